@@ -1,0 +1,18 @@
+package dev.tokengate;
+
+import java.util.Map;
+
+/**
+ * A refusal ready to write: status, headers ({@code WWW-Authenticate}, {@code Cache-Control}) and an
+ * RFC 9457 {@code application/problem+json} body. Every adapter writes it as it is.
+ *
+ * @param status      the HTTP status
+ * @param headers     header name to value, in the order to write them
+ * @param contentType the body's media type
+ * @param body        the body (UTF-8)
+ */
+public record ErrorResponse(int status, Map<String, String> headers, String contentType, String body) {
+    public ErrorResponse {
+        headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
+    }
+}

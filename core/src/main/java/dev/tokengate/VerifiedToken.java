@@ -1,0 +1,219 @@
+package dev.tokengate;
+
+import java.security.Principal;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A token whose validity has been established, reduced to what an application needs: who (subject, client),
+ * from whom (issuer), for whom (audiences), for what (scopes) and until when.
+ *
+ * <p>Immutable and thread-safe. It is the {@link Principal} adapters expose; {@link #getName()} is the subject,
+ * or the client id for a client-credentials token that has no subject. It never holds the raw token.
+ */
+public final class VerifiedToken implements Principal {
+
+    /** How the token was verified. */
+    public enum Kind {
+        /** A signed JWT checked locally against the issuer's keys. */
+        JWT,
+        /** An opaque token checked by RFC 7662 introspection. */
+        INTROSPECTED,
+        /** An opaque token looked up (by hash) in a token database. */
+        STORED
+    }
+
+    private final Kind kind;
+    private final String subject;
+    private final String clientId;
+    private final String issuer;
+    private final List<String> audiences;
+    private final Set<String> scopes;
+    private final Instant issuedAt;
+    private final Instant expiresAt;
+    private final String tokenId;
+    private final Map<String, Object> claims;
+
+    private VerifiedToken(Builder b) {
+        this.kind = Objects.requireNonNull(b.kind, "kind");
+        this.subject = b.subject;
+        this.clientId = b.clientId;
+        this.issuer = b.issuer;
+        this.audiences = List.copyOf(b.audiences);
+        this.scopes = Collections.unmodifiableSet(new LinkedHashSet<>(b.scopes));
+        this.issuedAt = b.issuedAt;
+        this.expiresAt = b.expiresAt;
+        this.tokenId = b.tokenId;
+        this.claims = Collections.unmodifiableMap(new LinkedHashMap<>(b.claims));
+        if (subject == null && clientId == null) {
+            throw new IllegalArgumentException("a verified token needs a subject or a client id");
+        }
+    }
+
+    public static Builder builder(Kind kind) {
+        return new Builder(kind);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The {@code sub} claim: the user or service the token speaks for. */
+    public Optional<String> subject() {
+        return Optional.ofNullable(subject);
+    }
+
+    /** The OAuth client the token was issued to ({@code client_id}, {@code azp} or {@code cid}). */
+    public Optional<String> clientId() {
+        return Optional.ofNullable(clientId);
+    }
+
+    public Optional<String> issuer() {
+        return Optional.ofNullable(issuer);
+    }
+
+    public List<String> audiences() {
+        return audiences;
+    }
+
+    /** The granted scopes, in the order the token lists them. */
+    public Set<String> scopes() {
+        return scopes;
+    }
+
+    public boolean hasScope(String scope) {
+        return scopes.contains(scope);
+    }
+
+    public Optional<Instant> issuedAt() {
+        return Optional.ofNullable(issuedAt);
+    }
+
+    /** When the token stops being valid; every token tokengate accepts has one unless its source has none (stored tokens may not expire). */
+    public Optional<Instant> expiresAt() {
+        return Optional.ofNullable(expiresAt);
+    }
+
+    /** The {@code jti} claim. */
+    public Optional<String> tokenId() {
+        return Optional.ofNullable(tokenId);
+    }
+
+    /** All claims as plain Java values (String, Number, Boolean, List, Map), unmodifiable. */
+    public Map<String, Object> claims() {
+        return claims;
+    }
+
+    public Optional<Object> claim(String name) {
+        return Optional.ofNullable(claims.get(name));
+    }
+
+    @Override
+    public String getName() {
+        return subject != null ? subject : clientId;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof VerifiedToken other)) {
+            return false;
+        }
+        return kind == other.kind && Objects.equals(subject, other.subject)
+                && Objects.equals(clientId, other.clientId) && Objects.equals(issuer, other.issuer)
+                && audiences.equals(other.audiences) && scopes.equals(other.scopes)
+                && Objects.equals(issuedAt, other.issuedAt) && Objects.equals(expiresAt, other.expiresAt)
+                && Objects.equals(tokenId, other.tokenId) && claims.equals(other.claims);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, subject, clientId, issuer, tokenId, expiresAt);
+    }
+
+    @Override
+    public String toString() {
+        return "VerifiedToken[kind=" + kind + ", subject=" + subject + ", clientId=" + clientId
+                + ", issuer=" + issuer + ", scopes=" + scopes + ", expiresAt=" + expiresAt + "]";
+    }
+
+    /** Builds a {@link VerifiedToken}; used by validators. */
+    public static final class Builder {
+        private final Kind kind;
+        private String subject;
+        private String clientId;
+        private String issuer;
+        private final List<String> audiences = new java.util.ArrayList<>();
+        private final Set<String> scopes = new LinkedHashSet<>();
+        private Instant issuedAt;
+        private Instant expiresAt;
+        private String tokenId;
+        private final Map<String, Object> claims = new LinkedHashMap<>();
+
+        private Builder(Kind kind) {
+            this.kind = kind;
+        }
+
+        public Builder subject(String subject) {
+            this.subject = subject;
+            return this;
+        }
+
+        public Builder clientId(String clientId) {
+            this.clientId = clientId;
+            return this;
+        }
+
+        public Builder issuer(String issuer) {
+            this.issuer = issuer;
+            return this;
+        }
+
+        public Builder audiences(Collection<String> audiences) {
+            this.audiences.clear();
+            this.audiences.addAll(audiences);
+            return this;
+        }
+
+        public Builder scopes(Collection<String> scopes) {
+            this.scopes.clear();
+            this.scopes.addAll(scopes);
+            return this;
+        }
+
+        public Builder issuedAt(Instant issuedAt) {
+            this.issuedAt = issuedAt;
+            return this;
+        }
+
+        public Builder expiresAt(Instant expiresAt) {
+            this.expiresAt = expiresAt;
+            return this;
+        }
+
+        public Builder tokenId(String tokenId) {
+            this.tokenId = tokenId;
+            return this;
+        }
+
+        public Builder claims(Map<String, ?> claims) {
+            this.claims.clear();
+            this.claims.putAll(claims);
+            return this;
+        }
+
+        public VerifiedToken build() {
+            return new VerifiedToken(this);
+        }
+    }
+}

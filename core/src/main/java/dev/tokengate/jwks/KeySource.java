@@ -1,0 +1,24 @@
+package dev.tokengate.jwks;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Supplies the public keys that may have signed a JWT: a JWKS endpoint (cached, refreshed), an OIDC-discovered
+ * JWKS, a PEM file or a JWKS file.
+ *
+ * <p>Only keys usable for signature verification are returned (no private keys, no {@code use: enc}); RSA keys
+ * under 2048 bits are never returned. Thread-safe.
+ */
+@FunctionalInterface
+public interface KeySource {
+
+    /**
+     * The keys that may have signed a token naming this key id; every key when the token names none.
+     * A source backed by an endpoint refetches on an unknown key id within its own rate limit.
+     *
+     * @return the matching keys; empty when none match (the token is then invalid)
+     * @throws dev.tokengate.UpstreamUnavailableException when no keys can be had (endpoint down, nothing cached)
+     */
+    List<VerificationKey> keys(Optional<String> keyId);
+}

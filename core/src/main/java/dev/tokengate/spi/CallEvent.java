@@ -1,0 +1,42 @@
+package dev.tokengate.spi;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The record of one request as tokengate saw it. It never holds the raw token: {@code tokenFingerprint} is
+ * the first 12 hex digits of the token's SHA-256, enough to correlate calls, useless to replay.
+ *
+ * @param time             when the request arrived
+ * @param requestId        a unique id (also in the MDC as {@code tokengate.request_id})
+ * @param method           the HTTP method
+ * @param path             the request path
+ * @param status           the HTTP status sent
+ * @param latency          time from arrival to the end of the response
+ * @param clientAddress    the client's address
+ * @param subject          the token's subject, if authenticated
+ * @param clientId         the token's client id, if authenticated
+ * @param tokenFingerprint the token's short hash, if a token was presented (valid or not)
+ * @param scopes           the token's scopes, if authenticated
+ * @param decision         {@code allow}, {@code deny} or {@code permit} (route open, no check)
+ * @param errorCode        the error code sent, if denied ({@code invalid_token}, …; {@code missing_token} for none)
+ * @param reason           what failed, for operators (never sent to the client beyond the description)
+ */
+public record CallEvent(
+        Instant time,
+        String requestId,
+        String method,
+        String path,
+        int status,
+        Duration latency,
+        String clientAddress,
+        Optional<String> subject,
+        Optional<String> clientId,
+        Optional<String> tokenFingerprint,
+        List<String> scopes,
+        String decision,
+        Optional<String> errorCode,
+        Optional<String> reason) {
+}
