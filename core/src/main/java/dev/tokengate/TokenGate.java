@@ -1,21 +1,356 @@
 package dev.tokengate;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokengate.internal.Fingerprints;
+import dev.tokengate.spi.CallEvent;
+import dev.tokengate.spi.CallLogSink;
+import dev.tokengate.spi.Slf4jCallLogSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
 /**
- * One protection pipeline: extract → validate → check policy → authorize → call log. Every adapter owns one
- * instance, built from a {@link TokenGateConfig}, and runs each request through a {@link Call}.
+ * One protection pipeline: extract → validate → authorize → call log. Every adapter owns one instance, built
+ * from a {@link TokenGateConfig}, and runs each request through a {@link Call}.
  *
  * <pre>{@code
  * TokenGate gate = TokenGate.create(config);
  * TokenGate.Call call = gate.begin(requestView);
+ * int status = 200;
  * try {
  *     Outcome outcome = call.authorize(Requirement.allOf("read"));
- *     if (outcome instanceof Outcome.Rejected r) { write(gate.errorResponse(r.error())); status = r.error().status(); }
- *     else { proceed(); }
+ *     if (outcome instanceof Outcome.Rejected r) {
+ *         ErrorResponse response = call.errorResponse(r.error());
+ *         status = response.status();
+ *         write(response);
+ *     } else {
+ *         status = proceed();
+ *     }
  * } finally {
  *     call.finish(status);
  * }
  * }</pre>
+ *
+ * <p>Thread-safe; a {@link Call} belongs to one request thread.
  */
 public final class TokenGate {
-    // implementation in progress: see Call below
+
+    /** MDC key of the request id, set from {@link #begin} to {@link Call#finish}. */
+    public static final String MDC_REQUEST_ID = "tokengate.request_id";
+    /** MDC key of the authenticated subject (or client id). */
+    public static final String MDC_SUBJECT = "tokengate.subject";
+    /** MDC key of the authenticated client id. */
+    public static final String MDC_CLIENT_ID = "tokengate.client_id";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TokenGate.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,64}");
+
+    private final TokenGateConfig config;
+    private final BearerTokenExtractor extractor;
+    private final TokenValidator validator;
+    private final CallLogSink sink;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    private TokenGate(Builder b) {
+        this.config = b.config;
+        this.clock = b.clock;
+        this.extractor = BearerTokenExtractor.create(config.allowFormBody(), config.allowQueryParameter(),
+                config.tokenCookie(), config.tokenHeader());
+        this.validator = b.validator != null ? b.validator : ValidatorStack.create(config, clock);
+        this.sink = b.sink;
+        warnAboutLooserSettings(config);
+    }
+
+    /** A pipeline with the validators the config describes and the default call log. */
+    public static TokenGate create(TokenGateConfig config) {
+        return builder(config).build();
+    }
+
+    /** A builder to replace parts of the pipeline (validator, call-log sink, clock). */
+    public static Builder builder(TokenGateConfig config) {
+        return new Builder(config);
+    }
+
+    public TokenGateConfig config() {
+        return config;
+    }
+
+    /** Starts one request: assigns its id (from a sane {@code X-Request-Id}, else a new one) and starts the clock. */
+    public Call begin(RequestView request) {
+        return new Call(request);
+    }
+
+    private String newRequestId(RequestView request) {
+        for (String v : request.headers("X-Request-Id")) {
+            if (REQUEST_ID.matcher(v).matches()) {
+                return v;
+            }
+        }
+        byte[] b = new byte[9];
+        random.nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private static void warnAboutLooserSettings(TokenGateConfig config) {
+        if (config.allowQueryParameter()) {
+            LOG.warn("{}=true: tokens are accepted in the URL query, where proxies, servers and browsers log them "
+                    + "(RFC 6750 §2.3 advises against it)", ConfigKeys.TOKEN_QUERY_PARAMETER);
+        }
+        for (IssuerConfig issuer : config.issuers()) {
+            if (issuer.allowAnyAudience()) {
+                LOG.warn("{}=true for issuer {}: tokens issued for any API of this issuer are accepted here",
+                        ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, issuer.issuer());
+            }
+            if (issuer.keysFrom() == IssuerConfig.KeysFrom.HMAC_SECRET_ENV) {
+                LOG.warn("issuer {} uses a shared HMAC secret ({}): anyone holding the secret can mint tokens",
+                        issuer.issuer(), issuer.algorithms());
+            }
+        }
+    }
+
+    /** Builds a {@link TokenGate} with parts replaced. */
+    public static final class Builder {
+        private final TokenGateConfig config;
+        private TokenValidator validator;
+        private CallLogSink sink = new Slf4jCallLogSink();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(TokenGateConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** Validates tokens with this instead of the validators the config describes. */
+        public Builder validator(TokenValidator validator) {
+            this.validator = Objects.requireNonNull(validator, "validator");
+            return this;
+        }
+
+        /** Sends call-log events here instead of the {@code tokengate.calls} logger. */
+        public Builder callLogSink(CallLogSink sink) {
+            this.sink = Objects.requireNonNull(sink, "callLogSink");
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public TokenGate build() {
+            return new TokenGate(this);
+        }
+    }
+
+    /**
+     * One request going through the pipeline. Call {@link #authenticate()} and/or {@link #authorize}, then
+     * {@link #finish(int)} exactly once with the status sent, which emits the call-log event.
+     */
+    public final class Call {
+        private final RequestView request;
+        private final Instant time;
+        private final long startNanos;
+        private final String requestId;
+        private Outcome authentication;
+        private Outcome outcome;
+        private String fingerprint;
+        private String reason;
+        private boolean permitted;
+        private boolean finished;
+
+        private Call(RequestView request) {
+            this.request = Objects.requireNonNull(request, "request");
+            this.time = clock.instant();
+            this.startNanos = System.nanoTime();
+            this.requestId = newRequestId(request);
+            MDC.put(MDC_REQUEST_ID, requestId);
+        }
+
+        public String requestId() {
+            return requestId;
+        }
+
+        /**
+         * Extracts and validates the request's token, once: authenticated, anonymous (no token) or rejected
+         * ({@code invalid_request}, {@code invalid_token}, or 503 when validity cannot be decided).
+         */
+        public Outcome authenticate() {
+            if (authentication == null) {
+                authentication = doAuthenticate();
+                outcome = authentication;
+            }
+            return authentication;
+        }
+
+        private Outcome doAuthenticate() {
+            BearerTokenExtractor.Extraction extraction = extractor.extract(request);
+            if (extraction instanceof BearerTokenExtractor.Extraction.Absent) {
+                return new Outcome.Anonymous();
+            }
+            if (extraction instanceof BearerTokenExtractor.Extraction.Malformed m) {
+                reason = m.error().description();
+                return new Outcome.Rejected(m.error());
+            }
+            String token = ((BearerTokenExtractor.Extraction.Found) extraction).token();
+            fingerprint = Fingerprints.fingerprint(token);
+            try {
+                VerifiedToken verified = validator.validate(token);
+                MDC.put(MDC_SUBJECT, verified.getName());
+                verified.clientId().ifPresent(c -> MDC.put(MDC_CLIENT_ID, c));
+                return new Outcome.Authenticated(verified);
+            } catch (InvalidTokenException e) {
+                reason = e.getMessage();
+                return new Outcome.Rejected(BearerError.invalidToken(e.getMessage()));
+            } catch (UpstreamUnavailableException e) {
+                reason = e.getMessage();
+                LOG.warn("token {} could not be checked: {}", fingerprint, e.getMessage());
+                return new Outcome.Rejected(BearerError.unavailable("The server cannot check tokens right now "
+                        + "(a service it depends on is unreachable); try again shortly."));
+            } catch (RuntimeException e) {
+                reason = "internal error: " + e.getClass().getName();
+                LOG.error("token {} could not be checked: the validator failed unexpectedly", fingerprint, e);
+                return new Outcome.Rejected(BearerError.unavailable("The server could not check the token; try again shortly."));
+            }
+        }
+
+        /**
+         * Decides the request against a route's requirement: {@code permit} skips every check; otherwise the
+         * token is authenticated and its scopes compared. A missing token is 401 with a bare challenge, a
+         * missing scope 403 {@code insufficient_scope}.
+         */
+        public Outcome authorize(Requirement requirement) {
+            Objects.requireNonNull(requirement, "requirement");
+            switch (requirement.mode()) {
+                case PERMIT -> {
+                    permitted = true;
+                    outcome = authentication instanceof Outcome.Authenticated a ? a : new Outcome.Anonymous();
+                    return outcome;
+                }
+                case DENY -> {
+                    reason = "the route is closed to every caller (deny rule)";
+                    outcome = new Outcome.Rejected(BearerError.accessDenied("This resource is not available to any client."));
+                    return outcome;
+                }
+                default -> {
+                }
+            }
+            Outcome authn = authenticate();
+            if (authn instanceof Outcome.Rejected) {
+                outcome = authn;
+            } else if (authn instanceof Outcome.Anonymous) {
+                reason = "no bearer token";
+                outcome = new Outcome.Rejected(BearerError.missingToken());
+            } else {
+                VerifiedToken token = ((Outcome.Authenticated) authn).token();
+                if (requirement.isSatisfiedBy(token.scopes())) {
+                    outcome = authn;
+                } else {
+                    String needed = requirement.mode() == Requirement.Mode.ANY_OF
+                            ? "one of the scopes " + String.join(", ", requirement.scopes())
+                            : "the scope(s) " + String.join(", ", requirement.scopes());
+                    reason = "token scopes " + token.scopes() + " do not meet '" + requirement + "'";
+                    outcome = new Outcome.Rejected(BearerError.insufficientScope(
+                            "This resource requires " + needed + "; ask for a token that has them.", requirement.scopes()));
+                }
+            }
+            return outcome;
+        }
+
+        /** The verified token, once authenticated. */
+        public Optional<VerifiedToken> token() {
+            return authentication instanceof Outcome.Authenticated a ? Optional.of(a.token()) : Optional.empty();
+        }
+
+        /** The response for an error: status, {@code WWW-Authenticate} (when it is a challenge) and a problem body. */
+        public ErrorResponse errorResponse(BearerError error) {
+            Map<String, String> headers = new LinkedHashMap<>();
+            WwwAuthenticate.format(config.realm(), error, config.errorUri(), config.includeScopeInChallenge())
+                    .ifPresent(v -> headers.put("WWW-Authenticate", v));
+            headers.put("Cache-Control", "no-store");
+            if (error.status() == 503) {
+                headers.put("Retry-After", "5");
+            }
+            return new ErrorResponse(error.status(), headers, "application/problem+json", problem(error));
+        }
+
+        private String problem(BearerError error) {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("type", "about:blank");
+            n.put("title", title(error.status()));
+            n.put("status", error.status());
+            n.put("detail", error.description());
+            n.put("error", error.code().map(BearerError.Code::value).orElse("missing_token"));
+            if (!error.requiredScopes().isEmpty()) {
+                n.put("required_scope", String.join(" ", error.requiredScopes()));
+            }
+            n.put("request_id", requestId);
+            try {
+                return JSON.writeValueAsString(n);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a tree of strings and numbers always serialises", e);
+            }
+        }
+
+        /**
+         * Ends the request: emits its call-log event with the status sent and clears the MDC. Later calls do
+         * nothing.
+         */
+        public void finish(int status) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            try {
+                Optional<VerifiedToken> token = token();
+                String decision;
+                Optional<String> errorCode = Optional.empty();
+                if (outcome instanceof Outcome.Rejected r) {
+                    decision = "deny";
+                    errorCode = Optional.of(r.error().code().map(BearerError.Code::value).orElse("missing_token"));
+                } else if (permitted) {
+                    decision = "permit";
+                } else {
+                    decision = "allow";
+                }
+                CallEvent event = new CallEvent(time, requestId, request.method(), request.path(), status,
+                        Duration.ofNanos(System.nanoTime() - startNanos), request.remoteAddress(),
+                        token.flatMap(VerifiedToken::subject), token.flatMap(VerifiedToken::clientId),
+                        Optional.ofNullable(fingerprint), token.map(t -> List.copyOf(t.scopes())).orElse(List.of()),
+                        decision, errorCode, Optional.ofNullable(reason));
+                try {
+                    sink.accept(event);
+                } catch (RuntimeException e) {
+                    LOG.error("call-log sink {} failed; event for request {} lost", sink.getClass().getName(), requestId, e);
+                }
+            } finally {
+                MDC.remove(MDC_REQUEST_ID);
+                MDC.remove(MDC_SUBJECT);
+                MDC.remove(MDC_CLIENT_ID);
+            }
+        }
+    }
+
+    private static String title(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 503 -> "Service Unavailable";
+            default -> "Error";
+        };
+    }
 }

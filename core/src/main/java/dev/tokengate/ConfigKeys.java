@@ -1,0 +1,80 @@
+package dev.tokengate;
+
+import java.util.Set;
+
+/**
+ * Every configuration key of the core pipeline; each maps to exactly one {@link TokenGateConfig.Builder} or
+ * {@link IssuerConfig.Builder} call. Read from system properties, environment variables
+ * ({@code TOKENGATE_JWT_ISSUER}) and adapter parameters, in that order (see {@link ConfigSource}).
+ *
+ * <p>Durations are written {@code 500ms}, {@code 60s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601
+ * ({@code PT1M}); lists are comma-separated.
+ */
+public final class ConfigKeys {
+
+    private ConfigKeys() {
+    }
+
+    /** The realm of the challenge. Default {@code api}. */
+    public static final String REALM = "tokengate.realm";
+    /** A page that explains errors, sent as {@code error_uri}. Default none. */
+    public static final String ERROR_URI = "tokengate.error-uri";
+    /** Whether an {@code insufficient_scope} challenge names the required scopes. Default {@code true}. */
+    public static final String CHALLENGE_INCLUDE_SCOPE = "tokengate.challenge.include-scope";
+
+    /** Accept {@code access_token} in the query string (logged WARN at start-up). Default {@code false}. */
+    public static final String TOKEN_QUERY_PARAMETER = "tokengate.token.query-parameter";
+    /** Accept {@code access_token} in a urlencoded form body. Default {@code false}. */
+    public static final String TOKEN_FORM_BODY = "tokengate.token.form-body";
+    /** A cookie that carries the raw token. Default none. */
+    public static final String TOKEN_COOKIE = "tokengate.token.cookie";
+    /** A custom header that carries the raw token, without scheme. Default none. */
+    public static final String TOKEN_HEADER = "tokengate.token.header";
+
+    /** Trusted issuers, comma-separated; each gets the {@code tokengate.jwt.*} settings below. Required. */
+    public static final String JWT_ISSUER = "tokengate.jwt.issuer";
+    /** The JWKS URI; only with a single issuer. Default: found by OIDC / RFC 8414 discovery from the issuer. */
+    public static final String JWT_JWKS_URI = "tokengate.jwt.jwks-uri";
+    /** A PEM public key file instead of a JWKS. */
+    public static final String JWT_PUBLIC_KEY = "tokengate.jwt.public-key";
+    /** A JWKS file instead of a JWKS URI. */
+    public static final String JWT_JWKS_FILE = "tokengate.jwt.jwks-file";
+    /** The name of the environment variable holding an HMAC secret; enables HS* only (logged WARN). */
+    public static final String JWT_HMAC_SECRET_ENV = "tokengate.jwt.hmac-secret-env";
+    /** Accepted audiences, any-of. Required unless {@link #JWT_ALLOW_ANY_AUDIENCE}. */
+    public static final String JWT_AUDIENCE = "tokengate.jwt.audience";
+    /** Accept tokens for any audience (logged WARN at start-up). Default {@code false}. */
+    public static final String JWT_ALLOW_ANY_AUDIENCE = "tokengate.jwt.allow-any-audience";
+    /** The algorithm allow-list. Default {@code RS256,RS384,RS512,ES256,ES384,ES512}. */
+    public static final String JWT_ALGORITHMS = "tokengate.jwt.algorithms";
+    /** The required {@code typ} header, e.g. {@code at+jwt}. Default none (not checked). */
+    public static final String JWT_TYPE = "tokengate.jwt.type";
+    /** The leeway for {@code exp}, {@code nbf}, {@code iat}. Default {@code 60s}. */
+    public static final String JWT_CLOCK_SKEW = "tokengate.jwt.clock-skew";
+    /** The claim holding scopes. Default {@code scope}, then {@code scp}. */
+    public static final String JWT_SCOPE_CLAIM = "tokengate.jwt.scope-claim";
+    /** Claims every token must have. Default none beyond {@code exp}. */
+    public static final String JWT_REQUIRED_CLAIMS = "tokengate.jwt.required-claims";
+
+    /** JWKS connect timeout. Default {@code 2s}. */
+    public static final String JWKS_CONNECT_TIMEOUT = "tokengate.jwks.connect-timeout";
+    /** JWKS read timeout. Default {@code 5s}. */
+    public static final String JWKS_READ_TIMEOUT = "tokengate.jwks.read-timeout";
+    /** Least time between two refetches for an unknown {@code kid}. Default {@code 30s}. */
+    public static final String JWKS_REFETCH_INTERVAL = "tokengate.jwks.refetch-interval";
+    /** How long known keys are served while the JWKS endpoint fails. Default {@code 24h}. */
+    public static final String JWKS_STALE_WINDOW = "tokengate.jwks.stale-window";
+
+    /** Caffeine spec of the verified-token cache; {@code maximumSize=0} disables it. Default {@code maximumSize=10000}. */
+    public static final String CACHE_SPEC = "tokengate.cache.spec";
+    /** Longest life of a cached verified token (never beyond its {@code exp}). Default {@code 5m}. */
+    public static final String CACHE_MAX_TTL = "tokengate.cache.max-ttl";
+
+    /** All core keys. */
+    public static final Set<String> ALL = Set.of(REALM, ERROR_URI, CHALLENGE_INCLUDE_SCOPE,
+            TOKEN_QUERY_PARAMETER, TOKEN_FORM_BODY, TOKEN_COOKIE, TOKEN_HEADER,
+            JWT_ISSUER, JWT_JWKS_URI, JWT_PUBLIC_KEY, JWT_JWKS_FILE, JWT_HMAC_SECRET_ENV, JWT_AUDIENCE,
+            JWT_ALLOW_ANY_AUDIENCE, JWT_ALGORITHMS, JWT_TYPE, JWT_CLOCK_SKEW, JWT_SCOPE_CLAIM, JWT_REQUIRED_CLAIMS,
+            JWKS_CONNECT_TIMEOUT, JWKS_READ_TIMEOUT, JWKS_REFETCH_INTERVAL, JWKS_STALE_WINDOW,
+            CACHE_SPEC, CACHE_MAX_TTL);
+}

@@ -1,0 +1,386 @@
+package dev.tokengate;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The immutable configuration of one {@link TokenGate}: trusted issuers, where tokens may be sent, how keys and
+ * verified tokens are cached, and how errors are presented. Built programmatically with {@link #builder()} or
+ * read from {@code tokengate.*} keys with {@link #from(ConfigSource, Set)}; either way every value is checked
+ * when set and every combination when built, and a bad one fails start-up naming its key.
+ */
+public final class TokenGateConfig {
+
+    private final String realm;
+    private final URI errorUri;
+    private final boolean includeScopeInChallenge;
+    private final boolean queryParameter;
+    private final boolean formBody;
+    private final String tokenCookie;
+    private final String tokenHeader;
+    private final List<IssuerConfig> issuers;
+    private final Duration jwksConnectTimeout;
+    private final Duration jwksReadTimeout;
+    private final Duration jwksRefetchInterval;
+    private final Duration jwksStaleWindow;
+    private final String cacheSpec;
+    private final Duration cacheMaxTtl;
+
+    private TokenGateConfig(Builder b) {
+        this.realm = b.realm;
+        this.errorUri = b.errorUri;
+        this.includeScopeInChallenge = b.includeScopeInChallenge;
+        this.queryParameter = b.queryParameter;
+        this.formBody = b.formBody;
+        this.tokenCookie = b.tokenCookie;
+        this.tokenHeader = b.tokenHeader;
+        this.issuers = List.copyOf(b.issuers);
+        this.jwksConnectTimeout = b.jwksConnectTimeout;
+        this.jwksReadTimeout = b.jwksReadTimeout;
+        this.jwksRefetchInterval = b.jwksRefetchInterval;
+        this.jwksStaleWindow = b.jwksStaleWindow;
+        this.cacheSpec = b.cacheSpec;
+        this.cacheMaxTtl = b.cacheMaxTtl;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Reads the core keys ({@link ConfigKeys}) from a source.
+     *
+     * @param source      system properties, environment and adapter parameters
+     * @param adapterKeys the {@code tokengate.*} keys the calling adapter reads itself (they are not unknown)
+     * @throws ConfigurationException for an unknown {@code tokengate.*} key, a malformed value or a bad combination
+     */
+    public static TokenGateConfig from(ConfigSource source, Set<String> adapterKeys) {
+        Set<String> known = new HashSet<>(ConfigKeys.ALL);
+        known.addAll(adapterKeys);
+        Set<String> unknown = source.unknownKeys(known);
+        if (!unknown.isEmpty()) {
+            throw new ConfigurationException(unknown.iterator().next(), "unknown tokengate setting(s) " + unknown
+                    + "; check the spelling against the list of keys in the README");
+        }
+        Builder b = builder();
+        source.get(ConfigKeys.REALM).ifPresent(b::realm);
+        source.get(ConfigKeys.ERROR_URI).ifPresent(b::errorUri);
+        source.get(ConfigKeys.CHALLENGE_INCLUDE_SCOPE).ifPresent(v -> b.includeScopeInChallenge(bool(ConfigKeys.CHALLENGE_INCLUDE_SCOPE, v)));
+        source.get(ConfigKeys.TOKEN_QUERY_PARAMETER).ifPresent(v -> b.allowQueryParameter(bool(ConfigKeys.TOKEN_QUERY_PARAMETER, v)));
+        source.get(ConfigKeys.TOKEN_FORM_BODY).ifPresent(v -> b.allowFormBody(bool(ConfigKeys.TOKEN_FORM_BODY, v)));
+        source.get(ConfigKeys.TOKEN_COOKIE).ifPresent(b::tokenCookie);
+        source.get(ConfigKeys.TOKEN_HEADER).ifPresent(b::tokenHeader);
+        source.get(ConfigKeys.JWKS_CONNECT_TIMEOUT).ifPresent(v -> b.jwksConnectTimeout(duration(ConfigKeys.JWKS_CONNECT_TIMEOUT, v)));
+        source.get(ConfigKeys.JWKS_READ_TIMEOUT).ifPresent(v -> b.jwksReadTimeout(duration(ConfigKeys.JWKS_READ_TIMEOUT, v)));
+        source.get(ConfigKeys.JWKS_REFETCH_INTERVAL).ifPresent(v -> b.jwksRefetchInterval(duration(ConfigKeys.JWKS_REFETCH_INTERVAL, v)));
+        source.get(ConfigKeys.JWKS_STALE_WINDOW).ifPresent(v -> b.jwksStaleWindow(duration(ConfigKeys.JWKS_STALE_WINDOW, v)));
+        source.get(ConfigKeys.CACHE_SPEC).ifPresent(b::cacheSpec);
+        source.get(ConfigKeys.CACHE_MAX_TTL).ifPresent(v -> b.cacheMaxTtl(duration(ConfigKeys.CACHE_MAX_TTL, v)));
+
+        List<String> issuers = list(source.get(ConfigKeys.JWT_ISSUER).orElse(""));
+        List<String> perIssuerKeys = List.of(ConfigKeys.JWT_JWKS_URI, ConfigKeys.JWT_PUBLIC_KEY, ConfigKeys.JWT_JWKS_FILE,
+                ConfigKeys.JWT_HMAC_SECRET_ENV, ConfigKeys.JWT_AUDIENCE, ConfigKeys.JWT_ALLOW_ANY_AUDIENCE,
+                ConfigKeys.JWT_ALGORITHMS, ConfigKeys.JWT_TYPE, ConfigKeys.JWT_CLOCK_SKEW, ConfigKeys.JWT_SCOPE_CLAIM,
+                ConfigKeys.JWT_REQUIRED_CLAIMS);
+        if (issuers.isEmpty()) {
+            for (String k : perIssuerKeys) {
+                if (source.get(k).isPresent()) {
+                    throw new ConfigurationException(k, "is set but " + ConfigKeys.JWT_ISSUER
+                            + " is not; name the trusted issuer(s) first");
+                }
+            }
+        }
+        List<String> keySettings = perIssuerKeys.subList(0, 4).stream().filter(k -> source.get(k).isPresent()).toList();
+        if (keySettings.size() > 1) {
+            throw new ConfigurationException(keySettings.get(1), "conflicts with " + keySettings.get(0)
+                    + ": configure one source of keys");
+        }
+        if (issuers.size() > 1 && !keySettings.isEmpty()) {
+            throw new ConfigurationException(keySettings.get(0), "names one key source but " + issuers.size()
+                    + " issuers are configured; leave it out so each issuer's keys are found by discovery, "
+                    + "or configure issuers programmatically");
+        }
+        for (String issuer : issuers) {
+            IssuerConfig.Builder ib = IssuerConfig.builder(issuer);
+            source.get(ConfigKeys.JWT_JWKS_URI).ifPresent(ib::jwksUri);
+            source.get(ConfigKeys.JWT_PUBLIC_KEY).ifPresent(v -> ib.publicKeyFile(Path.of(v)));
+            source.get(ConfigKeys.JWT_JWKS_FILE).ifPresent(v -> ib.jwksFile(Path.of(v)));
+            source.get(ConfigKeys.JWT_HMAC_SECRET_ENV).ifPresent(ib::hmacSecretEnv);
+            source.get(ConfigKeys.JWT_AUDIENCE).ifPresent(v -> ib.audiences(list(v)));
+            source.get(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE).ifPresent(v -> ib.allowAnyAudience(bool(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, v)));
+            source.get(ConfigKeys.JWT_ALGORITHMS).ifPresent(v -> ib.algorithms(list(v)));
+            source.get(ConfigKeys.JWT_TYPE).ifPresent(ib::type);
+            source.get(ConfigKeys.JWT_CLOCK_SKEW).ifPresent(v -> ib.clockSkew(duration(ConfigKeys.JWT_CLOCK_SKEW, v)));
+            source.get(ConfigKeys.JWT_SCOPE_CLAIM).ifPresent(ib::scopeClaim);
+            source.get(ConfigKeys.JWT_REQUIRED_CLAIMS).ifPresent(v -> ib.requiredClaims(list(v)));
+            b.issuer(ib.build());
+        }
+        return b.build();
+    }
+
+    public String realm() {
+        return realm;
+    }
+
+    public Optional<URI> errorUri() {
+        return Optional.ofNullable(errorUri);
+    }
+
+    public boolean includeScopeInChallenge() {
+        return includeScopeInChallenge;
+    }
+
+    public boolean allowQueryParameter() {
+        return queryParameter;
+    }
+
+    public boolean allowFormBody() {
+        return formBody;
+    }
+
+    public Optional<String> tokenCookie() {
+        return Optional.ofNullable(tokenCookie);
+    }
+
+    public Optional<String> tokenHeader() {
+        return Optional.ofNullable(tokenHeader);
+    }
+
+    public List<IssuerConfig> issuers() {
+        return issuers;
+    }
+
+    public Duration jwksConnectTimeout() {
+        return jwksConnectTimeout;
+    }
+
+    public Duration jwksReadTimeout() {
+        return jwksReadTimeout;
+    }
+
+    public Duration jwksRefetchInterval() {
+        return jwksRefetchInterval;
+    }
+
+    public Duration jwksStaleWindow() {
+        return jwksStaleWindow;
+    }
+
+    public String cacheSpec() {
+        return cacheSpec;
+    }
+
+    public Duration cacheMaxTtl() {
+        return cacheMaxTtl;
+    }
+
+    static boolean bool(String key, String value) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new ConfigurationException(key, "'" + value + "' is not a boolean; write true or false");
+        };
+    }
+
+    static List<String> list(String value) {
+        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
+
+    /** Parses {@code 500ms}, {@code 60s}, {@code 5m}, {@code 2h}, {@code 1d}, a bare number of seconds, or ISO-8601. */
+    public static Duration duration(String key, String value) {
+        String v = value.strip().toLowerCase(Locale.ROOT);
+        Matcher m = SIMPLE_DURATION.matcher(v);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofSeconds(n);
+            };
+        }
+        try {
+            return Duration.parse(value.strip());
+        } catch (DateTimeParseException e) {
+            throw new ConfigurationException(key, "'" + value + "' is not a duration; write e.g. 500ms, 60s, 5m, 2h or PT1M", e);
+        }
+    }
+
+    /** Builds a {@link TokenGateConfig}; each setter rejects a bad value at once, naming its key. */
+    public static final class Builder {
+        private static final Pattern TOKEN_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
+
+        private String realm = "api";
+        private URI errorUri;
+        private boolean includeScopeInChallenge = true;
+        private boolean queryParameter;
+        private boolean formBody;
+        private String tokenCookie;
+        private String tokenHeader;
+        private final List<IssuerConfig> issuers = new ArrayList<>();
+        private Duration jwksConnectTimeout = Duration.ofSeconds(2);
+        private Duration jwksReadTimeout = Duration.ofSeconds(5);
+        private Duration jwksRefetchInterval = Duration.ofSeconds(30);
+        private Duration jwksStaleWindow = Duration.ofHours(24);
+        private String cacheSpec = "maximumSize=10000";
+        private Duration cacheMaxTtl = Duration.ofMinutes(5);
+
+        private Builder() {
+        }
+
+        public Builder realm(String realm) {
+            if (realm == null || realm.isEmpty() || !realm.chars().allMatch(c -> WwwAuthenticate.isAllowed((char) c))) {
+                throw new ConfigurationException(ConfigKeys.REALM, "'" + realm + "' must be non-empty printable ASCII without \" or \\");
+            }
+            this.realm = realm;
+            return this;
+        }
+
+        public Builder errorUri(String uri) {
+            try {
+                this.errorUri = new URI(uri.strip());
+            } catch (URISyntaxException e) {
+                throw new ConfigurationException(ConfigKeys.ERROR_URI, "'" + uri + "' is not a URI", e);
+            }
+            if (!errorUri.isAbsolute() || !errorUri.toString().chars().allMatch(c -> WwwAuthenticate.isAllowed((char) c))) {
+                throw new ConfigurationException(ConfigKeys.ERROR_URI, "'" + uri + "' must be an absolute URI in printable ASCII");
+            }
+            return this;
+        }
+
+        public Builder includeScopeInChallenge(boolean include) {
+            this.includeScopeInChallenge = include;
+            return this;
+        }
+
+        /** Accept {@code access_token} in the query string. Looser than the default: logged as a warning at start-up. */
+        public Builder allowQueryParameter(boolean allow) {
+            this.queryParameter = allow;
+            return this;
+        }
+
+        /** Accept {@code access_token} in a urlencoded form body. */
+        public Builder allowFormBody(boolean allow) {
+            this.formBody = allow;
+            return this;
+        }
+
+        public Builder tokenCookie(String name) {
+            this.tokenCookie = name(ConfigKeys.TOKEN_COOKIE, name);
+            return this;
+        }
+
+        public Builder tokenHeader(String name) {
+            String n = name(ConfigKeys.TOKEN_HEADER, name);
+            if (n.equalsIgnoreCase("Authorization")) {
+                throw new ConfigurationException(ConfigKeys.TOKEN_HEADER, "the Authorization header is always read; name another header");
+            }
+            this.tokenHeader = n;
+            return this;
+        }
+
+        /** Adds a trusted issuer. Issuers must be distinct. */
+        public Builder issuer(IssuerConfig issuer) {
+            Objects.requireNonNull(issuer, "issuer");
+            for (IssuerConfig existing : issuers) {
+                if (existing.issuer().equals(issuer.issuer())) {
+                    throw new ConfigurationException(ConfigKeys.JWT_ISSUER, "issuer " + issuer.issuer() + " is configured twice");
+                }
+            }
+            issuers.add(issuer);
+            return this;
+        }
+
+        public Builder issuers(Collection<IssuerConfig> issuers) {
+            this.issuers.clear();
+            issuers.forEach(this::issuer);
+            return this;
+        }
+
+        public Builder jwksConnectTimeout(Duration d) {
+            this.jwksConnectTimeout = positive(ConfigKeys.JWKS_CONNECT_TIMEOUT, d);
+            return this;
+        }
+
+        public Builder jwksReadTimeout(Duration d) {
+            this.jwksReadTimeout = positive(ConfigKeys.JWKS_READ_TIMEOUT, d);
+            return this;
+        }
+
+        public Builder jwksRefetchInterval(Duration d) {
+            this.jwksRefetchInterval = positive(ConfigKeys.JWKS_REFETCH_INTERVAL, d);
+            return this;
+        }
+
+        public Builder jwksStaleWindow(Duration d) {
+            this.jwksStaleWindow = positive(ConfigKeys.JWKS_STALE_WINDOW, d);
+            return this;
+        }
+
+        /** The verified-token cache as a Caffeine spec, e.g. {@code maximumSize=50000}; {@code maximumSize=0} disables it. */
+        public Builder cacheSpec(String spec) {
+            try {
+                com.github.benmanes.caffeine.cache.CaffeineSpec.parse(spec);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException(ConfigKeys.CACHE_SPEC, "'" + spec + "' is not a Caffeine spec: " + e.getMessage(), e);
+            }
+            if (spec.contains("expireAfter") || spec.contains("refreshAfter") || spec.contains("weakKeys")
+                    || spec.contains("weakValues") || spec.contains("softValues")) {
+                throw new ConfigurationException(ConfigKeys.CACHE_SPEC, "set only size and capacity here; lifetimes come from "
+                        + ConfigKeys.CACHE_MAX_TTL + " and each token's exp");
+            }
+            this.cacheSpec = spec;
+            return this;
+        }
+
+        public Builder cacheMaxTtl(Duration d) {
+            this.cacheMaxTtl = positive(ConfigKeys.CACHE_MAX_TTL, d);
+            return this;
+        }
+
+        /**
+         * Checks the combination and builds.
+         *
+         * @throws ConfigurationException naming the key at fault
+         */
+        public TokenGateConfig build() {
+            if (issuers.isEmpty()) {
+                throw new ConfigurationException(ConfigKeys.JWT_ISSUER, "no trusted issuer configured: set "
+                        + ConfigKeys.JWT_ISSUER + " (env TOKENGATE_JWT_ISSUER) to the issuer URL of your authorization server");
+            }
+            return new TokenGateConfig(this);
+        }
+
+        private static String name(String key, String value) {
+            if (value == null || !TOKEN_NAME.matcher(value.strip()).matches()) {
+                throw new ConfigurationException(key, "'" + value + "' is not a valid header or cookie name");
+            }
+            return value.strip();
+        }
+
+        private static Duration positive(String key, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new ConfigurationException(key, "must be a positive duration, was " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.tokengate;
+
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * The one formatter of {@code WWW-Authenticate: Bearer} challenges (RFC 6750 §3), used by every adapter.
+ *
+ * <p>Parameter values are quoted-strings restricted to the RFC's character set ({@code %x20-21 / %x23-5B /
+ * %x5D-7E}); any other character in a description is replaced by {@code ?}, so a client-influenced value can
+ * never break the header.
+ */
+public final class WwwAuthenticate {
+
+    private WwwAuthenticate() {
+    }
+
+    /**
+     * The challenge for an error, or empty when the error is not an authentication challenge (503, deny).
+     *
+     * @param realm        the protection space, already checked by the config
+     * @param error        the error
+     * @param errorUri     a page explaining errors, if configured
+     * @param includeScope whether an {@code insufficient_scope} challenge names the required scopes
+     */
+    public static Optional<String> format(String realm, BearerError error, Optional<URI> errorUri, boolean includeScope) {
+        StringBuilder sb = new StringBuilder("Bearer realm=\"").append(sanitize(realm)).append('"');
+        if (error.code().isEmpty()) {
+            return Optional.of(sb.toString()); // RFC 6750 §3.1: no error information without credentials
+        }
+        BearerError.Code code = error.code().get();
+        switch (code) {
+            case INVALID_REQUEST, INVALID_TOKEN, INSUFFICIENT_SCOPE -> { }
+            default -> {
+                return Optional.empty();
+            }
+        }
+        sb.append(", error=\"").append(code.value()).append('"');
+        sb.append(", error_description=\"").append(sanitize(error.description())).append('"');
+        errorUri.ifPresent(u -> sb.append(", error_uri=\"").append(sanitize(u.toString())).append('"'));
+        if (includeScope && code == BearerError.Code.INSUFFICIENT_SCOPE && !error.requiredScopes().isEmpty()) {
+            sb.append(", scope=\"").append(sanitize(String.join(" ", error.requiredScopes()))).append('"');
+        }
+        return Optional.of(sb.toString());
+    }
+
+    /** Replaces every character outside {@code %x20-21 / %x23-5B / %x5D-7E} by {@code ?}. */
+    static String sanitize(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            sb.append(isAllowed(c) ? c : '?');
+        }
+        return sb.toString();
+    }
+
+    static boolean isAllowed(char c) {
+        return c == 0x20 || c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.tokengate.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Digests of tokens: the SHA-256 that keys caches and stores, and the short fingerprint that the call log shows.
+ * Not API.
+ */
+public final class Fingerprints {
+
+    private static final HexFormat HEX = HexFormat.of();
+
+    private Fingerprints() {
+    }
+
+    /** The SHA-256 of the token's ASCII bytes. */
+    public static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** The first 12 hex digits of the token's SHA-256: enough to correlate calls, useless to replay. */
+    public static String fingerprint(String token) {
+        return HEX.formatHex(sha256(token), 0, 6);
+    }
+}

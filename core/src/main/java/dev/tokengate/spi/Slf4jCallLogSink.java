@@ -1,0 +1,67 @@
+package dev.tokengate.spi;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default call-log sink: one JSON object per request, on one line, at INFO on the SLF4J logger
+ * {@value #LOGGER_NAME}. Route that logger to its own file or drop it in your logging configuration.
+ *
+ * <p>Fields: {@code time, request_id, method, path, status, latency_ms, client_address, subject, client_id,
+ * token_fingerprint, scopes, decision, error, reason}; absent values are left out.
+ */
+public final class Slf4jCallLogSink implements CallLogSink {
+
+    /** The logger the events go to. */
+    public static final String LOGGER_NAME = "tokengate.calls";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Logger logger;
+
+    public Slf4jCallLogSink() {
+        this(LoggerFactory.getLogger(LOGGER_NAME));
+    }
+
+    Slf4jCallLogSink(Logger logger) {
+        this.logger = logger;
+    }
+
+    @Override
+    public void accept(CallEvent e) {
+        if (logger.isInfoEnabled()) {
+            logger.info(toJson(e));
+        }
+    }
+
+    /** The event as one line of JSON. */
+    public static String toJson(CallEvent e) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("time", e.time().toString());
+        n.put("request_id", e.requestId());
+        n.put("method", e.method());
+        n.put("path", e.path());
+        n.put("status", e.status());
+        n.put("latency_ms", e.latency().toNanos() / 1_000_000.0);
+        n.put("client_address", e.clientAddress());
+        e.subject().ifPresent(v -> n.put("subject", v));
+        e.clientId().ifPresent(v -> n.put("client_id", v));
+        e.tokenFingerprint().ifPresent(v -> n.put("token_fingerprint", v));
+        if (!e.scopes().isEmpty()) {
+            ArrayNode scopes = n.putArray("scopes");
+            e.scopes().forEach(scopes::add);
+        }
+        n.put("decision", e.decision());
+        e.errorCode().ifPresent(v -> n.put("error", v));
+        e.reason().ifPresent(v -> n.put("reason", v));
+        try {
+            return JSON.writeValueAsString(n);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("a tree of strings and numbers always serialises", ex);
+        }
+    }
+}
