@@ -1,0 +1,168 @@
+package dev.tokengate;
+
+import dev.tokengate.BearerTokenExtractor.Extraction;
+import dev.tokengate.BearerTokenExtractor.Source;
+import dev.tokengate.testing.TestRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BearerTokenExtractorTest {
+
+    private static final String TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln-_~+/=";
+
+    private final BearerTokenExtractor headerOnly = BearerTokenExtractor.headerOnly();
+    private final BearerTokenExtractor everything = BearerTokenExtractor.create(true, true,
+            Optional.of("access_token"), Optional.of("X-Access-Token"));
+
+    @Test
+    void extractWhenBearerHeaderThenFound() {
+        assertThat(headerOnly.extract(TestRequest.get("/").bearer(TOKEN)))
+                .isEqualTo(new Extraction.Found(TOKEN, Source.AUTHORIZATION_HEADER));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bearer", "BEARER", "bEaReR"})
+    void extractWhenSchemeInAnyCaseThenFound(String scheme) {
+        assertThat(headerOnly.extract(TestRequest.get("/").header("Authorization", scheme + " abc")))
+                .isEqualTo(new Extraction.Found("abc", Source.AUTHORIZATION_HEADER));
+    }
+
+    @Test
+    void extractWhenNoCredentialsThenAbsent() {
+        assertThat(headerOnly.extract(TestRequest.get("/"))).isInstanceOf(Extraction.Absent.class);
+    }
+
+    @Test
+    void extractWhenBasicSchemeThenAbsent() {
+        assertThat(headerOnly.extract(TestRequest.get("/").header("Authorization", "Basic dXNlcjpwYXNz")))
+                .isInstanceOf(Extraction.Absent.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Bearer", "Bearer ", "Bearer    "})
+    void extractWhenBearerWithoutTokenThenInvalidRequest(String header) {
+        assertInvalidRequest(headerOnly.extract(TestRequest.get("/").header("Authorization", header)), "carries no token");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc def", "abc\"def", "abc,def", "ab=c", "abc;", "tök", "abc\\d", "a%20b"})
+    void extractWhenTokenOutsideB64tokenThenInvalidRequest(String token) {
+        assertInvalidRequest(headerOnly.extract(TestRequest.get("/").header("Authorization", "Bearer " + token)), "b64token");
+    }
+
+    @Test
+    void extractWhenPaddingAtEndThenFound() {
+        assertThat(headerOnly.extract(TestRequest.get("/").bearer("abc==")))
+                .isEqualTo(new Extraction.Found("abc==", Source.AUTHORIZATION_HEADER));
+    }
+
+    @Test
+    void extractWhenTokenTooLongThenInvalidRequest() {
+        String token = "a".repeat(BearerTokenExtractor.MAX_TOKEN_LENGTH + 1);
+        assertInvalidRequest(headerOnly.extract(TestRequest.get("/").bearer(token)), "longer than");
+    }
+
+    @Test
+    void extractWhenTwoBearerHeadersThenInvalidRequest() {
+        assertInvalidRequest(headerOnly.extract(TestRequest.get("/").bearer("abc").bearer("def")), "more than one");
+    }
+
+    @Test
+    void extractWhenBearerAndBasicHeadersThenBearerFound() {
+        assertThat(headerOnly.extract(TestRequest.get("/").header("Authorization", "Basic dXNlcjpwYXNz").bearer("abc")))
+                .isEqualTo(new Extraction.Found("abc", Source.AUTHORIZATION_HEADER));
+    }
+
+    @Test
+    void extractWhenQueryTokenAndQueryDisabledThenInvalidRequestExplainingWhy() {
+        assertInvalidRequest(headerOnly.extract(TestRequest.get("/").query("a=1&access_token=abc")), "Authorization header instead");
+    }
+
+    @Test
+    void extractWhenQueryTokenAndQueryEnabledThenFound() {
+        assertThat(everything.extract(TestRequest.get("/").query("a=1&access_token=ab%2Bc")))
+                .isEqualTo(new Extraction.Found("ab+c", Source.QUERY_PARAMETER));
+    }
+
+    @Test
+    void extractWhenTwoQueryTokensThenInvalidRequest() {
+        assertInvalidRequest(everything.extract(TestRequest.get("/").query("access_token=a&access_token=b")), "more than one");
+    }
+
+    @Test
+    void extractWhenHeaderAndQueryTokenThenInvalidRequest() {
+        assertInvalidRequest(everything.extract(TestRequest.get("/").bearer("abc").query("access_token=abc")), "more than one place");
+    }
+
+    @Test
+    void extractWhenFormTokenAndFormEnabledThenFound() {
+        assertThat(everything.extract(TestRequest.post("/").form("access_token", "abc")))
+                .isEqualTo(new Extraction.Found("abc", Source.FORM_BODY));
+    }
+
+    @Test
+    void extractWhenFormTokenAndFormDisabledThenAbsent() {
+        BearerTokenExtractor noForm = BearerTokenExtractor.create(false, false, Optional.empty(), Optional.empty());
+        assertThat(noForm.extract(TestRequest.post("/").form("access_token", "abc"))).isInstanceOf(Extraction.Absent.class);
+    }
+
+    @Test
+    void extractWhenFormTokenInGetThenNotRead() {
+        TestRequest get = TestRequest.get("/").header("Content-Type", "application/x-www-form-urlencoded");
+        get.form("access_token", "abc");
+        assertThat(everything.extract(get)).isInstanceOf(Extraction.Absent.class);
+    }
+
+    @Test
+    void extractWhenFormTokenWithOtherContentTypeThenNotRead() {
+        TestRequest post = TestRequest.post("/").header("Content-Type", "multipart/form-data; boundary=x");
+        post.form("access_token", "abc");
+        assertThat(everything.extract(post)).isInstanceOf(Extraction.Absent.class);
+    }
+
+    @Test
+    void extractWhenHeaderAndFormTokenThenInvalidRequest() {
+        assertInvalidRequest(everything.extract(TestRequest.post("/").bearer("abc").form("access_token", "abc")), "more than one place");
+    }
+
+    @Test
+    void extractWhenCookieConfiguredThenFound() {
+        assertThat(everything.extract(TestRequest.get("/").header("Cookie", "theme=dark; access_token=abc.def")))
+                .isEqualTo(new Extraction.Found("abc.def", Source.COOKIE));
+    }
+
+    @Test
+    void extractWhenCookieNotConfiguredThenAbsent() {
+        assertThat(headerOnly.extract(TestRequest.get("/").header("Cookie", "access_token=abc")))
+                .isInstanceOf(Extraction.Absent.class);
+    }
+
+    @Test
+    void extractWhenCustomHeaderThenFound() {
+        assertThat(everything.extract(TestRequest.get("/").header("X-Access-Token", "abc")))
+                .isEqualTo(new Extraction.Found("abc", Source.CUSTOM_HEADER));
+    }
+
+    @Test
+    void extractWhenCustomHeaderAndBearerThenInvalidRequest() {
+        assertInvalidRequest(everything.extract(TestRequest.get("/").bearer("abc").header("X-Access-Token", "abc")), "more than one place");
+    }
+
+    @Test
+    void foundNeverPrintsTheToken() {
+        assertThat(new Extraction.Found(TOKEN, Source.AUTHORIZATION_HEADER).toString()).doesNotContain(TOKEN);
+    }
+
+    private static void assertInvalidRequest(Extraction extraction, String descriptionPart) {
+        assertThat(extraction).isInstanceOf(Extraction.Malformed.class);
+        BearerError error = ((Extraction.Malformed) extraction).error();
+        assertThat(error.status()).isEqualTo(400);
+        assertThat(error.code()).contains(BearerError.Code.INVALID_REQUEST);
+        assertThat(error.description()).contains(descriptionPart);
+    }
+}

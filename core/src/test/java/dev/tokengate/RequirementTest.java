@@ -1,0 +1,61 @@
+package dev.tokengate;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RequirementTest {
+
+    @Test
+    void parseWhenKeywordsThenSpecialRequirements() {
+        assertThat(Requirement.parse("permit")).isEqualTo(Requirement.permit());
+        assertThat(Requirement.parse(" Authenticated ")).isEqualTo(Requirement.authenticated());
+        assertThat(Requirement.parse("deny")).isEqualTo(Requirement.deny());
+    }
+
+    @Test
+    void parseWhenSpacesOrCommasThenAllOf() {
+        assertThat(Requirement.parse("read trade")).isEqualTo(Requirement.allOf("read", "trade"));
+        assertThat(Requirement.parse("read, trade")).isEqualTo(Requirement.allOf("read", "trade"));
+    }
+
+    @Test
+    void parseWhenPipesThenAnyOf() {
+        assertThat(Requirement.parse("admin | root")).isEqualTo(Requirement.anyOf("admin", "root"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "  ", "a | b c", "a | | b", "sc\"ope"})
+    void parseWhenMalformedThenExplains(String text) {
+        assertThatThrownBy(() -> Requirement.parse(text)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void parseReadsBackToString() {
+        for (String text : new String[] {"permit", "authenticated", "deny", "read trade", "admin | root", "api:read"}) {
+            assertThat(Requirement.parse(Requirement.parse(text).toString())).isEqualTo(Requirement.parse(text));
+        }
+    }
+
+    @Test
+    void allOfWhenOneMissingThenNotSatisfied() {
+        assertThat(Requirement.allOf("read", "trade").isSatisfiedBy(Set.of("read"))).isFalse();
+        assertThat(Requirement.allOf("read", "trade").isSatisfiedBy(Set.of("read", "trade", "x"))).isTrue();
+    }
+
+    @Test
+    void anyOfWhenOnePresentThenSatisfied() {
+        assertThat(Requirement.anyOf("admin", "root").isSatisfiedBy(Set.of("root"))).isTrue();
+        assertThat(Requirement.anyOf("admin", "root").isSatisfiedBy(Set.of("read"))).isFalse();
+    }
+
+    @Test
+    void denyIsNeverSatisfied() {
+        assertThat(Requirement.deny().isSatisfiedBy(Set.of("read"))).isFalse();
+    }
+}

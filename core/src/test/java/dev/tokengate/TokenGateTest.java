@@ -1,0 +1,227 @@
+package dev.tokengate;
+
+import dev.tokengate.spi.CallEvent;
+import dev.tokengate.spi.Slf4jCallLogSink;
+import dev.tokengate.testing.LogCapture;
+import dev.tokengate.testing.TestRequest;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The pipeline with a fixed-answer validator: what each outcome becomes on the wire and in the call log. */
+class TokenGateTest {
+
+    private static final String GOOD = "good.token.value";
+    private static final String EXPIRED = "expired.token.value";
+    private static final String UNREACHABLE = "unreachable.token.value";
+
+    private final List<CallEvent> events = new ArrayList<>();
+    private final TokenGate gate = TokenGate.builder(config())
+            .validator(TokenGateTest::validate)
+            .callLogSink(events::add)
+            .build();
+
+    static TokenGateConfig config() {
+        return TokenGateConfig.builder()
+                .issuer(IssuerConfig.builder("https://issuer.example").audiences("api").build())
+                .build();
+    }
+
+    static VerifiedToken validate(String token) {
+        return switch (token) {
+            case GOOD -> VerifiedToken.builder(VerifiedToken.Kind.JWT).subject("alice").clientId("bot")
+                    .issuer("https://issuer.example").scopes(List.of("read", "trade"))
+                    .expiresAt(Instant.parse("2030-01-01T00:00:00Z")).build();
+            case EXPIRED -> throw new InvalidTokenException("The token expired at 2020-01-01T00:00:00Z", "exp");
+            case UNREACHABLE -> throw new UpstreamUnavailableException("JWKS https://issuer.example/jwks: connection refused",
+                    URI.create("https://issuer.example/jwks"));
+            default -> throw new IllegalStateException("boom");
+        };
+    }
+
+    private ErrorResponse run(TestRequest request, Requirement requirement) {
+        TokenGate.Call call = gate.begin(request);
+        int status = 200;
+        ErrorResponse response = null;
+        try {
+            Outcome outcome = call.authorize(requirement);
+            if (outcome instanceof Outcome.Rejected r) {
+                response = call.errorResponse(r.error());
+                status = response.status();
+            }
+        } finally {
+            call.finish(status);
+        }
+        return response;
+    }
+
+    @Test
+    void authorizeWhenValidTokenWithScopeThenAllowedAndLogged() {
+        assertThat(run(TestRequest.get("/orders").bearer(GOOD), Requirement.allOf("read"))).isNull();
+        CallEvent e = events.get(0);
+        assertThat(e.decision()).isEqualTo("allow");
+        assertThat(e.status()).isEqualTo(200);
+        assertThat(e.subject()).contains("alice");
+        assertThat(e.clientId()).contains("bot");
+        assertThat(e.scopes()).containsExactly("read", "trade");
+        assertThat(e.tokenFingerprint()).hasValueSatisfying(f -> assertThat(f).hasSize(12).isNotEqualTo(GOOD));
+        assertThat(e.errorCode()).isEmpty();
+        assertThat(e.method()).isEqualTo("GET");
+        assertThat(e.path()).isEqualTo("/orders");
+        assertThat(e.clientAddress()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void authorizeWhenNoTokenThenBareChallenge() {
+        ErrorResponse r = run(TestRequest.get("/orders"), Requirement.authenticated());
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.headers()).containsEntry("WWW-Authenticate", "Bearer realm=\"api\"");
+        assertThat(r.contentType()).isEqualTo("application/problem+json");
+        assertThat(r.body()).contains("\"status\":401", "\"error\":\"missing_token\"", "Authorization: Bearer");
+        assertThat(events.get(0).errorCode()).contains("missing_token");
+        assertThat(events.get(0).tokenFingerprint()).isEmpty();
+    }
+
+    @Test
+    void authorizeWhenInvalidTokenThen401InvalidToken() {
+        ErrorResponse r = run(TestRequest.get("/orders").bearer(EXPIRED), Requirement.authenticated());
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.headers().get("WWW-Authenticate"))
+                .isEqualTo("Bearer realm=\"api\", error=\"invalid_token\", error_description=\"The token expired at 2020-01-01T00:00:00Z\"");
+        assertThat(events.get(0).decision()).isEqualTo("deny");
+        assertThat(events.get(0).errorCode()).contains("invalid_token");
+        assertThat(events.get(0).tokenFingerprint()).isPresent();
+    }
+
+    @Test
+    void authorizeWhenMalformedHeaderThen400InvalidRequest() {
+        ErrorResponse r = run(TestRequest.get("/orders").header("Authorization", "Bearer a b"), Requirement.authenticated());
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.headers().get("WWW-Authenticate")).contains("error=\"invalid_request\"");
+    }
+
+    @Test
+    void authorizeWhenKeysUnreachableThen503WithoutFalseInvalidToken() {
+        ErrorResponse r = run(TestRequest.get("/orders").bearer(UNREACHABLE), Requirement.authenticated());
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.headers()).doesNotContainKey("WWW-Authenticate").containsEntry("Retry-After", "5");
+        assertThat(r.body()).doesNotContain("invalid_token").contains("temporarily_unavailable");
+        assertThat(events.get(0).reason()).hasValueSatisfying(v -> assertThat(v).contains("connection refused"));
+    }
+
+    @Test
+    void authorizeWhenValidatorBreaksThenFailsClosedWith503() {
+        ErrorResponse r = run(TestRequest.get("/orders").bearer("some.other.token"), Requirement.authenticated());
+        assertThat(r.status()).isEqualTo(503);
+    }
+
+    @Test
+    void authorizeWhenScopeMissingThen403InsufficientScopeNamingIt() {
+        ErrorResponse r = run(TestRequest.get("/withdraw").bearer(GOOD), Requirement.allOf("withdraw"));
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.headers().get("WWW-Authenticate")).contains("error=\"insufficient_scope\"", "scope=\"withdraw\"");
+        assertThat(r.body()).contains("\"required_scope\":\"withdraw\"");
+        assertThat(events.get(0).subject()).contains("alice");
+    }
+
+    @Test
+    void authorizeWhenAnyOfMetThenAllowed() {
+        assertThat(run(TestRequest.get("/x").bearer(GOOD), Requirement.anyOf("admin", "trade"))).isNull();
+    }
+
+    @Test
+    void authorizeWhenPermitThenNoCheckEvenWithGarbage() {
+        assertThat(run(TestRequest.get("/health").header("Authorization", "Bearer a b c"), Requirement.permit())).isNull();
+        assertThat(events.get(0).decision()).isEqualTo("permit");
+    }
+
+    @Test
+    void authorizeWhenDenyThen403EvenWithValidToken() {
+        ErrorResponse r = run(TestRequest.get("/internal").bearer(GOOD), Requirement.deny());
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.body()).contains("access_denied");
+    }
+
+    @Test
+    void beginWhenSaneRequestIdHeaderThenReused() {
+        run(TestRequest.get("/x").header("X-Request-Id", "abc-123"), Requirement.permit());
+        run(TestRequest.get("/x").header("X-Request-Id", "<script>"), Requirement.permit());
+        assertThat(events.get(0).requestId()).isEqualTo("abc-123");
+        assertThat(events.get(1).requestId()).isNotEqualTo("<script>").hasSize(12);
+    }
+
+    @Test
+    void callSetsMdcForTheAppAndClearsIt() {
+        TokenGate.Call call = gate.begin(TestRequest.get("/x").bearer(GOOD));
+        call.authorize(Requirement.authenticated());
+        assertThat(MDC.get(TokenGate.MDC_REQUEST_ID)).isEqualTo(call.requestId());
+        assertThat(MDC.get(TokenGate.MDC_SUBJECT)).isEqualTo("alice");
+        call.finish(200);
+        assertThat(MDC.get(TokenGate.MDC_REQUEST_ID)).isNull();
+        assertThat(MDC.get(TokenGate.MDC_SUBJECT)).isNull();
+    }
+
+    @Test
+    void finishTwiceEmitsOneEvent() {
+        TokenGate.Call call = gate.begin(TestRequest.get("/x"));
+        call.finish(200);
+        call.finish(500);
+        assertThat(events).hasSize(1);
+    }
+
+    @Test
+    void finishWhenSinkThrowsThenRequestUnaffected() {
+        TokenGate failing = TokenGate.builder(config()).validator(TokenGateTest::validate)
+                .callLogSink(e -> { throw new IllegalStateException("disk full"); }).build();
+        TokenGate.Call call = failing.begin(TestRequest.get("/x"));
+        call.authorize(Requirement.permit());
+        call.finish(200);
+    }
+
+    @Test
+    void defaultSinkWritesOneJsonLinePerRequestAndNeverTheToken() {
+        TokenGate logging = TokenGate.builder(config()).validator(TokenGateTest::validate).build();
+        try (LogCapture logs = LogCapture.start()) {
+            for (String token : new String[] {GOOD, EXPIRED, UNREACHABLE, "some.other.token"}) {
+                TokenGate.Call call = logging.begin(TestRequest.get("/orders").bearer(token));
+                Outcome o = call.authorize(Requirement.allOf("read"));
+                call.finish(o instanceof Outcome.Rejected r ? r.error().status() : 200);
+            }
+            List<String> lines = logs.lines(Slf4jCallLogSink.LOGGER_NAME);
+            assertThat(lines).hasSize(4);
+            assertThat(lines.get(0)).startsWith("{").contains("\"subject\":\"alice\"", "\"decision\":\"allow\"", "\"status\":200");
+            assertThat(lines.get(1)).contains("\"error\":\"invalid_token\"", "\"status\":401");
+            for (String token : new String[] {GOOD, EXPIRED, UNREACHABLE, "some.other.token"}) {
+                assertThat(logs.text()).doesNotContain(token);
+            }
+        }
+    }
+
+    @Test
+    void createWhenLooserSettingsThenWarnsAtStartUp() {
+        TokenGateConfig loose = TokenGateConfig.builder().allowQueryParameter(true)
+                .issuer(IssuerConfig.builder("https://issuer.example").allowAnyAudience(true).build()).build();
+        try (LogCapture logs = LogCapture.start()) {
+            TokenGate.builder(loose).validator(TokenGateTest::validate).build();
+            assertThat(logs.text()).contains("tokengate.token.query-parameter=true", "tokengate.jwt.allow-any-audience=true");
+        }
+    }
+
+    @Test
+    void problemBodyIsJsonWithRequestId() {
+        TokenGate.Call call = gate.begin(TestRequest.get("/x").header("X-Request-Id", "r-1"));
+        ErrorResponse r = call.errorResponse(BearerError.insufficientScope("needs", Set.of("trade")));
+        assertThat(r.body()).isEqualTo("{\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"needs\","
+                + "\"error\":\"insufficient_scope\",\"required_scope\":\"trade\",\"request_id\":\"r-1\"}");
+        assertThat(r.headers()).containsAllEntriesOf(Map.of("Cache-Control", "no-store"));
+        call.finish(403);
+    }
+}

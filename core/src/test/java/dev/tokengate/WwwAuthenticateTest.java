@@ -1,0 +1,56 @@
+package dev.tokengate;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WwwAuthenticateTest {
+
+    @Test
+    void formatWhenNoTokenThenBareChallengeWithoutError() {
+        assertThat(WwwAuthenticate.format("api", BearerError.missingToken(), Optional.empty(), true))
+                .contains("Bearer realm=\"api\"");
+    }
+
+    @Test
+    void formatWhenInvalidTokenThenErrorAndDescription() {
+        assertThat(WwwAuthenticate.format("api", BearerError.invalidToken("The token expired"), Optional.empty(), true))
+                .contains("Bearer realm=\"api\", error=\"invalid_token\", error_description=\"The token expired\"");
+    }
+
+    @Test
+    void formatWhenInsufficientScopeThenScopeListed() {
+        BearerError e = BearerError.insufficientScope("needs trade", List.of("trade"));
+        assertThat(WwwAuthenticate.format("api", e, Optional.empty(), true))
+                .contains("Bearer realm=\"api\", error=\"insufficient_scope\", error_description=\"needs trade\", scope=\"trade\"");
+    }
+
+    @Test
+    void formatWhenScopeSwitchedOffThenNoScope() {
+        BearerError e = BearerError.insufficientScope("needs trade", List.of("trade"));
+        assertThat(WwwAuthenticate.format("api", e, Optional.empty(), false)).get().asString().doesNotContain("scope=");
+    }
+
+    @Test
+    void formatWhenErrorUriConfiguredThenIncluded() {
+        assertThat(WwwAuthenticate.format("api", BearerError.invalidRequest("bad"), Optional.of(URI.create("https://docs.example/errors")), true))
+                .get().asString().contains("error_uri=\"https://docs.example/errors\"");
+    }
+
+    @Test
+    void formatWhenDescriptionHasQuotesBackslashesOrNonAsciiThenSanitised() {
+        String header = WwwAuthenticate.format("api", BearerError.invalidToken("a \"quoted\" \\ wörd\r\nX-Evil: 1"),
+                Optional.empty(), true).orElseThrow();
+        assertThat(header).endsWith("error_description=\"a ?quoted? ? w?rd??X-Evil: 1\"");
+        assertThat(header).doesNotContain("\r", "\n");
+    }
+
+    @Test
+    void formatWhenServerUnavailableThenNoChallenge() {
+        assertThat(WwwAuthenticate.format("api", BearerError.unavailable("down"), Optional.empty(), true)).isEmpty();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.tokengate.testing;
+
+import dev.tokengate.RequestView;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** A {@link RequestView} built by tests: {@code TestRequest.get("/api").bearer(token)}. */
+public final class TestRequest implements RequestView {
+
+    private final String method;
+    private final String path;
+    private final Map<String, List<String>> headers = new LinkedHashMap<>();
+    private final Map<String, List<String>> form = new LinkedHashMap<>();
+    private String query;
+    private String remoteAddress = "127.0.0.1";
+
+    private TestRequest(String method, String path) {
+        this.method = method;
+        this.path = path;
+    }
+
+    public static TestRequest get(String path) {
+        return new TestRequest("GET", path);
+    }
+
+    public static TestRequest post(String path) {
+        return new TestRequest("POST", path);
+    }
+
+    public TestRequest header(String name, String value) {
+        headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
+        return this;
+    }
+
+    public TestRequest bearer(String token) {
+        return header("Authorization", "Bearer " + token);
+    }
+
+    public TestRequest query(String rawQuery) {
+        this.query = rawQuery;
+        return this;
+    }
+
+    /** Adds a urlencoded form field and sets the content type. */
+    public TestRequest form(String name, String value) {
+        if (headers.get("content-type") == null) {
+            header("Content-Type", "application/x-www-form-urlencoded");
+        }
+        form.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        return this;
+    }
+
+    public TestRequest remoteAddress(String address) {
+        this.remoteAddress = address;
+        return this;
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public List<String> headers(String name) {
+        return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+    }
+
+    @Override
+    public Optional<String> queryString() {
+        return Optional.ofNullable(query);
+    }
+
+    @Override
+    public List<String> formParameters(String name) {
+        return form.getOrDefault(name, List.of());
+    }
+
+    @Override
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+}
