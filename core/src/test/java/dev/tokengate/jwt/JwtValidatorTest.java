@@ -562,6 +562,17 @@ class JwtValidatorTest {
                 .isEqualTo("The token's signature is invalid");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"!!!", "A", "AAAA", "____", "c2ln+/=="})
+    void validateWhenSignatureGarbageThenInvalidToken(String signature) {
+        JwtValidator validator = validator().build();
+        for (String token : List.of(jwt().sign(), jwt().signedWith(TestKeys.ec256()).sign())) {
+            String forged = token.substring(0, token.lastIndexOf('.') + 1) + signature;
+
+            assertThat(rejected(validator, forged)).isInstanceOf(InvalidTokenException.class);
+        }
+    }
+
     @Test
     void validateWhenEs256SignatureAllZeroThenInvalidToken() {
         JwtValidator validator = validator().build();
