@@ -1,0 +1,81 @@
+package dev.tokengate.jwt;
+
+import dev.tokengate.ConfigurationException;
+import dev.tokengate.InvalidTokenException;
+import dev.tokengate.TokenValidator;
+import dev.tokengate.VerifiedToken;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A {@link TokenValidator} that hands each JWT to the {@link JwtValidator} of the issuer named in its
+ * (still unverified) {@code iss} claim, so one API can trust several issuers.
+ *
+ * <p>A token whose issuer is missing or not trusted is rejected before any key is looked up, so an untrusted
+ * issuer can never make the API fetch keys. The chosen validator then verifies everything, {@code iss}
+ * included. Immutable and thread-safe.
+ */
+public final class IssuerRouter implements TokenValidator {
+
+    private final Map<String, JwtValidator> validators;
+
+    private IssuerRouter(Map<String, JwtValidator> validators) {
+        this.validators = Map.copyOf(validators);
+    }
+
+    /**
+     * A router over these validators, keyed by {@link JwtValidator#issuer()}.
+     *
+     * @throws ConfigurationException when there are none, or two share an issuer
+     */
+    public static IssuerRouter create(JwtValidator... validators) {
+        return create(Arrays.asList(Objects.requireNonNull(validators, "validators")));
+    }
+
+    /**
+     * A router over these validators, keyed by {@link JwtValidator#issuer()}.
+     *
+     * @throws ConfigurationException when there are none, or two share an issuer
+     */
+    public static IssuerRouter create(Collection<JwtValidator> validators) {
+        if (validators == null || validators.isEmpty()) {
+            throw new ConfigurationException("issuers", "name at least one trusted issuer");
+        }
+        Map<String, JwtValidator> byIssuer = new LinkedHashMap<>();
+        for (JwtValidator validator : validators) {
+            Objects.requireNonNull(validator, "validator");
+            if (byIssuer.putIfAbsent(validator.issuer(), validator) != null) {
+                throw new ConfigurationException("issuers", "the issuer " + validator.issuer() + " is configured twice");
+            }
+        }
+        return new IssuerRouter(byIssuer);
+    }
+
+    /** The trusted issuers. */
+    public Set<String> issuers() {
+        return validators.keySet();
+    }
+
+    @Override
+    public VerifiedToken validate(String token) {
+        Objects.requireNonNull(token, "token");
+        JwtParts jwt = JwtParts.parse(token);
+        String issuer = jwt.claimString("iss")
+                .orElseThrow(() -> new InvalidTokenException("The token has no issuer (iss)", "iss"));
+        JwtValidator validator = validators.get(issuer);
+        if (validator == null) {
+            throw new InvalidTokenException(
+                    "The token's issuer " + JwtValidator.quote(issuer) + " is not trusted by this API", "iss");
+        }
+        return validator.validate(jwt);
+    }
+
+    @Override
+    public String toString() {
+        return "IssuerRouter" + validators.keySet();
+    }
+}

@@ -1,0 +1,634 @@
+package dev.tokengate.jwt;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.JWTDecodeException;
+import com.auth0.jwt.exceptions.SignatureVerificationException;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import dev.tokengate.ConfigurationException;
+import dev.tokengate.InvalidTokenException;
+import dev.tokengate.TokenValidator;
+import dev.tokengate.VerifiedToken;
+import dev.tokengate.jwks.KeySource;
+import dev.tokengate.jwks.VerificationKey;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link TokenValidator} for signed JWT access tokens (RFC 9068) from one issuer: it checks the algorithm
+ * against an allow-list, the signature against the issuer's keys (or shared HMAC secret), and {@code iss},
+ * {@code aud}, {@code exp}, {@code nbf}, {@code iat}, {@code typ} and required claims.
+ *
+ * <p>Secure by default: an audience is required ({@link Builder#allowAnyAudience()} is the explicit opt-out),
+ * {@code exp} is required, {@code alg: none} is never accepted, HMAC and public-key algorithms are never mixed
+ * for one issuer, RSA keys under 2048 bits are refused, encrypted tokens (JWE) are refused, and the
+ * {@code jku}, {@code x5u}, {@code jwk} and {@code x5c} header parameters are ignored: keys only ever come from
+ * the configured {@link KeySource}.
+ *
+ * <p>Every rejection is an {@link InvalidTokenException} whose message is safe to send to the client and never
+ * contains the token; an {@link dev.tokengate.UpstreamUnavailableException} from the key source passes through.
+ * Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * JwtValidator validator = JwtValidator.builder()
+ *         .issuer("https://issuer.example.com")
+ *         .audiences("https://api.example.com")
+ *         .keySource(jwks)
+ *         .type("at+jwt")
+ *         .build();
+ * }</pre>
+ */
+public final class JwtValidator implements TokenValidator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JwtValidator.class);
+
+    /** The default clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}. */
+    public static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(60);
+    /** The largest leeway {@link Builder#leeway(Duration)} accepts. */
+    public static final Duration MAX_LEEWAY = Duration.ofMinutes(10);
+
+    private static final int MAX_QUOTED = 64;
+    private static final int MAX_LISTED = 5;
+
+    private final String issuer;
+    private final Set<String> audiences;
+    private final boolean anyAudience;
+    private final Set<JwtAlgorithm> algorithms;
+    private final KeySource keySource;
+    private final byte[] hmacSecret;
+    private final String type;
+    private final List<String> requiredClaims;
+    private final String scopeClaim;
+    private final Duration leeway;
+    private final Clock clock;
+
+    private JwtValidator(Builder b, Set<JwtAlgorithm> algorithms, byte[] secret) {
+        this.issuer = b.issuer;
+        this.audiences = Set.copyOf(b.audiences);
+        this.anyAudience = b.anyAudience;
+        this.algorithms = Set.copyOf(algorithms);
+        this.keySource = b.keySource;
+        this.hmacSecret = secret;
+        this.type = b.type;
+        this.requiredClaims = List.copyOf(b.requiredClaims);
+        this.scopeClaim = b.scopeClaim;
+        this.leeway = b.leeway;
+        this.clock = b.clock;
+    }
+
+    /** A builder; {@link Builder#issuer(String)}, an audience choice and a key choice are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The issuer ({@code iss}) this validator accepts. */
+    public String issuer() {
+        return issuer;
+    }
+
+    /** The accepted JWS algorithms, by name. */
+    public Set<String> algorithms() {
+        return algorithms.stream().map(Enum::name).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public VerifiedToken validate(String token) {
+        Objects.requireNonNull(token, "token");
+        return validate(JwtParts.parse(token));
+    }
+
+    /** Validates an already split token (the {@link IssuerRouter} splits it once to read {@code iss}). */
+    VerifiedToken validate(JwtParts jwt) {
+        try {
+            return check(jwt);
+        } catch (InvalidTokenException e) {
+            LOG.debug("Rejected a token for issuer {}: {}", issuer, e.getMessage());
+            throw e;
+        }
+    }
+
+    private VerifiedToken check(JwtParts jwt) {
+        JwtAlgorithm algorithm = checkAlgorithm(jwt);
+        checkCritical(jwt);
+        checkType(jwt);
+        String tokenIssuer = jwt.claimString("iss")
+                .orElseThrow(() -> new InvalidTokenException("The token has no issuer (iss)", "iss"));
+        if (!tokenIssuer.equals(issuer)) {
+            throw new InvalidTokenException("The token's issuer " + quote(tokenIssuer) + " is not accepted by this API", "iss");
+        }
+        // Read every time claim (types checked) before the signature, so java-jwt's decoder sees well-typed dates.
+        Instant expiresAt = numericDate(jwt, "exp")
+                .orElseThrow(() -> new InvalidTokenException("The token has no expiry (exp); tokens without one are not accepted", "exp"));
+        Optional<Instant> notBefore = numericDate(jwt, "nbf");
+        Optional<Instant> issuedAt = numericDate(jwt, "iat");
+
+        verifySignature(jwt, algorithm);
+
+        Instant now = clock.instant();
+        if (!now.isBefore(expiresAt.plus(leeway))) {
+            throw new InvalidTokenException("The token expired at " + expiresAt, "exp");
+        }
+        if (notBefore.isPresent() && now.plus(leeway).isBefore(notBefore.get())) {
+            throw new InvalidTokenException("The token is not valid before " + notBefore.get(), "nbf");
+        }
+        if (issuedAt.isPresent() && now.plus(leeway).isBefore(issuedAt.get())) {
+            throw new InvalidTokenException("The token was issued in the future, at " + issuedAt.get(), "iat");
+        }
+        List<String> tokenAudiences = audiences(jwt);
+        if (!anyAudience) {
+            if (tokenAudiences.isEmpty()) {
+                throw new InvalidTokenException("The token has no audience (aud)", "aud");
+            }
+            if (tokenAudiences.stream().noneMatch(audiences::contains)) {
+                throw new InvalidTokenException(
+                        "The token's audience " + quoteAll(tokenAudiences) + " is not accepted by this API", "aud");
+            }
+        }
+        for (String claim : requiredClaims) {
+            if (jwt.claims().get(claim) == null) {
+                throw new InvalidTokenException("The token lacks the required claim " + quote(claim), claim);
+            }
+        }
+        Optional<String> subject = jwt.claimString("sub");
+        Optional<String> clientId = clientId(jwt);
+        if (subject.isEmpty() && clientId.isEmpty()) {
+            throw new InvalidTokenException(
+                    "The token names neither a subject (sub) nor a client (client_id, azp or cid)", "sub");
+        }
+        return VerifiedToken.builder(VerifiedToken.Kind.JWT)
+                .subject(subject.orElse(null))
+                .clientId(clientId.orElse(null))
+                .issuer(tokenIssuer)
+                .audiences(tokenAudiences)
+                .scopes(scopes(jwt))
+                .issuedAt(issuedAt.orElse(null))
+                .expiresAt(expiresAt)
+                .tokenId(jwt.claimString("jti").orElse(null))
+                .claims(jwt.claims())
+                .build();
+    }
+
+    private JwtAlgorithm checkAlgorithm(JwtParts jwt) {
+        String alg = jwt.headerString("alg")
+                .orElseThrow(() -> new InvalidTokenException("The token has no algorithm (alg)", "alg"));
+        if (alg.trim().equalsIgnoreCase("none")) {
+            throw new InvalidTokenException("Unsigned tokens (alg none) are not accepted", "alg");
+        }
+        return JwtAlgorithm.named(alg)
+                .filter(algorithms::contains)
+                .orElseThrow(() -> new InvalidTokenException(
+                        "The token's algorithm " + quote(alg) + " is not accepted by this API", "alg"));
+    }
+
+    private static void checkCritical(JwtParts jwt) {
+        // RFC 7515 §4.1.11: a recipient must reject a token whose critical extensions it does not understand,
+        // and this validator understands none.
+        if (jwt.header().containsKey("crit")) {
+            throw new InvalidTokenException(
+                    "The token marks header parameters as critical (crit) that this API does not understand", "crit");
+        }
+    }
+
+    private void checkType(JwtParts jwt) {
+        if (type == null) {
+            return;
+        }
+        String typ = jwt.headerString("typ")
+                .orElseThrow(() -> new InvalidTokenException("The token has no type (typ); expected " + type, "typ"));
+        String bare = typ.regionMatches(true, 0, "application/", 0, 12) ? typ.substring(12) : typ;
+        if (!bare.equalsIgnoreCase(type)) {
+            throw new InvalidTokenException("The token's type " + quote(typ) + " is not accepted; expected " + type, "typ");
+        }
+    }
+
+    private void verifySignature(JwtParts jwt, JwtAlgorithm algorithm) {
+        DecodedJWT decoded;
+        try {
+            decoded = JWT.decode(jwt.token());
+        } catch (JWTDecodeException e) {
+            throw new InvalidTokenException(JwtParts.NOT_A_JWT);
+        }
+        if (algorithm.isHmac()) {
+            verify(algorithm.verifier(hmacSecret), decoded);
+            return;
+        }
+        Optional<String> keyId = jwt.headerString("kid");
+        List<VerificationKey> candidates = keySource.keys(keyId);
+        List<String> refusals = new ArrayList<>();
+        boolean tried = false;
+        for (VerificationKey key : candidates) {
+            if (keyId.isPresent() && key.keyId().isPresent() && !key.keyId().equals(keyId)) {
+                continue;
+            }
+            if (key.algorithm().isPresent() && !key.algorithm().get().equals(algorithm.name())) {
+                refusals.add("is for " + key.algorithm().get());
+                continue;
+            }
+            Optional<String> unsuitable = algorithm.unsuitability(key.publicKey());
+            if (unsuitable.isPresent()) {
+                refusals.add("is " + unsuitable.get());
+                continue;
+            }
+            tried = true;
+            if (verifies(algorithm.verifier(key.publicKey()), decoded)) {
+                return;
+            }
+        }
+        if (tried) {
+            throw new InvalidTokenException("The token's signature is invalid");
+        }
+        String named = keyId.map(k -> " " + quote(k)).orElse("");
+        if (refusals.isEmpty()) {
+            throw new InvalidTokenException("The issuer has no key" + named + " to verify this token", "kid");
+        }
+        throw new InvalidTokenException("The issuer's key" + named + " cannot verify a " + algorithm.name()
+                + " token: it " + String.join("; ", new LinkedHashSet<>(refusals)), "kid");
+    }
+
+    private static void verify(Algorithm verifier, DecodedJWT decoded) {
+        if (!verifies(verifier, decoded)) {
+            throw new InvalidTokenException("The token's signature is invalid");
+        }
+    }
+
+    private static boolean verifies(Algorithm verifier, DecodedJWT decoded) {
+        try {
+            verifier.verify(decoded);
+            return true;
+        } catch (SignatureVerificationException e) {
+            return false;
+        }
+    }
+
+    private static Optional<Instant> numericDate(JwtParts jwt, String claim) {
+        Object value = jwt.claims().get(claim);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!(value instanceof Number number)) {
+            throw new InvalidTokenException("The token's " + claim + " claim is not a NumericDate", claim);
+        }
+        try {
+            if (number instanceof Integer || number instanceof Long) {
+                return Optional.of(Instant.ofEpochSecond(number.longValue()));
+            }
+            if (number instanceof BigInteger big) {
+                return Optional.of(Instant.ofEpochSecond(big.longValueExact()));
+            }
+            BigDecimal seconds = new BigDecimal(number.toString());
+            long whole = seconds.longValue();
+            long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
+            return Optional.of(Instant.ofEpochSecond(whole, nanos));
+        } catch (ArithmeticException | DateTimeException | NumberFormatException e) {
+            throw new InvalidTokenException("The token's " + claim + " claim is not a NumericDate", claim);
+        }
+    }
+
+    private static List<String> audiences(JwtParts jwt) {
+        Object aud = jwt.claims().get("aud");
+        if (aud == null) {
+            return List.of();
+        }
+        if (aud instanceof String s) {
+            return List.of(s);
+        }
+        return strings(aud)
+                .orElseThrow(() -> new InvalidTokenException("The token's audience (aud) is neither a string nor an array of strings", "aud"));
+    }
+
+    private Set<String> scopes(JwtParts jwt) {
+        String name = scopeClaim;
+        if (name == null) {
+            name = jwt.claims().get("scope") != null ? "scope" : "scp";
+        }
+        Object value = jwt.claims().get(name);
+        if (value == null) {
+            return Set.of();
+        }
+        if (value instanceof String s) {
+            return Arrays.stream(s.split(" ")).filter(p -> !p.isEmpty()).collect(Collectors.toCollection(LinkedHashSet::new));
+        }
+        String claim = name;
+        return new LinkedHashSet<>(strings(value).orElseThrow(() -> new InvalidTokenException(
+                "The token's " + claim + " claim is neither a space-delimited string nor an array of strings", claim)));
+    }
+
+    private static Optional<String> clientId(JwtParts jwt) {
+        for (String claim : List.of("client_id", "azp", "cid")) {
+            Optional<String> value = jwt.claimString(claim);
+            if (value.isPresent()) {
+                return value;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<List<String>> strings(Object value) {
+        if (!(value instanceof List<?> list)) {
+            return Optional.empty();
+        }
+        List<String> out = new ArrayList<>(list.size());
+        for (Object item : list) {
+            if (!(item instanceof String s)) {
+                return Optional.empty();
+            }
+            out.add(s);
+        }
+        return Optional.of(List.copyOf(out));
+    }
+
+    /** A token-supplied value fit for a client-facing message: quoted, control characters replaced, truncated. */
+    static String quote(String value) {
+        String shown = value.length() > MAX_QUOTED ? value.substring(0, MAX_QUOTED) + "…" : value;
+        StringBuilder sb = new StringBuilder(shown.length() + 2).append('"');
+        shown.codePoints().forEach(c -> sb.appendCodePoint(Character.isISOControl(c) || c == '"' ? '?' : c));
+        return sb.append('"').toString();
+    }
+
+    private static String quoteAll(List<String> values) {
+        String shown = values.stream().limit(MAX_LISTED).map(JwtValidator::quote).collect(Collectors.joining(", "));
+        return "[" + shown + (values.size() > MAX_LISTED ? ", …" : "") + "]";
+    }
+
+    @Override
+    public String toString() {
+        return "JwtValidator[issuer=" + issuer + ", audiences=" + (anyAudience ? "any" : audiences)
+                + ", algorithms=" + algorithms + ", type=" + type + "]";
+    }
+
+    /**
+     * Builds a {@link JwtValidator}. Each setter rejects a bad value at once with a {@link ConfigurationException}
+     * naming the setting; {@link #build()} checks the combination.
+     */
+    public static final class Builder {
+        private String issuer;
+        private final Set<String> audiences = new LinkedHashSet<>();
+        private boolean anyAudience;
+        private Set<JwtAlgorithm> algorithms;
+        private KeySource keySource;
+        private byte[] hmacSecret;
+        private String hmacSecretVariable;
+        private Function<String, String> environment = System::getenv;
+        private String type;
+        private final List<String> requiredClaims = new ArrayList<>();
+        private String scopeClaim;
+        private Duration leeway = DEFAULT_LEEWAY;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** The issuer ({@code iss}) to accept, compared exactly. Required. */
+        public Builder issuer(String issuer) {
+            this.issuer = nonBlank("issuer", issuer);
+            return this;
+        }
+
+        /** The audiences this API answers to; a token must name at least one ({@code aud}). Replaces earlier values. */
+        public Builder audiences(String... audiences) {
+            return audiences(Arrays.asList(Objects.requireNonNull(audiences, "audiences")));
+        }
+
+        /** The audiences this API answers to; a token must name at least one ({@code aud}). Replaces earlier values. */
+        public Builder audiences(Collection<String> audiences) {
+            if (audiences == null || audiences.isEmpty()) {
+                throw new ConfigurationException("audiences", "name at least one audience, or call allowAnyAudience()");
+            }
+            Set<String> checked = new LinkedHashSet<>();
+            audiences.forEach(a -> checked.add(nonBlank("audiences", a)));
+            this.audiences.clear();
+            this.audiences.addAll(checked);
+            return this;
+        }
+
+        /**
+         * Accepts tokens whatever their audience, or with none. Looser than the default, so it is an explicit
+         * opt-in and is logged as a warning when the validator is built; prefer {@link #audiences(String...)}.
+         */
+        public Builder allowAnyAudience() {
+            this.anyAudience = true;
+            return this;
+        }
+
+        /**
+         * The JWS algorithms to accept (case-sensitive names). Default: RS256, RS384, RS512, PS256, PS384, PS512,
+         * ES256, ES384, ES512 with a {@link #keySource(KeySource)}; with an HMAC secret, the HS algorithms the
+         * secret is long enough for (HS256 from 32 bytes, HS384 from 48, HS512 from 64). {@code none} is refused.
+         */
+        public Builder algorithms(String... algorithms) {
+            Objects.requireNonNull(algorithms, "algorithms");
+            if (algorithms.length == 0) {
+                throw new ConfigurationException("algorithms", "name at least one algorithm");
+            }
+            Set<JwtAlgorithm> chosen = EnumSet.noneOf(JwtAlgorithm.class);
+            for (String name : algorithms) {
+                if (name == null || name.trim().equalsIgnoreCase("none")) {
+                    throw new ConfigurationException("algorithms", "'none' (unsigned tokens) is never accepted");
+                }
+                chosen.add(JwtAlgorithm.named(name).orElseThrow(() -> new ConfigurationException("algorithms",
+                        "unknown algorithm '" + name + "'; supported: " + Arrays.toString(JwtAlgorithm.values()))));
+            }
+            this.algorithms = chosen;
+            return this;
+        }
+
+        /** Where the issuer's public keys come from (by {@code kid}). Required unless an HMAC secret is set. */
+        public Builder keySource(KeySource keySource) {
+            this.keySource = Objects.requireNonNull(keySource, "keySource");
+            return this;
+        }
+
+        /**
+         * A shared secret for HS256/HS384/HS512 (at least 32 bytes); the issuer then has no public keys and no
+         * asymmetric algorithm is accepted. The array is copied.
+         */
+        public Builder hmacSecret(byte[] secret) {
+            this.hmacSecret = checkSecret("hmacSecret", secret).clone();
+            return this;
+        }
+
+        /**
+         * Reads the HMAC secret (its UTF-8 bytes, at least 32) from this environment variable when the validator
+         * is built; {@link #build()} fails if the variable is unset or too short.
+         */
+        public Builder hmacSecretFromEnv(String variableName) {
+            this.hmacSecretVariable = nonBlank("hmacSecretFromEnv", variableName);
+            return this;
+        }
+
+        /** Where {@link #hmacSecretFromEnv(String)} looks variables up; default {@link System#getenv(String)}. For tests. */
+        Builder environment(Function<String, String> environment) {
+            this.environment = Objects.requireNonNull(environment, "environment");
+            return this;
+        }
+
+        /**
+         * Requires this {@code typ} header, e.g. {@code at+jwt}: matched case-insensitively, with or without the
+         * {@code application/} prefix; a token without {@code typ} is then rejected (so an OIDC ID token is).
+         * Default: {@code typ} not checked.
+         */
+        public Builder type(String type) {
+            String t = nonBlank("type", type);
+            this.type = t.regionMatches(true, 0, "application/", 0, 12) ? t.substring(12) : t;
+            return this;
+        }
+
+        /** Claims that must be present and not null, besides {@code exp} which always is. Replaces earlier values. */
+        public Builder requiredClaims(String... claims) {
+            Objects.requireNonNull(claims, "requiredClaims");
+            List<String> checked = new ArrayList<>();
+            for (String claim : claims) {
+                checked.add(nonBlank("requiredClaims", claim));
+            }
+            this.requiredClaims.clear();
+            this.requiredClaims.addAll(checked);
+            return this;
+        }
+
+        /**
+         * The claim the scopes are read from (a space-delimited string or an array of strings). Default:
+         * {@code scope}, falling back to {@code scp} when {@code scope} is absent.
+         */
+        public Builder scopeClaim(String claim) {
+            this.scopeClaim = nonBlank("scopeClaim", claim);
+            return this;
+        }
+
+        /** The clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}; 0 to 10 minutes, default 60 s. */
+        public Builder leeway(Duration leeway) {
+            Objects.requireNonNull(leeway, "leeway");
+            if (leeway.isNegative() || leeway.compareTo(MAX_LEEWAY) > 0) {
+                throw new ConfigurationException("leeway", "must be between 0 and " + MAX_LEEWAY + ", was " + leeway);
+            }
+            this.leeway = leeway;
+            return this;
+        }
+
+        /** The clock time checks use; default {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Builds the validator.
+         *
+         * @throws ConfigurationException when the issuer is missing; neither or both of audiences and
+         *         {@code allowAnyAudience()} are set; neither or both of a key source and an HMAC secret are set;
+         *         the algorithms do not fit the key choice; or the secret's environment variable is unset
+         */
+        public JwtValidator build() {
+            if (issuer == null) {
+                throw new ConfigurationException("issuer", "required: the exact iss value of the tokens to accept");
+            }
+            if (audiences.isEmpty() && !anyAudience) {
+                throw new ConfigurationException("audiences",
+                        "required: the audiences this API answers to (or call allowAnyAudience() to accept any)");
+            }
+            if (!audiences.isEmpty() && anyAudience) {
+                throw new ConfigurationException("allowAnyAudience", "cannot be combined with audiences(...)");
+            }
+            byte[] secret = secret();
+            if (secret != null && keySource != null) {
+                throw new ConfigurationException("hmacSecret",
+                        "an issuer uses either a shared secret (HS*) or a key source (RS*, PS*, ES*), not both");
+            }
+            if (secret == null && keySource == null) {
+                throw new ConfigurationException("keySource",
+                        "required: the issuer's public keys (or an hmacSecret for HS256/HS384/HS512)");
+            }
+            Set<JwtAlgorithm> chosen = secret == null ? asymmetric() : symmetric(secret);
+            if (anyAudience) {
+                LOG.warn("JWT validator for issuer {} accepts tokens for any audience (allowAnyAudience()): a token"
+                        + " issued for another API will be accepted by this one", issuer);
+            }
+            return new JwtValidator(this, chosen, secret);
+        }
+
+        private byte[] secret() {
+            if (hmacSecretVariable == null) {
+                return hmacSecret;
+            }
+            if (hmacSecret != null) {
+                throw new ConfigurationException("hmacSecretFromEnv", "cannot be combined with hmacSecret(...)");
+            }
+            String value = environment.apply(hmacSecretVariable);
+            if (value == null || value.isEmpty()) {
+                throw new ConfigurationException("hmacSecretFromEnv",
+                        "the environment variable " + hmacSecretVariable + " is not set");
+            }
+            return checkSecret("hmacSecretFromEnv", value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        private Set<JwtAlgorithm> asymmetric() {
+            if (algorithms == null) {
+                return JwtAlgorithm.ASYMMETRIC;
+            }
+            for (JwtAlgorithm a : algorithms) {
+                if (a.isHmac()) {
+                    throw new ConfigurationException("algorithms",
+                            a + " needs an hmacSecret, and an issuer with a key source accepts only RS*, PS* and ES*");
+                }
+            }
+            return algorithms;
+        }
+
+        private Set<JwtAlgorithm> symmetric(byte[] secret) {
+            if (algorithms == null) {
+                Set<JwtAlgorithm> fitting = EnumSet.noneOf(JwtAlgorithm.class);
+                for (JwtAlgorithm a : EnumSet.of(JwtAlgorithm.HS256, JwtAlgorithm.HS384, JwtAlgorithm.HS512)) {
+                    if (secret.length >= a.minSecretBytes()) {
+                        fitting.add(a);
+                    }
+                }
+                return fitting;
+            }
+            for (JwtAlgorithm a : algorithms) {
+                if (!a.isHmac()) {
+                    throw new ConfigurationException("algorithms",
+                            a + " needs a key source, and an issuer with an hmacSecret accepts only HS256/HS384/HS512");
+                }
+                if (secret.length < a.minSecretBytes()) {
+                    throw new ConfigurationException("algorithms", a + " needs a secret of at least "
+                            + a.minSecretBytes() + " bytes; the secret has " + secret.length);
+                }
+            }
+            return algorithms;
+        }
+
+        private static byte[] checkSecret(String setting, byte[] secret) {
+            Objects.requireNonNull(secret, setting);
+            if (secret.length < JwtAlgorithm.HS256.minSecretBytes()) {
+                throw new ConfigurationException(setting, "an HMAC secret needs at least "
+                        + JwtAlgorithm.HS256.minSecretBytes() + " bytes, this one has " + secret.length);
+            }
+            return secret;
+        }
+
+        private static String nonBlank(String setting, String value) {
+            if (value == null || value.isBlank()) {
+                throw new ConfigurationException(setting, "must not be blank");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package dev.tokengate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tokengate.jwt.JwtValidator;
+import dev.tokengate.testing.TestKeys;
+import dev.tokengate.testing.TestTokens;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class CachingTokenValidatorTest {
+
+    private static final Instant START = Instant.parse("2026-11-29T10:00:00Z");
+
+    private final FakeTime time = new FakeTime(START);
+    private final Map<String, Integer> calls = new ConcurrentHashMap<>();
+    /** How long after "now" (at validation time) the delegate's tokens expire; null for no exp. */
+    private Duration tokenLifetime = Duration.ofMinutes(30);
+    private RuntimeException failure;
+
+    private final TokenValidator delegate = token -> {
+        calls.merge(token, 1, Integer::sum);
+        if (failure != null) {
+            throw failure;
+        }
+        return VerifiedToken.builder(VerifiedToken.Kind.INTROSPECTED)
+                .subject("sub-" + token)
+                .expiresAt(tokenLifetime == null ? null : time.instant().plus(tokenLifetime))
+                .build();
+    };
+
+    private CachingTokenValidator.Builder cache() {
+        return CachingTokenValidator.builder(delegate).ticker(time).clock(time);
+    }
+
+    private int callsFor(String token) {
+        return calls.getOrDefault(token, 0);
+    }
+
+    @Test
+    void validateWhenSeenAgainThenServedFromCacheWithoutDelegateCall() {
+        CachingTokenValidator validator = cache().build();
+
+        VerifiedToken first = validator.validate("token-a");
+        VerifiedToken second = validator.validate("token-a");
+
+        assertThat(second).isSameAs(first);
+        assertThat(callsFor("token-a")).isEqualTo(1);
+    }
+
+    @Test
+    void validateWhenDifferentTokensThenEachValidated() {
+        CachingTokenValidator validator = cache().build();
+
+        assertThat(validator.validate("token-a").subject()).contains("sub-token-a");
+        assertThat(validator.validate("token-b").subject()).contains("sub-token-b");
+        assertThat(callsFor("token-a") + callsFor("token-b")).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenTokenReachesExpThenEntryGone() {
+        tokenLifetime = Duration.ofMinutes(2);
+        CachingTokenValidator validator = cache().maxTimeToLive(Duration.ofMinutes(5)).build();
+        validator.validate("token-a");
+
+        time.advance(Duration.ofMinutes(2).minusSeconds(1));
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).isEqualTo(1);
+
+        time.advance(Duration.ofSeconds(1));
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenMaxTimeToLiveShorterThanExpThenEntryGoneAtMaxTimeToLive() {
+        CachingTokenValidator validator = cache().maxTimeToLive(Duration.ofMinutes(1)).build();
+        validator.validate("token-a");
+
+        time.advance(Duration.ofSeconds(59));
+        validator.validate("token-a");
+        time.advance(Duration.ofSeconds(1));
+        validator.validate("token-a");
+
+        assertThat(callsFor("token-a")).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenTokenHasNoExpThenEntryLivesMaxTimeToLive() {
+        tokenLifetime = null;
+        CachingTokenValidator validator = cache().maxTimeToLive(Duration.ofMinutes(3)).build();
+        validator.validate("token-a");
+
+        time.advance(Duration.ofMinutes(3).minusNanos(1));
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).isEqualTo(1);
+        time.advance(Duration.ofNanos(1));
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenDelegateAcceptsAnAlreadyExpiredTokenThenItIsNotCached() {
+        tokenLifetime = Duration.ofSeconds(-30); // accepted within the delegate's leeway
+        CachingTokenValidator validator = cache().build();
+
+        validator.validate("token-a");
+        validator.validate("token-a");
+
+        assertThat(callsFor("token-a")).isEqualTo(2);
+        assertThat(validator.size()).isZero();
+    }
+
+    @Test
+    void validateWhenWallClockPassesExpBeforeTickerThenCachedEntryNotServed() {
+        tokenLifetime = Duration.ofMinutes(2);
+        CachingTokenValidator validator = cache().build();
+        validator.validate("token-a");
+
+        time.advanceClockOnly(Duration.ofMinutes(3));
+        validator.validate("token-a");
+
+        assertThat(callsFor("token-a")).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenDelegateRejectsThenFailureNotCached() {
+        CachingTokenValidator validator = cache().build();
+        failure = new InvalidTokenException("The token's signature is invalid");
+
+        assertThatThrownBy(() -> validator.validate("token-a")).isSameAs(failure);
+        assertThatThrownBy(() -> validator.validate("token-a")).isSameAs(failure);
+        assertThat(callsFor("token-a")).isEqualTo(2);
+        assertThat(validator.size()).isZero();
+    }
+
+    @Test
+    void validateWhenUpstreamUnavailableThenPassesThroughAndNotCached() {
+        CachingTokenValidator validator = cache().build();
+        failure = new UpstreamUnavailableException("introspection down", URI.create("https://as.example/introspect"));
+
+        assertThatThrownBy(() -> validator.validate("token-a")).isSameAs(failure);
+        failure = null;
+        assertThat(validator.validate("token-a").subject()).contains("sub-token-a");
+        assertThat(callsFor("token-a")).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenMoreTokensThanMaximumSizeThenSizeBoundHolds() {
+        CachingTokenValidator validator = cache().maximumSize(10).build();
+
+        for (int i = 0; i < 100; i++) {
+            validator.validate("token-" + i);
+        }
+
+        assertThat(validator.size()).isLessThanOrEqualTo(10);
+    }
+
+    @Test
+    void validateWhenSpecGivenThenItsSizeBoundHolds() {
+        CachingTokenValidator validator = cache().spec("maximumSize=5,initialCapacity=8").build();
+
+        for (int i = 0; i < 50; i++) {
+            validator.validate("token-" + i);
+        }
+
+        assertThat(validator.size()).isLessThanOrEqualTo(5);
+    }
+
+    @Test
+    void validateWhenConcurrentFirstUseThenEveryCallerVerifiedAndLaterCallsHit() throws Exception {
+        CachingTokenValidator validator = cache().build();
+        int threads = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<VerifiedToken>> results = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return validator.validate("token-a");
+                }));
+            }
+            start.countDown();
+            for (Future<VerifiedToken> result : results) {
+                assertThat(result.get(10, TimeUnit.SECONDS).subject()).contains("sub-token-a");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        int afterRace = callsFor("token-a");
+
+        validator.validate("token-a");
+
+        assertThat(afterRace).isBetween(1, threads);
+        assertThat(callsFor("token-a")).isEqualTo(afterRace);
+    }
+
+    @Test
+    void validateWhenTokenNotAsciiThenDelegatedEveryTime() {
+        CachingTokenValidator validator = cache().build();
+
+        validator.validate("t\u00f6ken");
+        validator.validate("t\u00f6ken");
+
+        assertThat(callsFor("t\u00f6ken")).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenRealJwtThenSignatureCheckedOnceAndExpHonoured() {
+        AtomicInteger lookups = new AtomicInteger();
+        Clock clock = time;
+        JwtValidator jwt = JwtValidator.builder().issuer(TestTokens.ISSUER).audiences(TestTokens.AUDIENCE)
+                .keySource(keyId -> {
+                    lookups.incrementAndGet();
+                    return TestKeys.keySource(TestKeys.rsa()).keys(keyId);
+                }).clock(clock).leeway(Duration.ZERO).build();
+        CachingTokenValidator validator = CachingTokenValidator.builder(jwt).ticker(time).clock(time).build();
+        String token = TestTokens.jwt().clock(clock).sign();
+
+        validator.validate(token);
+        validator.validate(token);
+        assertThat(lookups).hasValue(1);
+
+        time.advance(TestTokens.LIFETIME);
+        assertThatThrownBy(() -> validator.validate(token)).isInstanceOf(InvalidTokenException.class);
+    }
+
+    @Test
+    void maximumSizeWhenNotPositiveThenConfigurationException() {
+        assertThatThrownBy(() -> cache().maximumSize(0))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.key()).isEqualTo("maximumSize"));
+    }
+
+    @Test
+    void maxTimeToLiveWhenZeroThenConfigurationException() {
+        assertThatThrownBy(() -> cache().maxTimeToLive(Duration.ZERO))
+                .isInstanceOfSatisfying(ConfigurationException.class,
+                        e -> assertThat(e.key()).isEqualTo("maxTimeToLive"));
+    }
+
+    @Test
+    void specWhenLifetimeKeyThenConfigurationException() {
+        for (String spec : Set.of("expireAfterWrite=10m", "maximumSize=10,expireAfterAccess=1m", "refreshAfterWrite=1m",
+                "maximumWeight=100")) {
+            assertThatThrownBy(() -> cache().spec(spec))
+                    .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.key()).isEqualTo("spec"));
+        }
+    }
+
+    @Test
+    void specWhenMalformedThenConfigurationException() {
+        assertThatThrownBy(() -> cache().spec("maximumSize=lots"))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.key()).isEqualTo("spec"));
+    }
+
+    @Test
+    void buildWhenSpecAndMaximumSizeBothBoundSizeThenConfigurationException() {
+        assertThatThrownBy(() -> cache().spec("maximumSize=10").maximumSize(20).build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.key()).isEqualTo("maximumSize"));
+    }
+
+    /** A wall clock and a Caffeine ticker that move together, by hand. */
+    static final class FakeTime extends Clock implements Ticker {
+        private final AtomicLong nanos = new AtomicLong();
+        private final AtomicLong clockOffsetNanos = new AtomicLong();
+        private final Instant start;
+
+        FakeTime(Instant start) {
+            this.start = start;
+        }
+
+        void advance(Duration duration) {
+            nanos.addAndGet(duration.toNanos());
+        }
+
+        /** Moves only the wall clock, as when the system clock is stepped. */
+        void advanceClockOnly(Duration duration) {
+            clockOffsetNanos.addAndGet(duration.toNanos());
+        }
+
+        @Override
+        public long read() {
+            return nanos.get();
+        }
+
+        @Override
+        public Instant instant() {
+            return start.plusNanos(nanos.get() + clockOffsetNanos.get());
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
