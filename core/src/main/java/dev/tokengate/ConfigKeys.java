@@ -45,7 +45,7 @@ public final class ConfigKeys {
     public static final String JWT_AUDIENCE = "tokengate.jwt.audience";
     /** Accept tokens for any audience (logged WARN at start-up). Default {@code false}. */
     public static final String JWT_ALLOW_ANY_AUDIENCE = "tokengate.jwt.allow-any-audience";
-    /** The algorithm allow-list. Default {@code RS256,RS384,RS512,ES256,ES384,ES512}. */
+    /** The algorithm allow-list. Default {@code RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512}. */
     public static final String JWT_ALGORITHMS = "tokengate.jwt.algorithms";
     /** The required {@code typ} header, e.g. {@code at+jwt}. Default none (not checked). */
     public static final String JWT_TYPE = "tokengate.jwt.type";

@@ -37,7 +37,8 @@ public final class IssuerConfig {
     }
 
     /** The default algorithm allow-list: asymmetric only. */
-    public static final Set<String> DEFAULT_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512");
+    public static final Set<String> DEFAULT_ALGORITHMS = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
+            "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")));
     /** The default leeway for time claims. */
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
 
@@ -143,7 +144,7 @@ public final class IssuerConfig {
         private KeySource keySource;
         private final List<String> audiences = new ArrayList<>();
         private boolean allowAnyAudience;
-        private final Set<String> algorithms = new LinkedHashSet<>(List.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512"));
+        private final Set<String> algorithms = new LinkedHashSet<>(DEFAULT_ALGORITHMS);
         private String type;
         private Duration clockSkew = DEFAULT_CLOCK_SKEW;
         private String scopeClaim;
@@ -230,7 +231,8 @@ public final class IssuerConfig {
 
         /** The algorithm allow-list; {@code none} is refused. */
         public Builder algorithms(Collection<String> algorithms) {
-            Set<String> known = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512");
+            Set<String> known = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
+                    "HS256", "HS384", "HS512");
             this.algorithms.clear();
             for (String a : algorithms) {
                 String alg = a.strip();
