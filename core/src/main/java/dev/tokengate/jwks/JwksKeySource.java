@@ -31,8 +31,7 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Lifetime:</b> a fetched set is fresh for the response's {@code Cache-Control: max-age}, bounded by
  *       {@code minCacheTtl} and {@code maxCacheTtl} ({@code no-store} / {@code no-cache} → {@code minCacheTtl};
  *       none → {@code defaultCacheTtl}). Once it is no longer fresh the next call triggers a background refresh
- *       (Caffeine {@code refreshAfterWrite}, checked every {@code minCacheTtl}) while still answering from the
- *       old set.</li>
+ *       (Caffeine {@code refreshAfterWrite}) while still answering from the old set.</li>
  *   <li><b>Unknown key id:</b> a {@code kid} not in the set triggers one refetch, at most once per
  *       {@code refetchInterval} (counted from the last fetch of any kind); concurrent callers wait for the same
  *       request.</li>
@@ -87,9 +86,17 @@ public final class JwksKeySource implements KeySource {
                 .ticker(ticker)
                 .executor(b.executor)
                 .maximumSize(1)
-                .refreshAfterWrite(b.minCacheTtl)
+                .refreshAfterWrite(refreshCheck(b.minCacheTtl))
                 .expireAfter(new StaleWindowExpiry())
                 .buildAsync(new Loader());
+    }
+
+    /**
+     * How often Caffeine asks the loader whether a refresh is due: fine enough that a set is refreshed within a
+     * second of its lifetime; a check that is not due costs no request.
+     */
+    private static Duration refreshCheck(Duration minCacheTtl) {
+        return minCacheTtl.compareTo(Duration.ofSeconds(1)) < 0 ? minCacheTtl : Duration.ofSeconds(1);
     }
 
     /** Starts a builder for the JWKS at {@code uri} (http or https, absolute). */
@@ -247,15 +254,15 @@ public final class JwksKeySource implements KeySource {
         public KeySet reload(String key, KeySet old) {
             long now = ticker.read();
             if (!forceNextReload.getAndSet(false) && !old.isDue(now)) {
-                // A new instance, so that Caffeine restarts the refresh clock; the expiry deadline is unchanged.
-                return new KeySet(old.keys(), old.fetchedAt(), old.lifetime(), old.failingSince());
+                // The expiry deadline is unchanged; Caffeine checks again after refreshCheck.
+                return old.unchanged();
             }
             try {
                 return fetch();
             } catch (HttpFetcher.FetchException e) {
                 // Handled here rather than thrown: Caffeine would log every attempt and retry on every call.
                 recordFailure(e, true);
-                return old.failing(now);
+                return old.failing(now, minTtl);
             }
         }
     }
@@ -341,8 +348,8 @@ public final class JwksKeySource implements KeySource {
         }
 
         /**
-         * The shortest freshness lifetime, whatever {@code Cache-Control} says, and how often a stale set is
-         * checked for refresh (or a failing endpoint retried); default 1 min.
+         * The shortest freshness lifetime, whatever {@code Cache-Control} says, and the wait before a failing
+         * endpoint is retried in the background; default 1 min.
          */
         public Builder minCacheTtl(Duration minCacheTtl) {
             this.minCacheTtl = Settings.positive("minCacheTtl", minCacheTtl);

@@ -5,31 +5,36 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * One fetched JWK set as cached: its keys, when it was fetched and for how long it is fresh (ticker nanoseconds),
- * and, while its endpoint keeps failing, since when.
+ * One fetched JWK set as cached, with its timing in ticker nanoseconds: when it was fetched, how long it is fresh,
+ * when the next fetch is due and, while its endpoint keeps failing, since when.
  */
-record KeySet(List<VerificationKey> keys, long fetchedAt, long lifetime, OptionalLong failingSince) {
+record KeySet(List<VerificationKey> keys, long fetchedAt, long lifetime, long nextFetch, OptionalLong failingSince) {
 
     KeySet {
         keys = List.copyOf(keys);
     }
 
     static KeySet fetched(List<VerificationKey> keys, long fetchedAt, long lifetime) {
-        return new KeySet(keys, fetchedAt, lifetime, OptionalLong.empty());
+        return new KeySet(keys, fetchedAt, lifetime, fetchedAt + lifetime, OptionalLong.empty());
     }
 
-    /** The same keys, marked as served while the endpoint fails; the failure episode keeps its first start. */
-    KeySet failing(long now) {
-        return new KeySet(keys, fetchedAt, lifetime, OptionalLong.of(failingSince.orElse(now)));
+    /** The same keys, served while the endpoint fails; the episode keeps its first start. */
+    KeySet failing(long now, long retryAfter) {
+        return new KeySet(keys, fetchedAt, lifetime, now + retryAfter, OptionalLong.of(failingSince.orElse(now)));
+    }
+
+    /** The same set as a new instance, so that Caffeine restarts its refresh clock. */
+    KeySet unchanged() {
+        return new KeySet(keys, fetchedAt, lifetime, nextFetch, failingSince);
     }
 
     boolean isFailing() {
         return failingSince.isPresent();
     }
 
-    /** Whether a refresh should fetch: the Cache-Control lifetime has run out, or the last fetch failed. */
+    /** Whether a refresh should fetch: the freshness lifetime has run out, or a failed fetch is due a retry. */
     boolean isDue(long now) {
-        return isFailing() || now - fetchedAt >= lifetime;
+        return now - nextFetch >= 0;
     }
 
     /** The keys with this key id; every key when there is none. */
