@@ -1,0 +1,222 @@
+package dev.tokengate.jwks;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tokengate.ConfigurationException;
+import dev.tokengate.UpstreamUnavailableException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link KeySource} that finds its JWKS through the issuer's OpenID Connect discovery document (or, on a 404,
+ * its RFC 8414 authorization server metadata) on first use, then delegates to a {@link JwksKeySource}.
+ *
+ * <p>Discovery is lazy, so an identity provider that is down never fails start-up. A failed discovery raises
+ * {@link UpstreamUnavailableException} and is retried by a later call, at most once per {@code retryInterval};
+ * a successful one is kept for the life of this source. The discovered document must name exactly the configured
+ * issuer.
+ *
+ * <pre>{@code
+ * KeySource keys = DiscoveryKeySource.builder(URI.create("https://idp.example.com/realms/shop"))
+ *         .jwks(jwks -> jwks.refetchInterval(Duration.ofMinutes(1)))
+ *         .build();
+ * }</pre>
+ */
+public final class DiscoveryKeySource implements KeySource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DiscoveryKeySource.class);
+
+    private final URI issuer;
+    private final HttpFetcher fetcher;
+    private final Builder settings;
+    private final long retryInterval;
+
+    private final Object lock = new Object();
+    private volatile JwksKeySource delegate;
+    /** Guarded by {@link #lock}. */
+    private UpstreamUnavailableException lastFailure;
+    /** Guarded by {@link #lock}. */
+    private long lastFailureAt;
+
+    private DiscoveryKeySource(Builder b) {
+        this.issuer = b.issuer;
+        this.settings = b;
+        this.retryInterval = Settings.nanos(b.retryInterval);
+        HttpClient client = b.httpClient != null ? b.httpClient : HttpFetcher.defaultClient(b.connectTimeout);
+        this.fetcher = new HttpFetcher(client, b.readTimeout, b.maxResponseBytes);
+        if (b.httpClient == null) {
+            b.httpClient = client; // the JWKS source shares this client
+        }
+        jwksBuilder(issuer).build(); // fail fast on a bad combination in the customizer, not at first use
+    }
+
+    private JwksKeySource.Builder jwksBuilder(URI jwksUri) {
+        JwksKeySource.Builder jwks = JwksKeySource.builder(jwksUri)
+                .httpClient(settings.httpClient)
+                .readTimeout(settings.readTimeout)
+                .maxResponseBytes(settings.maxResponseBytes)
+                .ticker(settings.ticker);
+        settings.jwks.accept(jwks);
+        return jwks;
+    }
+
+    /** Starts a builder for the issuer, exactly as it appears in tokens' {@code iss}. */
+    public static Builder builder(URI issuer) {
+        return new Builder(issuer);
+    }
+
+    /** The configured issuer. */
+    public URI issuer() {
+        return issuer;
+    }
+
+    /** The JWKS URI, once discovered. */
+    public Optional<URI> jwksUri() {
+        JwksKeySource d = delegate;
+        return d == null ? Optional.empty() : Optional.of(d.uri());
+    }
+
+    @Override
+    public List<VerificationKey> keys(Optional<String> keyId) {
+        return jwks().keys(keyId);
+    }
+
+    /**
+     * Discovers the JWKS and fetches it now unless done already: an optional eager warm-up at start-up.
+     *
+     * @return the number of usable keys cached
+     * @throws UpstreamUnavailableException when discovery or the JWKS fails and nothing is cached
+     */
+    public int prefetch() {
+        return jwks().prefetch();
+    }
+
+    @Override
+    public String toString() {
+        return "DiscoveryKeySource[" + issuer + "]";
+    }
+
+    private JwksKeySource jwks() {
+        JwksKeySource d = delegate;
+        if (d != null) {
+            return d;
+        }
+        synchronized (lock) {
+            if (delegate != null) {
+                return delegate;
+            }
+            long now = settings.ticker.read();
+            if (lastFailure != null && now - lastFailureAt < retryInterval) {
+                throw new UpstreamUnavailableException(lastFailure.getMessage(), lastFailure.upstream().orElse(null),
+                        lastFailure);
+            }
+            try {
+                URI jwksUri = OidcDiscovery.jwksUri(issuer, fetcher);
+                LOG.info("Discovered JWKS {} for issuer {}", jwksUri, issuer);
+                delegate = jwksBuilder(jwksUri).build();
+                lastFailure = null;
+                return delegate;
+            } catch (HttpFetcher.FetchException e) {
+                LOG.warn("Discovery for issuer {} failed, retrying in {}: {}", issuer, settings.retryInterval,
+                        e.getMessage());
+                lastFailure = new UpstreamUnavailableException("Discovery for issuer " + issuer + " failed: "
+                        + e.getMessage(), issuer, e);
+                lastFailureAt = now;
+                throw lastFailure;
+            }
+        }
+    }
+
+    /**
+     * Builds a {@link DiscoveryKeySource}; every setter rejects a bad value at once with a
+     * {@link ConfigurationException} naming the setting. The HTTP settings apply to discovery and to the JWKS.
+     */
+    public static final class Builder {
+        private final URI issuer;
+        private HttpClient httpClient;
+        private Duration connectTimeout = Duration.ofSeconds(2);
+        private Duration readTimeout = Duration.ofSeconds(5);
+        private long maxResponseBytes = 512 * 1024;
+        private Duration retryInterval = Duration.ofSeconds(30);
+        private Ticker ticker = Ticker.systemTicker();
+        private Consumer<JwksKeySource.Builder> jwks = b -> { };
+
+        private Builder(URI issuer) {
+            this.issuer = JwksKeySource.requireHttpUri("issuer", issuer);
+            if (issuer.getRawQuery() != null || issuer.getRawFragment() != null) {
+                throw new ConfigurationException("issuer", "must have no query or fragment, was '" + issuer + "'");
+            }
+        }
+
+        /** The HTTP client for discovery and the JWKS; default a JDK client with {@code connectTimeout}. */
+        public Builder httpClient(HttpClient httpClient) {
+            this.httpClient = Settings.required("httpClient", httpClient);
+            return this;
+        }
+
+        /** How long to wait for a connection (default client only); default 2 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = Settings.positive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /** How long one fetch may take, to the last byte; default 5 s. */
+        public Builder readTimeout(Duration readTimeout) {
+            this.readTimeout = Settings.positive("readTimeout", readTimeout);
+            return this;
+        }
+
+        /** The largest discovery document or JWKS accepted; default 512 KiB. */
+        public Builder maxResponseBytes(long maxResponseBytes) {
+            Settings.positive("maxResponseBytes", maxResponseBytes);
+            if (maxResponseBytes > Integer.MAX_VALUE - 8) {
+                throw new ConfigurationException("maxResponseBytes", "must be below 2 GiB, was " + maxResponseBytes);
+            }
+            this.maxResponseBytes = maxResponseBytes;
+            return this;
+        }
+
+        /** The least time between two discovery attempts after one failed; default 30 s. */
+        public Builder retryInterval(Duration retryInterval) {
+            this.retryInterval = Settings.notNegative("retryInterval", retryInterval);
+            return this;
+        }
+
+        /** The time source of the retry limit and of the JWKS cache; for tests. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Settings.required("ticker", ticker);
+            return this;
+        }
+
+        /**
+         * Further settings for the {@link JwksKeySource} built once the JWKS URI is known (cache lifetimes,
+         * refetch interval, stale window, executor); applied after this builder's HTTP settings and ticker.
+         */
+        public Builder jwks(Consumer<JwksKeySource.Builder> customizer) {
+            this.jwks = Settings.required("jwks", customizer);
+            return this;
+        }
+
+        /** Builds the source; nothing is fetched yet. */
+        public DiscoveryKeySource build() {
+            return new DiscoveryKeySource(copy());
+        }
+
+        private Builder copy() {
+            Builder c = new Builder(issuer);
+            c.httpClient = httpClient;
+            c.connectTimeout = connectTimeout;
+            c.readTimeout = readTimeout;
+            c.maxResponseBytes = maxResponseBytes;
+            c.retryInterval = retryInterval;
+            c.ticker = ticker;
+            c.jwks = jwks;
+            return c;
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package dev.tokengate.jwks;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECFieldFp;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
+import java.security.spec.RSAPublicKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a JWK set (RFC 7517) into the verification keys it holds, skipping (with a log line naming the
+ * {@code kid}) every key tokengate will not verify with: encryption keys, symmetric ({@code oct}) and unknown
+ * key types, RSA keys under {@value #MIN_RSA_BITS} bits, malformed keys. One bad key never fails the set; a
+ * document that is not a JSON object with a {@code keys} array does. {@code x5c}, {@code x5u} and {@code jku}
+ * are ignored: nothing a key names is ever fetched.
+ */
+final class JwkSetParser {
+
+    /** The smallest RSA modulus accepted, in bits. */
+    static final int MIN_RSA_BITS = 2048;
+
+    private static final Logger LOG = LoggerFactory.getLogger(JwkSetParser.class);
+
+    /** Immutable and thread-safe; rejects duplicate member names, which a signer's JWKS never needs. */
+    private static final ObjectReader READER =
+            new ObjectMapper().reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private static final Map<String, String> CURVES =
+            Map.of("P-256", "secp256r1", "P-384", "secp384r1", "P-521", "secp521r1");
+    private static final Map<String, String> EC_ALGORITHMS = Map.of("P-256", "ES256", "P-384", "ES384", "P-521", "ES512");
+
+    private JwkSetParser() {
+    }
+
+    /**
+     * Parses a JWK set.
+     *
+     * @param json   the document
+     * @param source where it came from, for log lines and error messages
+     * @throws JwksFormatException when the document is not a JSON object with a {@code keys} array
+     */
+    static List<VerificationKey> parse(byte[] json, String source) throws JwksFormatException {
+        JsonNode root;
+        try {
+            root = READER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new JwksFormatException("not valid JSON (" + e.getOriginalMessage() + ")", e);
+        } catch (IOException e) {
+            throw new JwksFormatException("unreadable (" + e.getMessage() + ")", e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new JwksFormatException("not a JSON object");
+        }
+        JsonNode keys = root.get("keys");
+        if (keys == null || !keys.isArray()) {
+            throw new JwksFormatException("has no \"keys\" array");
+        }
+        List<VerificationKey> result = new ArrayList<>();
+        int index = 0;
+        for (JsonNode jwk : keys) {
+            parseKey(jwk, index++, source).ifPresent(result::add);
+        }
+        return List.copyOf(result);
+    }
+
+    private static Optional<VerificationKey> parseKey(JsonNode jwk, int index, String source) {
+        if (!jwk.isObject()) {
+            LOG.warn("Skipping key #{} of {}: not a JSON object", index, source);
+            return Optional.empty();
+        }
+        Optional<String> kid = text(jwk, "kid");
+        String name = kid.map(k -> "kid '" + k + "'").orElse("key #" + index + " (no kid)");
+        Optional<String> use = text(jwk, "use");
+        if (use.isPresent() && !use.get().equals("sig")) {
+            // Encryption keys are routinely published next to signing keys: not worth a warning.
+            LOG.debug("Skipping {} of {}: use '{}' is not 'sig'", name, source, use.get());
+            return Optional.empty();
+        }
+        JsonNode ops = jwk.get("key_ops");
+        if (ops != null && ops.isArray() && !containsText(ops, "verify")) {
+            LOG.debug("Skipping {} of {}: key_ops does not include 'verify'", name, source);
+            return Optional.empty();
+        }
+        String kty = text(jwk, "kty").orElse("");
+        Optional<String> alg = text(jwk, "alg");
+        try {
+            PublicKey key;
+            switch (kty) {
+                case "RSA" -> {
+                    if (alg.isPresent() && !alg.get().matches("(RS|PS)(256|384|512)")) {
+                        throw new IllegalArgumentException("alg '" + alg.get() + "' is not an RSA signature algorithm");
+                    }
+                    key = rsa(jwk);
+                    int bits = ((RSAPublicKey) key).getModulus().bitLength();
+                    if (bits < MIN_RSA_BITS) {
+                        LOG.warn("Skipping {} of {}: RSA key of {} bits, at least {} required", name, source, bits,
+                                MIN_RSA_BITS);
+                        return Optional.empty();
+                    }
+                }
+                case "EC" -> {
+                    String crv = text(jwk, "crv").orElse("");
+                    if (!CURVES.containsKey(crv)) {
+                        throw new IllegalArgumentException("unsupported curve '" + crv + "'");
+                    }
+                    if (alg.isPresent() && !alg.get().equals(EC_ALGORITHMS.get(crv))) {
+                        throw new IllegalArgumentException("alg '" + alg.get() + "' does not match curve " + crv);
+                    }
+                    key = ec(jwk, crv);
+                }
+                case "oct" -> {
+                    LOG.warn("Skipping {} of {}: symmetric (oct) keys do not belong in a public JWK set", name, source);
+                    return Optional.empty();
+                }
+                default -> {
+                    LOG.warn("Skipping {} of {}: unsupported kty '{}'", name, source, kty);
+                    return Optional.empty();
+                }
+            }
+            if (jwk.has("d")) {
+                LOG.warn("{} of {} contains private key material; only its public part is used", name, source);
+            }
+            return Optional.of(new VerificationKey(kid, key, alg));
+        } catch (IllegalArgumentException | GeneralSecurityException e) {
+            LOG.warn("Skipping {} of {}: {}", name, source, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static PublicKey rsa(JsonNode jwk) throws GeneralSecurityException {
+        BigInteger n = unsigned(jwk, "n");
+        BigInteger e = unsigned(jwk, "e");
+        return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e));
+    }
+
+    private static PublicKey ec(JsonNode jwk, String crv) throws GeneralSecurityException {
+        AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
+        parameters.init(new ECGenParameterSpec(CURVES.get(crv)));
+        ECParameterSpec spec = parameters.getParameterSpec(ECParameterSpec.class);
+        ECPoint point = new ECPoint(unsigned(jwk, "x"), unsigned(jwk, "y"));
+        requireOnCurve(point, spec, crv);
+        return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(point, spec));
+    }
+
+    /** The JDK does not check that a public point lies on its curve; a key that does not is garbage. */
+    private static void requireOnCurve(ECPoint point, ECParameterSpec spec, String crv) {
+        BigInteger p = ((ECFieldFp) spec.getCurve().getField()).getP();
+        BigInteger x = point.getAffineX();
+        BigInteger y = point.getAffineY();
+        if (x.compareTo(p) >= 0 || y.compareTo(p) >= 0) {
+            throw new IllegalArgumentException("coordinates out of range for " + crv);
+        }
+        BigInteger left = y.modPow(BigInteger.TWO, p);
+        BigInteger right = x.pow(3).add(spec.getCurve().getA().multiply(x)).add(spec.getCurve().getB()).mod(p);
+        if (!left.equals(right)) {
+            throw new IllegalArgumentException("point is not on curve " + crv);
+        }
+    }
+
+    private static BigInteger unsigned(JsonNode jwk, String member) {
+        String value = text(jwk, member)
+                .orElseThrow(() -> new IllegalArgumentException("missing member '" + member + "'"));
+        byte[] bytes;
+        try {
+            bytes = Base64.getUrlDecoder().decode(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("member '" + member + "' is not base64url", e);
+        }
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException("member '" + member + "' is empty");
+        }
+        return new BigInteger(1, bytes);
+    }
+
+    private static Optional<String> text(JsonNode node, String member) {
+        JsonNode value = node.get(member);
+        return value != null && value.isTextual() ? Optional.of(value.asText()) : Optional.empty();
+    }
+
+    private static boolean containsText(JsonNode array, String text) {
+        for (JsonNode item : array) {
+            if (item.isTextual() && item.asText().equals(text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The document is not a JWK set at all. */
+    static final class JwksFormatException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        JwksFormatException(String message) {
+            super(message);
+        }
+
+        JwksFormatException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

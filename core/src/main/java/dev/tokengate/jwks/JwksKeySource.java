@@ -1,0 +1,414 @@
+package dev.tokengate.jwks;
+
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.CacheLoader;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tokengate.ConfigurationException;
+import dev.tokengate.UpstreamUnavailableException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link KeySource} backed by a JWKS endpoint over HTTP(S), cached in Caffeine, refreshed in the background and
+ * kept serving its known keys while the endpoint fails.
+ *
+ * <ul>
+ *   <li><b>Lazy:</b> nothing is fetched until the first {@link #keys} (or an explicit {@link #prefetch()}), so an
+ *       identity provider that is down never fails start-up. Concurrent first callers share one request.</li>
+ *   <li><b>Lifetime:</b> a fetched set is fresh for the response's {@code Cache-Control: max-age}, bounded by
+ *       {@code minCacheTtl} and {@code maxCacheTtl} ({@code no-store} / {@code no-cache} → {@code minCacheTtl};
+ *       none → {@code defaultCacheTtl}). Once it is no longer fresh the next call triggers a background refresh
+ *       (Caffeine {@code refreshAfterWrite}) while still answering from the old set.</li>
+ *   <li><b>Unknown key id:</b> a {@code kid} not in the set triggers one refetch, at most once per
+ *       {@code refetchInterval} (counted from the last fetch of any kind); concurrent callers wait for the same
+ *       request.</li>
+ *   <li><b>Endpoint failing</b> (cannot connect, timeout, non-200, body over {@code maxResponseBytes}, not a JWK
+ *       set): the cached set keeps being served for {@code staleWindow} after the first failure, a refresh is
+ *       retried every {@code minCacheTtl}, and one WARN is logged per failure episode. While failing, a key id
+ *       missing from the cached set raises {@link UpstreamUnavailableException} rather than answer "no such key",
+ *       and so does every call once nothing usable is cached.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * KeySource keys = JwksKeySource.builder(URI.create("https://idp.example.com/jwks"))
+ *         .readTimeout(Duration.ofSeconds(3))
+ *         .build();
+ * }</pre>
+ */
+public final class JwksKeySource implements KeySource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JwksKeySource.class);
+    private static final String CACHE_KEY = "jwks";
+
+    private final URI uri;
+    private final HttpFetcher fetcher;
+    private final Ticker ticker;
+    private final long defaultTtl;
+    private final long minTtl;
+    private final long maxTtl;
+    private final long refetchInterval;
+    private final long staleWindow;
+    private final AsyncLoadingCache<String, KeySet> cache;
+
+    private final AtomicBoolean failing = new AtomicBoolean();
+    private final AtomicBoolean forceNextReload = new AtomicBoolean();
+    private final Object refetchLock = new Object();
+    /** Guarded by {@link #refetchLock}. */
+    private CompletableFuture<KeySet> refetch = CompletableFuture.completedFuture(null);
+    private volatile long lastFetchStarted;
+    private volatile boolean fetchedOnce;
+    private volatile String lastFailure = "";
+
+    private JwksKeySource(Builder b) {
+        this.uri = b.uri;
+        this.ticker = b.ticker;
+        this.defaultTtl = Settings.nanos(b.defaultCacheTtl);
+        this.minTtl = Settings.nanos(b.minCacheTtl);
+        this.maxTtl = Settings.nanos(b.maxCacheTtl);
+        this.refetchInterval = Settings.nanos(b.refetchInterval);
+        this.staleWindow = Settings.nanos(b.staleWindow);
+        HttpClient client = b.httpClient != null ? b.httpClient : HttpFetcher.defaultClient(b.connectTimeout);
+        this.fetcher = new HttpFetcher(client, b.readTimeout, b.maxResponseBytes);
+        this.cache = Caffeine.newBuilder()
+                .ticker(ticker)
+                .executor(b.executor)
+                .maximumSize(1)
+                .refreshAfterWrite(refreshCheck(b.minCacheTtl))
+                .expireAfter(new StaleWindowExpiry())
+                .buildAsync(new Loader());
+    }
+
+    /**
+     * How often Caffeine asks the loader whether a refresh is due: fine enough that a set is refreshed within a
+     * second of its lifetime; a check that is not due costs no request.
+     */
+    private static Duration refreshCheck(Duration minCacheTtl) {
+        return minCacheTtl.compareTo(Duration.ofSeconds(1)) < 0 ? minCacheTtl : Duration.ofSeconds(1);
+    }
+
+    /** Starts a builder for the JWKS at {@code uri} (http or https, absolute). */
+    public static Builder builder(URI uri) {
+        return new Builder(uri);
+    }
+
+    /** The JWKS endpoint. */
+    public URI uri() {
+        return uri;
+    }
+
+    @Override
+    public List<VerificationKey> keys(Optional<String> keyId) {
+        Settings.required("keyId", keyId);
+        KeySet set = current();
+        List<VerificationKey> matches = set.matching(keyId);
+        if (!matches.isEmpty() || keyId.isEmpty()) {
+            return matches;
+        }
+        Optional<CompletableFuture<KeySet>> pending = refetchForUnknownKeyId(keyId.get());
+        if (pending.isPresent()) {
+            await(pending.get());
+            set = current();
+            matches = set.matching(keyId);
+        }
+        if (matches.isEmpty() && set.isFailing()) {
+            throw new UpstreamUnavailableException("Key id '" + keyId.get() + "' is not among the keys cached from "
+                    + uri + " and the JWKS cannot be fetched to look for it: " + lastFailure, uri);
+        }
+        return matches;
+    }
+
+    /**
+     * Fetches the key set now unless one is cached: an optional eager warm-up at start-up.
+     *
+     * @return the number of usable keys cached
+     * @throws UpstreamUnavailableException when the endpoint fails and nothing is cached
+     */
+    public int prefetch() {
+        return current().keys().size();
+    }
+
+    @Override
+    public String toString() {
+        return "JwksKeySource[" + uri + "]";
+    }
+
+    private KeySet current() {
+        return await(cache.get(CACHE_KEY));
+    }
+
+    private KeySet await(CompletableFuture<KeySet> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UpstreamUnavailableException u) {
+                throw new UpstreamUnavailableException(u.getMessage(), uri, u);
+            }
+            throw new UpstreamUnavailableException("JWKS " + uri + " unavailable: " + e.getCause(), uri, e.getCause());
+        }
+    }
+
+    private Optional<CompletableFuture<KeySet>> refetchForUnknownKeyId(String keyId) {
+        synchronized (refetchLock) {
+            if (!refetch.isDone()) {
+                return Optional.of(refetch);
+            }
+            long now = ticker.read();
+            if (fetchedOnce && now - lastFetchStarted < refetchInterval) {
+                LOG.debug("Key id '{}' not in JWKS {}; refetch rate-limited", keyId, uri);
+                return Optional.empty();
+            }
+            LOG.debug("Key id '{}' not in JWKS {}; refetching", keyId, uri);
+            lastFetchStarted = now;
+            forceNextReload.set(true);
+            refetch = cache.synchronous().refresh(CACHE_KEY);
+            return Optional.of(refetch);
+        }
+    }
+
+    private KeySet fetch() throws HttpFetcher.FetchException {
+        lastFetchStarted = ticker.read();
+        fetchedOnce = true;
+        HttpFetcher.Response response = fetcher.get(uri);
+        if (response.status() != 200) {
+            throw new HttpFetcher.FetchException("GET " + uri + " failed: HTTP " + response.status());
+        }
+        List<VerificationKey> keys;
+        try {
+            keys = JwkSetParser.parse(response.body(), uri.toString());
+        } catch (JwkSetParser.JwksFormatException e) {
+            throw new HttpFetcher.FetchException("GET " + uri + " failed: response is " + e.getMessage(), e);
+        }
+        long lifetime = lifetime(response.headers().allValues("Cache-Control"));
+        if (failing.compareAndSet(true, false)) {
+            LOG.info("JWKS {} is answering again ({} keys)", uri, keys.size());
+        }
+        LOG.debug("Fetched JWKS {}: {} usable keys, fresh for {} s", uri, keys.size(), lifetime / 1_000_000_000L);
+        return KeySet.fetched(keys, ticker.read(), lifetime);
+    }
+
+    /** The freshness lifetime from {@code Cache-Control}, in nanoseconds, bounded. */
+    long lifetime(List<String> cacheControl) {
+        long maxAge = -1;
+        for (String header : cacheControl) {
+            for (String directive : header.split(",")) {
+                String d = directive.trim().toLowerCase(Locale.ROOT);
+                if (d.equals("no-store") || d.equals("no-cache")) {
+                    return minTtl;
+                }
+                if (d.startsWith("max-age=")) {
+                    String value = d.substring("max-age=".length()).replace("\"", "").trim();
+                    try {
+                        maxAge = Math.max(0, Long.parseLong(value));
+                    } catch (NumberFormatException e) {
+                        LOG.debug("Ignoring malformed Cache-Control max-age '{}' from {}", value, uri);
+                    }
+                }
+            }
+        }
+        if (maxAge < 0) {
+            return defaultTtl;
+        }
+        long nanos = maxAge > Long.MAX_VALUE / 1_000_000_000L / 4 ? maxTtl : maxAge * 1_000_000_000L;
+        return Math.min(maxTtl, Math.max(minTtl, nanos));
+    }
+
+    private void recordFailure(HttpFetcher.FetchException e, boolean servingStale) {
+        lastFailure = e.getMessage();
+        String consequence = servingStale
+                ? "serving the cached keys for up to " + Duration.ofNanos(staleWindow) + " from the first failure"
+                : "no keys cached, tokens cannot be verified";
+        if (failing.compareAndSet(false, true)) {
+            LOG.warn("JWKS fetch failed, {}: {}", consequence, e.getMessage());
+        } else {
+            LOG.debug("JWKS fetch failed again, {}: {}", consequence, e.getMessage());
+        }
+    }
+
+    /** Caffeine loads and refreshes through this; a failed refresh keeps the old keys, marked as failing. */
+    private final class Loader implements CacheLoader<String, KeySet> {
+        @Override
+        public KeySet load(String key) {
+            try {
+                return fetch();
+            } catch (HttpFetcher.FetchException e) {
+                recordFailure(e, false);
+                throw new UpstreamUnavailableException("JWKS " + uri + " unavailable and no keys cached: "
+                        + e.getMessage(), uri, e);
+            }
+        }
+
+        @Override
+        public KeySet reload(String key, KeySet old) {
+            long now = ticker.read();
+            if (!forceNextReload.getAndSet(false) && !old.isDue(now)) {
+                // The expiry deadline is unchanged; Caffeine checks again after refreshCheck.
+                return old.unchanged();
+            }
+            try {
+                return fetch();
+            } catch (HttpFetcher.FetchException e) {
+                // Handled here rather than thrown: Caffeine would log every attempt and retry on every call.
+                recordFailure(e, true);
+                return old.failing(now, minTtl);
+            }
+        }
+    }
+
+    /** A set is dropped {@code staleWindow} after it stopped being fresh, or after its endpoint started failing. */
+    private final class StaleWindowExpiry implements Expiry<String, KeySet> {
+        @Override
+        public long expireAfterCreate(String key, KeySet set, long currentTime) {
+            return remaining(set, currentTime);
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, KeySet set, long currentTime, long currentDuration) {
+            return remaining(set, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(String key, KeySet set, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+
+        private long remaining(KeySet set, long now) {
+            long deadline = set.failingSince().isPresent()
+                    ? set.failingSince().getAsLong() + staleWindow
+                    : set.fetchedAt() + set.lifetime() + staleWindow;
+            return Math.max(0, deadline - now);
+        }
+    }
+
+    /**
+     * Builds a {@link JwksKeySource}; every setter rejects a bad value at once with a
+     * {@link ConfigurationException} naming the setting, and {@link #build()} checks the combinations.
+     */
+    public static final class Builder {
+        private final URI uri;
+        private HttpClient httpClient;
+        private Duration connectTimeout = Duration.ofSeconds(2);
+        private Duration readTimeout = Duration.ofSeconds(5);
+        private long maxResponseBytes = 512 * 1024;
+        private Duration defaultCacheTtl = Duration.ofMinutes(5);
+        private Duration minCacheTtl = Duration.ofMinutes(1);
+        private Duration maxCacheTtl = Duration.ofHours(24);
+        private Duration refetchInterval = Duration.ofSeconds(30);
+        private Duration staleWindow = Duration.ofHours(24);
+        private Ticker ticker = Ticker.systemTicker();
+        private Executor executor = ForkJoinPool.commonPool();
+
+        private Builder(URI uri) {
+            this.uri = requireHttpUri("jwksUri", uri);
+        }
+
+        /** The HTTP client to fetch with; default a JDK client with {@code connectTimeout}. */
+        public Builder httpClient(HttpClient httpClient) {
+            this.httpClient = Settings.required("httpClient", httpClient);
+            return this;
+        }
+
+        /** How long to wait for a connection (default client only); default 2 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = Settings.positive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /** How long one fetch may take, from request to last byte of the body; default 5 s. */
+        public Builder readTimeout(Duration readTimeout) {
+            this.readTimeout = Settings.positive("readTimeout", readTimeout);
+            return this;
+        }
+
+        /** The largest JWKS body accepted; a larger one is a failed fetch, never read past the limit. Default 512 KiB. */
+        public Builder maxResponseBytes(long maxResponseBytes) {
+            this.maxResponseBytes = Settings.positive("maxResponseBytes", maxResponseBytes);
+            if (maxResponseBytes > Integer.MAX_VALUE - 8) {
+                throw new ConfigurationException("maxResponseBytes", "must be below 2 GiB, was " + maxResponseBytes);
+            }
+            return this;
+        }
+
+        /** How long a set is fresh when the response has no {@code Cache-Control: max-age}; default 5 min. */
+        public Builder defaultCacheTtl(Duration defaultCacheTtl) {
+            this.defaultCacheTtl = Settings.positive("defaultCacheTtl", defaultCacheTtl);
+            return this;
+        }
+
+        /**
+         * The shortest freshness lifetime, whatever {@code Cache-Control} says, and the wait before a failing
+         * endpoint is retried in the background; default 1 min.
+         */
+        public Builder minCacheTtl(Duration minCacheTtl) {
+            this.minCacheTtl = Settings.positive("minCacheTtl", minCacheTtl);
+            return this;
+        }
+
+        /** The longest freshness lifetime, whatever {@code Cache-Control} says; default 24 h. */
+        public Builder maxCacheTtl(Duration maxCacheTtl) {
+            this.maxCacheTtl = Settings.positive("maxCacheTtl", maxCacheTtl);
+            return this;
+        }
+
+        /** The least time between two fetches caused by an unknown key id; default 30 s. */
+        public Builder refetchInterval(Duration refetchInterval) {
+            this.refetchInterval = Settings.notNegative("refetchInterval", refetchInterval);
+            return this;
+        }
+
+        /** How long known keys keep being served after the endpoint starts failing; default 24 h. */
+        public Builder staleWindow(Duration staleWindow) {
+            this.staleWindow = Settings.notNegative("staleWindow", staleWindow);
+            return this;
+        }
+
+        /** The time source of the cache and rate limit; for tests. Default {@link Ticker#systemTicker()}. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Settings.required("ticker", ticker);
+            return this;
+        }
+
+        /**
+         * Where background refreshes run; default {@link ForkJoinPool#commonPool()}. Tests pass
+         * {@code Runnable::run} to refresh synchronously.
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Settings.required("executor", executor);
+            return this;
+        }
+
+        /** Checks the combination and builds the source; nothing is fetched yet. */
+        public JwksKeySource build() {
+            if (minCacheTtl.compareTo(maxCacheTtl) > 0) {
+                throw new ConfigurationException("minCacheTtl",
+                        "must not exceed maxCacheTtl (" + minCacheTtl + " > " + maxCacheTtl + ")");
+            }
+            if (defaultCacheTtl.compareTo(minCacheTtl) < 0 || defaultCacheTtl.compareTo(maxCacheTtl) > 0) {
+                throw new ConfigurationException("defaultCacheTtl", "must lie between minCacheTtl and maxCacheTtl ("
+                        + minCacheTtl + " .. " + maxCacheTtl + "), was " + defaultCacheTtl);
+            }
+            return new JwksKeySource(this);
+        }
+    }
+
+    static URI requireHttpUri(String setting, URI uri) {
+        Settings.required(setting, uri);
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!uri.isAbsolute() || !(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
+            throw new ConfigurationException(setting, "must be an absolute http(s) URI, was '" + uri + "'");
+        }
+        return uri;
+    }
+}

@@ -1,0 +1,347 @@
+package dev.tokengate.jwks;
+
+import static dev.tokengate.jwks.Jwks.EC_256;
+import static dev.tokengate.jwks.Jwks.RSA_2048;
+import static dev.tokengate.jwks.Jwks.ecJwk;
+import static dev.tokengate.jwks.Jwks.kids;
+import static dev.tokengate.jwks.Jwks.rsaJwk;
+import static dev.tokengate.jwks.Jwks.set;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.tokengate.ConfigurationException;
+import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.testing.JwksServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class JwksKeySourceTest {
+
+    private static final String K1 = rsaJwk("k1", RSA_2048);
+    private static final String K2 = ecJwk("k2", "P-256", EC_256);
+
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private JwksServer idp;
+    private ListAppender<ILoggingEvent> log;
+    private Logger logger;
+
+    @BeforeEach
+    void setUp() {
+        idp = JwksServer.start().jwks(set(K1));
+        logger = (Logger) LoggerFactory.getLogger(JwksKeySource.class);
+        log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+    }
+
+    @AfterEach
+    void tearDown() {
+        logger.detachAppender(log);
+        idp.close();
+    }
+
+    /** A source on the fake clock that refreshes synchronously, so that a test can count requests right after. */
+    private JwksKeySource.Builder source() {
+        return JwksKeySource.builder(idp.uri()).ticker(nanos::get).executor(Runnable::run);
+    }
+
+    private void advance(Duration duration) {
+        nanos.addAndGet(duration.toNanos());
+    }
+
+    private static Optional<String> kid(String kid) {
+        return Optional.of(kid);
+    }
+
+    @Test
+    void keysWhenFirstCalledThenFetchesLazilyOnceAndCaches() {
+        JwksKeySource keys = source().build();
+        assertThat(idp.jwksRequests()).isZero();
+
+        assertThat(kids(keys.keys(Optional.empty()))).containsExactly("k1");
+        assertThat(kids(keys.keys(kid("k1")))).containsExactly("k1");
+        assertThat(idp.jwksRequests()).isEqualTo(1);
+    }
+
+    @Test
+    void keysWhenKidGivenThenOnlyThatKey() {
+        idp.jwks(set(K1, K2));
+        JwksKeySource keys = source().build();
+
+        assertThat(kids(keys.keys(kid("k2")))).containsExactly("k2");
+        assertThat(kids(keys.keys(Optional.empty()))).containsExactly("k1", "k2");
+    }
+
+    @Test
+    void prefetchWhenCalledThenFetchesEagerly() {
+        JwksKeySource keys = source().build();
+
+        assertThat(keys.prefetch()).isEqualTo(1);
+        assertThat(idp.jwksRequests()).isEqualTo(1);
+    }
+
+    @Test
+    void keysWhenUnknownKidThenRefetchesOncePerInterval() throws Exception {
+        // The real executor: refreshes run in the background and the callers wait for the one in flight.
+        JwksKeySource keys = JwksKeySource.builder(idp.uri()).ticker(nanos::get).build();
+        keys.prefetch();
+        idp.resetRequests().delay(Duration.ofMillis(200));
+
+        advance(Duration.ofSeconds(29));
+        assertThat(keys.keys(kid("nope"))).isEmpty();
+        assertThat(idp.jwksRequests()).as("within the interval of the first fetch").isZero();
+
+        advance(Duration.ofSeconds(1));
+        assertThat(fiftyCallersWithRandomKids(keys)).allSatisfy(found -> assertThat(found).isEmpty());
+        assertThat(idp.jwksRequests()).isEqualTo(1);
+
+        assertThat(fiftyCallersWithRandomKids(keys)).allSatisfy(found -> assertThat(found).isEmpty());
+        assertThat(idp.jwksRequests()).as("still within the interval").isEqualTo(1);
+
+        advance(Duration.ofSeconds(30));
+        assertThat(fiftyCallersWithRandomKids(keys)).allSatisfy(found -> assertThat(found).isEmpty());
+        assertThat(idp.jwksRequests()).isEqualTo(2);
+    }
+
+    private static List<List<VerificationKey>> fiftyCallersWithRandomKids(KeySource keys) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<List<VerificationKey>>> calls = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    return keys.keys(Optional.of(UUID.randomUUID().toString()));
+                }));
+            }
+            start.countDown();
+            List<List<VerificationKey>> results = new ArrayList<>();
+            for (Future<List<VerificationKey>> call : calls) {
+                results.add(call.get(10, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void keysWhenKeyRotatedThenNewKidPickedUp() {
+        JwksKeySource keys = source().build();
+        assertThat(kids(keys.keys(kid("k1")))).containsExactly("k1");
+
+        idp.jwks(set(K2));
+        advance(Duration.ofSeconds(30));
+
+        assertThat(kids(keys.keys(kid("k2")))).containsExactly("k2");
+        assertThat(keys.keys(kid("k1"))).as("retired key").isEmpty();
+        assertThat(idp.jwksRequests()).isEqualTo(2);
+    }
+
+    @Test
+    void keysWhenMaxAgeRunsOutThenRefreshedInBackground() {
+        idp.cacheControl("public, max-age=120");
+        JwksKeySource keys = source().build();
+        keys.prefetch();
+        idp.jwks(set(K2));
+
+        advance(Duration.ofSeconds(119));
+        assertThat(kids(keys.keys(Optional.empty()))).containsExactly("k1");
+        assertThat(idp.jwksRequests()).isEqualTo(1);
+
+        advance(Duration.ofSeconds(2)); // Caffeine looks for a due refresh every second
+        keys.keys(Optional.empty()); // triggers the refresh, answered from the old set
+        assertThat(idp.jwksRequests()).isEqualTo(2);
+        assertThat(kids(keys.keys(Optional.empty()))).containsExactly("k2");
+    }
+
+    @Test
+    void lifetimeWhenCacheControlThenBoundedByMinAndMax() {
+        JwksKeySource keys = source()
+                .minCacheTtl(Duration.ofMinutes(1))
+                .maxCacheTtl(Duration.ofHours(24))
+                .defaultCacheTtl(Duration.ofMinutes(5))
+                .build();
+
+        assertThat(keys.lifetime(List.of("max-age=600"))).isEqualTo(Duration.ofMinutes(10).toNanos());
+        assertThat(keys.lifetime(List.of("max-age=5"))).isEqualTo(Duration.ofMinutes(1).toNanos());
+        assertThat(keys.lifetime(List.of("public, max-age=999999999"))).isEqualTo(Duration.ofHours(24).toNanos());
+        assertThat(keys.lifetime(List.of("no-store"))).isEqualTo(Duration.ofMinutes(1).toNanos());
+        assertThat(keys.lifetime(List.of("max-age=600, no-cache"))).isEqualTo(Duration.ofMinutes(1).toNanos());
+        assertThat(keys.lifetime(List.of())).isEqualTo(Duration.ofMinutes(5).toNanos());
+        assertThat(keys.lifetime(List.of("max-age=soon"))).isEqualTo(Duration.ofMinutes(5).toNanos());
+    }
+
+    @Test
+    void keysWhenMaxAgeBelowMinimumThenMinimumApplies() {
+        idp.cacheControl("max-age=1");
+        JwksKeySource keys = source().minCacheTtl(Duration.ofMinutes(1)).build();
+        keys.prefetch();
+
+        advance(Duration.ofSeconds(59));
+        keys.keys(Optional.empty());
+        assertThat(idp.jwksRequests()).isEqualTo(1);
+
+        advance(Duration.ofSeconds(2));
+        keys.keys(Optional.empty());
+        assertThat(idp.jwksRequests()).isEqualTo(2);
+    }
+
+    @Test
+    void keysWhenEndpointDownThenServesCachedKeysWithinStaleWindow() {
+        JwksKeySource keys = source().staleWindow(Duration.ofHours(24)).build();
+        keys.prefetch();
+        idp.down();
+
+        advance(Duration.ofMinutes(5)); // default lifetime over: the refresh fails
+        assertThat(kids(keys.keys(kid("k1")))).containsExactly("k1");
+        int afterFirstFailure = idp.jwksRequests();
+        assertThat(afterFirstFailure).isGreaterThan(1);
+
+        advance(Duration.ofSeconds(30));
+        assertThat(kids(keys.keys(kid("k1")))).containsExactly("k1");
+        assertThat(idp.jwksRequests()).as("retry not due before minCacheTtl").isEqualTo(afterFirstFailure);
+
+        advance(Duration.ofSeconds(31));
+        assertThat(kids(keys.keys(kid("k1")))).containsExactly("k1");
+        assertThat(idp.jwksRequests()).as("retried").isGreaterThan(afterFirstFailure);
+        assertThat(warnings()).as("one warning per failure episode").hasSize(1);
+
+        advance(Duration.ofHours(23).plusMinutes(58));
+        assertThat(kids(keys.keys(kid("k1")))).containsExactly("k1");
+
+        advance(Duration.ofMinutes(1)); // 24 h since the first failure
+        assertThatThrownBy(() -> keys.keys(kid("k1")))
+                .isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessageContaining(idp.uri().toString());
+        assertThat(warnings()).hasSize(1);
+    }
+
+    @Test
+    void keysWhenEndpointDownAndKidUnknownThenUpstreamUnavailableRatherThanNoSuchKey() {
+        JwksKeySource keys = source().build();
+        keys.prefetch();
+        idp.down();
+        advance(Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> keys.keys(kid("new")))
+                .isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessageContaining("'new'")
+                .hasMessageContaining(idp.uri().toString());
+        assertThat(kids(keys.keys(kid("k1")))).containsExactly("k1");
+    }
+
+    @Test
+    void keysWhenEndpointRecoversThenFailureEpisodeEnds() {
+        JwksKeySource keys = source().build();
+        keys.prefetch();
+        idp.status(500);
+        advance(Duration.ofMinutes(5));
+        keys.keys(Optional.empty());
+
+        idp.status(200).jwks(set(K2));
+        advance(Duration.ofMinutes(1));
+        keys.keys(Optional.empty());
+
+        assertThat(kids(keys.keys(Optional.empty()))).containsExactly("k2");
+        assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("answering again"));
+    }
+
+    @Test
+    void keysWhenDownAndNothingCachedThenUpstreamUnavailableNamingUri() {
+        idp.down();
+        JwksKeySource keys = source().build();
+
+        assertThatThrownBy(() -> keys.keys(kid("k1")))
+                .isInstanceOfSatisfying(UpstreamUnavailableException.class,
+                        e -> assertThat(e.upstream()).contains(idp.uri()))
+                .hasMessageContaining(idp.uri().toString())
+                .hasMessageContaining("no keys cached");
+
+        idp.up();
+        assertThat(kids(keys.keys(kid("k1")))).as("a failure is not cached").containsExactly("k1");
+    }
+
+    @Test
+    void keysWhenStatusNot200ThenUpstreamUnavailableWithStatus() {
+        idp.status(503);
+
+        assertThatThrownBy(() -> source().build().keys(Optional.empty()))
+                .isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessageContaining("HTTP 503");
+    }
+
+    @Test
+    void keysWhenConnectionRefusedThenUpstreamUnavailable() {
+        URI closed = idp.uri();
+        idp.close();
+
+        assertThatThrownBy(() -> JwksKeySource.builder(closed).build().keys(Optional.empty()))
+                .isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessageContaining(closed.toString());
+    }
+
+    @Test
+    void keysWhenNotJsonThenUpstreamUnavailable() {
+        idp.jwks("<html>login</html>");
+
+        assertThatThrownBy(() -> source().build().keys(Optional.empty()))
+                .isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessageContaining("not valid JSON");
+    }
+
+    @Test
+    void keysWhenBodyLargerThanMaxThenUpstreamUnavailable() {
+        idp.jwks(set(K1, K1, K1));
+
+        assertThatThrownBy(() -> source().maxResponseBytes(1000).build().keys(Optional.empty()))
+                .isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessageContaining("larger than 1000 bytes");
+    }
+
+    @Test
+    void keysWhenSlowerThanReadTimeoutThenUpstreamUnavailable() {
+        idp.delay(Duration.ofSeconds(2));
+
+        assertThatThrownBy(() -> source().readTimeout(Duration.ofMillis(200)).build().keys(Optional.empty()))
+                .isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessageContaining("timed out");
+    }
+
+    @Test
+    void builderWhenBadValueThenFailsNamingSetting() {
+        JwksKeySource.Builder builder = source();
+
+        assertThatThrownBy(() -> builder.readTimeout(Duration.ZERO))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.key()).isEqualTo("readTimeout"));
+        assertThatThrownBy(() -> builder.maxResponseBytes(0)).hasMessageStartingWith("maxResponseBytes:");
+        assertThatThrownBy(() -> builder.staleWindow(Duration.ofSeconds(-1))).hasMessageStartingWith("staleWindow:");
+        assertThatThrownBy(() -> builder.httpClient(null)).hasMessageStartingWith("httpClient:");
+        assertThatThrownBy(() -> source().minCacheTtl(Duration.ofHours(2)).maxCacheTtl(Duration.ofHours(1)).build())
+                .hasMessageStartingWith("minCacheTtl:");
+        assertThatThrownBy(() -> JwksKeySource.builder(URI.create("file:///etc/jwks.json")))
+                .hasMessageStartingWith("jwksUri:");
+    }
+
+    private List<ILoggingEvent> warnings() {
+        return log.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+    }
+}
