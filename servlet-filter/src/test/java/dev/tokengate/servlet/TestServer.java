@@ -23,7 +23,12 @@ final class TestServer implements AutoCloseable {
         connector.setPort(0);
         server.addConnector(connector);
         server.setHandler(handler);
-        server.start();
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            throw e;
+        }
         base = URI.create("http://127.0.0.1:" + connector.getLocalPort());
     }
 
