@@ -1,0 +1,394 @@
+package dev.tokengate.servlet;
+
+import dev.tokengate.BearerError;
+import dev.tokengate.ConfigSource;
+import dev.tokengate.ConfigurationException;
+import dev.tokengate.ErrorResponse;
+import dev.tokengate.Outcome;
+import dev.tokengate.Requirement;
+import dev.tokengate.TokenGate;
+import dev.tokengate.TokenGateConfig;
+import dev.tokengate.VerifiedToken;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A servlet filter that admits a request only with a bearer token that meets the {@link UrlRules rule} of its
+ * URL, and otherwise answers with the RFC 6750 error (401, 400, 403 or 503, a {@code WWW-Authenticate}
+ * challenge and an {@code application/problem+json} body) without calling the application.
+ *
+ * <p>An admitted request reaches the application wrapped so that unmodified code sees the caller through the
+ * standard servlet methods: {@code getUserPrincipal()} is the {@link VerifiedToken}, {@code getRemoteUser()} its
+ * subject (or client id), {@code getAuthType()} is {@code "BEARER"} and {@code isUserInRole(scope)} asks whether
+ * the token has that scope. The token is also the request attribute {@value #TOKEN_ATTRIBUTE}. Requests on a
+ * {@code permit} route pass unwrapped, and their token, if any, is not checked. Each request produces exactly
+ * one call-log event, with the status actually sent (for asynchronous requests, when they complete).
+ *
+ * <h2>Declared in {@code web.xml}</h2>
+ * <pre>{@code
+ * <filter>
+ *   <filter-name>tokengate</filter-name>
+ *   <filter-class>dev.tokengate.servlet.TokenGateFilter</filter-class>
+ *   <init-param>
+ *     <param-name>tokengate.jwt.issuer</param-name>
+ *     <param-value>https://login.example.com/</param-value>
+ *   </init-param>
+ *   <init-param>
+ *     <param-name>tokengate.jwt.audience</param-name>
+ *     <param-value>https://api.example.com</param-value>
+ *   </init-param>
+ *   <init-param>
+ *     <param-name>tokengate.rules</param-name>
+ *     <param-value>
+ *       GET,HEAD /api/accounts/* = read
+ *       POST /api/orders = trade
+ *       /api/public/* = permit
+ *       /* = authenticated
+ *     </param-value>
+ *   </init-param>
+ * </filter>
+ * <filter-mapping>
+ *   <filter-name>tokengate</filter-name>
+ *   <url-pattern>/*</url-pattern>
+ * </filter-mapping>
+ * }</pre>
+ * Every {@code tokengate.*} setting is read from Java system properties, then environment variables
+ * ({@code tokengate.jwt.issuer} ⇔ {@code TOKENGATE_JWT_ISSUER}), then the init-params, so an operator can
+ * override what the WAR ships. An unknown {@code tokengate.*} key or a bad value fails {@link #init} with a
+ * {@link ServletException} whose message starts with the key; the application then does not start.
+ *
+ * <h2>Init-params</h2>
+ * <table>
+ *   <caption>Settings of this filter</caption>
+ *   <tr><th>name</th><th>default</th><th>example</th><th>meaning</th></tr>
+ *   <tr><td>{@value #RULES}</td><td>none (required unless {@value #UNMATCHED} is not {@code deny})</td>
+ *       <td>{@code GET /api/* = read; /* = authenticated}</td>
+ *       <td>URL rules, one per line or {@code ;}-separated: {@code [METHODS] PATTERN = REQUIREMENT} (see
+ *       {@link UrlRules})</td></tr>
+ *   <tr><td>{@value #UNMATCHED}</td><td>{@code deny}</td><td>{@code authenticated}</td>
+ *       <td>what a request that no rule matches needs: {@code deny} (403 {@code access_denied} for every caller,
+ *       token or not: no token can open a URL nobody configured), {@code authenticated} or {@code permit}</td></tr>
+ *   <tr><td>{@code tokengate.realm}</td><td>{@code api}</td><td>{@code orders}</td><td>the challenge's realm</td></tr>
+ *   <tr><td>{@code tokengate.error-uri}</td><td>none</td><td>{@code https://api.example.com/errors}</td>
+ *       <td>sent as {@code error_uri}</td></tr>
+ *   <tr><td>{@code tokengate.challenge.include-scope}</td><td>{@code true}</td><td>{@code false}</td>
+ *       <td>whether {@code insufficient_scope} names the scopes required</td></tr>
+ *   <tr><td>{@code tokengate.token.form-body}</td><td>{@code false}</td><td>{@code true}</td>
+ *       <td>accept {@code access_token} in a urlencoded {@code POST} body (the application can still read the
+ *       body's parameters)</td></tr>
+ *   <tr><td>{@code tokengate.token.query-parameter}</td><td>{@code false}</td><td>{@code true}</td>
+ *       <td>accept {@code access_token} in the query string (logged as a warning: URLs are logged everywhere)</td></tr>
+ *   <tr><td>{@code tokengate.token.cookie}</td><td>none</td><td>{@code api_token}</td><td>a cookie carrying the raw token</td></tr>
+ *   <tr><td>{@code tokengate.token.header}</td><td>none</td><td>{@code X-Api-Token}</td>
+ *       <td>a header carrying the raw token without scheme</td></tr>
+ *   <tr><td>{@code tokengate.jwt.issuer}</td><td>none (required)</td><td>{@code https://login.example.com/}</td>
+ *       <td>trusted issuers, comma-separated</td></tr>
+ *   <tr><td>{@code tokengate.jwt.audience}</td><td>none (required unless {@code allow-any-audience})</td>
+ *       <td>{@code https://api.example.com}</td><td>accepted audiences, any-of</td></tr>
+ *   <tr><td>{@code tokengate.jwt.allow-any-audience}</td><td>{@code false}</td><td>{@code true}</td>
+ *       <td>accept tokens for any audience (logged as a warning)</td></tr>
+ *   <tr><td>{@code tokengate.jwt.jwks-uri}</td><td>found by discovery</td>
+ *       <td>{@code https://login.example.com/.well-known/jwks.json}</td><td>the issuer's JWKS (single issuer only)</td></tr>
+ *   <tr><td>{@code tokengate.jwt.public-key}</td><td>none</td><td>{@code /etc/api/issuer.pem}</td>
+ *       <td>a PEM public key file instead of a JWKS</td></tr>
+ *   <tr><td>{@code tokengate.jwt.jwks-file}</td><td>none</td><td>{@code /etc/api/jwks.json}</td><td>a JWKS file instead of a JWKS URI</td></tr>
+ *   <tr><td>{@code tokengate.jwt.hmac-secret-env}</td><td>none</td><td>{@code API_JWT_SECRET}</td>
+ *       <td>the environment variable holding an HMAC secret (HS* only; logged as a warning)</td></tr>
+ *   <tr><td>{@code tokengate.jwt.algorithms}</td><td>{@code RS256,RS384,RS512,ES256,ES384,ES512}</td>
+ *       <td>{@code ES256}</td><td>the algorithm allow-list</td></tr>
+ *   <tr><td>{@code tokengate.jwt.type}</td><td>none (not checked)</td><td>{@code at+jwt}</td><td>the required {@code typ} header</td></tr>
+ *   <tr><td>{@code tokengate.jwt.clock-skew}</td><td>{@code 60s}</td><td>{@code 30s}</td><td>leeway for {@code exp}, {@code nbf}, {@code iat}</td></tr>
+ *   <tr><td>{@code tokengate.jwt.scope-claim}</td><td>{@code scope}, then {@code scp}</td><td>{@code permissions}</td>
+ *       <td>the claim holding scopes</td></tr>
+ *   <tr><td>{@code tokengate.jwt.required-claims}</td><td>none beyond {@code exp}</td><td>{@code sub,jti}</td>
+ *       <td>claims every token must have</td></tr>
+ *   <tr><td>{@code tokengate.jwks.connect-timeout}</td><td>{@code 2s}</td><td>{@code 500ms}</td><td>JWKS connect timeout</td></tr>
+ *   <tr><td>{@code tokengate.jwks.read-timeout}</td><td>{@code 5s}</td><td>{@code 2s}</td><td>JWKS read timeout</td></tr>
+ *   <tr><td>{@code tokengate.jwks.refetch-interval}</td><td>{@code 30s}</td><td>{@code 1m}</td>
+ *       <td>least time between two refetches for an unknown {@code kid}</td></tr>
+ *   <tr><td>{@code tokengate.jwks.stale-window}</td><td>{@code 24h}</td><td>{@code 6h}</td>
+ *       <td>how long known keys are served while the JWKS endpoint fails</td></tr>
+ *   <tr><td>{@code tokengate.cache.spec}</td><td>{@code maximumSize=10000}</td><td>{@code maximumSize=50000}</td>
+ *       <td>Caffeine spec of the verified-token cache; {@code maximumSize=0} disables it</td></tr>
+ *   <tr><td>{@code tokengate.cache.max-ttl}</td><td>{@code 5m}</td><td>{@code 1m}</td>
+ *       <td>longest life of a cached verified token (never beyond its {@code exp})</td></tr>
+ * </table>
+ * Durations are written {@code 500ms}, {@code 60s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601; lists are
+ * comma-separated. The core keys are defined in {@link dev.tokengate.ConfigKeys}.
+ *
+ * <h2>Registered programmatically</h2>
+ * <pre>{@code
+ * TokenGate gate = TokenGate.create(TokenGateConfig.builder()
+ *         .issuer(IssuerConfig.builder("https://login.example.com/").audiences(List.of("https://api.example.com")).build())
+ *         .build());
+ * UrlRules rules = UrlRules.parse("GET /api/* = read; /* = authenticated");
+ * servletContext.addFilter("tokengate", new TokenGateFilter(gate, rules))
+ *         .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+ * // or, on Jetty: context.addFilter(new FilterHolder(new TokenGateFilter(gate, rules)), "/*", EnumSet.of(DispatcherType.REQUEST));
+ * }</pre>
+ * A filter built this way ignores its init-params (and logs a warning if it has {@code tokengate.*} ones).
+ *
+ * <h2>Mapping</h2>
+ * Map the filter to {@code /*} for the {@code REQUEST} dispatch, ahead of filters that use the caller's identity.
+ * Rules are checked once per request, on the path the client asked for; forwards and includes made by the
+ * application are trusted. If the filter is also mapped to other dispatch types, a request it already decided
+ * passes again with the same principal.
+ *
+ * <p>Each instance owns its pipeline; thread-safe once initialised.
+ */
+public class TokenGateFilter implements Filter {
+
+    /** Init-param: the URL rules (see {@link UrlRules}). */
+    public static final String RULES = "tokengate.rules";
+    /** Init-param: {@code deny} (default), {@code authenticated} or {@code permit} for requests no rule matches. */
+    public static final String UNMATCHED = "tokengate.unmatched";
+    /** The request attribute holding the {@link VerifiedToken} of an admitted request. */
+    public static final String TOKEN_ATTRIBUTE = "dev.tokengate.VerifiedToken";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TokenGateFilter.class);
+
+    private final Function<TokenGateConfig, TokenGate> gateFactory;
+    private final String filteredAttribute = TokenGateFilter.class.getName() + ".FILTERED@"
+            + Integer.toHexString(System.identityHashCode(this));
+    private volatile Pipeline pipeline;
+
+    /** A filter configured by its init-params (system properties and environment variables first) in {@link #init}. */
+    public TokenGateFilter() {
+        this(TokenGate::create);
+    }
+
+    /**
+     * A filter configured by its init-params, whose pipeline is built by {@code gateFactory} from the config read.
+     * For tests that declare the filter in {@code web.xml} but validate tokens with a stub.
+     */
+    TokenGateFilter(Function<TokenGateConfig, TokenGate> gateFactory) {
+        this.gateFactory = Objects.requireNonNull(gateFactory, "gateFactory");
+    }
+
+    /**
+     * A filter with its pipeline and rules given; its init-params are ignored.
+     *
+     * @param gate  the pipeline (e.g. {@code TokenGate.create(config)}, or a {@code TokenGate.builder} with a
+     *              custom validator or call-log sink)
+     * @param rules the URL rules
+     */
+    public TokenGateFilter(TokenGate gate, UrlRules rules) {
+        this.gateFactory = config -> gate;
+        this.pipeline = new Pipeline(Objects.requireNonNull(gate, "gate"), Objects.requireNonNull(rules, "rules"));
+    }
+
+    /**
+     * Reads the configuration from system properties, environment variables and the init-params, and builds the
+     * pipeline; does nothing more for a filter constructed with its pipeline.
+     *
+     * @throws ServletException when a setting is unknown, malformed or inconsistent (the message starts with the
+     *                          key) or the pipeline cannot be built
+     */
+    @Override
+    public final void init(FilterConfig filterConfig) throws ServletException {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String name : Collections.list(filterConfig.getInitParameterNames())) {
+            params.put(name, filterConfig.getInitParameter(name));
+        }
+        String filterName = filterConfig.getFilterName();
+        if (pipeline != null) {
+            if (params.keySet().stream().anyMatch(k -> k.startsWith("tokengate."))) {
+                LOG.warn("tokengate filter '{}' was constructed with its pipeline; its tokengate.* init-params {} are ignored",
+                        filterName, params.keySet());
+            }
+            return;
+        }
+        try {
+            ConfigSource source = ConfigSource.of(params);
+            TokenGateConfig config = TokenGateConfig.from(source, Set.of(RULES, UNMATCHED));
+            Requirement unmatched = source.get(UNMATCHED).map(UrlRules::parseUnmatched).orElse(Requirement.deny());
+            UrlRules rules = UrlRules.parse(source.get(RULES).orElse(""), unmatched);
+            TokenGate gate = Objects.requireNonNull(gateFactory.apply(config), "the gate factory returned null");
+            pipeline = new Pipeline(gate, rules);
+            LOG.info("tokengate filter '{}' started with {}", filterName, rules);
+        } catch (ConfigurationException e) {
+            throw new ServletException(e.getMessage() + " (tokengate filter '" + filterName + "')", e);
+        } catch (RuntimeException e) {
+            throw new ServletException("tokengate filter '" + filterName + "' could not start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Decides the request by its URL rule: refuses it with the error response, or passes it on (wrapped when a
+     * token was verified); then emits its call-log event with the status sent.
+     */
+    @Override
+    public final void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
+            chain.doFilter(req, res);
+            return;
+        }
+        Pipeline p = pipeline;
+        if (p == null) {
+            LOG.error("tokengate filter called before init(); refusing {} {}", request.getMethod(), request.getRequestURI());
+            writeUnavailable(response);
+            return;
+        }
+        if (request.getAttribute(filteredAttribute) != null) {
+            Object token = request.getAttribute(TOKEN_ATTRIBUTE);
+            chain.doFilter(token instanceof VerifiedToken t ? new AuthenticatedRequest(request, t) : request, response);
+            return;
+        }
+        request.setAttribute(filteredAttribute, Boolean.TRUE);
+
+        ServletRequestView view = new ServletRequestView(request);
+        TokenGate.Call call;
+        try {
+            call = p.gate.begin(view);
+        } catch (RuntimeException e) {
+            LOG.error("tokengate could not start checking {} {}", view.method(), view.path(), e);
+            writeUnavailable(response);
+            return;
+        }
+        int status = HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
+        boolean finishesLater = false;
+        try {
+            Outcome outcome = decide(p, call, view);
+            if (outcome instanceof Outcome.Rejected rejected) {
+                ErrorResponse error = call.errorResponse(rejected.error());
+                status = error.status();
+                write(response, error);
+                return;
+            }
+            HttpServletRequest next = request;
+            if (outcome instanceof Outcome.Authenticated authenticated) {
+                request.setAttribute(TOKEN_ATTRIBUTE, authenticated.token());
+                next = new AuthenticatedRequest(request, authenticated.token());
+            }
+            boolean returned = false;
+            try {
+                chain.doFilter(next, response);
+                returned = true;
+            } finally {
+                status = returned || response.isCommitted() ? response.getStatus() : HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
+            }
+            if (request.isAsyncStarted()) {
+                finishesLater = finishOnComplete(request, response, call);
+            }
+        } finally {
+            if (finishesLater) {
+                // the call finishes on another thread; this thread goes back to the pool without its MDC
+                MDC.remove(TokenGate.MDC_REQUEST_ID);
+                MDC.remove(TokenGate.MDC_SUBJECT);
+                MDC.remove(TokenGate.MDC_CLIENT_ID);
+            } else {
+                call.finish(status);
+            }
+        }
+    }
+
+    /** Nothing to release: the pipeline holds no threads of its own. */
+    @Override
+    public final void destroy() {
+        // the TokenGate has no lifecycle to end (see the adapter notes)
+    }
+
+    private static Outcome decide(Pipeline p, TokenGate.Call call, ServletRequestView view) {
+        try {
+            return call.authorize(p.rules.requirementFor(view.method(), view.path()));
+        } catch (RuntimeException e) {
+            // a fault of tokengate itself, not of the client: logged with its stack, answered without it
+            LOG.error("tokengate could not decide request {} ({} {})", call.requestId(), view.method(), view.path(), e);
+            return new Outcome.Rejected(BearerError.unavailable("The server could not check the request; try again shortly."));
+        }
+    }
+
+    private static boolean finishOnComplete(HttpServletRequest request, HttpServletResponse response, TokenGate.Call call) {
+        try {
+            request.getAsyncContext().addListener(new FinishOnComplete(call, response));
+            return true;
+        } catch (IllegalStateException e) {
+            LOG.debug("request {} went asynchronous but is already completing; its call log uses the status now",
+                    call.requestId());
+            return false;
+        }
+    }
+
+    private static void write(HttpServletResponse response, ErrorResponse error) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        response.setStatus(error.status());
+        error.headers().forEach(response::setHeader);
+        response.setContentType(error.contentType());
+        byte[] body = error.body().getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
+    private static void writeUnavailable(HttpServletResponse response) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentType("application/problem+json");
+        byte[] body = ("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
+                + "\"detail\":\"The server could not check the request; try again shortly.\","
+                + "\"error\":\"temporarily_unavailable\"}").getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
+    /** The pipeline and rules of one filter instance. */
+    private record Pipeline(TokenGate gate, UrlRules rules) {
+    }
+
+    /** Finishes an asynchronous request's call when the container completes it, with the status sent. */
+    private static final class FinishOnComplete implements AsyncListener {
+        private final TokenGate.Call call;
+        private final HttpServletResponse response;
+
+        FinishOnComplete(TokenGate.Call call, HttpServletResponse response) {
+            this.call = call;
+            this.response = response;
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            ServletResponse supplied = event.getSuppliedResponse();
+            int status = supplied instanceof HttpServletResponse r ? r.getStatus() : response.getStatus();
+            call.finish(status);
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            // onComplete follows
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            // onComplete follows
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            event.getAsyncContext().addListener(this);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.tokengate.servlet;
+
+import dev.tokengate.TokenGate;
+
+/**
+ * The real {@link TokenGateFilter}, configured from its {@code web.xml} init-params, with {@link TestTokens}
+ * standing in for the JWT validator (which is built from configuration once core wires it).
+ */
+public class StubbedTokenGateFilter extends TokenGateFilter {
+    public StubbedTokenGateFilter() {
+        super(config -> TokenGate.builder(config).validator(TestTokens.validator()).build());
+    }
+}
