@@ -54,7 +54,7 @@ public final class BearerError {
         this.status = status;
         this.code = code;
         this.description = Objects.requireNonNull(description, "description");
-        this.requiredScopes = Set.copyOf(new LinkedHashSet<>(requiredScopes));
+        this.requiredScopes = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(requiredScopes));
     }
 
     /** No credentials, or another authentication scheme: 401 with a bare challenge. */

@@ -3,7 +3,6 @@ package dev.tokengate.servlet;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,7 +116,6 @@ class WebXmlTest {
     // --- real JWT validation from init-params -----------------------------------------------------------------
 
     @Test
-    @Disabled("needs JWT validation from config: wired in main")
     void webXmlWhenSignedJwtWithScopeThenLegacyServletSeesSubject(@TempDir Path dir) throws Exception {
         KeyPair keys = rsaKeys();
         try (TestServer server = TestServer.start(context(jwtWebapp(dir, keys)))) {
@@ -131,7 +129,6 @@ class WebXmlTest {
     }
 
     @Test
-    @Disabled("needs JWT validation from config: wired in main")
     void webXmlWhenJwtSignedByAnotherKeyThenInvalidToken(@TempDir Path dir) throws Exception {
         KeyPair keys = rsaKeys();
         try (TestServer server = TestServer.start(context(jwtWebapp(dir, keys)))) {
@@ -146,7 +143,6 @@ class WebXmlTest {
     }
 
     @Test
-    @Disabled("needs JWT validation from config: wired in main")
     void webXmlWhenJwtExpiredThenInvalidToken(@TempDir Path dir) throws Exception {
         KeyPair keys = rsaKeys();
         try (TestServer server = TestServer.start(context(jwtWebapp(dir, keys)))) {
