@@ -337,10 +337,18 @@ public final class TokenGate {
                     LOG.error("call-log sink {} failed; event for request {} lost", sink.getClass().getName(), requestId, e);
                 }
             } finally {
-                MDC.remove(MDC_REQUEST_ID);
-                MDC.remove(MDC_SUBJECT);
-                MDC.remove(MDC_CLIENT_ID);
+                detach();
             }
+        }
+
+        /**
+         * Clears this call's MDC entries from the current thread without finishing it: for async requests, whose
+         * {@link #finish} runs on another thread while this one goes back to its pool.
+         */
+        public void detach() {
+            MDC.remove(MDC_REQUEST_ID);
+            MDC.remove(MDC_SUBJECT);
+            MDC.remove(MDC_CLIENT_ID);
         }
     }
 

@@ -21,7 +21,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -293,9 +292,7 @@ public class TokenGateFilter implements Filter {
         } finally {
             if (finishesLater) {
                 // the call finishes on another thread; this thread goes back to the pool without its MDC
-                MDC.remove(TokenGate.MDC_REQUEST_ID);
-                MDC.remove(TokenGate.MDC_SUBJECT);
-                MDC.remove(TokenGate.MDC_CLIENT_ID);
+                call.detach();
             } else {
                 call.finish(status);
             }
