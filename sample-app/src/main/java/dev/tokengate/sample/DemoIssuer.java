@@ -44,7 +44,7 @@ public final class DemoIssuer extends HttpServlet {
     public static final Duration TOKEN_LIFETIME = Duration.ofMinutes(5);
 
     /** A demo client: its secret and the most it may be granted. */
-    record Client(String secret, Set<String> allowedScopes) {
+    record Client(String secret, List<String> allowedScopes) {
     }
 
     /**
@@ -52,8 +52,8 @@ public final class DemoIssuer extends HttpServlet {
      * read and trade. Nobody gets {@code withdraw} from this endpoint.
      */
     static final Map<String, Client> CLIENTS = Map.of(
-            "portfolio-tracker", new Client("tracker-secret", Set.of("read")),
-            "trading-bot", new Client("bot-secret", Set.of("read", "trade")));
+            "portfolio-tracker", new Client("tracker-secret", List.of("read")),
+            "trading-bot", new Client("bot-secret", List.of("read", "trade")));
 
     private final transient String issuer;
     private final transient KeyPair keyPair;
