@@ -113,7 +113,7 @@ import java.util.function.Function;
  *   <tr><td>{@code tokengate.jwt.jwks-file}</td><td>none</td><td>{@code /etc/api/jwks.json}</td><td>a JWKS file instead of a JWKS URI</td></tr>
  *   <tr><td>{@code tokengate.jwt.hmac-secret-env}</td><td>none</td><td>{@code API_JWT_SECRET}</td>
  *       <td>the environment variable holding an HMAC secret (HS* only; logged as a warning)</td></tr>
- *   <tr><td>{@code tokengate.jwt.algorithms}</td><td>{@code RS256,RS384,RS512,ES256,ES384,ES512}</td>
+ *   <tr><td>{@code tokengate.jwt.algorithms}</td><td>{@code RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512}</td>
  *       <td>{@code ES256}</td><td>the algorithm allow-list</td></tr>
  *   <tr><td>{@code tokengate.jwt.type}</td><td>none (not checked)</td><td>{@code at+jwt}</td><td>the required {@code typ} header</td></tr>
  *   <tr><td>{@code tokengate.jwt.clock-skew}</td><td>{@code 60s}</td><td>{@code 30s}</td><td>leeway for {@code exp}, {@code nbf}, {@code iat}</td></tr>
