@@ -41,6 +41,7 @@ public final class VerifiedToken implements Principal {
     private final Instant expiresAt;
     private final String tokenId;
     private final Map<String, Object> claims;
+    private final List<IpRange> allowedAddresses;
 
     private VerifiedToken(Builder b) {
         this.kind = Objects.requireNonNull(b.kind, "kind");
@@ -53,6 +54,7 @@ public final class VerifiedToken implements Principal {
         this.expiresAt = b.expiresAt;
         this.tokenId = b.tokenId;
         this.claims = Collections.unmodifiableMap(new LinkedHashMap<>(b.claims));
+        this.allowedAddresses = List.copyOf(b.allowedAddresses);
         if (subject == null && clientId == null) {
             throw new IllegalArgumentException("a verified token needs a subject or a client id");
         }
@@ -116,6 +118,14 @@ public final class VerifiedToken implements Principal {
         return Optional.ofNullable(claims.get(name));
     }
 
+    /**
+     * The client addresses the token may be used from; empty when it is not restricted. A request from any other
+     * address is refused with {@code invalid_token}.
+     */
+    public List<IpRange> allowedAddresses() {
+        return allowedAddresses;
+    }
+
     @Override
     public String getName() {
         return subject != null ? subject : clientId;
@@ -133,7 +143,8 @@ public final class VerifiedToken implements Principal {
                 && Objects.equals(clientId, other.clientId) && Objects.equals(issuer, other.issuer)
                 && audiences.equals(other.audiences) && scopes.equals(other.scopes)
                 && Objects.equals(issuedAt, other.issuedAt) && Objects.equals(expiresAt, other.expiresAt)
-                && Objects.equals(tokenId, other.tokenId) && claims.equals(other.claims);
+                && Objects.equals(tokenId, other.tokenId) && claims.equals(other.claims)
+                && allowedAddresses.equals(other.allowedAddresses);
     }
 
     @Override
@@ -159,6 +170,7 @@ public final class VerifiedToken implements Principal {
         private Instant expiresAt;
         private String tokenId;
         private final Map<String, Object> claims = new LinkedHashMap<>();
+        private final List<IpRange> allowedAddresses = new java.util.ArrayList<>();
 
         private Builder(Kind kind) {
             this.kind = kind;
@@ -209,6 +221,13 @@ public final class VerifiedToken implements Principal {
         public Builder claims(Map<String, ?> claims) {
             this.claims.clear();
             this.claims.putAll(claims);
+            return this;
+        }
+
+        /** Restricts the token to these client addresses (none: unrestricted). */
+        public Builder allowedAddresses(Collection<IpRange> ranges) {
+            this.allowedAddresses.clear();
+            this.allowedAddresses.addAll(ranges);
             return this;
         }
 
