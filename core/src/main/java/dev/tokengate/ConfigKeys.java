@@ -22,6 +22,12 @@ public final class ConfigKeys {
     /** Whether an {@code insufficient_scope} challenge names the required scopes. Default {@code true}. */
     public static final String CHALLENGE_INCLUDE_SCOPE = "tokengate.challenge.include-scope";
 
+    /**
+     * Proxies (CIDR ranges) whose {@code Forwarded} / {@code X-Forwarded-For} headers are believed for the client
+     * address. Default none: the socket's peer is the client.
+     */
+    public static final String TRUSTED_PROXIES = "tokengate.trusted-proxies";
+
     /** Accept {@code access_token} in the query string (logged WARN at start-up). Default {@code false}. */
     public static final String TOKEN_QUERY_PARAMETER = "tokengate.token.query-parameter";
     /** Accept {@code access_token} in a urlencoded form body. Default {@code false}. */
@@ -71,7 +77,7 @@ public final class ConfigKeys {
     public static final String CACHE_MAX_TTL = "tokengate.cache.max-ttl";
 
     /** All core keys. */
-    public static final Set<String> ALL = Set.of(REALM, ERROR_URI, CHALLENGE_INCLUDE_SCOPE,
+    public static final Set<String> ALL = Set.of(REALM, ERROR_URI, CHALLENGE_INCLUDE_SCOPE, TRUSTED_PROXIES,
             TOKEN_QUERY_PARAMETER, TOKEN_FORM_BODY, TOKEN_COOKIE, TOKEN_HEADER,
             JWT_ISSUER, JWT_JWKS_URI, JWT_PUBLIC_KEY, JWT_JWKS_FILE, JWT_HMAC_SECRET_ENV, JWT_AUDIENCE,
             JWT_ALLOW_ANY_AUDIENCE, JWT_ALGORITHMS, JWT_TYPE, JWT_CLOCK_SKEW, JWT_SCOPE_CLAIM, JWT_REQUIRED_CLAIMS,

@@ -165,6 +165,7 @@ public final class TokenGate {
         private final Instant time;
         private final long startNanos;
         private final String requestId;
+        private final String clientAddress;
         private Outcome authentication;
         private Outcome outcome;
         private String fingerprint;
@@ -177,11 +178,17 @@ public final class TokenGate {
             this.time = clock.instant();
             this.startNanos = System.nanoTime();
             this.requestId = newRequestId(request);
+            this.clientAddress = ClientAddress.resolve(request, config.trustedProxies());
             MDC.put(MDC_REQUEST_ID, requestId);
         }
 
         public String requestId() {
             return requestId;
+        }
+
+        /** The client's address: the socket's peer, or what a trusted proxy forwarded. */
+        public String clientAddress() {
+            return clientAddress;
         }
 
         /**
@@ -209,6 +216,10 @@ public final class TokenGate {
             fingerprint = Fingerprints.fingerprint(token);
             try {
                 VerifiedToken verified = validator.validate(token);
+                if (!isAllowedFrom(verified, clientAddress)) {
+                    reason = "the token is restricted to " + verified.allowedAddresses() + "; the client is " + clientAddress;
+                    return new Outcome.Rejected(BearerError.invalidToken("This token may not be used from this address."));
+                }
                 MDC.put(MDC_SUBJECT, verified.getName());
                 verified.clientId().ifPresent(c -> MDC.put(MDC_CLIENT_ID, c));
                 return new Outcome.Authenticated(verified);
@@ -225,6 +236,18 @@ public final class TokenGate {
                 LOG.error("token {} could not be checked: the validator failed unexpectedly", fingerprint, e);
                 return new Outcome.Rejected(BearerError.unavailable("The server could not check the token; try again shortly."));
             }
+        }
+
+        private static boolean isAllowedFrom(VerifiedToken token, String address) {
+            if (token.allowedAddresses().isEmpty()) {
+                return true;
+            }
+            for (IpRange range : token.allowedAddresses()) {
+                if (range.contains(address)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /**
@@ -327,7 +350,7 @@ public final class TokenGate {
                     decision = "allow";
                 }
                 CallEvent event = new CallEvent(time, requestId, request.method(), request.path(), status,
-                        Duration.ofNanos(System.nanoTime() - startNanos), request.remoteAddress(),
+                        Duration.ofNanos(System.nanoTime() - startNanos), clientAddress,
                         token.flatMap(VerifiedToken::subject), token.flatMap(VerifiedToken::clientId),
                         Optional.ofNullable(fingerprint), token.map(t -> List.copyOf(t.scopes())).orElse(List.of()),
                         decision, errorCode, Optional.ofNullable(reason));

@@ -32,6 +32,7 @@ public final class TokenGateConfig {
     private final boolean formBody;
     private final String tokenCookie;
     private final String tokenHeader;
+    private final List<IpRange> trustedProxies;
     private final List<IssuerConfig> issuers;
     private final Duration jwksConnectTimeout;
     private final Duration jwksReadTimeout;
@@ -48,6 +49,7 @@ public final class TokenGateConfig {
         this.formBody = b.formBody;
         this.tokenCookie = b.tokenCookie;
         this.tokenHeader = b.tokenHeader;
+        this.trustedProxies = List.copyOf(b.trustedProxies);
         this.issuers = List.copyOf(b.issuers);
         this.jwksConnectTimeout = b.jwksConnectTimeout;
         this.jwksReadTimeout = b.jwksReadTimeout;
@@ -84,6 +86,7 @@ public final class TokenGateConfig {
         source.get(ConfigKeys.TOKEN_FORM_BODY).ifPresent(v -> b.allowFormBody(bool(ConfigKeys.TOKEN_FORM_BODY, v)));
         source.get(ConfigKeys.TOKEN_COOKIE).ifPresent(b::tokenCookie);
         source.get(ConfigKeys.TOKEN_HEADER).ifPresent(b::tokenHeader);
+        source.get(ConfigKeys.TRUSTED_PROXIES).ifPresent(v -> b.trustedProxies(list(v)));
         source.get(ConfigKeys.JWKS_CONNECT_TIMEOUT).ifPresent(v -> b.jwksConnectTimeout(duration(ConfigKeys.JWKS_CONNECT_TIMEOUT, v)));
         source.get(ConfigKeys.JWKS_READ_TIMEOUT).ifPresent(v -> b.jwksReadTimeout(duration(ConfigKeys.JWKS_READ_TIMEOUT, v)));
         source.get(ConfigKeys.JWKS_REFETCH_INTERVAL).ifPresent(v -> b.jwksRefetchInterval(duration(ConfigKeys.JWKS_REFETCH_INTERVAL, v)));
@@ -158,6 +161,11 @@ public final class TokenGateConfig {
 
     public Optional<String> tokenHeader() {
         return Optional.ofNullable(tokenHeader);
+    }
+
+    /** The proxies whose forwarding headers name the client; empty when the socket's peer is the client. */
+    public List<IpRange> trustedProxies() {
+        return trustedProxies;
     }
 
     public List<IssuerConfig> issuers() {
@@ -235,6 +243,7 @@ public final class TokenGateConfig {
         private boolean formBody;
         private String tokenCookie;
         private String tokenHeader;
+        private final List<IpRange> trustedProxies = new ArrayList<>();
         private final List<IssuerConfig> issuers = new ArrayList<>();
         private Duration jwksConnectTimeout = Duration.ofSeconds(2);
         private Duration jwksReadTimeout = Duration.ofSeconds(5);
@@ -294,6 +303,22 @@ public final class TokenGateConfig {
                 throw new ConfigurationException(ConfigKeys.TOKEN_HEADER, "the Authorization header is always read; name another header");
             }
             this.tokenHeader = n;
+            return this;
+        }
+
+        /**
+         * Proxies (CIDR ranges or addresses) whose {@code Forwarded} / {@code X-Forwarded-For} headers are believed;
+         * only a request arriving from one of them has its client address taken from those headers.
+         */
+        public Builder trustedProxies(Collection<String> ranges) {
+            this.trustedProxies.clear();
+            for (String r : ranges) {
+                try {
+                    this.trustedProxies.add(IpRange.parse(r));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigurationException(ConfigKeys.TRUSTED_PROXIES, e.getMessage(), e);
+                }
+            }
             return this;
         }
 

@@ -22,6 +22,7 @@ class TokenGateTest {
     private static final String GOOD = "good.token.value";
     private static final String EXPIRED = "expired.token.value";
     private static final String UNREACHABLE = "unreachable.token.value";
+    private static final String RESTRICTED = "restricted.token.value";
 
     private final List<CallEvent> events = new ArrayList<>();
     private final TokenGate gate = TokenGate.builder(config())
@@ -40,6 +41,8 @@ class TokenGateTest {
             case GOOD -> VerifiedToken.builder(VerifiedToken.Kind.JWT).subject("alice").clientId("bot")
                     .issuer("https://issuer.example").scopes(List.of("read", "trade"))
                     .expiresAt(Instant.parse("2030-01-01T00:00:00Z")).build();
+            case RESTRICTED -> VerifiedToken.builder(VerifiedToken.Kind.STORED).subject("bot").scopes(List.of("read"))
+                    .allowedAddresses(List.of(IpRange.parse("203.0.113.0/24"))).build();
             case EXPIRED -> throw new InvalidTokenException("The token expired at 2020-01-01T00:00:00Z", "exp");
             case UNREACHABLE -> throw new UpstreamUnavailableException("JWKS https://issuer.example/jwks: connection refused",
                     URI.create("https://issuer.example/jwks"));
@@ -130,6 +133,37 @@ class TokenGateTest {
         assertThat(r.headers().get("WWW-Authenticate")).contains("error=\"insufficient_scope\"", "scope=\"withdraw\"");
         assertThat(r.body()).contains("\"required_scope\":\"withdraw\"");
         assertThat(events.get(0).subject()).contains("alice");
+    }
+
+    @Test
+    void authorizeWhenTokenRestrictedToOtherAddressesThenInvalidTokenWithReason() {
+        ErrorResponse r = run(TestRequest.get("/x").bearer(RESTRICTED).remoteAddress("198.51.100.7"), Requirement.authenticated());
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.headers().get("WWW-Authenticate")).contains("error=\"invalid_token\"", "from this address");
+        assertThat(events.get(0).reason()).hasValueSatisfying(v -> assertThat(v).contains("203.0.113.0/24", "198.51.100.7"));
+        assertThat(events.get(0).clientAddress()).isEqualTo("198.51.100.7");
+    }
+
+    @Test
+    void authorizeWhenTokenRestrictedAndClientInRangeThenAllowed() {
+        assertThat(run(TestRequest.get("/x").bearer(RESTRICTED).remoteAddress("203.0.113.5"), Requirement.authenticated())).isNull();
+    }
+
+    @Test
+    void authorizeWhenRestrictedTokenComesThroughTrustedProxyThenForwardedAddressDecides() {
+        TokenGate behindProxy = TokenGate.builder(TokenGateConfig.builder()
+                        .issuer(IssuerConfig.builder("https://issuer.example").audiences("api").build())
+                        .trustedProxies(List.of("10.0.0.0/8")).build())
+                .validator(TokenGateTest::validate).callLogSink(events::add).build();
+        TokenGate.Call viaProxy = behindProxy.begin(TestRequest.get("/x").bearer(RESTRICTED).remoteAddress("10.1.1.1")
+                .header("X-Forwarded-For", "203.0.113.5"));
+        assertThat(viaProxy.authorize(Requirement.authenticated())).isInstanceOf(Outcome.Authenticated.class);
+        viaProxy.finish(200);
+        TokenGate.Call spoofed = gate.begin(TestRequest.get("/x").bearer(RESTRICTED).remoteAddress("10.1.1.1")
+                .header("X-Forwarded-For", "203.0.113.5"));
+        assertThat(spoofed.authorize(Requirement.authenticated())).isInstanceOf(Outcome.Rejected.class);
+        spoofed.finish(401);
+        assertThat(events.get(0).clientAddress()).isEqualTo("203.0.113.5");
     }
 
     @Test

@@ -1,0 +1,89 @@
+package dev.tokengate;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Finds the client's address: the socket's peer, unless that peer is a trusted proxy, in which case the
+ * forwarding headers ({@code Forwarded} of RFC 7239, else {@code X-Forwarded-For}) are read right to left and
+ * the first address that is not itself a trusted proxy is the client. Not API.
+ */
+final class ClientAddress {
+
+    private ClientAddress() {
+    }
+
+    static String resolve(RequestView request, List<IpRange> trustedProxies) {
+        String peer = request.remoteAddress();
+        if (trustedProxies.isEmpty() || !isTrusted(peer, trustedProxies)) {
+            return peer;
+        }
+        List<String> chain = forwarded(request);
+        if (chain.isEmpty()) {
+            chain = xForwardedFor(request);
+        }
+        String client = peer;
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            String hop = chain.get(i);
+            if (IpRange.literal(hop).isEmpty()) {
+                break; // "unknown", an obfuscated id or garbage: trust nothing further left
+            }
+            client = hop;
+            if (!isTrusted(hop, trustedProxies)) {
+                break;
+            }
+        }
+        return client;
+    }
+
+    private static boolean isTrusted(String address, List<IpRange> trusted) {
+        for (IpRange r : trusted) {
+            if (r.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The {@code for=} values of every {@code Forwarded} element, in order, ports stripped. */
+    private static List<String> forwarded(RequestView request) {
+        List<String> out = new ArrayList<>();
+        for (String header : request.headers("Forwarded")) {
+            for (String element : header.split(",")) {
+                for (String pair : element.split(";")) {
+                    int eq = pair.indexOf('=');
+                    if (eq > 0 && pair.substring(0, eq).strip().toLowerCase(Locale.ROOT).equals("for")) {
+                        out.add(stripPort(unquote(pair.substring(eq + 1).strip())));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> xForwardedFor(RequestView request) {
+        List<String> out = new ArrayList<>();
+        for (String header : request.headers("X-Forwarded-For")) {
+            for (String hop : header.split(",")) {
+                if (!hop.isBlank()) {
+                    out.add(stripPort(hop.strip()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String unquote(String v) {
+        return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+    }
+
+    private static String stripPort(String v) {
+        if (v.startsWith("[")) {
+            int close = v.indexOf(']');
+            return close > 0 ? v.substring(1, close) : v;
+        }
+        int colon = v.indexOf(':');
+        return colon > 0 && v.indexOf(':', colon + 1) < 0 ? v.substring(0, colon) : v;
+    }
+}
