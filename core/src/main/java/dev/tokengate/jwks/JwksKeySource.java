@@ -62,9 +62,9 @@ public final class JwksKeySource implements KeySource {
     private final long refetchInterval;
     private final long staleWindow;
     private final AsyncLoadingCache<String, KeySet> cache;
+    private final Executor executor;
 
     private final AtomicBoolean failing = new AtomicBoolean();
-    private final AtomicBoolean forceNextReload = new AtomicBoolean();
     private final Object refetchLock = new Object();
     /** Guarded by {@link #refetchLock}. */
     private CompletableFuture<KeySet> refetch = CompletableFuture.completedFuture(null);
@@ -82,6 +82,7 @@ public final class JwksKeySource implements KeySource {
         this.staleWindow = Settings.nanos(b.staleWindow);
         HttpClient client = b.httpClient != null ? b.httpClient : HttpFetcher.defaultClient(b.connectTimeout);
         this.fetcher = new HttpFetcher(client, b.readTimeout, b.maxResponseBytes);
+        this.executor = b.executor;
         this.cache = Caffeine.newBuilder()
                 .ticker(ticker)
                 .executor(b.executor)
@@ -117,10 +118,9 @@ public final class JwksKeySource implements KeySource {
         if (!matches.isEmpty() || keyId.isEmpty()) {
             return matches;
         }
-        Optional<CompletableFuture<KeySet>> pending = refetchForUnknownKeyId(keyId.get());
+        Optional<CompletableFuture<KeySet>> pending = refetchForUnknownKeyId(keyId.get(), set);
         if (pending.isPresent()) {
-            await(pending.get());
-            set = current();
+            set = await(pending.get());
             matches = set.matching(keyId);
         }
         if (matches.isEmpty() && set.isFailing()) {
@@ -160,7 +160,7 @@ public final class JwksKeySource implements KeySource {
         }
     }
 
-    private Optional<CompletableFuture<KeySet>> refetchForUnknownKeyId(String keyId) {
+    private Optional<CompletableFuture<KeySet>> refetchForUnknownKeyId(String keyId, KeySet old) {
         synchronized (refetchLock) {
             if (!refetch.isDone()) {
                 return Optional.of(refetch);
@@ -172,10 +172,24 @@ public final class JwksKeySource implements KeySource {
             }
             LOG.debug("Key id '{}' not in JWKS {}; refetching", keyId, uri);
             lastFetchStarted = now;
-            forceNextReload.set(true);
-            refetch = cache.synchronous().refresh(CACHE_KEY);
+            // Fetched here and put, not through Caffeine's refresh(): that would join a refreshAfterWrite reload
+            // already in flight, which may decide no fetch is due.
+            refetch = CompletableFuture.supplyAsync(() -> refetchNow(old), executor);
             return Optional.of(refetch);
         }
+    }
+
+    /** Fetches now, whatever the lifetime of {@code old}, and caches the result; a failure keeps {@code old}, failing. */
+    private KeySet refetchNow(KeySet old) {
+        KeySet next;
+        try {
+            next = fetch();
+        } catch (HttpFetcher.FetchException e) {
+            recordFailure(e, true);
+            next = old.failing(ticker.read(), minTtl);
+        }
+        cache.synchronous().put(CACHE_KEY, next);
+        return next;
     }
 
     private KeySet fetch() throws HttpFetcher.FetchException {
@@ -253,7 +267,7 @@ public final class JwksKeySource implements KeySource {
         @Override
         public KeySet reload(String key, KeySet old) {
             long now = ticker.read();
-            if (!forceNextReload.getAndSet(false) && !old.isDue(now)) {
+            if (!old.isDue(now)) {
                 // The expiry deadline is unchanged; Caffeine checks again after refreshCheck.
                 return old.unchanged();
             }

@@ -17,6 +17,7 @@ import dev.tokengate.ConfigurationException;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.testing.JwksServer;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,6 +120,39 @@ class JwksKeySourceTest {
         advance(Duration.ofSeconds(30));
         assertThat(fiftyCallersWithRandomKids(keys)).allSatisfy(found -> assertThat(found).isEmpty());
         assertThat(idp.jwksRequests()).isEqualTo(2);
+    }
+
+    @Test
+    void keysWhenUnknownKidRefetchedInBackgroundThenCallerSeesTheRefetchedSet() {
+        HttpClient http = HttpClient.newHttpClient();
+        // The real executor: the refetch completes on another thread, and its caller must see its result, not the
+        // set it replaces (a rotated key would be "unknown", a failing endpoint would look like "no such key").
+        for (int i = 0; i < 50; i++) {
+            idp.jwks(set(K1)).resetRequests();
+            JwksKeySource keys = JwksKeySource.builder(idp.uri()).httpClient(http).ticker(nanos::get).build();
+            keys.prefetch();
+            idp.jwks(set(K1, K2));
+            advance(Duration.ofSeconds(30));
+
+            assertThat(kids(keys.keys(kid("k2")))).as("attempt %d", i).containsExactly("k2");
+            assertThat(idp.jwksRequests()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void keysWhenUnknownKidRefetchFailsInBackgroundThenUpstreamUnavailable() {
+        // 30 s after the last fetch a refreshAfterWrite reload (which finds nothing due) races the refetch
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < 50; i++) {
+            idp.status(200).resetRequests();
+            JwksKeySource keys = JwksKeySource.builder(idp.uri()).httpClient(http).ticker(nanos::get).build();
+            keys.prefetch();
+            idp.status(500);
+            advance(Duration.ofSeconds(30));
+
+            assertThatThrownBy(() -> keys.keys(kid("new"))).as("attempt %d", i)
+                    .isInstanceOf(UpstreamUnavailableException.class);
+        }
     }
 
     private static List<List<VerificationKey>> fiftyCallersWithRandomKids(KeySource keys) throws Exception {

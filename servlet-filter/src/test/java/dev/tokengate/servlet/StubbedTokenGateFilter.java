@@ -3,11 +3,11 @@ package dev.tokengate.servlet;
 import dev.tokengate.TokenGate;
 
 /**
- * The real {@link TokenGateFilter}, configured from its {@code web.xml} init-params, with {@link TestTokens}
+ * The real {@link TokenGateFilter}, configured from its {@code web.xml} init-params, with {@link StubTokens}
  * standing in for the JWT validator (which is built from configuration once core wires it).
  */
 public class StubbedTokenGateFilter extends TokenGateFilter {
     public StubbedTokenGateFilter() {
-        super(config -> TokenGate.builder(config).validator(TestTokens.validator()).build());
+        super(config -> TokenGate.builder(config).validator(StubTokens.validator()).build());
     }
 }

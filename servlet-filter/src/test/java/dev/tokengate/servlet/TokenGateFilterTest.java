@@ -1,9 +1,5 @@
 package dev.tokengate.servlet;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.ConfigKeys;
@@ -11,6 +7,7 @@ import dev.tokengate.ConfigSource;
 import dev.tokengate.TokenGate;
 import dev.tokengate.TokenGateConfig;
 import dev.tokengate.spi.CallEvent;
+import dev.tokengate.testing.LogCapture;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -22,7 +19,6 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -74,7 +70,7 @@ class TokenGateFilterTest {
                 ConfigKeys.JWT_AUDIENCE, "https://api.test"));
         params.putAll(settings);
         TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(params, Map.of(), new Properties()), Set.of());
-        TokenGate gate = TokenGate.builder(config).validator(TestTokens.validator()).callLogSink(sink).build();
+        TokenGate gate = TokenGate.builder(config).validator(StubTokens.validator()).callLogSink(sink).build();
 
         ServletContextHandler context = new ServletContextHandler("/app");
         context.addFilter(new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(RULES))), "/*",
@@ -164,7 +160,7 @@ class TokenGateFilterTest {
     @Test
     void requestWhenTwoBearerHeadersThenInvalidRequest() throws Exception {
         HttpResponse<String> r = server.get("/app/api/accounts/1",
-                "Authorization", bearer(TestTokens.READ), "Authorization", bearer(TestTokens.ADMIN));
+                "Authorization", bearer(StubTokens.READ), "Authorization", bearer(StubTokens.ADMIN));
 
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
@@ -174,7 +170,7 @@ class TokenGateFilterTest {
 
     @Test
     void requestWhenTokenInvalidThenInvalidToken() throws Exception {
-        HttpResponse<String> r = server.get("/app/api/accounts/1", "Authorization", bearer(TestTokens.BAD));
+        HttpResponse<String> r = server.get("/app/api/accounts/1", "Authorization", bearer(StubTokens.BAD));
 
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
@@ -183,7 +179,7 @@ class TokenGateFilterTest {
 
     @Test
     void requestWhenScopeMissingThenInsufficientScopeNamingTheScopes() throws Exception {
-        HttpResponse<String> r = server.get("/app/api/admin/users", "Authorization", bearer(TestTokens.READ));
+        HttpResponse<String> r = server.get("/app/api/admin/users", "Authorization", bearer(StubTokens.READ));
 
         assertThat(r.statusCode()).isEqualTo(403);
         String challenge = r.headers().firstValue("WWW-Authenticate").orElseThrow();
@@ -194,7 +190,7 @@ class TokenGateFilterTest {
 
     @Test
     void requestWhenValidatorUpstreamUnavailableThen503NotInvalidToken() throws Exception {
-        HttpResponse<String> r = server.get("/app/api/accounts/1", "Authorization", bearer(TestTokens.UPSTREAM_DOWN));
+        HttpResponse<String> r = server.get("/app/api/accounts/1", "Authorization", bearer(StubTokens.UPSTREAM_DOWN));
 
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.headers().firstValue("Retry-After")).isPresent();
@@ -204,7 +200,7 @@ class TokenGateFilterTest {
 
     @Test
     void requestWhenRejectedThenProblemJsonBodyAndNoCaching() throws Exception {
-        HttpResponse<String> r = server.get("/app/api/admin/users", "Authorization", bearer(TestTokens.READ));
+        HttpResponse<String> r = server.get("/app/api/admin/users", "Authorization", bearer(StubTokens.READ));
 
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v ->
                 assertThat(v).startsWith("application/problem+json"));
@@ -216,7 +212,7 @@ class TokenGateFilterTest {
         assertThat(body.path("required_scope").asText().split(" ")).containsExactlyInAnyOrder("admin", "root");
         assertThat(body.path("detail").asText()).isNotBlank();
         assertThat(body.path("request_id").asText()).isNotBlank();
-        assertThat(r.body()).doesNotContain(TestTokens.READ).doesNotContain("Exception");
+        assertThat(r.body()).doesNotContain(StubTokens.READ).doesNotContain("Exception");
     }
 
     // --- routes ------------------------------------------------------------------------------------------------
@@ -232,7 +228,7 @@ class TokenGateFilterTest {
     @Test
     void requestWhenNoRuleMatchesThenDeniedByDefaultEvenWithAToken() throws Exception {
         HttpResponse<String> anonymous = server.get("/app/elsewhere");
-        HttpResponse<String> withToken = server.get("/app/elsewhere", "Authorization", bearer(TestTokens.ADMIN));
+        HttpResponse<String> withToken = server.get("/app/elsewhere", "Authorization", bearer(StubTokens.ADMIN));
 
         for (HttpResponse<String> r : List.of(anonymous, withToken)) {
             assertThat(r.statusCode()).isEqualTo(403);
@@ -243,10 +239,10 @@ class TokenGateFilterTest {
 
     @Test
     void requestWhenRuleNamesMethodThenItDecidesForThatMethodOnly() throws Exception {
-        HttpResponse<String> postWithRead = postForm("/app/api/orders", "qty=1", "Authorization", bearer(TestTokens.READ));
-        HttpResponse<String> postWithTrade = postForm("/app/api/orders", "qty=1", "Authorization", bearer(TestTokens.TRADE));
-        HttpResponse<String> getWithRead = server.get("/app/api/orders", "Authorization", bearer(TestTokens.READ));
-        HttpResponse<String> getWithTrade = server.get("/app/api/orders", "Authorization", bearer(TestTokens.TRADE));
+        HttpResponse<String> postWithRead = postForm("/app/api/orders", "qty=1", "Authorization", bearer(StubTokens.READ));
+        HttpResponse<String> postWithTrade = postForm("/app/api/orders", "qty=1", "Authorization", bearer(StubTokens.TRADE));
+        HttpResponse<String> getWithRead = server.get("/app/api/orders", "Authorization", bearer(StubTokens.READ));
+        HttpResponse<String> getWithTrade = server.get("/app/api/orders", "Authorization", bearer(StubTokens.TRADE));
 
         assertThat(postWithRead.statusCode()).isEqualTo(403);
         assertThat(postWithTrade.statusCode()).isEqualTo(200);
@@ -256,8 +252,8 @@ class TokenGateFilterTest {
 
     @Test
     void requestWhenPathHasDotSegmentsOrEncodingThenRuleOfNormalisedPathApplies() throws Exception {
-        HttpResponse<String> dotted = server.get("/app/api/public/../admin/users", "Authorization", bearer(TestTokens.READ));
-        HttpResponse<String> encoded = server.get("/app/api/%61dmin/users", "Authorization", bearer(TestTokens.READ));
+        HttpResponse<String> dotted = server.get("/app/api/public/../admin/users", "Authorization", bearer(StubTokens.READ));
+        HttpResponse<String> encoded = server.get("/app/api/%61dmin/users", "Authorization", bearer(StubTokens.READ));
 
         assertThat(dotted.statusCode()).isIn(400, 403);
         assertThat(encoded.statusCode()).isEqualTo(403);
@@ -267,7 +263,7 @@ class TokenGateFilterTest {
 
     @Test
     void requestWhenAuthenticatedThenLegacyServletSeesPrincipalRemoteUserAuthTypeAndRoles() throws Exception {
-        HttpResponse<String> r = server.get("/app/api/accounts/1", "Authorization", bearer(TestTokens.READ));
+        HttpResponse<String> r = server.get("/app/api/accounts/1", "Authorization", bearer(StubTokens.READ));
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(lines(r))
@@ -281,7 +277,7 @@ class TokenGateFilterTest {
 
     @Test
     void requestWhenAppSetsStatusAndHeadersThenTheyReachTheClientAndTheCallLog() throws Exception {
-        HttpResponse<String> r = server.get("/app/api/any/thing?status=201", "Authorization", bearer(TestTokens.TRADE));
+        HttpResponse<String> r = server.get("/app/api/any/thing?status=201", "Authorization", bearer(StubTokens.TRADE));
 
         assertThat(r.statusCode()).isEqualTo(201);
         assertThat(r.headers().firstValue("X-Legacy")).contains("yes");
@@ -292,7 +288,7 @@ class TokenGateFilterTest {
     @Test
     void requestWhenFormPostedAndFormTokensDisabledThenServletStillReadsTheBody() throws Exception {
         HttpResponse<String> r = postForm("/app/form/submit", "comment=hello+world&x=1",
-                "Authorization", bearer(TestTokens.READ));
+                "Authorization", bearer(StubTokens.READ));
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(lines(r)).containsEntry("param.comment", "hello world").containsEntry("principal", "alice");
@@ -300,7 +296,7 @@ class TokenGateFilterTest {
 
     @Test
     void requestWhenTokenOnlyInFormBodyAndFormTokensDisabledThenBareChallenge() throws Exception {
-        HttpResponse<String> r = postForm("/app/form/submit", "access_token=" + TestTokens.READ + "&comment=hi");
+        HttpResponse<String> r = postForm("/app/form/submit", "access_token=" + StubTokens.READ + "&comment=hi");
 
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\"");
@@ -311,7 +307,7 @@ class TokenGateFilterTest {
         server.close();
         server = startWith(Map.of(ConfigKeys.TOKEN_FORM_BODY, "true"));
 
-        HttpResponse<String> r = postForm("/app/form/submit", "comment=hi&access_token=" + TestTokens.READ);
+        HttpResponse<String> r = postForm("/app/form/submit", "comment=hi&access_token=" + StubTokens.READ);
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(lines(r))
@@ -325,8 +321,8 @@ class TokenGateFilterTest {
         server.close();
         server = startWith(Map.of(ConfigKeys.TOKEN_FORM_BODY, "true"));
 
-        HttpResponse<String> r = postForm("/app/form/submit", "access_token=" + TestTokens.READ,
-                "Authorization", bearer(TestTokens.READ));
+        HttpResponse<String> r = postForm("/app/form/submit", "access_token=" + StubTokens.READ,
+                "Authorization", bearer(StubTokens.READ));
 
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).contains("more than one place");
@@ -337,7 +333,7 @@ class TokenGateFilterTest {
         server.close();
         server = startWith(Map.of(ConfigKeys.TOKEN_FORM_BODY, "true", ConfigKeys.TOKEN_QUERY_PARAMETER, "true"));
 
-        HttpResponse<String> r = postForm("/app/form/submit?access_token=" + TestTokens.READ, "comment=hi");
+        HttpResponse<String> r = postForm("/app/form/submit?access_token=" + StubTokens.READ, "comment=hi");
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(lines(r)).containsEntry("principal", "alice").containsEntry("param.comment", "hi");
@@ -345,7 +341,7 @@ class TokenGateFilterTest {
 
     @Test
     void requestWhenAsyncThenCallLoggedWhenCompleteWithTheStatusSent() throws Exception {
-        HttpResponse<String> r = server.get("/app/api/async/job", "Authorization", bearer(TestTokens.READ));
+        HttpResponse<String> r = server.get("/app/api/async/job", "Authorization", bearer(StubTokens.READ));
 
         assertThat(r.statusCode()).isEqualTo(202);
         assertThat(r.body()).isEqualTo("accepted for alice");
@@ -357,7 +353,7 @@ class TokenGateFilterTest {
 
     @Test
     void requestWhenApplicationThrowsThenExceptionLeftToContainerAndCallLoggedAs500() throws Exception {
-        HttpResponse<String> r = server.get("/app/api/any/boom", "Authorization", bearer(TestTokens.READ));
+        HttpResponse<String> r = server.get("/app/api/any/boom", "Authorization", bearer(StubTokens.READ));
 
         // the application's exception reaches the container's error handling (its error pages still work);
         // Jetty's default page shows the message but no stack trace
@@ -370,18 +366,14 @@ class TokenGateFilterTest {
 
     @Test
     void requestWhenAnyOutcomeThenOneCallEventWithStatusDecisionAndErrorAndNoTokenInAnyLogLine() throws Exception {
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ListAppender<ILoggingEvent> logs = new ListAppender<>();
-        logs.start();
-        root.addAppender(logs);
-        try {
+        try (LogCapture logs = LogCapture.start()) {
             server.get("/app/api/accounts/1");
-            server.get("/app/api/accounts/1", "Authorization", bearer(TestTokens.BAD));
-            server.get("/app/api/accounts/1", "Authorization", bearer(TestTokens.READ));
-            server.get("/app/api/public/status", "Authorization", bearer(TestTokens.TRADE));
-            server.get("/app/api/admin/users", "Authorization", bearer(TestTokens.READ));
-            server.get("/app/api/accounts/1", "Authorization", bearer(TestTokens.UPSTREAM_DOWN));
-            server.get("/app/elsewhere", "Authorization", bearer(TestTokens.ADMIN));
+            server.get("/app/api/accounts/1", "Authorization", bearer(StubTokens.BAD));
+            server.get("/app/api/accounts/1", "Authorization", bearer(StubTokens.READ));
+            server.get("/app/api/public/status", "Authorization", bearer(StubTokens.TRADE));
+            server.get("/app/api/admin/users", "Authorization", bearer(StubTokens.READ));
+            server.get("/app/api/accounts/1", "Authorization", bearer(StubTokens.UPSTREAM_DOWN));
+            server.get("/app/elsewhere", "Authorization", bearer(StubTokens.ADMIN));
             server.get("/app/api/accounts/1", "Authorization", "Bearer");
 
             List<CallEvent> events = List.of(sink.next(), sink.next(), sink.next(), sink.next(), sink.next(),
@@ -402,17 +394,13 @@ class TokenGateFilterTest {
             assertThat(events).extracting(CallEvent::requestId).doesNotHaveDuplicates();
             assertThat(sink.drain()).as("exactly one event per request").isEmpty();
 
-            assertThat(logs.list).as("the JSON call log and the upstream warning were logged").isNotEmpty();
-            for (ILoggingEvent line : logs.list) {
-                String text = line.getFormattedMessage() + " " + line.getMDCPropertyMap()
-                        + (line.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(line.getThrowableProxy()));
-                for (String token : List.of(TestTokens.BAD, TestTokens.READ, TestTokens.TRADE,
-                        TestTokens.UPSTREAM_DOWN, TestTokens.ADMIN)) {
-                    assertThat(text).as("log line from %s", line.getLoggerName()).doesNotContain(token);
+            assertThat(logs.lines()).as("the JSON call log and the upstream warning were logged").isNotEmpty();
+            for (String line : logs.lines()) {
+                for (String token : List.of(StubTokens.BAD, StubTokens.READ, StubTokens.TRADE,
+                        StubTokens.UPSTREAM_DOWN, StubTokens.ADMIN)) {
+                    assertThat(line).as("log line").doesNotContain(token);
                 }
             }
-        } finally {
-            root.detachAppender(logs);
         }
     }
 }

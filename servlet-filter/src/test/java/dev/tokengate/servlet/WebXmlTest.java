@@ -1,7 +1,8 @@
 package dev.tokengate.servlet;
 
-import com.auth0.jwt.JWT;
-import com.auth0.jwt.algorithms.Algorithm;
+import dev.tokengate.testing.TestKeys;
+import dev.tokengate.testing.TestKeys.TestKey;
+import dev.tokengate.testing.TestTokens;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,10 +11,7 @@ import java.net.URISyntaxException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.interfaces.RSAPrivateKey;
-import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -47,7 +45,7 @@ class WebXmlTest {
     @Test
     void webXmlWhenTokenHasScopeThenLegacyServletSeesPrincipal() throws Exception {
         try (TestServer server = TestServer.start(context(webapp("stubbed")))) {
-            HttpResponse<String> r = server.get("/legacy/api/accounts/7", "Authorization", bearer(TestTokens.READ));
+            HttpResponse<String> r = server.get("/legacy/api/accounts/7", "Authorization", bearer(StubTokens.READ));
 
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).contains("principal=alice", "remoteUser=alice", "authType=BEARER", "role.read=true");
@@ -67,7 +65,7 @@ class WebXmlTest {
     @Test
     void webXmlWhenScopeMissingThenInsufficientScope() throws Exception {
         try (TestServer server = TestServer.start(context(webapp("stubbed")))) {
-            HttpResponse<String> r = server.get("/legacy/api/admin/users", "Authorization", bearer(TestTokens.READ));
+            HttpResponse<String> r = server.get("/legacy/api/admin/users", "Authorization", bearer(StubTokens.READ));
 
             assertThat(r.statusCode()).isEqualTo(403);
             assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
@@ -78,7 +76,7 @@ class WebXmlTest {
     @Test
     void webXmlWhenUnmatchedIsAuthenticatedThenAnyValidTokenPassesAndNoTokenIsChallenged() throws Exception {
         try (TestServer server = TestServer.start(context(webapp("stubbed")))) {
-            assertThat(server.get("/legacy/reports", "Authorization", bearer(TestTokens.TRADE)).statusCode()).isEqualTo(200);
+            assertThat(server.get("/legacy/reports", "Authorization", bearer(StubTokens.TRADE)).statusCode()).isEqualTo(200);
             assertThat(server.get("/legacy/reports").statusCode()).isEqualTo(401);
             assertThat(server.get("/legacy/api/public/health").statusCode()).isEqualTo(200);
         }
@@ -117,9 +115,8 @@ class WebXmlTest {
 
     @Test
     void webXmlWhenSignedJwtWithScopeThenLegacyServletSeesSubject(@TempDir Path dir) throws Exception {
-        KeyPair keys = rsaKeys();
-        try (TestServer server = TestServer.start(context(jwtWebapp(dir, keys)))) {
-            String jwt = jwt(keys, "alice", "read", Instant.now().plusSeconds(300));
+        try (TestServer server = TestServer.start(context(jwtWebapp(dir, TestKeys.rsa())))) {
+            String jwt = token().sign();
 
             HttpResponse<String> r = server.get("/legacy/api/accounts/7", "Authorization", bearer(jwt));
 
@@ -130,9 +127,8 @@ class WebXmlTest {
 
     @Test
     void webXmlWhenJwtSignedByAnotherKeyThenInvalidToken(@TempDir Path dir) throws Exception {
-        KeyPair keys = rsaKeys();
-        try (TestServer server = TestServer.start(context(jwtWebapp(dir, keys)))) {
-            String forged = jwt(rsaKeys(), "mallory", "read admin", Instant.now().plusSeconds(300));
+        try (TestServer server = TestServer.start(context(jwtWebapp(dir, TestKeys.rsa())))) {
+            String forged = token().signedWith(TestKeys.untrustedRsa()).subject("mallory").scope("read admin").sign();
 
             HttpResponse<String> r = server.get("/legacy/api/accounts/7", "Authorization", bearer(forged));
 
@@ -144,9 +140,8 @@ class WebXmlTest {
 
     @Test
     void webXmlWhenJwtExpiredThenInvalidToken(@TempDir Path dir) throws Exception {
-        KeyPair keys = rsaKeys();
-        try (TestServer server = TestServer.start(context(jwtWebapp(dir, keys)))) {
-            String expired = jwt(keys, "alice", "read", Instant.now().minusSeconds(3600));
+        try (TestServer server = TestServer.start(context(jwtWebapp(dir, TestKeys.rsa())))) {
+            String expired = token().expiresAt(Instant.now().minus(Duration.ofHours(1))).sign();
 
             HttpResponse<String> r = server.get("/legacy/api/accounts/7", "Authorization", bearer(expired));
 
@@ -156,33 +151,21 @@ class WebXmlTest {
         }
     }
 
-    /** Copies the {@code jwt} webapp, pointing its {@code tokengate.jwt.public-key} at a PEM file of {@code keys}. */
-    private static Path jwtWebapp(Path dir, KeyPair keys) throws Exception {
+    /** A valid token for the {@code jwt} webapp: core's fixture token, for its issuer and audience, scope {@code read}. */
+    private static TestTokens.Builder token() {
+        return TestTokens.jwt().issuer("https://issuer.test/").audience("https://api.test").scope("read");
+    }
+
+    /** Copies the {@code jwt} webapp, pointing its {@code tokengate.jwt.public-key} at a PEM file of {@code key}. */
+    private static Path jwtWebapp(Path dir, TestKey key) throws Exception {
         Path pem = dir.resolve("issuer.pem");
         Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(keys.getPublic().getEncoded())
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.publicKey().getEncoded())
                 + "\n-----END PUBLIC KEY-----\n");
         Path webInf = Files.createDirectories(dir.resolve("webapp/WEB-INF"));
         String webXml = Files.readString(webapp("jwt").resolve("WEB-INF/web.xml"))
                 .replace("@PUBLIC_KEY_FILE@", pem.toString());
         Files.writeString(webInf.resolve("web.xml"), webXml);
         return webInf.getParent();
-    }
-
-    private static KeyPair rsaKeys() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        return generator.generateKeyPair();
-    }
-
-    private static String jwt(KeyPair keys, String subject, String scope, Instant expiresAt) {
-        return JWT.create()
-                .withIssuer("https://issuer.test/")
-                .withAudience("https://api.test")
-                .withSubject(subject)
-                .withClaim("scope", scope)
-                .withIssuedAt(expiresAt.minusSeconds(600))
-                .withExpiresAt(expiresAt)
-                .sign(Algorithm.RSA256((RSAPublicKey) keys.getPublic(), (RSAPrivateKey) keys.getPrivate()));
     }
 }

@@ -10,10 +10,11 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Fixed test tokens and a validator that knows them: a stand-in for the JWT validator, so that these tests
- * exercise the filter inside a real container and nothing else.
+ * Fixed opaque test tokens and a validator that knows them: a stand-in for the JWT validator, so that these tests
+ * exercise the filter inside a real container and nothing else. Tests of real JWTs use core's
+ * {@link dev.tokengate.testing.TestTokens} instead.
  */
-final class TestTokens {
+final class StubTokens {
 
     /** Alice, scope {@code read}. */
     static final String READ = "tOk3n-alice-read.Zm9vYmFy";
@@ -26,7 +27,7 @@ final class TestTokens {
     /** Any other token is invalid. */
     static final String BAD = "tOk3n-forged.ZXZpbA";
 
-    private TestTokens() {
+    private StubTokens() {
     }
 
     static TokenValidator validator() {
