@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *       none → {@code defaultCacheTtl}). Once it is no longer fresh the next call triggers a background refresh
  *       (Caffeine {@code refreshAfterWrite}) while still answering from the old set.</li>
  *   <li><b>Unknown key id:</b> a {@code kid} not in the set triggers one refetch, at most once per
- *       {@code refetchInterval} (counted from the last fetch of any kind); concurrent callers wait for the same
- *       request.</li>
+ *       {@code refetchInterval} (counted between such refetches only, so a key rotated just after a routine fetch
+ *       is still picked up at once); concurrent callers wait for the same request.</li>
  *   <li><b>Endpoint failing</b> (cannot connect, timeout, non-200, body over {@code maxResponseBytes}, not a JWK
  *       set): the cached set keeps being served for {@code staleWindow} after the first failure, a refresh is
  *       retried every {@code minCacheTtl}, and one WARN is logged per failure episode. While failing, a key id
@@ -68,8 +68,8 @@ public final class JwksKeySource implements KeySource {
     private final Object refetchLock = new Object();
     /** Guarded by {@link #refetchLock}. */
     private CompletableFuture<KeySet> refetch = CompletableFuture.completedFuture(null);
-    private volatile long lastFetchStarted;
-    private volatile boolean fetchedOnce;
+    private long lastRefetchStarted; // guarded by refetchLock
+    private boolean refetchedOnce; // guarded by refetchLock
     private volatile String lastFailure = "";
 
     private JwksKeySource(Builder b) {
@@ -166,12 +166,13 @@ public final class JwksKeySource implements KeySource {
                 return Optional.of(refetch);
             }
             long now = ticker.read();
-            if (fetchedOnce && now - lastFetchStarted < refetchInterval) {
+            if (refetchedOnce && now - lastRefetchStarted < refetchInterval) {
                 LOG.debug("Key id '{}' not in JWKS {}; refetch rate-limited", keyId, uri);
                 return Optional.empty();
             }
             LOG.debug("Key id '{}' not in JWKS {}; refetching", keyId, uri);
-            lastFetchStarted = now;
+            lastRefetchStarted = now;
+            refetchedOnce = true;
             // Fetched here and put, not through Caffeine's refresh(): that would join a refreshAfterWrite reload
             // already in flight, which may decide no fetch is due.
             refetch = CompletableFuture.supplyAsync(() -> refetchNow(old), executor);
@@ -193,8 +194,6 @@ public final class JwksKeySource implements KeySource {
     }
 
     private KeySet fetch() throws HttpFetcher.FetchException {
-        lastFetchStarted = ticker.read();
-        fetchedOnce = true;
         HttpFetcher.Response response = fetcher.get(uri);
         if (response.status() != 200) {
             throw new HttpFetcher.FetchException("GET " + uri + " failed: HTTP " + response.status());

@@ -106,18 +106,15 @@ class JwksKeySourceTest {
         keys.prefetch();
         idp.resetRequests().delay(Duration.ofMillis(200));
 
-        advance(Duration.ofSeconds(29));
-        assertThat(keys.keys(kid("nope"))).isEmpty();
-        assertThat(idp.jwksRequests()).as("within the interval of the first fetch").isZero();
-
-        advance(Duration.ofSeconds(1));
+        // a routine fetch does not count: a key rotated just after it is picked up at once
         assertThat(fiftyCallersWithRandomKids(keys)).allSatisfy(found -> assertThat(found).isEmpty());
         assertThat(idp.jwksRequests()).isEqualTo(1);
 
+        advance(Duration.ofSeconds(29));
         assertThat(fiftyCallersWithRandomKids(keys)).allSatisfy(found -> assertThat(found).isEmpty());
         assertThat(idp.jwksRequests()).as("still within the interval").isEqualTo(1);
 
-        advance(Duration.ofSeconds(30));
+        advance(Duration.ofSeconds(1));
         assertThat(fiftyCallersWithRandomKids(keys)).allSatisfy(found -> assertThat(found).isEmpty());
         assertThat(idp.jwksRequests()).isEqualTo(2);
     }

@@ -111,7 +111,7 @@ class JwksIntegrationTest {
     }
 
     @Test
-    void requestsWhenFloodOfUnknownKidsAfterFirstFetchThenNoRefetchWithinIntervalAndEachInvalidToken() throws Exception {
+    void requestsWhenFloodOfUnknownKidsAfterFirstFetchThenOneRefetchPerIntervalAndEachInvalidToken() throws Exception {
         app = GatedApp.start(with(GatedApp.settings(idp), ConfigKeys.JWKS_REFETCH_INTERVAL, "1h"));
         assertThat(app.get("/api/accounts/1", TestTokens.jwt().sign()).statusCode()).isEqualTo(200);
         app.nextCall();
@@ -119,20 +119,22 @@ class JwksIntegrationTest {
 
         List<HttpResponse<String>> flood = floodWithUnknownKids();
 
-        assertThat(idp.jwksRequests()).as("JWKS requests after %d unknown kids", FLOOD).isEqualTo(1);
+        assertThat(idp.jwksRequests()).as("JWKS requests after %d unknown kids: one refetch", FLOOD).isEqualTo(2);
         assertAllInvalidToken(flood);
+        assertAllInvalidToken(floodWithUnknownKids());
+        assertThat(idp.jwksRequests()).as("a second flood within the interval: no more").isEqualTo(2);
     }
 
     @Test
-    void requestsWhenFloodOfUnknownKidsOnColdCacheThenOneJwksFetchInAllAndEachInvalidToken() throws Exception {
+    void requestsWhenFloodOfUnknownKidsOnColdCacheThenFirstFetchAndOneRefetchInAllAndEachInvalidToken() throws Exception {
         app = GatedApp.start(with(GatedApp.settings(idp), ConfigKeys.JWKS_REFETCH_INTERVAL, "1h"));
 
         List<HttpResponse<String>> flood = floodWithUnknownKids();
 
-        assertThat(idp.jwksRequests()).as("JWKS requests after %d concurrent unknown kids", FLOOD).isEqualTo(1);
+        assertThat(idp.jwksRequests()).as("JWKS requests after %d concurrent unknown kids", FLOOD).isEqualTo(2);
         assertAllInvalidToken(flood);
         assertThat(app.get("/api/accounts/1", TestTokens.jwt().sign()).statusCode()).isEqualTo(200);
-        assertThat(idp.jwksRequests()).isEqualTo(1);
+        assertThat(idp.jwksRequests()).isEqualTo(2);
     }
 
     /** {@value #FLOOD} requests from 10 concurrent clients, each token signed by the trusted key under a random kid. */
