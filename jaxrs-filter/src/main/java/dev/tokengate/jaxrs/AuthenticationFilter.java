@@ -73,9 +73,4 @@ final class AuthenticationFilter implements ContainerRequestFilter {
         request.setProperty(TokenGateFeature.TOKEN_PROPERTY, token);
         request.setSecurityContext(new BearerSecurityContext(token, request.getSecurityContext()));
     }
-
-    /** For the deployment log and tests. */
-    Requirement requirement() {
-        return requirement;
-    }
 }

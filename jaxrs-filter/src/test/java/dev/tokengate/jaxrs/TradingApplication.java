@@ -12,13 +12,14 @@ import java.util.Set;
 @ApplicationPath("/api")
 public class TradingApplication extends Application {
 
+    private final TokenGateFeature tokengate = new TokenGateFeature(TokenGateConfig.builder()
+            .issuer(IssuerConfig.builder("https://login.example.com/")
+                    .audiences("https://api.example.com")
+                    .build())
+            .build());
+
     @Override
     public Set<Object> getSingletons() {
-        TokenGateConfig config = TokenGateConfig.builder()
-                .issuer(IssuerConfig.builder("https://login.example.com/")
-                        .audiences("https://api.example.com")
-                        .build())
-                .build();
-        return Set.of(new TokenGateFeature(config), new OrdersResource());
+        return Set.of(tokengate, new OrdersResource());
     }
 }
