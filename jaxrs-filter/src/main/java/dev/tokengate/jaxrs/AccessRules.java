@@ -1,0 +1,146 @@
+package dev.tokengate.jaxrs;
+
+import dev.tokengate.Requirement;
+import jakarta.annotation.security.DenyAll;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The resolution of a resource method's {@link Requirement} from its annotations, done once per method at
+ * deployment.
+ *
+ * <p>Precedence: the first method declaration that carries a security annotation decides (the method in the
+ * resource class, then the same method in its superclasses, then in its interfaces); failing that, the first type
+ * that carries one (the class, its superclasses, its interfaces); failing that, the configured default for
+ * unannotated methods. One element may carry only one of {@code @DenyAll}, {@code @PermitAll}, {@link Open},
+ * {@link RequiresScopes}, {@code @RolesAllowed}.
+ */
+final class AccessRules {
+
+    private static final List<Class<? extends Annotation>> SECURITY_ANNOTATIONS = List.of(
+            DenyAll.class, PermitAll.class, Open.class, RequiresScopes.class, RolesAllowed.class);
+
+    private AccessRules() {
+    }
+
+    /**
+     * The requirement of a resource method.
+     *
+     * @param resourceClass the resource class (for a sub-resource, the class of the object the locator returned)
+     * @param method        the resource method, as declared in the class or in a supertype
+     * @param unannotated   what a method without any security annotation needs
+     * @throws IllegalStateException when an element carries conflicting annotations or an annotation names an
+     *                               invalid scope; the message names the element
+     */
+    static Requirement requirementFor(Class<?> resourceClass, Method method, Requirement unannotated) {
+        for (Method declaration : declarations(resourceClass, method)) {
+            Optional<Requirement> r = declaredOn(declaration, describe(declaration));
+            if (r.isPresent()) {
+                return r.get();
+            }
+        }
+        for (Class<?> type : hierarchy(resourceClass)) {
+            Optional<Requirement> r = declaredOn(type, type.getName());
+            if (r.isPresent()) {
+                return r.get();
+            }
+        }
+        return unannotated;
+    }
+
+    /** The method as declared in the resource class, its superclasses, then its interfaces (breadth first). */
+    static List<Method> declarations(Class<?> resourceClass, Method method) {
+        Set<Method> found = new LinkedHashSet<>();
+        for (Class<?> type : hierarchy(resourceClass)) {
+            try {
+                found.add(type.getDeclaredMethod(method.getName(), method.getParameterTypes()));
+            } catch (NoSuchMethodException e) {
+                // not declared on this type
+            }
+        }
+        found.add(method);
+        return new ArrayList<>(found);
+    }
+
+    /** The class, its superclasses (up to, not including, Object), then every interface breadth first. */
+    static List<Class<?>> hierarchy(Class<?> resourceClass) {
+        List<Class<?>> classes = new ArrayList<>();
+        for (Class<?> c = resourceClass; c != null && c != Object.class; c = c.getSuperclass()) {
+            classes.add(c);
+        }
+        Set<Class<?>> interfaces = new LinkedHashSet<>();
+        Deque<Class<?>> queue = new ArrayDeque<>();
+        for (Class<?> c : classes) {
+            queue.addAll(Arrays.asList(c.getInterfaces()));
+        }
+        while (!queue.isEmpty()) {
+            Class<?> i = queue.removeFirst();
+            if (interfaces.add(i)) {
+                queue.addAll(Arrays.asList(i.getInterfaces()));
+            }
+        }
+        classes.addAll(interfaces);
+        return classes;
+    }
+
+    /** The requirement that the security annotation on this element states, if it has one. */
+    static Optional<Requirement> declaredOn(AnnotatedElement element, String name) {
+        List<Annotation> present = new ArrayList<>();
+        for (Class<? extends Annotation> type : SECURITY_ANNOTATIONS) {
+            Annotation a = element.getAnnotation(type);
+            if (a != null) {
+                present.add(a);
+            }
+        }
+        if (present.isEmpty()) {
+            return Optional.empty();
+        }
+        if (present.size() > 1) {
+            throw new IllegalStateException(name + " carries " + present.stream()
+                    .map(a -> "@" + a.annotationType().getSimpleName()).toList()
+                    + "; keep one of them, the access rule is ambiguous");
+        }
+        Annotation a = present.get(0);
+        try {
+            return Optional.of(requirementOf(a));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(name + ": @" + a.annotationType().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Requirement requirementOf(Annotation a) {
+        if (a instanceof DenyAll) {
+            return Requirement.deny();
+        }
+        if (a instanceof PermitAll || a instanceof Open) {
+            return Requirement.permit();
+        }
+        if (a instanceof RequiresScopes s) {
+            return s.match() == RequiresScopes.Match.ANY ? Requirement.anyOf(s.value()) : Requirement.allOf(s.value());
+        }
+        List<String> roles = List.of(((RolesAllowed) a).value());
+        if (roles.isEmpty()) {
+            return Requirement.deny();
+        }
+        if (roles.contains("**")) {
+            return Requirement.authenticated();
+        }
+        return Requirement.anyOf(roles);
+    }
+
+    private static String describe(Method m) {
+        return m.getDeclaringClass().getName() + "#" + m.getName();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.tokengate.jaxrs;
+
+import dev.tokengate.Outcome;
+import dev.tokengate.Requirement;
+import dev.tokengate.TokenGate;
+import dev.tokengate.VerifiedToken;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The first of the two request filters bound to a resource method: starts the request's call, extracts and
+ * validates its token, and on success installs the {@link BearerSecurityContext}; a malformed request (400), an
+ * invalid token (401) or an unreachable key source (503) is refused here. A missing token is left to the
+ * {@link ScopeFilter}, which knows whether the method needs one.
+ *
+ * <p>On an open ({@code permit}) or closed ({@code deny}) method the token is not looked at. If the servlet filter
+ * already verified the request's token (the request property {@value TokenGateFeature#TOKEN_PROPERTY}), that token
+ * is reused without a second validation and no call is started: the servlet filter logs the request.
+ */
+@Priority(Priorities.AUTHENTICATION)
+final class AuthenticationFilter implements ContainerRequestFilter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuthenticationFilter.class);
+
+    private final TokenGate gate;
+    private final Requirement requirement;
+
+    AuthenticationFilter(TokenGate gate, Requirement requirement) {
+        this.gate = gate;
+        this.requirement = requirement;
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        if (request.getProperty(Exchange.PROPERTY) != null) {
+            return; // already started for this request (filters bound to a sub-resource locator and its method)
+        }
+        if (request.getProperty(TokenGateFeature.TOKEN_PROPERTY) instanceof VerifiedToken token) {
+            request.setProperty(Exchange.PROPERTY, new Exchange.Reused(token));
+            admit(request, token);
+            return;
+        }
+        ContainerRequestView view = new ContainerRequestView(request);
+        // a call that ended without finish() (an exception no mapper handled) may have left these on this thread
+        MDC.remove(TokenGate.MDC_SUBJECT);
+        MDC.remove(TokenGate.MDC_CLIENT_ID);
+        TokenGate.Call call;
+        try {
+            call = gate.begin(view);
+        } catch (RuntimeException e) {
+            LOG.error("tokengate could not start checking {} {}", view.method(), view.path(), e);
+            Responses.abortUnavailable(request);
+            return;
+        }
+        request.setProperty(Exchange.PROPERTY, new Exchange.Own(call));
+        if (requirement.mode() == Requirement.Mode.PERMIT || requirement.mode() == Requirement.Mode.DENY) {
+            return;
+        }
+        Outcome outcome = ScopeFilter.guarded(call, view, call::authenticate);
+        if (outcome instanceof Outcome.Rejected rejected) {
+            Responses.abort(request, call.errorResponse(rejected.error()));
+        } else if (outcome instanceof Outcome.Authenticated authenticated) {
+            admit(request, authenticated.token());
+        }
+    }
+
+    private static void admit(ContainerRequestContext request, VerifiedToken token) {
+        request.setProperty(TokenGateFeature.TOKEN_PROPERTY, token);
+        request.setSecurityContext(new BearerSecurityContext(token, request.getSecurityContext()));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.tokengate.jaxrs;
+
+import dev.tokengate.Requirement;
+import dev.tokengate.TokenGate;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.DynamicFeature;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.FeatureContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.reflect.Method;
+
+/**
+ * The {@link DynamicFeature} that {@link TokenGateFeature} registers: for each resource method, once at deployment,
+ * it resolves the method's {@link Requirement} ({@link AccessRules}) and binds the {@link AuthenticationFilter},
+ * the {@link ScopeFilter} and the {@link CallFinisher} to it.
+ *
+ * <p>A method whose annotations cannot be read as one rule (conflicting annotations, an invalid scope) is bound to
+ * {@code deny} and the problem logged as an error: it fails closed whatever the runtime does with exceptions here.
+ */
+final class Binder implements DynamicFeature {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Binder.class);
+
+    private final TokenGate gate;
+    private final Requirement unannotated;
+
+    Binder(TokenGate gate, Requirement unannotated) {
+        this.gate = gate;
+        this.unannotated = unannotated;
+    }
+
+    @Override
+    public void configure(ResourceInfo resourceInfo, FeatureContext context) {
+        Class<?> resourceClass = resourceInfo.getResourceClass();
+        Method method = resourceInfo.getResourceMethod();
+        if (resourceClass == null || method == null) {
+            return;
+        }
+        Requirement requirement = requirementFor(resourceClass, method);
+        context.register(new AuthenticationFilter(gate, requirement), Priorities.AUTHENTICATION);
+        context.register(new ScopeFilter(gate, requirement), Priorities.AUTHORIZATION);
+        context.register(new CallFinisher(), Priorities.AUTHENTICATION);
+    }
+
+    Requirement requirementFor(Class<?> resourceClass, Method method) {
+        try {
+            Requirement r = AccessRules.requirementFor(resourceClass, method, unannotated);
+            LOG.debug("tokengate: {}#{} requires {}", resourceClass.getName(), method.getName(), r);
+            return r;
+        } catch (IllegalStateException e) {
+            LOG.error("tokengate: {}; {}#{} is closed (deny) until this is fixed", e.getMessage(),
+                    resourceClass.getName(), method.getName());
+            return Requirement.deny();
+        }
+    }
+}

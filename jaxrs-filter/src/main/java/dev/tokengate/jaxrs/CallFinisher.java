@@ -1,0 +1,24 @@
+package dev.tokengate.jaxrs;
+
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+
+/**
+ * The response filter that ends this layer's call with the status sent, emitting the request's one call-log
+ * event: for responses of the method and for refusals by {@code abortWith} alike. It runs among the last
+ * response filters ({@link Priorities#AUTHENTICATION}; response filters run in descending priority), so it sees
+ * the status that the application's own response filters settled on.
+ */
+@Priority(Priorities.AUTHENTICATION)
+final class CallFinisher implements ContainerResponseFilter {
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        if (request.getProperty(Exchange.PROPERTY) instanceof Exchange.Own own) {
+            own.call().finish(response.getStatus());
+        }
+    }
+}

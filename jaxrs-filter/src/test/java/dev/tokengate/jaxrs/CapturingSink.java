@@ -1,0 +1,39 @@
+package dev.tokengate.jaxrs;
+
+import dev.tokengate.spi.CallEvent;
+import dev.tokengate.spi.CallLogSink;
+import dev.tokengate.spi.Slf4jCallLogSink;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** Keeps every call-log event (and also writes it to the default JSON call log, so that log is checked too). */
+final class CapturingSink implements CallLogSink {
+
+    private final LinkedBlockingQueue<CallEvent> events = new LinkedBlockingQueue<>();
+    private final CallLogSink json = new Slf4jCallLogSink();
+
+    @Override
+    public void accept(CallEvent event) {
+        json.accept(event);
+        events.add(event);
+    }
+
+    /** The next event, waiting for it if the request is still finishing (asynchronous requests). */
+    CallEvent next() throws InterruptedException {
+        CallEvent e = events.poll(5, TimeUnit.SECONDS);
+        if (e == null) {
+            throw new AssertionError("no call-log event within 5s");
+        }
+        return e;
+    }
+
+    /** Events so far, without waiting. */
+    List<CallEvent> drain() {
+        List<CallEvent> all = new ArrayList<>();
+        events.drainTo(all);
+        return all;
+    }
+}

@@ -1,0 +1,492 @@
+package dev.tokengate.jaxrs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokengate.ConfigKeys;
+import dev.tokengate.ErrorResponse;
+import dev.tokengate.IssuerConfig;
+import dev.tokengate.Outcome;
+import dev.tokengate.Requirement;
+import dev.tokengate.TokenGate;
+import dev.tokengate.TokenGateConfig;
+import dev.tokengate.TokenValidator;
+import dev.tokengate.VerifiedToken;
+import dev.tokengate.servlet.TokenGateFilter;
+import dev.tokengate.servlet.UrlRules;
+import dev.tokengate.spi.CallEvent;
+import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testing.LogCapture;
+import dev.tokengate.testing.TestKeys;
+import dev.tokengate.testing.TestRequest;
+import dev.tokengate.testing.TestTokens;
+import jakarta.servlet.DispatcherType;
+import org.eclipse.jetty.ee11.servlet.FilterHolder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The feature's behaviour inside a real Jakarta REST runtime on a real Jetty, against a real JWKS on loopback: every
+ * cell of the precedence table, the refusals, the security context, the call log, filter order, the configured
+ * default and reuse of the servlet filter's token. Each runtime runs it through a subclass.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class FeatureContractTest {
+
+    static final String DOWN_ISSUER = "https://down.example.com";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private JwksServer idp;
+    private JwksServer downIdp;
+    private TokenGateConfig config;
+    private TokenGate gate;
+    private final CapturingSink sink = new CapturingSink();
+    private final List<String> probe = Collections.synchronizedList(new ArrayList<>());
+    private TestServer server;
+    private LogCapture logs;
+    private final List<String> tokensSent = new ArrayList<>();
+
+    /** The runtime under test. */
+    abstract JaxrsRuntime runtime();
+
+    @BeforeAll
+    void start() throws Exception {
+        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        downIdp = JwksServer.start().down();
+        config = TokenGateConfig.builder()
+                .issuer(IssuerConfig.builder(TestTokens.ISSUER).jwksUri(idp.uri().toString())
+                        .audiences(TestTokens.AUDIENCE).build())
+                .issuer(IssuerConfig.builder(DOWN_ISSUER).jwksUri(downIdp.uri().toString())
+                        .audiences(TestTokens.AUDIENCE).build())
+                .build();
+        gate = TokenGate.builder(config).callLogSink(sink).build();
+        server = TestServer.start(context -> runtime().deploy(context,
+                Resources.application(new TokenGateFeature(gate), probe, Map.of())));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        idp.close();
+        downIdp.close();
+    }
+
+    @BeforeEach
+    void clear() {
+        sink.drain();
+        probe.clear();
+        tokensSent.clear();
+        logs = LogCapture.start();
+    }
+
+    @AfterEach
+    void noTokenInLogs() {
+        try {
+            String text = logs.text();
+            for (String token : tokensSent) {
+                for (String fragment : TestTokens.fragmentsOf(token)) {
+                    assertThat(text).doesNotContain(fragment);
+                }
+            }
+        } finally {
+            logs.close();
+        }
+    }
+
+    // ---- helpers
+
+    String token(String scope) {
+        String t = TestTokens.jwt().scope(scope).sign();
+        tokensSent.add(t);
+        return t;
+    }
+
+    HttpResponse<String> get(String path, String token) throws Exception {
+        return call(server, "GET", path, token);
+    }
+
+    HttpResponse<String> call(TestServer on, String method, String path, String token, String... headers) throws Exception {
+        HttpRequest.Builder b = on.request(path).method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return on.send(b);
+    }
+
+    static JsonNode problem(HttpResponse<String> response) throws Exception {
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("application/problem+json"));
+        return JSON.readTree(response.body());
+    }
+
+    static void assertRefused(HttpResponse<String> response, int status, String error) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(problem(response).get("error").asText()).isEqualTo(error);
+        assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+    }
+
+    /** The one call-log event of the request just sent. */
+    CallEvent onlyEvent() throws Exception {
+        CallEvent e = sink.next();
+        assertThat(sink.drain()).as("one event per request").isEmpty();
+        return e;
+    }
+
+    // ---- refusals
+
+    @Test
+    void missingTokenThen401WithBareChallenge() throws Exception {
+        HttpResponse<String> r = get("/class-scoped/inherits", null);
+        assertRefused(r, 401, "missing_token");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"api\"");
+        assertThat(onlyEvent().errorCode()).hasValue("missing_token");
+    }
+
+    @Test
+    void badSignatureThen401InvalidToken() throws Exception {
+        String forged = TestTokens.jwt().signedWith(TestKeys.untrustedRsa()).keyId(TestKeys.rsa().keyId()).sign();
+        tokensSent.add(forged);
+        HttpResponse<String> r = get("/class-scoped/inherits", forged);
+        assertRefused(r, 401, "invalid_token");
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("Bearer realm=\"api\", error=\"invalid_token\""));
+        CallEvent e = onlyEvent();
+        assertThat(e.status()).isEqualTo(401);
+        assertThat(e.tokenFingerprint()).isPresent();
+    }
+
+    @Test
+    void expiredTokenThen401InvalidToken() throws Exception {
+        String expired = TestTokens.jwt().issuedAt(java.time.Instant.now().minusSeconds(7200))
+                .notBefore(java.time.Instant.now().minusSeconds(7200))
+                .expiresAt(java.time.Instant.now().minusSeconds(3600)).sign();
+        tokensSent.add(expired);
+        assertRefused(get("/class-scoped/inherits", expired), 401, "invalid_token");
+    }
+
+    @Test
+    void malformedAuthorizationHeaderThen400InvalidRequest() throws Exception {
+        HttpResponse<String> r = call(server, "GET", "/class-scoped/inherits", null, "Authorization", "Bearer a b");
+        assertRefused(r, 400, "invalid_request");
+        assertThat(onlyEvent().status()).isEqualTo(400);
+    }
+
+    @Test
+    void missingScopeThen403InsufficientScopeNamingIt() throws Exception {
+        HttpResponse<String> r = get("/class-scoped/replaced", token("read"));
+        assertRefused(r, 403, "insufficient_scope");
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                v -> assertThat(v).contains("error=\"insufficient_scope\"").contains("scope=\"admin\""));
+        CallEvent e = onlyEvent();
+        assertThat(e.status()).isEqualTo(403);
+        assertThat(e.subject()).hasValue(TestTokens.SUBJECT);
+    }
+
+    @Test
+    void jwksDownThen503NotInvalidToken() throws Exception {
+        String t = TestTokens.jwt().issuer(DOWN_ISSUER).scope("read").sign();
+        tokensSent.add(t);
+        HttpResponse<String> r = get("/class-scoped/inherits", t);
+        assertRefused(r, 503, "temporarily_unavailable");
+        assertThat(r.headers().firstValue("Retry-After")).isPresent();
+        assertThat(onlyEvent().status()).isEqualTo(503);
+    }
+
+    @Test
+    void refusalIsTheCoreErrorResponseByteForByte() throws Exception {
+        HttpResponse<String> r = get("/class-scoped/all", token("read"));
+        String requestId = problem(r).get("request_id").asText();
+        TokenGate reference = TokenGate.builder(config).validator(t -> TestFixtures.verified("read"))
+                .callLogSink(e -> { }).build();
+        TokenGate.Call call = reference.begin(TestRequest.get("/class-scoped/all").bearer("x")
+                .header("X-Request-Id", requestId));
+        Outcome outcome = call.authorize(Requirement.allOf("read", "trade"));
+        ErrorResponse expected = call.errorResponse(((Outcome.Rejected) outcome).error());
+        call.detach();
+        assertThat(r.statusCode()).isEqualTo(expected.status());
+        expected.headers().forEach((name, value) -> assertThat(r.headers().allValues(name)).as(name).containsExactly(value));
+        assertThat(r.headers().firstValue("Content-Type")).hasValue(expected.contentType());
+        assertThat(r.body()).isEqualTo(expected.body());
+    }
+
+    // ---- precedence table
+
+    @ParameterizedTest(name = "{0} {1} with scope ''{2}'' → {3}")
+    @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+            # cell                                   | path                        | scope       | status
+            class @RequiresScopes, method inherits   | /class-scoped/inherits      | read        | 200
+            class @RequiresScopes, method inherits   | /class-scoped/inherits      | trade       | 403
+            method replaces class                    | /class-scoped/replaced      | admin       | 200
+            method replaces class                    | /class-scoped/replaced      | read        | 403
+            all-of                                   | /class-scoped/all           | read trade  | 200
+            all-of                                   | /class-scoped/all           | read        | 403
+            any-of                                   | /class-scoped/any           | trade       | 200
+            any-of                                   | /class-scoped/any           | admin       | 200
+            any-of                                   | /class-scoped/any           | read        | 403
+            method @Open in scoped class             | /class-scoped/open          | -           | 200
+            method @PermitAll in scoped class        | /class-scoped/permit-all    | -           | 200
+            method @DenyAll                          | /class-scoped/deny-all      | read trade admin | 403
+            method @RolesAllowed is any-of           | /class-scoped/roles         | trade       | 200
+            method @RolesAllowed is any-of           | /class-scoped/roles         | read        | 403
+            method @RolesAllowed("**")               | /class-scoped/any-role      | other       | 200
+            method @RolesAllowed({})                 | /class-scoped/no-role       | read trade admin | 403
+            class @DenyAll, method inherits          | /closed                     | read trade admin | 403
+            class @DenyAll, method @RequiresScopes   | /closed/opened              | read        | 200
+            class @Open, method inherits             | /open-class                 | -           | 200
+            class @Open, method @RequiresScopes      | /open-class/scoped          | trade       | 200
+            class @Open, method @RequiresScopes      | /open-class/scoped          | read        | 403
+            class @PermitAll                         | /permit-class               | -           | 200
+            class @RolesAllowed                      | /roles-class                | trade       | 200
+            class @RolesAllowed                      | /roles-class                | read        | 403
+            interface method annotation              | /quotes/quote               | quotes      | 200
+            interface method annotation              | /quotes/quote               | read        | 403
+            interface without annotation: default    | /quotes/plain               | other       | 200
+            interface type annotation                | /scoped-api/x               | read        | 200
+            interface type annotation                | /scoped-api/x               | trade       | 403
+            sub-resource class annotation            | /accounts/7                 | read        | 200
+            sub-resource class annotation            | /accounts/7                 | trade       | 403
+            unannotated: default authenticated       | /unannotated                | other       | 200
+            """)
+    void precedence(String cell, String path, String scope, int status) throws Exception {
+        HttpResponse<String> r = get(path, scope == null ? null : token(scope));
+        assertThat(r.statusCode()).as(cell + ": " + r.body()).isEqualTo(status);
+        if (status == 403) {
+            assertThat(problem(r).get("error").asText()).isIn("insufficient_scope", "access_denied");
+        }
+        assertThat(onlyEvent().status()).isEqualTo(status);
+    }
+
+    @Test
+    void subResourceMethodAnnotationReplacesSubResourceClassAnnotation() throws Exception {
+        assertThat(call(server, "DELETE", "/accounts/7", token("read")).statusCode()).isEqualTo(403);
+        onlyEvent();
+        HttpResponse<String> r = call(server, "DELETE", "/accounts/7", token("admin"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("deleted 7");
+        onlyEvent();
+    }
+
+    @Test
+    void denyAllIs403AccessDeniedWhateverTheToken() throws Exception {
+        assertRefused(get("/class-scoped/deny-all", null), 403, "access_denied");
+        assertThat(onlyEvent().decision()).isEqualTo("deny");
+        assertRefused(get("/class-scoped/deny-all", "not-even-a-jwt"), 403, "access_denied");
+        onlyEvent();
+    }
+
+    @Test
+    void openMethodNeitherNeedsNorChecksAToken() throws Exception {
+        HttpResponse<String> r = get("/class-scoped/open", "not-even-a-jwt");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("open to anonymous");
+        CallEvent e = onlyEvent();
+        assertThat(e.decision()).isEqualTo("permit");
+        assertThat(e.status()).isEqualTo(200);
+    }
+
+    @Test
+    void unannotatedMethodWithoutTokenFollowsDefaultAuthenticated() throws Exception {
+        assertRefused(get("/unannotated", null), 401, "missing_token");
+        onlyEvent();
+    }
+
+    // ---- what the resource sees
+
+    @Test
+    void securityContextIsTheVerifiedToken() throws Exception {
+        HttpResponse<String> r = get("/class-scoped/whoami", token("read trade"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(TestTokens.SUBJECT + " BEARER read=true trade=true admin=false secure=false token="
+                + TestTokens.CLIENT_ID);
+        CallEvent e = onlyEvent();
+        assertThat(e.decision()).isEqualTo("allow");
+        assertThat(e.scopes()).containsExactly("read", "trade");
+    }
+
+    @Test
+    void readmeExampleWorks() throws Exception {
+        assertThat(get("/orders", token("read")).body()).isEqualTo("orders of " + TestTokens.SUBJECT);
+        assertThat(call(server, "POST", "/orders", token("trade read")).body())
+                .isEqualTo("order placed by " + TestTokens.SUBJECT + " (who may read)");
+        assertThat(call(server, "POST", "/orders", token("read")).statusCode()).isEqualTo(403);
+        assertThat(get("/orders/prices", null).body()).isEqualTo("prices");
+        assertThat(sink.drain()).extracting(CallEvent::status).containsExactly(200, 200, 403, 200);
+    }
+
+    // ---- filter order
+
+    @Test
+    void authenticationRunsBeforeApplicationFiltersAndScopeCheckAfterThem() throws Exception {
+        HttpResponse<String> r = call(server, "GET", "/class-scoped/replaced", token("read"), "X-Probe", "1");
+        assertThat(r.statusCode()).isEqualTo(403);
+        // authenticated before the filter at AUTHENTICATION + 500; refused before the one at AUTHORIZATION + 500
+        assertThat(probe).containsExactly("between:" + TestTokens.SUBJECT);
+        onlyEvent();
+
+        probe.clear();
+        assertThat(call(server, "GET", "/class-scoped/replaced", token("admin"), "X-Probe", "1").statusCode()).isEqualTo(200);
+        assertThat(probe).containsExactly("between:" + TestTokens.SUBJECT, "after:" + TestTokens.SUBJECT);
+        onlyEvent();
+    }
+
+    @Test
+    void invalidTokenIsRefusedBeforeApplicationFilters() throws Exception {
+        HttpResponse<String> r = call(server, "GET", "/class-scoped/inherits", "not-even-a-jwt", "X-Probe", "1");
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(probe).isEmpty();
+        onlyEvent();
+    }
+
+    @Test
+    void missingTokenIsRefusedByTheScopeFilterAfterApplicationAuthenticationFilters() throws Exception {
+        HttpResponse<String> r = call(server, "GET", "/class-scoped/inherits", null, "X-Probe", "1");
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(probe).containsExactly("between:anonymous");
+        onlyEvent();
+    }
+
+    // ---- configured default (the no-argument feature, configured by application properties)
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class ConfiguredDefault {
+        private TestServer configured;
+
+        @BeforeAll
+        void start() throws Exception {
+            Map<String, Object> properties = Map.of(
+                    ConfigKeys.JWT_ISSUER, TestTokens.ISSUER,
+                    ConfigKeys.JWT_JWKS_URI, idp.uri().toString(),
+                    ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
+                    TokenGateFeature.UNANNOTATED, "trade");
+            configured = TestServer.start(context -> runtime().deploy(context,
+                    Resources.application(new TokenGateFeature(), new ArrayList<>(), properties)));
+        }
+
+        @AfterAll
+        void stop() throws Exception {
+            if (configured != null) {
+                configured.close();
+            }
+        }
+
+        @Test
+        void unannotatedMethodNeedsTheConfiguredScope() throws Exception {
+            assertThat(call(configured, "GET", "/unannotated", token("read")).statusCode()).isEqualTo(403);
+            assertThat(call(configured, "GET", "/unannotated", token("trade")).body()).isEqualTo("hello " + TestTokens.SUBJECT);
+            assertThat(call(configured, "GET", "/unannotated", null).statusCode()).isEqualTo(401);
+        }
+
+        @Test
+        void annotatedMethodsKeepTheirOwnRule() throws Exception {
+            assertThat(call(configured, "GET", "/class-scoped/inherits", token("read")).statusCode()).isEqualTo(200);
+            assertThat(call(configured, "GET", "/open-class", null).statusCode()).isEqualTo(200);
+        }
+    }
+
+    // ---- behind the servlet filter
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class BehindTheServletFilter {
+        private final AtomicInteger validations = new AtomicInteger();
+        private final CapturingSink servletLog = new CapturingSink();
+        private final CapturingSink jaxrsLog = new CapturingSink();
+        private TestServer both;
+
+        @BeforeAll
+        void start() throws Exception {
+            TokenValidator counting = t -> {
+                validations.incrementAndGet();
+                return TestFixtures.verified(t.equals("tok-admin") ? "admin" : "read");
+            };
+            TokenGate servletGate = TokenGate.builder(config).validator(counting).callLogSink(servletLog).build();
+            TokenGate jaxrsGate = TokenGate.builder(config).validator(counting).callLogSink(jaxrsLog).build();
+            both = TestServer.start(context -> {
+                context.addFilter(new FilterHolder(new TokenGateFilter(servletGate, UrlRules.parse("/* = authenticated"))),
+                        "/*", EnumSet.of(DispatcherType.REQUEST));
+                runtime().deploy(context, Resources.application(new TokenGateFeature(jaxrsGate), new ArrayList<>(), Map.of()));
+            });
+        }
+
+        @AfterAll
+        void stop() throws Exception {
+            if (both != null) {
+                both.close();
+            }
+        }
+
+        @BeforeEach
+        void reset() {
+            validations.set(0);
+            servletLog.drain();
+            jaxrsLog.drain();
+        }
+
+        @Test
+        void tokenVerifiedByTheServletFilterIsReusedNotValidatedTwice() throws Exception {
+            HttpResponse<String> r = call(both, "GET", "/class-scoped/whoami", "tok-read");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).startsWith("alice BEARER read=true");
+            assertThat(validations).hasValue(1);
+            assertThat(servletLog.next().status()).isEqualTo(200);
+            assertThat(servletLog.drain()).isEmpty();
+            assertThat(jaxrsLog.drain()).as("the servlet filter logs the request").isEmpty();
+        }
+
+        @Test
+        void reusedTokenWithoutTheScopeIsRefusedWithTheServletFiltersRequestId() throws Exception {
+            HttpResponse<String> r = call(both, "GET", "/class-scoped/replaced", "tok-read");
+            assertRefused(r, 403, "insufficient_scope");
+            assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).contains("scope=\"admin\""));
+            CallEvent event = servletLog.next();
+            assertThat(event.status()).isEqualTo(403);
+            assertThat(problem(r).get("request_id").asText()).isEqualTo(event.requestId());
+            assertThat(validations).hasValue(1);
+            assertThat(servletLog.drain()).isEmpty();
+            assertThat(jaxrsLog.drain()).isEmpty();
+        }
+
+        @Test
+        void reusedTokenOnClosedMethodIsAccessDenied() throws Exception {
+            assertRefused(call(both, "GET", "/closed", "tok-admin"), 403, "access_denied");
+            assertThat(servletLog.next().status()).isEqualTo(403);
+            assertThat(jaxrsLog.drain()).isEmpty();
+        }
+    }
+
+    /** Stub tokens for the tests that replace the validator. */
+    static final class TestFixtures {
+        private TestFixtures() {
+        }
+
+        static VerifiedToken verified(String... scopes) {
+            return VerifiedToken.builder(VerifiedToken.Kind.JWT).subject("alice").clientId("client-alice")
+                    .issuer(TestTokens.ISSUER).scopes(List.of(scopes))
+                    .expiresAt(java.time.Instant.now().plusSeconds(300)).build();
+        }
+    }
+
+}

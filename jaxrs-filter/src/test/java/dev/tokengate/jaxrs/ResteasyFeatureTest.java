@@ -1,0 +1,31 @@
+package dev.tokengate.jaxrs;
+
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.jboss.resteasy.core.ResteasyDeploymentImpl;
+import org.jboss.resteasy.plugins.server.servlet.HttpServlet30Dispatcher;
+import org.jboss.resteasy.spi.ResteasyDeployment;
+
+/**
+ * The feature's test suite on RESTEasy 7 (Jakarta REST 4.0) in Jetty 12.1 ee11: the deployment is started here
+ * with the application instance and handed to the dispatcher servlet as a context attribute.
+ */
+class ResteasyFeatureTest extends FeatureContractTest {
+
+    @Override
+    JaxrsRuntime runtime() {
+        return (context, application) -> {
+            ResteasyDeployment deployment = new ResteasyDeploymentImpl();
+            deployment.setApplication(application);
+            deployment.start();
+            context.setAttribute(ResteasyDeployment.class.getName(), deployment);
+            context.addEventListener(new LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStopped(LifeCycle event) {
+                    deployment.stop();
+                }
+            });
+            context.addServlet(new ServletHolder(new HttpServlet30Dispatcher()), "/*");
+        };
+    }
+}
