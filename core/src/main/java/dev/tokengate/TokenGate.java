@@ -54,6 +54,12 @@ public final class TokenGate {
     public static final String MDC_SUBJECT = "tokengate.subject";
     /** MDC key of the authenticated client id. */
     public static final String MDC_CLIENT_ID = "tokengate.client_id";
+    /**
+     * The request attribute (or JAX-RS property) under which an adapter leaves the request's {@link Call}, so that a
+     * second adapter in the same application (JAX-RS behind the servlet filter) joins it instead of validating and
+     * logging the request again.
+     */
+    public static final String CALL_ATTRIBUTE = "dev.tokengate.TokenGate.Call";
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenGate.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -179,6 +185,7 @@ public final class TokenGate {
             this.startNanos = System.nanoTime();
             this.requestId = newRequestId(request);
             this.clientAddress = ClientAddress.resolve(request, config.trustedProxies());
+            detach(); // a call on this thread that never finished must not lend its identity to this one
             MDC.put(MDC_REQUEST_ID, requestId);
         }
 
@@ -253,10 +260,12 @@ public final class TokenGate {
         /**
          * Decides the request against a route's requirement: {@code permit} skips every check; otherwise the
          * token is authenticated and its scopes compared. A missing token is 401 with a bare challenge, a
-         * missing scope 403 {@code insufficient_scope}.
+         * missing scope 403 {@code insufficient_scope}. A later call (a second adapter's stricter rule) decides
+         * again; the call log records the last decision.
          */
         public Outcome authorize(Requirement requirement) {
             Objects.requireNonNull(requirement, "requirement");
+            permitted = false;
             switch (requirement.mode()) {
                 case PERMIT -> {
                     permitted = true;

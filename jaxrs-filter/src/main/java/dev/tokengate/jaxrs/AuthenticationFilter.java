@@ -10,7 +10,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The first of the two request filters bound to a resource method: starts the request's call, extracts and
@@ -18,9 +17,9 @@ import org.slf4j.MDC;
  * invalid token (401) or an unreachable key source (503) is refused here. A missing token is left to the
  * {@link ScopeFilter}, which knows whether the method needs one.
  *
- * <p>On an open ({@code permit}) or closed ({@code deny}) method the token is not looked at. If the servlet filter
- * already verified the request's token (the request property {@value TokenGateFeature#TOKEN_PROPERTY}), that token
- * is reused without a second validation and no call is started: the servlet filter logs the request.
+ * <p>On an open ({@code permit}) or closed ({@code deny}) method the token is not looked at. Behind the servlet
+ * filter (the request property {@value TokenGate#CALL_ATTRIBUTE}) this layer joins the servlet filter's call: a
+ * token it verified is not validated again, and the servlet filter logs the request with this layer's decision.
  */
 @Priority(Priorities.AUTHENTICATION)
 final class AuthenticationFilter implements ContainerRequestFilter {
@@ -40,24 +39,21 @@ final class AuthenticationFilter implements ContainerRequestFilter {
         if (request.getProperty(Exchange.PROPERTY) != null) {
             return; // already started for this request (filters bound to a sub-resource locator and its method)
         }
-        if (request.getProperty(TokenGateFeature.TOKEN_PROPERTY) instanceof VerifiedToken token) {
-            request.setProperty(Exchange.PROPERTY, new Exchange.Reused(token));
-            admit(request, token);
-            return;
-        }
         ContainerRequestView view = new ContainerRequestView(request);
-        // a call that ended without finish() (an exception no mapper handled) may have left these on this thread
-        MDC.remove(TokenGate.MDC_SUBJECT);
-        MDC.remove(TokenGate.MDC_CLIENT_ID);
         TokenGate.Call call;
-        try {
-            call = gate.begin(view);
-        } catch (RuntimeException e) {
-            LOG.error("tokengate could not start checking {} {}", view.method(), view.path(), e);
-            Responses.abortUnavailable(request);
-            return;
+        if (request.getProperty(TokenGate.CALL_ATTRIBUTE) instanceof TokenGate.Call joined) {
+            call = joined;
+            request.setProperty(Exchange.PROPERTY, new Exchange(call, false));
+        } else {
+            try {
+                call = gate.begin(view);
+            } catch (RuntimeException e) {
+                LOG.error("tokengate could not start checking {} {}", view.method(), view.path(), e);
+                Responses.abortUnavailable(request);
+                return;
+            }
+            request.setProperty(Exchange.PROPERTY, new Exchange(call, true));
         }
-        request.setProperty(Exchange.PROPERTY, new Exchange.Own(call));
         if (requirement.mode() == Requirement.Mode.PERMIT || requirement.mode() == Requirement.Mode.DENY) {
             return;
         }

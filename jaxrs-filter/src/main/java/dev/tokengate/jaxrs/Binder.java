@@ -40,7 +40,7 @@ final class Binder implements DynamicFeature {
         }
         Requirement requirement = requirementFor(resourceClass, method);
         context.register(new AuthenticationFilter(gate, requirement), Priorities.AUTHENTICATION);
-        context.register(new ScopeFilter(gate, requirement), Priorities.AUTHORIZATION);
+        context.register(new ScopeFilter(requirement), Priorities.AUTHORIZATION);
         context.register(new CallFinisher(), Priorities.AUTHENTICATION);
     }
 

@@ -17,8 +17,8 @@ final class CallFinisher implements ContainerResponseFilter {
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        if (request.getProperty(Exchange.PROPERTY) instanceof Exchange.Own own) {
-            own.call().finish(response.getStatus());
+        if (request.getProperty(Exchange.PROPERTY) instanceof Exchange exchange && exchange.owned()) {
+            exchange.call().finish(response.getStatus());
         }
     }
 }

@@ -1,23 +1,15 @@
 package dev.tokengate.jaxrs;
 
 import dev.tokengate.TokenGate;
-import dev.tokengate.VerifiedToken;
 
 /**
  * What the authentication filter leaves on a request, as the property {@value #PROPERTY}, for the scope filter
- * and the call finisher: either this layer's own {@link TokenGate.Call}, or a token that the servlet filter
- * already verified (its call is the servlet filter's to log).
+ * and the call finisher: the request's {@link TokenGate.Call}, either this layer's own (which it finishes, emitting
+ * the call-log event) or the servlet filter's, joined (which the servlet filter finishes and logs, with the
+ * decision this layer took).
  */
-sealed interface Exchange permits Exchange.Own, Exchange.Reused {
+record Exchange(TokenGate.Call call, boolean owned) {
 
     /** The request property holding the exchange. */
-    String PROPERTY = "dev.tokengate.jaxrs.Exchange";
-
-    /** This layer runs the pipeline and emits the call-log event. */
-    record Own(TokenGate.Call call) implements Exchange {
-    }
-
-    /** The servlet filter verified this token and logs the call. */
-    record Reused(VerifiedToken token) implements Exchange {
-    }
+    static final String PROPERTY = "dev.tokengate.jaxrs.Exchange";
 }

@@ -425,7 +425,7 @@ abstract class FeatureContractTest {
             TokenGate servletGate = TokenGate.builder(config).validator(counting).callLogSink(servletLog).build();
             TokenGate jaxrsGate = TokenGate.builder(config).validator(counting).callLogSink(jaxrsLog).build();
             both = TestServer.start(context -> {
-                context.addFilter(new FilterHolder(new TokenGateFilter(servletGate, UrlRules.parse("/* = authenticated"))),
+                context.addFilter(new FilterHolder(new TokenGateFilter(servletGate, UrlRules.parse("/closed = permit; /* = authenticated"))),
                         "/*", EnumSet.of(DispatcherType.REQUEST));
                 runtime().deploy(context, Resources.application(new TokenGateFeature(jaxrsGate), new ArrayList<>(), Map.of()));
             });
@@ -463,6 +463,9 @@ abstract class FeatureContractTest {
             assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).contains("scope=\"admin\""));
             CallEvent event = servletLog.next();
             assertThat(event.status()).isEqualTo(403);
+            assertThat(event.decision()).isEqualTo("deny");
+            assertThat(event.errorCode()).contains("insufficient_scope");
+            assertThat(event.reason()).hasValueSatisfying(v -> assertThat(v).contains("admin"));
             assertThat(problem(r).get("request_id").asText()).isEqualTo(event.requestId());
             assertThat(validations).hasValue(1);
             assertThat(servletLog.drain()).isEmpty();
@@ -470,9 +473,13 @@ abstract class FeatureContractTest {
         }
 
         @Test
-        void reusedTokenOnClosedMethodIsAccessDenied() throws Exception {
+        void servletPermitsButClosedMethodIsAccessDeniedAndLoggedOnceWithTheJaxRsDecision() throws Exception {
             assertRefused(call(both, "GET", "/closed", "tok-admin"), 403, "access_denied");
-            assertThat(servletLog.next().status()).isEqualTo(403);
+            CallEvent event = servletLog.next();
+            assertThat(event.status()).isEqualTo(403);
+            assertThat(event.decision()).isEqualTo("deny");
+            assertThat(event.errorCode()).contains("access_denied");
+            assertThat(servletLog.drain()).isEmpty();
             assertThat(jaxrsLog.drain()).isEmpty();
         }
     }

@@ -264,6 +264,7 @@ public class TokenGateFilter implements Filter {
             writeUnavailable(response);
             return;
         }
+        request.setAttribute(TokenGate.CALL_ATTRIBUTE, call); // a JAX-RS layer behind this filter joins the call
         int status = HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
         boolean finishesLater = false;
         try {
