@@ -1,6 +1,6 @@
 package dev.tokengate;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.CaffeineSpec;
 import com.github.benmanes.caffeine.cache.Expiry;
@@ -13,6 +13,9 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * A {@link TokenValidator} decorator that remembers successful validations, so a token seen again costs a
@@ -20,8 +23,19 @@ import java.util.Set;
  *
  * <p>Keyed by the SHA-256 digest of the token (the raw token is never stored). An entry lives at most the
  * configured maximum time to live and never beyond the token's {@code exp}; a token without {@code exp} lives
- * the maximum time to live. Only successes are cached: a rejection or an upstream failure is never remembered.
- * The cache is bounded by size. Thread-safe.
+ * the maximum time to live. By default only successes are cached: a rejection or an upstream failure is never
+ * remembered. The cache is bounded by size. Thread-safe.
+ *
+ * <p>Two opt-ins, for validators whose every call costs a network round trip (introspection):
+ * <ul>
+ *   <li><b>Single flight</b> ({@link Builder#singleFlight(boolean)}): concurrent first uses of one token cause
+ *       exactly one delegate call; the other callers wait for it and get its result, or the very exception it
+ *       threw. A failure is never kept: the next call after it asks the delegate again. Without it, concurrent
+ *       first uses may each call the delegate (cheap for a local JWT check, and no caller waits on another).</li>
+ *   <li><b>Negative cache</b> ({@link Builder#negativeTimeToLive(Duration)}): an {@link InvalidTokenException}
+ *       is remembered for this (short) time and thrown again, the same instance, without a delegate call. An
+ *       {@link UpstreamUnavailableException} or any other failure is never remembered.</li>
+ * </ul>
  *
  * <p>A revoked token stays accepted until its entry expires: keep the maximum time to live short when
  * revocation matters, or put the revocation check after this cache.
@@ -38,16 +52,23 @@ public final class CachingTokenValidator implements TokenValidator {
 
     private final TokenValidator delegate;
     private final Duration maxTimeToLive;
+    private final Duration negativeTimeToLive;
+    private final boolean singleFlight;
     private final Clock clock;
     private final MessageDigest sha256;
-    private final Cache<DigestKey, VerifiedToken> cache;
+    /** Completed futures only, except in single-flight mode, where an entry is put while its delegate call runs. */
+    private final AsyncCache<DigestKey, Result> cache;
+    private final ConcurrentMap<DigestKey, CompletableFuture<Result>> entries;
 
     private CachingTokenValidator(Builder b, Caffeine<Object, Object> caffeine) {
         this.delegate = b.delegate;
         this.maxTimeToLive = b.maxTimeToLive;
+        this.negativeTimeToLive = b.negativeTimeToLive;
+        this.singleFlight = b.singleFlight;
         this.clock = b.clock;
         this.sha256 = sha256();
-        this.cache = caffeine.ticker(b.ticker).expireAfter(new TokenExpiry()).build();
+        this.cache = caffeine.ticker(b.ticker).expireAfter(new ResultExpiry()).buildAsync();
+        this.entries = cache.asMap();
     }
 
     /** A builder decorating this validator. */
@@ -67,27 +88,126 @@ public final class CachingTokenValidator implements TokenValidator {
             return delegate.validate(token); // not a b64token: never cached
         }
         DigestKey key = DigestKey.of(token, sha256);
-        VerifiedToken cached = cache.getIfPresent(key);
-        if (cached != null && !expired(cached)) {
-            return cached;
-        }
-        // Validate outside any cache lock: a delegate may do I/O (JWKS, introspection). Concurrent first uses of
-        // one token may each validate it; all get the same answer and the last one is kept.
-        VerifiedToken verified = delegate.validate(token);
-        if (lifetimeNanos(verified) > 0) {
-            cache.put(key, verified);
-        }
-        return verified;
+        return singleFlight ? validateOnce(key, token) : validateUnshared(key, token);
     }
 
-    /** The number of cached tokens, after pending maintenance. For tests and metrics. */
+    /**
+     * Concurrent first uses of one token may each validate it; all get the same answer and the last one is kept.
+     * The delegate runs outside any cache lock, and no caller ever waits for another.
+     */
+    private VerifiedToken validateUnshared(DigestKey key, String token) {
+        CompletableFuture<Result> cached = entries.get(key);
+        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
+            Result result = cached.join();
+            if (result != null && !result.stale(clock)) {
+                return result.get();
+            }
+        }
+        Result result = call(token);
+        if (result.lifetimeNanos() > 0) {
+            entries.put(key, CompletableFuture.completedFuture(result));
+        }
+        return result.get();
+    }
+
+    /**
+     * The first caller puts an incomplete future for the token, calls the delegate on its own thread and completes
+     * the future; every concurrent caller finds the future and waits for it. A failed call's future is removed
+     * before it is completed, so the next caller asks again; waiters already holding it get the same exception.
+     */
+    private VerifiedToken validateOnce(DigestKey key, String token) {
+        while (true) {
+            CompletableFuture<Result> mine = new CompletableFuture<>();
+            CompletableFuture<Result> existing = cache.get(key, (k, executor) -> mine);
+            if (existing == mine) {
+                return callAndComplete(key, token, mine).get();
+            }
+            Result result;
+            try {
+                result = existing.join();
+            } catch (CompletionException e) {
+                throw rethrow(e);
+            }
+            if (!result.stale(clock)) {
+                return result.get();
+            }
+            entries.remove(key, existing); // past exp by the wall clock before the ticker: ask again
+        }
+    }
+
+    private Result callAndComplete(DigestKey key, String token, CompletableFuture<Result> mine) {
+        Result result;
+        try {
+            result = call(token);
+        } catch (RuntimeException | Error e) {
+            entries.remove(key, mine);
+            mine.completeExceptionally(e);
+            throw e;
+        }
+        if (result.lifetimeNanos() <= 0) {
+            entries.remove(key, mine);
+        }
+        mine.complete(result); // Caffeine now fixes the entry's lifetime, or drops it if the lifetime is zero
+        return result;
+    }
+
+    /** One delegate call; a rejection becomes a result when (and only when) rejections are remembered. */
+    private Result call(String token) {
+        try {
+            return new Result(delegate.validate(token), null);
+        } catch (InvalidTokenException e) {
+            if (negativeTimeToLive.isZero()) {
+                throw e;
+            }
+            return new Result(null, e);
+        }
+    }
+
+    private static RuntimeException rethrow(CompletionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException r) {
+            throw r;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        throw e;
+    }
+
+    /** The number of cached tokens (and rejections), after pending maintenance. For tests and metrics. */
     long size() {
-        cache.cleanUp();
-        return cache.estimatedSize();
+        cache.synchronous().cleanUp();
+        return cache.synchronous().estimatedSize();
     }
 
-    private boolean expired(VerifiedToken token) {
-        return token.expiresAt().map(exp -> !clock.instant().isBefore(exp)).orElse(false);
+    /** A delegate's answer: a verified token, or a remembered rejection. */
+    private final class Result {
+        private final VerifiedToken token;
+        private final InvalidTokenException rejection;
+        /** The wall-clock instant this result must no longer be served, whatever the ticker says. */
+        private final Instant staleAt;
+
+        Result(VerifiedToken token, InvalidTokenException rejection) {
+            this.token = token;
+            this.rejection = rejection;
+            this.staleAt = token != null ? token.expiresAt().orElse(Instant.MAX)
+                    : clock.instant().plus(negativeTimeToLive);
+        }
+
+        VerifiedToken get() {
+            if (rejection != null) {
+                throw rejection;
+            }
+            return token;
+        }
+
+        boolean stale(Clock now) {
+            return !now.instant().isBefore(staleAt);
+        }
+
+        long lifetimeNanos() {
+            return token != null ? CachingTokenValidator.this.lifetimeNanos(token) : negativeTimeToLive.toNanos();
+        }
     }
 
     private long lifetimeNanos(VerifiedToken token) {
@@ -111,23 +231,29 @@ public final class CachingTokenValidator implements TokenValidator {
 
     @Override
     public String toString() {
-        return "CachingTokenValidator[maxTimeToLive=" + maxTimeToLive + ", delegate=" + delegate + "]";
+        return "CachingTokenValidator[maxTimeToLive=" + maxTimeToLive
+                + (singleFlight ? ", singleFlight" : "")
+                + (negativeTimeToLive.isZero() ? "" : ", negativeTimeToLive=" + negativeTimeToLive)
+                + ", delegate=" + delegate + "]";
     }
 
-    /** Entry lifetime: min(max time to live, exp − now), fixed at write; reads do not extend it. */
-    private final class TokenExpiry implements Expiry<DigestKey, VerifiedToken> {
+    /**
+     * Entry lifetime: min(max time to live, exp − now) for a token, the negative time to live for a rejection;
+     * fixed when the result is written (for an asynchronous entry, when its call completes); reads do not extend it.
+     */
+    private final class ResultExpiry implements Expiry<DigestKey, Result> {
         @Override
-        public long expireAfterCreate(DigestKey key, VerifiedToken value, long currentTime) {
-            return lifetimeNanos(value);
+        public long expireAfterCreate(DigestKey key, Result value, long currentTime) {
+            return value.lifetimeNanos();
         }
 
         @Override
-        public long expireAfterUpdate(DigestKey key, VerifiedToken value, long currentTime, long currentDuration) {
-            return lifetimeNanos(value);
+        public long expireAfterUpdate(DigestKey key, Result value, long currentTime, long currentDuration) {
+            return value.lifetimeNanos();
         }
 
         @Override
-        public long expireAfterRead(DigestKey key, VerifiedToken value, long currentTime, long currentDuration) {
+        public long expireAfterRead(DigestKey key, Result value, long currentTime, long currentDuration) {
             return currentDuration;
         }
     }
@@ -210,6 +336,8 @@ public final class CachingTokenValidator implements TokenValidator {
         private final TokenValidator delegate;
         private Long maximumSize;
         private Duration maxTimeToLive = DEFAULT_MAX_TIME_TO_LIVE;
+        private Duration negativeTimeToLive = Duration.ZERO;
+        private boolean singleFlight;
         private String spec;
         private Ticker ticker = Ticker.systemTicker();
         private Clock clock = Clock.systemUTC();
@@ -234,6 +362,30 @@ public final class CachingTokenValidator implements TokenValidator {
                 throw new ConfigurationException("maxTimeToLive", "must be positive, was " + maxTimeToLive);
             }
             this.maxTimeToLive = maxTimeToLive;
+            return this;
+        }
+
+        /**
+         * Whether concurrent first uses of one token share one delegate call (the others wait for it); default
+         * off. Turn it on when a delegate call is expensive or rate-limited upstream, as introspection is.
+         */
+        public Builder singleFlight(boolean singleFlight) {
+            this.singleFlight = singleFlight;
+            return this;
+        }
+
+        /**
+         * How long a rejection ({@link InvalidTokenException}) is remembered and thrown again without a delegate
+         * call; default zero, rejections are not remembered. Keep it short: it spares the upstream a replayed bad
+         * token, at the price of a token that becomes valid later (rare) being refused this long. Upstream
+         * failures are never remembered.
+         */
+        public Builder negativeTimeToLive(Duration negativeTimeToLive) {
+            Objects.requireNonNull(negativeTimeToLive, "negativeTimeToLive");
+            if (negativeTimeToLive.isNegative()) {
+                throw new ConfigurationException("negativeTimeToLive", "must not be negative, was " + negativeTimeToLive);
+            }
+            this.negativeTimeToLive = negativeTimeToLive;
             return this;
         }
 
@@ -274,9 +426,14 @@ public final class CachingTokenValidator implements TokenValidator {
         /**
          * Builds the cache.
          *
-         * @throws ConfigurationException when both {@code maximumSize} and a spec with a size bound are given
+         * @throws ConfigurationException when both {@code maximumSize} and a spec with a size bound are given, or
+         *         the negative time to live exceeds the maximum time to live
          */
         public CachingTokenValidator build() {
+            if (negativeTimeToLive.compareTo(maxTimeToLive) > 0) {
+                throw new ConfigurationException("negativeTimeToLive", "must not exceed maxTimeToLive ("
+                        + negativeTimeToLive + " > " + maxTimeToLive + ")");
+            }
             Caffeine<Object, Object> caffeine;
             if (spec == null) {
                 caffeine = Caffeine.newBuilder().maximumSize(maximumSize == null ? DEFAULT_MAXIMUM_SIZE : maximumSize);

@@ -216,6 +216,197 @@ class CachingTokenValidatorTest {
     }
 
     @Test
+    void validateWhenSingleFlightAndConcurrentFirstUseThenExactlyOneDelegateCall() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger delegateCalls = new AtomicInteger();
+        TokenValidator slow = token -> {
+            delegateCalls.incrementAndGet();
+            await(release);
+            return delegate.validate(token);
+        };
+        CachingTokenValidator validator = CachingTokenValidator.builder(slow).ticker(time).clock(time)
+                .singleFlight(true).build();
+
+        AtomicInteger arrived = new AtomicInteger();
+        List<Future<VerifiedToken>> results = concurrently(50, () -> {
+            arrived.incrementAndGet();
+            return validator.validate("token-a");
+        });
+        waitUntil(() -> arrived.get() == 50 && delegateCalls.get() >= 1);
+        Thread.sleep(50); // lets the last arrivals reach the cache (and, were it broken, call the delegate)
+        release.countDown();
+
+        VerifiedToken first = results.get(0).get(10, TimeUnit.SECONDS);
+        for (Future<VerifiedToken> result : results) {
+            assertThat(result.get(10, TimeUnit.SECONDS)).isSameAs(first);
+        }
+        assertThat(delegateCalls).hasValue(1);
+    }
+
+    @Test
+    void validateWhenSingleFlightCallFailsThenEveryWaiterGetsSameExceptionAndNothingCached() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger delegateCalls = new AtomicInteger();
+        UpstreamUnavailableException down = new UpstreamUnavailableException("introspection down",
+                URI.create("https://as.example/introspect"));
+        TokenValidator slow = token -> {
+            delegateCalls.incrementAndGet();
+            await(release);
+            if (failure != null) {
+                throw failure;
+            }
+            return delegate.validate(token);
+        };
+        failure = down;
+        CachingTokenValidator validator = CachingTokenValidator.builder(slow).ticker(time).clock(time)
+                .singleFlight(true).build();
+
+        AtomicInteger arrived = new AtomicInteger();
+        List<Future<VerifiedToken>> results = concurrently(20, () -> {
+            arrived.incrementAndGet();
+            return validator.validate("token-a");
+        });
+        waitUntil(() -> arrived.get() == 20 && delegateCalls.get() >= 1);
+        Thread.sleep(50); // lets the last arrivals reach the cache and wait for the one call
+        release.countDown();
+        for (Future<VerifiedToken> result : results) {
+            assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS)).hasCause(down);
+        }
+        assertThat(delegateCalls).hasValue(1);
+        assertThat(validator.size()).isZero();
+
+        failure = null;
+        assertThat(validator.validate("token-a").subject()).contains("sub-token-a");
+        assertThat(delegateCalls).hasValue(2);
+    }
+
+    @Test
+    void validateWhenSingleFlightThenEntryStillGoneAtExp() {
+        tokenLifetime = Duration.ofSeconds(90);
+        CachingTokenValidator validator = cache().singleFlight(true).build();
+        validator.validate("token-a");
+
+        time.advance(Duration.ofSeconds(89));
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).isEqualTo(1);
+        time.advance(Duration.ofSeconds(1));
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenSingleFlightAndWallClockPassesExpBeforeTickerThenCalledAgain() {
+        tokenLifetime = Duration.ofMinutes(2);
+        CachingTokenValidator validator = cache().singleFlight(true).build();
+        validator.validate("token-a");
+
+        time.advanceClockOnly(Duration.ofMinutes(3));
+        validator.validate("token-a");
+
+        assertThat(callsFor("token-a")).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenSingleFlightAndTokenAlreadyExpiredThenNotCached() {
+        tokenLifetime = Duration.ofSeconds(-1);
+        CachingTokenValidator validator = cache().singleFlight(true).build();
+
+        validator.validate("token-a");
+        validator.validate("token-a");
+
+        assertThat(callsFor("token-a")).isEqualTo(2);
+        assertThat(validator.size()).isZero();
+    }
+
+    @Test
+    void validateWhenNegativeTimeToLiveThenRejectionRememberedThatLong() {
+        failure = new InvalidTokenException("The token is not active", "active");
+        CachingTokenValidator validator = cache().negativeTimeToLive(Duration.ofSeconds(10)).build();
+
+        assertThatThrownBy(() -> validator.validate("token-a")).isSameAs(failure);
+        time.advance(Duration.ofSeconds(9));
+        assertThatThrownBy(() -> validator.validate("token-a")).isSameAs(failure);
+        assertThat(callsFor("token-a")).isEqualTo(1);
+
+        time.advance(Duration.ofSeconds(1));
+        failure = null;
+        assertThat(validator.validate("token-a").subject()).contains("sub-token-a");
+        assertThat(callsFor("token-a")).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenNegativeTimeToLiveAndSingleFlightThenRejectionRemembered() {
+        failure = new InvalidTokenException("The token is not active", "active");
+        CachingTokenValidator validator = cache().singleFlight(true).negativeTimeToLive(Duration.ofSeconds(10)).build();
+
+        assertThatThrownBy(() -> validator.validate("token-a")).isSameAs(failure);
+        assertThatThrownBy(() -> validator.validate("token-a")).isSameAs(failure);
+        assertThat(callsFor("token-a")).isEqualTo(1);
+
+        time.advance(Duration.ofSeconds(10));
+        assertThatThrownBy(() -> validator.validate("token-a")).isSameAs(failure);
+        assertThat(callsFor("token-a")).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenNegativeTimeToLiveAndUpstreamUnavailableThenNotRemembered() {
+        failure = new UpstreamUnavailableException("introspection down", URI.create("https://as.example/introspect"));
+        CachingTokenValidator validator = cache().singleFlight(true).negativeTimeToLive(Duration.ofSeconds(10)).build();
+
+        assertThatThrownBy(() -> validator.validate("token-a")).isSameAs(failure);
+        assertThatThrownBy(() -> validator.validate("token-a")).isSameAs(failure);
+
+        assertThat(callsFor("token-a")).isEqualTo(2);
+        assertThat(validator.size()).isZero();
+    }
+
+    @Test
+    void negativeTimeToLiveWhenNegativeThenConfigurationException() {
+        assertThatThrownBy(() -> cache().negativeTimeToLive(Duration.ofSeconds(-1)))
+                .isInstanceOfSatisfying(ConfigurationException.class,
+                        e -> assertThat(e.key()).isEqualTo("negativeTimeToLive"));
+    }
+
+    @Test
+    void buildWhenNegativeTimeToLiveExceedsMaxTimeToLiveThenConfigurationException() {
+        assertThatThrownBy(() -> cache().maxTimeToLive(Duration.ofMinutes(1)).negativeTimeToLive(Duration.ofMinutes(2))
+                .build())
+                .isInstanceOfSatisfying(ConfigurationException.class,
+                        e -> assertThat(e.key()).isEqualTo("negativeTimeToLive"));
+    }
+
+    private static <T> List<Future<T>> concurrently(int callers, java.util.concurrent.Callable<T> call) {
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        List<Future<T>> results = new ArrayList<>();
+        for (int i = 0; i < callers; i++) {
+            results.add(pool.submit(call));
+        }
+        pool.shutdown();
+        return results;
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("never released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met in 10 s");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
     void validateWhenTokenNotAsciiThenDelegatedEveryTime() {
         CachingTokenValidator validator = cache().build();
 

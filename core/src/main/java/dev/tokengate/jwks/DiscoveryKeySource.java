@@ -3,6 +3,7 @@ package dev.tokengate.jwks;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.internal.HttpFetcher;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;

@@ -3,6 +3,7 @@ package dev.tokengate.jwks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.tokengate.internal.HttpFetcher;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

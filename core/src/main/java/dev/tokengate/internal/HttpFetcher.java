@@ -1,4 +1,4 @@
-package dev.tokengate.jwks;
+package dev.tokengate.internal;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -12,9 +12,11 @@ import java.net.http.HttpResponse.BodySubscriber;
 import java.net.http.HttpResponse.BodySubscribers;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -24,23 +26,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One bounded HTTP GET of a JSON document: a total deadline, a body size cap enforced while reading (never an
- * unbounded buffer), and a failure described in words an operator can act on.
+ * One bounded HTTP exchange for a JSON document (a GET, or a POST of a form): a total deadline, a body size cap
+ * enforced while reading (never an unbounded buffer), and a failure described in words an operator can act on.
+ * Shared by the JWKS sources and the introspection client. Not API.
  */
-final class HttpFetcher {
+public final class HttpFetcher {
 
     private final HttpClient client;
     private final Duration timeout;
     private final long maxBytes;
 
-    HttpFetcher(HttpClient client, Duration timeout, long maxBytes) {
+    public HttpFetcher(HttpClient client, Duration timeout, long maxBytes) {
         this.client = Objects.requireNonNull(client, "client");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.maxBytes = maxBytes;
     }
 
     /** A JDK client that connects within {@code connectTimeout} and never downgrades https to http on redirect. */
-    static HttpClient defaultClient(Duration connectTimeout) {
+    public static HttpClient defaultClient(Duration connectTimeout) {
         return HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NORMAL)
@@ -48,7 +51,7 @@ final class HttpFetcher {
     }
 
     /** The status, headers and, for a 200, the body; the body of any other status is discarded unread. */
-    record Response(int status, HttpHeaders headers, byte[] body) {
+    public record Response(int status, HttpHeaders headers, byte[] body) {
     }
 
     /**
@@ -56,12 +59,32 @@ final class HttpFetcher {
      *
      * @throws FetchException when no response arrives in time, the connection fails or the body is too large
      */
-    Response get(URI uri) throws FetchException {
+    public Response get(URI uri) throws FetchException {
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Accept", "application/json")
                 .GET()
                 .build();
+        return send(request, "GET " + uri);
+    }
+
+    /**
+     * POSTs an {@code application/x-www-form-urlencoded} body to {@code uri}, with these extra headers.
+     *
+     * @param form the encoded form; it may hold secrets and never appears in a message
+     * @throws FetchException when no response arrives in time, the connection fails or the body is too large
+     */
+    public Response postForm(URI uri, Map<String, String> headers, String form) throws FetchException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form, StandardCharsets.US_ASCII));
+        headers.forEach(builder::header);
+        return send(builder.build(), "POST " + uri);
+    }
+
+    private Response send(HttpRequest request, String what) throws FetchException {
         CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request, info -> info.statusCode() == 200
                 ? new BoundedBodySubscriber(maxBytes, info.headers().firstValueAsLong("Content-Length").orElse(-1))
                 : BodySubscribers.replacing(new byte[0]));
@@ -71,13 +94,13 @@ final class HttpFetcher {
             return new Response(response.statusCode(), response.headers(), response.body());
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new FetchException("GET " + uri + " timed out after " + timeout.toMillis() + " ms", e);
+            throw new FetchException(what + " timed out after " + timeout.toMillis() + " ms", e);
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
-            throw new FetchException("GET " + uri + " interrupted", e);
+            throw new FetchException(what + " interrupted", e);
         } catch (ExecutionException e) {
-            throw new FetchException("GET " + uri + " " + describe(e.getCause()), e.getCause());
+            throw new FetchException(what + " " + describe(e.getCause()), e.getCause());
         }
     }
 
@@ -100,29 +123,29 @@ final class HttpFetcher {
     }
 
     /** A fetch that produced no usable response; the message says which URI and how. */
-    static final class FetchException extends Exception {
+    public static final class FetchException extends Exception {
         private static final long serialVersionUID = 1L;
 
-        FetchException(String message, Throwable cause) {
+        public FetchException(String message, Throwable cause) {
             super(message, cause);
         }
 
-        FetchException(String message) {
+        public FetchException(String message) {
             super(message);
         }
     }
 
     /** The body is larger than allowed. */
-    static final class ResponseTooLargeException extends IOException {
+    public static final class ResponseTooLargeException extends IOException {
         private static final long serialVersionUID = 1L;
 
-        ResponseTooLargeException(long maxBytes) {
+        public ResponseTooLargeException(long maxBytes) {
             super("response body larger than " + maxBytes + " bytes (maxResponseBytes)");
         }
     }
 
     /** Collects at most {@code maxBytes}, cancelling the subscription as soon as more arrive. */
-    static final class BoundedBodySubscriber implements BodySubscriber<byte[]> {
+    public static final class BoundedBodySubscriber implements BodySubscriber<byte[]> {
         private final CompletableFuture<byte[]> result = new CompletableFuture<>();
         private final long maxBytes;
         private final long declaredLength;
@@ -130,7 +153,7 @@ final class HttpFetcher {
         private byte[] buffer = new byte[0];
         private int size;
 
-        BoundedBodySubscriber(long maxBytes, long declaredLength) {
+        public BoundedBodySubscriber(long maxBytes, long declaredLength) {
             this.maxBytes = maxBytes;
             this.declaredLength = declaredLength;
         }

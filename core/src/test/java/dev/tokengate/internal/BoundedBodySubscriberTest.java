@@ -1,4 +1,4 @@
-package dev.tokengate.jwks;
+package dev.tokengate.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,310 @@
+package dev.tokengate.introspection;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokengate.InvalidTokenException;
+import dev.tokengate.TokenValidator;
+import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.VerifiedToken;
+import dev.tokengate.internal.HttpFetcher;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP leaf of the introspection stack: one RFC 7662 call per {@link #validate}, no cache.
+ *
+ * <p>An answer counts only if it is HTTP 200 with a JSON object whose {@code active} is a JSON boolean; anything
+ * else (another status, a timeout, a refused connection, a body over the size cap, HTML, invalid JSON, a missing
+ * {@code active}, {@code "active": "true"}, a malformed claim) is an {@link UpstreamUnavailableException} whose
+ * message says what the endpoint answered. {@code active: false}, an {@code exp} not in the future, or a failed
+ * {@code iss} / {@code aud} check is an {@link InvalidTokenException}. The token goes into the request body only:
+ * never into a log line or a message. Immutable and thread-safe.
+ */
+final class IntrospectionClient implements TokenValidator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IntrospectionValidator.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_QUOTED = 64;
+    private static final int MAX_LISTED = 5;
+
+    private final URI uri;
+    private final HttpFetcher fetcher;
+    private final String clientId;
+    private final String clientSecret;
+    private final AuthMethod authMethod;
+    private final String tokenTypeHint;
+    private final String issuer;
+    private final Set<String> audiences;
+    private final Clock clock;
+    private final AtomicBoolean failing = new AtomicBoolean();
+
+    IntrospectionClient(URI uri, HttpFetcher fetcher, String clientId, String clientSecret, AuthMethod authMethod,
+            String tokenTypeHint, String issuer, Set<String> audiences, Clock clock) {
+        this.uri = uri;
+        this.fetcher = fetcher;
+        this.clientId = clientId;
+        this.clientSecret = clientSecret;
+        this.authMethod = authMethod;
+        this.tokenTypeHint = tokenTypeHint;
+        this.issuer = issuer;
+        this.audiences = Set.copyOf(audiences);
+        this.clock = clock;
+    }
+
+    @Override
+    public VerifiedToken validate(String token) {
+        Objects.requireNonNull(token, "token");
+        JsonNode response;
+        try {
+            response = introspect(token);
+        } catch (UpstreamUnavailableException e) {
+            if (failing.compareAndSet(false, true)) {
+                LOG.warn("Token introspection failing, answering 503: {}", e.getMessage());
+            } else {
+                LOG.debug("Token introspection failed again: {}", e.getMessage());
+            }
+            throw e;
+        }
+        if (failing.compareAndSet(true, false)) {
+            LOG.info("Token introspection endpoint {} is answering again", uri);
+        }
+        try {
+            return check(response);
+        } catch (InvalidTokenException e) {
+            LOG.debug("Rejected a token by introspection at {}: {}", uri, e.getMessage());
+            throw e;
+        }
+    }
+
+    /** POSTs the token and returns the response object, with a boolean {@code active}. */
+    private JsonNode introspect(String token) {
+        StringBuilder form = new StringBuilder("token=").append(encode(token));
+        if (tokenTypeHint != null) {
+            form.append("&token_type_hint=").append(encode(tokenTypeHint));
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (authMethod == AuthMethod.CLIENT_SECRET_BASIC) {
+            String credentials = encode(clientId) + ":" + encode(clientSecret);
+            headers.put("Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        } else {
+            form.append("&client_id=").append(encode(clientId)).append("&client_secret=").append(encode(clientSecret));
+        }
+        HttpFetcher.Response answer;
+        try {
+            answer = fetcher.postForm(uri, headers, form.toString());
+        } catch (HttpFetcher.FetchException e) {
+            throw unavailable(e.getMessage(), e);
+        }
+        if (answer.status() != 200) {
+            String hint = answer.status() == 401 || answer.status() == 403
+                    ? " (the endpoint refused this API's client credentials: check client-id, client-secret and auth-method)"
+                    : answer.status() >= 300 && answer.status() < 400 ? " (redirects are not followed: configure the final URI)" : "";
+            throw unavailable("POST " + uri + " answered HTTP " + answer.status() + hint, null);
+        }
+        String contentType = answer.headers().firstValue("Content-Type").orElse("none");
+        JsonNode body;
+        try {
+            body = JSON.readTree(answer.body());
+        } catch (IOException e) {
+            throw unavailable("POST " + uri + " answered HTTP 200 with a body that is not JSON (Content-Type "
+                    + quote(contentType) + ")", null);
+        }
+        if (body == null || body.isMissingNode()) {
+            throw unavailable("POST " + uri + " answered HTTP 200 with an empty body", null);
+        }
+        if (!body.isObject()) {
+            throw unavailable("POST " + uri + " answered HTTP 200 with JSON that is not an object (Content-Type "
+                    + quote(contentType) + ")", null);
+        }
+        JsonNode active = body.get("active");
+        if (active == null || active.isNull()) {
+            throw unavailable("POST " + uri + " answered without the required boolean 'active'", null);
+        }
+        if (!active.isBoolean()) {
+            throw unavailable("POST " + uri + " answered 'active' as a JSON "
+                    + active.getNodeType().name().toLowerCase(Locale.ROOT) + ", not a boolean", null);
+        }
+        return body;
+    }
+
+    private VerifiedToken check(JsonNode body) {
+        if (!body.get("active").booleanValue()) {
+            throw new InvalidTokenException("The token is not active", "active");
+        }
+        Optional<Instant> expiresAt = numericDate(body, "exp");
+        Optional<Instant> issuedAt = numericDate(body, "iat");
+        if (expiresAt.isPresent() && !clock.instant().isBefore(expiresAt.get())) {
+            throw new InvalidTokenException("The token expired at " + expiresAt.get(), "exp");
+        }
+        Optional<String> tokenIssuer = string(body, "iss");
+        if (issuer != null) {
+            if (tokenIssuer.isEmpty()) {
+                throw new InvalidTokenException("The token has no issuer (iss)", "iss");
+            }
+            if (!tokenIssuer.get().equals(issuer)) {
+                throw new InvalidTokenException(
+                        "The token's issuer " + quote(tokenIssuer.get()) + " is not accepted by this API", "iss");
+            }
+        }
+        List<String> tokenAudiences = strings(body, "aud");
+        if (!audiences.isEmpty()) {
+            if (tokenAudiences.isEmpty()) {
+                throw new InvalidTokenException("The token has no audience (aud)", "aud");
+            }
+            if (tokenAudiences.stream().noneMatch(audiences::contains)) {
+                throw new InvalidTokenException(
+                        "The token's audience " + quoteAll(tokenAudiences) + " is not accepted by this API", "aud");
+            }
+        }
+        Optional<String> subject = string(body, "sub").or(() -> string(body, "username"));
+        Optional<String> client = string(body, "client_id");
+        if (subject.isEmpty() && client.isEmpty()) {
+            throw new InvalidTokenException(
+                    "The token names neither a subject (sub, username) nor a client (client_id)", "sub");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> claims = JSON.convertValue(body, Map.class);
+        return VerifiedToken.builder(VerifiedToken.Kind.INTROSPECTED)
+                .subject(subject.orElse(null))
+                .clientId(client.orElse(null))
+                .issuer(tokenIssuer.orElse(null))
+                .audiences(tokenAudiences)
+                .scopes(scopes(body))
+                .issuedAt(issuedAt.orElse(null))
+                .expiresAt(expiresAt.orElse(null))
+                .tokenId(string(body, "jti").orElse(null))
+                .claims(claims)
+                .build();
+    }
+
+    private UpstreamUnavailableException unavailable(String what, Throwable cause) {
+        return new UpstreamUnavailableException("Token introspection unavailable: " + what, uri, cause);
+    }
+
+    private UpstreamUnavailableException malformed(String claim, String expected) {
+        return unavailable("POST " + uri + " answered a malformed '" + claim + "' (expected " + expected + ")", null);
+    }
+
+    private Optional<Instant> numericDate(JsonNode body, String claim) {
+        JsonNode value = body.get(claim);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isNumber()) {
+            throw malformed(claim, "a NumericDate");
+        }
+        try {
+            BigDecimal seconds = value.decimalValue();
+            long whole = seconds.longValueExact();
+            return Optional.of(Instant.ofEpochSecond(whole));
+        } catch (ArithmeticException notWhole) {
+            return fractional(value.decimalValue(), claim);
+        } catch (DateTimeException e) {
+            throw malformed(claim, "a NumericDate");
+        }
+    }
+
+    private Optional<Instant> fractional(BigDecimal seconds, String claim) {
+        try {
+            long whole = seconds.setScale(0, RoundingMode.FLOOR).longValueExact();
+            long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
+            return Optional.of(Instant.ofEpochSecond(whole, nanos));
+        } catch (ArithmeticException | DateTimeException e) {
+            throw malformed(claim, "a NumericDate");
+        }
+    }
+
+    private Optional<String> string(JsonNode body, String claim) {
+        JsonNode value = body.get(claim);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isTextual()) {
+            throw malformed(claim, "a string");
+        }
+        return Optional.of(value.textValue());
+    }
+
+    /** A string or an array of strings, as {@code aud} may be. */
+    private List<String> strings(JsonNode body, String claim) {
+        JsonNode value = body.get(claim);
+        if (value == null || value.isNull()) {
+            return List.of();
+        }
+        if (value.isTextual()) {
+            return List.of(value.textValue());
+        }
+        if (!value.isArray()) {
+            throw malformed(claim, "a string or an array of strings");
+        }
+        List<String> out = new ArrayList<>(value.size());
+        for (JsonNode item : value) {
+            if (!item.isTextual()) {
+                throw malformed(claim, "a string or an array of strings");
+            }
+            out.add(item.textValue());
+        }
+        return out;
+    }
+
+    /** RFC 7662 §2.2: a space-separated string; an array of strings is accepted too. */
+    private Set<String> scopes(JsonNode body) {
+        JsonNode value = body.get("scope");
+        if (value != null && value.isTextual()) {
+            Set<String> scopes = new LinkedHashSet<>();
+            for (String s : value.textValue().split(" ")) {
+                if (!s.isEmpty()) {
+                    scopes.add(s);
+                }
+            }
+            return scopes;
+        }
+        return new LinkedHashSet<>(strings(body, "scope"));
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** A response value fit for a client-facing message: quoted, control characters replaced, truncated. */
+    private static String quote(String value) {
+        String shown = value.length() > MAX_QUOTED ? value.substring(0, MAX_QUOTED) + "…" : value;
+        StringBuilder sb = new StringBuilder(shown.length() + 2).append('"');
+        shown.codePoints().forEach(c -> sb.appendCodePoint(Character.isISOControl(c) || c == '"' ? '?' : c));
+        return sb.append('"').toString();
+    }
+
+    private static String quoteAll(List<String> values) {
+        String shown = values.stream().limit(MAX_LISTED).map(IntrospectionClient::quote).collect(Collectors.joining(", "));
+        return "[" + shown + (values.size() > MAX_LISTED ? ", …" : "") + "]";
+    }
+
+    @Override
+    public String toString() {
+        return "IntrospectionClient[" + uri + ", clientId=" + clientId + ", authMethod=" + authMethod
+                + (issuer == null ? "" : ", issuer=" + issuer)
+                + (audiences.isEmpty() ? "" : ", audiences=" + audiences) + "]";
+    }
+}

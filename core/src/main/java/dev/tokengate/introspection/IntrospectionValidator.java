@@ -1,0 +1,355 @@
+package dev.tokengate.introspection;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tokengate.CachingTokenValidator;
+import dev.tokengate.ConfigurationException;
+import dev.tokengate.InvalidTokenException;
+import dev.tokengate.TokenValidator;
+import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.VerifiedToken;
+import dev.tokengate.internal.HttpFetcher;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A {@link TokenValidator} for opaque tokens that asks the authorization server about each one by OAuth 2.0 Token
+ * Introspection (RFC 7662), remembering the answers.
+ *
+ * <p>The stack, in this fixed order: a {@link CachingTokenValidator} in single-flight mode (keyed by the token's
+ * SHA-256; an entry lives min({@code cacheTtl}, {@code exp} − now); concurrent first uses of one token make exactly
+ * one call; inactive answers remembered only for {@code negativeCacheTtl}, off by default; failures never) over
+ * the HTTP client (POST of {@code token} and {@code token_type_hint}, client authentication
+ * {@code client_secret_basic} or {@code client_secret_post}, a total deadline and a response size cap).
+ *
+ * <ul>
+ *   <li>{@code active: false}, an {@code exp} that is not in the future, or a failed {@code iss} / {@code aud}
+ *       check → {@link InvalidTokenException} (401 {@code invalid_token}).</li>
+ *   <li>Anything but HTTP 200 with a JSON object holding a boolean {@code active} — a timeout, a refused
+ *       connection, 5xx, 401 for our credentials, HTML, invalid JSON, a body over {@code maxResponseBytes},
+ *       {@code "active": "true"} — → {@link UpstreamUnavailableException} (503), never cached.</li>
+ *   <li>The answer's {@code sub} (else {@code username}), {@code client_id}, {@code iss}, {@code aud},
+ *       {@code scope}, {@code iat}, {@code exp} and {@code jti} fill the {@link VerifiedToken} (kind
+ *       {@link VerifiedToken.Kind#INTROSPECTED}); every member is in its claims.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * TokenValidator introspection = IntrospectionValidator.builder(URI.create("https://as.example.com/introspect"))
+ *         .clientId("orders-api")
+ *         .clientSecretFromEnv("ORDERS_API_INTROSPECTION_SECRET")
+ *         .cacheTtl(Duration.ofMinutes(2))
+ *         .build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe; the raw token is never logged nor put into a message.
+ */
+public final class IntrospectionValidator implements TokenValidator {
+
+    /** The default longest time an answer is remembered. */
+    public static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(5);
+    /** The default deadline for one introspection call, connection to last byte. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    /** The default cap on the size of an introspection response. */
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
+    /** The default {@code token_type_hint}. */
+    public static final String DEFAULT_TOKEN_TYPE_HINT = "access_token";
+
+    private final URI uri;
+    private final TokenValidator stack;
+
+    private IntrospectionValidator(URI uri, TokenValidator stack) {
+        this.uri = uri;
+        this.stack = stack;
+    }
+
+    /** Starts a builder for the introspection endpoint at {@code uri} (absolute http or https). */
+    public static Builder builder(URI uri) {
+        return new Builder(uri);
+    }
+
+    /** The introspection endpoint. */
+    public URI uri() {
+        return uri;
+    }
+
+    @Override
+    public VerifiedToken validate(String token) {
+        return stack.validate(token);
+    }
+
+    /** Describes the stack, outermost first; never a secret. */
+    @Override
+    public String toString() {
+        return "IntrospectionValidator[" + stack + "]";
+    }
+
+    /**
+     * Builds an {@link IntrospectionValidator}. Each setter rejects a bad value at once with a
+     * {@link ConfigurationException} naming the setting; {@link #build()} checks the combination. The settings
+     * map one to one to the {@code tokengate.introspection.*} keys: {@code uri} ({@link IntrospectionValidator#builder(URI)}),
+     * {@code client-id}, {@code client-secret} (or {@link #clientSecretFromEnv(String)}), {@code auth-method},
+     * {@code cache-ttl}, {@code negative-cache-ttl}, {@code timeout}.
+     */
+    public static final class Builder {
+        private final URI uri;
+        private String clientId;
+        private String clientSecret;
+        private String clientSecretVariable;
+        private Function<String, String> environment = System::getenv;
+        private AuthMethod authMethod = AuthMethod.CLIENT_SECRET_BASIC;
+        private Duration cacheTtl = DEFAULT_CACHE_TTL;
+        private Duration negativeCacheTtl = Duration.ZERO;
+        private long cacheMaximumSize = CachingTokenValidator.DEFAULT_MAXIMUM_SIZE;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
+        private String tokenTypeHint = DEFAULT_TOKEN_TYPE_HINT;
+        private String issuer;
+        private final Set<String> audiences = new LinkedHashSet<>();
+        private HttpClient httpClient;
+        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.systemTicker();
+
+        private Builder(URI uri) {
+            this.uri = requireHttpUri(uri);
+        }
+
+        /** This API's client id at the authorization server ({@code tokengate.introspection.client-id}). Required. */
+        public Builder clientId(String clientId) {
+            this.clientId = nonBlank("clientId", clientId);
+            return this;
+        }
+
+        /**
+         * This API's client secret ({@code tokengate.introspection.client-secret}). Required, unless
+         * {@link #clientSecretFromEnv(String)} is used instead.
+         */
+        public Builder clientSecret(String clientSecret) {
+            this.clientSecret = nonBlank("clientSecret", clientSecret);
+            return this;
+        }
+
+        /** Reads the client secret from this environment variable when the validator is built. */
+        public Builder clientSecretFromEnv(String variableName) {
+            this.clientSecretVariable = nonBlank("clientSecretFromEnv", variableName);
+            return this;
+        }
+
+        /** Where {@link #clientSecretFromEnv(String)} looks variables up; default {@link System#getenv(String)}. For tests. */
+        Builder environment(Function<String, String> environment) {
+            this.environment = Objects.requireNonNull(environment, "environment");
+            return this;
+        }
+
+        /** How the client authenticates ({@code tokengate.introspection.auth-method}); default {@code client_secret_basic}. */
+        public Builder authMethod(AuthMethod authMethod) {
+            if (authMethod == null) {
+                throw new ConfigurationException("authMethod", "must not be null");
+            }
+            this.authMethod = authMethod;
+            return this;
+        }
+
+        /**
+         * The longest an active answer is remembered ({@code tokengate.introspection.cache-ttl}); never beyond the
+         * token's {@code exp}. Zero turns the cache, and with it single flight, off. Default 5 minutes. A token
+         * revoked at the authorization server stays accepted here this long at most.
+         */
+        public Builder cacheTtl(Duration cacheTtl) {
+            this.cacheTtl = notNegative("cacheTtl", cacheTtl);
+            return this;
+        }
+
+        /**
+         * How long an inactive (or expired, or wrong-audience) answer is remembered
+         * ({@code tokengate.introspection.negative-cache-ttl}); default zero, not remembered. Keep it short.
+         */
+        public Builder negativeCacheTtl(Duration negativeCacheTtl) {
+            this.negativeCacheTtl = notNegative("negativeCacheTtl", negativeCacheTtl);
+            return this;
+        }
+
+        /** The most tokens remembered; default 10,000. */
+        public Builder cacheMaximumSize(long cacheMaximumSize) {
+            if (cacheMaximumSize < 1) {
+                throw new ConfigurationException("cacheMaximumSize", "must be at least 1, was " + cacheMaximumSize);
+            }
+            this.cacheMaximumSize = cacheMaximumSize;
+            return this;
+        }
+
+        /**
+         * The deadline for one call, from connecting to the last byte of the answer
+         * ({@code tokengate.introspection.timeout}); default 5 s. Past it the call is an upstream failure (503).
+         */
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new ConfigurationException("timeout", "must be positive, was " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** The largest answer read; a larger one is an upstream failure, never read past the cap. Default 64 KiB. */
+        public Builder maxResponseBytes(long maxResponseBytes) {
+            if (maxResponseBytes < 1 || maxResponseBytes > Integer.MAX_VALUE - 8) {
+                throw new ConfigurationException("maxResponseBytes",
+                        "must be between 1 and 2 GiB, was " + maxResponseBytes);
+            }
+            this.maxResponseBytes = maxResponseBytes;
+            return this;
+        }
+
+        /** The {@code token_type_hint} sent with each token; default {@code access_token}. */
+        public Builder tokenTypeHint(String tokenTypeHint) {
+            this.tokenTypeHint = nonBlank("tokenTypeHint", tokenTypeHint);
+            return this;
+        }
+
+        /**
+         * The issuer the answer's {@code iss} must equal exactly; an answer without {@code iss} is then rejected.
+         * Default: not checked (the endpoint itself vouches for its tokens).
+         */
+        public Builder issuer(String issuer) {
+            this.issuer = nonBlank("issuer", issuer);
+            return this;
+        }
+
+        /**
+         * The audiences this API answers to; the answer's {@code aud} must name at least one, and an answer without
+         * {@code aud} is then rejected. Replaces earlier values. Default: not checked.
+         */
+        public Builder audiences(String... audiences) {
+            return audiences(Arrays.asList(Objects.requireNonNull(audiences, "audiences")));
+        }
+
+        /** As {@link #audiences(String...)}. */
+        public Builder audiences(Collection<String> audiences) {
+            if (audiences == null || audiences.isEmpty()) {
+                throw new ConfigurationException("audiences", "name at least one audience, or do not call audiences()");
+            }
+            Set<String> checked = new LinkedHashSet<>();
+            audiences.forEach(a -> checked.add(nonBlank("audiences", a)));
+            this.audiences.clear();
+            this.audiences.addAll(checked);
+            return this;
+        }
+
+        /**
+         * The HTTP client to call with; default a JDK client that connects within {@code timeout} and follows no
+         * redirect (credentials are never replayed to another address).
+         */
+        public Builder httpClient(HttpClient httpClient) {
+            this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+            return this;
+        }
+
+        /** The wall clock {@code exp} is compared with; default {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The ticker cache lifetimes are measured with; default {@link Ticker#systemTicker()}. For tests. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Builds the validator; nothing is called yet.
+         *
+         * @throws ConfigurationException when the client id is missing; neither or both of a client secret and
+         *         {@code clientSecretFromEnv} are set, or the variable is unset; or a negative cache TTL is set with
+         *         the cache off or longer than {@code cacheTtl}
+         */
+        public IntrospectionValidator build() {
+            if (clientId == null) {
+                throw new ConfigurationException("clientId",
+                        "required: this API's client id at the authorization server");
+            }
+            String secret = secret();
+            if (!negativeCacheTtl.isZero() && negativeCacheTtl.compareTo(cacheTtl) > 0) {
+                throw new ConfigurationException("negativeCacheTtl", cacheTtl.isZero()
+                        ? "needs the cache: cacheTtl is zero"
+                        : "must not exceed cacheTtl (" + negativeCacheTtl + " > " + cacheTtl + ")");
+            }
+            HttpClient client = httpClient != null ? httpClient : HttpClient.newBuilder()
+                    .connectTimeout(timeout)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
+            TokenValidator leaf = new IntrospectionClient(uri, new HttpFetcher(client, timeout, maxResponseBytes),
+                    clientId, secret, authMethod, tokenTypeHint, issuer, audiences, clock);
+            if (cacheTtl.isZero()) {
+                return new IntrospectionValidator(uri, leaf);
+            }
+            TokenValidator cached = CachingTokenValidator.builder(leaf)
+                    .maximumSize(cacheMaximumSize)
+                    .maxTimeToLive(cacheTtl)
+                    .negativeTimeToLive(negativeCacheTtl)
+                    .singleFlight(true)
+                    .ticker(ticker)
+                    .clock(clock)
+                    .build();
+            return new IntrospectionValidator(uri, cached);
+        }
+
+        private String secret() {
+            if (clientSecretVariable == null) {
+                if (clientSecret == null) {
+                    throw new ConfigurationException("clientSecret",
+                            "required: this API's client secret (or clientSecretFromEnv)");
+                }
+                return clientSecret;
+            }
+            if (clientSecret != null) {
+                throw new ConfigurationException("clientSecretFromEnv", "cannot be combined with clientSecret(...)");
+            }
+            String value = environment.apply(clientSecretVariable);
+            if (value == null || value.isBlank()) {
+                throw new ConfigurationException("clientSecretFromEnv",
+                        "the environment variable " + clientSecretVariable + " is not set");
+            }
+            return value;
+        }
+
+        private static URI requireHttpUri(URI uri) {
+            if (uri == null) {
+                throw new ConfigurationException("uri", "required: the introspection endpoint");
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!uri.isAbsolute() || !(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
+                throw new ConfigurationException("uri", "must be an absolute http(s) URI, was '" + uri + "'");
+            }
+            if (uri.getRawUserInfo() != null) {
+                throw new ConfigurationException("uri", "must not hold credentials; use clientId and clientSecret");
+            }
+            return uri;
+        }
+
+        private static String nonBlank(String setting, String value) {
+            if (value == null || value.isBlank()) {
+                throw new ConfigurationException(setting, "must not be blank");
+            }
+            return value;
+        }
+
+        private static Duration notNegative(String setting, Duration value) {
+            if (value == null) {
+                throw new ConfigurationException(setting, "must not be null");
+            }
+            if (value.isNegative()) {
+                throw new ConfigurationException(setting, "must not be negative, was " + value);
+            }
+            return value;
+        }
+    }
+}
