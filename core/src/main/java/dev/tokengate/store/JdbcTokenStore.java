@@ -1,0 +1,651 @@
+package dev.tokengate.store;
+
+import dev.tokengate.ConfigurationException;
+import dev.tokengate.IpRange;
+import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.internal.Fingerprints;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A token database in one SQL table, reached through JDBC: the {@link TokenStore} the request path reads and
+ * the {@link TokenAdmin} that issues, lists, revokes and rotates tokens. Tested on H2 2.x and PostgreSQL; the
+ * schema is {@code dev/tokengate/store/schema-h2.sql} / {@code schema-postgresql.sql} (or {@link #createSchema()}).
+ *
+ * <p>Only the SHA-256 of a secret is stored, under a unique index; lookups go by that hash. Usage (time and
+ * client address of the latest use per token) is kept in memory and written as one batched {@code UPDATE} by a
+ * single background thread every {@link Builder#flushInterval(Duration) flush interval} (30 s by default), by
+ * {@link #flush()} and by {@link #close()}; a request never causes a write. Usage not yet written when the
+ * process dies is lost: the last-used time is accurate to the flush interval.
+ *
+ * <p>Database failures surface as {@link UpstreamUnavailableException} (503), never as an invalid token.
+ * Thread-safe; {@link #close()} writes pending usage and stops the thread, but does not close a
+ * {@link DataSource} it was given.
+ */
+public final class JdbcTokenStore implements TokenStore, TokenAdmin {
+
+    /** The default table name. */
+    public static final String DEFAULT_TABLE = "tokengate_token";
+    /** The default interval between writes of usage. */
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(30);
+    /** The default limit on each statement. */
+    public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcTokenStore.class);
+    /** Unquoted lower-case identifiers only, short enough for index names derived from them (PostgreSQL: 63). */
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,47}");
+    /** RFC 6749 §3.3 scope-token. */
+    private static final Pattern SCOPE = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
+    private static final int MAX_TEXT = 200;
+    private static final int MAX_LIST = 4000;
+    private static final String COLUMNS = "id, kind, name, owner, client_id, scopes, allowed_ranges, created_at, "
+            + "expires_at, revoked_at, last_used_at, last_used_address";
+
+    private final DataSource dataSource;
+    private final String table;
+    private final Clock clock;
+    private final int queryTimeoutSeconds;
+    private final Map<TokenKind, TokenFormat> formats = new EnumMap<>(TokenKind.class);
+    private final ConcurrentHashMap<String, Use> pendingUses = new ConcurrentHashMap<>();
+    private final Object flushLock = new Object();
+    private final ScheduledExecutorService flusher;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private JdbcTokenStore(Builder b, DataSource dataSource) {
+        this.dataSource = dataSource;
+        this.table = b.table;
+        this.clock = b.clock;
+        this.queryTimeoutSeconds = (int) Math.max(1, (b.queryTimeout.toMillis() + 999) / 1000);
+        for (TokenKind kind : TokenKind.values()) {
+            formats.put(kind, TokenFormat.of(kind));
+        }
+        if (b.flushInterval.isZero()) {
+            this.flusher = null;
+        } else {
+            this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tokengate-token-usage-flush");
+                t.setDaemon(true);
+                return t;
+            });
+            long millis = b.flushInterval.toMillis();
+            flusher.scheduleWithFixedDelay(this::scheduledFlush, millis, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A builder: give it a {@link DataSource}, or a JDBC URL with user and password. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The table this store uses. */
+    public String table() {
+        return table;
+    }
+
+    /**
+     * Creates the table and its indexes if they do not exist, with the script for the database's product (H2 or
+     * PostgreSQL) and the configured table name. For tests, samples and first runs; production schemas are
+     * usually managed by a migration tool from the same scripts.
+     *
+     * @throws ConfigurationException when the database is neither H2 nor PostgreSQL
+     * @throws UpstreamUnavailableException when the database cannot be reached
+     */
+    public void createSchema() {
+        try (Connection c = dataSource.getConnection()) {
+            String product = c.getMetaData().getDatabaseProductName();
+            String script = switch (product.toLowerCase(Locale.ROOT)) {
+                case "h2" -> "schema-h2.sql";
+                case "postgresql" -> "schema-postgresql.sql";
+                default -> throw new ConfigurationException("dataSource", "createSchema() knows H2 and PostgreSQL, not "
+                        + product + "; adapt dev/tokengate/store/schema-postgresql.sql and run it yourself");
+            };
+            try (Statement s = c.createStatement()) {
+                for (String sql : statements(script, table)) {
+                    s.execute(sql);
+                }
+            }
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        } catch (SQLException e) {
+            throw unavailable("create its schema", e);
+        }
+    }
+
+    /** The statements of a shipped schema script, comments removed and the default table name replaced. */
+    static List<String> statements(String script, String table) {
+        String text;
+        try (InputStream in = JdbcTokenStore.class.getResourceAsStream(script)) {
+            if (in == null) {
+                throw new IllegalStateException("the resource dev/tokengate/store/" + script + " is missing");
+            }
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read dev/tokengate/store/" + script, e);
+        }
+        StringBuilder sql = new StringBuilder();
+        for (String line : text.split("\n")) {
+            int comment = line.indexOf("--");
+            sql.append(comment < 0 ? line : line.substring(0, comment)).append('\n');
+        }
+        List<String> out = new ArrayList<>();
+        for (String statement : sql.toString().split(";")) {
+            if (!statement.isBlank()) {
+                out.add(statement.strip().replaceAll("\\b" + DEFAULT_TABLE, table));
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------- TokenStore
+
+    @Override
+    public Optional<StoredToken> find(byte[] sha256) {
+        Objects.requireNonNull(sha256, "sha256");
+        if (sha256.length != 32) {
+            throw new IllegalArgumentException("a SHA-256 has 32 bytes, not " + sha256.length);
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = prepare(c, "SELECT " + COLUMNS + " FROM " + table + " WHERE token_hash = ?")) {
+            ps.setBytes(1, sha256);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw unavailable("look the token up", e);
+        }
+    }
+
+    @Override
+    public void recordUse(String tokenId, Instant at, Optional<String> address) {
+        Objects.requireNonNull(tokenId, "tokenId");
+        Objects.requireNonNull(at, "at");
+        Use use = new Use(at, address.filter(a -> !a.isEmpty() && a.length() <= 64).orElse(null));
+        pendingUses.merge(tokenId, use, Use::merge);
+    }
+
+    /** The number of tokens whose usage is waiting to be written. */
+    public int pendingUses() {
+        return pendingUses.size();
+    }
+
+    /**
+     * Writes the pending usage now, as one batched {@code UPDATE} in one transaction. A use never moves a token's
+     * last-used time backwards (several instances may share a database).
+     *
+     * @return the number of tokens written
+     * @throws UpstreamUnavailableException when the database fails; the usage is kept for the next flush
+     */
+    public int flush() {
+        synchronized (flushLock) {
+            Map<String, Use> batch = new java.util.LinkedHashMap<>();
+            for (String id : List.copyOf(pendingUses.keySet())) {
+                Use use = pendingUses.remove(id);
+                if (use != null) {
+                    batch.put(id, use);
+                }
+            }
+            if (batch.isEmpty()) {
+                return 0;
+            }
+            String sql = "UPDATE " + table + " SET last_used_at = ?, last_used_address = COALESCE(?, last_used_address)"
+                    + " WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)";
+            try (Connection c = dataSource.getConnection()) {
+                boolean autoCommit = c.getAutoCommit();
+                c.setAutoCommit(false);
+                try (PreparedStatement ps = prepare(c, sql)) {
+                    for (Map.Entry<String, Use> e : batch.entrySet()) {
+                        OffsetDateTime at = timestamp(e.getValue().at());
+                        ps.setObject(1, at);
+                        if (e.getValue().address() == null) {
+                            ps.setNull(2, Types.VARCHAR);
+                        } else {
+                            ps.setString(2, e.getValue().address());
+                        }
+                        ps.setString(3, e.getKey());
+                        ps.setObject(4, at);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                    c.commit();
+                } catch (SQLException e) {
+                    c.rollback();
+                    throw e;
+                } finally {
+                    c.setAutoCommit(autoCommit);
+                }
+            } catch (SQLException e) {
+                batch.forEach((id, use) -> pendingUses.merge(id, use, Use::merge));
+                throw unavailable("record token usage (" + batch.size() + " kept for the next flush)", e);
+            }
+            return batch.size();
+        }
+    }
+
+    private void scheduledFlush() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.warn("{}", e.getMessage());
+        }
+    }
+
+    /** Writes pending usage and stops the background thread; idempotent. Does not close the data source. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (flusher != null) {
+            flusher.shutdown();
+            try {
+                if (!flusher.awaitTermination(30, TimeUnit.SECONDS)) {
+                    flusher.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                flusher.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the token store: {}", e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- TokenAdmin
+
+    @Override
+    public IssuedToken create(TokenKind kind, String name, String owner, String clientId, Collection<String> scopes,
+                              Collection<IpRange> allowedRanges, Instant expiresAt) {
+        Objects.requireNonNull(kind, "kind");
+        List<String> scopeList = scopes(scopes);
+        List<IpRange> ranges = ranges(allowedRanges);
+        text("name", name);
+        text("owner", owner);
+        if (clientId != null) {
+            text("clientId", clientId);
+        }
+        Instant now = now();
+        Instant expiry = expiresAt == null ? null : expiresAt.truncatedTo(ChronoUnit.MICROS);
+        if (expiry != null && !expiry.isAfter(now)) {
+            throw new IllegalArgumentException("expiresAt " + expiresAt + " is not in the future");
+        }
+        StoredToken metadata = new StoredToken(UUID.randomUUID().toString(), kind, name, owner,
+                Optional.ofNullable(clientId), scopeList, ranges, now, Optional.ofNullable(expiry), Optional.empty(),
+                Optional.empty(), Optional.empty());
+        return transaction("store a new token", c -> insert(c, metadata));
+    }
+
+    private IssuedToken insert(Connection c, StoredToken t) throws SQLException {
+        String token = formats.get(t.kind()).generate();
+        try (PreparedStatement ps = prepare(c, "INSERT INTO " + table + " (id, kind, token_hash, name, owner, "
+                + "client_id, scopes, allowed_ranges, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, t.id());
+            ps.setString(2, t.kind().name());
+            ps.setBytes(3, Fingerprints.sha256(token));
+            ps.setString(4, t.name());
+            ps.setString(5, t.owner());
+            ps.setString(6, t.clientId().orElse(null));
+            ps.setString(7, String.join(" ", t.scopes()));
+            ps.setString(8, String.join(" ", t.allowedRanges().stream().map(IpRange::toString).toList()));
+            ps.setObject(9, timestamp(t.createdAt()));
+            if (t.expiresAt().isPresent()) {
+                ps.setObject(10, timestamp(t.expiresAt().get()));
+            } else {
+                ps.setNull(10, Types.TIMESTAMP_WITH_TIMEZONE);
+            }
+            ps.executeUpdate();
+        }
+        return new IssuedToken(token, t);
+    }
+
+    @Override
+    public List<StoredToken> list(String owner) {
+        Objects.requireNonNull(owner, "owner");
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = prepare(c, "SELECT " + COLUMNS + " FROM " + table
+                     + " WHERE owner = ? ORDER BY created_at, id")) {
+            ps.setString(1, owner);
+            List<StoredToken> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(row(rs));
+                }
+            }
+            return List.copyOf(out);
+        } catch (SQLException e) {
+            throw unavailable("list tokens", e);
+        }
+    }
+
+    @Override
+    public Optional<StoredToken> get(String id) {
+        Objects.requireNonNull(id, "id");
+        try (Connection c = dataSource.getConnection()) {
+            return byId(c, id, false);
+        } catch (SQLException e) {
+            throw unavailable("read a token", e);
+        }
+    }
+
+    @Override
+    public boolean revoke(String id) {
+        Objects.requireNonNull(id, "id");
+        return transaction("revoke a token", c -> revoke(c, id));
+    }
+
+    private boolean revoke(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = prepare(c, "UPDATE " + table + " SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+            ps.setObject(1, timestamp(now()));
+            ps.setString(2, id);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    @Override
+    public IssuedToken rotate(String id) {
+        Objects.requireNonNull(id, "id");
+        return transaction("rotate a token", c -> {
+            StoredToken old = byId(c, id, true).orElseThrow(() -> new NoSuchElementException("no token has the id " + id));
+            if (old.revoked()) {
+                throw new IllegalStateException("the token " + id + " is revoked; issue a new token instead");
+            }
+            Instant now = now();
+            if (old.expiredAt(now)) {
+                throw new IllegalStateException("the token " + id + " has expired; issue a new token instead");
+            }
+            revoke(c, id);
+            StoredToken fresh = new StoredToken(UUID.randomUUID().toString(), old.kind(), old.name(), old.owner(),
+                    old.clientId(), old.scopes(), old.allowedRanges(), now, old.expiresAt(), Optional.empty(),
+                    Optional.empty(), Optional.empty());
+            return insert(c, fresh);
+        });
+    }
+
+    private Optional<StoredToken> byId(Connection c, String id, boolean forUpdate) throws SQLException {
+        try (PreparedStatement ps = prepare(c, "SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?"
+                + (forUpdate ? " FOR UPDATE" : ""))) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- helpers
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T transaction(String what, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw unavailable(what, e);
+        }
+    }
+
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        ps.setQueryTimeout(queryTimeoutSeconds);
+        return ps;
+    }
+
+    private StoredToken row(ResultSet rs) throws SQLException {
+        String id = rs.getString("id");
+        List<IpRange> ranges = new ArrayList<>();
+        for (String range : words(rs.getString("allowed_ranges"))) {
+            try {
+                ranges.add(IpRange.parse(range));
+            } catch (IllegalArgumentException e) {
+                throw new SQLException("the token " + id + " has a malformed allowed range in " + table, "22000", e);
+            }
+        }
+        TokenKind kind;
+        try {
+            kind = TokenKind.valueOf(rs.getString("kind"));
+        } catch (IllegalArgumentException e) {
+            throw new SQLException("the token " + id + " has an unknown kind in " + table, "22000", e);
+        }
+        return new StoredToken(id, kind, rs.getString("name"), rs.getString("owner"),
+                Optional.ofNullable(rs.getString("client_id")), words(rs.getString("scopes")), ranges,
+                instant(rs, "created_at").orElseThrow(() -> new SQLException("the token " + id + " has no created_at")),
+                instant(rs, "expires_at"), instant(rs, "revoked_at"), instant(rs, "last_used_at"),
+                Optional.ofNullable(rs.getString("last_used_address")));
+    }
+
+    private static List<String> words(String text) {
+        return text == null || text.isBlank() ? List.of() : List.of(text.strip().split(" +"));
+    }
+
+    private static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {
+        return Optional.ofNullable(rs.getObject(column, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
+    }
+
+    private static OffsetDateTime timestamp(Instant instant) {
+        return OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private UpstreamUnavailableException unavailable(String what, SQLException e) {
+        return new UpstreamUnavailableException("the token database could not " + what + " (SQLState "
+                + e.getSQLState() + "): " + e.getMessage(), null, e);
+    }
+
+    private static void text(String parameter, String value) {
+        Objects.requireNonNull(value, parameter);
+        if (value.isBlank() || value.length() > MAX_TEXT) {
+            throw new IllegalArgumentException(parameter + " must have 1 to " + MAX_TEXT + " characters, not all blank");
+        }
+    }
+
+    private static List<String> scopes(Collection<String> scopes) {
+        Objects.requireNonNull(scopes, "scopes");
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        for (String scope : scopes) {
+            if (scope == null || !SCOPE.matcher(scope).matches()) {
+                throw new IllegalArgumentException("scopes: '" + scope + "' is not a scope (RFC 6749: printable ASCII, "
+                        + "no space, double quote or backslash)");
+            }
+            out.add(scope);
+        }
+        if (String.join(" ", out).length() > MAX_LIST) {
+            throw new IllegalArgumentException("scopes: at most " + MAX_LIST + " characters together");
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<IpRange> ranges(Collection<IpRange> ranges) {
+        Objects.requireNonNull(ranges, "allowedRanges");
+        LinkedHashSet<IpRange> out = new LinkedHashSet<>();
+        for (IpRange range : ranges) {
+            out.add(Objects.requireNonNull(range, "allowedRanges contains null"));
+        }
+        if (out.stream().mapToInt(r -> r.toString().length() + 1).sum() > MAX_LIST) {
+            throw new IllegalArgumentException("allowedRanges: at most " + MAX_LIST + " characters together");
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcTokenStore[table=" + table + ", dataSource=" + dataSource + "]";
+    }
+
+    /** The latest use of one token; a use without an address keeps the previous one's. */
+    private record Use(Instant at, String address) {
+        static Use merge(Use a, Use b) {
+            Use later = b.at.isBefore(a.at) ? a : b;
+            Use earlier = later == a ? b : a;
+            return later.address != null ? later : new Use(later.at, earlier.address);
+        }
+    }
+
+    /**
+     * Builds a {@link JdbcTokenStore}; setters fail fast with a {@link ConfigurationException} naming the setting.
+     * Give either {@link #dataSource(DataSource)} or {@link #jdbcUrl(String)} (with {@link #username(String)} and
+     * {@link #password(String)}).
+     */
+    public static final class Builder {
+        private DataSource dataSource;
+        private String jdbcUrl;
+        private String username;
+        private String password;
+        private String table = DEFAULT_TABLE;
+        private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+        private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** The database, preferably a connection pool; not closed by the store. */
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            return this;
+        }
+
+        /**
+         * The database as a JDBC URL ({@code jdbc:postgresql://db:5432/app}); the store then opens a new,
+         * unpooled connection through {@link java.sql.DriverManager} for each lookup, batch or admin call. Fine
+         * behind the validator cache; use {@link #dataSource(DataSource)} with a pool for heavy traffic. The JDBC
+         * driver must be on the class path.
+         */
+        public Builder jdbcUrl(String jdbcUrl) {
+            Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+            if (!jdbcUrl.startsWith("jdbc:") || jdbcUrl.length() < 7) {
+                throw new ConfigurationException("jdbcUrl", "'" + DriverManagerDataSource.withoutParameters(jdbcUrl)
+                        + "' is not a JDBC URL; write e.g. jdbc:postgresql://127.0.0.1:5432/app");
+            }
+            this.jdbcUrl = jdbcUrl;
+            return this;
+        }
+
+        /** The database user for {@link #jdbcUrl(String)}; default none (the driver's default). */
+        public Builder username(String username) {
+            this.username = Objects.requireNonNull(username, "username");
+            return this;
+        }
+
+        /** The password for {@link #jdbcUrl(String)}; default none. Read it from a secret, not from a file in the WAR. */
+        public Builder password(String password) {
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /**
+         * The table; default {@value #DEFAULT_TABLE}. An unquoted lower-case SQL identifier of at most 48
+         * characters ({@code [a-z_][a-z0-9_]*}), since it is written into SQL.
+         */
+        public Builder table(String table) {
+            Objects.requireNonNull(table, "table");
+            if (!IDENTIFIER.matcher(table).matches()) {
+                throw new ConfigurationException("table", "'" + table + "' is not allowed; use lower-case letters, "
+                        + "digits and _ (not first a digit), at most 48 characters");
+            }
+            this.table = table;
+            return this;
+        }
+
+        /**
+         * How often pending usage is written; default 30 seconds. {@link Duration#ZERO} starts no thread: usage is
+         * then written only by {@link JdbcTokenStore#flush()} and {@link JdbcTokenStore#close()}.
+         */
+        public Builder flushInterval(Duration flushInterval) {
+            Objects.requireNonNull(flushInterval, "flushInterval");
+            if (flushInterval.isNegative() || (!flushInterval.isZero() && flushInterval.toMillis() < 1)) {
+                throw new ConfigurationException("flushInterval", "must be zero (no thread) or at least 1 ms, was "
+                        + flushInterval);
+            }
+            this.flushInterval = flushInterval;
+            return this;
+        }
+
+        /** The longest one statement may run, rounded up to whole seconds (JDBC's unit); default 5 seconds. */
+        public Builder queryTimeout(Duration queryTimeout) {
+            Objects.requireNonNull(queryTimeout, "queryTimeout");
+            if (queryTimeout.isNegative() || queryTimeout.isZero()) {
+                throw new ConfigurationException("queryTimeout", "must be positive, was " + queryTimeout);
+            }
+            this.queryTimeout = queryTimeout;
+            return this;
+        }
+
+        /** The clock for creation and revocation times; default {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Builds the store; connects to nothing yet.
+         *
+         * @throws ConfigurationException when neither or both of a data source and a JDBC URL are given, or a
+         *                                user or password is given with a data source
+         */
+        public JdbcTokenStore build() {
+            if (dataSource == null && jdbcUrl == null) {
+                throw new ConfigurationException("jdbcUrl", "give the token database: a jdbcUrl or a dataSource");
+            }
+            if (dataSource != null && jdbcUrl != null) {
+                throw new ConfigurationException("jdbcUrl", "give a jdbcUrl or a dataSource, not both");
+            }
+            if (dataSource != null && (username != null || password != null)) {
+                throw new ConfigurationException(username != null ? "username" : "password",
+                        "only used with a jdbcUrl; a dataSource brings its own credentials");
+            }
+            return new JdbcTokenStore(this,
+                    dataSource != null ? dataSource : new DriverManagerDataSource(jdbcUrl, username, password));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.tokengate.store;
+
+import dev.tokengate.IpRange;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a token database knows about one issued secret, without the secret and without its hash: who it belongs
+ * to, what it may do, where from, and when it was created, expires, was revoked and was last used.
+ *
+ * @param id              the row id, stable across the token's life; {@code VerifiedToken.tokenId()}
+ * @param kind            access token or API key
+ * @param name            what its owner calls it ("CI deploy key")
+ * @param owner           the subject the token speaks for; {@code VerifiedToken.subject()}
+ * @param clientId        the client application it was issued to, if any
+ * @param scopes          the granted scopes, in order, without duplicates
+ * @param allowedRanges   the client addresses it may be used from; empty when unrestricted
+ * @param createdAt       when it was issued
+ * @param expiresAt       when it stops being valid; empty when it does not expire
+ * @param revokedAt       when it was revoked (or rotated); empty while it is not
+ * @param lastUsedAt      when it was last accepted, as of the last flush of usage; empty when never
+ * @param lastUsedAddress the client address of that use, when known
+ */
+public record StoredToken(String id, TokenKind kind, String name, String owner, Optional<String> clientId,
+                          List<String> scopes, List<IpRange> allowedRanges, Instant createdAt,
+                          Optional<Instant> expiresAt, Optional<Instant> revokedAt, Optional<Instant> lastUsedAt,
+                          Optional<String> lastUsedAddress) {
+
+    public StoredToken {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(clientId, "clientId");
+        scopes = List.copyOf(scopes);
+        allowedRanges = List.copyOf(allowedRanges);
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        Objects.requireNonNull(revokedAt, "revokedAt");
+        Objects.requireNonNull(lastUsedAt, "lastUsedAt");
+        Objects.requireNonNull(lastUsedAddress, "lastUsedAddress");
+    }
+
+    /** Whether it has been revoked. */
+    public boolean revoked() {
+        return revokedAt.isPresent();
+    }
+
+    /** Whether it has expired at this instant (an expiry instant itself is already expired). */
+    public boolean expiredAt(Instant now) {
+        return expiresAt.map(exp -> !now.isBefore(exp)).orElse(false);
+    }
+}

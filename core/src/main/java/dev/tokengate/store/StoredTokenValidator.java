@@ -1,0 +1,159 @@
+package dev.tokengate.store;
+
+import dev.tokengate.InvalidTokenException;
+import dev.tokengate.TokenValidator;
+import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.VerifiedToken;
+import dev.tokengate.internal.Fingerprints;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@link TokenValidator} for secrets issued by a {@link TokenAdmin}: checks the format and checksum without the
+ * database, then looks the SHA-256 up in a {@link TokenStore} and refuses unknown, revoked and expired secrets.
+ *
+ * <p>One validator accepts one {@link TokenKind}: an API key is never accepted as an access token, nor the other
+ * way round. The result is a {@link VerifiedToken.Kind#STORED} token: subject = owner, client id, scopes,
+ * {@code issuedAt} = created, {@code expiresAt}, allowed addresses, {@code tokenId} = the row id and a
+ * {@code name} claim.
+ *
+ * <p><b>Revocation bound.</b> This validator caches nothing: a token revoked in the store is refused on its next
+ * lookup. A {@link dev.tokengate.CachingTokenValidator} in front of it keeps a successful validation for at most
+ * its {@code maxTimeToLive} (5 minutes by default, {@code tokengate.cache.max-ttl}), so a revoked token is refused
+ * at the latest that long after revocation.
+ *
+ * <p>Each successful validation notes a use (time only) with {@link TokenStore#recordUse}; the pipeline adds the
+ * client address, and counts cache hits, by calling {@link #recordUse(VerifiedToken, String)}. Thread-safe.
+ */
+public final class StoredTokenValidator implements TokenValidator {
+
+    /** The claim holding the token's {@link StoredToken#name()}. */
+    public static final String NAME_CLAIM = "name";
+
+    private final TokenStore store;
+    private final TokenKind kind;
+    private final TokenFormat format;
+    private final Clock clock;
+
+    private StoredTokenValidator(Builder b) {
+        this.store = b.store;
+        this.kind = b.kind;
+        this.format = TokenFormat.of(b.kind);
+        this.clock = b.clock;
+    }
+
+    /** A validator of access tokens ({@code tgat_…}) in this store. */
+    public static StoredTokenValidator create(TokenStore store) {
+        return builder(store).build();
+    }
+
+    /** A builder over this store. */
+    public static Builder builder(TokenStore store) {
+        return new Builder(store);
+    }
+
+    /** The kind of secret this validator accepts. */
+    public TokenKind kind() {
+        return kind;
+    }
+
+    /**
+     * Validates a secret of this validator's kind.
+     *
+     * @throws InvalidTokenException when it is malformed, of the other kind, unknown, revoked or expired; a
+     *                               malformed one is refused without a database query
+     * @throws UpstreamUnavailableException when the store cannot be queried (503, never {@code invalid_token})
+     */
+    @Override
+    public VerifiedToken validate(String token) {
+        Objects.requireNonNull(token, "token");
+        if (!format.checksumValid(token)) {
+            throw new InvalidTokenException(malformed(token));
+        }
+        StoredToken stored = store.find(Fingerprints.sha256(token)).orElseThrow(
+                () -> new InvalidTokenException("The " + noun() + " is not known."));
+        if (stored.kind() != kind) {
+            throw new InvalidTokenException("The " + noun() + " is not known.");
+        }
+        Instant now = clock.instant();
+        if (stored.revoked()) {
+            throw new InvalidTokenException("The " + noun() + " has been revoked.");
+        }
+        if (stored.expiredAt(now)) {
+            throw new InvalidTokenException("The " + noun() + " expired at " + stored.expiresAt().orElseThrow() + ".", "exp");
+        }
+        store.recordUse(stored.id(), now, Optional.empty());
+        return VerifiedToken.builder(VerifiedToken.Kind.STORED)
+                .subject(stored.owner())
+                .clientId(stored.clientId().orElse(null))
+                .scopes(stored.scopes())
+                .issuedAt(stored.createdAt())
+                .expiresAt(stored.expiresAt().orElse(null))
+                .allowedAddresses(stored.allowedRanges())
+                .tokenId(stored.id())
+                .claims(Map.of(NAME_CLAIM, stored.name()))
+                .build();
+    }
+
+    /**
+     * Notes that a request was accepted with this token from this client address, for the store's last-used
+     * columns. Cheap (an in-memory update, written in the store's next batch); call it per accepted request,
+     * cache hits included. Tokens this validator did not produce are ignored.
+     */
+    public void recordUse(VerifiedToken token, String clientAddress) {
+        Objects.requireNonNull(token, "token");
+        if (token.kind() == VerifiedToken.Kind.STORED && token.tokenId().isPresent()) {
+            store.recordUse(token.tokenId().get(), clock.instant(), Optional.ofNullable(clientAddress));
+        }
+    }
+
+    private String malformed(String token) {
+        Optional<TokenKind> other = TokenKind.ofPrefix(token).filter(k -> k != kind);
+        if (other.isPresent()) {
+            return other.get() == TokenKind.API_KEY
+                    ? "An API key cannot be used as an access token."
+                    : "An access token cannot be used as an API key.";
+        }
+        return "The " + noun() + " is malformed: it must be " + kind.prefix() + " followed by "
+                + (TokenFormat.LENGTH - kind.prefix().length()) + " letters and digits with a valid checksum.";
+    }
+
+    private String noun() {
+        return kind == TokenKind.API_KEY ? "API key" : "token";
+    }
+
+    @Override
+    public String toString() {
+        return "StoredTokenValidator[kind=" + kind + ", store=" + store + "]";
+    }
+
+    /** Builds a {@link StoredTokenValidator}. */
+    public static final class Builder {
+        private final TokenStore store;
+        private TokenKind kind = TokenKind.ACCESS_TOKEN;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(TokenStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** The kind of secret accepted; default {@link TokenKind#ACCESS_TOKEN}. */
+        public Builder kind(TokenKind kind) {
+            this.kind = Objects.requireNonNull(kind, "kind");
+            return this;
+        }
+
+        /** The clock expiry is checked against and uses are stamped with; default {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public StoredTokenValidator build() {
+            return new StoredTokenValidator(this);
+        }
+    }
+}

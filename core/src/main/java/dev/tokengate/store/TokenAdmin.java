@@ -1,0 +1,58 @@
+package dev.tokengate.store;
+
+import dev.tokengate.IpRange;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The issuing side of a token database: create a token (its secret is returned once and never stored), list
+ * an owner's tokens, revoke and rotate them. {@link JdbcTokenStore} implements it.
+ *
+ * <p>A revoked token is refused by {@link StoredTokenValidator} on its next lookup; a
+ * {@link dev.tokengate.CachingTokenValidator} in front may keep accepting it for at most its
+ * {@code maxTimeToLive} (5 minutes by default). Failures of the database are
+ * {@link dev.tokengate.UpstreamUnavailableException}s.
+ */
+public interface TokenAdmin {
+
+    /**
+     * Issues a new secret and stores its hash and metadata.
+     *
+     * @param kind          access token or API key
+     * @param name          a label for people, 1–200 characters
+     * @param owner         the subject it speaks for, 1–200 characters
+     * @param clientId      the client application it belongs to, or {@code null}
+     * @param scopes        the scopes granted (RFC 6749 scope tokens: printable ASCII, no space, quote or backslash)
+     * @param allowedRanges the client addresses it may be used from; empty for anywhere
+     * @param expiresAt     when it stops being valid, or {@code null} for never
+     * @return the secret (shown this once) and its metadata
+     * @throws IllegalArgumentException when a value is out of bounds; the message names it
+     */
+    IssuedToken create(TokenKind kind, String name, String owner, String clientId, Collection<String> scopes,
+                       Collection<IpRange> allowedRanges, Instant expiresAt);
+
+    /** An owner's tokens, revoked and expired ones included, oldest first; metadata only, never a secret or hash. */
+    List<StoredToken> list(String owner);
+
+    /** One token's metadata by id. */
+    Optional<StoredToken> get(String id);
+
+    /**
+     * Revokes a token.
+     *
+     * @return true when it was revoked now; false when there is no such token or it was already revoked
+     */
+    boolean revoke(String id);
+
+    /**
+     * Replaces a token's secret: in one transaction the old token is revoked and a new one is issued with the same
+     * kind, name, owner, client, scopes, allowed ranges and expiry.
+     *
+     * @return the new secret (shown this once) and its metadata, under a new id
+     * @throws java.util.NoSuchElementException when there is no such token
+     * @throws IllegalStateException when it is already revoked or expired: issue a new token instead
+     */
+    IssuedToken rotate(String id);
+}

@@ -1,0 +1,22 @@
+-- tokengate token store, PostgreSQL 10 or later. Run as is, or through JdbcTokenStore.createSchema(), which
+-- replaces the table name tokengate_token (also inside the index names) with the configured one. Idempotent.
+-- Only the SHA-256 of each secret is stored; the secret itself is shown once, when it is created.
+CREATE TABLE IF NOT EXISTS tokengate_token (
+    id                VARCHAR(36)              NOT NULL PRIMARY KEY,
+    kind              VARCHAR(16)              NOT NULL,
+    token_hash        BYTEA                    NOT NULL,
+    name              VARCHAR(200)             NOT NULL,
+    owner             VARCHAR(200)             NOT NULL,
+    client_id         VARCHAR(200),
+    scopes            VARCHAR(4000)            NOT NULL DEFAULT '',
+    allowed_ranges    VARCHAR(4000)            NOT NULL DEFAULT '',
+    created_at        TIMESTAMP WITH TIME ZONE NOT NULL,
+    expires_at        TIMESTAMP WITH TIME ZONE,
+    revoked_at        TIMESTAMP WITH TIME ZONE,
+    last_used_at      TIMESTAMP WITH TIME ZONE,
+    last_used_address VARCHAR(64),
+    CONSTRAINT tokengate_token_kind_ck CHECK (kind IN ('ACCESS_TOKEN', 'API_KEY')),
+    CONSTRAINT tokengate_token_hash_ck CHECK (octet_length(token_hash) = 32)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS tokengate_token_hash_ux ON tokengate_token (token_hash);
+CREATE INDEX IF NOT EXISTS tokengate_token_owner_ix ON tokengate_token (owner);
