@@ -1,18 +1,29 @@
 package dev.tokengate.sample;
 
 import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTVerifier;
 import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import com.auth0.jwt.interfaces.DecodedJWT;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokengate.store.IssuedToken;
+import dev.tokengate.store.JdbcTokenStore;
+import dev.tokengate.store.StoredToken;
+import dev.tokengate.store.TokenFormat;
+import dev.tokengate.store.TokenKind;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.interfaces.RSAPrivateKey;
@@ -25,47 +36,88 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * A DEMO authorization server for the sample app: discovery document, JWKS and a client-credentials token
- * endpoint issuing RS256 {@code at+jwt} access tokens that live 5 minutes. Its key pair is made at start-up
- * and its client secrets are printed in the README: never use it for anything real.
+ * A DEMO authorization server inside the sample app, so that it runs with nothing else installed. Never use it
+ * for anything real: its key pair is made at start-up and its passwords and client secrets are printed in the
+ * README.
+ *
+ * <ul>
+ *   <li>{@code GET /.well-known/openid-configuration} (and {@code oauth-authorization-server}), {@code GET /jwks};</li>
+ *   <li>{@code POST /token}: {@code client_credentials} for the two demo clients, {@code password} for the demo
+ *       user through the public client {@value #CONSOLE_CLIENT}, {@code refresh_token} with rotation (a refresh
+ *       token works once; presenting a used one revokes every refresh token of that user and client);</li>
+ *   <li>{@code POST /introspect} (RFC 7662) for the confidential clients; {@code POST /revoke} (RFC 7009).</li>
+ * </ul>
+ * Access tokens are RS256 JWTs with {@code typ: at+jwt} (RFC 9068) that live 5 minutes. Refresh tokens are
+ * opaque secrets kept only as SHA-256 in the {@value Database#REFRESH_TABLE} table; personal access tokens, made
+ * in the console, live in tokengate's token table and can be introspected and revoked here too.
  */
 public final class DemoIssuer extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DemoIssuer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The audience of every token it issues, which the sample API requires. */
     public static final String AUDIENCE = "tokengate-sample";
     /** Access token lifetime. */
     public static final Duration TOKEN_LIFETIME = Duration.ofMinutes(5);
+    /** Refresh token lifetime. */
+    public static final Duration REFRESH_LIFETIME = Duration.ofHours(8);
+    /** The demo user. */
+    public static final String USER = "alice";
+    /** The demo user's password. */
+    public static final String PASSWORD = "alice-password";
+    /** The public client the console (and curl) signs the demo user in with. */
+    public static final String CONSOLE_CLIENT = "token-console";
+    /** The scope that lets a token manage its owner's personal access tokens in the console. */
+    public static final String CONSOLE_SCOPE = "tokens";
+    /** The scopes the demo user holds, and may hand on in personal access tokens (all but {@value #CONSOLE_SCOPE}). */
+    public static final List<String> USER_SCOPES = List.of("read", "trade", "withdraw");
 
-    /** A demo client: its secret and the most it may be granted. */
-    record Client(String secret, List<String> allowedScopes) {
+    /**
+     * A demo client: its secret ({@code null} for a public client), the grants and scopes it may use, the scope it
+     * gets when it asks for none, and the user a client-credentials token speaks for.
+     */
+    record Client(String secret, Set<String> grants, List<String> allowedScopes, List<String> defaultScopes) {
+        boolean confidential() {
+            return secret != null;
+        }
     }
 
     /**
-     * The demo clients of the seed story: a portfolio tracker that may only read, and a trading bot that may
-     * read and trade. Nobody gets {@code withdraw} from this endpoint.
+     * The seed story: the demo user registered a portfolio tracker that may only read and a trading bot that may
+     * read and trade, both acting for her; nobody gets {@code withdraw} from a client. The console is a public
+     * client that signs her in.
      */
     static final Map<String, Client> CLIENTS = Map.of(
-            "portfolio-tracker", new Client("tracker-secret", List.of("read")),
-            "trading-bot", new Client("bot-secret", List.of("read", "trade")));
+            "portfolio-tracker", new Client("tracker-secret", Set.of("client_credentials"), List.of("read"), List.of("read")),
+            "trading-bot", new Client("bot-secret", Set.of("client_credentials"), List.of("read", "trade"), List.of("read", "trade")),
+            CONSOLE_CLIENT, new Client(null, Set.of("password", "refresh_token"),
+                    List.of(CONSOLE_SCOPE, "read", "trade", "withdraw"), List.of(CONSOLE_SCOPE)));
 
     private final transient String issuer;
     private final transient KeyPair keyPair;
     private final transient String keyId;
     private final transient Clock clock;
+    private final transient JdbcTokenStore personalTokens;
+    private final transient JdbcTokenStore refreshTokens;
+    private final transient TokenFormat format = TokenFormat.of(TokenKind.ACCESS_TOKEN);
 
     /**
-     * @param issuer the issuer URL: the URL this servlet is mounted at, e.g. {@code http://localhost:8080/demo-issuer}
+     * @param issuer         the issuer URL: where this servlet is mounted, e.g. {@code http://localhost:8080/demo-issuer}
+     * @param personalTokens the token database of the console's personal access tokens (introspected and revoked here)
+     * @param refreshTokens  where refresh tokens are kept
      */
-    public DemoIssuer(String issuer, Clock clock) {
+    DemoIssuer(String issuer, Clock clock, JdbcTokenStore personalTokens, JdbcTokenStore refreshTokens) {
         this.issuer = issuer;
         this.clock = clock;
+        this.personalTokens = personalTokens;
+        this.refreshTokens = refreshTokens;
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
             g.initialize(2048, new SecureRandom());
@@ -80,19 +132,24 @@ public final class DemoIssuer extends HttpServlet {
         return issuer;
     }
 
+    public String jwksUri() {
+        return issuer + "/jwks";
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
-        switch (path) {
+        switch (path(req)) {
             case "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server" -> {
                 ObjectNode doc = JSON.createObjectNode();
                 doc.put("issuer", issuer);
-                doc.put("jwks_uri", issuer + "/jwks");
+                doc.put("jwks_uri", jwksUri());
                 doc.put("token_endpoint", issuer + "/token");
-                doc.putArray("grant_types_supported").add("client_credentials");
-                doc.putArray("token_endpoint_auth_methods_supported").add("client_secret_basic").add("client_secret_post");
-                doc.putArray("scopes_supported").add("read").add("trade").add("withdraw");
-                doc.put("x-demo-warning", "DEMO issuer with a throw-away key: not for production");
+                doc.put("introspection_endpoint", issuer + "/introspect");
+                doc.put("revocation_endpoint", issuer + "/revoke");
+                doc.putArray("grant_types_supported").add("client_credentials").add("password").add("refresh_token");
+                doc.putArray("token_endpoint_auth_methods_supported").add("client_secret_basic").add("client_secret_post").add("none");
+                doc.putArray("scopes_supported").add("read").add("trade").add("withdraw").add(CONSOLE_SCOPE);
+                doc.put("x-demo-warning", "DEMO issuer with a throw-away key and published secrets: not for production");
                 write(resp, 200, doc);
             }
             case "/jwks" -> {
@@ -108,81 +165,290 @@ public final class DemoIssuer extends HttpServlet {
                 resp.setHeader("Cache-Control", "public, max-age=300");
                 write(resp, 200, jwks);
             }
-            default -> error(resp, 404, "not_found", "The demo issuer serves /.well-known/openid-configuration, /jwks and POST /token.");
+            default -> error(resp, 404, "not_found", "The demo issuer serves GET /.well-known/openid-configuration, "
+                    + "GET /jwks, POST /token, POST /introspect and POST /revoke.");
         }
     }
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
-        if (!path.equals("/token")) {
-            error(resp, 404, "not_found", "POST to /token.");
-            return;
-        }
         resp.setHeader("Cache-Control", "no-store");
-        if (!"client_credentials".equals(req.getParameter("grant_type"))) {
-            error(resp, 400, "unsupported_grant_type", "The demo issuer supports grant_type=client_credentials.");
+        switch (path(req)) {
+            case "/token" -> token(req, resp);
+            case "/introspect" -> introspect(req, resp);
+            case "/revoke" -> revoke(req, resp);
+            default -> error(resp, 404, "not_found", "POST to /token, /introspect or /revoke.");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ /token
+
+    private void token(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String grant = req.getParameter("grant_type");
+        if (grant == null || !Set.of("client_credentials", "password", "refresh_token").contains(grant)) {
+            error(resp, 400, "unsupported_grant_type", "The demo issuer supports grant_type=client_credentials, "
+                    + "password and refresh_token.");
             return;
         }
-        String[] credentials = clientCredentials(req);
-        Client client = credentials == null ? null : CLIENTS.get(credentials[0]);
-        if (client == null || !java.security.MessageDigest.isEqual(
-                client.secret().getBytes(StandardCharsets.UTF_8), credentials[1].getBytes(StandardCharsets.UTF_8))) {
-            resp.setHeader("WWW-Authenticate", "Basic realm=\"demo-issuer\"");
-            error(resp, 401, "invalid_client", "Unknown client or wrong secret; the demo clients are "
-                    + "portfolio-tracker:tracker-secret and trading-bot:bot-secret.");
+        Optional<String> clientId = authenticate(req, resp);
+        if (clientId.isEmpty()) {
             return;
         }
-        Set<String> scopes = new LinkedHashSet<>();
-        String requested = req.getParameter("scope");
-        if (requested == null || requested.isBlank()) {
-            scopes.addAll(client.allowedScopes());
-        } else {
-            for (String s : requested.trim().split("\\s+")) {
-                if (!client.allowedScopes().contains(s)) {
-                    error(resp, 400, "invalid_scope", "Client " + credentials[0] + " may be granted only "
-                            + client.allowedScopes() + ", not '" + s + "'.");
-                    return;
+        Client client = CLIENTS.get(clientId.get());
+        if (!client.grants().contains(grant)) {
+            error(resp, 400, "unauthorized_client", "Client " + clientId.get() + " may not use grant_type=" + grant
+                    + "; it may use " + client.grants() + ".");
+            return;
+        }
+        switch (grant) {
+            case "client_credentials" -> {
+                Optional<List<String>> scopes = scopes(req, resp, clientId.get(), client.allowedScopes(), client.defaultScopes());
+                if (scopes.isPresent()) {
+                    write(resp, 200, tokenResponse(USER, clientId.get(), scopes.get(), null));
                 }
-                scopes.add(s);
+            }
+            case "password" -> password(req, resp, clientId.get(), client);
+            default -> refresh(req, resp, clientId.get());
+        }
+    }
+
+    private void password(HttpServletRequest req, HttpServletResponse resp, String clientId, Client client) throws IOException {
+        if (!USER.equals(req.getParameter("username")) || !constantTimeEquals(PASSWORD, req.getParameter("password"))) {
+            error(resp, 400, "invalid_grant", "Wrong username or password; the demo user is " + USER + " / " + PASSWORD + ".");
+            return;
+        }
+        List<String> allowed = client.allowedScopes().stream()
+                .filter(s -> s.equals(CONSOLE_SCOPE) || USER_SCOPES.contains(s)).toList();
+        Optional<List<String>> scopes = scopes(req, resp, clientId, allowed, client.defaultScopes());
+        if (scopes.isEmpty()) {
+            return;
+        }
+        IssuedToken refresh = refreshTokens.create(TokenKind.ACCESS_TOKEN, "refresh token (" + clientId + ")", USER,
+                clientId, scopes.get(), List.of(), clock.instant().plus(REFRESH_LIFETIME));
+        write(resp, 200, tokenResponse(USER, clientId, scopes.get(), refresh.token()));
+    }
+
+    private void refresh(HttpServletRequest req, HttpServletResponse resp, String clientId) throws IOException {
+        String presented = req.getParameter("refresh_token");
+        Optional<StoredToken> stored = presented != null && format.checksumValid(presented)
+                ? refreshTokens.find(CallLabels.sha256(presented)) : Optional.empty();
+        if (stored.isEmpty() || !stored.get().clientId().equals(Optional.of(clientId))) {
+            error(resp, 400, "invalid_grant", "The refresh token is not known (to this client).");
+            return;
+        }
+        StoredToken old = stored.get();
+        if (old.revoked()) {
+            int revoked = revokeFamily(old.owner(), clientId);
+            LOG.warn("demo issuer: a used refresh token of {} ({}) was presented again; {} refresh token(s) revoked",
+                    old.owner(), clientId, revoked);
+            error(resp, 400, "invalid_grant", "The refresh token was already used. Refresh tokens work once; as a "
+                    + "precaution every refresh token of this sign-in has been revoked: sign in again.");
+            return;
+        }
+        if (old.expiredAt(clock.instant())) {
+            error(resp, 400, "invalid_grant", "The refresh token has expired: sign in again.");
+            return;
+        }
+        Optional<List<String>> scopes = scopes(req, resp, clientId, old.scopes(), old.scopes());
+        if (scopes.isEmpty()) {
+            return;
+        }
+        IssuedToken next;
+        try {
+            next = refreshTokens.rotate(old.id());
+        } catch (IllegalStateException e) { // a concurrent refresh with the same token won the race
+            error(resp, 400, "invalid_grant", "The refresh token was already used.");
+            return;
+        }
+        write(resp, 200, tokenResponse(old.owner(), clientId, scopes.get(), next.token()));
+    }
+
+    private int revokeFamily(String owner, String clientId) {
+        int n = 0;
+        for (StoredToken t : refreshTokens.list(owner)) {
+            if (t.clientId().equals(Optional.of(clientId)) && !t.revoked() && refreshTokens.revoke(t.id())) {
+                n++;
             }
         }
+        return n;
+    }
+
+    /** The requested scopes when the client may have all of them; otherwise writes {@code invalid_scope}. */
+    private static Optional<List<String>> scopes(HttpServletRequest req, HttpServletResponse resp, String clientId,
+                                                 List<String> allowed, List<String> defaults) throws IOException {
+        String requested = req.getParameter("scope");
+        if (requested == null || requested.isBlank()) {
+            return Optional.of(defaults);
+        }
+        Set<String> scopes = new LinkedHashSet<>();
+        for (String s : requested.trim().split("\\s+")) {
+            if (!allowed.contains(s)) {
+                error(resp, 400, "invalid_scope", "Client " + clientId + " may be granted only " + allowed + ", not '" + s + "'.");
+                return Optional.empty();
+            }
+            scopes.add(s);
+        }
+        return Optional.of(List.copyOf(scopes));
+    }
+
+    private ObjectNode tokenResponse(String subject, String clientId, List<String> scopes, String refreshToken) {
         Instant now = clock.instant();
         String token = JWT.create()
                 .withKeyId(keyId)
                 .withHeader(Map.of("typ", "at+jwt"))
                 .withIssuer(issuer)
-                .withSubject(credentials[0])
+                .withSubject(subject)
                 .withAudience(AUDIENCE)
                 .withIssuedAt(now)
                 .withNotBefore(now)
                 .withExpiresAt(now.plus(TOKEN_LIFETIME))
                 .withJWTId(UUID.randomUUID().toString())
-                .withClaim("client_id", credentials[0])
+                .withClaim("client_id", clientId)
                 .withClaim("scope", String.join(" ", scopes))
-                .sign(Algorithm.RSA256((RSAPublicKey) keyPair.getPublic(), (RSAPrivateKey) keyPair.getPrivate()));
+                .sign(algorithm());
         ObjectNode body = JSON.createObjectNode();
         body.put("access_token", token);
         body.put("token_type", "Bearer");
         body.put("expires_in", TOKEN_LIFETIME.toSeconds());
         body.put("scope", String.join(" ", scopes));
+        if (refreshToken != null) {
+            body.put("refresh_token", refreshToken);
+        }
+        return body;
+    }
+
+    // ------------------------------------------------------------------------------------- /introspect, /revoke
+
+    private void introspect(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Optional<String> clientId = authenticate(req, resp);
+        if (clientId.isEmpty()) {
+            return;
+        }
+        if (!CLIENTS.get(clientId.get()).confidential()) {
+            error(resp, 401, "invalid_client", "Introspection needs a confidential client (one with a secret).");
+            return;
+        }
+        String token = req.getParameter("token");
+        ObjectNode body = JSON.createObjectNode();
+        body.put("active", false);
+        if (token == null || token.isEmpty()) {
+            error(resp, 400, "invalid_request", "Send the token to introspect as the form field 'token'.");
+            return;
+        }
+        if (format.checksumValid(token)) {
+            Instant now = clock.instant();
+            Optional<StoredToken> pat = personalTokens.find(CallLabels.sha256(token));
+            Optional<StoredToken> refresh = pat.isPresent() ? Optional.empty() : refreshTokens.find(CallLabels.sha256(token))
+                    .filter(t -> t.clientId().equals(clientId)); // a client learns only about its own refresh tokens
+            Optional<StoredToken> found = pat.or(() -> refresh).filter(t -> !t.revoked() && !t.expiredAt(now));
+            found.ifPresent(t -> {
+                body.put("active", true);
+                body.put("token_type", pat.isPresent() ? "access_token" : "refresh_token");
+                body.put("scope", String.join(" ", t.scopes()));
+                body.put("sub", t.owner());
+                t.clientId().ifPresent(c -> body.put("client_id", c));
+                body.put("iat", t.createdAt().getEpochSecond());
+                t.expiresAt().ifPresent(e -> body.put("exp", e.getEpochSecond()));
+                body.put("iss", issuer);
+                if (pat.isPresent()) {
+                    body.put("aud", AUDIENCE);
+                }
+            });
+        } else {
+            verify(token).ifPresent(jwt -> {
+                body.put("active", true);
+                body.put("token_type", "access_token");
+                body.put("scope", jwt.getClaim("scope").asString());
+                body.put("sub", jwt.getSubject());
+                body.put("client_id", jwt.getClaim("client_id").asString());
+                body.put("iat", jwt.getIssuedAtAsInstant().getEpochSecond());
+                body.put("exp", jwt.getExpiresAtAsInstant().getEpochSecond());
+                body.put("iss", issuer);
+                body.put("aud", AUDIENCE);
+                body.put("jti", jwt.getId());
+            });
+        }
         write(resp, 200, body);
     }
 
-    private static String[] clientCredentials(HttpServletRequest req) {
+    private void revoke(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Optional<String> clientId = authenticate(req, resp);
+        if (clientId.isEmpty()) {
+            return;
+        }
+        String token = req.getParameter("token");
+        if (token == null || token.isEmpty()) {
+            error(resp, 400, "invalid_request", "Send the token to revoke as the form field 'token'.");
+            return;
+        }
+        if (format.checksumValid(token)) {
+            byte[] hash = CallLabels.sha256(token);
+            Optional<StoredToken> pat = personalTokens.find(hash);
+            if (pat.isPresent()) {
+                // whoever holds a personal access token may revoke it (as for a leaked token)
+                personalTokens.revoke(pat.get().id());
+            } else {
+                refreshTokens.find(hash).filter(t -> t.clientId().equals(clientId))
+                        .ifPresent(t -> refreshTokens.revoke(t.id()));
+            }
+        } else if (verify(token).isPresent()) {
+            error(resp, 400, "unsupported_token_type", "Access tokens are self-contained JWTs that live "
+                    + TOKEN_LIFETIME.toMinutes() + " minutes and cannot be revoked; revoke the refresh token.");
+            return;
+        }
+        // RFC 7009 §2.2: an unknown or invalid token is answered like a revoked one
+        resp.setStatus(200);
+    }
+
+    private Optional<DecodedJWT> verify(String token) {
+        try {
+            JWTVerifier verifier = ((JWTVerifier.BaseVerification) JWT.require(algorithm())
+                    .withIssuer(issuer).withAudience(AUDIENCE)).build(clock);
+            return Optional.of(verifier.verify(token));
+        } catch (JWTVerificationException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The authenticated client: HTTP Basic or form fields; a public client sends only its {@code client_id}.
+     * Writes the {@code invalid_client} error and answers empty when authentication fails.
+     */
+    private static Optional<String> authenticate(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String id = req.getParameter("client_id");
+        String secret = req.getParameter("client_secret");
         String auth = req.getHeader("Authorization");
         if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
             try {
                 String decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
                 int colon = decoded.indexOf(':');
-                return colon < 0 ? null : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
+                id = colon < 0 ? decoded : decoded.substring(0, colon);
+                secret = colon < 0 ? null : decoded.substring(colon + 1);
             } catch (IllegalArgumentException e) {
-                return null;
+                id = null;
             }
         }
-        String id = req.getParameter("client_id");
-        String secret = req.getParameter("client_secret");
-        return id == null || secret == null ? null : new String[] {id, secret};
+        Client client = id == null ? null : CLIENTS.get(id);
+        boolean ok = client != null && (client.confidential() ? constantTimeEquals(client.secret(), secret) : secret == null || secret.isEmpty());
+        if (!ok) {
+            resp.setHeader("WWW-Authenticate", "Basic realm=\"demo-issuer\"");
+            error(resp, 401, "invalid_client", "Unknown client or wrong secret; the demo clients are "
+                    + "portfolio-tracker:tracker-secret, trading-bot:bot-secret and the public client " + CONSOLE_CLIENT + ".");
+            return Optional.empty();
+        }
+        return Optional.of(id);
+    }
+
+    private Algorithm algorithm() {
+        return Algorithm.RSA256((RSAPublicKey) keyPair.getPublic(), (RSAPrivateKey) keyPair.getPrivate());
+    }
+
+    private static boolean constantTimeEquals(String expected, String actual) {
+        return actual != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), actual.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String path(HttpServletRequest req) {
+        return req.getPathInfo() == null ? "/" : req.getPathInfo();
     }
 
     private static String b64(BigInteger v) {
@@ -205,10 +471,5 @@ public final class DemoIssuer extends HttpServlet {
         resp.setContentType("application/json");
         resp.setCharacterEncoding("UTF-8");
         JSON.writeValue(resp.getOutputStream(), body);
-    }
-
-    /** The clients' names, for the start-up banner. */
-    static List<String> clientNames() {
-        return CLIENTS.keySet().stream().sorted().toList();
     }
 }

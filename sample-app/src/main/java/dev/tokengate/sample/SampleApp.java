@@ -5,51 +5,71 @@ import dev.tokengate.ConfigSource;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.TokenGate;
 import dev.tokengate.TokenGateConfig;
+import dev.tokengate.jaxrs.TokenGateFeature;
+import dev.tokengate.sample.legacy.StatementServlet;
+import dev.tokengate.spi.Slf4jCallLogSink;
+import dev.tokengate.store.StoredTokenValidator;
 import dev.tokengate.servlet.TokenGateFilter;
 import dev.tokengate.servlet.UrlRules;
 import jakarta.servlet.DispatcherType;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee11.servlet.FilterHolder;
+import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.ee11.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.servlet.ServletContainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * The sample app: a small exchange-account API on embedded Jetty 12, protected by {@link TokenGateFilter}, with
- * a demo issuer when no real issuer is configured. {@code java -jar tokengate-sample-app.jar}; {@code PORT}
- * (default 8080) and every {@code TOKENGATE_*} variable apply.
+ * The sample app: a small exchange-account API on embedded Jetty 12.1 (ee11), protected by tokengate.
+ *
+ * <ul>
+ *   <li>{@code /api/*}, {@code /health}: Jakarta REST on Jersey, protected by the {@link TokenGateFeature} and
+ *       the {@code @RequiresScopes} / {@code @Open} annotations ({@link TradingResource}, {@link HealthResource});</li>
+ *   <li>{@code /legacy/*}: plain servlets protected only by the {@code TokenGateFilter} declared in
+ *       {@code legacy-webapp/WEB-INF/web.xml};</li>
+ *   <li>{@code /console/}: the token console ({@link ConsolePages}, {@link ConsoleResource});</li>
+ *   <li>{@code /demo-issuer/*}: the {@link DemoIssuer}, unless {@code tokengate.jwt.issuer} names a real one.</li>
+ * </ul>
+ * The API accepts the issuer's JWTs and the console's personal access tokens ({@code tgat_…}), which live in the
+ * database: embedded H2 in memory, or {@code tokengate.store.jdbc-url} (PostgreSQL). Every request to the API
+ * leaves one JSON line on the {@code tokengate.calls} logger (stdout and {@code logs/calls.jsonl}).
  */
 public final class SampleApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SampleApp.class);
-
-    /** The URL rules, exactly as a legacy team would write them in web.xml. */
-    static final String RULES = String.join("\n",
-            "/health = permit",
-            "/demo-issuer/* = permit",
-            "GET /api/me = authenticated",
-            "GET /api/account/* = read",
-            "GET /api/orders = read",
-            "POST /api/orders = trade");
+    /** How many call-log events the console's "recent calls" view keeps. */
+    static final int RECENT_CALLS = 500;
 
     private final Server server;
     private final URI baseUri;
     private final DemoIssuer demoIssuer;
+    private final Database database;
+    private final Path overrideDescriptor;
 
-    private SampleApp(Server server, URI baseUri, DemoIssuer demoIssuer) {
+    private SampleApp(Server server, URI baseUri, DemoIssuer demoIssuer, Database database, Path overrideDescriptor) {
         this.server = server;
         this.baseUri = baseUri;
         this.demoIssuer = demoIssuer;
+        this.database = database;
+        this.overrideDescriptor = overrideDescriptor;
     }
 
     /**
@@ -60,6 +80,12 @@ public final class SampleApp implements AutoCloseable {
      * @param settings {@code tokengate.*} settings at the lowest precedence (system properties and environment win)
      */
     public static SampleApp start(String host, int port, Map<String, String> settings) throws Exception {
+        return start(host, port, settings, Clock.systemUTC());
+    }
+
+    /** The same with another clock, for tests that let tokens expire without waiting. */
+    static SampleApp start(String host, int port, Map<String, String> settings, Clock clock) throws Exception {
+        SampleSettings sample = new SampleSettings(settings);
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(host);
@@ -68,32 +94,124 @@ public final class SampleApp implements AutoCloseable {
         connector.open(); // bind now: the demo issuer's URL needs the real port
         URI base = URI.create("http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + connector.getLocalPort());
 
-        Map<String, String> params = new HashMap<>(settings);
-        params.putIfAbsent(ConfigKeys.REALM, "sample");
-        ConfigSource probe = ConfigSource.of(params);
-        DemoIssuer demo = null;
-        if (probe.get(ConfigKeys.JWT_ISSUER).isEmpty()) {
-            demo = new DemoIssuer(base + "/demo-issuer", Clock.systemUTC());
-            params.put(ConfigKeys.JWT_ISSUER, demo.issuer());
-            params.put(ConfigKeys.JWT_AUDIENCE, DemoIssuer.AUDIENCE);
-            params.put(ConfigKeys.JWT_TYPE, "at+jwt");
-        }
-        TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(params), Set.of());
-        TokenGate gate = TokenGate.create(config);
+        Database db = null;
+        Path override = null;
+        try {
+            db = Database.open(sample.get(SampleSettings.STORE_JDBC_URL).orElse(null),
+                    sample.get(SampleSettings.STORE_USERNAME).orElse(null),
+                    sample.get(SampleSettings.STORE_PASSWORD).orElse(null), clock);
 
-        ServletContextHandler context = new ServletContextHandler();
-        context.setContextPath("/");
-        context.addFilter(new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(RULES))), "/*",
-                EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(new HealthServlet()), "/health");
-        context.addServlet(new ServletHolder(new ApiServlet()), "/api/*");
-        if (demo != null) {
-            context.addServlet(new ServletHolder(demo), "/demo-issuer/*");
+            Map<String, String> params = new HashMap<>(settings);
+            params.putIfAbsent(ConfigKeys.REALM, "sample");
+            DemoIssuer demo = null;
+            if (!sample.externalIssuer()) {
+                demo = new DemoIssuer(base + "/demo-issuer", clock, db.tokens(), db.refreshTokens());
+                params.put(ConfigKeys.JWT_ISSUER, demo.issuer());
+                params.put(ConfigKeys.JWT_AUDIENCE, DemoIssuer.AUDIENCE);
+                params.put(ConfigKeys.JWT_JWKS_URI, demo.jwksUri());
+                params.put(ConfigKeys.JWT_TYPE, "at+jwt");
+                params.put(ConfigKeys.JWT_ALGORITHMS, "RS256");
+            }
+            TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(params), SampleSettings.KEYS);
+
+            // The pipeline: JWTs to the issuer's keys, tgat_ tokens to the token database; every call logged as a
+            // JSON line and kept for the console.
+            CallLabels labels = new CallLabels();
+            StoredTokenValidator stored = StoredTokenValidator.builder(db.tokens()).clock(clock).build();
+            TokenRouter router = new TokenRouter(JwtValidators.create(config, clock), stored, Optional.empty(), labels);
+            RecentCalls recent = new RecentCalls(RECENT_CALLS, labels, db.tokens(), new Slf4jCallLogSink());
+            TokenGate gate = TokenGate.builder(config).validator(router).callLogSink(recent).clock(clock).build();
+
+            Ledger ledger = new Ledger(db, clock);
+            ResourceConfig api = new ResourceConfig()
+                    .register(new TokenGateFeature(gate))
+                    .register(new TradingResource(ledger))
+                    .register(new HealthResource())
+                    .register(new ConsoleResource(db.tokens(), recent, labels, clock))
+                    .register(new ConsolePages())
+                    .register(new Problems.BadRequestMapper())
+                    .register(new Problems.ConflictMapper())
+                    .register(new Problems.WebApplicationMapper())
+                    .register(new Problems.UnexpectedMapper());
+
+            ServletContextHandler main = new ServletContextHandler();
+            main.setContextPath("/");
+            // The servlet filter in front starts each API call with the servlet request (it knows the client's
+            // address, which Jakarta REST does not expose) and permits everything; the JAX-RS layer joins that call
+            // and decides by the annotations. One call-log event per request, with the final decision and status.
+            FilterHolder gateFilter = new FilterHolder(new TokenGateFilter(gate, UrlRules.parse("/* = permit")));
+            for (String path : new String[] {"/api/*", "/console/api/*", "/health"}) {
+                main.addFilter(gateFilter, path, EnumSet.of(DispatcherType.REQUEST));
+            }
+            main.addServlet(new ServletHolder("jersey", new ServletContainer(api)), "/*");
+            if (demo != null) {
+                main.addServlet(new ServletHolder("demo-issuer", demo), "/demo-issuer/*");
+            }
+
+            override = overrideDescriptor(params);
+            WebAppContext legacy = legacyArea(override, ledger);
+
+            server.setHandler(new ContextHandlerCollection(legacy, main));
+            server.start();
+            if (!legacy.isAvailable()) {
+                throw new IllegalStateException("the legacy area (/legacy) did not start; see the log above");
+            }
+            return new SampleApp(server, base, demo, db, override);
+        } catch (Exception | Error e) {
+            try {
+                server.stop();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (db != null) {
+                db.close();
+            }
+            if (override != null) {
+                Files.deleteIfExists(override);
+            }
+            throw e;
         }
-        server.setHandler(context);
-        server.setStopAtShutdown(true);
-        server.start();
-        return new SampleApp(server, base, demo);
+    }
+
+    /** The legacy web application: its own web.xml, the app's issuer settings laid over it, and the ledger. */
+    private static WebAppContext legacyArea(Path override, Ledger ledger) throws URISyntaxException {
+        WebAppContext legacy = new WebAppContext();
+        legacy.setContextPath("/legacy");
+        legacy.setBaseResource(ResourceFactory.of(legacy).newResource(SampleApp.class.getResource("/legacy-webapp/").toURI()));
+        legacy.addOverrideDescriptor(override.toUri().toString());
+        legacy.setParentLoaderPriority(true);
+        legacy.setThrowUnavailableOnStartupException(true);
+        legacy.setAttribute(StatementServlet.LEDGER_ATTRIBUTE, ledger);
+        return legacy;
+    }
+
+    /**
+     * A Jetty override descriptor that gives the legacy area's tokengate filter the same core settings as the API
+     * (issuer, audience, keys; not the realm, which its web.xml sets), as init-params.
+     */
+    private static Path overrideDescriptor(Map<String, String> params) throws IOException {
+        StringBuilder xml = new StringBuilder("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
+                  <filter>
+                    <filter-name>tokengate</filter-name>
+                    <filter-class>dev.tokengate.servlet.TokenGateFilter</filter-class>
+                """);
+        new TreeMap<>(params).forEach((k, v) -> {
+            if (ConfigKeys.ALL.contains(k) && !k.equals(ConfigKeys.REALM)) {
+                xml.append("    <init-param><param-name>").append(k).append("</param-name><param-value>")
+                        .append(escape(v)).append("</param-value></init-param>\n");
+            }
+        });
+        xml.append("  </filter>\n</web-app>\n");
+        Path file = Files.createTempFile("tokengate-sample-legacy-", "-override-web.xml");
+        file.toFile().deleteOnExit();
+        Files.writeString(file, xml);
+        return file;
+    }
+
+    private static String escape(String v) {
+        return v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     public URI baseUri() {
@@ -105,13 +223,30 @@ public final class SampleApp implements AutoCloseable {
         return Optional.ofNullable(demoIssuer);
     }
 
+    Database database() {
+        return database;
+    }
+
+    /** Stops accepting requests, lets running ones finish, writes pending token usage and closes the database. */
     @Override
     public void close() throws Exception {
-        server.stop();
+        try {
+            server.stop();
+        } finally {
+            database.close();
+            Files.deleteIfExists(overrideDescriptor);
+        }
     }
 
     public static void main(String[] args) throws Exception {
-        int port = Integer.parseInt(Optional.ofNullable(System.getenv("PORT")).orElse("8080"));
+        int port;
+        try {
+            port = Integer.parseInt(Optional.ofNullable(System.getenv("PORT")).orElse("8080").strip());
+        } catch (NumberFormatException e) {
+            System.err.println("tokengate sample app: PORT must be a number, e.g. PORT=8081");
+            System.exit(2);
+            return;
+        }
         String host = Optional.ofNullable(System.getenv("HOST")).orElse("localhost");
         SampleApp app;
         try {
@@ -120,13 +255,21 @@ public final class SampleApp implements AutoCloseable {
             System.err.println("tokengate sample app: bad configuration: " + e.getMessage());
             System.exit(2);
             return;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             System.err.println("tokengate sample app: cannot listen on " + host + ":" + port + " (" + e.getMessage()
                     + "); set PORT to a free port, e.g. PORT=8081");
             System.exit(2);
             return;
         }
-        LOG.info("tokengate sample app on {}", app.baseUri());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                app.close();
+                System.out.println("tokengate sample app stopped.");
+            } catch (Exception e) {
+                System.err.println("tokengate sample app: error while stopping: " + e);
+            }
+        }, "tokengate-sample-shutdown"));
+        LOG.info("tokengate sample app on {} (database: {})", app.baseUri(), app.database.describe());
         System.out.println(banner(app));
         app.server.join();
     }
@@ -134,16 +277,19 @@ public final class SampleApp implements AutoCloseable {
     static String banner(SampleApp app) {
         String base = app.baseUri().toString();
         StringBuilder sb = new StringBuilder("\n  tokengate sample app: " + base + "\n");
+        sb.append("  Token console:  ").append(base).append("/console/\n");
         if (app.demoIssuer().isPresent()) {
-            sb.append("  DEMO issuer at ").append(base).append("/demo-issuer (throw-away key, demo secrets: not for real use)\n\n")
+            sb.append("  DEMO issuer at ").append(base).append("/demo-issuer (throw-away key, published secrets: not for real use)\n")
+              .append("  Demo user ").append(DemoIssuer.USER).append(" / ").append(DemoIssuer.PASSWORD)
+              .append("; clients portfolio-tracker:tracker-secret (read), trading-bot:bot-secret (read trade)\n\n")
               .append("  Get a read-only token and call the API:\n")
-              .append("    TOKEN=$(curl -s -u portfolio-tracker:tracker-secret -d grant_type=client_credentials \\\n")
-              .append("            ").append(base).append("/demo-issuer/token | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')\n")
-              .append("    curl -i ").append(base).append("/api/account/balances -H \"Authorization: Bearer $TOKEN\"\n")
-              .append("  A token that may trade: -u trading-bot:bot-secret\n");
+              .append("    READ=$(curl -s -u portfolio-tracker:tracker-secret -d grant_type=client_credentials \\\n")
+              .append("           ").append(base).append("/demo-issuer/token | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')\n")
+              .append("    curl -i ").append(base).append("/api/account/balances -H \"Authorization: Bearer $READ\"\n");
         } else {
             sb.append("  Trusting the configured issuer(s); the demo issuer is off.\n");
         }
+        sb.append("  Database: ").append(app.database.describe()).append("\n");
         sb.append("  Stop with Ctrl-C.\n");
         return sb.toString();
     }

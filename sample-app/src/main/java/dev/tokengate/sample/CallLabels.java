@@ -1,0 +1,78 @@
+package dev.tokengate.sample;
+
+import dev.tokengate.VerifiedToken;
+import dev.tokengate.store.StoredTokenValidator;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the console calls a token in the "recent calls" view, found by the token fingerprint that every call-log
+ * event carries (the first 12 hex digits of the token's SHA-256, as the README documents): a personal access
+ * token by its name and id, any other token by its client. Filled when a token is issued and whenever one is
+ * accepted; bounded, least recently used first out. Thread-safe.
+ */
+final class CallLabels {
+
+    /** How the console names a token; {@code tokenId} is set for tokens of the token database. */
+    record Label(String name, Optional<String> tokenId) {
+    }
+
+    private static final int CAPACITY = 10_000;
+
+    private final Map<String, Label> byFingerprint = new LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Label> eldest) {
+            return size() > CAPACITY;
+        }
+    };
+
+    /** Remembers the name of a token that was just accepted. */
+    void remember(String token, VerifiedToken verified) {
+        Label label;
+        if (verified.kind() == VerifiedToken.Kind.STORED) {
+            label = new Label(String.valueOf(verified.claim(StoredTokenValidator.NAME_CLAIM).orElse("token")), verified.tokenId());
+        } else {
+            label = new Label(verified.clientId().orElse(verified.getName()), Optional.empty());
+        }
+        put(fingerprint(token), label);
+    }
+
+    /** Remembers a personal access token at issue. */
+    void rememberIssued(String token, String name, String tokenId) {
+        put(fingerprint(token), new Label(name, Optional.of(tokenId)));
+    }
+
+    Optional<Label> find(String fingerprint) {
+        synchronized (byFingerprint) {
+            return Optional.ofNullable(byFingerprint.get(fingerprint));
+        }
+    }
+
+    private void put(String fingerprint, Label label) {
+        synchronized (byFingerprint) {
+            byFingerprint.put(fingerprint, label);
+        }
+    }
+
+    /** The call log's fingerprint of a token: the first 12 hex digits of its SHA-256. */
+    static String fingerprint(String token) {
+        return HexFormat.of().formatHex(sha256(token), 0, 6);
+    }
+
+    /** The SHA-256 of a token's ASCII bytes: what the token database stores and looks up. */
+    static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}

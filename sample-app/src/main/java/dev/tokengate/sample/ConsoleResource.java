@@ -1,0 +1,198 @@
+package dev.tokengate.sample;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokengate.IpRange;
+import dev.tokengate.VerifiedToken;
+import dev.tokengate.jaxrs.RequiresScopes;
+import dev.tokengate.spi.CallEvent;
+import dev.tokengate.store.IssuedToken;
+import dev.tokengate.store.JdbcTokenStore;
+import dev.tokengate.store.StoredToken;
+import dev.tokengate.store.TokenKind;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The token console's API: the signed-in user's personal access tokens (create, list, revoke) and the recent
+ * calls. Protected by tokengate like the rest of the API: every method needs a token with the scope
+ * {@value DemoIssuer#CONSOLE_SCOPE}, which only a sign-in grants; a personal access token never has it, so a
+ * token cannot mint tokens.
+ */
+@Path("/console/api")
+@Produces(MediaType.APPLICATION_JSON)
+@RequiresScopes(DemoIssuer.CONSOLE_SCOPE)
+public final class ConsoleResource {
+
+    /** The client id recorded on tokens made here. */
+    static final String CLIENT_ID = DemoIssuer.CONSOLE_CLIENT;
+    private static final int MAX_EXPIRY_DAYS = 366;
+    private static final String EXAMPLE = "{\"name\":\"trading bot\",\"scopes\":[\"read\",\"trade\"],\"expires_in_days\":30,"
+            + "\"allowed_ranges\":[\"203.0.113.0/24\"]}";
+
+    private final JdbcTokenStore tokens;
+    private final RecentCalls calls;
+    private final CallLabels labels;
+    private final Clock clock;
+
+    ConsoleResource(JdbcTokenStore tokens, RecentCalls calls, CallLabels labels, Clock clock) {
+        this.tokens = tokens;
+        this.calls = calls;
+        this.labels = labels;
+        this.clock = clock;
+    }
+
+    @GET
+    @Path("tokens")
+    public String list(@Context SecurityContext security) {
+        tokens.flush(); // last-used times are written in batches; show the latest
+        Instant now = clock.instant();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (StoredToken t : tokens.list(owner(security))) {
+            if (t.kind() == TokenKind.ACCESS_TOKEN) {
+                out.add(view(t, now));
+            }
+        }
+        return Problems.json(Map.of("tokens", out));
+    }
+
+    @POST
+    @Path("tokens")
+    public Response create(@Context SecurityContext security, String body) {
+        JsonNode n = Problems.object(body, EXAMPLE);
+        String name = n.path("name").isTextual() ? n.get("name").asText().strip() : "";
+        if (name.isEmpty() || name.length() > 100) {
+            throw new Problems.BadRequestException("name must be 1 to 100 characters; send e.g. " + EXAMPLE);
+        }
+        Set<String> scopes = new LinkedHashSet<>();
+        if (!n.path("scopes").isArray() || n.get("scopes").isEmpty()) {
+            throw new Problems.BadRequestException("scopes must be a non-empty list of " + DemoIssuer.USER_SCOPES + "; send e.g. " + EXAMPLE);
+        }
+        for (JsonNode s : n.get("scopes")) {
+            if (!s.isTextual() || !DemoIssuer.USER_SCOPES.contains(s.asText())) {
+                throw new Problems.BadRequestException("scopes may contain only " + DemoIssuer.USER_SCOPES + ", not " + s + ".");
+            }
+            scopes.add(s.asText());
+        }
+        Instant expiresAt = null;
+        JsonNode days = n.get("expires_in_days");
+        if (days != null && !days.isNull()) {
+            if (!days.canConvertToInt() || !days.isIntegralNumber() || days.asInt() < 1 || days.asInt() > MAX_EXPIRY_DAYS) {
+                throw new Problems.BadRequestException("expires_in_days must be a whole number from 1 to " + MAX_EXPIRY_DAYS
+                        + ", or null for a token that does not expire.");
+            }
+            expiresAt = clock.instant().plus(Duration.ofDays(days.asInt()));
+        }
+        List<IpRange> ranges = new ArrayList<>();
+        JsonNode allowed = n.get("allowed_ranges");
+        if (allowed != null && !allowed.isNull()) {
+            if (!allowed.isArray()) {
+                throw new Problems.BadRequestException("allowed_ranges must be a list of addresses or CIDR ranges, e.g. [\"203.0.113.0/24\"].");
+            }
+            for (JsonNode r : allowed) {
+                try {
+                    ranges.add(IpRange.parse(r.asText().strip()));
+                } catch (IllegalArgumentException e) {
+                    throw new Problems.BadRequestException("allowed_ranges: '" + r.asText() + "' is not an address or CIDR range ("
+                            + e.getMessage() + ").");
+                }
+            }
+        }
+        IssuedToken issued = tokens.create(TokenKind.ACCESS_TOKEN, name, owner(security), CLIENT_ID, scopes, ranges, expiresAt);
+        labels.rememberIssued(issued.token(), name, issued.metadata().id());
+        Map<String, Object> view = view(issued.metadata(), clock.instant());
+        view.put("token", issued.token());
+        view.put("note", "Copy the token now: it is shown only once. The server keeps only its SHA-256.");
+        return Response.status(201).header("Cache-Control", "no-store").entity(Problems.json(view)).build();
+    }
+
+    @DELETE
+    @Path("tokens/{id}")
+    public Response revoke(@Context SecurityContext security, @PathParam("id") String id) {
+        Optional<StoredToken> token = tokens.get(id).filter(t -> t.owner().equals(owner(security)));
+        if (token.isEmpty()) {
+            return Problems.problem(404, "Not Found", "You have no token " + id + ".");
+        }
+        tokens.revoke(id);
+        return Response.noContent().build();
+    }
+
+    /**
+     * The latest calls to the API, newest first. This demo shows every caller's calls to whoever signs in; an
+     * application with many users would show each only the calls of their own tokens.
+     *
+     * @param tokenId only the calls made with this personal access token
+     * @param limit   at most this many (1–200, default 50)
+     */
+    @GET
+    @Path("calls")
+    public String calls(@QueryParam("token") String tokenId, @QueryParam("limit") Integer limit) {
+        int n = limit == null ? 50 : limit;
+        if (n < 1 || n > 200) {
+            throw new Problems.BadRequestException("limit must be from 1 to 200.");
+        }
+        Predicate<RecentCalls.Call> filter = c -> !c.event().path().startsWith("/console/");
+        if (tokenId != null && !tokenId.isBlank()) {
+            filter = filter.and(c -> c.label().flatMap(CallLabels.Label::tokenId).filter(tokenId::equals).isPresent());
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (RecentCalls.Call c : calls.recent(n, filter)) {
+            CallEvent e = c.event();
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("time", e.time().toString());
+            v.put("request_id", e.requestId());
+            c.label().ifPresent(l -> v.put("token", l.name()));
+            c.label().flatMap(CallLabels.Label::tokenId).ifPresent(id -> v.put("token_id", id));
+            e.clientId().ifPresent(id -> v.put("client_id", id));
+            e.subject().ifPresent(s -> v.put("subject", s));
+            v.put("method", e.method());
+            v.put("path", e.path());
+            v.put("decision", e.decision());
+            v.put("status", e.status());
+            e.errorCode().ifPresent(code -> v.put("error", code));
+            v.put("client_address", e.clientAddress());
+            out.add(v);
+        }
+        return Problems.json(Map.of("calls", out));
+    }
+
+    private static String owner(SecurityContext security) {
+        VerifiedToken token = TradingResource.caller(security);
+        return token.getName();
+    }
+
+    private static Map<String, Object> view(StoredToken t, Instant now) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("id", t.id());
+        v.put("name", t.name());
+        v.put("scopes", t.scopes());
+        v.put("created_at", t.createdAt().toString());
+        v.put("expires_at", t.expiresAt().map(Instant::toString).orElse(null));
+        v.put("allowed_ranges", t.allowedRanges().stream().map(IpRange::toString).toList());
+        v.put("last_used_at", t.lastUsedAt().map(Instant::toString).orElse(null));
+        v.put("last_used_address", t.lastUsedAddress().orElse(null));
+        v.put("status", t.revoked() ? "revoked" : t.expiredAt(now) ? "expired" : "active");
+        t.revokedAt().ifPresent(r -> v.put("revoked_at", r.toString()));
+        return v;
+    }
+}
