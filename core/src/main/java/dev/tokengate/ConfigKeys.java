@@ -76,11 +76,45 @@ public final class ConfigKeys {
     /** Longest life of a cached verified token (never beyond its {@code exp}). Default {@code 5m}. */
     public static final String CACHE_MAX_TTL = "tokengate.cache.max-ttl";
 
+    /** The RFC 7662 introspection endpoint; enables opaque tokens checked by introspection. Default none. */
+    public static final String INTROSPECTION_URI = "tokengate.introspection.uri";
+    /** This API's client id at the introspection endpoint. Required with {@link #INTROSPECTION_URI}. */
+    public static final String INTROSPECTION_CLIENT_ID = "tokengate.introspection.client-id";
+    /** Its client secret; best set as the environment variable {@code TOKENGATE_INTROSPECTION_CLIENT_SECRET}. */
+    public static final String INTROSPECTION_CLIENT_SECRET = "tokengate.introspection.client-secret";
+    /** {@code client_secret_basic} (default) or {@code client_secret_post}. */
+    public static final String INTROSPECTION_AUTH_METHOD = "tokengate.introspection.auth-method";
+    /** Longest life of a cached introspection answer (never beyond the token's {@code exp}); {@code 0s} disables. Default {@code 5m}. */
+    public static final String INTROSPECTION_CACHE_TTL = "tokengate.introspection.cache-ttl";
+    /** How long an {@code active:false} answer is remembered. Default {@code 0s} (not cached). */
+    public static final String INTROSPECTION_NEGATIVE_CACHE_TTL = "tokengate.introspection.negative-cache-ttl";
+    /** Deadline of one introspection call, connect to last byte. Default {@code 5s}. */
+    public static final String INTROSPECTION_TIMEOUT = "tokengate.introspection.timeout";
+    /** Issuers whose JWTs are introspected instead of checked locally (e.g. to see revocation at once). Default none. */
+    public static final String INTROSPECTION_JWT_ISSUERS = "tokengate.introspection.jwt-issuers";
+
+    /** JDBC URL of the token database (tokens this API issues itself, {@code tgat_…}). Default none. */
+    public static final String STORE_JDBC_URL = "tokengate.store.jdbc-url";
+    /** Database user. */
+    public static final String STORE_USERNAME = "tokengate.store.username";
+    /** Database password; best set as the environment variable {@code TOKENGATE_STORE_PASSWORD}. */
+    public static final String STORE_PASSWORD = "tokengate.store.password";
+    /** Table of the token database. Default {@code tokengate_token}. */
+    public static final String STORE_TABLE = "tokengate.store.table";
+    /** Longest time a stored token stays cached, so the bound on how long a revoked token keeps working. Default {@code 30s}. */
+    public static final String STORE_CACHE_TTL = "tokengate.store.cache-ttl";
+
+    /** The header carrying the calling application's API key, for routes that require one. Default {@code X-API-Key}. */
+    public static final String API_KEY_HEADER = "tokengate.api-key.header";
+
     /** All core keys. */
     public static final Set<String> ALL = Set.of(REALM, ERROR_URI, CHALLENGE_INCLUDE_SCOPE, TRUSTED_PROXIES,
             TOKEN_QUERY_PARAMETER, TOKEN_FORM_BODY, TOKEN_COOKIE, TOKEN_HEADER,
             JWT_ISSUER, JWT_JWKS_URI, JWT_PUBLIC_KEY, JWT_JWKS_FILE, JWT_HMAC_SECRET_ENV, JWT_AUDIENCE,
             JWT_ALLOW_ANY_AUDIENCE, JWT_ALGORITHMS, JWT_TYPE, JWT_CLOCK_SKEW, JWT_SCOPE_CLAIM, JWT_REQUIRED_CLAIMS,
             JWKS_CONNECT_TIMEOUT, JWKS_READ_TIMEOUT, JWKS_REFETCH_INTERVAL, JWKS_STALE_WINDOW,
-            CACHE_SPEC, CACHE_MAX_TTL);
+            CACHE_SPEC, CACHE_MAX_TTL,
+            INTROSPECTION_URI, INTROSPECTION_CLIENT_ID, INTROSPECTION_CLIENT_SECRET, INTROSPECTION_AUTH_METHOD,
+            INTROSPECTION_CACHE_TTL, INTROSPECTION_NEGATIVE_CACHE_TTL, INTROSPECTION_TIMEOUT, INTROSPECTION_JWT_ISSUERS,
+            STORE_JDBC_URL, STORE_USERNAME, STORE_PASSWORD, STORE_TABLE, STORE_CACHE_TTL, API_KEY_HEADER);
 }

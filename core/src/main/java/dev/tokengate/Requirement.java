@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  *   read                   scope read
  *   read trade             all of read and trade (spaces or commas)
  *   read | trade           any one of read or trade
+ *   trade + api-key        as before, and the calling application's API key too (the hybrid)
  * </pre>
  */
 public final class Requirement {
@@ -30,16 +31,19 @@ public final class Requirement {
     }
 
     private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
-    private static final Requirement PERMIT = new Requirement(Mode.PERMIT, Set.of());
-    private static final Requirement AUTHENTICATED = new Requirement(Mode.AUTHENTICATED, Set.of());
-    private static final Requirement DENY = new Requirement(Mode.DENY, Set.of());
+    private static final String API_KEY_SUFFIX = "+ api-key";
+    private static final Requirement PERMIT = new Requirement(Mode.PERMIT, Set.of(), false);
+    private static final Requirement AUTHENTICATED = new Requirement(Mode.AUTHENTICATED, Set.of(), false);
+    private static final Requirement DENY = new Requirement(Mode.DENY, Set.of(), false);
 
     private final Mode mode;
     private final Set<String> scopes;
+    private final boolean apiKey;
 
-    private Requirement(Mode mode, Set<String> scopes) {
+    private Requirement(Mode mode, Set<String> scopes, boolean apiKey) {
         this.mode = mode;
         this.scopes = scopes;
+        this.apiKey = apiKey;
     }
 
     public static Requirement permit() {
@@ -82,7 +86,7 @@ public final class Requirement {
         if (set.isEmpty()) {
             throw new IllegalArgumentException("a scope requirement needs at least one scope; use authenticated() for none");
         }
-        return new Requirement(mode, java.util.Collections.unmodifiableSet(set));
+        return new Requirement(mode, java.util.Collections.unmodifiableSet(set), false);
     }
 
     /**
@@ -92,6 +96,14 @@ public final class Requirement {
      */
     public static Requirement parse(String text) {
         String t = Objects.requireNonNull(text, "text").trim();
+        String lower = t.toLowerCase(java.util.Locale.ROOT);
+        if (lower.endsWith("api-key")) {
+            int plus = t.lastIndexOf('+');
+            if (plus < 0 || !t.substring(plus + 1).strip().equalsIgnoreCase("api-key")) {
+                throw new IllegalArgumentException("'" + t + "': write '<requirement> + api-key', e.g. 'trade + api-key'");
+            }
+            return parse(t.substring(0, plus)).withApiKey();
+        }
         switch (t.toLowerCase(java.util.Locale.ROOT)) {
             case "permit":
                 return PERMIT;
@@ -120,6 +132,25 @@ public final class Requirement {
         return mode;
     }
 
+    /**
+     * This requirement plus the calling application's API key (the hybrid: an application key and a user's token,
+     * both valid). Only for requirements that need a token.
+     *
+     * @throws IllegalArgumentException for {@code permit} and {@code deny}
+     */
+    public Requirement withApiKey() {
+        if (mode == Mode.PERMIT || mode == Mode.DENY) {
+            throw new IllegalArgumentException("'" + this + " + api-key' makes no sense: an API key goes with a token "
+                    + "requirement, e.g. 'authenticated + api-key' or 'trade + api-key'");
+        }
+        return new Requirement(mode, scopes, true);
+    }
+
+    /** Whether the request must also carry a valid API key. */
+    public boolean requiresApiKey() {
+        return apiKey;
+    }
+
     /** The scopes named, for {@code ALL_OF} and {@code ANY_OF}; empty otherwise. */
     public Set<String> scopes() {
         return scopes;
@@ -137,23 +168,24 @@ public final class Requirement {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Requirement r && mode == r.mode && scopes.equals(r.scopes);
+        return o instanceof Requirement r && mode == r.mode && scopes.equals(r.scopes) && apiKey == r.apiKey;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(mode, scopes);
+        return Objects.hash(mode, scopes, apiKey);
     }
 
     /** The text form, which {@link #parse} reads back. */
     @Override
     public String toString() {
-        return switch (mode) {
+        String base = switch (mode) {
             case PERMIT -> "permit";
             case AUTHENTICATED -> "authenticated";
             case DENY -> "deny";
             case ALL_OF -> String.join(" ", scopes);
             case ANY_OF -> String.join(" | ", scopes);
         };
+        return apiKey ? base + " " + API_KEY_SUFFIX : base;
     }
 }

@@ -7,6 +7,7 @@ import dev.tokengate.internal.Fingerprints;
 import dev.tokengate.spi.CallEvent;
 import dev.tokengate.spi.CallLogSink;
 import dev.tokengate.spi.Slf4jCallLogSink;
+import dev.tokengate.store.TokenStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -46,7 +47,7 @@ import java.util.regex.Pattern;
  *
  * <p>Thread-safe; a {@link Call} belongs to one request thread.
  */
-public final class TokenGate {
+public final class TokenGate implements AutoCloseable {
 
     /** MDC key of the request id, set from {@link #begin} to {@link Call#finish}. */
     public static final String MDC_REQUEST_ID = "tokengate.request_id";
@@ -67,6 +68,7 @@ public final class TokenGate {
 
     private final TokenGateConfig config;
     private final BearerTokenExtractor extractor;
+    private final ValidatorStack stack;
     private final TokenValidator validator;
     private final CallLogSink sink;
     private final Clock clock;
@@ -77,7 +79,8 @@ public final class TokenGate {
         this.clock = b.clock;
         this.extractor = BearerTokenExtractor.create(config.allowFormBody(), config.allowQueryParameter(),
                 config.tokenCookie(), config.tokenHeader());
-        this.validator = b.validator != null ? b.validator : ValidatorStack.create(config, clock);
+        this.stack = ValidatorStack.create(config, clock);
+        this.validator = b.validator != null ? b.validator : stack.tokens();
         this.sink = b.sink;
         warnAboutLooserSettings(config);
     }
@@ -94,6 +97,17 @@ public final class TokenGate {
 
     public TokenGateConfig config() {
         return config;
+    }
+
+    /** Whether routes may require an API key: a token store is configured to look keys up in. */
+    public boolean supportsApiKeys() {
+        return stack.apiKeys().isPresent();
+    }
+
+    /** Releases what the pipeline holds: flushes and closes the token store, if there is one. */
+    @Override
+    public void close() {
+        config.tokenStore().ifPresent(TokenStore::close);
     }
 
     /** Starts one request: assigns its id (from a sane {@code X-Request-Id}, else a new one) and starts the clock. */
@@ -175,6 +189,7 @@ public final class TokenGate {
         private Outcome authentication;
         private Outcome outcome;
         private String fingerprint;
+        private VerifiedToken apiKey;
         private String reason;
         private boolean permitted;
         private boolean finished;
@@ -227,6 +242,7 @@ public final class TokenGate {
                     reason = "the token is restricted to " + verified.allowedAddresses() + "; the client is " + clientAddress;
                     return new Outcome.Rejected(BearerError.invalidToken("This token may not be used from this address."));
                 }
+                stack.recordUse(verified, clientAddress);
                 MDC.put(MDC_SUBJECT, verified.getName());
                 verified.clientId().ifPresent(c -> MDC.put(MDC_CLIENT_ID, c));
                 return new Outcome.Authenticated(verified);
@@ -281,6 +297,13 @@ public final class TokenGate {
                 }
             }
             Outcome authn = authenticate();
+            if (authn instanceof Outcome.Authenticated && requirement.requiresApiKey()) {
+                Optional<BearerError> keyError = checkApiKey();
+                if (keyError.isPresent()) {
+                    outcome = new Outcome.Rejected(keyError.get());
+                    return outcome;
+                }
+            }
             if (authn instanceof Outcome.Rejected) {
                 outcome = authn;
             } else if (authn instanceof Outcome.Anonymous) {
@@ -300,6 +323,56 @@ public final class TokenGate {
                 }
             }
             return outcome;
+        }
+
+        /**
+         * The hybrid's second credential: the calling application's API key, from its header, looked up in the
+         * token store. Empty when it is valid.
+         */
+        private Optional<BearerError> checkApiKey() {
+            if (apiKey != null) {
+                return Optional.empty();
+            }
+            String header = config.apiKeyHeader();
+            List<String> values = request.headers(header);
+            if (stack.apiKeys().isEmpty()) {
+                reason = "the route requires an API key but no token store is configured";
+                LOG.error("a route requires an API key, but no token store ({}) is configured to look keys up in",
+                        ConfigKeys.STORE_JDBC_URL);
+                return Optional.of(BearerError.unavailable("The server cannot check API keys right now."));
+            }
+            if (values.isEmpty()) {
+                reason = "no API key";
+                return Optional.of(BearerError.invalidRequest("This resource also requires the calling application's "
+                        + "API key in the " + header + " header."));
+            }
+            if (values.size() > 1) {
+                reason = "more than one API key";
+                return Optional.of(BearerError.invalidRequest("The request has more than one " + header
+                        + " header; send exactly one API key."));
+            }
+            try {
+                apiKey = stack.apiKeys().get().validate(values.get(0).strip());
+            } catch (InvalidTokenException e) {
+                reason = "API key: " + e.getMessage();
+                return Optional.of(BearerError.invalidToken("The API key in the " + header + " header is not valid: "
+                        + e.getMessage()));
+            } catch (UpstreamUnavailableException e) {
+                reason = "API key: " + e.getMessage();
+                return Optional.of(BearerError.unavailable("The server cannot check API keys right now; try again shortly."));
+            }
+            if (!isAllowedFrom(apiKey, clientAddress)) {
+                reason = "the API key is restricted to " + apiKey.allowedAddresses() + "; the client is " + clientAddress;
+                apiKey = null;
+                return Optional.of(BearerError.invalidToken("This API key may not be used from this address."));
+            }
+            stack.recordUse(apiKey, clientAddress);
+            return Optional.empty();
+        }
+
+        /** The calling application's API key, once a route required and accepted it. */
+        public Optional<VerifiedToken> apiKey() {
+            return Optional.ofNullable(apiKey);
         }
 
         /** The verified token, once authenticated. */
@@ -362,6 +435,7 @@ public final class TokenGate {
                         Duration.ofNanos(System.nanoTime() - startNanos), clientAddress,
                         token.flatMap(VerifiedToken::subject), token.flatMap(VerifiedToken::clientId),
                         Optional.ofNullable(fingerprint), token.map(t -> List.copyOf(t.scopes())).orElse(List.of()),
+                        apiKey().flatMap(VerifiedToken::subject), apiKey().flatMap(VerifiedToken::tokenId),
                         decision, errorCode, Optional.ofNullable(reason));
                 try {
                     sink.accept(event);

@@ -1,5 +1,10 @@
 package dev.tokengate;
 
+import dev.tokengate.introspection.AuthMethod;
+import dev.tokengate.introspection.IntrospectionValidator;
+import dev.tokengate.store.JdbcTokenStore;
+import dev.tokengate.store.TokenStore;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -40,6 +45,11 @@ public final class TokenGateConfig {
     private final Duration jwksStaleWindow;
     private final String cacheSpec;
     private final Duration cacheMaxTtl;
+    private final IntrospectionValidator introspection;
+    private final Set<String> introspectJwtIssuers;
+    private final TokenStore tokenStore;
+    private final Duration storeCacheTtl;
+    private final String apiKeyHeader;
 
     private TokenGateConfig(Builder b) {
         this.realm = b.realm;
@@ -57,6 +67,11 @@ public final class TokenGateConfig {
         this.jwksStaleWindow = b.jwksStaleWindow;
         this.cacheSpec = b.cacheSpec;
         this.cacheMaxTtl = b.cacheMaxTtl;
+        this.introspection = b.introspection;
+        this.introspectJwtIssuers = Set.copyOf(b.introspectJwtIssuers);
+        this.tokenStore = b.tokenStore;
+        this.storeCacheTtl = b.storeCacheTtl;
+        this.apiKeyHeader = b.apiKeyHeader;
     }
 
     public static Builder builder() {
@@ -93,6 +108,11 @@ public final class TokenGateConfig {
         source.get(ConfigKeys.JWKS_STALE_WINDOW).ifPresent(v -> b.jwksStaleWindow(duration(ConfigKeys.JWKS_STALE_WINDOW, v)));
         source.get(ConfigKeys.CACHE_SPEC).ifPresent(b::cacheSpec);
         source.get(ConfigKeys.CACHE_MAX_TTL).ifPresent(v -> b.cacheMaxTtl(duration(ConfigKeys.CACHE_MAX_TTL, v)));
+
+        source.get(ConfigKeys.API_KEY_HEADER).ifPresent(b::apiKeyHeader);
+        source.get(ConfigKeys.STORE_CACHE_TTL).ifPresent(v -> b.storeCacheTtl(duration(ConfigKeys.STORE_CACHE_TTL, v)));
+        readIntrospection(source).ifPresent(b::introspection);
+        source.get(ConfigKeys.INTROSPECTION_JWT_ISSUERS).ifPresent(v -> b.introspectJwtsFrom(list(v)));
 
         List<String> issuers = list(source.get(ConfigKeys.JWT_ISSUER).orElse(""));
         List<String> perIssuerKeys = List.of(ConfigKeys.JWT_JWKS_URI, ConfigKeys.JWT_PUBLIC_KEY, ConfigKeys.JWT_JWKS_FILE,
@@ -132,7 +152,79 @@ public final class TokenGateConfig {
             source.get(ConfigKeys.JWT_REQUIRED_CLAIMS).ifPresent(v -> ib.requiredClaims(list(v)));
             b.issuer(ib.build());
         }
-        return b.build();
+        Optional<TokenStore> store = readStore(source); // last: it starts the store's flush thread
+        store.ifPresent(b::tokenStore);
+        try {
+            return b.build();
+        } catch (RuntimeException e) {
+            store.ifPresent(TokenStore::close);
+            throw e;
+        }
+    }
+
+    private static Optional<IntrospectionValidator> readIntrospection(ConfigSource source) {
+        List<String> keys = List.of(ConfigKeys.INTROSPECTION_CLIENT_ID, ConfigKeys.INTROSPECTION_CLIENT_SECRET,
+                ConfigKeys.INTROSPECTION_AUTH_METHOD, ConfigKeys.INTROSPECTION_CACHE_TTL,
+                ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL, ConfigKeys.INTROSPECTION_TIMEOUT, ConfigKeys.INTROSPECTION_JWT_ISSUERS);
+        Optional<String> uri = source.get(ConfigKeys.INTROSPECTION_URI);
+        if (uri.isEmpty()) {
+            requireAbsent(source, keys, ConfigKeys.INTROSPECTION_URI);
+            return Optional.empty();
+        }
+        IntrospectionValidator.Builder ib = keyed(ConfigKeys.INTROSPECTION_URI, () -> IntrospectionValidator.builder(uri(ConfigKeys.INTROSPECTION_URI, uri.get())));
+        source.get(ConfigKeys.INTROSPECTION_CLIENT_ID).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_CLIENT_ID, () -> ib.clientId(v)));
+        source.get(ConfigKeys.INTROSPECTION_CLIENT_SECRET).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_CLIENT_SECRET, () -> ib.clientSecret(v)));
+        source.get(ConfigKeys.INTROSPECTION_AUTH_METHOD).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_AUTH_METHOD,
+                () -> ib.authMethod(AuthMethod.fromParameterValue(v))));
+        source.get(ConfigKeys.INTROSPECTION_CACHE_TTL).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_CACHE_TTL,
+                () -> ib.cacheTtl(duration(ConfigKeys.INTROSPECTION_CACHE_TTL, v))));
+        source.get(ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL,
+                () -> ib.negativeCacheTtl(duration(ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL, v))));
+        source.get(ConfigKeys.INTROSPECTION_TIMEOUT).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_TIMEOUT,
+                () -> ib.timeout(duration(ConfigKeys.INTROSPECTION_TIMEOUT, v))));
+        return Optional.of(keyed(ConfigKeys.INTROSPECTION_URI, ib::build));
+    }
+
+    private static Optional<TokenStore> readStore(ConfigSource source) {
+        Optional<String> url = source.get(ConfigKeys.STORE_JDBC_URL);
+        if (url.isEmpty()) {
+            requireAbsent(source, List.of(ConfigKeys.STORE_USERNAME, ConfigKeys.STORE_PASSWORD, ConfigKeys.STORE_TABLE),
+                    ConfigKeys.STORE_JDBC_URL);
+            return Optional.empty();
+        }
+        JdbcTokenStore.Builder sb = JdbcTokenStore.builder();
+        keyed(ConfigKeys.STORE_JDBC_URL, () -> sb.jdbcUrl(url.get()));
+        source.get(ConfigKeys.STORE_USERNAME).ifPresent(v -> keyed(ConfigKeys.STORE_USERNAME, () -> sb.username(v)));
+        source.get(ConfigKeys.STORE_PASSWORD).ifPresent(v -> keyed(ConfigKeys.STORE_PASSWORD, () -> sb.password(v)));
+        source.get(ConfigKeys.STORE_TABLE).ifPresent(v -> keyed(ConfigKeys.STORE_TABLE, () -> sb.table(v)));
+        return Optional.of(keyed(ConfigKeys.STORE_JDBC_URL, sb::build));
+    }
+
+    private static void requireAbsent(ConfigSource source, List<String> keys, String needed) {
+        for (String k : keys) {
+            if (source.get(k).isPresent()) {
+                throw new ConfigurationException(k, "is set but " + needed + " is not; set it too, or remove " + k);
+            }
+        }
+    }
+
+    /** Runs a builder call, re-labelling its {@link ConfigurationException} with the {@code tokengate.*} key. */
+    private static <T> T keyed(String key, java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (ConfigurationException e) {
+            throw e.key().startsWith(ConfigSource.PREFIX) ? e : new ConfigurationException(key, e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(key, e.getMessage(), e);
+        }
+    }
+
+    private static URI uri(String key, String value) {
+        try {
+            return new URI(value.strip());
+        } catch (URISyntaxException e) {
+            throw new ConfigurationException(key, "'" + value + "' is not a URL: " + e.getReason(), e);
+        }
     }
 
     public String realm() {
@@ -196,6 +288,31 @@ public final class TokenGateConfig {
         return cacheMaxTtl;
     }
 
+    /** The introspection validator for opaque tokens (and for JWTs of {@link #introspectJwtIssuers()}), if configured. */
+    public Optional<IntrospectionValidator> introspection() {
+        return Optional.ofNullable(introspection);
+    }
+
+    /** Issuers whose JWTs are introspected rather than checked locally. */
+    public Set<String> introspectJwtIssuers() {
+        return introspectJwtIssuers;
+    }
+
+    /** The token database for tokens and API keys this API issues itself, if configured. */
+    public Optional<TokenStore> tokenStore() {
+        return Optional.ofNullable(tokenStore);
+    }
+
+    /** Longest time a stored token is cached: the bound on how long a revoked one keeps working. */
+    public Duration storeCacheTtl() {
+        return storeCacheTtl;
+    }
+
+    /** The header carrying an API key, for routes that require one. */
+    public String apiKeyHeader() {
+        return apiKeyHeader;
+    }
+
     static boolean bool(String key, String value) {
         return switch (value.strip().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on" -> true;
@@ -251,6 +368,11 @@ public final class TokenGateConfig {
         private Duration jwksStaleWindow = Duration.ofHours(24);
         private String cacheSpec = "maximumSize=10000";
         private Duration cacheMaxTtl = Duration.ofMinutes(5);
+        private IntrospectionValidator introspection;
+        private final Set<String> introspectJwtIssuers = new java.util.LinkedHashSet<>();
+        private TokenStore tokenStore;
+        private Duration storeCacheTtl = Duration.ofSeconds(30);
+        private String apiKeyHeader = "X-API-Key";
 
         private Builder() {
         }
@@ -381,15 +503,66 @@ public final class TokenGateConfig {
             return this;
         }
 
+        /** Checks opaque (and {@link #introspectJwtsFrom listed} JWT) tokens by RFC 7662 introspection. */
+        public Builder introspection(IntrospectionValidator introspection) {
+            this.introspection = Objects.requireNonNull(introspection, ConfigKeys.INTROSPECTION_URI);
+            return this;
+        }
+
+        /** JWTs from these issuers are introspected instead of checked locally (needs {@link #introspection}). */
+        public Builder introspectJwtsFrom(Collection<String> issuers) {
+            this.introspectJwtIssuers.clear();
+            for (String i : issuers) {
+                if (i == null || i.isBlank()) {
+                    throw new ConfigurationException(ConfigKeys.INTROSPECTION_JWT_ISSUERS, "an issuer must not be empty");
+                }
+                this.introspectJwtIssuers.add(i.strip());
+            }
+            return this;
+        }
+
+        /**
+         * Accepts the access tokens ({@code tgat_…}) and API keys ({@code tgak_…}) this API issued itself, looked
+         * up by hash in this store. Closing the {@link TokenGate} closes the store.
+         */
+        public Builder tokenStore(TokenStore store) {
+            this.tokenStore = Objects.requireNonNull(store, ConfigKeys.STORE_JDBC_URL);
+            return this;
+        }
+
+        /** Longest time a stored token is cached (the bound on how long a revoked token keeps working); default 30 s. */
+        public Builder storeCacheTtl(Duration d) {
+            this.storeCacheTtl = positive(ConfigKeys.STORE_CACHE_TTL, d);
+            return this;
+        }
+
+        /** The header that carries an API key on routes that require one; default {@code X-API-Key}. */
+        public Builder apiKeyHeader(String name) {
+            String n = name(ConfigKeys.API_KEY_HEADER, name);
+            if (n.equalsIgnoreCase("Authorization")) {
+                throw new ConfigurationException(ConfigKeys.API_KEY_HEADER, "the Authorization header carries the bearer token; name another header");
+            }
+            this.apiKeyHeader = n;
+            return this;
+        }
+
         /**
          * Checks the combination and builds.
          *
          * @throws ConfigurationException naming the key at fault
          */
         public TokenGateConfig build() {
-            if (issuers.isEmpty()) {
-                throw new ConfigurationException(ConfigKeys.JWT_ISSUER, "no trusted issuer configured: set "
-                        + ConfigKeys.JWT_ISSUER + " (env TOKENGATE_JWT_ISSUER) to the issuer URL of your authorization server");
+            if (issuers.isEmpty() && introspection == null && tokenStore == null) {
+                throw new ConfigurationException(ConfigKeys.JWT_ISSUER, "no way to check tokens is configured: set "
+                        + ConfigKeys.JWT_ISSUER + " (env TOKENGATE_JWT_ISSUER) to the issuer URL of your authorization "
+                        + "server, and/or " + ConfigKeys.INTROSPECTION_URI + " or " + ConfigKeys.STORE_JDBC_URL);
+            }
+            if (!introspectJwtIssuers.isEmpty() && introspection == null) {
+                throw new ConfigurationException(ConfigKeys.INTROSPECTION_JWT_ISSUERS, "needs "
+                        + ConfigKeys.INTROSPECTION_URI + " to introspect with");
+            }
+            if (tokenHeader != null && tokenHeader.equalsIgnoreCase(apiKeyHeader)) {
+                throw new ConfigurationException(ConfigKeys.TOKEN_HEADER, "is the same header as " + ConfigKeys.API_KEY_HEADER);
             }
             return new TokenGateConfig(this);
         }

@@ -4,27 +4,61 @@ import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.IssuerRouter;
 import dev.tokengate.jwt.JwtValidator;
+import dev.tokengate.store.StoredTokenValidator;
+import dev.tokengate.store.TokenKind;
+import dev.tokengate.store.TokenStore;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Assembles the validators a {@link TokenGateConfig} describes, in a fixed order:
- * {@code CachingTokenValidator → IssuerRouter → JwtValidator per issuer → KeySource per issuer}.
- * Not API.
+ * The validators a {@link TokenGateConfig} describes, assembled in a fixed order. Not API.
+ * <pre>
+ * TokenRouter ─┬─ JWT:    CachingTokenValidator → IssuerRouter → JwtValidator per issuer → KeySource per issuer
+ *              ├─ tgat_:  CachingTokenValidator (store TTL) → StoredTokenValidator(ACCESS_TOKEN) → TokenStore
+ *              └─ other:  IntrospectionValidator (its own single-flight cache) → endpoint
+ * API keys:               CachingTokenValidator (store TTL) → StoredTokenValidator(API_KEY) → TokenStore
+ * </pre>
+ *
+ * @param tokens  the bearer-token validator
+ * @param apiKeys the API-key validator, when a token store is configured
+ * @param usage   records the use of stored tokens and keys (time and client address), batched by the store
  */
-final class ValidatorStack {
+record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> apiKeys, Optional<StoredTokenValidator> usage) {
 
     private static final Pattern CACHE_OFF = Pattern.compile("(^|.*,)\\s*maximumSize\\s*=\\s*0\\s*(,.*|$)");
 
-    private ValidatorStack() {
+    static ValidatorStack create(TokenGateConfig config, Clock clock) {
+        Optional<TokenValidator> jwt = config.issuers().isEmpty() ? Optional.empty() : Optional.of(jwt(config, clock));
+        Optional<TokenStore> store = config.tokenStore();
+        Optional<StoredTokenValidator> stored = store.map(s -> StoredTokenValidator.builder(s)
+                .kind(TokenKind.ACCESS_TOKEN).clock(clock).build());
+        Optional<TokenValidator> apiKeys = store.map(s -> cached(StoredTokenValidator.builder(s)
+                .kind(TokenKind.API_KEY).clock(clock).build(), config.storeCacheTtl(), clock));
+        TokenValidator tokens = new TokenRouter(jwt,
+                stored.map(v -> cached(v, config.storeCacheTtl(), clock)),
+                config.introspection().map(v -> v),
+                config.introspectJwtIssuers());
+        return new ValidatorStack(tokens, apiKeys, stored);
     }
 
-    static TokenValidator create(TokenGateConfig config, Clock clock) {
+    /** Records that a stored token or key was used from this address (no-op for other tokens). */
+    void recordUse(VerifiedToken token, String clientAddress) {
+        if (token.kind() == VerifiedToken.Kind.STORED) {
+            usage.ifPresent(u -> u.recordUse(token, clientAddress));
+        }
+    }
+
+    private static TokenValidator cached(TokenValidator validator, java.time.Duration ttl, Clock clock) {
+        return CachingTokenValidator.builder(validator).maxTimeToLive(ttl).clock(clock).build();
+    }
+
+    private static TokenValidator jwt(TokenGateConfig config, Clock clock) {
         HttpClient http = HttpClient.newBuilder()
                 .connectTimeout(config.jwksConnectTimeout())
                 .followRedirects(HttpClient.Redirect.NORMAL)

@@ -43,6 +43,21 @@ class RequirementTest {
     }
 
     @Test
+    void parseWhenApiKeySuffixThenHybrid() {
+        assertThat(Requirement.parse("trade + api-key")).isEqualTo(Requirement.allOf("trade").withApiKey());
+        assertThat(Requirement.parse("authenticated+API-KEY").requiresApiKey()).isTrue();
+        assertThat(Requirement.parse("admin | root + api-key")).isEqualTo(Requirement.anyOf("admin", "root").withApiKey());
+        assertThat(Requirement.parse("trade + api-key")).hasToString("trade + api-key");
+        assertThat(Requirement.parse("trade").requiresApiKey()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"permit + api-key", "deny + api-key", "trade api-key", "+ api-key"})
+    void parseWhenApiKeyWithoutTokenRequirementThenExplains(String text) {
+        assertThatThrownBy(() -> Requirement.parse(text)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void allOfWhenOneMissingThenNotSatisfied() {
         assertThat(Requirement.allOf("read", "trade").isSatisfiedBy(Set.of("read"))).isFalse();
         assertThat(Requirement.allOf("read", "trade").isSatisfiedBy(Set.of("read", "trade", "x"))).isTrue();

@@ -196,6 +196,59 @@ class TokenGateConfigTest {
     }
 
     @Test
+    void fromWhenIntrospectionOnlyThenNoIssuerNeeded() {
+        TokenGateConfig c = load(Map.of("tokengate.introspection.uri", "https://as.example/introspect",
+                "tokengate.introspection.client-id", "api", "tokengate.introspection.client-secret", "s"));
+        assertThat(c.issuers()).isEmpty();
+        assertThat(c.introspection()).isPresent();
+    }
+
+    @Test
+    void fromWhenIntrospectionSettingsWithoutUriThenFailsNamingTheKey() {
+        assertThatThrownBy(() -> load(Map.of("tokengate.introspection.client-id", "api")))
+                .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("tokengate.introspection.client-id")
+                .hasMessageContaining("tokengate.introspection.uri");
+    }
+
+    @Test
+    void fromWhenIntrospectionValuesBadThenEachNamesItsKey() {
+        Map<String, String> base = Map.of("tokengate.introspection.uri", "https://as.example/introspect",
+                "tokengate.introspection.client-id", "api", "tokengate.introspection.client-secret", "s");
+        Map<String, String> bad = Map.of("tokengate.introspection.uri", "ftp://as.example/x",
+                "tokengate.introspection.auth-method", "private_key_jwt",
+                "tokengate.introspection.timeout", "0s");
+        bad.forEach((key, value) -> {
+            Map<String, String> m = new HashMap<>(base);
+            m.put(key, value);
+            assertThatThrownBy(() -> load(m)).as(key).isInstanceOf(ConfigurationException.class)
+                    .satisfies(e -> assertThat(((ConfigurationException) e).key()).isEqualTo(key));
+        });
+    }
+
+    @Test
+    void fromWhenStoreUrlThenStoreOpenedAndClosedWithTheGate() {
+        TokenGateConfig c = load(Map.of("tokengate.store.jdbc-url", "jdbc:h2:mem:cfg;DB_CLOSE_DELAY=-1",
+                "tokengate.store.username", "sa", "tokengate.store.table", "api_tokens"));
+        assertThat(c.tokenStore()).hasValueSatisfying(s -> assertThat(s.toString()).contains("api_tokens"));
+        c.tokenStore().get().close();
+    }
+
+    @Test
+    void fromWhenStoreTableUnsafeThenFailsNamingTheKey() {
+        assertThatThrownBy(() -> load(Map.of("tokengate.store.jdbc-url", "jdbc:h2:mem:cfg2",
+                "tokengate.store.table", "tokens; drop table x")))
+                .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("tokengate.store.table");
+    }
+
+    @Test
+    void fromWhenIntrospectedJwtIssuersWithoutIntrospectionThenFails() {
+        Map<String, String> m = minimal();
+        m.put("tokengate.introspection.jwt-issuers", ISSUER);
+        assertThatThrownBy(() -> load(m)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("tokengate.introspection.uri");
+    }
+
+    @Test
     void durationAcceptsShortAndIsoForms() {
         assertThat(TokenGateConfig.duration("k", "500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(TokenGateConfig.duration("k", "60")).isEqualTo(Duration.ofSeconds(60));

@@ -37,7 +37,7 @@ class ValidatorStackTest {
                 .issuer(IssuerConfig.builder(TestTokens.ISSUER).keySource(countingKeys).audiences(TestTokens.AUDIENCE).build())
                 .cacheSpec(cacheSpec)
                 .build();
-        return ValidatorStack.create(config, Clock.systemUTC());
+        return ValidatorStack.create(config, Clock.systemUTC()).tokens();
     }
 
     @Test
@@ -127,7 +127,7 @@ class ValidatorStackTest {
                 .issuer(IssuerConfig.builder(TestTokens.ISSUER).keySource(countingKeys).audiences(TestTokens.AUDIENCE)
                         .type("at+jwt").build())
                 .build();
-        TokenValidator validator = ValidatorStack.create(config, Clock.systemUTC());
+        TokenValidator validator = ValidatorStack.create(config, Clock.systemUTC()).tokens();
         assertThatThrownBy(() -> validator.validate(TestTokens.jwt().type("JWT").sign()))
                 .isInstanceOf(InvalidTokenException.class);
         assertThat(validator.validate(TestTokens.jwt().type("at+jwt").sign()).subject()).isPresent();
@@ -137,6 +137,6 @@ class ValidatorStackTest {
         Map<String, String> all = new HashMap<>(keys);
         all.put("tokengate.jwt.audience", TestTokens.AUDIENCE);
         TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(all, Map.of(), new Properties()), Set.of());
-        return ValidatorStack.create(config, Clock.systemUTC());
+        return ValidatorStack.create(config, Clock.systemUTC()).tokens();
     }
 }

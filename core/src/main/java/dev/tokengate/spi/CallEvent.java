@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param clientId         the token's client id, if authenticated
  * @param tokenFingerprint the token's short hash, if a token was presented (valid or not)
  * @param scopes           the token's scopes, if authenticated
+ * @param application      the owner of the API key the request carried, on routes that require one
+ * @param apiKeyId         the id of that API key
  * @param decision         {@code allow}, {@code deny} or {@code permit} (route open, no check)
  * @param errorCode        the error code sent, if denied ({@code invalid_token}, …; {@code missing_token} for none)
  * @param reason           what failed, for operators (never sent to the client beyond the description)
@@ -36,6 +38,8 @@ public record CallEvent(
         Optional<String> clientId,
         Optional<String> tokenFingerprint,
         List<String> scopes,
+        Optional<String> application,
+        Optional<String> apiKeyId,
         String decision,
         Optional<String> errorCode,
         Optional<String> reason) {

@@ -45,6 +45,18 @@ final class AccessRules {
      *                               invalid scope; the message names the element
      */
     static Requirement requirementFor(Class<?> resourceClass, Method method, Requirement unannotated) {
+        Requirement requirement = tokenRequirement(resourceClass, method, unannotated);
+        if (!requiresApiKey(resourceClass, method)) {
+            return requirement;
+        }
+        try {
+            return requirement.withApiKey();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(describe(method) + ": @RequiresApiKey: " + e.getMessage(), e);
+        }
+    }
+
+    private static Requirement tokenRequirement(Class<?> resourceClass, Method method, Requirement unannotated) {
         for (Method declaration : declarations(resourceClass, method)) {
             Optional<Requirement> r = declaredOn(declaration, describe(declaration));
             if (r.isPresent()) {
@@ -58,6 +70,12 @@ final class AccessRules {
             }
         }
         return unannotated;
+    }
+
+    /** Whether {@link RequiresApiKey} is on the method (any declaration) or on the class or a supertype. */
+    private static boolean requiresApiKey(Class<?> resourceClass, Method method) {
+        return declarations(resourceClass, method).stream().anyMatch(m -> m.isAnnotationPresent(RequiresApiKey.class))
+                || hierarchy(resourceClass).stream().anyMatch(t -> t.isAnnotationPresent(RequiresApiKey.class));
     }
 
     /** The method as declared in the resource class, its superclasses, then its interfaces (breadth first). */

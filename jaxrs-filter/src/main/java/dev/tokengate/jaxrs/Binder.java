@@ -47,6 +47,10 @@ final class Binder implements DynamicFeature {
     Requirement requirementFor(Class<?> resourceClass, Method method) {
         try {
             Requirement r = AccessRules.requirementFor(resourceClass, method, unannotated);
+            if (r.requiresApiKey() && !gate.supportsApiKeys()) {
+                throw new IllegalStateException("@RequiresApiKey needs a token store to look API keys up in: set "
+                        + dev.tokengate.ConfigKeys.STORE_JDBC_URL);
+            }
             LOG.debug("tokengate: {}#{} requires {}", resourceClass.getName(), method.getName(), r);
             return r;
         } catch (IllegalStateException e) {

@@ -50,6 +50,59 @@ class AccessRulesTest {
                 .isEqualTo(Requirement.allOf("quotes"));
     }
 
+    /** Resources that require the calling application's API key too. */
+    @RequiresScopes("read")
+    public static class Partner {
+        @RequiresApiKey
+        public String keyed() {
+            return "ok";
+        }
+
+        @RequiresApiKey
+        @RequiresScopes("trade")
+        public String keyedTrade() {
+            return "ok";
+        }
+
+        public String plain() {
+            return "ok";
+        }
+
+        @RequiresApiKey
+        @Open
+        public String openWithKey() {
+            return "ok";
+        }
+    }
+
+    /** API key required for the whole class, found on its interface. */
+    @RequiresApiKey
+    public interface KeyedApi {
+        String x();
+    }
+
+    /** Implements {@link KeyedApi}. */
+    public static class KeyedResource implements KeyedApi {
+        @Override
+        public String x() {
+            return "ok";
+        }
+    }
+
+    @Test
+    void requirementWhenRequiresApiKeyThenAddedToTheTokenRequirement() throws Exception {
+        assertThat(of(Partner.class, "keyed")).isEqualTo(Requirement.allOf("read").withApiKey());
+        assertThat(of(Partner.class, "keyedTrade")).isEqualTo(Requirement.allOf("trade").withApiKey());
+        assertThat(of(Partner.class, "plain")).isEqualTo(Requirement.allOf("read"));
+        assertThat(of(KeyedResource.class, "x")).isEqualTo(Requirement.authenticated().withApiKey());
+    }
+
+    @Test
+    void requirementWhenRequiresApiKeyOnOpenMethodThenRefusedAsAmbiguous() {
+        assertThatThrownBy(() -> of(Partner.class, "openWithKey")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("openWithKey").hasMessageContaining("API key");
+    }
+
     /** A subclass that overrides with its own annotation. */
     public static class Overriding extends Resources.ClassScoped {
         @Override

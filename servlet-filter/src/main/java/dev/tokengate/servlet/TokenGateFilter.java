@@ -193,7 +193,7 @@ public class TokenGateFilter implements Filter {
      */
     public TokenGateFilter(TokenGate gate, UrlRules rules) {
         this.gateFactory = config -> gate;
-        this.pipeline = new Pipeline(Objects.requireNonNull(gate, "gate"), Objects.requireNonNull(rules, "rules"));
+        this.pipeline = new Pipeline(Objects.requireNonNull(gate, "gate"), Objects.requireNonNull(rules, "rules"), false);
     }
 
     /**
@@ -223,7 +223,12 @@ public class TokenGateFilter implements Filter {
             Requirement unmatched = source.get(UNMATCHED).map(UrlRules::parseUnmatched).orElse(Requirement.deny());
             UrlRules rules = UrlRules.parse(source.get(RULES).orElse(""), unmatched);
             TokenGate gate = Objects.requireNonNull(gateFactory.apply(config), "the gate factory returned null");
-            pipeline = new Pipeline(gate, rules);
+            try {
+                pipeline = new Pipeline(gate, rules, true);
+            } catch (RuntimeException e) {
+                gate.close();
+                throw e;
+            }
             LOG.info("tokengate filter '{}' started with {}", filterName, rules);
         } catch (ConfigurationException e) {
             throw new ServletException(e.getMessage() + " (tokengate filter '" + filterName + "')", e);
@@ -303,7 +308,10 @@ public class TokenGateFilter implements Filter {
     /** Nothing to release: the pipeline holds no threads of its own. */
     @Override
     public final void destroy() {
-        // the TokenGate has no lifecycle to end (see the adapter notes)
+        Pipeline p = pipeline;
+        if (p != null && p.owned()) {
+            p.gate().close(); // flushes the token store's batched last-used writes
+        }
     }
 
     private static Outcome decide(Pipeline p, TokenGate.Call call, ServletRequestView view) {
@@ -354,7 +362,14 @@ public class TokenGateFilter implements Filter {
     }
 
     /** The pipeline and rules of one filter instance. */
-    private record Pipeline(TokenGate gate, UrlRules rules) {
+    /** The filter's gate and rules; {@code owned} when {@link #init} built the gate, so {@link #destroy} closes it. */
+    private record Pipeline(TokenGate gate, UrlRules rules, boolean owned) {
+        Pipeline {
+            if (rules.requiresApiKeys() && !gate.supportsApiKeys()) {
+                throw new ConfigurationException(RULES, "a rule requires an API key ('+ api-key'), but no token store "
+                        + "is configured to look API keys up in: set " + dev.tokengate.ConfigKeys.STORE_JDBC_URL);
+            }
+        }
     }
 
     /** Finishes an asynchronous request's call when the container completes it, with the status sent. */

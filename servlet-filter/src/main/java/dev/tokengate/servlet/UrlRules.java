@@ -162,6 +162,11 @@ public final class UrlRules {
     }
 
     /** The rules, in the order written. */
+    /** Whether some rule requires an API key (which needs a token store to look keys up in). */
+    boolean requiresApiKeys() {
+        return unmatched.requiresApiKey() || rules.stream().anyMatch(r -> r.requirement().requiresApiKey());
+    }
+
     List<Rule> rules() {
         return rules;
     }

@@ -1,4 +1,4 @@
-package dev.tokengate.jaxrs;
+package dev.tokengate.testing;
 
 import dev.tokengate.spi.CallEvent;
 import dev.tokengate.spi.CallLogSink;
@@ -10,7 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** Keeps every call-log event (and also writes it to the default JSON call log, so that log is checked too). */
-final class CapturingSink implements CallLogSink {
+public final class CapturingSink implements CallLogSink {
 
     private final LinkedBlockingQueue<CallEvent> events = new LinkedBlockingQueue<>();
     private final CallLogSink json = new Slf4jCallLogSink();
@@ -22,7 +22,7 @@ final class CapturingSink implements CallLogSink {
     }
 
     /** The next event, waiting for it if the request is still finishing (asynchronous requests). */
-    CallEvent next() throws InterruptedException {
+    public CallEvent next() throws InterruptedException {
         CallEvent e = events.poll(5, TimeUnit.SECONDS);
         if (e == null) {
             throw new AssertionError("no call-log event within 5s");
@@ -31,7 +31,7 @@ final class CapturingSink implements CallLogSink {
     }
 
     /** Events so far, without waiting. */
-    List<CallEvent> drain() {
+    public List<CallEvent> drain() {
         List<CallEvent> all = new ArrayList<>();
         events.drainTo(all);
         return all;

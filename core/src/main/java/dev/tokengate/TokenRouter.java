@@ -1,0 +1,81 @@
+package dev.tokengate;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.exceptions.JWTDecodeException;
+import dev.tokengate.store.TokenKind;
+
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Sends each token to the one validator that can decide it, by its shape: a JWT (three or five dot-separated
+ * parts) to JWT validation, or to introspection when its issuer is listed for that; a {@code tgat_…} token to the
+ * token store; any other opaque token to introspection. No token is tried twice. Not API.
+ */
+final class TokenRouter implements TokenValidator {
+
+    private final Optional<TokenValidator> jwt;
+    private final Optional<TokenValidator> store;
+    private final Optional<TokenValidator> introspection;
+    private final Set<String> introspectJwtIssuers;
+
+    TokenRouter(Optional<TokenValidator> jwt, Optional<TokenValidator> store, Optional<TokenValidator> introspection,
+                Set<String> introspectJwtIssuers) {
+        this.jwt = jwt;
+        this.store = store;
+        this.introspection = introspection;
+        this.introspectJwtIssuers = introspectJwtIssuers;
+    }
+
+    @Override
+    public VerifiedToken validate(String token) {
+        if (isJwtShaped(token)) {
+            if (introspection.isPresent() && !introspectJwtIssuers.isEmpty()
+                    && unverifiedIssuer(token).filter(introspectJwtIssuers::contains).isPresent()) {
+                return introspection.get().validate(token);
+            }
+            if (jwt.isPresent()) {
+                return jwt.get().validate(token);
+            }
+            if (introspection.isPresent()) {
+                return introspection.get().validate(token);
+            }
+            throw new InvalidTokenException("This API does not accept JWTs; send a token it issued");
+        }
+        if (store.isPresent() && token.startsWith(TokenKind.ACCESS_TOKEN.prefix())) {
+            return store.get().validate(token);
+        }
+        if (introspection.isPresent()) {
+            return introspection.get().validate(token);
+        }
+        if (token.startsWith(TokenKind.API_KEY.prefix())) {
+            throw new InvalidTokenException("This is an API key, not an access token: send it in the API key header");
+        }
+        throw new InvalidTokenException("The token is not a JWT");
+    }
+
+    /** Three parts (JWS) or five (JWE, which the JWT validator refuses with its own message). */
+    static boolean isJwtShaped(String token) {
+        int dots = 0;
+        for (int i = 0; i < token.length(); i++) {
+            if (token.charAt(i) == '.') {
+                dots++;
+            }
+        }
+        return (dots == 2 || dots == 4) && token.startsWith("eyJ");
+    }
+
+    private static Optional<String> unverifiedIssuer(String token) {
+        try {
+            return Optional.ofNullable(JWT.decode(token).getIssuer());
+        } catch (JWTDecodeException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TokenRouter[jwt=" + jwt.isPresent() + ", store=" + store.isPresent() + ", introspection="
+                + introspection.isPresent() + ", introspected issuers=" + introspectJwtIssuers + "]";
+    }
+}
