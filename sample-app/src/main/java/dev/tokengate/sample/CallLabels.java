@@ -1,7 +1,5 @@
 package dev.tokengate.sample;
 
-import dev.tokengate.VerifiedToken;
-import dev.tokengate.store.StoredTokenValidator;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,8 +12,8 @@ import java.util.Optional;
 /**
  * What the console calls a token in the "recent calls" view, found by the token fingerprint that every call-log
  * event carries (the first 12 hex digits of the token's SHA-256, as the README documents): a personal access
- * token by its name and id, any other token by its client. Filled when a token is issued and whenever one is
- * accepted; bounded, least recently used first out. Thread-safe.
+ * token by its name and id, filled when the console issues it (a call without a label is shown by its client).
+ * Bounded, least recently used first out. Thread-safe.
  */
 final class CallLabels {
 
@@ -33,17 +31,6 @@ final class CallLabels {
             return size() > CAPACITY;
         }
     };
-
-    /** Remembers the name of a token that was just accepted. */
-    void remember(String token, VerifiedToken verified) {
-        Label label;
-        if (verified.kind() == VerifiedToken.Kind.STORED) {
-            label = new Label(String.valueOf(verified.claim(StoredTokenValidator.NAME_CLAIM).orElse("token")), verified.tokenId());
-        } else {
-            label = new Label(verified.clientId().orElse(verified.getName()), Optional.empty());
-        }
-        put(fingerprint(token), label);
-    }
 
     /** Remembers a personal access token at issue. */
     void rememberIssued(String token, String name, String tokenId) {

@@ -51,12 +51,18 @@ public final class ConsoleResource {
             + "\"allowed_ranges\":[\"203.0.113.0/24\"]}";
 
     private final JdbcTokenStore tokens;
+    private final Runnable flushUsage;
     private final RecentCalls calls;
     private final CallLabels labels;
     private final Clock clock;
 
-    ConsoleResource(JdbcTokenStore tokens, RecentCalls calls, CallLabels labels, Clock clock) {
+    /**
+     * @param tokens     the token database, for issuing, listing and revoking
+     * @param flushUsage writes the pipeline's pending last-used times, so the list shows the latest
+     */
+    ConsoleResource(JdbcTokenStore tokens, Runnable flushUsage, RecentCalls calls, CallLabels labels, Clock clock) {
         this.tokens = tokens;
+        this.flushUsage = flushUsage;
         this.calls = calls;
         this.labels = labels;
         this.clock = clock;
@@ -65,7 +71,7 @@ public final class ConsoleResource {
     @GET
     @Path("tokens")
     public String list(@Context SecurityContext security) {
-        tokens.flush(); // last-used times are written in batches; show the latest
+        flushUsage.run(); // last-used times are written in batches; show the latest
         Instant now = clock.instant();
         List<Map<String, Object>> out = new ArrayList<>();
         for (StoredToken t : tokens.list(owner(security))) {
@@ -161,7 +167,7 @@ public final class ConsoleResource {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("time", e.time().toString());
             v.put("request_id", e.requestId());
-            c.label().ifPresent(l -> v.put("token", l.name()));
+            c.label().ifPresent(l -> v.put("token", l.name())); // else the console shows the client
             c.label().flatMap(CallLabels.Label::tokenId).ifPresent(id -> v.put("token_id", id));
             e.clientId().ifPresent(id -> v.put("client_id", id));
             e.subject().ifPresent(s -> v.put("subject", s));

@@ -31,7 +31,7 @@ final class Database implements AutoCloseable {
     private final JdbcTokenStore refreshTokens;
     private final boolean embedded;
 
-    private Database(String url, String username, String password, boolean embedded, Clock clock) {
+    private Database(String url, String username, String password, boolean embedded, Clock clock, String tokenTable) {
         this.url = url;
         this.embedded = embedded;
         if (username != null) {
@@ -40,7 +40,7 @@ final class Database implements AutoCloseable {
         if (password != null) {
             credentials.setProperty("password", password);
         }
-        this.tokens = store(JdbcTokenStore.DEFAULT_TABLE, username, password, clock);
+        this.tokens = store(tokenTable, username, password, clock);
         this.refreshTokens = store(REFRESH_TABLE, username, password, clock);
     }
 
@@ -51,9 +51,14 @@ final class Database implements AutoCloseable {
      * @throws ConfigurationException naming {@code tokengate.store.jdbc-url} when it cannot be reached
      */
     static Database open(String url, String username, String password, Clock clock) {
+        return open(url, username, password, clock, JdbcTokenStore.DEFAULT_TABLE);
+    }
+
+    /** The same with another token table ({@code tokengate.store.table}). */
+    static Database open(String url, String username, String password, Clock clock, String tokenTable) {
         boolean embedded = url == null;
         String jdbcUrl = embedded ? "jdbc:h2:mem:tokengate-sample-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1" : url;
-        Database db = new Database(jdbcUrl, username, password, embedded, clock);
+        Database db = new Database(jdbcUrl, username, password, embedded, clock, tokenTable);
         try {
             db.createSchema();
         } catch (RuntimeException e) {
@@ -96,7 +101,12 @@ final class Database implements AutoCloseable {
         return DriverManager.getConnection(url, credentials);
     }
 
-    /** The personal access tokens the API accepts ({@code tgat_…}). */
+    /** The JDBC URL, for the pipeline's own connection to the token table. */
+    String url() {
+        return url;
+    }
+
+    /** The personal access tokens the API accepts ({@code tgat_…}): the console's and the demo issuer's view. */
     JdbcTokenStore tokens() {
         return tokens;
     }

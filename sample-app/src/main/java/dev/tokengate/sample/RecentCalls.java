@@ -2,7 +2,6 @@ package dev.tokengate.sample;
 
 import dev.tokengate.spi.CallEvent;
 import dev.tokengate.spi.CallLogSink;
-import dev.tokengate.store.TokenStore;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,9 +13,8 @@ import java.util.function.Predicate;
 
 /**
  * A {@link CallLogSink} that keeps the last N call-log events in memory for the console's "recent calls" view,
- * each with the name of its token, and passes every event on to the next sink (the JSON-lines logger). It also
- * gives the token database the client address of each accepted call with a personal access token, for the
- * console's "last used from" column. Thread-safe; cheap enough for the request thread.
+ * each with the name of its token, and passes every event on to the next sink (the JSON-lines logger).
+ * Thread-safe; cheap enough for the request thread.
  */
 final class RecentCalls implements CallLogSink {
 
@@ -26,17 +24,15 @@ final class RecentCalls implements CallLogSink {
 
     private final int capacity;
     private final CallLabels labels;
-    private final TokenStore store;
     private final CallLogSink next;
     private final Deque<Call> calls = new ArrayDeque<>();
 
-    RecentCalls(int capacity, CallLabels labels, TokenStore store, CallLogSink next) {
+    RecentCalls(int capacity, CallLabels labels, CallLogSink next) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive, was " + capacity);
         }
         this.capacity = capacity;
         this.labels = Objects.requireNonNull(labels, "labels");
-        this.store = Objects.requireNonNull(store, "store");
         this.next = Objects.requireNonNull(next, "next");
     }
 
@@ -48,10 +44,6 @@ final class RecentCalls implements CallLogSink {
             while (calls.size() > capacity) {
                 calls.removeLast();
             }
-        }
-        if (!"deny".equals(event.decision())) {
-            label.flatMap(CallLabels.Label::tokenId).ifPresent(id ->
-                    store.recordUse(id, event.time(), Optional.of(event.clientAddress())));
         }
         next.accept(event);
     }

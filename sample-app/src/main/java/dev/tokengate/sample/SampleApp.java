@@ -8,7 +8,7 @@ import dev.tokengate.TokenGateConfig;
 import dev.tokengate.jaxrs.TokenGateFeature;
 import dev.tokengate.sample.legacy.StatementServlet;
 import dev.tokengate.spi.Slf4jCallLogSink;
-import dev.tokengate.store.StoredTokenValidator;
+import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.servlet.TokenGateFilter;
 import dev.tokengate.servlet.UrlRules;
 import jakarta.servlet.DispatcherType;
@@ -35,6 +35,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -48,8 +49,8 @@ import java.util.TreeMap;
  *   <li>{@code /console/}: the token console ({@link ConsolePages}, {@link ConsoleResource});</li>
  *   <li>{@code /demo-issuer/*}: the {@link DemoIssuer}, unless {@code tokengate.jwt.issuer} names a real one.</li>
  * </ul>
- * The API accepts the issuer's JWTs and the console's personal access tokens ({@code tgat_…}), which live in the
- * database: embedded H2 in memory, or {@code tokengate.store.jdbc-url} (PostgreSQL). Every request to the API
+ * The API and the legacy area accept the issuer's JWTs and the console's personal access tokens ({@code tgat_…}),
+ * which live in the database: embedded H2 in memory, or {@code tokengate.store.jdbc-url} (PostgreSQL). Every request to the API
  * leaves one JSON line on the {@code tokengate.calls} logger (stdout and {@code logs/calls.jsonl}).
  */
 public final class SampleApp implements AutoCloseable {
@@ -62,13 +63,16 @@ public final class SampleApp implements AutoCloseable {
     private final URI baseUri;
     private final DemoIssuer demoIssuer;
     private final Database database;
+    private final TokenGate gate;
     private final Path overrideDescriptor;
 
-    private SampleApp(Server server, URI baseUri, DemoIssuer demoIssuer, Database database, Path overrideDescriptor) {
+    private SampleApp(Server server, URI baseUri, DemoIssuer demoIssuer, Database database, TokenGate gate,
+                      Path overrideDescriptor) {
         this.server = server;
         this.baseUri = baseUri;
         this.demoIssuer = demoIssuer;
         this.database = database;
+        this.gate = gate;
         this.overrideDescriptor = overrideDescriptor;
     }
 
@@ -95,14 +99,22 @@ public final class SampleApp implements AutoCloseable {
         URI base = URI.create("http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + connector.getLocalPort());
 
         Database db = null;
+        TokenGate gate = null;
         Path override = null;
         try {
             db = Database.open(sample.get(SampleSettings.STORE_JDBC_URL).orElse(null),
                     sample.get(SampleSettings.STORE_USERNAME).orElse(null),
-                    sample.get(SampleSettings.STORE_PASSWORD).orElse(null), clock);
+                    sample.get(SampleSettings.STORE_PASSWORD).orElse(null), clock,
+                    sample.get(ConfigKeys.STORE_TABLE).orElse(JdbcTokenStore.DEFAULT_TABLE));
 
             Map<String, String> params = new HashMap<>(settings);
             params.putIfAbsent(ConfigKeys.REALM, "sample");
+            if (db.embedded()) {
+                params.put(ConfigKeys.STORE_JDBC_URL, db.url());
+            }
+            // A token revoked in the console is refused on its next call; the default (30s) trades that delay
+            // for fewer database lookups.
+            params.putIfAbsent(ConfigKeys.STORE_CACHE_TTL, "1ms");
             DemoIssuer demo = null;
             if (!sample.externalIssuer()) {
                 demo = new DemoIssuer(base + "/demo-issuer", clock, db.tokens(), db.refreshTokens());
@@ -112,22 +124,23 @@ public final class SampleApp implements AutoCloseable {
                 params.put(ConfigKeys.JWT_TYPE, "at+jwt");
                 params.put(ConfigKeys.JWT_ALGORITHMS, "RS256");
             }
-            TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(params), SampleSettings.KEYS);
+            TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(params), Set.of());
 
-            // The pipeline: JWTs to the issuer's keys, tgat_ tokens to the token database; every call logged as a
-            // JSON line and kept for the console.
+            // The pipeline the configuration describes: JWTs checked against the issuer's keys, tgat_ tokens looked
+            // up in the token database, other opaque tokens introspected (tokengate.introspection.*). Every call is
+            // logged as a JSON line and kept for the console's recent calls.
             CallLabels labels = new CallLabels();
-            StoredTokenValidator stored = StoredTokenValidator.builder(db.tokens()).clock(clock).build();
-            TokenRouter router = new TokenRouter(JwtValidators.create(config, clock), stored, Optional.empty(), labels);
-            RecentCalls recent = new RecentCalls(RECENT_CALLS, labels, db.tokens(), new Slf4jCallLogSink());
-            TokenGate gate = TokenGate.builder(config).validator(router).callLogSink(recent).clock(clock).build();
+            RecentCalls recent = new RecentCalls(RECENT_CALLS, labels, new Slf4jCallLogSink());
+            gate = TokenGate.builder(config).callLogSink(recent).clock(clock).build();
+            Runnable flushUsage = () -> config.tokenStore()
+                    .filter(JdbcTokenStore.class::isInstance).map(JdbcTokenStore.class::cast).ifPresent(JdbcTokenStore::flush);
 
             Ledger ledger = new Ledger(db, clock);
             ResourceConfig api = new ResourceConfig()
                     .register(new TokenGateFeature(gate))
                     .register(new TradingResource(ledger))
                     .register(new HealthResource())
-                    .register(new ConsoleResource(db.tokens(), recent, labels, clock))
+                    .register(new ConsoleResource(db.tokens(), flushUsage, recent, labels, clock))
                     .register(new ConsolePages())
                     .register(new Problems.BadRequestMapper())
                     .register(new Problems.ConflictMapper())
@@ -156,12 +169,15 @@ public final class SampleApp implements AutoCloseable {
             if (!legacy.isAvailable()) {
                 throw new IllegalStateException("the legacy area (/legacy) did not start; see the log above");
             }
-            return new SampleApp(server, base, demo, db, override);
+            return new SampleApp(server, base, demo, db, gate, override);
         } catch (Exception | Error e) {
             try {
                 server.stop();
             } catch (Exception suppressed) {
                 e.addSuppressed(suppressed);
+            }
+            if (gate != null) {
+                gate.close();
             }
             if (db != null) {
                 db.close();
@@ -187,7 +203,8 @@ public final class SampleApp implements AutoCloseable {
 
     /**
      * A Jetty override descriptor that gives the legacy area's tokengate filter the same core settings as the API
-     * (issuer, audience, keys; not the realm, which its web.xml sets), as init-params.
+     * (issuer, audience, keys, token database; not the realm, which its web.xml sets), as init-params. Written
+     * owner-readable only (it may hold the database password given in the settings) and deleted on close.
      */
     private static Path overrideDescriptor(Map<String, String> params) throws IOException {
         StringBuilder xml = new StringBuilder("""
@@ -233,6 +250,7 @@ public final class SampleApp implements AutoCloseable {
         try {
             server.stop();
         } finally {
+            gate.close();
             database.close();
             Files.deleteIfExists(overrideDescriptor);
         }

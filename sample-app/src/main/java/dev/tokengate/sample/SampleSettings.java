@@ -5,24 +5,21 @@ import dev.tokengate.ConfigSource;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * The sample app's settings beyond the core {@link ConfigKeys}: where the token database is. Read like every
- * {@code tokengate.*} key: system property, then environment variable ({@code TOKENGATE_STORE_JDBC_URL}), then the
- * map given to {@link SampleApp#start}.
+ * The settings the sample app reads itself before it builds the pipeline: where the token database is (the core
+ * keys {@code tokengate.store.*}, which the app also hands to the pipeline) and whether an external issuer is
+ * configured. Read like every {@code tokengate.*} key: system property, then environment variable
+ * ({@code TOKENGATE_STORE_JDBC_URL}), then the map given to {@link SampleApp#start}.
  */
 final class SampleSettings {
 
     /** JDBC URL of the token database, e.g. {@code jdbc:postgresql://127.0.0.1:5432/tokengate}. Default: embedded H2 in memory. */
-    static final String STORE_JDBC_URL = "tokengate.store.jdbc-url";
+    static final String STORE_JDBC_URL = ConfigKeys.STORE_JDBC_URL;
     /** Database user for {@link #STORE_JDBC_URL}. */
-    static final String STORE_USERNAME = "tokengate.store.username";
+    static final String STORE_USERNAME = ConfigKeys.STORE_USERNAME;
     /** Database password for {@link #STORE_JDBC_URL}. */
-    static final String STORE_PASSWORD = "tokengate.store.password";
-
-    /** The keys this app reads itself, so that the core configuration does not call them unknown. */
-    static final Set<String> KEYS = Set.of(STORE_JDBC_URL, STORE_USERNAME, STORE_PASSWORD);
+    static final String STORE_PASSWORD = ConfigKeys.STORE_PASSWORD;
 
     private final ConfigSource source;
 

@@ -259,6 +259,10 @@ abstract class WalkthroughContract {
         assertThat(walk.get("/legacy/whoami", walk.clientToken("trading-bot", "bot-secret")).body())
                 .contains("remoteUser=alice", "authType=BEARER", "isUserInRole(trade)=true", "isUserInRole(withdraw)=false");
         assertThat(walk.get("/legacy/anything-else", read).statusCode()).isEqualTo(403);
+
+        // the token database is configured there too (same keys, as init-params): personal access tokens work
+        String pat = walk.createToken(walk.session(), "{\"name\":\"legacy reader\",\"scopes\":[\"read\"]}").get("token").asText();
+        assertThat(walk.get("/legacy/statement", pat).statusCode()).isEqualTo(200);
     }
 
     // --- the call log --------------------------------------------------------------------------------------------
