@@ -21,9 +21,11 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
 import org.glassfish.jersey.servlet.ServletContainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import java.io.IOException;
 import java.net.URI;
@@ -137,6 +139,7 @@ public final class SampleApp implements AutoCloseable {
 
             Ledger ledger = new Ledger(db, clock);
             ResourceConfig api = new ResourceConfig()
+                    .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                     .register(new TokenGateFeature(gate))
                     .register(new TradingResource(ledger))
                     .register(new HealthResource())
@@ -162,7 +165,7 @@ public final class SampleApp implements AutoCloseable {
             }
 
             override = overrideDescriptor(params);
-            WebAppContext legacy = legacyArea(override, ledger);
+            WebAppContext legacy = legacyArea(server, override, ledger);
 
             server.setHandler(new ContextHandlerCollection(legacy, main));
             server.start();
@@ -190,10 +193,11 @@ public final class SampleApp implements AutoCloseable {
     }
 
     /** The legacy web application: its own web.xml, the app's issuer settings laid over it, and the ledger. */
-    private static WebAppContext legacyArea(Path override, Ledger ledger) throws URISyntaxException {
+    private static WebAppContext legacyArea(Server server, Path override, Ledger ledger) throws URISyntaxException {
         WebAppContext legacy = new WebAppContext();
         legacy.setContextPath("/legacy");
-        legacy.setBaseResource(ResourceFactory.of(legacy).newResource(SampleApp.class.getResource("/legacy-webapp/").toURI()));
+        // from the jar (or the class path in tests); the mount lives as long as the server, which stops the context first
+        legacy.setBaseResource(ResourceFactory.of(server).newResource(SampleApp.class.getResource("/legacy-webapp/").toURI()));
         legacy.addOverrideDescriptor(override.toUri().toString());
         legacy.setParentLoaderPriority(true);
         legacy.setThrowUnavailableOnStartupException(true);
@@ -257,6 +261,8 @@ public final class SampleApp implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
+        SLF4JBridgeHandler.removeHandlersForRootLogger(); // Jersey logs through java.util.logging
+        SLF4JBridgeHandler.install();
         int port;
         try {
             port = Integer.parseInt(Optional.ofNullable(System.getenv("PORT")).orElse("8080").strip());
