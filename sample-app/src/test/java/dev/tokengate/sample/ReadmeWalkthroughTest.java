@@ -1,0 +1,77 @@
+package dev.tokengate.sample;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README's "Try it" walkthrough, to the letter: its shell blocks (all but building, starting and the
+ * PostgreSQL variant) run in order with {@code bash}, {@code curl} and {@code sed} against the app, with
+ * {@code localhost:8080} replaced by the test's port. Skipped, with the reason printed, where those tools are missing.
+ */
+class ReadmeWalkthroughTest {
+
+    private static final Pattern SH_BLOCK = Pattern.compile("```sh\\n(.*?)```", Pattern.DOTALL);
+
+    @Test
+    void readmeTryItCommandsGiveTheAnswersTheReadmeShows() throws Exception {
+        for (String tool : new String[] {"bash", "curl", "sed"}) {
+            if (!onPath(tool)) {
+                System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + tool + " is not installed");
+                Assumptions.abort(tool + " is not installed");
+            }
+        }
+        String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+        String tryIt = readme.substring(readme.indexOf("## Try it"), readme.indexOf("\n## ", readme.indexOf("## Try it") + 1));
+        List<String> blocks = new ArrayList<>();
+        Matcher m = SH_BLOCK.matcher(tryIt);
+        while (m.find()) {
+            String block = m.group(1);
+            if (!block.contains("./mvnw") && !block.contains("java -jar")) {
+                blocks.add(block);
+            }
+        }
+        assertThat(blocks).hasSize(5);
+
+        try (SampleApp app = SampleApp.start("127.0.0.1", 0, Map.of())) {
+            String script = "set -u\n" + String.join("\necho '----'\n", blocks)
+                    .replace("http://localhost:8080", app.baseUri().toString());
+            Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replace("\r", "");
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String[] steps = out.split("----\n");
+            assertThat(steps).as(out).hasSize(5);
+
+            assertThat(steps[0]).contains("HTTP/1.1 200 OK", "{\"owner\":\"alice\",\"balances\":{\"EUR\":\"10000\",\"BTC\":\"0.5\"}}");
+            assertThat(steps[1]).contains("HTTP/1.1 403 Forbidden", "WWW-Authenticate: Bearer realm=\"sample\", "
+                    + "error=\"insufficient_scope\", error_description=\"This resource requires the scope(s) trade; "
+                    + "ask for a token that has them.\", scope=\"trade\"", "Content-Type: application/problem+json");
+            assertThat(steps[2]).containsPattern("(?m)^tgat_[0-9A-Za-z]{49}$")
+                    .contains("HTTP/1.1 201 Created", "Location: " + app.baseUri() + "/api/orders/1", "\"placed_by\":\"token-console\"");
+            assertThat(steps[3]).contains("HTTP/1.1 401 Unauthorized", "WWW-Authenticate: Bearer realm=\"sample\", "
+                    + "error=\"invalid_token\", error_description=\"The token has been revoked.\"");
+            assertThat(steps[4]).contains("HTTP/1.1 200 OK", "Statement for alice", "HTTP/1.1 403 Forbidden",
+                    "WWW-Authenticate: Bearer realm=\"legacy\", error=\"insufficient_scope\"");
+        }
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
