@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The token console in a real headless Chromium (Debian {@code chromium} and {@code chromium-driver}, driven by
  * Selenium with the system browser and driver, nothing downloaded): sign in, create a token, call the API with
  * it, see the call, revoke it, see the next call denied. Leaves a screenshot of the console in
- * {@code target/console.png} (and {@code docs/console.png} with {@code -Dtokengate.update-screenshot=true}). Skipped, with the reason printed, where there is no browser; a failure instead when
+ * {@code target/console.png} (and {@code docs/console.png} with {@code -Dconsole.screenshot.update=true}). Skipped, with the reason printed, where there is no browser; a failure instead when
  * {@code REQUIRE_TEST_SERVICES=true} (CI, whose {@code .ci/run} installs them). {@code CHROME_BIN} and
  * {@code CHROMEDRIVER} point elsewhere.
  */
@@ -172,14 +172,14 @@ class ConsoleBrowserTest {
 
     /**
      * The console as the test left it: {@code target/console.png} on every run, and the README's
-     * {@code docs/console.png} when run with {@code -Dtokengate.update-screenshot=true} (so a build leaves the
+     * {@code docs/console.png} when run with {@code -Dconsole.screenshot.update=true} (so a build leaves the
      * source tree as it found it).
      */
     private static void screenshot() throws Exception {
         byte[] png = ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES);
         Path target = Path.of("target", "console.png");
         Files.write(target, png);
-        if (Boolean.getBoolean("tokengate.update-screenshot")) {
+        if (Boolean.getBoolean("console.screenshot.update")) {
             target = Path.of("").toAbsolutePath().getParent().resolve("docs").resolve("console.png");
             Files.write(target, png);
         }
