@@ -28,6 +28,7 @@ class BenchmarksSmokeTest {
 
     @Test
     void everyBenchmarkRunsAndEveryContestantAcceptsTheTokens(@TempDir Path dir) throws Exception {
+        System.setProperty("tokengate.bench.ring", "256"); // signing 4096 RSA tokens per benchmark is the full run's job
         Options options = new OptionsBuilder()
                 .include(TokenValidationBenchmark.class.getSimpleName())
                 .include(IntrospectionBenchmark.class.getSimpleName())
@@ -53,7 +54,7 @@ class BenchmarksSmokeTest {
     }
 
     @Test
-    void firstSeenStackMissesOnEveryTokenOfTheRing() {
+    void firstSeenStackMissesOnAllButAtMostTheCacheSizeOfTheRing() {
         try (JwksServer jwks = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa(), TestKeys.ec256()))) {
             TokenValidator uncached = Contestants.tokengate(Alg.ES256, jwks);
             AtomicInteger calls = new AtomicInteger();
@@ -69,7 +70,9 @@ class BenchmarksSmokeTest {
                 }
             }
 
-            assertThat(calls.get()).as("every validation reached the JWT validator").isEqualTo(2 * ring.length);
+            // TinyLFU keeps the first few entries against a cyclic scan: at most the cache's size of a lap may hit.
+            assertThat(calls.get()).as("validations that reached the JWT validator")
+                    .isGreaterThanOrEqualTo(2 * ring.length - TokenValidationBenchmark.MISS_CACHE_SIZE);
         }
     }
 
