@@ -63,6 +63,7 @@ public final class SingleFlightCheck {
     }
 
     public static void main(String[] args) throws Exception {
+        System.setProperty("sun.net.httpserver.nodelay", "true"); // see IntrospectionBenchmark
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         List<Integer> calls = run(rounds);
         boolean met = calls.stream().allMatch(c -> c == 1);
