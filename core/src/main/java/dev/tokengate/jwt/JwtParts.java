@@ -2,14 +2,13 @@ package dev.tokengate.jwt;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tokengate.InvalidTokenException;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +27,7 @@ record JwtParts(String token, Map<String, Object> header, Map<String, Object> cl
     private static final ObjectReader OBJECT_READER = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
             .build()
             .readerFor(Map.class);
 
@@ -94,24 +94,26 @@ record JwtParts(String token, Map<String, Object> header, Map<String, Object> cl
         }
     }
 
+    /**
+     * Makes the parser's own maps and lists unmodifiable in place, without copying them: Jackson builds
+     * {@code LinkedHashMap}s and {@code ArrayList}s that nothing else holds, with integral numbers already
+     * {@code Long} ({@code USE_LONG_FOR_INTS}) or {@code BigInteger}.
+     */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> immutable(Map<?, ?> map) {
-        Map<String, Object> copy = new LinkedHashMap<>();
-        map.forEach((k, v) -> copy.put((String) k, plain(v)));
-        return Collections.unmodifiableMap(copy);
+        Map<String, Object> own = (Map<String, Object>) map;
+        own.replaceAll((k, v) -> plain(v));
+        return Collections.unmodifiableMap(own);
     }
 
+    @SuppressWarnings("unchecked")
     private static Object plain(Object value) {
         if (value instanceof Map<?, ?> map) {
             return immutable(map);
         }
         if (value instanceof List<?> list) {
-            List<Object> copy = new ArrayList<>(list.size());
-            list.forEach(v -> copy.add(plain(v)));
-            return Collections.unmodifiableList(copy);
-        }
-        if (value instanceof Integer i) {
-            return i.longValue(); // integral numbers are always Long (BigInteger beyond), never sometimes Integer
+            ((List<Object>) list).replaceAll(JwtParts::plain);
+            return Collections.unmodifiableList(list);
         }
         return value;
     }

@@ -1,10 +1,5 @@
 package dev.tokengate.jwt;
 
-import com.auth0.jwt.JWT;
-import com.auth0.jwt.algorithms.Algorithm;
-import com.auth0.jwt.exceptions.JWTDecodeException;
-import com.auth0.jwt.exceptions.SignatureVerificationException;
-import com.auth0.jwt.interfaces.DecodedJWT;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
@@ -20,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -135,7 +131,7 @@ public final class JwtValidator implements TokenValidator {
         if (!tokenIssuer.equals(issuer)) {
             throw new InvalidTokenException("The token's issuer " + quote(tokenIssuer) + " is not accepted by this API", "iss");
         }
-        // Read every time claim (types checked) before the signature, so java-jwt's decoder sees well-typed dates.
+        // Read every time claim (types checked) before the signature: a malformed token costs no signature check.
         Instant expiresAt = numericDate(jwt, "exp")
                 .orElseThrow(() -> new InvalidTokenException("The token has no expiry (exp); tokens without one are not accepted", "exp"));
         Optional<Instant> notBefore = numericDate(jwt, "nbf");
@@ -221,14 +217,20 @@ public final class JwtValidator implements TokenValidator {
     }
 
     private void verifySignature(JwtParts jwt, JwtAlgorithm algorithm) {
-        DecodedJWT decoded;
+        // The signing input is the token's own ASCII bytes up to the last dot: verified as received, never re-encoded.
+        String token = jwt.token();
+        int end = token.lastIndexOf('.');
+        byte[] input = token.getBytes(StandardCharsets.US_ASCII);
+        byte[] signature;
         try {
-            decoded = JWT.decode(jwt.token());
-        } catch (JWTDecodeException e) {
-            throw new InvalidTokenException(JwtParts.NOT_A_JWT);
+            signature = Base64.getUrlDecoder().decode(token.substring(end + 1));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidTokenException("The token's signature is invalid");
         }
         if (algorithm.isHmac()) {
-            verify(algorithm.verifier(hmacSecret), decoded);
+            if (!algorithm.verifies(hmacSecret, input, end, signature)) {
+                throw new InvalidTokenException("The token's signature is invalid");
+            }
             return;
         }
         Optional<String> keyId = jwt.headerString("kid");
@@ -249,7 +251,7 @@ public final class JwtValidator implements TokenValidator {
                 continue;
             }
             tried = true;
-            if (verifies(algorithm.verifier(key.publicKey()), decoded)) {
+            if (algorithm.verifies(key.publicKey(), input, end, signature)) {
                 return;
             }
         }
@@ -262,21 +264,6 @@ public final class JwtValidator implements TokenValidator {
         }
         throw new InvalidTokenException("The issuer's key" + named + " cannot verify a " + algorithm.name()
                 + " token: it " + String.join("; ", new LinkedHashSet<>(refusals)), "kid");
-    }
-
-    private static void verify(Algorithm verifier, DecodedJWT decoded) {
-        if (!verifies(verifier, decoded)) {
-            throw new InvalidTokenException("The token's signature is invalid");
-        }
-    }
-
-    private static boolean verifies(Algorithm verifier, DecodedJWT decoded) {
-        try {
-            verifier.verify(decoded);
-            return true;
-        } catch (SignatureVerificationException e) {
-            return false;
-        }
     }
 
     private static Optional<Instant> numericDate(JwtParts jwt, String claim) {
