@@ -49,11 +49,11 @@ public final class VerifiedToken implements Principal {
         this.clientId = b.clientId;
         this.issuer = b.issuer;
         this.audiences = List.copyOf(b.audiences);
-        this.scopes = Collections.unmodifiableSet(new LinkedHashSet<>(b.scopes));
+        this.scopes = Collections.unmodifiableSet(b.scopes);
         this.issuedAt = b.issuedAt;
         this.expiresAt = b.expiresAt;
         this.tokenId = b.tokenId;
-        this.claims = Collections.unmodifiableMap(new LinkedHashMap<>(b.claims));
+        this.claims = Collections.unmodifiableMap(b.claims);
         this.allowedAddresses = List.copyOf(b.allowedAddresses);
         if (subject == null && clientId == null) {
             throw new IllegalArgumentException("a verified token needs a subject or a client id");
@@ -165,11 +165,11 @@ public final class VerifiedToken implements Principal {
         private String clientId;
         private String issuer;
         private final List<String> audiences = new java.util.ArrayList<>();
-        private final Set<String> scopes = new LinkedHashSet<>();
+        private Set<String> scopes = new LinkedHashSet<>();
         private Instant issuedAt;
         private Instant expiresAt;
         private String tokenId;
-        private final Map<String, Object> claims = new LinkedHashMap<>();
+        private Map<String, Object> claims = new LinkedHashMap<>();
         private final List<IpRange> allowedAddresses = new java.util.ArrayList<>();
 
         private Builder(Kind kind) {
@@ -231,8 +231,15 @@ public final class VerifiedToken implements Principal {
             return this;
         }
 
+        /**
+         * Builds the token. The scopes and claims collected so far are handed to it, not copied (a validator's hot
+         * path); the builder starts afresh for them, so reusing it cannot change a built token.
+         */
         public VerifiedToken build() {
-            return new VerifiedToken(this);
+            VerifiedToken token = new VerifiedToken(this);
+            this.scopes = new LinkedHashSet<>();
+            this.claims = new LinkedHashMap<>();
+            return token;
         }
     }
 }

@@ -312,7 +312,17 @@ public final class JwtValidator implements TokenValidator {
             return Set.of();
         }
         if (value instanceof String s) {
-            return Arrays.stream(s.split(" ")).filter(p -> !p.isEmpty()).collect(Collectors.toCollection(LinkedHashSet::new));
+            Set<String> scopes = new LinkedHashSet<>();
+            for (int start = 0, end; start < s.length(); start = end + 1) {
+                end = s.indexOf(' ', start);
+                if (end < 0) {
+                    end = s.length();
+                }
+                if (end > start) {
+                    scopes.add(s.substring(start, end));
+                }
+            }
+            return scopes;
         }
         String claim = name;
         return new LinkedHashSet<>(strings(value).orElseThrow(() -> new InvalidTokenException(
