@@ -1,5 +1,6 @@
 package dev.tokengate;
 
+import dev.tokengate.testing.FakeTime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -470,43 +471,4 @@ class CachingTokenValidatorTest {
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.key()).isEqualTo("maximumSize"));
     }
 
-    /** A wall clock and a Caffeine ticker that move together, by hand. */
-    static final class FakeTime extends Clock implements Ticker {
-        private final AtomicLong nanos = new AtomicLong();
-        private final AtomicLong clockOffsetNanos = new AtomicLong();
-        private final Instant start;
-
-        FakeTime(Instant start) {
-            this.start = start;
-        }
-
-        void advance(Duration duration) {
-            nanos.addAndGet(duration.toNanos());
-        }
-
-        /** Moves only the wall clock, as when the system clock is stepped. */
-        void advanceClockOnly(Duration duration) {
-            clockOffsetNanos.addAndGet(duration.toNanos());
-        }
-
-        @Override
-        public long read() {
-            return nanos.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return start.plusNanos(nanos.get() + clockOffsetNanos.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
 }

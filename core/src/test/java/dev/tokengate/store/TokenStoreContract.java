@@ -1,5 +1,6 @@
 package dev.tokengate.store;
 
+import dev.tokengate.testing.FakeTime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
