@@ -1,5 +1,6 @@
 package dev.tokengate.introspection;
 
+import dev.tokengate.internal.Settings;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tokengate.CachingTokenValidator;
 import dev.tokengate.ConfigurationException;
@@ -123,7 +124,7 @@ public final class IntrospectionValidator implements TokenValidator {
 
         /** This API's client id at the authorization server ({@code tokengate.introspection.client-id}). Required. */
         public Builder clientId(String clientId) {
-            this.clientId = nonBlank("clientId", clientId);
+            this.clientId = Settings.nonBlank("clientId", clientId);
             return this;
         }
 
@@ -132,13 +133,13 @@ public final class IntrospectionValidator implements TokenValidator {
          * {@link #clientSecretFromEnv(String)} is used instead.
          */
         public Builder clientSecret(String clientSecret) {
-            this.clientSecret = nonBlank("clientSecret", clientSecret);
+            this.clientSecret = Settings.nonBlank("clientSecret", clientSecret);
             return this;
         }
 
         /** Reads the client secret from this environment variable when the validator is built. */
         public Builder clientSecretFromEnv(String variableName) {
-            this.clientSecretVariable = nonBlank("clientSecretFromEnv", variableName);
+            this.clientSecretVariable = Settings.nonBlank("clientSecretFromEnv", variableName);
             return this;
         }
 
@@ -163,7 +164,7 @@ public final class IntrospectionValidator implements TokenValidator {
          * revoked at the authorization server stays accepted here this long at most.
          */
         public Builder cacheTtl(Duration cacheTtl) {
-            this.cacheTtl = notNegative("cacheTtl", cacheTtl);
+            this.cacheTtl = Settings.notNegative("cacheTtl", cacheTtl);
             return this;
         }
 
@@ -172,7 +173,7 @@ public final class IntrospectionValidator implements TokenValidator {
          * ({@code tokengate.introspection.negative-cache-ttl}); default zero, not remembered. Keep it short.
          */
         public Builder negativeCacheTtl(Duration negativeCacheTtl) {
-            this.negativeCacheTtl = notNegative("negativeCacheTtl", negativeCacheTtl);
+            this.negativeCacheTtl = Settings.notNegative("negativeCacheTtl", negativeCacheTtl);
             return this;
         }
 
@@ -210,7 +211,7 @@ public final class IntrospectionValidator implements TokenValidator {
 
         /** The {@code token_type_hint} sent with each token; default {@code access_token}. */
         public Builder tokenTypeHint(String tokenTypeHint) {
-            this.tokenTypeHint = nonBlank("tokenTypeHint", tokenTypeHint);
+            this.tokenTypeHint = Settings.nonBlank("tokenTypeHint", tokenTypeHint);
             return this;
         }
 
@@ -219,7 +220,7 @@ public final class IntrospectionValidator implements TokenValidator {
          * Default: not checked (the endpoint itself vouches for its tokens).
          */
         public Builder issuer(String issuer) {
-            this.issuer = nonBlank("issuer", issuer);
+            this.issuer = Settings.nonBlank("issuer", issuer);
             return this;
         }
 
@@ -233,11 +234,7 @@ public final class IntrospectionValidator implements TokenValidator {
 
         /** As {@link #audiences(String...)}. */
         public Builder audiences(Collection<String> audiences) {
-            if (audiences == null || audiences.isEmpty()) {
-                throw new ConfigurationException("audiences", "name at least one audience, or do not call audiences()");
-            }
-            Set<String> checked = new LinkedHashSet<>();
-            audiences.forEach(a -> checked.add(nonBlank("audiences", a)));
+            Set<String> checked = Settings.nonBlankValues("audiences", audiences, "name at least one audience, or do not call audiences()");
             this.audiences.clear();
             this.audiences.addAll(checked);
             return this;
@@ -333,23 +330,6 @@ public final class IntrospectionValidator implements TokenValidator {
                 throw new ConfigurationException("uri", "must not hold credentials; use clientId and clientSecret");
             }
             return uri;
-        }
-
-        private static String nonBlank(String setting, String value) {
-            if (value == null || value.isBlank()) {
-                throw new ConfigurationException(setting, "must not be blank");
-            }
-            return value;
-        }
-
-        private static Duration notNegative(String setting, Duration value) {
-            if (value == null) {
-                throw new ConfigurationException(setting, "must not be null");
-            }
-            if (value.isNegative()) {
-                throw new ConfigurationException(setting, "must not be negative, was " + value);
-            }
-            return value;
         }
     }
 }

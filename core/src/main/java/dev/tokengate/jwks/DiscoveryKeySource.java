@@ -1,5 +1,6 @@
 package dev.tokengate.jwks;
 
+import dev.tokengate.internal.Settings;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.UpstreamUnavailableException;

@@ -1,5 +1,6 @@
 package dev.tokengate.jwks;
 
+import dev.tokengate.internal.Settings;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;

@@ -1,5 +1,6 @@
 package dev.tokengate.jwks;
 
+import dev.tokengate.internal.Settings;
 import dev.tokengate.ConfigurationException;
 import java.io.IOException;
 import java.net.URI;

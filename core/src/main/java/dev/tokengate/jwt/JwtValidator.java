@@ -1,5 +1,6 @@
 package dev.tokengate.jwt;
 
+import dev.tokengate.internal.Settings;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
@@ -396,7 +397,7 @@ public final class JwtValidator implements TokenValidator {
 
         /** The issuer ({@code iss}) to accept, compared exactly. Required. */
         public Builder issuer(String issuer) {
-            this.issuer = nonBlank("issuer", issuer);
+            this.issuer = Settings.nonBlank("issuer", issuer);
             return this;
         }
 
@@ -407,11 +408,7 @@ public final class JwtValidator implements TokenValidator {
 
         /** The audiences this API answers to; a token must name at least one ({@code aud}). Replaces earlier values. */
         public Builder audiences(Collection<String> audiences) {
-            if (audiences == null || audiences.isEmpty()) {
-                throw new ConfigurationException("audiences", "name at least one audience, or call allowAnyAudience()");
-            }
-            Set<String> checked = new LinkedHashSet<>();
-            audiences.forEach(a -> checked.add(nonBlank("audiences", a)));
+            Set<String> checked = Settings.nonBlankValues("audiences", audiences, "name at least one audience, or call allowAnyAudience()");
             this.audiences.clear();
             this.audiences.addAll(checked);
             return this;
@@ -468,7 +465,7 @@ public final class JwtValidator implements TokenValidator {
          * is built; {@link #build()} fails if the variable is unset or too short.
          */
         public Builder hmacSecretFromEnv(String variableName) {
-            this.hmacSecretVariable = nonBlank("hmacSecretFromEnv", variableName);
+            this.hmacSecretVariable = Settings.nonBlank("hmacSecretFromEnv", variableName);
             return this;
         }
 
@@ -484,7 +481,7 @@ public final class JwtValidator implements TokenValidator {
          * Default: {@code typ} not checked.
          */
         public Builder type(String type) {
-            String t = nonBlank("type", type);
+            String t = Settings.nonBlank("type", type);
             this.type = t.regionMatches(true, 0, "application/", 0, 12) ? t.substring(12) : t;
             return this;
         }
@@ -494,7 +491,7 @@ public final class JwtValidator implements TokenValidator {
             Objects.requireNonNull(claims, "requiredClaims");
             List<String> checked = new ArrayList<>();
             for (String claim : claims) {
-                checked.add(nonBlank("requiredClaims", claim));
+                checked.add(Settings.nonBlank("requiredClaims", claim));
             }
             this.requiredClaims.clear();
             this.requiredClaims.addAll(checked);
@@ -506,7 +503,7 @@ public final class JwtValidator implements TokenValidator {
          * {@code scope}, falling back to {@code scp} when {@code scope} is absent.
          */
         public Builder scopeClaim(String claim) {
-            this.scopeClaim = nonBlank("scopeClaim", claim);
+            this.scopeClaim = Settings.nonBlank("scopeClaim", claim);
             return this;
         }
 
@@ -619,13 +616,6 @@ public final class JwtValidator implements TokenValidator {
                         + JwtAlgorithm.HS256.minSecretBytes() + " bytes, this one has " + secret.length);
             }
             return secret;
-        }
-
-        private static String nonBlank(String setting, String value) {
-            if (value == null || value.isBlank()) {
-                throw new ConfigurationException(setting, "must not be blank");
-            }
-            return value;
         }
     }
 }
