@@ -54,7 +54,8 @@ public final class WwwAuthenticate {
         return sb.toString();
     }
 
-    static boolean isAllowed(char c) {
+    /** Whether a character may appear in a challenge's quoted-string value. */
+    public static boolean isAllowed(char c) {
         return c == 0x20 || c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
     }
 }

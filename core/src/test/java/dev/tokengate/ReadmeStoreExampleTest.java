@@ -1,5 +1,7 @@
 package dev.tokengate;
 
+import dev.tokengate.authorize.Requirement;
+import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;

@@ -1,6 +1,9 @@
 package dev.tokengate;
 
-import dev.tokengate.spi.CallEvent;
+import dev.tokengate.authorize.Requirement;
+import dev.tokengate.config.ConfigSource;
+import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.log.CallEvent;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.StoredToken;

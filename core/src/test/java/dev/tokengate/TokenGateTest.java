@@ -1,7 +1,10 @@
 package dev.tokengate;
 
-import dev.tokengate.spi.CallEvent;
-import dev.tokengate.spi.Slf4jCallLogSink;
+import dev.tokengate.authorize.Requirement;
+import dev.tokengate.config.IssuerConfig;
+import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.log.CallEvent;
+import dev.tokengate.log.Slf4jCallLogSink;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestRequest;
 import org.junit.jupiter.api.Test;

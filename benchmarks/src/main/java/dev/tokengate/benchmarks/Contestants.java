@@ -17,7 +17,6 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import dev.tokengate.CachingTokenValidator;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.benchmarks.BenchTokens.Alg;
 import dev.tokengate.jwks.KeySource;
@@ -26,11 +25,7 @@ import dev.tokengate.jwt.IssuerRouter;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.TestKeys;
-import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPublicKey;
-import java.time.Duration;
-import java.util.Set;
-import javax.crypto.spec.SecretKeySpec;
+import dev.tokengate.validate.CachingTokenValidator;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
@@ -39,6 +34,12 @@ import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+import java.util.Set;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Every contestant, configured as its documentation recommends for an RFC 9068 access token, each checking the

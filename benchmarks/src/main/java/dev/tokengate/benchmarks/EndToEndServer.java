@@ -1,12 +1,12 @@
 package dev.tokengate.benchmarks;
 
-import dev.tokengate.IssuerConfig;
 import dev.tokengate.TokenGate;
-import dev.tokengate.TokenGateConfig;
+import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.benchmarks.BenchTokens.Alg;
+import dev.tokengate.config.IssuerConfig;
+import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.jaxrs.TokenGateFeature;
 import dev.tokengate.servlet.TokenGateFilter;
-import dev.tokengate.servlet.UrlRules;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.TestKeys;
 import jakarta.servlet.DispatcherType;
@@ -14,9 +14,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.nio.file.Files;
-import java.util.Arrays;
-import java.util.EnumSet;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
@@ -25,6 +22,10 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
+
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.EnumSet;
 
 /**
  * The end-to-end target: one small Jersey resource ({@code GET /hello}) on embedded Jetty (ee11), deployed three

@@ -1,10 +1,11 @@
 package dev.tokengate.benchmarks;
 
-import dev.tokengate.CachingTokenValidator;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.jwt.IssuerRouter;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.validate.CachingTokenValidator;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;

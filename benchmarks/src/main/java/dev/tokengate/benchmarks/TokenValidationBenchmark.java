@@ -7,21 +7,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import dev.tokengate.CachingTokenValidator;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.benchmarks.BenchTokens.Alg;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.TestKeys;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.Signature;
-import java.util.Base64;
-import java.util.concurrent.TimeUnit;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import dev.tokengate.validate.CachingTokenValidator;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -39,6 +30,16 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Token validation, one contestant per method, all in one run on the same tokens and keys.

@@ -1,17 +1,10 @@
 package dev.tokengate.benchmarks;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.tokengate.CachingTokenValidator;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.benchmarks.BenchTokens.Alg;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.TestKeys;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Collection;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import dev.tokengate.validate.CachingTokenValidator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmh.results.RunResult;
@@ -19,6 +12,14 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The CI smoke run: every JMH benchmark, in process, one warm-up and one measurement iteration of 100 ms, so the

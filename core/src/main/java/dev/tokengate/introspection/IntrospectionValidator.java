@@ -1,14 +1,15 @@
 package dev.tokengate.introspection;
 
-import dev.tokengate.internal.Settings;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.tokengate.CachingTokenValidator;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.internal.HttpFetcher;
+import dev.tokengate.internal.Settings;
+import dev.tokengate.validate.CachingTokenValidator;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;

@@ -3,7 +3,10 @@ package dev.tokengate.store;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.IpRange;
 import dev.tokengate.UpstreamUnavailableException;
-import dev.tokengate.internal.Fingerprints;
+import dev.tokengate.log.Fingerprints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +40,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A token database in one SQL table, reached through JDBC: the {@link TokenStore} the request path reads and

@@ -4,7 +4,8 @@ import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
-import dev.tokengate.internal.Fingerprints;
+import dev.tokengate.log.Fingerprints;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -21,7 +22,7 @@ import java.util.Optional;
  * {@code name} claim.
  *
  * <p><b>Revocation bound.</b> This validator caches nothing: a token revoked in the store is refused on its next
- * lookup. A {@link dev.tokengate.CachingTokenValidator} in front of it keeps a successful validation for at most
+ * lookup. A {@link dev.tokengate.validate.CachingTokenValidator} in front of it keeps a successful validation for at most
  * its {@code maxTimeToLive} (5 minutes by default, {@code tokengate.cache.max-ttl}), so a revoked token is refused
  * at the latest that long after revocation.
  *

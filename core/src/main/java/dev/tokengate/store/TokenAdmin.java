@@ -1,6 +1,7 @@
 package dev.tokengate.store;
 
 import dev.tokengate.IpRange;
+
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.Optional;
  * an owner's tokens, revoke and rotate them. {@link JdbcTokenStore} implements it.
  *
  * <p>A revoked token is refused by {@link StoredTokenValidator} on its next lookup; a
- * {@link dev.tokengate.CachingTokenValidator} in front may keep accepting it for at most its
+ * {@link dev.tokengate.validate.CachingTokenValidator} in front may keep accepting it for at most its
  * {@code maxTimeToLive} (5 minutes by default). Failures of the database are
  * {@link dev.tokengate.UpstreamUnavailableException}s.
  */

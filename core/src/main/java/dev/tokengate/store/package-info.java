@@ -4,7 +4,7 @@
  * {@link dev.tokengate.store.JdbcTokenStore} on H2 or PostgreSQL, the {@link dev.tokengate.store.TokenAdmin}
  * operations and the {@link dev.tokengate.store.StoredTokenValidator} of the request path.
  *
- * <p>A revoked token is refused on its next lookup; behind a {@link dev.tokengate.CachingTokenValidator}, at the
+ * <p>A revoked token is refused on its next lookup; behind a {@link dev.tokengate.validate.CachingTokenValidator}, at the
  * latest after the cache's {@code maxTimeToLive} (5 minutes by default).
  */
 package dev.tokengate.store;

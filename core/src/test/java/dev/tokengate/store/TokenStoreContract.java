@@ -1,16 +1,17 @@
 package dev.tokengate.store;
 
-import dev.tokengate.testing.FakeTime;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.tokengate.CachingTokenValidator;
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.IpRange;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
-import dev.tokengate.internal.Fingerprints;
+import dev.tokengate.log.Fingerprints;
+import dev.tokengate.testing.FakeTime;
 import dev.tokengate.testing.LogCapture;
+import dev.tokengate.validate.CachingTokenValidator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
 import java.lang.reflect.RecordComponent;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,9 +27,9 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The behaviour every database must show through {@link JdbcTokenStore} and {@link StoredTokenValidator}; run on

@@ -1,8 +1,8 @@
 package dev.tokengate.testing;
 
-import dev.tokengate.spi.CallEvent;
-import dev.tokengate.spi.CallLogSink;
-import dev.tokengate.spi.Slf4jCallLogSink;
+import dev.tokengate.log.CallEvent;
+import dev.tokengate.log.CallLogSink;
+import dev.tokengate.log.Slf4jCallLogSink;
 
 import java.util.ArrayList;
 import java.util.List;

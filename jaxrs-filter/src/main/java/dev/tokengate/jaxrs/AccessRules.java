@@ -1,6 +1,6 @@
 package dev.tokengate.jaxrs;
 
-import dev.tokengate.Requirement;
+import dev.tokengate.authorize.Requirement;
 import jakarta.annotation.security.DenyAll;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;

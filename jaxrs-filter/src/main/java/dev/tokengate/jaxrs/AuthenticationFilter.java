@@ -1,9 +1,9 @@
 package dev.tokengate.jaxrs;
 
 import dev.tokengate.Outcome;
-import dev.tokengate.Requirement;
 import dev.tokengate.TokenGate;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.authorize.Requirement;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;

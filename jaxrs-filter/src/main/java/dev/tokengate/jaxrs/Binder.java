@@ -1,7 +1,7 @@
 package dev.tokengate.jaxrs;
 
-import dev.tokengate.Requirement;
 import dev.tokengate.TokenGate;
+import dev.tokengate.authorize.Requirement;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.ResourceInfo;
@@ -49,7 +49,7 @@ final class Binder implements DynamicFeature {
             Requirement r = AccessRules.requirementFor(resourceClass, method, unannotated);
             if (r.requiresApiKey() && !gate.supportsApiKeys()) {
                 throw new IllegalStateException("@RequiresApiKey needs a token store to look API keys up in: set "
-                        + dev.tokengate.ConfigKeys.STORE_JDBC_URL);
+                        + dev.tokengate.config.ConfigKeys.STORE_JDBC_URL);
             }
             LOG.debug("tokengate: {}#{} requires {}", resourceClass.getName(), method.getName(), r);
             return r;

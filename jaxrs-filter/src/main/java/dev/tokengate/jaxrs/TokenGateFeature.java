@@ -1,11 +1,11 @@
 package dev.tokengate.jaxrs;
 
-import dev.tokengate.ConfigSource;
 import dev.tokengate.ConfigurationException;
-import dev.tokengate.Requirement;
 import dev.tokengate.TokenGate;
-import dev.tokengate.TokenGateConfig;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.authorize.Requirement;
+import dev.tokengate.config.ConfigSource;
+import dev.tokengate.config.TokenGateConfig;
 import jakarta.ws.rs.RuntimeType;
 import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.Feature;
@@ -72,7 +72,7 @@ import java.util.Set;
  * <h2>Configuration</h2>
  * Built with a {@link TokenGate} or a {@link TokenGateConfig}, the feature uses them as they are. Built with the
  * no-argument constructor (as scanning does), it reads the {@code tokengate.*} settings of
- * {@link dev.tokengate.ConfigKeys} and {@value #UNANNOTATED} from Java system properties, then environment
+ * {@link dev.tokengate.config.ConfigKeys} and {@value #UNANNOTATED} from Java system properties, then environment
  * variables ({@code TOKENGATE_JWT_ISSUER}), then the application's configuration properties
  * ({@code Application.getProperties()}); an unknown or malformed key fails deployment with a
  * {@link ConfigurationException} naming it.

@@ -1,20 +1,20 @@
 package dev.tokengate.jaxrs;
 
-import dev.tokengate.testing.CapturingSink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tokengate.ConfigKeys;
 import dev.tokengate.ErrorResponse;
-import dev.tokengate.IssuerConfig;
 import dev.tokengate.Outcome;
-import dev.tokengate.Requirement;
 import dev.tokengate.TokenGate;
-import dev.tokengate.TokenGateConfig;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.authorize.Requirement;
+import dev.tokengate.authorize.UrlRules;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.IssuerConfig;
+import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.log.CallEvent;
 import dev.tokengate.servlet.TokenGateFilter;
-import dev.tokengate.servlet.UrlRules;
-import dev.tokengate.spi.CallEvent;
+import dev.tokengate.testing.CapturingSink;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;

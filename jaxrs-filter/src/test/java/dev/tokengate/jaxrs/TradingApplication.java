@@ -1,7 +1,7 @@
 package dev.tokengate.jaxrs;
 
-import dev.tokengate.IssuerConfig;
-import dev.tokengate.TokenGateConfig;
+import dev.tokengate.config.IssuerConfig;
+import dev.tokengate.config.TokenGateConfig;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokengate.IpRange;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.jaxrs.RequiresScopes;
-import dev.tokengate.spi.CallEvent;
+import dev.tokengate.log.CallEvent;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.StoredToken;

@@ -1,7 +1,7 @@
 package dev.tokengate.sample;
 
-import dev.tokengate.spi.CallEvent;
-import dev.tokengate.spi.CallLogSink;
+import dev.tokengate.log.CallEvent;
+import dev.tokengate.log.CallLogSink;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

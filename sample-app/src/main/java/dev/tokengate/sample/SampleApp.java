@@ -1,15 +1,15 @@
 package dev.tokengate.sample;
 
-import dev.tokengate.ConfigKeys;
-import dev.tokengate.ConfigSource;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.TokenGate;
-import dev.tokengate.TokenGateConfig;
+import dev.tokengate.authorize.UrlRules;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.ConfigSource;
+import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.jaxrs.TokenGateFeature;
+import dev.tokengate.log.Slf4jCallLogSink;
 import dev.tokengate.sample.legacy.StatementServlet;
 import dev.tokengate.servlet.TokenGateFilter;
-import dev.tokengate.servlet.UrlRules;
-import dev.tokengate.spi.Slf4jCallLogSink;
 import dev.tokengate.store.JdbcTokenStore;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;

@@ -1,7 +1,7 @@
 package dev.tokengate.sample;
 
-import dev.tokengate.ConfigKeys;
-import dev.tokengate.ConfigSource;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.ConfigSource;
 
 import java.util.Map;
 import java.util.Optional;

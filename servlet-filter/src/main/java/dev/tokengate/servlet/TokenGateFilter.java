@@ -1,14 +1,16 @@
 package dev.tokengate.servlet;
 
 import dev.tokengate.BearerError;
-import dev.tokengate.ConfigSource;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.ErrorResponse;
 import dev.tokengate.Outcome;
-import dev.tokengate.Requirement;
 import dev.tokengate.TokenGate;
-import dev.tokengate.TokenGateConfig;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.authorize.Requirement;
+import dev.tokengate.authorize.UrlRules;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.ConfigSource;
+import dev.tokengate.config.TokenGateConfig;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -133,7 +135,7 @@ import java.util.function.Function;
  *       <td>longest life of a cached verified token (never beyond its {@code exp})</td></tr>
  * </table>
  * Durations are written {@code 500ms}, {@code 60s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601; lists are
- * comma-separated. The core keys are defined in {@link dev.tokengate.ConfigKeys}.
+ * comma-separated. The core keys are defined in {@link dev.tokengate.config.ConfigKeys}.
  *
  * <h2>Registered programmatically</h2>
  * <pre>{@code
@@ -158,9 +160,9 @@ import java.util.function.Function;
 public class TokenGateFilter implements Filter {
 
     /** Init-param: the URL rules (see {@link UrlRules}). */
-    public static final String RULES = "tokengate.rules";
+    public static final String RULES = ConfigKeys.RULES;
     /** Init-param: {@code deny} (default), {@code authenticated} or {@code permit} for requests no rule matches. */
-    public static final String UNMATCHED = "tokengate.unmatched";
+    public static final String UNMATCHED = ConfigKeys.UNMATCHED;
     /** The request attribute holding the {@link VerifiedToken} of an admitted request. */
     public static final String TOKEN_ATTRIBUTE = "dev.tokengate.VerifiedToken";
 
@@ -367,7 +369,7 @@ public class TokenGateFilter implements Filter {
         Pipeline {
             if (rules.requiresApiKeys() && !gate.supportsApiKeys()) {
                 throw new ConfigurationException(RULES, "a rule requires an API key ('+ api-key'), but no token store "
-                        + "is configured to look API keys up in: set " + dev.tokengate.ConfigKeys.STORE_JDBC_URL);
+                        + "is configured to look API keys up in: set " + ConfigKeys.STORE_JDBC_URL);
             }
         }
     }

@@ -2,7 +2,7 @@ package dev.tokengate.servlet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tokengate.ConfigKeys;
+import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;

@@ -1,11 +1,12 @@
 package dev.tokengate.servlet;
 
-import dev.tokengate.testing.CapturingSink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tokengate.ConfigKeys;
 import dev.tokengate.TokenGate;
-import dev.tokengate.TokenGateConfig;
+import dev.tokengate.authorize.UrlRules;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.testing.CapturingSink;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestTokens;

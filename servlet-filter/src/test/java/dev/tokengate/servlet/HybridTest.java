@@ -1,9 +1,10 @@
 package dev.tokengate.servlet;
 
 import dev.tokengate.ConfigurationException;
-import dev.tokengate.IssuerConfig;
 import dev.tokengate.TokenGate;
-import dev.tokengate.TokenGateConfig;
+import dev.tokengate.authorize.UrlRules;
+import dev.tokengate.config.IssuerConfig;
+import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;

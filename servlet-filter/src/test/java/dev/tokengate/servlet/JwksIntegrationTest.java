@@ -2,9 +2,9 @@ package dev.tokengate.servlet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tokengate.ConfigKeys;
-import dev.tokengate.IssuerConfig;
-import dev.tokengate.TokenGateConfig;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.IssuerConfig;
+import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.testing.JwksServer;

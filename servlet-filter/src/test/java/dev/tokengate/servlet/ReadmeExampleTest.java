@@ -1,8 +1,9 @@
 package dev.tokengate.servlet;
 
-import dev.tokengate.IssuerConfig;
 import dev.tokengate.TokenGate;
-import dev.tokengate.TokenGateConfig;
+import dev.tokengate.authorize.UrlRules;
+import dev.tokengate.config.IssuerConfig;
+import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;

@@ -1,13 +1,14 @@
 package dev.tokengate.servlet;
 
-import dev.tokengate.testing.CapturingSink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tokengate.ConfigKeys;
-import dev.tokengate.ConfigSource;
 import dev.tokengate.TokenGate;
-import dev.tokengate.TokenGateConfig;
-import dev.tokengate.spi.CallEvent;
+import dev.tokengate.authorize.UrlRules;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.ConfigSource;
+import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.log.CallEvent;
+import dev.tokengate.testing.CapturingSink;
 import dev.tokengate.testing.LogCapture;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;

@@ -1,4 +1,7 @@
-package dev.tokengate;
+package dev.tokengate.extract;
+
+import dev.tokengate.BearerError;
+import dev.tokengate.RequestView;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,9 @@
-package dev.tokengate;
+package dev.tokengate.config;
 
+import dev.tokengate.ConfigurationException;
+import dev.tokengate.IpRange;
+import dev.tokengate.TokenGate;
+import dev.tokengate.WwwAuthenticate;
 import dev.tokengate.introspection.AuthMethod;
 import dev.tokengate.introspection.IntrospectionValidator;
 import dev.tokengate.store.JdbcTokenStore;

@@ -1,4 +1,4 @@
-package dev.tokengate;
+package dev.tokengate.config;
 
 import java.util.Set;
 
@@ -106,6 +106,14 @@ public final class ConfigKeys {
 
     /** The header carrying the calling application's API key, for routes that require one. Default {@code X-API-Key}. */
     public static final String API_KEY_HEADER = "tokengate.api-key.header";
+
+    /**
+     * URL rules, one per line or {@code ;}-separated: {@code [METHODS] PATTERN = REQUIREMENT} (see
+     * {@link dev.tokengate.authorize.UrlRules}). Read by the servlet filter. Default none.
+     */
+    public static final String RULES = "tokengate.rules";
+    /** What a request no URL rule matches needs: {@code deny} (default), {@code authenticated} or {@code permit}. */
+    public static final String UNMATCHED = "tokengate.unmatched";
 
     /** All core keys. */
     public static final Set<String> ALL = Set.of(REALM, ERROR_URI, CHALLENGE_INCLUDE_SCOPE, TRUSTED_PROXIES,

@@ -1,4 +1,4 @@
-package dev.tokengate.internal;
+package dev.tokengate.log;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

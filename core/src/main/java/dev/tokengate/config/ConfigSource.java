@@ -1,4 +1,4 @@
-package dev.tokengate;
+package dev.tokengate.config;
 
 import java.util.Locale;
 import java.util.Map;

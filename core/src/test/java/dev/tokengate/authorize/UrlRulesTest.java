@@ -1,7 +1,7 @@
-package dev.tokengate.servlet;
+package dev.tokengate.authorize;
 
 import dev.tokengate.ConfigurationException;
-import dev.tokengate.Requirement;
+import dev.tokengate.config.ConfigKeys;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -146,7 +146,7 @@ class UrlRulesTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("tokengate.rules: line 2 '/b read'")
                 .hasMessageContaining("no '='")
-                .satisfies(e -> assertThat(((ConfigurationException) e).key()).isEqualTo(TokenGateFilter.RULES));
+                .satisfies(e -> assertThat(((ConfigurationException) e).key()).isEqualTo(ConfigKeys.RULES));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.tokengate.spi;
+package dev.tokengate.log;
 
 import java.time.Duration;
 import java.time.Instant;

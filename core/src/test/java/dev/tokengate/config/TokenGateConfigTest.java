@@ -1,5 +1,6 @@
-package dev.tokengate;
+package dev.tokengate.config;
 
+import dev.tokengate.ConfigurationException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

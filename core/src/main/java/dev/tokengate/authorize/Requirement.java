@@ -1,4 +1,4 @@
-package dev.tokengate;
+package dev.tokengate.authorize;
 
 import java.util.Arrays;
 import java.util.Collection;

@@ -1,5 +1,9 @@
-package dev.tokengate;
+package dev.tokengate.validate;
 
+import dev.tokengate.TokenValidator;
+import dev.tokengate.VerifiedToken;
+import dev.tokengate.config.IssuerConfig;
+import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.IssuerRouter;
@@ -29,11 +33,11 @@ import java.util.regex.Pattern;
  * @param apiKeys the API-key validator, when a token store is configured
  * @param usage   records the use of stored tokens and keys (time and client address), batched by the store
  */
-record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> apiKeys, Optional<StoredTokenValidator> usage) {
+public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> apiKeys, Optional<StoredTokenValidator> usage) {
 
     private static final Pattern CACHE_OFF = Pattern.compile("(^|.*,)\\s*maximumSize\\s*=\\s*0\\s*(,.*|$)");
 
-    static ValidatorStack create(TokenGateConfig config, Clock clock) {
+    public static ValidatorStack create(TokenGateConfig config, Clock clock) {
         Optional<TokenValidator> jwt = config.issuers().isEmpty() ? Optional.empty() : Optional.of(jwt(config, clock));
         Optional<TokenStore> store = config.tokenStore();
         Optional<StoredTokenValidator> stored = store.map(s -> StoredTokenValidator.builder(s)
@@ -48,7 +52,7 @@ record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> apiKeys, O
     }
 
     /** Records that a stored token or key was used from this address (no-op for other tokens). */
-    void recordUse(VerifiedToken token, String clientAddress) {
+    public void recordUse(VerifiedToken token, String clientAddress) {
         if (token.kind() == VerifiedToken.Kind.STORED) {
             usage.ifPresent(u -> u.recordUse(token, clientAddress));
         }

@@ -1,4 +1,4 @@
-package dev.tokengate.spi;
+package dev.tokengate.log;
 
 /**
  * Receives the one call-log event of each request. Implementations must be thread-safe and fast (they run on

@@ -1,5 +1,6 @@
-package dev.tokengate;
+package dev.tokengate.config;
 
+import dev.tokengate.ConfigurationException;
 import dev.tokengate.jwks.KeySource;
 
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.tokengate;
+package dev.tokengate.authorize;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,7 +1,7 @@
-package dev.tokengate.servlet;
+package dev.tokengate.authorize;
 
 import dev.tokengate.ConfigurationException;
-import dev.tokengate.Requirement;
+import dev.tokengate.config.ConfigKeys;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -63,7 +63,7 @@ public final class UrlRules {
     /**
      * Reads rules from their text form; requests that no rule matches are denied.
      *
-     * @throws ConfigurationException naming {@value TokenGateFilter#RULES}, the line and what is wrong
+     * @throws ConfigurationException naming {@value ConfigKeys#RULES}, the line and what is wrong
      */
     public static UrlRules parse(String text) {
         return parse(text, Requirement.deny());
@@ -73,14 +73,14 @@ public final class UrlRules {
      * Reads rules from their text form, with the requirement for requests that no rule matches.
      *
      * @param unmatched {@link Requirement#deny()}, {@link Requirement#authenticated()} or {@link Requirement#permit()}
-     * @throws ConfigurationException naming {@value TokenGateFilter#RULES} (the line and what is wrong) or
-     *                                {@value TokenGateFilter#UNMATCHED}
+     * @throws ConfigurationException naming {@value ConfigKeys#RULES} (the line and what is wrong) or
+     *                                {@value ConfigKeys#UNMATCHED}
      */
     public static UrlRules parse(String text, Requirement unmatched) {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(unmatched, "unmatched");
         if (!UNMATCHED_MODES.contains(unmatched.mode())) {
-            throw new ConfigurationException(TokenGateFilter.UNMATCHED, "'" + unmatched
+            throw new ConfigurationException(ConfigKeys.UNMATCHED, "'" + unmatched
                     + "' is not allowed for unmatched requests: write deny, authenticated or permit");
         }
         List<Rule> rules = new ArrayList<>();
@@ -103,9 +103,9 @@ public final class UrlRules {
             }
         }
         if (rules.isEmpty() && unmatched.mode() == Requirement.Mode.DENY) {
-            throw new ConfigurationException(TokenGateFilter.RULES, "no rules, and unmatched requests are denied, "
+            throw new ConfigurationException(ConfigKeys.RULES, "no rules, and unmatched requests are denied, "
                     + "so every request would be refused: add rules (e.g. '/* = authenticated') or set "
-                    + TokenGateFilter.UNMATCHED);
+                    + ConfigKeys.UNMATCHED);
         }
         return new UrlRules(rules, unmatched);
     }
@@ -113,15 +113,15 @@ public final class UrlRules {
     /**
      * Reads the unmatched requirement's text: {@code deny}, {@code authenticated} or {@code permit}.
      *
-     * @throws ConfigurationException naming {@value TokenGateFilter#UNMATCHED}
+     * @throws ConfigurationException naming {@value ConfigKeys#UNMATCHED}
      */
-    static Requirement parseUnmatched(String text) {
+    public static Requirement parseUnmatched(String text) {
         String t = text.strip().toLowerCase(Locale.ROOT);
         return switch (t) {
             case "deny" -> Requirement.deny();
             case "authenticated" -> Requirement.authenticated();
             case "permit" -> Requirement.permit();
-            default -> throw new ConfigurationException(TokenGateFilter.UNMATCHED, "'" + text
+            default -> throw new ConfigurationException(ConfigKeys.UNMATCHED, "'" + text
                     + "' is not allowed: write deny (the default), authenticated or permit");
         };
     }
@@ -132,7 +132,7 @@ public final class UrlRules {
      * @param method the HTTP method (compared upper case)
      * @param path   the path within the application: servlet path + path info, starting with {@code /}
      */
-    Requirement requirementFor(String method, String path) {
+    public Requirement requirementFor(String method, String path) {
         return ruleFor(method, path).map(Rule::requirement).orElse(unmatched);
     }
 
@@ -163,7 +163,7 @@ public final class UrlRules {
 
     /** The rules, in the order written. */
     /** Whether some rule requires an API key (which needs a token store to look keys up in). */
-    boolean requiresApiKeys() {
+    public boolean requiresApiKeys() {
         return unmatched.requiresApiKey() || rules.stream().anyMatch(r -> r.requirement().requiresApiKey());
     }
 
@@ -221,7 +221,7 @@ public final class UrlRules {
     }
 
     private static ConfigurationException malformed(int line, String rule, String problem) {
-        return new ConfigurationException(TokenGateFilter.RULES, "line " + line + " '" + rule + "': " + problem);
+        return new ConfigurationException(ConfigKeys.RULES, "line " + line + " '" + rule + "': " + problem);
     }
 
     private static String methodsText(Set<String> methods) {

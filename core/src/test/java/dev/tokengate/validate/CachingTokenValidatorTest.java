@@ -1,13 +1,17 @@
-package dev.tokengate;
-
-import dev.tokengate.testing.FakeTime;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+package dev.tokengate.validate;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tokengate.ConfigurationException;
+import dev.tokengate.InvalidTokenException;
+import dev.tokengate.TokenValidator;
+import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.VerifiedToken;
 import dev.tokengate.jwt.JwtValidator;
+import dev.tokengate.testing.FakeTime;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
+import org.junit.jupiter.api.Test;
+
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +30,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CachingTokenValidatorTest {
 

@@ -1,7 +1,10 @@
-package dev.tokengate;
+package dev.tokengate.validate;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.exceptions.JWTDecodeException;
+import dev.tokengate.InvalidTokenException;
+import dev.tokengate.TokenValidator;
+import dev.tokengate.VerifiedToken;
 import dev.tokengate.store.TokenKind;
 
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.tokengate.spi;
+package dev.tokengate.log;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

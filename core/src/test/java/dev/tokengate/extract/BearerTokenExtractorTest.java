@@ -1,7 +1,8 @@
-package dev.tokengate;
+package dev.tokengate.extract;
 
-import dev.tokengate.BearerTokenExtractor.Extraction;
-import dev.tokengate.BearerTokenExtractor.Source;
+import dev.tokengate.BearerError;
+import dev.tokengate.extract.BearerTokenExtractor.Extraction;
+import dev.tokengate.extract.BearerTokenExtractor.Source;
 import dev.tokengate.testing.TestRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

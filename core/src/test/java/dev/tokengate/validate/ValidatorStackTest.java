@@ -1,5 +1,12 @@
-package dev.tokengate;
+package dev.tokengate.validate;
 
+import dev.tokengate.InvalidTokenException;
+import dev.tokengate.TokenGate;
+import dev.tokengate.TokenValidator;
+import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.config.ConfigSource;
+import dev.tokengate.config.IssuerConfig;
+import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.jwks.KeySource;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.TestKeys;
