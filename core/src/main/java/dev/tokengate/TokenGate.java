@@ -8,6 +8,8 @@ import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.IssuerConfig;
 import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.extract.BearerTokenExtractor;
+import dev.tokengate.extract.Extraction;
+import dev.tokengate.extract.TokenExtractor;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.log.CallLogSink;
 import dev.tokengate.log.Fingerprints;
@@ -73,7 +75,7 @@ public final class TokenGate implements AutoCloseable {
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,64}");
 
     private final TokenGateConfig config;
-    private final BearerTokenExtractor extractor;
+    private final TokenExtractor extractor;
     private final ValidatorStack stack;
     private final TokenValidator validator;
     private final CallLogSink sink;
@@ -82,8 +84,8 @@ public final class TokenGate implements AutoCloseable {
     private TokenGate(Builder b) {
         this.config = b.config;
         this.clock = b.clock;
-        this.extractor = BearerTokenExtractor.create(config.allowFormBody(), config.allowQueryParameter(),
-                config.tokenCookie(), config.tokenHeader());
+        this.extractor = b.extractor != null ? b.extractor : BearerTokenExtractor.create(config.allowFormBody(),
+                config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
         this.stack = ValidatorStack.create(config, clock);
         this.validator = b.validator != null ? b.validator : stack.tokens();
         this.sink = b.sink;
@@ -153,12 +155,22 @@ public final class TokenGate implements AutoCloseable {
     /** Builds a {@link TokenGate} with parts replaced. */
     public static final class Builder {
         private final TokenGateConfig config;
+        private TokenExtractor extractor;
         private TokenValidator validator;
         private CallLogSink sink = new Slf4jCallLogSink();
         private Clock clock = Clock.systemUTC();
 
         private Builder(TokenGateConfig config) {
             this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /**
+         * Finds tokens with this instead of the RFC 6750 extractor the config describes (its
+         * {@code tokengate.token.*} settings then do not apply).
+         */
+        public Builder extractor(TokenExtractor extractor) {
+            this.extractor = Objects.requireNonNull(extractor, "extractor");
+            return this;
         }
 
         /** Validates tokens with this instead of the validators the config describes. */
@@ -233,15 +245,15 @@ public final class TokenGate implements AutoCloseable {
         }
 
         private Outcome doAuthenticate() {
-            BearerTokenExtractor.Extraction extraction = extractor.extract(request);
-            if (extraction instanceof BearerTokenExtractor.Extraction.Absent) {
+            Extraction extraction = extractor.extract(request);
+            if (extraction instanceof Extraction.Absent) {
                 return new Outcome.Anonymous();
             }
-            if (extraction instanceof BearerTokenExtractor.Extraction.Malformed m) {
+            if (extraction instanceof Extraction.Malformed m) {
                 reason = m.error().description();
                 return new Outcome.Rejected(m.error());
             }
-            String token = ((BearerTokenExtractor.Extraction.Found) extraction).token();
+            String token = ((Extraction.Found) extraction).token();
             fingerprint = Fingerprints.fingerprint(token);
             try {
                 VerifiedToken verified = validator.validate(token);

@@ -2,6 +2,7 @@ package dev.tokengate.extract;
 
 import dev.tokengate.BearerError;
 import dev.tokengate.RequestView;
+import dev.tokengate.extract.Extraction.Source;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -18,39 +19,16 @@ import java.util.regex.Pattern;
  * cookie or a custom header.
  *
  * <p>More than one token, an empty token, or a token outside the b64token syntax is an {@code invalid_request};
- * no token (or only another scheme, such as Basic) is {@link Extraction.Absent}.
+ * no token (or only another scheme, such as Basic) is {@link Extraction.Absent}. Every token found has the scheme
+ * {@value Extraction#BEARER}.
  */
-public final class BearerTokenExtractor {
+public final class BearerTokenExtractor implements TokenExtractor {
 
     /** RFC 6750 §2.1: {@code b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}. */
     private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
     private static final String ACCESS_TOKEN = "access_token";
     /** Tokens longer than this are refused before any work is done on them. */
     static final int MAX_TOKEN_LENGTH = 16 * 1024;
-
-    /** Where a token was found. */
-    public enum Source {
-        AUTHORIZATION_HEADER, FORM_BODY, QUERY_PARAMETER, COOKIE, CUSTOM_HEADER
-    }
-
-    /** The result of extraction: a token, no token, or a malformed request. */
-    public sealed interface Extraction permits Extraction.Found, Extraction.Absent, Extraction.Malformed {
-        /** Exactly one syntactically valid token. */
-        record Found(String token, Source source) implements Extraction {
-            @Override
-            public String toString() {
-                return "Found[source=" + source + "]"; // never print the token
-            }
-        }
-
-        /** No bearer token at all. */
-        record Absent() implements Extraction {
-        }
-
-        /** A malformed request: answer with this {@code invalid_request} error. */
-        record Malformed(BearerError error) implements Extraction {
-        }
-    }
 
     private final boolean formBody;
     private final boolean queryParameter;
@@ -82,7 +60,8 @@ public final class BearerTokenExtractor {
         return new BearerTokenExtractor(formBody, queryParameter, cookieName.orElse(null), headerName.orElse(null));
     }
 
-    /** Extracts the request's token. Never throws for client input. */
+    /** Extracts the request's bearer token. Never throws for client input. */
+    @Override
     public Extraction extract(RequestView request) {
         List<Extraction.Found> found = new ArrayList<>(2);
 
@@ -103,7 +82,7 @@ public final class BearerTokenExtractor {
             if (bad.isPresent()) {
                 return new Extraction.Malformed(bad.get());
             }
-            found.add(new Extraction.Found(credentials, Source.AUTHORIZATION_HEADER));
+            found.add(Extraction.Found.bearer(credentials, Source.AUTHORIZATION_HEADER));
         }
         if (bearerHeaders > 1) {
             return malformed("The request has more than one Authorization: Bearer header; send exactly one token.");
@@ -120,7 +99,7 @@ public final class BearerTokenExtractor {
                 if (bad.isPresent()) {
                     return new Extraction.Malformed(bad.get());
                 }
-                found.add(new Extraction.Found(v, Source.CUSTOM_HEADER));
+                found.add(Extraction.Found.bearer(v, Source.CUSTOM_HEADER));
             }
         }
 
@@ -134,7 +113,7 @@ public final class BearerTokenExtractor {
                 if (bad.isPresent()) {
                     return new Extraction.Malformed(bad.get());
                 }
-                found.add(new Extraction.Found(v, Source.COOKIE));
+                found.add(Extraction.Found.bearer(v, Source.COOKIE));
             }
         }
 
@@ -151,7 +130,7 @@ public final class BearerTokenExtractor {
             if (bad.isPresent()) {
                 return new Extraction.Malformed(bad.get());
             }
-            found.add(new Extraction.Found(query.get(0), Source.QUERY_PARAMETER));
+            found.add(Extraction.Found.bearer(query.get(0), Source.QUERY_PARAMETER));
         }
 
         if (formBody && isFormPost(request)) {
@@ -164,7 +143,7 @@ public final class BearerTokenExtractor {
                 if (bad.isPresent()) {
                     return new Extraction.Malformed(bad.get());
                 }
-                found.add(new Extraction.Found(v, Source.FORM_BODY));
+                found.add(Extraction.Found.bearer(v, Source.FORM_BODY));
             }
         }
 

@@ -1,8 +1,7 @@
 package dev.tokengate.extract;
 
 import dev.tokengate.BearerError;
-import dev.tokengate.extract.BearerTokenExtractor.Extraction;
-import dev.tokengate.extract.BearerTokenExtractor.Source;
+import dev.tokengate.extract.Extraction.Source;
 import dev.tokengate.testing.TestRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,14 +22,14 @@ class BearerTokenExtractorTest {
     @Test
     void extractWhenBearerHeaderThenFound() {
         assertThat(headerOnly.extract(TestRequest.get("/").bearer(TOKEN)))
-                .isEqualTo(new Extraction.Found(TOKEN, Source.AUTHORIZATION_HEADER));
+                .isEqualTo(Extraction.Found.bearer(TOKEN, Source.AUTHORIZATION_HEADER));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"bearer", "BEARER", "bEaReR"})
     void extractWhenSchemeInAnyCaseThenFound(String scheme) {
         assertThat(headerOnly.extract(TestRequest.get("/").header("Authorization", scheme + " abc")))
-                .isEqualTo(new Extraction.Found("abc", Source.AUTHORIZATION_HEADER));
+                .isEqualTo(Extraction.Found.bearer("abc", Source.AUTHORIZATION_HEADER));
     }
 
     @Test
@@ -59,7 +58,7 @@ class BearerTokenExtractorTest {
     @Test
     void extractWhenPaddingAtEndThenFound() {
         assertThat(headerOnly.extract(TestRequest.get("/").bearer("abc==")))
-                .isEqualTo(new Extraction.Found("abc==", Source.AUTHORIZATION_HEADER));
+                .isEqualTo(Extraction.Found.bearer("abc==", Source.AUTHORIZATION_HEADER));
     }
 
     @Test
@@ -76,7 +75,7 @@ class BearerTokenExtractorTest {
     @Test
     void extractWhenBearerAndBasicHeadersThenBearerFound() {
         assertThat(headerOnly.extract(TestRequest.get("/").header("Authorization", "Basic dXNlcjpwYXNz").bearer("abc")))
-                .isEqualTo(new Extraction.Found("abc", Source.AUTHORIZATION_HEADER));
+                .isEqualTo(Extraction.Found.bearer("abc", Source.AUTHORIZATION_HEADER));
     }
 
     @Test
@@ -87,7 +86,7 @@ class BearerTokenExtractorTest {
     @Test
     void extractWhenQueryTokenAndQueryEnabledThenFound() {
         assertThat(everything.extract(TestRequest.get("/").query("a=1&access_token=ab%2Bc")))
-                .isEqualTo(new Extraction.Found("ab+c", Source.QUERY_PARAMETER));
+                .isEqualTo(Extraction.Found.bearer("ab+c", Source.QUERY_PARAMETER));
     }
 
     @Test
@@ -103,7 +102,7 @@ class BearerTokenExtractorTest {
     @Test
     void extractWhenFormTokenAndFormEnabledThenFound() {
         assertThat(everything.extract(TestRequest.post("/").form("access_token", "abc")))
-                .isEqualTo(new Extraction.Found("abc", Source.FORM_BODY));
+                .isEqualTo(Extraction.Found.bearer("abc", Source.FORM_BODY));
     }
 
     @Test
@@ -134,7 +133,7 @@ class BearerTokenExtractorTest {
     @Test
     void extractWhenCookieConfiguredThenFound() {
         assertThat(everything.extract(TestRequest.get("/").header("Cookie", "theme=dark; access_token=abc.def")))
-                .isEqualTo(new Extraction.Found("abc.def", Source.COOKIE));
+                .isEqualTo(Extraction.Found.bearer("abc.def", Source.COOKIE));
     }
 
     @Test
@@ -146,7 +145,7 @@ class BearerTokenExtractorTest {
     @Test
     void extractWhenCustomHeaderThenFound() {
         assertThat(everything.extract(TestRequest.get("/").header("X-Access-Token", "abc")))
-                .isEqualTo(new Extraction.Found("abc", Source.CUSTOM_HEADER));
+                .isEqualTo(Extraction.Found.bearer("abc", Source.CUSTOM_HEADER));
     }
 
     @Test
@@ -156,7 +155,7 @@ class BearerTokenExtractorTest {
 
     @Test
     void foundNeverPrintsTheToken() {
-        assertThat(new Extraction.Found(TOKEN, Source.AUTHORIZATION_HEADER).toString()).doesNotContain(TOKEN);
+        assertThat(Extraction.Found.bearer(TOKEN, Source.AUTHORIZATION_HEADER).toString()).doesNotContain(TOKEN);
     }
 
     private static void assertInvalidRequest(Extraction extraction, String descriptionPart) {

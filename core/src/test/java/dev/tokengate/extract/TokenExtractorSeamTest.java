@@ -1,0 +1,87 @@
+package dev.tokengate.extract;
+
+import dev.tokengate.BearerError;
+import dev.tokengate.InvalidTokenException;
+import dev.tokengate.Outcome;
+import dev.tokengate.TokenGate;
+import dev.tokengate.VerifiedToken;
+import dev.tokengate.authorize.Requirement;
+import dev.tokengate.config.IssuerConfig;
+import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.log.CallEvent;
+import dev.tokengate.testing.TestRequest;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The extract step is a seam: a gate built with another {@link TokenExtractor} uses it instead of RFC 6750's. */
+class TokenExtractorSeamTest {
+
+    private final List<CallEvent> events = new ArrayList<>();
+
+    /** A stand-in for a proof-of-possession scheme: {@code Authorization: DPoP <token>}. */
+    private static final TokenExtractor DPOP_LIKE = request -> {
+        for (String v : request.headers("Authorization")) {
+            if (v.startsWith("DPoP ")) {
+                return new Extraction.Found(v.substring(5), "DPoP", Extraction.Source.AUTHORIZATION_HEADER);
+            }
+        }
+        return new Extraction.Absent();
+    };
+
+    private TokenGate gate(TokenExtractor extractor) {
+        TokenGate.Builder b = TokenGate.builder(TokenGateConfig.builder()
+                        .issuer(IssuerConfig.builder("https://issuer.example").audiences("api").build())
+                        .build())
+                .validator(token -> {
+                    if (!token.equals("pop-bound")) {
+                        throw new InvalidTokenException("unknown token");
+                    }
+                    return VerifiedToken.builder(VerifiedToken.Kind.JWT).subject("alice").build();
+                })
+                .callLogSink(events::add);
+        return (extractor == null ? b : b.extractor(extractor)).build();
+    }
+
+    private Outcome authorize(TokenGate gate, TestRequest request) {
+        TokenGate.Call call = gate.begin(request);
+        try {
+            return call.authorize(Requirement.authenticated());
+        } finally {
+            call.finish(200);
+        }
+    }
+
+    @Test
+    void authorizeWhenCustomExtractorFindsItsSchemeThenItsTokenIsValidated() {
+        Outcome outcome = authorize(gate(DPOP_LIKE), TestRequest.get("/").header("Authorization", "DPoP pop-bound"));
+
+        assertThat(outcome).isInstanceOf(Outcome.Authenticated.class);
+        assertThat(((Outcome.Authenticated) outcome).token().subject()).contains("alice");
+        assertThat(events.get(0).tokenFingerprint()).isPresent();
+    }
+
+    @Test
+    void authorizeWhenCustomExtractorThenBearerHeaderIsNotItsBusiness() {
+        Outcome outcome = authorize(gate(DPOP_LIKE), TestRequest.get("/").bearer("pop-bound"));
+
+        assertThat(outcome).isEqualTo(new Outcome.Rejected(BearerError.missingToken()));
+    }
+
+    @Test
+    void authorizeWhenDefaultExtractorThenDpopSchemeIsNoBearerToken() {
+        Outcome outcome = authorize(gate(null), TestRequest.get("/").header("Authorization", "DPoP pop-bound"));
+
+        assertThat(outcome).isEqualTo(new Outcome.Rejected(BearerError.missingToken()));
+    }
+
+    @Test
+    void bearerExtractorWhenTokenFoundThenSchemeIsBearer() {
+        Extraction e = BearerTokenExtractor.headerOnly().extract(TestRequest.get("/").bearer("abc"));
+
+        assertThat(e).isEqualTo(new Extraction.Found("abc", Extraction.BEARER, Extraction.Source.AUTHORIZATION_HEADER));
+    }
+}
