@@ -1,86 +1,141 @@
 package dev.tokengate;
 
+import java.time.Duration;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * Why a request was refused, as a value: the HTTP status, the RFC 6750 error code (none for a request that
- * carried no token), a description for the client and, for {@code insufficient_scope}, the scopes required.
+ * Why a request was refused, as a value: the HTTP status, the error code (none for a request that carried no
+ * token), a description for the client, whether the answer is a {@code WWW-Authenticate: Bearer} challenge and
+ * with which extra parameters (the scopes required, …), and the extra response headers ({@code Retry-After},
+ * {@code RateLimit}, …).
  *
- * <p>One factory per case; {@link WwwAuthenticate} renders it for every adapter.
+ * <p>One factory per case the pipeline answers itself ({@link #missingToken()}, {@link #invalidToken},
+ * {@link #insufficientScope}, …); a {@link dev.tokengate.policy.TokenPolicy policy} builds its own answer with
+ * {@link #builder}, e.g. a 429:
+ * <pre>{@code
+ * BearerError.builder(429, BearerError.Code.RATE_LIMITED, "Too many requests for this token; slow down.")
+ *         .retryAfter(Duration.ofSeconds(30))
+ *         .header("RateLimit-Policy", "\"per-token\";q=100;w=60")
+ *         .header("RateLimit", "\"per-token\";r=0;t=30")
+ *         .build();
+ * }</pre>
+ * {@link WwwAuthenticate} renders the challenge for every adapter; {@code TokenGate.Call#errorResponse} adds
+ * {@code Cache-Control: no-store}, the extra headers and the problem body.
  */
 public final class BearerError {
 
-    /** The error codes of RFC 6750 §3.1, plus the server-side failure tokengate answers with 503. */
-    public enum Code {
-        /** Malformed request: bad header, more than one token, token outside b64token syntax. */
-        INVALID_REQUEST("invalid_request", 400),
-        /** Expired, revoked, malformed or otherwise invalid token. */
-        INVALID_TOKEN("invalid_token", 401),
-        /** The token is valid but lacks a required scope. */
-        INSUFFICIENT_SCOPE("insufficient_scope", 403),
-        /** Validity could not be decided: an upstream (JWKS, introspection, database) failed. Not an RFC 6750 code. */
-        TEMPORARILY_UNAVAILABLE("temporarily_unavailable", 503),
-        /** The route is closed to every caller. Not an RFC 6750 code. */
-        ACCESS_DENIED("access_denied", 403);
+    /**
+     * An error code as it appears on the wire ({@code invalid_token}): an open value, so that a policy can answer
+     * with a code of its own ({@code new Code("rate_limited")}). Printable ASCII without space, quote or
+     * backslash (RFC 6749 §A.7 without the space).
+     *
+     * @param value the code
+     */
+    public record Code(String value) {
+        private static final Pattern SYNTAX = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
 
-        private final String value;
-        private final int status;
+        /** Malformed request: bad header, more than one token, token outside b64token syntax (RFC 6750, 400). */
+        public static final Code INVALID_REQUEST = new Code("invalid_request");
+        /** Expired, revoked, malformed or otherwise invalid token (RFC 6750, 401). */
+        public static final Code INVALID_TOKEN = new Code("invalid_token");
+        /** The token is valid but lacks a required scope (RFC 6750, 403). */
+        public static final Code INSUFFICIENT_SCOPE = new Code("insufficient_scope");
+        /** Validity could not be decided: an upstream (JWKS, introspection, database) failed (503; RFC 6749's code). */
+        public static final Code TEMPORARILY_UNAVAILABLE = new Code("temporarily_unavailable");
+        /** The route is closed to every caller (403; RFC 6749's code). */
+        public static final Code ACCESS_DENIED = new Code("access_denied");
+        /** Too many requests for a rate limit (429, RFC 6585); no RFC names a code for it, this is tokengate's. */
+        public static final Code RATE_LIMITED = new Code("rate_limited");
 
-        Code(String value, int status) {
-            this.value = value;
-            this.status = status;
+        public Code {
+            Objects.requireNonNull(value, "code");
+            if (!SYNTAX.matcher(value).matches()) {
+                throw new IllegalArgumentException("'" + value + "' is not an error code: use printable ASCII "
+                        + "without space, quote or backslash, e.g. rate_limited");
+            }
         }
 
-        /** The code as it appears on the wire ({@code invalid_token}). */
-        public String value() {
+        @Override
+        public String toString() {
             return value;
         }
-
-        public int status() {
-            return status;
-        }
     }
+
+    /** Headers the gate writes itself, which an error may not set. */
+    private static final Set<String> RESERVED_HEADERS = Set.of("www-authenticate", "cache-control", "content-type",
+            "content-length", "transfer-encoding", "connection", "set-cookie");
+    /** Challenge parameters the formatter writes itself. */
+    private static final Set<String> RESERVED_PARAMETERS = Set.of("realm", "error", "error_description", "error_uri", "scope");
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
+    private static final Duration UNAVAILABLE_RETRY_AFTER = Duration.ofSeconds(5);
 
     private final int status;
     private final Code code;
     private final String description;
     private final Set<String> requiredScopes;
+    private final boolean challenge;
+    private final Map<String, String> challengeParameters;
+    private final Map<String, String> headers;
 
-    private BearerError(int status, Code code, String description, Collection<String> requiredScopes) {
-        this.status = status;
-        this.code = code;
-        this.description = Objects.requireNonNull(description, "description");
-        this.requiredScopes = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(requiredScopes));
+    private BearerError(Builder b) {
+        this.status = b.status;
+        this.code = b.code;
+        this.description = b.description;
+        this.requiredScopes = Collections.unmodifiableSet(new LinkedHashSet<>(b.requiredScopes));
+        this.challenge = b.challenge;
+        this.challengeParameters = Collections.unmodifiableMap(new LinkedHashMap<>(b.challengeParameters));
+        this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
+    }
+
+    /**
+     * A builder for an error with this status and code. A 401 is a challenge by default (RFC 9110 §15.5.2 requires
+     * one); other statuses are not unless {@link Builder#challenge(boolean)} says so.
+     *
+     * @param status      an HTTP status from 400 to 599
+     * @param code        the error code, e.g. {@link Code#RATE_LIMITED} or {@code new Code("quota_exceeded")}
+     * @param description for the client: what went wrong and what to do (sanitised in the challenge)
+     */
+    public static Builder builder(int status, Code code, String description) {
+        return new Builder(status, Objects.requireNonNull(code, "code"), description);
     }
 
     /** No credentials, or another authentication scheme: 401 with a bare challenge. */
     public static BearerError missingToken() {
-        return new BearerError(401, null, "This resource requires a bearer token: send 'Authorization: Bearer <token>'.", Set.of());
+        return new Builder(401, null, "This resource requires a bearer token: send 'Authorization: Bearer <token>'.").build();
     }
 
+    /** A malformed request: 400 {@code invalid_request}, a challenge. */
     public static BearerError invalidRequest(String description) {
-        return new BearerError(400, Code.INVALID_REQUEST, description, Set.of());
+        return builder(400, Code.INVALID_REQUEST, description).challenge(true).build();
     }
 
+    /** An invalid token: 401 {@code invalid_token}, a challenge. */
     public static BearerError invalidToken(String description) {
-        return new BearerError(401, Code.INVALID_TOKEN, description, Set.of());
+        return builder(401, Code.INVALID_TOKEN, description).build();
     }
 
     /** A valid token without the scopes the route needs; {@code required} lists what would satisfy it. */
     public static BearerError insufficientScope(String description, Collection<String> required) {
-        return new BearerError(403, Code.INSUFFICIENT_SCOPE, description, required);
+        return builder(403, Code.INSUFFICIENT_SCOPE, description).challenge(true).requiredScopes(required).build();
     }
 
+    /** Validity could not be decided (an upstream failed): 503, no challenge, {@code Retry-After: 5}. */
     public static BearerError unavailable(String description) {
-        return new BearerError(503, Code.TEMPORARILY_UNAVAILABLE, description, Set.of());
+        return builder(503, Code.TEMPORARILY_UNAVAILABLE, description).retryAfter(UNAVAILABLE_RETRY_AFTER).build();
     }
 
+    /** The route is closed to every caller: 403 {@code access_denied}, no challenge. */
     public static BearerError accessDenied(String description) {
-        return new BearerError(403, Code.ACCESS_DENIED, description, Set.of());
+        return builder(403, Code.ACCESS_DENIED, description).build();
     }
 
     public int status() {
@@ -96,24 +151,148 @@ public final class BearerError {
         return description;
     }
 
-    /** For {@code insufficient_scope}: the scopes that the route requires. */
+    /** The scopes that the route requires ({@code insufficient_scope}); named in the challenge and the problem body. */
     public Set<String> requiredScopes() {
         return requiredScopes;
     }
 
+    /** Whether the answer carries a {@code WWW-Authenticate: Bearer} challenge. */
+    public boolean isChallenge() {
+        return challenge;
+    }
+
+    /**
+     * Auth-params of the challenge beyond {@code realm}, {@code error}, {@code error_description},
+     * {@code error_uri} and {@code scope} (e.g. RFC 9470's {@code acr_values}), in order; values are sanitised
+     * when formatted.
+     */
+    public Map<String, String> challengeParameters() {
+        return challengeParameters;
+    }
+
+    /** Extra response headers ({@code Retry-After}, {@code RateLimit}, …), in the order to write them. */
+    public Map<String, String> headers() {
+        return headers;
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof BearerError e && status == e.status && code == e.code
-                && description.equals(e.description) && requiredScopes.equals(e.requiredScopes);
+        return o instanceof BearerError e && status == e.status && Objects.equals(code, e.code)
+                && description.equals(e.description) && requiredScopes.equals(e.requiredScopes)
+                && challenge == e.challenge && challengeParameters.equals(e.challengeParameters)
+                && headers.equals(e.headers);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(status, code, description, requiredScopes);
+        return Objects.hash(status, code, description, requiredScopes, challenge, challengeParameters, headers);
     }
 
     @Override
     public String toString() {
         return "BearerError[" + status + " " + (code == null ? "no token" : code.value()) + ": " + description + "]";
+    }
+
+    /** Builds a {@link BearerError}; each setter rejects a bad value at once. */
+    public static final class Builder {
+        private final int status;
+        private final Code code;
+        private final String description;
+        private final Set<String> requiredScopes = new LinkedHashSet<>();
+        private boolean challenge;
+        private final Map<String, String> challengeParameters = new LinkedHashMap<>();
+        private final Map<String, String> headers = new LinkedHashMap<>();
+
+        private Builder(int status, Code code, String description) {
+            if (status < 400 || status > 599) {
+                throw new IllegalArgumentException("an error's status is 4xx or 5xx, not " + status);
+            }
+            this.status = status;
+            this.code = code;
+            this.description = Objects.requireNonNull(description, "description");
+            this.challenge = status == 401;
+        }
+
+        /**
+         * Whether the answer is a {@code WWW-Authenticate: Bearer} challenge: only for 400, 401 and 403 (the
+         * statuses of RFC 6750's codes), and always for 401.
+         */
+        public Builder challenge(boolean challenge) {
+            if (challenge && status != 400 && status != 401 && status != 403) {
+                throw new IllegalArgumentException("a Bearer challenge goes with 400, 401 or 403, not " + status);
+            }
+            if (!challenge && status == 401) {
+                throw new IllegalArgumentException("a 401 must carry a challenge (RFC 9110 §15.5.2)");
+            }
+            this.challenge = challenge;
+            return this;
+        }
+
+        /** The scopes the route requires: the challenge's {@code scope} and the problem body's {@code required_scope}. */
+        public Builder requiredScopes(Collection<String> scopes) {
+            for (String s : scopes) {
+                Objects.requireNonNull(s, "scope");
+                requiredScopes.add(s);
+            }
+            return this;
+        }
+
+        /**
+         * Adds an auth-param to the challenge (e.g. {@code acr_values}); the value is sanitised when formatted.
+         * Needs {@link #challenge(boolean) a challenge}.
+         */
+        public Builder challengeParameter(String name, String value) {
+            Objects.requireNonNull(value, "value");
+            if (name == null || !TOKEN.matcher(name).matches()
+                    || RESERVED_PARAMETERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("'" + name + "' is not a challenge parameter a policy may set: use "
+                        + "a token other than realm, error, error_description, error_uri and scope");
+            }
+            challengeParameters.put(name, value);
+            return this;
+        }
+
+        /**
+         * Sets a response header ({@code Retry-After}, {@code RateLimit-Policy}, {@code RateLimit}, …), replacing
+         * one of the same name. The gate's own headers ({@code WWW-Authenticate}, {@code Cache-Control},
+         * {@code Content-Type}, …) cannot be set; values are visible ASCII and spaces.
+         */
+        public Builder header(String name, String value) {
+            if (name == null || !TOKEN.matcher(name).matches()) {
+                throw new IllegalArgumentException("'" + name + "' is not a header name");
+            }
+            if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("the gate writes " + name + " itself; an error cannot set it");
+            }
+            Objects.requireNonNull(value, "value");
+            if (value.isEmpty() || !value.chars().allMatch(c -> c == ' ' || c == '\t' || (c >= 0x21 && c <= 0x7E))) {
+                throw new IllegalArgumentException("the value of header " + name + " must be non-empty visible ASCII");
+            }
+            headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
+            headers.put(name, value);
+            return this;
+        }
+
+        /** Sets {@code Retry-After} to this delay in whole seconds, rounded up (RFC 9110 §10.2.3). */
+        public Builder retryAfter(Duration delay) {
+            if (delay == null || delay.isNegative()) {
+                throw new IllegalArgumentException("Retry-After needs a delay of zero or more, was " + delay);
+            }
+            long seconds = delay.getSeconds() + (delay.getNano() > 0 ? 1 : 0);
+            return header("Retry-After", Long.toString(seconds));
+        }
+
+        /**
+         * Builds the error.
+         *
+         * @throws IllegalStateException when challenge parameters are set on an answer that is not a challenge
+         */
+        public BearerError build() {
+            if (!challenge && !challengeParameters.isEmpty()) {
+                throw new IllegalStateException("challenge parameters " + challengeParameters.keySet()
+                        + " need a challenge; call challenge(true) (400, 401 or 403)");
+            }
+            return new BearerError(this);
+        }
     }
 }

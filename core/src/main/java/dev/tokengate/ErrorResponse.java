@@ -3,8 +3,9 @@ package dev.tokengate;
 import java.util.Map;
 
 /**
- * A refusal ready to write: status, headers ({@code WWW-Authenticate}, {@code Cache-Control}) and an
- * RFC 9457 {@code application/problem+json} body. Every adapter writes it as it is.
+ * A refusal ready to write: status, headers ({@code WWW-Authenticate}, {@code Cache-Control}, then the error's own,
+ * such as {@code Retry-After} or {@code RateLimit}) and an RFC 9457 {@code application/problem+json} body. Every
+ * adapter writes it as it is.
  *
  * @param status      the HTTP status
  * @param headers     header name to value, in the order to write them

@@ -14,6 +14,10 @@ import dev.tokengate.log.CallEvent;
 import dev.tokengate.log.CallLogSink;
 import dev.tokengate.log.Fingerprints;
 import dev.tokengate.log.Slf4jCallLogSink;
+import dev.tokengate.policy.PolicyDecision;
+import dev.tokengate.policy.RequestFacts;
+import dev.tokengate.policy.TokenPolicies;
+import dev.tokengate.policy.TokenPolicy;
 import dev.tokengate.store.TokenStore;
 import dev.tokengate.validate.ValidatorStack;
 import org.slf4j.Logger;
@@ -23,17 +27,19 @@ import org.slf4j.MDC;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
- * One protection pipeline: extract → validate → authorize → call log. Every adapter owns one instance, built
- * from a {@link TokenGateConfig}, and runs each request through a {@link Call}.
+ * One protection pipeline: extract → validate → check policy → authorize → call log. Every adapter owns one
+ * instance, built from a {@link TokenGateConfig}, and runs each request through a {@link Call}.
  *
  * <pre>{@code
  * TokenGate gate = TokenGate.create(config);
@@ -52,6 +58,11 @@ import java.util.regex.Pattern;
  *     call.finish(status);
  * }
  * }</pre>
+ *
+ * <p>The policy step is a chain of {@link TokenPolicy} steps: the built-in ones ({@link TokenPolicies}: a token's
+ * allowed addresses, the API key of routes that require one), then those added with {@link Builder#policy}. In
+ * {@link Mode#REPORT_ONLY report-only} mode ({@value ConfigKeys#MODE}{@code =report-only}) every decision is
+ * computed and logged but none is enforced: see {@link Mode}.
  *
  * <p>Thread-safe; a {@link Call} belongs to one request thread.
  */
@@ -78,6 +89,8 @@ public final class TokenGate implements AutoCloseable {
     private final TokenExtractor extractor;
     private final ValidatorStack stack;
     private final TokenValidator validator;
+    private final List<TokenPolicy> policies;
+    private final Mode mode;
     private final CallLogSink sink;
     private final Clock clock;
 
@@ -88,8 +101,19 @@ public final class TokenGate implements AutoCloseable {
                 config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
         this.stack = ValidatorStack.create(config, clock);
         this.validator = b.validator != null ? b.validator : stack.tokens();
+        List<TokenPolicy> chain = new ArrayList<>();
+        chain.add(TokenPolicies.allowedAddresses());
+        chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys()));
+        chain.addAll(b.policies);
+        this.policies = List.copyOf(chain);
+        this.mode = b.mode != null ? b.mode : config.mode();
         this.sink = b.sink;
         warnAboutLooserSettings(config);
+        if (mode == Mode.REPORT_ONLY) {
+            LOG.warn("{}=report-only: tokengate enforces nothing; every request reaches the application and each "
+                    + "refusal is only logged (decision would_deny). Use it to roll the gate out, then switch to enforce",
+                    ConfigKeys.MODE);
+        }
     }
 
     /** A pipeline with the validators the config describes and the default call log. */
@@ -97,13 +121,18 @@ public final class TokenGate implements AutoCloseable {
         return builder(config).build();
     }
 
-    /** A builder to replace parts of the pipeline (validator, call-log sink, clock). */
+    /** A builder to replace parts of the pipeline (validator, call-log sink, clock) and add policies. */
     public static Builder builder(TokenGateConfig config) {
         return new Builder(config);
     }
 
     public TokenGateConfig config() {
         return config;
+    }
+
+    /** Whether this gate enforces its decisions or only reports them. */
+    public Mode mode() {
+        return mode;
     }
 
     /** Whether routes may require an API key: a token store is configured to look keys up in. */
@@ -159,6 +188,8 @@ public final class TokenGate implements AutoCloseable {
         private TokenValidator validator;
         private CallLogSink sink = new Slf4jCallLogSink();
         private Clock clock = Clock.systemUTC();
+        private final List<TokenPolicy> policies = new ArrayList<>();
+        private Mode mode;
 
         private Builder(TokenGateConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -190,14 +221,86 @@ public final class TokenGate implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds a policy to the chain, after the built-in ones and those added before: it decides each request with
+         * a valid token, before the route's scopes are compared (see {@link TokenPolicy}).
+         */
+        public Builder policy(TokenPolicy policy) {
+            this.policies.add(Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
+
+        /** Enforces decisions or only reports them, whatever the config's {@value ConfigKeys#MODE} says. */
+        public Builder mode(Mode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
         public TokenGate build() {
             return new TokenGate(this);
         }
     }
 
     /**
-     * One request going through the pipeline. Call {@link #authenticate()} and/or {@link #authorize}, then
-     * {@link #finish(int)} exactly once with the status sent, which emits the call-log event.
+     * Whether a gate enforces its decisions ({@value ConfigKeys#MODE}).
+     *
+     * <p>In {@link #REPORT_ONLY} mode every decision is still computed and logged, and none is enforced: a request
+     * that would be refused (malformed, invalid token, policy denial, insufficient scope, missing token on a
+     * protected route, 503 because an upstream is unreachable, and a {@code deny} rule too: no route is closed)
+     * reaches the application, and its call-log event has the decision {@code would_deny} with the error code and
+     * reason it would have had. A valid token is still the request's principal, even when a policy or the route's
+     * scopes would have refused it; an invalid one is not (the request goes on anonymous). A {@code deny} route
+     * does not look at tokens in either mode. Start-up logs a warning that the gate enforces nothing.
+     */
+    public enum Mode {
+        /** Refusals are sent (the default). */
+        ENFORCE("enforce"),
+        /** Every decision is computed and logged ({@code would_deny}), none is enforced. */
+        REPORT_ONLY("report-only");
+
+        private final String value;
+
+        Mode(String value) {
+            this.value = value;
+        }
+
+        /** The mode as configured: {@code enforce} or {@code report-only}. */
+        public String value() {
+            return value;
+        }
+
+        /**
+         * Reads {@code enforce} or {@code report-only} (any case).
+         *
+         * @throws ConfigurationException naming {@value ConfigKeys#MODE} for any other value
+         */
+        public static Mode parse(String text) {
+            String v = Objects.requireNonNull(text, "text").strip().toLowerCase(Locale.ROOT);
+            for (Mode m : values()) {
+                if (m.value.equals(v)) {
+                    return m;
+                }
+            }
+            throw new ConfigurationException(ConfigKeys.MODE, "'" + text + "' is not a mode; write enforce or report-only");
+        }
+
+        @Override
+        public String toString() {
+            return value;
+        }
+    }
+
+    /**
+     * One request going through the pipeline. Call {@link #authenticate(Requirement)} and/or {@link #authorize},
+     * then {@link #finish(int)} exactly once with the status sent, which emits the call-log event.
+     *
+     * <p><b>Where the policy chain runs.</b> The chain needs a verified token and the route's requirement, so it
+     * runs inside {@link #authenticate(Requirement)} (which {@link #authorize} calls first): after the token is
+     * validated, before the scopes are compared. An adapter that splits the two steps (JAX-RS: authentication
+     * filter, then scope filter) passes the requirement to both, so a denied token (revoked, rate-limited, from the
+     * wrong network) is refused at authentication, before the application's own filters see a principal. The chain
+     * runs once per request and requirement: its decision is kept, and only a different requirement (a second
+     * adapter's rule for the same request) runs it again.
      */
     public final class Call {
         private final RequestView request;
@@ -205,7 +308,11 @@ public final class TokenGate implements AutoCloseable {
         private final long startNanos;
         private final String requestId;
         private final String clientAddress;
-        private Outcome authentication;
+        private Outcome validation;
+        private String validationReason;
+        private Requirement checkedFor;
+        private PolicyDecision.Deny policyDenial;
+        private boolean useRecorded;
         private Outcome outcome;
         private String fingerprint;
         private VerifiedToken apiKey;
@@ -232,161 +339,203 @@ public final class TokenGate implements AutoCloseable {
             return clientAddress;
         }
 
-        /**
-         * Extracts and validates the request's token, once: authenticated, anonymous (no token) or rejected
-         * ({@code invalid_request}, {@code invalid_token}, or 503 when validity cannot be decided).
-         */
+        /** {@link #authenticate(Requirement)} for a route that needs any valid token. */
         public Outcome authenticate() {
-            if (authentication == null) {
-                authentication = doAuthenticate();
-                outcome = authentication;
-            }
-            return authentication;
+            return authenticate(Requirement.authenticated());
         }
 
-        private Outcome doAuthenticate() {
+        /**
+         * Extracts and validates the request's token (once per request), then runs the policy chain for this
+         * route's requirement: authenticated, anonymous (no token), or rejected ({@code invalid_request},
+         * {@code invalid_token}, a policy's denial, or 503 when validity cannot be decided). The scopes are not
+         * compared: {@link #authorize} does that. In report-only mode a rejection is logged and the request goes
+         * on: authenticated if its token is valid, anonymous otherwise.
+         */
+        public Outcome authenticate(Requirement requirement) {
+            Objects.requireNonNull(requirement, "requirement");
+            permitted = false;
+            try {
+                outcome = admit(requirement);
+            } catch (RuntimeException e) {
+                outcome = failed(e);
+            }
+            return enforced(outcome);
+        }
+
+        /**
+         * Decides the request against a route's requirement: {@code permit} skips every check; {@code deny}
+         * refuses everyone (403 {@code access_denied}); otherwise the token is authenticated
+         * ({@link #authenticate(Requirement)}: validation, then the policy chain) and its scopes compared. A
+         * missing token is 401 with a bare challenge, a missing scope 403 {@code insufficient_scope}. A later call
+         * (a second adapter's stricter rule) decides again; the call log records the last decision. In report-only
+         * mode a rejection is logged and the request goes on: authenticated if its token is valid, anonymous
+         * otherwise.
+         */
+        public Outcome authorize(Requirement requirement) {
+            Objects.requireNonNull(requirement, "requirement");
+            permitted = false;
+            try {
+                outcome = decide(requirement);
+            } catch (RuntimeException e) {
+                outcome = failed(e);
+            }
+            return enforced(outcome);
+        }
+
+        private Outcome decide(Requirement requirement) {
+            switch (requirement.mode()) {
+                case PERMIT -> {
+                    permitted = true;
+                    reason = null;
+                    return admitted() ? validation : new Outcome.Anonymous();
+                }
+                case DENY -> {
+                    reason = "the route is closed to every caller (deny rule)";
+                    return new Outcome.Rejected(BearerError.accessDenied("This resource is not available to any client."));
+                }
+                default -> {
+                }
+            }
+            Outcome authn = admit(requirement);
+            if (authn instanceof Outcome.Rejected) {
+                return authn;
+            }
+            if (authn instanceof Outcome.Anonymous) {
+                reason = "no bearer token";
+                return new Outcome.Rejected(BearerError.missingToken());
+            }
+            VerifiedToken token = ((Outcome.Authenticated) authn).token();
+            if (requirement.isSatisfiedBy(token.scopes())) {
+                return authn;
+            }
+            String needed = requirement.mode() == Requirement.Mode.ANY_OF
+                    ? "one of the scopes " + String.join(", ", requirement.scopes())
+                    : "the scope(s) " + String.join(", ", requirement.scopes());
+            reason = "token scopes " + token.scopes() + " do not meet '" + requirement + "'";
+            return new Outcome.Rejected(BearerError.insufficientScope(
+                    "This resource requires " + needed + "; ask for a token that has them.", requirement.scopes()));
+        }
+
+        /** Validation, then the policy chain for this requirement. */
+        private Outcome admit(Requirement requirement) {
+            Outcome validated = validate();
+            if (!(validated instanceof Outcome.Authenticated authenticated)) {
+                reason = validationReason;
+                return validated;
+            }
+            PolicyDecision.Deny denial = check(authenticated.token(), requirement);
+            if (denial != null) {
+                reason = denial.reason();
+                return new Outcome.Rejected(denial.error());
+            }
+            reason = null;
+            return authenticated;
+        }
+
+        /** Whether the token is valid and the policy chain, as last run, let it through. */
+        private boolean admitted() {
+            return validation instanceof Outcome.Authenticated && checkedFor != null && policyDenial == null;
+        }
+
+        /** In enforce mode the decision; in report-only mode never a rejection (the valid token, or anonymous). */
+        private Outcome enforced(Outcome decided) {
+            if (mode == Mode.ENFORCE || !(decided instanceof Outcome.Rejected)) {
+                return decided;
+            }
+            return validation instanceof Outcome.Authenticated valid ? valid : new Outcome.Anonymous();
+        }
+
+        /** A fault of tokengate itself: logged with its stack, answered 503 without it. */
+        private Outcome failed(RuntimeException e) {
+            LOG.error("tokengate could not decide request {} ({} {})", requestId, request.method(), request.path(), e);
+            reason = "internal error: " + e.getClass().getName();
+            return new Outcome.Rejected(BearerError.unavailable("The server could not check the request; try again shortly."));
+        }
+
+        private Outcome validate() {
+            if (validation == null) {
+                validation = doValidate();
+            }
+            return validation;
+        }
+
+        private Outcome doValidate() {
             Extraction extraction = extractor.extract(request);
             if (extraction instanceof Extraction.Absent) {
                 return new Outcome.Anonymous();
             }
             if (extraction instanceof Extraction.Malformed m) {
-                reason = m.error().description();
+                validationReason = m.error().description();
                 return new Outcome.Rejected(m.error());
             }
             String token = ((Extraction.Found) extraction).token();
             fingerprint = Fingerprints.fingerprint(token);
             try {
                 VerifiedToken verified = validator.validate(token);
-                if (!isAllowedFrom(verified, clientAddress)) {
-                    reason = "the token is restricted to " + verified.allowedAddresses() + "; the client is " + clientAddress;
-                    return new Outcome.Rejected(BearerError.invalidToken("This token may not be used from this address."));
-                }
-                stack.recordUse(verified, clientAddress);
                 MDC.put(MDC_SUBJECT, verified.getName());
                 verified.clientId().ifPresent(c -> MDC.put(MDC_CLIENT_ID, c));
                 return new Outcome.Authenticated(verified);
             } catch (InvalidTokenException e) {
-                reason = e.getMessage();
+                validationReason = e.getMessage();
                 return new Outcome.Rejected(BearerError.invalidToken(e.getMessage()));
             } catch (UpstreamUnavailableException e) {
-                reason = e.getMessage();
+                validationReason = e.getMessage();
                 LOG.warn("token {} could not be checked: {}", fingerprint, e.getMessage());
                 return new Outcome.Rejected(BearerError.unavailable("The server cannot check tokens right now "
                         + "(a service it depends on is unreachable); try again shortly."));
             } catch (RuntimeException e) {
-                reason = "internal error: " + e.getClass().getName();
+                validationReason = "internal error: " + e.getClass().getName();
                 LOG.error("token {} could not be checked: the validator failed unexpectedly", fingerprint, e);
                 return new Outcome.Rejected(BearerError.unavailable("The server could not check the token; try again shortly."));
             }
         }
 
-        private static boolean isAllowedFrom(VerifiedToken token, String address) {
-            if (token.allowedAddresses().isEmpty()) {
-                return true;
-            }
-            for (IpRange range : token.allowedAddresses()) {
-                if (range.contains(address)) {
-                    return true;
+        /** The policy chain's denial for this requirement, or {@code null}: run once per requirement. */
+        private PolicyDecision.Deny check(VerifiedToken token, Requirement requirement) {
+            if (!requirement.equals(checkedFor)) {
+                policyDenial = runPolicies(token, requirement);
+                checkedFor = requirement;
+                if (policyDenial == null && !useRecorded) {
+                    useRecorded = true;
+                    stack.recordUse(token, clientAddress);
                 }
             }
-            return false;
+            return policyDenial;
         }
 
-        /**
-         * Decides the request against a route's requirement: {@code permit} skips every check; otherwise the
-         * token is authenticated and its scopes compared. A missing token is 401 with a bare challenge, a
-         * missing scope 403 {@code insufficient_scope}. A later call (a second adapter's stricter rule) decides
-         * again; the call log records the last decision.
-         */
-        public Outcome authorize(Requirement requirement) {
-            Objects.requireNonNull(requirement, "requirement");
-            permitted = false;
-            switch (requirement.mode()) {
-                case PERMIT -> {
-                    permitted = true;
-                    outcome = authentication instanceof Outcome.Authenticated a ? a : new Outcome.Anonymous();
-                    return outcome;
+        private PolicyDecision.Deny runPolicies(VerifiedToken token, Requirement requirement) {
+            RequestFacts facts = RequestFacts.builder().requestId(requestId).method(request.method())
+                    .path(request.path()).clientAddress(clientAddress).time(time).requirement(requirement)
+                    .tokenFingerprint(fingerprint).apiKey(apiKey).headers(request::headers).build();
+            for (TokenPolicy policy : policies) {
+                PolicyDecision decision;
+                try {
+                    decision = policy.check(token, facts);
+                } catch (RuntimeException e) {
+                    LOG.error("policy {} failed on request {} ({} {}); the request is refused with 503",
+                            policy.getClass().getName(), requestId, request.method(), request.path(), e);
+                    return policyFault("policy " + policy.getClass().getName() + " threw " + e.getClass().getName());
                 }
-                case DENY -> {
-                    reason = "the route is closed to every caller (deny rule)";
-                    outcome = new Outcome.Rejected(BearerError.accessDenied("This resource is not available to any client."));
-                    return outcome;
+                if (decision instanceof PolicyDecision.Deny deny) {
+                    return deny;
                 }
-                default -> {
+                if (!(decision instanceof PolicyDecision.Allow allow)) {
+                    LOG.error("policy {} answered null on request {} ({} {}); the request is refused with 503",
+                            policy.getClass().getName(), requestId, request.method(), request.path());
+                    return policyFault("policy " + policy.getClass().getName() + " answered null");
                 }
-            }
-            Outcome authn = authenticate();
-            if (authn instanceof Outcome.Authenticated && requirement.requiresApiKey()) {
-                Optional<BearerError> keyError = checkApiKey();
-                if (keyError.isPresent()) {
-                    outcome = new Outcome.Rejected(keyError.get());
-                    return outcome;
+                if (allow.apiKey().isPresent() && apiKey == null) {
+                    apiKey = allow.apiKey().get();
+                    facts = facts.withApiKey(apiKey);
+                    stack.recordUse(apiKey, clientAddress);
                 }
             }
-            if (authn instanceof Outcome.Rejected) {
-                outcome = authn;
-            } else if (authn instanceof Outcome.Anonymous) {
-                reason = "no bearer token";
-                outcome = new Outcome.Rejected(BearerError.missingToken());
-            } else {
-                VerifiedToken token = ((Outcome.Authenticated) authn).token();
-                if (requirement.isSatisfiedBy(token.scopes())) {
-                    outcome = authn;
-                } else {
-                    String needed = requirement.mode() == Requirement.Mode.ANY_OF
-                            ? "one of the scopes " + String.join(", ", requirement.scopes())
-                            : "the scope(s) " + String.join(", ", requirement.scopes());
-                    reason = "token scopes " + token.scopes() + " do not meet '" + requirement + "'";
-                    outcome = new Outcome.Rejected(BearerError.insufficientScope(
-                            "This resource requires " + needed + "; ask for a token that has them.", requirement.scopes()));
-                }
-            }
-            return outcome;
+            return null;
         }
 
-        /**
-         * The hybrid's second credential: the calling application's API key, from its header, looked up in the
-         * token store. Empty when it is valid.
-         */
-        private Optional<BearerError> checkApiKey() {
-            if (apiKey != null) {
-                return Optional.empty();
-            }
-            String header = config.apiKeyHeader();
-            List<String> values = request.headers(header);
-            if (stack.apiKeys().isEmpty()) {
-                reason = "the route requires an API key but no token store is configured";
-                LOG.error("a route requires an API key, but no token store ({}) is configured to look keys up in",
-                        ConfigKeys.STORE_JDBC_URL);
-                return Optional.of(BearerError.unavailable("The server cannot check API keys right now."));
-            }
-            if (values.isEmpty()) {
-                reason = "no API key";
-                return Optional.of(BearerError.invalidRequest("This resource also requires the calling application's "
-                        + "API key in the " + header + " header."));
-            }
-            if (values.size() > 1) {
-                reason = "more than one API key";
-                return Optional.of(BearerError.invalidRequest("The request has more than one " + header
-                        + " header; send exactly one API key."));
-            }
-            try {
-                apiKey = stack.apiKeys().get().validate(values.get(0).strip());
-            } catch (InvalidTokenException e) {
-                reason = "API key: " + e.getMessage();
-                return Optional.of(BearerError.invalidToken("The API key in the " + header + " header is not valid: "
-                        + e.getMessage()));
-            } catch (UpstreamUnavailableException e) {
-                reason = "API key: " + e.getMessage();
-                return Optional.of(BearerError.unavailable("The server cannot check API keys right now; try again shortly."));
-            }
-            if (!isAllowedFrom(apiKey, clientAddress)) {
-                reason = "the API key is restricted to " + apiKey.allowedAddresses() + "; the client is " + clientAddress;
-                apiKey = null;
-                return Optional.of(BearerError.invalidToken("This API key may not be used from this address."));
-            }
-            stack.recordUse(apiKey, clientAddress);
-            return Optional.empty();
+        private PolicyDecision.Deny policyFault(String what) {
+            return new PolicyDecision.Deny(BearerError.unavailable("The server could not check the request; try again shortly."),
+                    "internal error: " + what);
         }
 
         /** The calling application's API key, once a route required and accepted it. */
@@ -394,20 +543,21 @@ public final class TokenGate implements AutoCloseable {
             return Optional.ofNullable(apiKey);
         }
 
-        /** The verified token, once authenticated. */
+        /** The verified token, once validated (even if a policy or the route's scopes then refused it). */
         public Optional<VerifiedToken> token() {
-            return authentication instanceof Outcome.Authenticated a ? Optional.of(a.token()) : Optional.empty();
+            return validation instanceof Outcome.Authenticated a ? Optional.of(a.token()) : Optional.empty();
         }
 
-        /** The response for an error: status, {@code WWW-Authenticate} (when it is a challenge) and a problem body. */
+        /**
+         * The response for an error: status, {@code WWW-Authenticate} (when it is a challenge),
+         * {@code Cache-Control: no-store}, the error's own headers ({@code Retry-After}, …) and a problem body.
+         */
         public ErrorResponse errorResponse(BearerError error) {
             Map<String, String> headers = new LinkedHashMap<>();
             WwwAuthenticate.format(config.realm(), error, config.errorUri(), config.includeScopeInChallenge())
                     .ifPresent(v -> headers.put("WWW-Authenticate", v));
             headers.put("Cache-Control", "no-store");
-            if (error.status() == 503) {
-                headers.put("Retry-After", "5");
-            }
+            headers.putAll(error.headers());
             return new ErrorResponse(error.status(), headers, "application/problem+json", problem(error));
         }
 
@@ -431,7 +581,8 @@ public final class TokenGate implements AutoCloseable {
 
         /**
          * Ends the request: emits its call-log event with the status sent and clears the MDC. Later calls do
-         * nothing.
+         * nothing. The decision is {@code allow}, {@code permit} (an open route), {@code deny}, or, in report-only
+         * mode, {@code would_deny} for a request that was let through but would have been refused.
          */
         public void finish(int status) {
             if (finished) {
@@ -443,7 +594,7 @@ public final class TokenGate implements AutoCloseable {
                 String decision;
                 Optional<String> errorCode = Optional.empty();
                 if (outcome instanceof Outcome.Rejected r) {
-                    decision = "deny";
+                    decision = mode == Mode.REPORT_ONLY ? "would_deny" : "deny";
                     errorCode = Optional.of(r.error().code().map(BearerError.Code::value).orElse("missing_token"));
                 } else if (permitted) {
                     decision = "permit";
@@ -482,6 +633,7 @@ public final class TokenGate implements AutoCloseable {
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
+            case 429 -> "Too Many Requests";
             case 503 -> "Service Unavailable";
             default -> "Error";
         };

@@ -16,31 +16,32 @@ public final class WwwAuthenticate {
     }
 
     /**
-     * The challenge for an error, or empty when the error is not an authentication challenge (503, deny).
+     * The challenge for an error, or empty when the error is not an authentication challenge (503, deny, 429).
+     * A challenge without an error code is bare ({@code Bearer realm="api"}: no error information without
+     * credentials, RFC 6750 §3.1); otherwise it names the error, its description, {@code error_uri} when
+     * configured, {@code scope} for the required scopes, then the error's own parameters.
      *
      * @param realm        the protection space, already checked by the config
      * @param error        the error
      * @param errorUri     a page explaining errors, if configured
-     * @param includeScope whether an {@code insufficient_scope} challenge names the required scopes
+     * @param includeScope whether a challenge names the required scopes
      */
     public static Optional<String> format(String realm, BearerError error, Optional<URI> errorUri, boolean includeScope) {
+        if (!error.isChallenge()) {
+            return Optional.empty();
+        }
         StringBuilder sb = new StringBuilder("Bearer realm=\"").append(sanitize(realm)).append('"');
         if (error.code().isEmpty()) {
             return Optional.of(sb.toString()); // RFC 6750 §3.1: no error information without credentials
         }
-        BearerError.Code code = error.code().get();
-        switch (code) {
-            case INVALID_REQUEST, INVALID_TOKEN, INSUFFICIENT_SCOPE -> { }
-            default -> {
-                return Optional.empty();
-            }
-        }
-        sb.append(", error=\"").append(code.value()).append('"');
+        sb.append(", error=\"").append(sanitize(error.code().get().value())).append('"');
         sb.append(", error_description=\"").append(sanitize(error.description())).append('"');
         errorUri.ifPresent(u -> sb.append(", error_uri=\"").append(sanitize(u.toString())).append('"'));
-        if (includeScope && code == BearerError.Code.INSUFFICIENT_SCOPE && !error.requiredScopes().isEmpty()) {
+        if (includeScope && !error.requiredScopes().isEmpty()) {
             sb.append(", scope=\"").append(sanitize(String.join(" ", error.requiredScopes()))).append('"');
         }
+        error.challengeParameters().forEach((name, value) ->
+                sb.append(", ").append(name).append("=\"").append(sanitize(value)).append('"'));
         return Optional.of(sb.toString());
     }
 

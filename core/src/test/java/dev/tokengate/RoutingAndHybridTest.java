@@ -39,6 +39,7 @@ class RoutingAndHybridTest {
     private final List<CallEvent> events = new ArrayList<>();
     private JwksServer jwks;
     private IntrospectionServer introspection;
+    private TokenGateConfig config;
     private TokenGate gate;
     private JdbcTokenStore admin;
 
@@ -58,7 +59,7 @@ class RoutingAndHybridTest {
         keys.put("tokengate.introspection.client-secret", "s3cret");
         keys.put("tokengate.store.jdbc-url", db);
         keys.put("tokengate.store.username", "sa");
-        TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(keys, Map.of(), new Properties()), Set.of());
+        config = TokenGateConfig.from(ConfigSource.of(keys, Map.of(), new Properties()), Set.of());
         gate = TokenGate.builder(config).callLogSink(events::add).build();
     }
 
@@ -188,6 +189,53 @@ class RoutingAndHybridTest {
             assertThat(e.status()).as(bad).isEqualTo(401);
             assertThat(e.description()).contains("API key");
         }
+    }
+
+    @Test
+    void hybridWhenApiKeyRestrictedToOtherRangeThenInvalidTokenFromHereAndNoApplicationLogged() {
+        IssuedToken key = issue(TokenKind.API_KEY, "portfolio-app", List.of(), List.of(IpRange.parse("203.0.113.0/24")));
+        BearerError e = error(check(TestRequest.get("/").bearer(TestTokens.jwt().sign()).header("X-API-Key", key.token())
+                .remoteAddress("198.51.100.7"), Requirement.authenticated().withApiKey()));
+        assertThat(e.status()).isEqualTo(401);
+        assertThat(e.description()).isEqualTo("This API key may not be used from this address.");
+        assertThat(events.get(0).reason()).hasValueSatisfying(v -> assertThat(v)
+                .isEqualTo("the API key is restricted to [203.0.113.0/24]; the client is 198.51.100.7"));
+        assertThat(events.get(0).application()).isEmpty();
+        token(check(TestRequest.get("/").bearer(TestTokens.jwt().sign()).header("X-API-Key", key.token())
+                .remoteAddress("203.0.113.9"), Requirement.authenticated().withApiKey()));
+    }
+
+    @Test
+    void hybridWhenTwoApiKeyHeadersThenInvalidRequest() {
+        IssuedToken key = issue(TokenKind.API_KEY, "portfolio-app", List.of(), List.of());
+        BearerError e = error(check(TestRequest.get("/").bearer(TestTokens.jwt().sign()).header("X-API-Key", key.token())
+                .header("X-API-Key", key.token()), Requirement.authenticated().withApiKey()));
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.description()).contains("more than one X-API-Key");
+        assertThat(events.get(0).reason()).contains("more than one API key");
+    }
+
+    @Test
+    void policiesAfterTheBuiltInsSeeTheAcceptedApiKey() {
+        IssuedToken key = issue(TokenKind.API_KEY, "portfolio-app", List.of(), List.of());
+        List<String> applications = new ArrayList<>();
+        // the same config (and token store, which the @AfterEach closes) with one more policy
+        TokenGate withPolicy = TokenGate.builder(config).callLogSink(events::add)
+                .policy((token, request) -> {
+                    applications.add(request.apiKey().flatMap(VerifiedToken::subject).orElse("none"));
+                    return dev.tokengate.policy.PolicyDecision.allow();
+                }).build();
+        TokenGate.Call call = withPolicy.begin(TestRequest.get("/orders").bearer(TestTokens.jwt().sign())
+                .header("X-API-Key", key.token()));
+        assertThat(call.authorize(Requirement.allOf("read").withApiKey())).isInstanceOf(Outcome.Authenticated.class);
+        assertThat(call.apiKey().flatMap(VerifiedToken::tokenId)).contains(key.metadata().id());
+        call.finish(200);
+        TokenGate.Call noKeyNeeded = withPolicy.begin(TestRequest.get("/orders").bearer(TestTokens.jwt().sign())
+                .header("X-API-Key", key.token()));
+        assertThat(noKeyNeeded.authorize(Requirement.allOf("read"))).isInstanceOf(Outcome.Authenticated.class);
+        noKeyNeeded.finish(200);
+        assertThat(applications).containsExactly("portfolio-app", "none");
+        assertThat(events.get(1).application()).isEmpty();
     }
 
     @Test

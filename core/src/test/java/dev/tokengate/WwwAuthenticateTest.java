@@ -50,6 +50,29 @@ class WwwAuthenticateTest {
     }
 
     @Test
+    void formatWhenPolicyAnswersWithItsOwnCodeAndParametersThenTheyFollowTheStandardOnesSanitised() {
+        BearerError e = BearerError.builder(401, new BearerError.Code("insufficient_user_authentication"),
+                        "Authenticate again with a second factor.")
+                .challengeParameter("acr_values", "urn:mfa \"now\"").challengeParameter("max_age", "300").build();
+        assertThat(WwwAuthenticate.format("api", e, Optional.of(URI.create("https://docs.example/errors")), true))
+                .contains("Bearer realm=\"api\", error=\"insufficient_user_authentication\", "
+                        + "error_description=\"Authenticate again with a second factor.\", "
+                        + "error_uri=\"https://docs.example/errors\", acr_values=\"urn:mfa ?now?\", max_age=\"300\"");
+    }
+
+    @Test
+    void formatWhenTooManyRequestsThenNoChallenge() {
+        BearerError e = BearerError.builder(429, BearerError.Code.RATE_LIMITED, "slow down")
+                .retryAfter(java.time.Duration.ofSeconds(30)).build();
+        assertThat(WwwAuthenticate.format("api", e, Optional.empty(), true)).isEmpty();
+    }
+
+    @Test
+    void formatWhenAccessDeniedThenNoChallenge() {
+        assertThat(WwwAuthenticate.format("api", BearerError.accessDenied("closed"), Optional.empty(), true)).isEmpty();
+    }
+
+    @Test
     void formatWhenServerUnavailableThenNoChallenge() {
         assertThat(WwwAuthenticate.format("api", BearerError.unavailable("down"), Optional.empty(), true)).isEmpty();
     }

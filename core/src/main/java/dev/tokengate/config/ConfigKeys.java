@@ -15,6 +15,13 @@ public final class ConfigKeys {
     private ConfigKeys() {
     }
 
+    /**
+     * {@code enforce} (default): refusals are sent; {@code report-only}: every decision is computed and logged
+     * ({@code "decision":"would_deny"}), none is enforced (logged WARN at start-up). See
+     * {@link dev.tokengate.TokenGate.Mode}.
+     */
+    public static final String MODE = "tokengate.mode";
+
     /** The realm of the challenge. Default {@code api}. */
     public static final String REALM = "tokengate.realm";
     /** A page that explains errors, sent as {@code error_uri}. Default none. */
@@ -116,7 +123,7 @@ public final class ConfigKeys {
     public static final String UNMATCHED = "tokengate.unmatched";
 
     /** All core keys. */
-    public static final Set<String> ALL = Set.of(REALM, ERROR_URI, CHALLENGE_INCLUDE_SCOPE, TRUSTED_PROXIES,
+    public static final Set<String> ALL = Set.of(MODE, REALM, ERROR_URI, CHALLENGE_INCLUDE_SCOPE, TRUSTED_PROXIES,
             TOKEN_QUERY_PARAMETER, TOKEN_FORM_BODY, TOKEN_COOKIE, TOKEN_HEADER,
             JWT_ISSUER, JWT_JWKS_URI, JWT_PUBLIC_KEY, JWT_JWKS_FILE, JWT_HMAC_SECRET_ENV, JWT_AUDIENCE,
             JWT_ALLOW_ANY_AUDIENCE, JWT_ALGORITHMS, JWT_TYPE, JWT_CLOCK_SKEW, JWT_SCOPE_CLAIM, JWT_REQUIRED_CLAIMS,

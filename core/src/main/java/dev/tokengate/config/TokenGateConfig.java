@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  */
 public final class TokenGateConfig {
 
+    private final TokenGate.Mode mode;
     private final String realm;
     private final URI errorUri;
     private final boolean includeScopeInChallenge;
@@ -56,6 +57,7 @@ public final class TokenGateConfig {
     private final String apiKeyHeader;
 
     private TokenGateConfig(Builder b) {
+        this.mode = b.mode;
         this.realm = b.realm;
         this.errorUri = b.errorUri;
         this.includeScopeInChallenge = b.includeScopeInChallenge;
@@ -98,6 +100,7 @@ public final class TokenGateConfig {
                     + "; check the spelling against the list of keys in the README");
         }
         Builder b = builder();
+        source.get(ConfigKeys.MODE).ifPresent(v -> b.mode(TokenGate.Mode.parse(v)));
         source.get(ConfigKeys.REALM).ifPresent(b::realm);
         source.get(ConfigKeys.ERROR_URI).ifPresent(b::errorUri);
         source.get(ConfigKeys.CHALLENGE_INCLUDE_SCOPE).ifPresent(v -> b.includeScopeInChallenge(bool(ConfigKeys.CHALLENGE_INCLUDE_SCOPE, v)));
@@ -231,6 +234,11 @@ public final class TokenGateConfig {
         }
     }
 
+    /** Whether the gate enforces its decisions or only reports them ({@link ConfigKeys#MODE}). */
+    public TokenGate.Mode mode() {
+        return mode;
+    }
+
     public String realm() {
         return realm;
     }
@@ -357,6 +365,7 @@ public final class TokenGateConfig {
     public static final class Builder {
         private static final Pattern TOKEN_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
 
+        private TokenGate.Mode mode = TokenGate.Mode.ENFORCE;
         private String realm = "api";
         private URI errorUri;
         private boolean includeScopeInChallenge = true;
@@ -379,6 +388,12 @@ public final class TokenGateConfig {
         private String apiKeyHeader = "X-API-Key";
 
         private Builder() {
+        }
+
+        /** {@code ENFORCE} (default) or {@code REPORT_ONLY}: decisions logged, none enforced (see {@link TokenGate.Mode}). */
+        public Builder mode(TokenGate.Mode mode) {
+            this.mode = Objects.requireNonNull(mode, ConfigKeys.MODE);
+            return this;
         }
 
         public Builder realm(String realm) {

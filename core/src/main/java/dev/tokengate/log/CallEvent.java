@@ -22,8 +22,10 @@ import java.util.Optional;
  * @param scopes           the token's scopes, if authenticated
  * @param application      the owner of the API key the request carried, on routes that require one
  * @param apiKeyId         the id of that API key
- * @param decision         {@code allow}, {@code deny} or {@code permit} (route open, no check)
- * @param errorCode        the error code sent, if denied ({@code invalid_token}, …; {@code missing_token} for none)
+ * @param decision         {@code allow}, {@code deny}, {@code permit} (route open, no check) or, in report-only mode,
+ *                         {@code would_deny} (let through, but would have been refused)
+ * @param errorCode        the error code sent (or, for {@code would_deny}, that would have been sent), if denied
+ *                         ({@code invalid_token}, {@code rate_limited}, …; {@code missing_token} for none)
  * @param reason           what failed, for operators (never sent to the client beyond the description)
  */
 public record CallEvent(

@@ -13,9 +13,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The first of the two request filters bound to a resource method: starts the request's call, extracts and
- * validates its token, and on success installs the {@link BearerSecurityContext}; a malformed request (400), an
- * invalid token (401) or an unreachable key source (503) is refused here. A missing token is left to the
- * {@link ScopeFilter}, which knows whether the method needs one.
+ * validates its token, runs the policy chain for the method's requirement, and on success installs the
+ * {@link BearerSecurityContext}; a malformed request (400), an invalid token (401), a policy's denial (its own
+ * status: 401, 429, …) or an unreachable key source (503) is refused here, before the application's own filters
+ * see a principal. A missing token is left to the {@link ScopeFilter}, which knows whether the method needs one.
+ * In report-only mode nothing is refused: a valid token is installed even when it would have been denied.
  *
  * <p>On an open ({@code permit}) or closed ({@code deny}) method the token is not looked at. Behind the servlet
  * filter (the request property {@value TokenGate#CALL_ATTRIBUTE}) this layer joins the servlet filter's call: a
@@ -57,7 +59,7 @@ final class AuthenticationFilter implements ContainerRequestFilter {
         if (requirement.mode() == Requirement.Mode.PERMIT || requirement.mode() == Requirement.Mode.DENY) {
             return;
         }
-        Outcome outcome = ScopeFilter.guarded(call, view, call::authenticate);
+        Outcome outcome = ScopeFilter.guarded(call, view, () -> call.authenticate(requirement));
         if (outcome instanceof Outcome.Rejected rejected) {
             Responses.abort(request, call.errorResponse(rejected.error()));
         } else if (outcome instanceof Outcome.Authenticated authenticated) {

@@ -56,9 +56,12 @@ import java.util.Set;
  * One element may carry only one of these; a method whose annotations conflict or name an invalid scope is closed
  * ({@code deny}) and the problem is logged as an error at deployment. Any request with a token that is malformed
  * (400 {@code invalid_request}) or invalid (401 {@code invalid_token}), or that cannot be checked because the
- * issuer's keys are unreachable (503), is refused on every method that looks at tokens. Status, the
- * {@code WWW-Authenticate} challenge and the {@code application/problem+json} body are the core pipeline's, the
- * same as the servlet filter sends.
+ * issuer's keys are unreachable (503), is refused on every method that looks at tokens, and so is one that a
+ * {@link dev.tokengate.policy.TokenPolicy policy} of the gate denies (with the policy's status, e.g. 429), by the
+ * authentication filter, before the application's own filters. Status, the {@code WWW-Authenticate} challenge,
+ * extra headers and the {@code application/problem+json} body are the core pipeline's, the same as the servlet
+ * filter sends. With {@code tokengate.mode=report-only} nothing is refused: each request reaches its method (with
+ * the security context of a valid token) and the refusal it would have had is logged as {@code would_deny}.
  *
  * <p>On an admitted request, the {@link SecurityContext} is the token's: {@code getUserPrincipal()} is the
  * {@link VerifiedToken}, {@code isUserInRole(scope)} asks for a scope, {@code getAuthenticationScheme()} is

@@ -407,6 +407,152 @@ abstract class FeatureContractTest {
         }
     }
 
+    // ---- a policy added on the builder, and report-only mode
+
+    /** Tokens with the scope {@code bulk} are over their rate limit. */
+    static final dev.tokengate.policy.TokenPolicy BULK_IS_OVER_ITS_LIMIT = (token, request) -> token.hasScope("bulk")
+            ? dev.tokengate.policy.PolicyDecision.deny(dev.tokengate.BearerError.builder(429,
+                            dev.tokengate.BearerError.Code.RATE_LIMITED, "Too many requests for this token.")
+                    .retryAfter(java.time.Duration.ofSeconds(42))
+                    .header("RateLimit-Policy", "\"per-token\";q=100;w=60")
+                    .header("RateLimit", "\"per-token\";r=0;t=42")
+                    .build(), "per-token limit 100/1m reached")
+            : dev.tokengate.policy.PolicyDecision.allow();
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class CustomPolicy {
+        private final CapturingSink policyLog = new CapturingSink();
+        private final List<String> policyProbe = Collections.synchronizedList(new ArrayList<>());
+        private TestServer limited;
+
+        @BeforeAll
+        void start() throws Exception {
+            TokenGate limiting = TokenGate.builder(config).callLogSink(policyLog).policy(BULK_IS_OVER_ITS_LIMIT).build();
+            limited = TestServer.start(context -> runtime().deploy(context,
+                    Resources.application(new TokenGateFeature(limiting), policyProbe, Map.of())));
+        }
+
+        @AfterAll
+        void stop() throws Exception {
+            if (limited != null) {
+                limited.close();
+            }
+        }
+
+        @BeforeEach
+        void reset() {
+            policyLog.drain();
+            policyProbe.clear();
+        }
+
+        @Test
+        void policyDenialIs429WithItsHeadersBeforeApplicationFiltersSeeAPrincipal() throws Exception {
+            HttpResponse<String> r = call(limited, "GET", "/class-scoped/inherits", token("read bulk"), "X-Probe", "1");
+            assertRefused(r, 429, "rate_limited");
+            assertThat(r.headers().allValues("Retry-After")).containsExactly("42");
+            assertThat(r.headers().allValues("RateLimit-Policy")).containsExactly("\"per-token\";q=100;w=60");
+            assertThat(r.headers().allValues("RateLimit")).containsExactly("\"per-token\";r=0;t=42");
+            assertThat(r.headers().firstValue("WWW-Authenticate")).isEmpty();
+            assertThat(problem(r).get("title").asText()).isEqualTo("Too Many Requests");
+            assertThat(policyProbe).as("refused at authentication").isEmpty();
+            CallEvent e = policyLog.next();
+            assertThat(e.status()).isEqualTo(429);
+            assertThat(e.decision()).isEqualTo("deny");
+            assertThat(e.errorCode()).contains("rate_limited");
+            assertThat(e.reason()).contains("per-token limit 100/1m reached");
+            assertThat(problem(r).get("request_id").asText()).isEqualTo(e.requestId());
+            assertThat(policyLog.drain()).isEmpty();
+        }
+
+        @Test
+        void policyRunsBeforeTheScopeCheckAndNotOnOpenMethods() throws Exception {
+            assertRefused(call(limited, "GET", "/class-scoped/replaced", token("read bulk")), 429, "rate_limited");
+            assertThat(call(limited, "GET", "/class-scoped/open", token("bulk")).statusCode()).isEqualTo(200);
+            assertThat(call(limited, "GET", "/class-scoped/whoami", token("read")).statusCode()).isEqualTo(200);
+            assertThat(policyLog.drain()).extracting(CallEvent::decision).containsExactly("deny", "permit", "allow");
+        }
+    }
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class ReportOnly {
+        private final CapturingSink reportLog = new CapturingSink();
+        private final List<String> reportProbe = Collections.synchronizedList(new ArrayList<>());
+        private TestServer reporting;
+
+        @BeforeAll
+        void start() throws Exception {
+            TokenGate gate = TokenGate.builder(config).callLogSink(reportLog).policy(BULK_IS_OVER_ITS_LIMIT)
+                    .mode(TokenGate.Mode.REPORT_ONLY).build();
+            reporting = TestServer.start(context -> runtime().deploy(context,
+                    Resources.application(new TokenGateFeature(gate), reportProbe, Map.of())));
+        }
+
+        @AfterAll
+        void stop() throws Exception {
+            if (reporting != null) {
+                reporting.close();
+            }
+        }
+
+        @BeforeEach
+        void reset() {
+            reportLog.drain();
+            reportProbe.clear();
+        }
+
+        @ParameterizedTest(name = "{0}: {1} reaches the method as {3}, logged would_deny {4}")
+        @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+                # case                      | path                   | token       | principal | error
+                missing token               | /class-scoped/whoami   | -           | anonymous | missing_token
+                invalid token               | /class-scoped/whoami   | invalid     | anonymous | invalid_token
+                keys unreachable            | /class-scoped/whoami   | down        | anonymous | temporarily_unavailable
+                insufficient scope          | /class-scoped/whoami   | trade       | subject   | insufficient_scope
+                policy denial (429)         | /class-scoped/whoami   | read bulk   | subject   | rate_limited
+                """)
+        void requestThatWouldBeRefusedReachesTheMethodAndIsLoggedWouldDeny(String cell, String path, String scope,
+                                                                           String principal, String error) throws Exception {
+            String t = switch (scope == null ? "-" : scope) {
+                case "-" -> null;
+                case "invalid" -> "not-even-a-jwt";
+                case "down" -> {
+                    String down = TestTokens.jwt().issuer(DOWN_ISSUER).scope("read").sign();
+                    tokensSent.add(down);
+                    yield down;
+                }
+                default -> token(scope);
+            };
+            HttpResponse<String> r = call(reporting, "GET", path, t, "X-Probe", "1");
+            assertThat(r.statusCode()).as(cell + ": " + r.body()).isEqualTo(200);
+            String who = principal.equals("subject") ? TestTokens.SUBJECT : "anonymous";
+            assertThat(r.body()).as(cell).startsWith(who + " ");
+            assertThat(reportProbe).as(cell).containsExactly("between:" + who, "after:" + who);
+            CallEvent e = reportLog.next();
+            assertThat(e.decision()).as(cell).isEqualTo("would_deny");
+            assertThat(e.errorCode()).as(cell).contains(error);
+            assertThat(e.status()).as(cell).isEqualTo(200);
+            assertThat(reportLog.drain()).as("one event per request").isEmpty();
+        }
+
+        @Test
+        void closedMethodIsReportedNotEnforced() throws Exception {
+            HttpResponse<String> r = call(reporting, "GET", "/class-scoped/deny-all", token("read"));
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("ok");
+            CallEvent e = reportLog.next();
+            assertThat(e.decision()).isEqualTo("would_deny");
+            assertThat(e.errorCode()).contains("access_denied");
+        }
+
+        @Test
+        void allowedRequestIsLoggedAllow() throws Exception {
+            HttpResponse<String> r = call(reporting, "GET", "/class-scoped/whoami", token("read"));
+            assertThat(r.body()).startsWith(TestTokens.SUBJECT + " BEARER read=true");
+            assertThat(reportLog.next().decision()).isEqualTo("allow");
+        }
+    }
+
     // ---- behind the servlet filter
 
     @Nested

@@ -36,7 +36,8 @@ import java.util.function.Function;
 /**
  * A servlet filter that admits a request only with a bearer token that meets the {@link UrlRules rule} of its
  * URL, and otherwise answers with the RFC 6750 error (401, 400, 403 or 503, a {@code WWW-Authenticate}
- * challenge and an {@code application/problem+json} body) without calling the application.
+ * challenge and an {@code application/problem+json} body), or with a {@link dev.tokengate.policy.TokenPolicy
+ * policy}'s own answer (e.g. 429 with {@code Retry-After}), without calling the application.
  *
  * <p>An admitted request reaches the application wrapped so that unmodified code sees the caller through the
  * standard servlet methods: {@code getUserPrincipal()} is the {@link VerifiedToken}, {@code getRemoteUser()} its
@@ -89,6 +90,9 @@ import java.util.function.Function;
  *   <tr><td>{@value #UNMATCHED}</td><td>{@code deny}</td><td>{@code authenticated}</td>
  *       <td>what a request that no rule matches needs: {@code deny} (403 {@code access_denied} for every caller,
  *       token or not: no token can open a URL nobody configured), {@code authenticated} or {@code permit}</td></tr>
+ *   <tr><td>{@code tokengate.mode}</td><td>{@code enforce}</td><td>{@code report-only}</td>
+ *       <td>{@code report-only}: every decision is computed and logged ({@code would_deny}) and none enforced: each
+ *       request reaches the application, with the principal of a valid token (logged as a warning at start-up)</td></tr>
  *   <tr><td>{@code tokengate.realm}</td><td>{@code api}</td><td>{@code orders}</td><td>the challenge's realm</td></tr>
  *   <tr><td>{@code tokengate.error-uri}</td><td>none</td><td>{@code https://api.example.com/errors}</td>
  *       <td>sent as {@code error_uri}</td></tr>

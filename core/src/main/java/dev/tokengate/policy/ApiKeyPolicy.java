@@ -1,0 +1,69 @@
+package dev.tokengate.policy;
+
+import dev.tokengate.BearerError;
+import dev.tokengate.InvalidTokenException;
+import dev.tokengate.TokenValidator;
+import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.VerifiedToken;
+import dev.tokengate.config.ConfigKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The built-in policy for the hybrid's second credential, the calling application's API key; see {@link TokenPolicies#apiKey}. */
+final class ApiKeyPolicy implements TokenPolicy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiKeyPolicy.class);
+
+    private final String header;
+    private final Optional<TokenValidator> keys;
+
+    ApiKeyPolicy(String header, Optional<TokenValidator> keys) {
+        this.header = header;
+        this.keys = keys;
+    }
+
+    @Override
+    public PolicyDecision check(VerifiedToken token, RequestFacts request) {
+        if (!request.requirement().requiresApiKey() || request.apiKey().isPresent()) {
+            return PolicyDecision.allow();
+        }
+        if (keys.isEmpty()) {
+            LOG.error("a route requires an API key, but no token store ({}) is configured to look keys up in",
+                    ConfigKeys.STORE_JDBC_URL);
+            return PolicyDecision.deny(BearerError.unavailable("The server cannot check API keys right now."),
+                    "the route requires an API key but no token store is configured");
+        }
+        List<String> values = request.headers(header);
+        if (values.isEmpty()) {
+            return PolicyDecision.deny(BearerError.invalidRequest("This resource also requires the calling application's "
+                    + "API key in the " + header + " header."), "no API key");
+        }
+        if (values.size() > 1) {
+            return PolicyDecision.deny(BearerError.invalidRequest("The request has more than one " + header
+                    + " header; send exactly one API key."), "more than one API key");
+        }
+        VerifiedToken key;
+        try {
+            key = keys.get().validate(values.get(0).strip());
+        } catch (InvalidTokenException e) {
+            return PolicyDecision.deny(BearerError.invalidToken("The API key in the " + header + " header is not valid: "
+                    + e.getMessage()), "API key: " + e.getMessage());
+        } catch (UpstreamUnavailableException e) {
+            return PolicyDecision.deny(BearerError.unavailable("The server cannot check API keys right now; try again shortly."),
+                    "API key: " + e.getMessage());
+        }
+        if (!TokenPolicies.isAllowedFrom(key, request.clientAddress())) {
+            return PolicyDecision.deny(BearerError.invalidToken("This API key may not be used from this address."),
+                    "the API key is restricted to " + key.allowedAddresses() + "; the client is " + request.clientAddress());
+        }
+        return PolicyDecision.allowWithApiKey(key);
+    }
+
+    @Override
+    public String toString() {
+        return "API key (" + header + ")";
+    }
+}

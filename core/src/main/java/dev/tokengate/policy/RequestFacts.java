@@ -1,0 +1,204 @@
+package dev.tokengate.policy;
+
+import dev.tokengate.VerifiedToken;
+import dev.tokengate.authorize.Requirement;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * What a {@link TokenPolicy} knows about the request besides its verified token: the request id, method, path,
+ * client address (trusted-proxy aware), the time it arrived (from the gate's {@code Clock}), the route's
+ * {@link Requirement}, the token's fingerprint, the calling application's verified API key when a policy before
+ * this one accepted it, and the request's header values. Immutable; no container type.
+ */
+public final class RequestFacts {
+
+    private final String requestId;
+    private final String method;
+    private final String path;
+    private final String clientAddress;
+    private final Instant time;
+    private final Requirement requirement;
+    private final String tokenFingerprint;
+    private final VerifiedToken apiKey;
+    private final Function<String, List<String>> headers;
+
+    private RequestFacts(Builder b) {
+        this.requestId = Objects.requireNonNull(b.requestId, "requestId");
+        this.method = Objects.requireNonNull(b.method, "method");
+        this.path = Objects.requireNonNull(b.path, "path");
+        this.clientAddress = Objects.requireNonNull(b.clientAddress, "clientAddress");
+        this.time = Objects.requireNonNull(b.time, "time");
+        this.requirement = Objects.requireNonNull(b.requirement, "requirement");
+        this.tokenFingerprint = b.tokenFingerprint;
+        this.apiKey = b.apiKey;
+        this.headers = b.headers != null ? b.headers : lookup(b.headerValues);
+    }
+
+    private RequestFacts(RequestFacts f, VerifiedToken apiKey) {
+        this.requestId = f.requestId;
+        this.method = f.method;
+        this.path = f.path;
+        this.clientAddress = f.clientAddress;
+        this.time = f.time;
+        this.requirement = f.requirement;
+        this.tokenFingerprint = f.tokenFingerprint;
+        this.apiKey = apiKey;
+        this.headers = f.headers;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The request's id, the same in the call log, the MDC and the problem body; one request, one id. */
+    public String requestId() {
+        return requestId;
+    }
+
+    /** The HTTP method, upper case. */
+    public String method() {
+        return method;
+    }
+
+    /** The request path within the application. */
+    public String path() {
+        return path;
+    }
+
+    /** The client's address: the socket's peer, or what a trusted proxy forwarded. */
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    /** When the request arrived, by the gate's clock. */
+    public Instant time() {
+        return time;
+    }
+
+    /** What the route demands (scopes, API key); the policy chain runs only for requirements that need a token. */
+    public Requirement requirement() {
+        return requirement;
+    }
+
+    /** The short hash of the bearer token (the call log's {@code token_fingerprint}), never the token. */
+    public Optional<String> tokenFingerprint() {
+        return Optional.ofNullable(tokenFingerprint);
+    }
+
+    /**
+     * The calling application's API key, verified, once the built-in API-key policy accepted it (routes whose
+     * requirement {@linkplain Requirement#requiresApiKey() requires one}); empty otherwise.
+     */
+    public Optional<VerifiedToken> apiKey() {
+        return Optional.ofNullable(apiKey);
+    }
+
+    /**
+     * All values of a request header, in order; empty when absent; the name is case-insensitive. Values are raw
+     * and may hold secrets (the API-key header): never log them.
+     */
+    public List<String> headers(String name) {
+        return headers.apply(name);
+    }
+
+    /** These facts with the calling application's verified API key. */
+    public RequestFacts withApiKey(VerifiedToken key) {
+        return new RequestFacts(this, Objects.requireNonNull(key, "key"));
+    }
+
+    @Override
+    public String toString() {
+        return "RequestFacts[" + requestId + " " + method + " " + path + " from " + clientAddress + " at " + time
+                + ", requires " + requirement + "]";
+    }
+
+    private static Function<String, List<String>> lookup(Map<String, List<String>> values) {
+        Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        values.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        return name -> copy.getOrDefault(name, List.of());
+    }
+
+    /** Builds {@link RequestFacts}: the gate for each request, and tests of a policy. */
+    public static final class Builder {
+        private String requestId;
+        private String method;
+        private String path;
+        private String clientAddress;
+        private Instant time;
+        private Requirement requirement;
+        private String tokenFingerprint;
+        private VerifiedToken apiKey;
+        private Function<String, List<String>> headers;
+        private final Map<String, List<String>> headerValues = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+
+        private Builder() {
+        }
+
+        public Builder requestId(String requestId) {
+            this.requestId = requestId;
+            return this;
+        }
+
+        public Builder method(String method) {
+            this.method = method == null ? null : method.toUpperCase(Locale.ROOT);
+            return this;
+        }
+
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        public Builder clientAddress(String clientAddress) {
+            this.clientAddress = clientAddress;
+            return this;
+        }
+
+        public Builder time(Instant time) {
+            this.time = time;
+            return this;
+        }
+
+        public Builder requirement(Requirement requirement) {
+            this.requirement = requirement;
+            return this;
+        }
+
+        public Builder tokenFingerprint(String fingerprint) {
+            this.tokenFingerprint = fingerprint;
+            return this;
+        }
+
+        public Builder apiKey(VerifiedToken apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        /** Adds a header value (for tests; the gate reads the request's headers through {@link #headers}). */
+        public Builder header(String name, String value) {
+            headerValues.computeIfAbsent(Objects.requireNonNull(name, "name"), k -> new ArrayList<>())
+                    .add(Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Reads header values through this lookup (name → values, case-insensitive), instead of {@link #header}. */
+        public Builder headers(Function<String, List<String>> lookup) {
+            this.headers = Objects.requireNonNull(lookup, "lookup");
+            return this;
+        }
+
+        /** @throws NullPointerException when the id, method, path, client address, time or requirement is missing */
+        public RequestFacts build() {
+            return new RequestFacts(this);
+        }
+    }
+}

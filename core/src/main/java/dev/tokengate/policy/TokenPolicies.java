@@ -1,0 +1,53 @@
+package dev.tokengate.policy;
+
+import dev.tokengate.IpRange;
+import dev.tokengate.TokenValidator;
+import dev.tokengate.VerifiedToken;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The built-in {@link TokenPolicy policies}, which every {@code TokenGate} runs first, in this order:
+ * {@link #allowedAddresses()}, then {@link #apiKey}.
+ */
+public final class TokenPolicies {
+
+    private TokenPolicies() {
+    }
+
+    /**
+     * Refuses a token restricted to some client addresses ({@link VerifiedToken#allowedAddresses()}, e.g. a stored
+     * token issued for one network) when the client is elsewhere: 401 {@code invalid_token}.
+     */
+    public static TokenPolicy allowedAddresses() {
+        return AllowedAddressesPolicy.INSTANCE;
+    }
+
+    /**
+     * On routes whose requirement {@linkplain dev.tokengate.authorize.Requirement#requiresApiKey() requires an API
+     * key} (the hybrid: the calling application's key and a user's token), requires exactly one key in the header,
+     * valid and allowed from the client's address, and hands it on ({@link PolicyDecision#allowWithApiKey}).
+     * A missing or repeated header is 400 {@code invalid_request}, an invalid key 401 {@code invalid_token}, a
+     * key store that cannot be reached (or none configured) 503.
+     *
+     * @param header the header carrying the key ({@code tokengate.api-key.header})
+     * @param keys   the API-key validator, when a token store is configured to look keys up in
+     */
+    public static TokenPolicy apiKey(String header, Optional<TokenValidator> keys) {
+        return new ApiKeyPolicy(Objects.requireNonNull(header, "header"), Objects.requireNonNull(keys, "keys"));
+    }
+
+    /** Whether a token or key may be used from this address: unrestricted, or the address is in one of its ranges. */
+    static boolean isAllowedFrom(VerifiedToken token, String address) {
+        if (token.allowedAddresses().isEmpty()) {
+            return true;
+        }
+        for (IpRange range : token.allowedAddresses()) {
+            if (range.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
