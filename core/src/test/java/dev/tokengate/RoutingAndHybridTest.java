@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,7 +57,7 @@ class RoutingAndHybridTest {
         keys.put("tokengate.introspection.client-secret", "s3cret");
         keys.put("tokengate.store.jdbc-url", db);
         keys.put("tokengate.store.username", "sa");
-        TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(keys, Map.of(), new Properties()), Set.of());
+        TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(keys, Map.of(), new Properties()));
         gate = TokenGate.builder(config).callLogSink(events::add).build();
     }
 
@@ -208,7 +207,7 @@ class RoutingAndHybridTest {
         keys.put("tokengate.jwt.issuer", TestTokens.ISSUER);
         keys.put("tokengate.jwt.jwks-uri", jwks.uri().toString());
         keys.put("tokengate.jwt.audience", TestTokens.AUDIENCE);
-        try (TokenGate introspecting = TokenGate.create(TokenGateConfig.from(ConfigSource.of(keys, Map.of(), new Properties()), Set.of()))) {
+        try (TokenGate introspecting = TokenGate.create(TokenGateConfig.from(ConfigSource.of(keys, Map.of(), new Properties())))) {
             String jwt = TestTokens.jwt().sign();
             TokenGate.Call call = introspecting.begin(TestRequest.get("/").bearer(jwt));
             assertThat(call.authenticate()).isInstanceOf(Outcome.Rejected.class); // the endpoint says inactive

@@ -13,23 +13,18 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The immutable configuration of one {@link TokenGate}: trusted issuers, where tokens may be sent, how keys and
  * verified tokens are cached, and how errors are presented. Built programmatically with {@link #builder()} or
- * read from {@code tokengate.*} keys with {@link #from(ConfigSource, Set)}; either way every value is checked
+ * read from {@code tokengate.*} keys with {@link #from(ConfigSource)}; either way every value is checked
  * when set and every combination when built, and a bad one fails start-up naming its key.
  */
 public final class TokenGateConfig {
@@ -85,40 +80,38 @@ public final class TokenGateConfig {
     /**
      * Reads the core keys ({@link ConfigKeys}) from a source.
      *
-     * @param source      system properties, environment and adapter parameters
-     * @param adapterKeys the {@code tokengate.*} keys the calling adapter reads itself (they are not unknown)
-     * @throws ConfigurationException for an unknown {@code tokengate.*} key, a malformed value or a bad combination
+     * @param source system properties, environment and adapter parameters
+     * @throws ConfigurationException for an unknown {@code tokengate.*} key, a malformed value or a bad combination,
+     *                                naming the key and the layer its value came from
      */
-    public static TokenGateConfig from(ConfigSource source, Set<String> adapterKeys) {
-        Set<String> known = new HashSet<>(ConfigKeys.ALL);
-        known.addAll(adapterKeys);
-        Set<String> unknown = source.unknownKeys(known);
-        if (!unknown.isEmpty()) {
-            throw new ConfigurationException(unknown.iterator().next(), "unknown tokengate setting(s) " + unknown
-                    + "; check the spelling against the list of keys in the README");
-        }
+    public static TokenGateConfig from(ConfigSource source) {
+        source.checkKeys();
+        return source.attributing(() -> read(source));
+    }
+
+    private static TokenGateConfig read(ConfigSource source) {
         Builder b = builder();
-        source.get(ConfigKeys.REALM).ifPresent(b::realm);
-        source.get(ConfigKeys.ERROR_URI).ifPresent(b::errorUri);
-        source.get(ConfigKeys.CHALLENGE_INCLUDE_SCOPE).ifPresent(v -> b.includeScopeInChallenge(bool(ConfigKeys.CHALLENGE_INCLUDE_SCOPE, v)));
-        source.get(ConfigKeys.TOKEN_QUERY_PARAMETER).ifPresent(v -> b.allowQueryParameter(bool(ConfigKeys.TOKEN_QUERY_PARAMETER, v)));
-        source.get(ConfigKeys.TOKEN_FORM_BODY).ifPresent(v -> b.allowFormBody(bool(ConfigKeys.TOKEN_FORM_BODY, v)));
-        source.get(ConfigKeys.TOKEN_COOKIE).ifPresent(b::tokenCookie);
-        source.get(ConfigKeys.TOKEN_HEADER).ifPresent(b::tokenHeader);
-        source.get(ConfigKeys.TRUSTED_PROXIES).ifPresent(v -> b.trustedProxies(list(v)));
-        source.get(ConfigKeys.JWKS_CONNECT_TIMEOUT).ifPresent(v -> b.jwksConnectTimeout(duration(ConfigKeys.JWKS_CONNECT_TIMEOUT, v)));
-        source.get(ConfigKeys.JWKS_READ_TIMEOUT).ifPresent(v -> b.jwksReadTimeout(duration(ConfigKeys.JWKS_READ_TIMEOUT, v)));
-        source.get(ConfigKeys.JWKS_REFETCH_INTERVAL).ifPresent(v -> b.jwksRefetchInterval(duration(ConfigKeys.JWKS_REFETCH_INTERVAL, v)));
-        source.get(ConfigKeys.JWKS_STALE_WINDOW).ifPresent(v -> b.jwksStaleWindow(duration(ConfigKeys.JWKS_STALE_WINDOW, v)));
-        source.get(ConfigKeys.CACHE_SPEC).ifPresent(b::cacheSpec);
-        source.get(ConfigKeys.CACHE_MAX_TTL).ifPresent(v -> b.cacheMaxTtl(duration(ConfigKeys.CACHE_MAX_TTL, v)));
+        source.read(ConfigKeys.REALM, b::realm);
+        source.read(ConfigKeys.ERROR_URI, b::errorUri);
+        source.read(ConfigKeys.CHALLENGE_INCLUDE_SCOPE, ConfigSource::bool, b::includeScopeInChallenge);
+        source.read(ConfigKeys.TOKEN_QUERY_PARAMETER, ConfigSource::bool, b::allowQueryParameter);
+        source.read(ConfigKeys.TOKEN_FORM_BODY, ConfigSource::bool, b::allowFormBody);
+        source.read(ConfigKeys.TOKEN_COOKIE, b::tokenCookie);
+        source.read(ConfigKeys.TOKEN_HEADER, b::tokenHeader);
+        source.read(ConfigKeys.TRUSTED_PROXIES, ConfigSource::list, b::trustedProxies);
+        source.read(ConfigKeys.JWKS_CONNECT_TIMEOUT, ConfigSource::duration, b::jwksConnectTimeout);
+        source.read(ConfigKeys.JWKS_READ_TIMEOUT, ConfigSource::duration, b::jwksReadTimeout);
+        source.read(ConfigKeys.JWKS_REFETCH_INTERVAL, ConfigSource::duration, b::jwksRefetchInterval);
+        source.read(ConfigKeys.JWKS_STALE_WINDOW, ConfigSource::duration, b::jwksStaleWindow);
+        source.read(ConfigKeys.CACHE_SPEC, b::cacheSpec);
+        source.read(ConfigKeys.CACHE_MAX_TTL, ConfigSource::duration, b::cacheMaxTtl);
 
-        source.get(ConfigKeys.API_KEY_HEADER).ifPresent(b::apiKeyHeader);
-        source.get(ConfigKeys.STORE_CACHE_TTL).ifPresent(v -> b.storeCacheTtl(duration(ConfigKeys.STORE_CACHE_TTL, v)));
+        source.read(ConfigKeys.API_KEY_HEADER, b::apiKeyHeader);
+        source.read(ConfigKeys.STORE_CACHE_TTL, ConfigSource::duration, b::storeCacheTtl);
         readIntrospection(source).ifPresent(b::introspection);
-        source.get(ConfigKeys.INTROSPECTION_JWT_ISSUERS).ifPresent(v -> b.introspectJwtsFrom(list(v)));
+        source.read(ConfigKeys.INTROSPECTION_JWT_ISSUERS, ConfigSource::list, b::introspectJwtsFrom);
 
-        List<String> issuers = list(source.get(ConfigKeys.JWT_ISSUER).orElse(""));
+        List<String> issuers = source.get(ConfigKeys.JWT_ISSUER, ConfigSource::list).orElse(List.of());
         List<String> perIssuerKeys = List.of(ConfigKeys.JWT_JWKS_URI, ConfigKeys.JWT_PUBLIC_KEY, ConfigKeys.JWT_JWKS_FILE,
                 ConfigKeys.JWT_HMAC_SECRET_ENV, ConfigKeys.JWT_AUDIENCE, ConfigKeys.JWT_ALLOW_ANY_AUDIENCE,
                 ConfigKeys.JWT_ALGORITHMS, ConfigKeys.JWT_TYPE, ConfigKeys.JWT_CLOCK_SKEW, ConfigKeys.JWT_SCOPE_CLAIM,
@@ -143,17 +136,17 @@ public final class TokenGateConfig {
         }
         for (String issuer : issuers) {
             IssuerConfig.Builder ib = IssuerConfig.builder(issuer);
-            source.get(ConfigKeys.JWT_JWKS_URI).ifPresent(ib::jwksUri);
-            source.get(ConfigKeys.JWT_PUBLIC_KEY).ifPresent(v -> ib.publicKeyFile(Path.of(v)));
-            source.get(ConfigKeys.JWT_JWKS_FILE).ifPresent(v -> ib.jwksFile(Path.of(v)));
-            source.get(ConfigKeys.JWT_HMAC_SECRET_ENV).ifPresent(ib::hmacSecretEnv);
-            source.get(ConfigKeys.JWT_AUDIENCE).ifPresent(v -> ib.audiences(list(v)));
-            source.get(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE).ifPresent(v -> ib.allowAnyAudience(bool(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, v)));
-            source.get(ConfigKeys.JWT_ALGORITHMS).ifPresent(v -> ib.algorithms(list(v)));
-            source.get(ConfigKeys.JWT_TYPE).ifPresent(ib::type);
-            source.get(ConfigKeys.JWT_CLOCK_SKEW).ifPresent(v -> ib.clockSkew(duration(ConfigKeys.JWT_CLOCK_SKEW, v)));
-            source.get(ConfigKeys.JWT_SCOPE_CLAIM).ifPresent(ib::scopeClaim);
-            source.get(ConfigKeys.JWT_REQUIRED_CLAIMS).ifPresent(v -> ib.requiredClaims(list(v)));
+            source.read(ConfigKeys.JWT_JWKS_URI, ib::jwksUri);
+            source.read(ConfigKeys.JWT_PUBLIC_KEY, Path::of, ib::publicKeyFile);
+            source.read(ConfigKeys.JWT_JWKS_FILE, Path::of, ib::jwksFile);
+            source.read(ConfigKeys.JWT_HMAC_SECRET_ENV, ib::hmacSecretEnv);
+            source.read(ConfigKeys.JWT_AUDIENCE, ConfigSource::list, ib::audiences);
+            source.read(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, ConfigSource::bool, ib::allowAnyAudience);
+            source.read(ConfigKeys.JWT_ALGORITHMS, ConfigSource::list, ib::algorithms);
+            source.read(ConfigKeys.JWT_TYPE, ib::type);
+            source.read(ConfigKeys.JWT_CLOCK_SKEW, ConfigSource::duration, ib::clockSkew);
+            source.read(ConfigKeys.JWT_SCOPE_CLAIM, ib::scopeClaim);
+            source.read(ConfigKeys.JWT_REQUIRED_CLAIMS, ConfigSource::list, ib::requiredClaims);
             b.issuer(ib.build());
         }
         Optional<TokenStore> store = readStore(source); // last: it starts the store's flush thread
@@ -170,37 +163,34 @@ public final class TokenGateConfig {
         List<String> keys = List.of(ConfigKeys.INTROSPECTION_CLIENT_ID, ConfigKeys.INTROSPECTION_CLIENT_SECRET,
                 ConfigKeys.INTROSPECTION_AUTH_METHOD, ConfigKeys.INTROSPECTION_CACHE_TTL,
                 ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL, ConfigKeys.INTROSPECTION_TIMEOUT, ConfigKeys.INTROSPECTION_JWT_ISSUERS);
-        Optional<String> uri = source.get(ConfigKeys.INTROSPECTION_URI);
-        if (uri.isEmpty()) {
+        Optional<IntrospectionValidator.Builder> builder = source.get(ConfigKeys.INTROSPECTION_URI,
+                v -> IntrospectionValidator.builder(uri(v)));
+        if (builder.isEmpty()) {
             requireAbsent(source, keys, ConfigKeys.INTROSPECTION_URI);
             return Optional.empty();
         }
-        IntrospectionValidator.Builder ib = keyed(ConfigKeys.INTROSPECTION_URI, () -> IntrospectionValidator.builder(uri(ConfigKeys.INTROSPECTION_URI, uri.get())));
-        source.get(ConfigKeys.INTROSPECTION_CLIENT_ID).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_CLIENT_ID, () -> ib.clientId(v)));
-        source.get(ConfigKeys.INTROSPECTION_CLIENT_SECRET).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_CLIENT_SECRET, () -> ib.clientSecret(v)));
-        source.get(ConfigKeys.INTROSPECTION_AUTH_METHOD).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_AUTH_METHOD,
-                () -> ib.authMethod(AuthMethod.fromParameterValue(v))));
-        source.get(ConfigKeys.INTROSPECTION_CACHE_TTL).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_CACHE_TTL,
-                () -> ib.cacheTtl(duration(ConfigKeys.INTROSPECTION_CACHE_TTL, v))));
-        source.get(ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL,
-                () -> ib.negativeCacheTtl(duration(ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL, v))));
-        source.get(ConfigKeys.INTROSPECTION_TIMEOUT).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_TIMEOUT,
-                () -> ib.timeout(duration(ConfigKeys.INTROSPECTION_TIMEOUT, v))));
+        IntrospectionValidator.Builder ib = builder.get();
+        source.read(ConfigKeys.INTROSPECTION_CLIENT_ID, ib::clientId);
+        source.read(ConfigKeys.INTROSPECTION_CLIENT_SECRET, ib::clientSecret);
+        source.read(ConfigKeys.INTROSPECTION_AUTH_METHOD, AuthMethod::fromParameterValue, ib::authMethod);
+        source.read(ConfigKeys.INTROSPECTION_CACHE_TTL, ConfigSource::duration, ib::cacheTtl);
+        source.read(ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL, ConfigSource::duration, ib::negativeCacheTtl);
+        source.read(ConfigKeys.INTROSPECTION_TIMEOUT, ConfigSource::duration, ib::timeout);
         return Optional.of(keyed(ConfigKeys.INTROSPECTION_URI, ib::build));
     }
 
     private static Optional<TokenStore> readStore(ConfigSource source) {
-        Optional<String> url = source.get(ConfigKeys.STORE_JDBC_URL);
-        if (url.isEmpty()) {
+        Optional<JdbcTokenStore.Builder> builder = source.get(ConfigKeys.STORE_JDBC_URL,
+                v -> JdbcTokenStore.builder().jdbcUrl(v));
+        if (builder.isEmpty()) {
             requireAbsent(source, List.of(ConfigKeys.STORE_USERNAME, ConfigKeys.STORE_PASSWORD, ConfigKeys.STORE_TABLE),
                     ConfigKeys.STORE_JDBC_URL);
             return Optional.empty();
         }
-        JdbcTokenStore.Builder sb = JdbcTokenStore.builder();
-        keyed(ConfigKeys.STORE_JDBC_URL, () -> sb.jdbcUrl(url.get()));
-        source.get(ConfigKeys.STORE_USERNAME).ifPresent(v -> keyed(ConfigKeys.STORE_USERNAME, () -> sb.username(v)));
-        source.get(ConfigKeys.STORE_PASSWORD).ifPresent(v -> keyed(ConfigKeys.STORE_PASSWORD, () -> sb.password(v)));
-        source.get(ConfigKeys.STORE_TABLE).ifPresent(v -> keyed(ConfigKeys.STORE_TABLE, () -> sb.table(v)));
+        JdbcTokenStore.Builder sb = builder.get();
+        source.read(ConfigKeys.STORE_USERNAME, sb::username);
+        source.read(ConfigKeys.STORE_PASSWORD, sb::password);
+        source.read(ConfigKeys.STORE_TABLE, sb::table);
         return Optional.of(keyed(ConfigKeys.STORE_JDBC_URL, sb::build));
     }
 
@@ -212,22 +202,22 @@ public final class TokenGateConfig {
         }
     }
 
-    /** Runs a builder call, re-labelling its {@link ConfigurationException} with the {@code tokengate.*} key. */
+    /** Runs a builder's {@code build()}, re-labelling a {@link ConfigurationException} that names a setting with the {@code tokengate.*} key. */
     private static <T> T keyed(String key, java.util.function.Supplier<T> call) {
         try {
             return call.get();
         } catch (ConfigurationException e) {
-            throw e.key().startsWith(ConfigSource.PREFIX) ? e : new ConfigurationException(key, e.getMessage(), e);
+            throw e.key().startsWith(ConfigSource.PREFIX) ? e : new ConfigurationException(key, e.detail(), e);
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(key, e.getMessage(), e);
         }
     }
 
-    private static URI uri(String key, String value) {
+    private static URI uri(String value) {
         try {
             return new URI(value.strip());
         } catch (URISyntaxException e) {
-            throw new ConfigurationException(key, "'" + value + "' is not a URL: " + e.getReason(), e);
+            throw new IllegalArgumentException("'" + value + "' is not a URL: " + e.getReason(), e);
         }
     }
 
@@ -315,42 +305,6 @@ public final class TokenGateConfig {
     /** The header carrying an API key, for routes that require one. */
     public String apiKeyHeader() {
         return apiKeyHeader;
-    }
-
-    static boolean bool(String key, String value) {
-        return switch (value.strip().toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> throw new ConfigurationException(key, "'" + value + "' is not a boolean; write true or false");
-        };
-    }
-
-    static List<String> list(String value) {
-        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-    }
-
-    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
-
-    /** Parses {@code 500ms}, {@code 60s}, {@code 5m}, {@code 2h}, {@code 1d}, a bare number of seconds, or ISO-8601. */
-    public static Duration duration(String key, String value) {
-        String v = value.strip().toLowerCase(Locale.ROOT);
-        Matcher m = SIMPLE_DURATION.matcher(v);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            return switch (unit) {
-                case "ms" -> Duration.ofMillis(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                default -> Duration.ofSeconds(n);
-            };
-        }
-        try {
-            return Duration.parse(value.strip());
-        } catch (DateTimeParseException e) {
-            throw new ConfigurationException(key, "'" + value + "' is not a duration; write e.g. 500ms, 60s, 5m, 2h or PT1M", e);
-        }
     }
 
     /** Builds a {@link TokenGateConfig}; each setter rejects a bad value at once, naming its key. */

@@ -21,7 +21,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -143,7 +142,7 @@ class ValidatorStackTest {
     private static TokenValidator fromKeys(Map<String, String> keys) {
         Map<String, String> all = new HashMap<>(keys);
         all.put("tokengate.jwt.audience", TestTokens.AUDIENCE);
-        TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(all, Map.of(), new Properties()), Set.of());
+        TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(all, Map.of(), new Properties()));
         return ValidatorStack.create(config, Clock.systemUTC()).tokens();
     }
 }

@@ -407,6 +407,49 @@ abstract class FeatureContractTest {
         }
     }
 
+    // ---- configured on a server whose system properties and environment carry the servlet filter's keys
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class ConfiguredBesideTheServletFiltersKeys {
+        private TestServer configured;
+
+        @BeforeAll
+        void start() throws Exception {
+            Map<String, Object> properties = Map.of(
+                    ConfigKeys.JWT_ISSUER, TestTokens.ISSUER,
+                    ConfigKeys.JWT_JWKS_URI, idp.uri().toString(),
+                    ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
+                    TokenGateFeature.UNANNOTATED, "trade");
+            Map<String, String> environment = Map.of("TOKENGATE_RULES", "/* = permit", "TOKENGATE_UNMATCHED", "permit",
+                    "TOKENGATE_JAXRS_UNANNOTATED", "");
+            java.util.Properties system = new java.util.Properties();
+            system.setProperty(ConfigKeys.RULES, "/* = deny");
+            system.setProperty(ConfigKeys.JAXRS_UNANNOTATED, " ");
+            configured = TestServer.start(context -> runtime().deploy(context,
+                    Resources.application(new TokenGateFeature(environment, system), new ArrayList<>(), properties)));
+        }
+
+        @AfterAll
+        void stop() throws Exception {
+            if (configured != null) {
+                configured.close();
+            }
+        }
+
+        @Test
+        void deploymentStartsAndIgnoresTheServletFiltersKeys() throws Exception {
+            assertThat(call(configured, "GET", "/class-scoped/inherits", token("read")).statusCode()).isEqualTo(200);
+            assertThat(call(configured, "GET", "/class-scoped/inherits", null).statusCode()).isEqualTo(401);
+        }
+
+        @Test
+        void blankSystemPropertyAndEnvironmentVariableLeaveTheApplicationPropertyInForce() throws Exception {
+            assertThat(call(configured, "GET", "/unannotated", token("read")).statusCode()).isEqualTo(403);
+            assertThat(call(configured, "GET", "/unannotated", token("trade")).statusCode()).isEqualTo(200);
+        }
+    }
+
     // ---- behind the servlet filter
 
     @Nested

@@ -37,7 +37,6 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -126,7 +125,7 @@ public final class SampleApp implements AutoCloseable {
                 params.put(ConfigKeys.JWT_TYPE, "at+jwt");
                 params.put(ConfigKeys.JWT_ALGORITHMS, "RS256");
             }
-            TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(params), Set.of());
+            TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(params));
 
             // The pipeline the configuration describes: JWTs checked against the issuer's keys, tgat_ tokens looked
             // up in the token database, other opaque tokens introspected (tokengate.introspection.*). Every call is

@@ -8,6 +8,7 @@ import dev.tokengate.TokenGate;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.authorize.Requirement;
 import dev.tokengate.authorize.UrlRules;
+import dev.tokengate.config.ConfigKey;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.config.TokenGateConfig;
@@ -30,7 +31,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Properties;
 import java.util.function.Function;
 
 /**
@@ -75,8 +76,10 @@ import java.util.function.Function;
  * }</pre>
  * Every {@code tokengate.*} setting is read from Java system properties, then environment variables
  * ({@code tokengate.jwt.issuer} ⇔ {@code TOKENGATE_JWT_ISSUER}), then the init-params, so an operator can
- * override what the WAR ships. An unknown {@code tokengate.*} key or a bad value fails {@link #init} with a
- * {@link ServletException} whose message starts with the key; the application then does not start.
+ * override what the WAR ships; a blank value counts as unset, so it never hides a lower layer. An unknown
+ * {@code tokengate.*} key or a bad value fails {@link #init} with a {@link ServletException} whose message starts
+ * with the key and the layer it came from ({@code tokengate.rules (init-param): line 2 …}); the application then
+ * does not start. A key of another adapter ({@code tokengate.jaxrs.unannotated}) is ignored.
  *
  * <h2>Init-params</h2>
  * <table>
@@ -171,6 +174,8 @@ public class TokenGateFilter implements Filter {
     private final Function<TokenGateConfig, TokenGate> gateFactory;
     private final String filteredAttribute = TokenGateFilter.class.getName() + ".FILTERED@"
             + Integer.toHexString(System.identityHashCode(this));
+    private final Map<String, String> environment;
+    private final Properties systemProperties;
     private volatile Pipeline pipeline;
 
     /** A filter configured by its init-params (system properties and environment variables first) in {@link #init}. */
@@ -183,7 +188,18 @@ public class TokenGateFilter implements Filter {
      * For tests that declare the filter in {@code web.xml} but validate tokens with a stub.
      */
     TokenGateFilter(Function<TokenGateConfig, TokenGate> gateFactory) {
+        this(gateFactory, System.getenv(), System.getProperties());
+    }
+
+    /**
+     * A filter configured by its init-params under this environment and these system properties instead of the
+     * process's. For tests.
+     */
+    TokenGateFilter(Function<TokenGateConfig, TokenGate> gateFactory, Map<String, String> environment,
+                    Properties systemProperties) {
         this.gateFactory = Objects.requireNonNull(gateFactory, "gateFactory");
+        this.environment = Objects.requireNonNull(environment, "environment");
+        this.systemProperties = Objects.requireNonNull(systemProperties, "systemProperties");
     }
 
     /**
@@ -195,6 +211,8 @@ public class TokenGateFilter implements Filter {
      */
     public TokenGateFilter(TokenGate gate, UrlRules rules) {
         this.gateFactory = config -> gate;
+        this.environment = Map.of();
+        this.systemProperties = new Properties();
         this.pipeline = new Pipeline(Objects.requireNonNull(gate, "gate"), Objects.requireNonNull(rules, "rules"), false);
     }
 
@@ -220,13 +238,14 @@ public class TokenGateFilter implements Filter {
             return;
         }
         try {
-            ConfigSource source = ConfigSource.of(params);
-            TokenGateConfig config = TokenGateConfig.from(source, Set.of(RULES, UNMATCHED));
-            Requirement unmatched = source.get(UNMATCHED).map(UrlRules::parseUnmatched).orElse(Requirement.deny());
-            UrlRules rules = UrlRules.parse(source.get(RULES).orElse(""), unmatched);
+            ConfigSource source = ConfigSource.of(params, environment, systemProperties)
+                    .readBy(ConfigKey.Component.SERVLET_FILTER, "init-param");
+            TokenGateConfig config = TokenGateConfig.from(source);
+            Requirement unmatched = source.get(UNMATCHED, UrlRules::parseUnmatched).orElse(Requirement.deny());
+            UrlRules rules = source.attributing(() -> UrlRules.parse(source.get(RULES).orElse(""), unmatched));
             TokenGate gate = Objects.requireNonNull(gateFactory.apply(config), "the gate factory returned null");
             try {
-                pipeline = new Pipeline(gate, rules, true);
+                pipeline = source.attributing(() -> new Pipeline(gate, rules, true));
             } catch (RuntimeException e) {
                 gate.close();
                 throw e;

@@ -22,6 +22,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,8 +71,15 @@ final class GatedApp implements AutoCloseable {
 
     /** The filter configured by these init-params in its {@code init}, as a {@code web.xml} declaration would be. */
     static GatedApp start(Map<String, String> initParams) throws Exception {
+        return start(initParams, Map.of(), new Properties());
+    }
+
+    /** The same, under this environment and these system properties (instead of the JVM's). */
+    static GatedApp start(Map<String, String> initParams, Map<String, String> environment, Properties systemProperties)
+            throws Exception {
         CapturingSink sink = new CapturingSink();
-        FilterHolder holder = new FilterHolder(new TokenGateFilter(config -> TokenGate.builder(config).callLogSink(sink).build()));
+        FilterHolder holder = new FilterHolder(new TokenGateFilter(config -> TokenGate.builder(config).callLogSink(sink).build(),
+                environment, systemProperties));
         initParams.forEach(holder::setInitParameter);
         return new GatedApp(sink, holder);
     }

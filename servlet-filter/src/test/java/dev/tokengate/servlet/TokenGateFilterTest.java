@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -71,7 +70,7 @@ class TokenGateFilterTest {
                 ConfigKeys.JWT_ISSUER, "https://issuer.test/",
                 ConfigKeys.JWT_AUDIENCE, "https://api.test"));
         params.putAll(settings);
-        TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(params, Map.of(), new Properties()), Set.of());
+        TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(params, Map.of(), new Properties()));
         TokenGate gate = TokenGate.builder(config).validator(StubTokens.validator()).callLogSink(sink).build();
 
         ServletContextHandler context = new ServletContextHandler("/app");
