@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKeys;
-import dev.tokengate.config.IssuerConfig;
+import dev.tokengate.config.ConfigSource;
 import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.extract.BearerTokenExtractor;
+import dev.tokengate.introspection.IntrospectionValidator;
+import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.log.CallLogSink;
 import dev.tokengate.log.Fingerprints;
 import dev.tokengate.log.Slf4jCallLogSink;
+import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenStore;
 import dev.tokengate.validate.ValidatorStack;
 import org.slf4j.Logger;
@@ -21,20 +24,24 @@ import org.slf4j.MDC;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
  * One protection pipeline: extract → validate → authorize → call log. Every adapter owns one instance, built
- * from a {@link TokenGateConfig}, and runs each request through a {@link Call}.
+ * from {@code tokengate.*} keys ({@link #create(ConfigSource)}) or in code ({@link #builder()}), and runs each
+ * request through a {@link Call}. The gate builds the validators it is given as builders or keys, and
+ * {@link #close()} releases them.
  *
  * <pre>{@code
- * TokenGate gate = TokenGate.create(config);
+ * TokenGate gate = TokenGate.create(ConfigSource.of(initParams));
  * TokenGate.Call call = gate.begin(requestView);
  * int status = 200;
  * try {
@@ -78,28 +85,42 @@ public final class TokenGate implements AutoCloseable {
     private final TokenValidator validator;
     private final CallLogSink sink;
     private final Clock clock;
+    private final List<AutoCloseable> resources;
 
     private TokenGate(Builder b) {
         this.config = b.config;
         this.clock = b.clock;
         this.extractor = BearerTokenExtractor.create(config.allowFormBody(), config.allowQueryParameter(),
                 config.tokenCookie(), config.tokenHeader());
-        this.stack = ValidatorStack.create(config, clock);
+        Validators.Built built = b.validators.build(clock, b.validator != null);
+        this.stack = built.stack();
+        this.resources = built.resources();
         this.validator = b.validator != null ? b.validator : stack.tokens();
         this.sink = b.sink;
-        warnAboutLooserSettings(config);
+        warnAboutLooserSettings(config, built.issuers());
     }
 
-    /** A pipeline with the validators the config describes and the default call log. */
-    public static TokenGate create(TokenGateConfig config) {
-        return builder(config).build();
+    /**
+     * The pipeline the {@code tokengate.*} keys of {@code source} describe, with the default call log: what an
+     * adapter configured by init-params, properties and environment builds.
+     *
+     * @throws ConfigurationException naming the key (and the layer it came from) of an unknown key, a malformed
+     *                                value or a refused combination
+     */
+    public static TokenGate create(ConfigSource source) {
+        return builder().config(source).build();
     }
 
-    /** A builder to replace parts of the pipeline (validator, call-log sink, clock). */
-    public static Builder builder(TokenGateConfig config) {
-        return new Builder(config);
+    /**
+     * A builder with nothing configured: give it a way to check tokens (an {@link Builder#issuer issuer},
+     * {@link Builder#introspection introspection}, a {@link Builder#tokenStore token store}, a custom
+     * {@link Builder#validator validator}, or {@link Builder#config keys} that describe them).
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
+    /** The request-facing settings: realm, where tokens may be sent, trusted proxies, API-key header. */
     public TokenGateConfig config() {
         return config;
     }
@@ -109,10 +130,13 @@ public final class TokenGate implements AutoCloseable {
         return stack.apiKeys().isPresent();
     }
 
-    /** Releases what the pipeline holds: flushes and closes the token store, if there is one. */
+    /**
+     * Releases what the pipeline holds: what the gate built (the token store read from keys, with its flush
+     * thread, and any validator or key source that holds resources) and the token store it was given.
+     */
     @Override
     public void close() {
-        config.tokenStore().ifPresent(TokenStore::close);
+        Validators.close(resources);
     }
 
     /** Starts one request: assigns its id (from a sane {@code X-Request-Id}, else a new one) and starts the clock. */
@@ -133,35 +157,119 @@ public final class TokenGate implements AutoCloseable {
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    private static void warnAboutLooserSettings(TokenGateConfig config) {
+    private static void warnAboutLooserSettings(TokenGateConfig config, List<JwtValidator> issuers) {
         if (config.allowQueryParameter()) {
             LOG.warn("{}=true: tokens are accepted in the URL query, where proxies, servers and browsers log them "
                     + "(RFC 6750 §2.3 advises against it)", ConfigKeys.TOKEN_QUERY_PARAMETER);
         }
-        for (IssuerConfig issuer : config.issuers()) {
-            if (issuer.allowAnyAudience()) {
+        for (JwtValidator issuer : issuers) {
+            if (issuer.acceptsAnyAudience()) {
                 LOG.warn("{}=true for issuer {}: tokens issued for any API of this issuer are accepted here",
                         ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, issuer.issuer());
             }
-            if (issuer.keysFrom() == IssuerConfig.KeysFrom.HMAC_SECRET_ENV) {
+            if (issuer.algorithms().stream().anyMatch(a -> a.startsWith("HS"))) {
                 LOG.warn("issuer {} uses a shared HMAC secret ({}): anyone holding the secret can mint tokens",
-                        issuer.issuer(), issuer.algorithms());
+                        issuer.issuer(), new TreeSet<>(issuer.algorithms()));
             }
         }
     }
 
-    /** Builds a {@link TokenGate} with parts replaced. */
+    /**
+     * Builds a {@link TokenGate}: its request-facing settings, the validators it builds (and closes), or a
+     * validator of your own, the call-log sink and the clock. Every part can be given in code or read from
+     * {@code tokengate.*} keys by {@link #config(ConfigSource)}; a later call replaces what an earlier one set.
+     */
     public static final class Builder {
-        private final TokenGateConfig config;
+        private TokenGateConfig config = TokenGateConfig.defaults();
+        private final Validators validators = new Validators();
         private TokenValidator validator;
         private CallLogSink sink = new Slf4jCallLogSink();
         private Clock clock = Clock.systemUTC();
 
-        private Builder(TokenGateConfig config) {
-            this.config = Objects.requireNonNull(config, "config");
+        private Builder() {
         }
 
-        /** Validates tokens with this instead of the validators the config describes. */
+        /**
+         * Reads every core {@code tokengate.*} key of the source: the request-facing settings
+         * ({@link TokenGateConfig#from}) and the validators, each by its own builder's {@code config} method
+         * ({@link JwtValidator.Builder#config}, the key sources', {@link IntrospectionValidator.Builder#config},
+         * {@link JdbcTokenStore.Builder#config}). Nothing is built or started until {@link #build()}.
+         *
+         * @throws ConfigurationException for an unknown {@code tokengate.*} key (with a "did you mean" for a near
+         *                                miss), a malformed value or a refused combination, naming the key and
+         *                                the layer its value came from
+         */
+        public Builder config(ConfigSource source) {
+            source.checkKeys();
+            this.config = TokenGateConfig.from(source);
+            validators.config(source);
+            return this;
+        }
+
+        /** The request-facing settings (realm, error URI, where tokens may be sent, trusted proxies, API-key header). */
+        public Builder settings(TokenGateConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Adds a trusted JWT issuer: a validator builder with its issuer, audiences and key source (or HMAC
+         * secret). The gate sets its clock and builds it; issuers must be distinct.
+         */
+        public Builder issuer(JwtValidator.Builder issuer) {
+            validators.issuer(issuer);
+            return this;
+        }
+
+        /**
+         * The verified-token cache in front of JWT validation, as a Caffeine spec of its size, e.g.
+         * {@code maximumSize=50000}; {@code maximumSize=0} turns it off. Default {@code maximumSize=10000}.
+         */
+        public Builder cacheSpec(String spec) {
+            validators.cacheSpec(Objects.requireNonNull(spec, "cacheSpec"));
+            return this;
+        }
+
+        /** The longest life of a cached verified token, never beyond its {@code exp}; default 5 minutes. */
+        public Builder cacheMaxTtl(Duration maxTtl) {
+            validators.cacheMaxTtl(maxTtl);
+            return this;
+        }
+
+        /**
+         * Checks opaque tokens (and JWTs of {@link #introspectJwtsFrom listed issuers}) by RFC 7662 introspection.
+         * The gate builds the validator and closes it.
+         */
+        public Builder introspection(IntrospectionValidator.Builder introspection) {
+            validators.introspection(introspection);
+            return this;
+        }
+
+        /** JWTs from these issuers are introspected instead of checked locally (needs {@link #introspection}). */
+        public Builder introspectJwtsFrom(Collection<String> issuers) {
+            validators.introspectJwtsFrom(issuers);
+            return this;
+        }
+
+        /**
+         * Accepts the access tokens ({@code tgat_…}) and API keys ({@code tgak_…}) this API issued itself, looked
+         * up by hash in this store. Closing the {@link TokenGate} closes the store.
+         */
+        public Builder tokenStore(TokenStore store) {
+            validators.tokenStore(store);
+            return this;
+        }
+
+        /** Longest time a stored token is cached (the bound on how long a revoked token keeps working); default 30 s. */
+        public Builder storeCacheTtl(Duration ttl) {
+            validators.storeCacheTtl(ttl);
+            return this;
+        }
+
+        /**
+         * Validates bearer tokens with this instead of the validators described; those are still built (a token
+         * store still checks API keys), and none is then required.
+         */
         public Builder validator(TokenValidator validator) {
             this.validator = Objects.requireNonNull(validator, "validator");
             return this;

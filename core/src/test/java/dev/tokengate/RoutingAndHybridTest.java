@@ -2,7 +2,6 @@ package dev.tokengate;
 
 import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigSource;
-import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
@@ -57,8 +56,7 @@ class RoutingAndHybridTest {
         keys.put("tokengate.introspection.client-secret", "s3cret");
         keys.put("tokengate.store.jdbc-url", db);
         keys.put("tokengate.store.username", "sa");
-        TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(keys, Map.of(), new Properties()));
-        gate = TokenGate.builder(config).callLogSink(events::add).build();
+        gate = TokenGate.builder().config(ConfigSource.of(keys, Map.of(), new Properties())).callLogSink(events::add).build();
     }
 
     @AfterEach
@@ -207,7 +205,7 @@ class RoutingAndHybridTest {
         keys.put("tokengate.jwt.issuer", TestTokens.ISSUER);
         keys.put("tokengate.jwt.jwks-uri", jwks.uri().toString());
         keys.put("tokengate.jwt.audience", TestTokens.AUDIENCE);
-        try (TokenGate introspecting = TokenGate.create(TokenGateConfig.from(ConfigSource.of(keys, Map.of(), new Properties())))) {
+        try (TokenGate introspecting = TokenGate.create(ConfigSource.of(keys, Map.of(), new Properties()))) {
             String jwt = TestTokens.jwt().sign();
             TokenGate.Call call = introspecting.begin(TestRequest.get("/").bearer(jwt));
             assertThat(call.authenticate()).isInstanceOf(Outcome.Rejected.class); // the endpoint says inactive

@@ -188,6 +188,34 @@ public final class ConfigSource {
         return setting(e.key()).map(s -> new ConfigurationException(e.key(), s.origin(), e.detail(), e)).orElse(e);
     }
 
+    /**
+     * A builder's error as configuration reports it: a builder setting listed in {@code settingKeys} becomes its
+     * {@code tokengate.*} key, in {@link ConfigurationException#key()} and where the message mentions the setting
+     * by name, and the key gets the layer its value came from. For {@code build()} methods of builders that were
+     * given a source, whose combination checks name their settings.
+     *
+     * @param settingKeys builder setting → key, e.g. {@code leeway} → {@code tokengate.jwt.clock-skew}
+     */
+    public ConfigurationException rename(ConfigurationException e, Map<String, String> settingKeys) {
+        if (e.origin().isPresent() || (e.key().startsWith(PREFIX) && !settingKeys.containsKey(e.key()))) {
+            return attribute(e);
+        }
+        String key = settingKeys.getOrDefault(e.key(), e.key());
+        String detail = e.detail();
+        List<String> settings = new ArrayList<>(settingKeys.keySet());
+        settings.sort((a, b) -> b.length() - a.length());
+        for (String setting : settings) {
+            String replacement = Matcher.quoteReplacement(settingKeys.get(setting));
+            // a call (audiences(...)) always; a bare name only when it is an identifier (hmacSecret), not a word (issuer)
+            detail = detail.replaceAll("\\b" + Pattern.quote(setting) + "\\((\\.\\.\\.)?\\)", replacement);
+            if (!setting.equals(setting.toLowerCase(Locale.ROOT))) {
+                detail = detail.replaceAll("\\b" + Pattern.quote(setting) + "\\b", replacement);
+            }
+        }
+        String origin = setting(key).map(Setting::origin).orElse(null);
+        return new ConfigurationException(key, origin, detail, e);
+    }
+
     private static ConfigurationException relabel(ConfigurationException e, Setting read) {
         if (e.origin().isPresent()) {
             return e;

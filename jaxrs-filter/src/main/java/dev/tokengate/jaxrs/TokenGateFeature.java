@@ -7,7 +7,6 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKey;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
-import dev.tokengate.config.TokenGateConfig;
 import jakarta.ws.rs.RuntimeType;
 import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.Feature;
@@ -72,7 +71,7 @@ import java.util.Properties;
  * one call-log event with the status sent, refusals included.
  *
  * <h2>Configuration</h2>
- * Built with a {@link TokenGate} or a {@link TokenGateConfig}, the feature uses them as they are. Built with the
+ * Built with a {@link TokenGate}, the feature uses it as it is. Built with the
  * no-argument constructor (as scanning does), it reads the {@code tokengate.*} settings of
  * {@link dev.tokengate.config.ConfigKeys} and {@value #UNANNOTATED} from Java system properties, then environment
  * variables ({@code TOKENGATE_JWT_ISSUER}), then the application's configuration properties
@@ -118,11 +117,6 @@ public final class TokenGateFeature implements Feature {
         this.systemProperties = Objects.requireNonNull(systemProperties, "systemProperties");
     }
 
-    /** A feature with the pipeline the config describes; unannotated methods need a valid token. */
-    public TokenGateFeature(TokenGateConfig config) {
-        this(TokenGate.create(Objects.requireNonNull(config, "config")));
-    }
-
     /** A feature with this pipeline; unannotated methods need a valid token. */
     public TokenGateFeature(TokenGate gate) {
         this(gate, Requirement.authenticated());
@@ -131,8 +125,8 @@ public final class TokenGateFeature implements Feature {
     /**
      * A feature with this pipeline.
      *
-     * @param gate        the pipeline (e.g. {@code TokenGate.create(config)}, or a {@code TokenGate.builder} with a
-     *                    custom validator or call-log sink)
+     * @param gate        the pipeline (e.g. {@code TokenGate.builder().issuer(...).build()}, with a custom validator
+     *                    or call-log sink if need be)
      * @param unannotated what a method without any security annotation needs, e.g. {@link Requirement#permit()}
      */
     public TokenGateFeature(TokenGate gate, Requirement unannotated) {
@@ -179,9 +173,14 @@ public final class TokenGateFeature implements Feature {
         });
         ConfigSource source = ConfigSource.of(properties, environment, systemProperties)
                 .readBy(ConfigKey.Component.JAXRS, "application property");
-        TokenGateConfig config = TokenGateConfig.from(source);
-        Requirement unannotated = source.get(UNANNOTATED, Requirement::parse).orElse(Requirement.authenticated());
-        TokenGate gate = TokenGate.create(config);
+        TokenGate gate = TokenGate.create(source);
+        Requirement unannotated;
+        try {
+            unannotated = source.get(UNANNOTATED, Requirement::parse).orElse(Requirement.authenticated());
+        } catch (RuntimeException e) {
+            gate.close();
+            throw e;
+        }
         LOG.info("tokengate: JAX-RS feature started; unannotated resource methods require {}", unannotated);
         return new Binder(gate, unannotated);
     }

@@ -11,7 +11,6 @@ import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigKey;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
-import dev.tokengate.config.TokenGateConfig;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -142,9 +141,12 @@ import java.util.function.Function;
  *
  * <h2>Registered programmatically</h2>
  * <pre>{@code
- * TokenGate gate = TokenGate.create(TokenGateConfig.builder()
- *         .issuer(IssuerConfig.builder("https://login.example.com/").audiences(List.of("https://api.example.com")).build())
- *         .build());
+ * TokenGate gate = TokenGate.builder()
+ *         .issuer(JwtValidator.builder()
+ *                 .issuer("https://login.example.com/")
+ *                 .audiences("https://api.example.com")
+ *                 .keySource(KeySources.discover(URI.create("https://login.example.com/")).build()))
+ *         .build();
  * UrlRules rules = UrlRules.parse("GET /api/* = read; /* = authenticated");
  * servletContext.addFilter("tokengate", new TokenGateFilter(gate, rules))
  *         .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
@@ -171,7 +173,7 @@ public class TokenGateFilter implements Filter {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenGateFilter.class);
 
-    private final Function<TokenGateConfig, TokenGate> gateFactory;
+    private final Function<ConfigSource, TokenGate> gateFactory;
     private final String filteredAttribute = TokenGateFilter.class.getName() + ".FILTERED@"
             + Integer.toHexString(System.identityHashCode(this));
     private final Map<String, String> environment;
@@ -184,10 +186,10 @@ public class TokenGateFilter implements Filter {
     }
 
     /**
-     * A filter configured by its init-params, whose pipeline is built by {@code gateFactory} from the config read.
-     * For tests that declare the filter in {@code web.xml} but validate tokens with a stub.
+     * A filter configured by its init-params, whose pipeline is built by {@code gateFactory} from the settings
+     * read. For tests that declare the filter in {@code web.xml} but validate tokens with a stub.
      */
-    TokenGateFilter(Function<TokenGateConfig, TokenGate> gateFactory) {
+    TokenGateFilter(Function<ConfigSource, TokenGate> gateFactory) {
         this(gateFactory, System.getenv(), System.getProperties());
     }
 
@@ -195,7 +197,7 @@ public class TokenGateFilter implements Filter {
      * A filter configured by its init-params under this environment and these system properties instead of the
      * process's. For tests.
      */
-    TokenGateFilter(Function<TokenGateConfig, TokenGate> gateFactory, Map<String, String> environment,
+    TokenGateFilter(Function<ConfigSource, TokenGate> gateFactory, Map<String, String> environment,
                     Properties systemProperties) {
         this.gateFactory = Objects.requireNonNull(gateFactory, "gateFactory");
         this.environment = Objects.requireNonNull(environment, "environment");
@@ -205,12 +207,12 @@ public class TokenGateFilter implements Filter {
     /**
      * A filter with its pipeline and rules given; its init-params are ignored.
      *
-     * @param gate  the pipeline (e.g. {@code TokenGate.create(config)}, or a {@code TokenGate.builder} with a
-     *              custom validator or call-log sink)
+     * @param gate  the pipeline (e.g. {@code TokenGate.builder().issuer(...).build()}, with a custom validator or
+     *              call-log sink if need be); closed by {@link #destroy} only if the filter built it
      * @param rules the URL rules
      */
     public TokenGateFilter(TokenGate gate, UrlRules rules) {
-        this.gateFactory = config -> gate;
+        this.gateFactory = source -> gate;
         this.environment = Map.of();
         this.systemProperties = new Properties();
         this.pipeline = new Pipeline(Objects.requireNonNull(gate, "gate"), Objects.requireNonNull(rules, "rules"), false);
@@ -240,17 +242,16 @@ public class TokenGateFilter implements Filter {
         try {
             ConfigSource source = ConfigSource.of(params, environment, systemProperties)
                     .readBy(ConfigKey.Component.SERVLET_FILTER, "init-param");
-            TokenGateConfig config = TokenGateConfig.from(source);
-            Requirement unmatched = source.get(UNMATCHED, UrlRules::parseUnmatched).orElse(Requirement.deny());
-            UrlRules rules = source.attributing(() -> UrlRules.parse(source.get(RULES).orElse(""), unmatched));
-            TokenGate gate = Objects.requireNonNull(gateFactory.apply(config), "the gate factory returned null");
+            TokenGate gate = Objects.requireNonNull(gateFactory.apply(source), "the gate factory returned null");
             try {
+                Requirement unmatched = source.get(UNMATCHED, UrlRules::parseUnmatched).orElse(Requirement.deny());
+                UrlRules rules = source.attributing(() -> UrlRules.parse(source.get(RULES).orElse(""), unmatched));
                 pipeline = source.attributing(() -> new Pipeline(gate, rules, true));
             } catch (RuntimeException e) {
                 gate.close();
                 throw e;
             }
-            LOG.info("tokengate filter '{}' started with {}", filterName, rules);
+            LOG.info("tokengate filter '{}' started with {}", filterName, pipeline.rules());
         } catch (ConfigurationException e) {
             throw new ServletException(e.getMessage() + " (tokengate filter '" + filterName + "')", e);
         } catch (RuntimeException e) {
