@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKeys;
-import dev.tokengate.config.IssuerConfig;
+import dev.tokengate.config.ConfigSource;
 import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.extract.BearerTokenExtractor;
 import dev.tokengate.extract.Extraction;
 import dev.tokengate.extract.TokenExtractor;
+import dev.tokengate.introspection.IntrospectionValidator;
+import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.log.CallLogSink;
 import dev.tokengate.log.Fingerprints;
@@ -18,6 +20,7 @@ import dev.tokengate.policy.PolicyDecision;
 import dev.tokengate.policy.RequestFacts;
 import dev.tokengate.policy.TokenPolicies;
 import dev.tokengate.policy.TokenPolicy;
+import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenStore;
 import dev.tokengate.validate.ValidatorStack;
 import org.slf4j.Logger;
@@ -28,21 +31,25 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
- * One protection pipeline: extract → validate → check policy → authorize → call log. Every adapter owns one
- * instance, built from a {@link TokenGateConfig}, and runs each request through a {@link Call}.
+ * One protection pipeline: extract → validate → check policy → authorize → call log. Every adapter owns one instance, built
+ * from {@code tokengate.*} keys ({@link #create(ConfigSource)}) or in code ({@link #builder()}), and runs each
+ * request through a {@link Call}. The gate builds the validators it is given as builders or keys, and
+ * {@link #close()} releases them.
  *
  * <pre>{@code
- * TokenGate gate = TokenGate.create(config);
+ * TokenGate gate = TokenGate.create(ConfigSource.of(initParams));
  * TokenGate.Call call = gate.begin(requestView);
  * int status = 200;
  * try {
@@ -93,13 +100,16 @@ public final class TokenGate implements AutoCloseable {
     private final Mode mode;
     private final CallLogSink sink;
     private final Clock clock;
+    private final List<AutoCloseable> resources;
 
     private TokenGate(Builder b) {
         this.config = b.config;
         this.clock = b.clock;
         this.extractor = b.extractor != null ? b.extractor : BearerTokenExtractor.create(config.allowFormBody(),
                 config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
-        this.stack = ValidatorStack.create(config, clock);
+        Validators.Built built = b.validators.build(clock, b.validator != null);
+        this.stack = built.stack();
+        this.resources = built.resources();
         this.validator = b.validator != null ? b.validator : stack.tokens();
         List<TokenPolicy> chain = new ArrayList<>();
         chain.add(TokenPolicies.allowedAddresses());
@@ -108,7 +118,7 @@ public final class TokenGate implements AutoCloseable {
         this.policies = List.copyOf(chain);
         this.mode = b.mode != null ? b.mode : config.mode();
         this.sink = b.sink;
-        warnAboutLooserSettings(config);
+        warnAboutLooserSettings(config, built.issuers());
         if (mode == Mode.REPORT_ONLY) {
             LOG.warn("{}=report-only: tokengate enforces nothing; every request reaches the application and each "
                     + "refusal is only logged (decision would_deny). Use it to roll the gate out, then switch to enforce",
@@ -116,16 +126,28 @@ public final class TokenGate implements AutoCloseable {
         }
     }
 
-    /** A pipeline with the validators the config describes and the default call log. */
-    public static TokenGate create(TokenGateConfig config) {
-        return builder(config).build();
+    /**
+     * The pipeline the {@code tokengate.*} keys of {@code source} describe, with the default call log: what an
+     * adapter configured by init-params, properties and environment builds.
+     *
+     * @throws ConfigurationException naming the key (and the layer it came from) of an unknown key, a malformed
+     *                                value or a refused combination
+     */
+    public static TokenGate create(ConfigSource source) {
+        return builder().config(source).build();
     }
 
-    /** A builder to replace parts of the pipeline (validator, call-log sink, clock) and add policies. */
-    public static Builder builder(TokenGateConfig config) {
-        return new Builder(config);
+    /**
+     * A builder with nothing configured: give it a way to check tokens (an {@link Builder#issuer issuer},
+     * {@link Builder#introspection introspection}, a {@link Builder#tokenStore token store}, a custom
+     * {@link Builder#validator validator}, or {@link Builder#config keys} that describe them), and
+     * optionally policies, another extractor, call-log sink or clock.
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
+    /** The request-facing settings: realm, where tokens may be sent, trusted proxies, API-key header. */
     public TokenGateConfig config() {
         return config;
     }
@@ -140,10 +162,13 @@ public final class TokenGate implements AutoCloseable {
         return stack.apiKeys().isPresent();
     }
 
-    /** Releases what the pipeline holds: flushes and closes the token store, if there is one. */
+    /**
+     * Releases what the pipeline holds: what the gate built (the token store read from keys, with its flush
+     * thread, and any validator or key source that holds resources) and the token store it was given.
+     */
     @Override
     public void close() {
-        config.tokenStore().ifPresent(TokenStore::close);
+        Validators.close(resources);
     }
 
     /** Starts one request: assigns its id (from a sane {@code X-Request-Id}, else a new one) and starts the clock. */
@@ -164,26 +189,31 @@ public final class TokenGate implements AutoCloseable {
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    private static void warnAboutLooserSettings(TokenGateConfig config) {
+    private static void warnAboutLooserSettings(TokenGateConfig config, List<JwtValidator> issuers) {
         if (config.allowQueryParameter()) {
             LOG.warn("{}=true: tokens are accepted in the URL query, where proxies, servers and browsers log them "
                     + "(RFC 6750 §2.3 advises against it)", ConfigKeys.TOKEN_QUERY_PARAMETER);
         }
-        for (IssuerConfig issuer : config.issuers()) {
-            if (issuer.allowAnyAudience()) {
+        for (JwtValidator issuer : issuers) {
+            if (issuer.acceptsAnyAudience()) {
                 LOG.warn("{}=true for issuer {}: tokens issued for any API of this issuer are accepted here",
                         ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, issuer.issuer());
             }
-            if (issuer.keysFrom() == IssuerConfig.KeysFrom.HMAC_SECRET_ENV) {
+            if (issuer.algorithms().stream().anyMatch(a -> a.startsWith("HS"))) {
                 LOG.warn("issuer {} uses a shared HMAC secret ({}): anyone holding the secret can mint tokens",
-                        issuer.issuer(), issuer.algorithms());
+                        issuer.issuer(), new TreeSet<>(issuer.algorithms()));
             }
         }
     }
 
-    /** Builds a {@link TokenGate} with parts replaced. */
+    /**
+     * Builds a {@link TokenGate}: its request-facing settings, the validators it builds (and closes), or a
+     * validator of your own, the call-log sink and the clock. Every part can be given in code or read from
+     * {@code tokengate.*} keys by {@link #config(ConfigSource)}; a later call replaces what an earlier one set.
+     */
     public static final class Builder {
-        private final TokenGateConfig config;
+        private TokenGateConfig config = TokenGateConfig.defaults();
+        private final Validators validators = new Validators();
         private TokenExtractor extractor;
         private TokenValidator validator;
         private CallLogSink sink = new Slf4jCallLogSink();
@@ -191,12 +221,88 @@ public final class TokenGate implements AutoCloseable {
         private final List<TokenPolicy> policies = new ArrayList<>();
         private Mode mode;
 
-        private Builder(TokenGateConfig config) {
-            this.config = Objects.requireNonNull(config, "config");
+        private Builder() {
         }
 
         /**
-         * Finds tokens with this instead of the RFC 6750 extractor the config describes (its
+         * Reads every core {@code tokengate.*} key of the source: the request-facing settings
+         * ({@link TokenGateConfig#from}) and the validators, each by its own builder's {@code config} method
+         * ({@link JwtValidator.Builder#config}, the key sources', {@link IntrospectionValidator.Builder#config},
+         * {@link JdbcTokenStore.Builder#config}). Nothing is built or started until {@link #build()}.
+         *
+         * @throws ConfigurationException for an unknown {@code tokengate.*} key (with a "did you mean" for a near
+         *                                miss), a malformed value or a refused combination, naming the key and
+         *                                the layer its value came from
+         */
+        public Builder config(ConfigSource source) {
+            source.checkKeys();
+            this.config = TokenGateConfig.from(source);
+            validators.config(source);
+            return this;
+        }
+
+        /** The request-facing settings (realm, error URI, where tokens may be sent, trusted proxies, API-key header). */
+        public Builder settings(TokenGateConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Adds a trusted JWT issuer: a validator builder with its issuer, audiences and key source (or HMAC
+         * secret). The gate sets its clock and builds it; issuers must be distinct.
+         */
+        public Builder issuer(JwtValidator.Builder issuer) {
+            validators.issuer(issuer);
+            return this;
+        }
+
+        /**
+         * The verified-token cache in front of JWT validation, as a Caffeine spec of its size, e.g.
+         * {@code maximumSize=50000}; {@code maximumSize=0} turns it off. Default {@code maximumSize=10000}.
+         */
+        public Builder cacheSpec(String spec) {
+            validators.cacheSpec(Objects.requireNonNull(spec, "cacheSpec"));
+            return this;
+        }
+
+        /** The longest life of a cached verified token, never beyond its {@code exp}; default 5 minutes. */
+        public Builder cacheMaxTtl(Duration maxTtl) {
+            validators.cacheMaxTtl(maxTtl);
+            return this;
+        }
+
+        /**
+         * Checks opaque tokens (and JWTs of {@link #introspectJwtsFrom listed issuers}) by RFC 7662 introspection.
+         * The gate builds the validator and closes it.
+         */
+        public Builder introspection(IntrospectionValidator.Builder introspection) {
+            validators.introspection(introspection);
+            return this;
+        }
+
+        /** JWTs from these issuers are introspected instead of checked locally (needs {@link #introspection}). */
+        public Builder introspectJwtsFrom(Collection<String> issuers) {
+            validators.introspectJwtsFrom(issuers);
+            return this;
+        }
+
+        /**
+         * Accepts the access tokens ({@code tgat_…}) and API keys ({@code tgak_…}) this API issued itself, looked
+         * up by hash in this store. Closing the {@link TokenGate} closes the store.
+         */
+        public Builder tokenStore(TokenStore store) {
+            validators.tokenStore(store);
+            return this;
+        }
+
+        /** Longest time a stored token is cached (the bound on how long a revoked token keeps working); default 30 s. */
+        public Builder storeCacheTtl(Duration ttl) {
+            validators.storeCacheTtl(ttl);
+            return this;
+        }
+
+        /**
+         * Finds tokens with this instead of the RFC 6750 extractor the settings describe (their
          * {@code tokengate.token.*} settings then do not apply).
          */
         public Builder extractor(TokenExtractor extractor) {
@@ -204,7 +310,10 @@ public final class TokenGate implements AutoCloseable {
             return this;
         }
 
-        /** Validates tokens with this instead of the validators the config describes. */
+        /**
+         * Validates bearer tokens with this instead of the validators described; those are still built (a token
+         * store still checks API keys), and none is then required.
+         */
         public Builder validator(TokenValidator validator) {
             this.validator = Objects.requireNonNull(validator, "validator");
             return this;

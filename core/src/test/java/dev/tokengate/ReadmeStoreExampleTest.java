@@ -1,7 +1,6 @@
 package dev.tokengate;
 
 import dev.tokengate.authorize.Requirement;
-import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;
@@ -30,7 +29,7 @@ class ReadmeStoreExampleTest {
         IssuedToken t = store.create(TokenKind.ACCESS_TOKEN, "trading bot", "alice", null,
                 List.of("trade"), List.of(IpRange.parse("203.0.113.0/24")), Instant.now().plus(Duration.ofDays(90)));
         t.token();                                              // tgat_… : shown to the user once, never stored
-        TokenGate gate = TokenGate.create(TokenGateConfig.builder().tokenStore(store).build());
+        TokenGate gate = TokenGate.builder().tokenStore(store).build();
         // --- end of README example ---
 
         String id = t.metadata().id();

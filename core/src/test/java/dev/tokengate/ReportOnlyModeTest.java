@@ -3,7 +3,6 @@ package dev.tokengate;
 import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
-import dev.tokengate.config.IssuerConfig;
 import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.log.Slf4jCallLogSink;
@@ -38,7 +37,7 @@ class ReportOnlyModeTest {
     private final List<CallEvent> events = new ArrayList<>();
 
     private static TokenGateConfig.Builder config() {
-        return TokenGateConfig.builder().issuer(IssuerConfig.builder("https://issuer.example").audiences("api").build());
+        return TokenGateConfig.builder();
     }
 
     private static VerifiedToken validate(String token) {
@@ -55,7 +54,7 @@ class ReportOnlyModeTest {
     }
 
     private TokenGate reportOnly() {
-        return TokenGate.builder(config().mode(TokenGate.Mode.REPORT_ONLY).build()).validator(ReportOnlyModeTest::validate)
+        return TokenGate.builder().settings(config().mode(TokenGate.Mode.REPORT_ONLY).build()).validator(ReportOnlyModeTest::validate)
                 .callLogSink(events::add)
                 .policy((token, request) -> token.getName().equals("bot")
                         ? PolicyDecision.deny(BearerError.builder(429, BearerError.Code.RATE_LIMITED, "slow down").build(),
@@ -138,7 +137,7 @@ class ReportOnlyModeTest {
 
     @Test
     void defaultCallLogWritesWouldDenyAndNeverTheToken() {
-        TokenGate gate = TokenGate.builder(config().mode(TokenGate.Mode.REPORT_ONLY).build())
+        TokenGate gate = TokenGate.builder().settings(config().mode(TokenGate.Mode.REPORT_ONLY).build())
                 .validator(ReportOnlyModeTest::validate).build();
         try (LogCapture logs = LogCapture.start()) {
             TokenGate.Call call = gate.begin(TestRequest.get("/orders").bearer(EXPIRED));
@@ -153,9 +152,9 @@ class ReportOnlyModeTest {
     @Test
     void startUpWarnsOnceThatTheGateEnforcesNothing() {
         try (LogCapture logs = LogCapture.start()) {
-            TokenGate.builder(config().build()).validator(ReportOnlyModeTest::validate).build();
+            TokenGate.builder().settings(config().build()).validator(ReportOnlyModeTest::validate).build();
             assertThat(logs.text()).doesNotContain("enforces nothing");
-            TokenGate.builder(config().mode(TokenGate.Mode.REPORT_ONLY).build()).validator(ReportOnlyModeTest::validate).build();
+            TokenGate.builder().settings(config().mode(TokenGate.Mode.REPORT_ONLY).build()).validator(ReportOnlyModeTest::validate).build();
             assertThat(logs.lines()).filteredOn(l -> l.contains("enforces nothing")).singleElement().asString()
                     .contains("tokengate.mode=report-only");
         }
@@ -163,14 +162,14 @@ class ReportOnlyModeTest {
 
     @Test
     void builderModeOverridesTheConfiguredOne() {
-        TokenGate enforcing = TokenGate.builder(config().mode(TokenGate.Mode.REPORT_ONLY).build())
+        TokenGate enforcing = TokenGate.builder().settings(config().mode(TokenGate.Mode.REPORT_ONLY).build())
                 .validator(ReportOnlyModeTest::validate).callLogSink(events::add).mode(TokenGate.Mode.ENFORCE).build();
         assertThat(enforcing.mode()).isEqualTo(TokenGate.Mode.ENFORCE);
         TokenGate.Call call = enforcing.begin(TestRequest.get("/orders").bearer(EXPIRED));
         assertThat(call.authorize(Requirement.allOf("read"))).isInstanceOf(Outcome.Rejected.class);
         call.finish(401);
         assertThat(events.get(0).decision()).isEqualTo("deny");
-        TokenGate reporting = TokenGate.builder(config().build()).validator(ReportOnlyModeTest::validate)
+        TokenGate reporting = TokenGate.builder().settings(config().build()).validator(ReportOnlyModeTest::validate)
                 .mode(TokenGate.Mode.REPORT_ONLY).build();
         assertThat(reporting.mode()).isEqualTo(TokenGate.Mode.REPORT_ONLY);
     }
@@ -179,7 +178,7 @@ class ReportOnlyModeTest {
         Map<String, String> all = new HashMap<>(params);
         all.put(ConfigKeys.JWT_ISSUER, "https://issuer.example");
         all.put(ConfigKeys.JWT_AUDIENCE, "api");
-        return TokenGateConfig.from(ConfigSource.of(all, env, new Properties()), Set.of());
+        return TokenGateConfig.from(ConfigSource.of(all, env, new Properties()));
     }
 
     @Test

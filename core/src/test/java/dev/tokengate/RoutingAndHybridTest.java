@@ -2,7 +2,6 @@ package dev.tokengate;
 
 import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigSource;
-import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
@@ -24,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,7 +37,7 @@ class RoutingAndHybridTest {
     private final List<CallEvent> events = new ArrayList<>();
     private JwksServer jwks;
     private IntrospectionServer introspection;
-    private TokenGateConfig config;
+    private ConfigSource source;
     private TokenGate gate;
     private JdbcTokenStore admin;
 
@@ -59,8 +57,8 @@ class RoutingAndHybridTest {
         keys.put("tokengate.introspection.client-secret", "s3cret");
         keys.put("tokengate.store.jdbc-url", db);
         keys.put("tokengate.store.username", "sa");
-        config = TokenGateConfig.from(ConfigSource.of(keys, Map.of(), new Properties()), Set.of());
-        gate = TokenGate.builder(config).callLogSink(events::add).build();
+        source = ConfigSource.of(keys, Map.of(), new Properties());
+        gate = TokenGate.builder().config(source).callLogSink(events::add).build();
     }
 
     @AfterEach
@@ -219,8 +217,8 @@ class RoutingAndHybridTest {
     void policiesAfterTheBuiltInsSeeTheAcceptedApiKey() {
         IssuedToken key = issue(TokenKind.API_KEY, "portfolio-app", List.of(), List.of());
         List<String> applications = new ArrayList<>();
-        // the same config (and token store, which the @AfterEach closes) with one more policy
-        TokenGate withPolicy = TokenGate.builder(config).callLogSink(events::add)
+        // the same keys (so the same database) with one more policy
+        TokenGate withPolicy = TokenGate.builder().config(source).callLogSink(events::add)
                 .policy((token, request) -> {
                     applications.add(request.apiKey().flatMap(VerifiedToken::subject).orElse("none"));
                     return dev.tokengate.policy.PolicyDecision.allow();
@@ -234,6 +232,7 @@ class RoutingAndHybridTest {
                 .header("X-API-Key", key.token()));
         assertThat(noKeyNeeded.authorize(Requirement.allOf("read"))).isInstanceOf(Outcome.Authenticated.class);
         noKeyNeeded.finish(200);
+        withPolicy.close();
         assertThat(applications).containsExactly("portfolio-app", "none");
         assertThat(events.get(1).application()).isEmpty();
     }
@@ -256,7 +255,7 @@ class RoutingAndHybridTest {
         keys.put("tokengate.jwt.issuer", TestTokens.ISSUER);
         keys.put("tokengate.jwt.jwks-uri", jwks.uri().toString());
         keys.put("tokengate.jwt.audience", TestTokens.AUDIENCE);
-        try (TokenGate introspecting = TokenGate.create(TokenGateConfig.from(ConfigSource.of(keys, Map.of(), new Properties()), Set.of()))) {
+        try (TokenGate introspecting = TokenGate.create(ConfigSource.of(keys, Map.of(), new Properties()))) {
             String jwt = TestTokens.jwt().sign();
             TokenGate.Call call = introspecting.begin(TestRequest.get("/").bearer(jwt));
             assertThat(call.authenticate()).isInstanceOf(Outcome.Rejected.class); // the endpoint says inactive

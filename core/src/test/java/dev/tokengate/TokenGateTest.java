@@ -1,11 +1,12 @@
 package dev.tokengate;
 
 import dev.tokengate.authorize.Requirement;
-import dev.tokengate.config.IssuerConfig;
 import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.log.Slf4jCallLogSink;
 import dev.tokengate.testing.LogCapture;
+import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
@@ -28,16 +29,10 @@ class TokenGateTest {
     private static final String RESTRICTED = "restricted.token.value";
 
     private final List<CallEvent> events = new ArrayList<>();
-    private final TokenGate gate = TokenGate.builder(config())
+    private final TokenGate gate = TokenGate.builder()
             .validator(TokenGateTest::validate)
             .callLogSink(events::add)
             .build();
-
-    static TokenGateConfig config() {
-        return TokenGateConfig.builder()
-                .issuer(IssuerConfig.builder("https://issuer.example").audiences("api").build())
-                .build();
-    }
 
     static VerifiedToken validate(String token) {
         return switch (token) {
@@ -154,9 +149,8 @@ class TokenGateTest {
 
     @Test
     void authorizeWhenRestrictedTokenComesThroughTrustedProxyThenForwardedAddressDecides() {
-        TokenGate behindProxy = TokenGate.builder(TokenGateConfig.builder()
-                        .issuer(IssuerConfig.builder("https://issuer.example").audiences("api").build())
-                        .trustedProxies(List.of("10.0.0.0/8")).build())
+        TokenGate behindProxy = TokenGate.builder()
+                .settings(TokenGateConfig.builder().trustedProxies(List.of("10.0.0.0/8")).build())
                 .validator(TokenGateTest::validate).callLogSink(events::add).build();
         TokenGate.Call viaProxy = behindProxy.begin(TestRequest.get("/x").bearer(RESTRICTED).remoteAddress("10.1.1.1")
                 .header("X-Forwarded-For", "203.0.113.5"));
@@ -216,7 +210,7 @@ class TokenGateTest {
 
     @Test
     void finishWhenSinkThrowsThenRequestUnaffected() {
-        TokenGate failing = TokenGate.builder(config()).validator(TokenGateTest::validate)
+        TokenGate failing = TokenGate.builder().validator(TokenGateTest::validate)
                 .callLogSink(e -> { throw new IllegalStateException("disk full"); }).build();
         TokenGate.Call call = failing.begin(TestRequest.get("/x"));
         call.authorize(Requirement.permit());
@@ -225,7 +219,7 @@ class TokenGateTest {
 
     @Test
     void defaultSinkWritesOneJsonLinePerRequestAndNeverTheToken() {
-        TokenGate logging = TokenGate.builder(config()).validator(TokenGateTest::validate).build();
+        TokenGate logging = TokenGate.builder().validator(TokenGateTest::validate).build();
         try (LogCapture logs = LogCapture.start()) {
             for (String token : new String[] {GOOD, EXPIRED, UNREACHABLE, "some.other.token"}) {
                 TokenGate.Call call = logging.begin(TestRequest.get("/orders").bearer(token));
@@ -244,10 +238,12 @@ class TokenGateTest {
 
     @Test
     void createWhenLooserSettingsThenWarnsAtStartUp() {
-        TokenGateConfig loose = TokenGateConfig.builder().allowQueryParameter(true)
-                .issuer(IssuerConfig.builder("https://issuer.example").allowAnyAudience(true).build()).build();
+        TokenGateConfig loose = TokenGateConfig.builder().allowQueryParameter(true).build();
         try (LogCapture logs = LogCapture.start()) {
-            TokenGate.builder(loose).validator(TokenGateTest::validate).build();
+            TokenGate.builder().settings(loose).validator(TokenGateTest::validate)
+                    .issuer(JwtValidator.builder().issuer("https://issuer.example").allowAnyAudience()
+                            .keySource(TestKeys.keySource(TestKeys.rsa())))
+                    .build();
             assertThat(logs.text()).contains("tokengate.token.query-parameter=true", "tokengate.jwt.allow-any-audience=true");
         }
     }

@@ -3,8 +3,8 @@ package dev.tokengate.benchmarks;
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.benchmarks.BenchTokens.Alg;
-import dev.tokengate.config.IssuerConfig;
-import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.jwks.KeySources;
+import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.jaxrs.TokenGateFeature;
 import dev.tokengate.servlet.TokenGateFilter;
 import dev.tokengate.testing.JwksServer;
@@ -26,6 +26,7 @@ import org.glassfish.jersey.servlet.ServletContainer;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.function.Supplier;
 
 /**
  * The end-to-end target: one small Jersey resource ({@code GET /hello}) on embedded Jetty (ee11), deployed three
@@ -62,12 +63,12 @@ public final class EndToEndServer {
 
         JwksServer jwks = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa(), TestKeys.ec256()))
                 .cacheControl("max-age=3600");
-        TokenGateConfig config = TokenGateConfig.builder()
-                .issuer(IssuerConfig.builder(BenchTokens.ISSUER)
-                        .jwksUri(jwks.uri().toString())
+        Supplier<TokenGate> gate = () -> TokenGate.builder()
+                .issuer(JwtValidator.builder()
+                        .issuer(BenchTokens.ISSUER)
                         .audiences(BenchTokens.AUDIENCE)
                         .type("at+jwt")
-                        .build())
+                        .keySource(KeySources.jwks(jwks.uri()).build()))
                 .build();
 
         Server server = new Server();
@@ -79,11 +80,11 @@ public final class EndToEndServer {
         ServletContextHandler open = context("/open", new ResourceConfig(Hello.class));
 
         ServletContextHandler servlet = context("/servlet", new ResourceConfig(Hello.class));
-        servlet.addFilter(new FilterHolder(new TokenGateFilter(TokenGate.create(config), UrlRules.parse("/* = authenticated"))),
+        servlet.addFilter(new FilterHolder(new TokenGateFilter(gate.get(), UrlRules.parse("/* = authenticated"))),
                 "/*", EnumSet.of(DispatcherType.REQUEST));
 
         ServletContextHandler jaxrs = context("/jaxrs",
-                new ResourceConfig(Hello.class).register(new TokenGateFeature(TokenGate.create(config))));
+                new ResourceConfig(Hello.class).register(new TokenGateFeature(gate.get())));
 
         server.setHandler(new Handler.Sequence(open, servlet, jaxrs));
         server.start();

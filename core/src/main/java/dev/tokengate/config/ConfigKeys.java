@@ -1,11 +1,21 @@
 package dev.tokengate.config;
 
+import dev.tokengate.config.ConfigKey.Component;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Every configuration key of the core pipeline; each maps to exactly one {@link TokenGateConfig.Builder} or
- * {@link IssuerConfig.Builder} call. Read from system properties, environment variables
- * ({@code TOKENGATE_JWT_ISSUER}) and adapter parameters, in that order (see {@link ConfigSource}).
+ * Every {@code tokengate.*} key of core and of every adapter: a constant per key, and the {@linkplain #registry()
+ * registry} that gives each its reader, default and meaning (the reference for defaults as text; the README's
+ * table is checked against it).
+ * Read from system properties, environment variables ({@code TOKENGATE_JWT_ISSUER}) and adapter parameters, in
+ * that order (see {@link ConfigSource}). A {@code tokengate.*} key that is not registered fails start-up; a key of
+ * another adapter is ignored.
  *
  * <p>Durations are written {@code 500ms}, {@code 60s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601
  * ({@code PT1M}); lists are comma-separated.
@@ -15,38 +25,40 @@ public final class ConfigKeys {
     private ConfigKeys() {
     }
 
+    // Each constant's default, reader and one-line meaning are in the registry at the end of this class.
+
     /**
-     * {@code enforce} (default): refusals are sent; {@code report-only}: every decision is computed and logged
-     * ({@code "decision":"would_deny"}), none is enforced (logged WARN at start-up). See
+     * {@code enforce}: refusals are sent; {@code report-only}: every decision is computed and logged
+     * ({@code "decision":"would_deny"}), none is enforced. See
      * {@link dev.tokengate.TokenGate.Mode}.
      */
     public static final String MODE = "tokengate.mode";
 
-    /** The realm of the challenge. Default {@code api}. */
+    /** The realm of the challenge. */
     public static final String REALM = "tokengate.realm";
-    /** A page that explains errors, sent as {@code error_uri}. Default none. */
+    /** A page that explains errors, sent as {@code error_uri}. */
     public static final String ERROR_URI = "tokengate.error-uri";
-    /** Whether an {@code insufficient_scope} challenge names the required scopes. Default {@code true}. */
+    /** Whether an {@code insufficient_scope} challenge names the required scopes. */
     public static final String CHALLENGE_INCLUDE_SCOPE = "tokengate.challenge.include-scope";
 
     /**
      * Proxies (CIDR ranges) whose {@code Forwarded} / {@code X-Forwarded-For} headers are believed for the client
-     * address. Default none: the socket's peer is the client.
+     * address; without them the socket's peer is the client.
      */
     public static final String TRUSTED_PROXIES = "tokengate.trusted-proxies";
 
-    /** Accept {@code access_token} in the query string (logged WARN at start-up). Default {@code false}. */
+    /** Accept {@code access_token} in the query string (logged WARN at start-up). */
     public static final String TOKEN_QUERY_PARAMETER = "tokengate.token.query-parameter";
-    /** Accept {@code access_token} in a urlencoded form body. Default {@code false}. */
+    /** Accept {@code access_token} in a urlencoded form body. */
     public static final String TOKEN_FORM_BODY = "tokengate.token.form-body";
-    /** A cookie that carries the raw token. Default none. */
+    /** A cookie that carries the raw token. */
     public static final String TOKEN_COOKIE = "tokengate.token.cookie";
-    /** A custom header that carries the raw token, without scheme. Default none. */
+    /** A custom header that carries the raw token, without scheme. */
     public static final String TOKEN_HEADER = "tokengate.token.header";
 
     /** Trusted issuers, comma-separated; each gets the {@code tokengate.jwt.*} settings below. Required. */
     public static final String JWT_ISSUER = "tokengate.jwt.issuer";
-    /** The JWKS URI; only with a single issuer. Default: found by OIDC / RFC 8414 discovery from the issuer. */
+    /** The JWKS URI; only with a single issuer. */
     public static final String JWT_JWKS_URI = "tokengate.jwt.jwks-uri";
     /** A PEM public key file instead of a JWKS. */
     public static final String JWT_PUBLIC_KEY = "tokengate.jwt.public-key";
@@ -56,80 +68,155 @@ public final class ConfigKeys {
     public static final String JWT_HMAC_SECRET_ENV = "tokengate.jwt.hmac-secret-env";
     /** Accepted audiences, any-of. Required unless {@link #JWT_ALLOW_ANY_AUDIENCE}. */
     public static final String JWT_AUDIENCE = "tokengate.jwt.audience";
-    /** Accept tokens for any audience (logged WARN at start-up). Default {@code false}. */
+    /** Accept tokens for any audience (logged WARN at start-up). */
     public static final String JWT_ALLOW_ANY_AUDIENCE = "tokengate.jwt.allow-any-audience";
-    /** The algorithm allow-list. Default {@code RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512}. */
+    /** The algorithm allow-list. */
     public static final String JWT_ALGORITHMS = "tokengate.jwt.algorithms";
-    /** The required {@code typ} header, e.g. {@code at+jwt}. Default none (not checked). */
+    /** The required {@code typ} header, e.g. {@code at+jwt}. */
     public static final String JWT_TYPE = "tokengate.jwt.type";
-    /** The leeway for {@code exp}, {@code nbf}, {@code iat}. Default {@code 60s}. */
+    /** The leeway for {@code exp}, {@code nbf}, {@code iat}. */
     public static final String JWT_CLOCK_SKEW = "tokengate.jwt.clock-skew";
-    /** The claim holding scopes. Default {@code scope}, then {@code scp}. */
+    /** The claim holding scopes. */
     public static final String JWT_SCOPE_CLAIM = "tokengate.jwt.scope-claim";
-    /** Claims every token must have. Default none beyond {@code exp}. */
+    /** Claims every token must have. */
     public static final String JWT_REQUIRED_CLAIMS = "tokengate.jwt.required-claims";
 
-    /** JWKS connect timeout. Default {@code 2s}. */
+    /** JWKS connect timeout. */
     public static final String JWKS_CONNECT_TIMEOUT = "tokengate.jwks.connect-timeout";
-    /** JWKS read timeout. Default {@code 5s}. */
+    /** JWKS read timeout. */
     public static final String JWKS_READ_TIMEOUT = "tokengate.jwks.read-timeout";
-    /** Least time between two refetches for an unknown {@code kid}. Default {@code 30s}. */
+    /** Least time between two refetches for an unknown {@code kid}. */
     public static final String JWKS_REFETCH_INTERVAL = "tokengate.jwks.refetch-interval";
-    /** How long known keys are served while the JWKS endpoint fails. Default {@code 24h}. */
+    /** How long known keys are served while the JWKS endpoint fails. */
     public static final String JWKS_STALE_WINDOW = "tokengate.jwks.stale-window";
 
-    /** Caffeine spec of the verified-token cache; {@code maximumSize=0} disables it. Default {@code maximumSize=10000}. */
+    /** Caffeine spec of the verified-token cache; {@code maximumSize=0} disables it. */
     public static final String CACHE_SPEC = "tokengate.cache.spec";
-    /** Longest life of a cached verified token (never beyond its {@code exp}). Default {@code 5m}. */
+    /** Longest life of a cached verified token (never beyond its {@code exp}). */
     public static final String CACHE_MAX_TTL = "tokengate.cache.max-ttl";
 
-    /** The RFC 7662 introspection endpoint; enables opaque tokens checked by introspection. Default none. */
+    /** The RFC 7662 introspection endpoint; enables opaque tokens checked by introspection. */
     public static final String INTROSPECTION_URI = "tokengate.introspection.uri";
     /** This API's client id at the introspection endpoint. Required with {@link #INTROSPECTION_URI}. */
     public static final String INTROSPECTION_CLIENT_ID = "tokengate.introspection.client-id";
     /** Its client secret; best set as the environment variable {@code TOKENGATE_INTROSPECTION_CLIENT_SECRET}. */
     public static final String INTROSPECTION_CLIENT_SECRET = "tokengate.introspection.client-secret";
-    /** {@code client_secret_basic} (default) or {@code client_secret_post}. */
+    /** {@code client_secret_basic} or {@code client_secret_post}. */
     public static final String INTROSPECTION_AUTH_METHOD = "tokengate.introspection.auth-method";
-    /** Longest life of a cached introspection answer (never beyond the token's {@code exp}); {@code 0s} disables. Default {@code 5m}. */
+    /** Longest life of a cached introspection answer (never beyond the token's {@code exp}); {@code 0s} disables. */
     public static final String INTROSPECTION_CACHE_TTL = "tokengate.introspection.cache-ttl";
-    /** How long an {@code active:false} answer is remembered. Default {@code 0s} (not cached). */
+    /** How long an {@code active:false} answer is remembered. */
     public static final String INTROSPECTION_NEGATIVE_CACHE_TTL = "tokengate.introspection.negative-cache-ttl";
-    /** Deadline of one introspection call, connect to last byte. Default {@code 5s}. */
+    /** Deadline of one introspection call, connect to last byte. */
     public static final String INTROSPECTION_TIMEOUT = "tokengate.introspection.timeout";
-    /** Issuers whose JWTs are introspected instead of checked locally (e.g. to see revocation at once). Default none. */
+    /** Issuers whose JWTs are introspected instead of checked locally (e.g. to see revocation at once). */
     public static final String INTROSPECTION_JWT_ISSUERS = "tokengate.introspection.jwt-issuers";
 
-    /** JDBC URL of the token database (tokens this API issues itself, {@code tgat_…}). Default none. */
+    /** JDBC URL of the token database (tokens this API issues itself, {@code tgat_…}). */
     public static final String STORE_JDBC_URL = "tokengate.store.jdbc-url";
     /** Database user. */
     public static final String STORE_USERNAME = "tokengate.store.username";
     /** Database password; best set as the environment variable {@code TOKENGATE_STORE_PASSWORD}. */
     public static final String STORE_PASSWORD = "tokengate.store.password";
-    /** Table of the token database. Default {@code tokengate_token}. */
+    /** Table of the token database. */
     public static final String STORE_TABLE = "tokengate.store.table";
-    /** Longest time a stored token stays cached, so the bound on how long a revoked token keeps working. Default {@code 30s}. */
+    /** Longest time a stored token stays cached, so the bound on how long a revoked token keeps working. */
     public static final String STORE_CACHE_TTL = "tokengate.store.cache-ttl";
 
-    /** The header carrying the calling application's API key, for routes that require one. Default {@code X-API-Key}. */
+    /** The header carrying the calling application's API key, for routes that require one. */
     public static final String API_KEY_HEADER = "tokengate.api-key.header";
 
     /**
      * URL rules, one per line or {@code ;}-separated: {@code [METHODS] PATTERN = REQUIREMENT} (see
-     * {@link dev.tokengate.authorize.UrlRules}). Read by the servlet filter. Default none.
+     * {@link dev.tokengate.authorize.UrlRules}). Read by the servlet filter.
      */
     public static final String RULES = "tokengate.rules";
-    /** What a request no URL rule matches needs: {@code deny} (default), {@code authenticated} or {@code permit}. */
+    /** What a request no URL rule matches needs: {@code deny}, {@code authenticated} or {@code permit}. Read by the servlet filter. */
     public static final String UNMATCHED = "tokengate.unmatched";
 
-    /** All core keys. */
-    public static final Set<String> ALL = Set.of(MODE, REALM, ERROR_URI, CHALLENGE_INCLUDE_SCOPE, TRUSTED_PROXIES,
-            TOKEN_QUERY_PARAMETER, TOKEN_FORM_BODY, TOKEN_COOKIE, TOKEN_HEADER,
-            JWT_ISSUER, JWT_JWKS_URI, JWT_PUBLIC_KEY, JWT_JWKS_FILE, JWT_HMAC_SECRET_ENV, JWT_AUDIENCE,
-            JWT_ALLOW_ANY_AUDIENCE, JWT_ALGORITHMS, JWT_TYPE, JWT_CLOCK_SKEW, JWT_SCOPE_CLAIM, JWT_REQUIRED_CLAIMS,
-            JWKS_CONNECT_TIMEOUT, JWKS_READ_TIMEOUT, JWKS_REFETCH_INTERVAL, JWKS_STALE_WINDOW,
-            CACHE_SPEC, CACHE_MAX_TTL,
-            INTROSPECTION_URI, INTROSPECTION_CLIENT_ID, INTROSPECTION_CLIENT_SECRET, INTROSPECTION_AUTH_METHOD,
-            INTROSPECTION_CACHE_TTL, INTROSPECTION_NEGATIVE_CACHE_TTL, INTROSPECTION_TIMEOUT, INTROSPECTION_JWT_ISSUERS,
-            STORE_JDBC_URL, STORE_USERNAME, STORE_PASSWORD, STORE_TABLE, STORE_CACHE_TTL, API_KEY_HEADER);
+    /**
+     * What a JAX-RS resource method with no security annotation anywhere needs, in
+     * {@link dev.tokengate.authorize.Requirement#parse} form. Read by the JAX-RS feature.
+     */
+    public static final String JAXRS_UNANNOTATED = "tokengate.jaxrs.unannotated";
+
+    private static final Map<String, ConfigKey> REGISTRY = registryOf(List.of(
+            core(MODE, "enforce", "enforce: refusals are sent; report-only: every decision is logged (would_deny), none enforced (logged WARN)"),
+            core(REALM, "api", "the realm of the challenge"),
+            core(ERROR_URI, null, "a page that explains errors, sent as error_uri"),
+            core(CHALLENGE_INCLUDE_SCOPE, "true", "whether an insufficient_scope challenge names the required scopes"),
+            core(TRUSTED_PROXIES, null, "proxies (CIDR ranges) whose Forwarded / X-Forwarded-For headers name the client"),
+            core(TOKEN_QUERY_PARAMETER, "false", "accept access_token in the query string (logged WARN at start-up)"),
+            core(TOKEN_FORM_BODY, "false", "accept access_token in a urlencoded form body"),
+            core(TOKEN_COOKIE, null, "a cookie that carries the raw token"),
+            core(TOKEN_HEADER, null, "a custom header that carries the raw token, without scheme"),
+            core(JWT_ISSUER, null, "trusted issuers, comma-separated (required unless introspection or a token store)"),
+            core(JWT_JWKS_URI, null, "the issuer's JWKS endpoint, single issuer only (default: found by discovery)"),
+            core(JWT_PUBLIC_KEY, null, "a PEM public key file instead of a JWKS"),
+            core(JWT_JWKS_FILE, null, "a JWKS file instead of a JWKS endpoint"),
+            core(JWT_HMAC_SECRET_ENV, null, "the environment variable holding an HMAC secret; enables HS* only (logged WARN)"),
+            core(JWT_AUDIENCE, null, "accepted audiences, any-of (required unless allow-any-audience)"),
+            core(JWT_ALLOW_ANY_AUDIENCE, "false", "accept tokens for any audience (logged WARN at start-up)"),
+            core(JWT_ALGORITHMS, "RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512",
+                    "the algorithm allow-list (with an HMAC secret: the HS* algorithms the secret is long enough for)"),
+            core(JWT_TYPE, null, "the required typ header, e.g. at+jwt (default: not checked)"),
+            core(JWT_CLOCK_SKEW, "60s", "the leeway for exp, nbf and iat, 0 to 10 minutes"),
+            core(JWT_SCOPE_CLAIM, null, "the claim holding scopes (default: scope, then scp)"),
+            core(JWT_REQUIRED_CLAIMS, null, "claims every token must have, beyond exp"),
+            core(JWKS_CONNECT_TIMEOUT, "2s", "JWKS and discovery connect timeout"),
+            core(JWKS_READ_TIMEOUT, "5s", "JWKS and discovery response deadline"),
+            core(JWKS_REFETCH_INTERVAL, "30s", "least time between two refetches for an unknown kid"),
+            core(JWKS_STALE_WINDOW, "24h", "how long known keys are served while the JWKS endpoint fails"),
+            core(CACHE_SPEC, "maximumSize=10000", "Caffeine spec of the verified-token cache; maximumSize=0 disables it"),
+            core(CACHE_MAX_TTL, "5m", "longest life of a cached verified token (never beyond its exp)"),
+            core(INTROSPECTION_URI, null, "the RFC 7662 introspection endpoint, for opaque tokens"),
+            core(INTROSPECTION_CLIENT_ID, null, "this API's client id at the introspection endpoint (required with its uri)"),
+            core(INTROSPECTION_CLIENT_SECRET, null, "its client secret (required with the uri; best as an environment variable)"),
+            core(INTROSPECTION_AUTH_METHOD, "client_secret_basic", "client_secret_basic or client_secret_post"),
+            core(INTROSPECTION_CACHE_TTL, "5m", "longest life of a cached introspection answer (never beyond exp); 0s disables"),
+            core(INTROSPECTION_NEGATIVE_CACHE_TTL, "0s", "how long an active:false answer is remembered"),
+            core(INTROSPECTION_TIMEOUT, "5s", "deadline of one introspection call, connect to last byte"),
+            core(INTROSPECTION_JWT_ISSUERS, null, "issuers whose JWTs are introspected instead of checked locally"),
+            core(STORE_JDBC_URL, null, "JDBC URL of the token database (tokens this API issues itself)"),
+            core(STORE_USERNAME, null, "the token database's user"),
+            core(STORE_PASSWORD, null, "the token database's password (best as an environment variable)"),
+            core(STORE_TABLE, "tokengate_token", "the token database's table"),
+            core(STORE_CACHE_TTL, "30s", "how long a stored token is cached: the bound on how long a revoked one keeps working"),
+            core(API_KEY_HEADER, "X-API-Key", "the header carrying the calling application's API key (hybrid routes)"),
+            key(RULES, Component.SERVLET_FILTER, null, "URL rules: [METHODS] PATTERN = REQUIREMENT, one per line or ;-separated"),
+            key(UNMATCHED, Component.SERVLET_FILTER, "deny", "what a request no URL rule matches needs: deny, authenticated or permit"),
+            key(JAXRS_UNANNOTATED, Component.JAXRS, "authenticated",
+                    "what a resource method without security annotations needs: authenticated, permit, deny or scopes")));
+
+    /** Every core key (read by the pipeline whatever the adapter). */
+    public static final Set<String> ALL = REGISTRY.values().stream().filter(k -> k.reader() == Component.CORE)
+            .map(ConfigKey::name).collect(Collectors.toUnmodifiableSet());
+
+    /** Every registered key, core's and each adapter's, in a stable order (core first). */
+    public static List<ConfigKey> registry() {
+        return List.copyOf(REGISTRY.values());
+    }
+
+    /** The registry entry of {@code key}, if it is a registered {@code tokengate.*} key. */
+    public static Optional<ConfigKey> find(String key) {
+        return Optional.ofNullable(REGISTRY.get(key));
+    }
+
+    private static ConfigKey core(String name, String defaultValue, String description) {
+        return key(name, Component.CORE, defaultValue, description);
+    }
+
+    private static ConfigKey key(String name, Component reader, String defaultValue, String description) {
+        return new ConfigKey(name, reader, Optional.ofNullable(defaultValue), description);
+    }
+
+    private static Map<String, ConfigKey> registryOf(List<ConfigKey> keys) {
+        Map<String, ConfigKey> byName = new LinkedHashMap<>();
+        for (ConfigKey k : keys) {
+            if (byName.put(k.name(), k) != null) {
+                throw new IllegalStateException("key registered twice: " + k.name());
+            }
+        }
+        return java.util.Collections.unmodifiableMap(byName);
+    }
 }

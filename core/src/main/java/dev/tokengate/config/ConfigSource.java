@@ -1,40 +1,93 @@
 package dev.tokengate.config;
 
+import dev.tokengate.ConfigurationException;
+import dev.tokengate.config.ConfigKey.Component;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where {@code tokengate.*} settings are read from, in order of precedence: Java system properties, then
  * environment variables ({@code tokengate.jwt.issuer} ⇔ {@code TOKENGATE_JWT_ISSUER}), then the adapter's own
- * parameters (filter init-params), so operators can override what a WAR's {@code web.xml} ships.
+ * parameters (filter init-params, application properties), so operators can override what a WAR's {@code web.xml}
+ * ships.
+ *
+ * <ul>
+ *   <li>A blank value is as if absent: it never hides a lower layer (an empty {@code TOKENGATE_REALM} leaves the
+ *       init-param in force).</li>
+ *   <li>Every error about a value names the key and the layer it came from:
+ *       {@code tokengate.jwt.clock-skew (environment variable TOKENGATE_JWT_CLOCK_SKEW): 'abc' is not a
+ *       duration; …}.</li>
+ *   <li>{@link #checkKeys()} fails on a {@code tokengate.*} key that is not in the {@linkplain ConfigKeys#registry()
+ *       registry}, suggesting the nearest registered one; a key of another adapter is not an error, only ignored
+ *       by this one.</li>
+ * </ul>
+ *
+ * <p>Immutable: the layers are copied when the source is made.
  */
 public final class ConfigSource {
 
     static final String PREFIX = "tokengate.";
+    private static final String ENV_PREFIX = "TOKENGATE_";
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigSource.class);
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
+    /** The largest edit distance at which an unknown key is taken for a misspelling of a registered one. */
+    private static final int MAX_SUGGESTION_DISTANCE = 3;
 
-    private final Map<String, String> base;
+    private final Map<String, String> parameters;
     private final Map<String, String> env;
     private final Properties system;
+    private final Component reader;
+    private final String parameterLayer;
 
-    private ConfigSource(Map<String, String> base, Map<String, String> env, Properties system) {
-        this.base = Map.copyOf(base);
+    private ConfigSource(Map<String, String> parameters, Map<String, String> env, Properties system, Component reader,
+                         String parameterLayer) {
+        this.parameters = Map.copyOf(parameters);
         this.env = Map.copyOf(env);
         this.system = (Properties) system.clone();
+        this.reader = reader;
+        this.parameterLayer = parameterLayer;
     }
 
     /** System properties, environment, then {@code parameters} (e.g. filter init-params). */
     public static ConfigSource of(Map<String, String> parameters) {
-        return new ConfigSource(parameters, System.getenv(), System.getProperties());
+        return of(parameters, System.getenv(), System.getProperties());
     }
 
     /** The same, with an explicit environment and system properties (for tests and embedding). */
     public static ConfigSource of(Map<String, String> parameters, Map<String, String> environment, Properties systemProperties) {
-        return new ConfigSource(parameters, environment, systemProperties);
+        return new ConfigSource(parameters, environment, systemProperties, Component.CORE, "parameter");
+    }
+
+    /**
+     * The same layers, read by {@code component} (which reads the core keys and its own; the other adapters' keys
+     * it ignores), whose parameters messages call {@code parameterLayer} (e.g. {@code init-param}).
+     */
+    public ConfigSource readBy(Component component, String parameterLayer) {
+        Objects.requireNonNull(component, "component");
+        Objects.requireNonNull(parameterLayer, "parameterLayer");
+        return new ConfigSource(parameters, env, system, component, parameterLayer);
+    }
+
+    /** The component that reads this source. */
+    public Component reader() {
+        return reader;
     }
 
     /** The environment variable name for a key: {@code tokengate.jwt.clock-skew} → {@code TOKENGATE_JWT_CLOCK_SKEW}. */
@@ -42,44 +95,288 @@ public final class ConfigSource {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    /** The value of a key from the first layer that has it; blank values count as absent. */
+    /**
+     * A key's value and the layer it came from.
+     *
+     * @param key    the {@code tokengate.*} key
+     * @param value  the value, stripped; never blank
+     * @param origin the layer, as messages name it: {@code system property},
+     *               {@code environment variable TOKENGATE_REALM}, {@code init-param}
+     */
+    public record Setting(String key, String value, String origin) {
+    }
+
+    /** The value of a key from the first layer that has a non-blank one. */
     public Optional<String> get(String key) {
+        return setting(key).map(Setting::value);
+    }
+
+    /** The value of a key and its layer, from the first layer that has a non-blank one. */
+    public Optional<Setting> setting(String key) {
         String v = system.getProperty(key);
-        if (v == null) {
-            v = env.get(environmentName(key));
+        if (v != null && !v.isBlank()) {
+            return Optional.of(new Setting(key, v.strip(), "system property"));
         }
-        if (v == null) {
-            v = base.get(key);
+        String name = environmentName(key);
+        v = env.get(name);
+        if (v != null && !v.isBlank()) {
+            return Optional.of(new Setting(key, v.strip(), "environment variable " + name));
         }
-        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+        v = parameters.get(key);
+        if (v != null && !v.isBlank()) {
+            return Optional.of(new Setting(key, v.strip(), parameterLayer));
+        }
+        return Optional.empty();
     }
 
     /**
-     * Every {@code tokengate.*} key set in any layer that is not among {@code known}; environment variables are
-     * matched by their {@code TOKENGATE_} names.
+     * The value of a key, parsed.
+     *
+     * @param parser turns the text into a value, throwing {@link IllegalArgumentException} (or a
+     *               {@link ConfigurationException}) with a message that says what is wrong
+     * @throws ConfigurationException naming the key and its layer when the parser refuses the value
      */
-    Set<String> unknownKeys(Set<String> known) {
-        Set<String> unknown = new TreeSet<>();
-        Function<String, Boolean> isKnown = known::contains;
-        for (String k : system.stringPropertyNames()) {
-            if (k.startsWith(PREFIX) && !isKnown.apply(k)) {
-                unknown.add(k + " (system property)");
+    public <T> Optional<T> get(String key, Function<String, T> parser) {
+        Optional<Setting> s = setting(key);
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parser.apply(s.get().value()));
+        } catch (ConfigurationException e) {
+            throw relabel(e, s.get());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(key, s.get().origin(), e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Hands a key's value, if set, to a builder's setter; whatever the setter refuses is reported under the key
+     * and its layer rather than under the setter's name.
+     */
+    public ConfigSource read(String key, Consumer<String> setter) {
+        return read(key, Function.identity(), setter);
+    }
+
+    /** Parses a key's value, if set, and hands it to a builder's setter; errors name the key and its layer. */
+    public <T> ConfigSource read(String key, Function<String, T> parser, Consumer<T> setter) {
+        get(key, v -> {
+            T value = parser.apply(v);
+            setter.accept(value);
+            return value;
+        });
+        return this;
+    }
+
+    /**
+     * Runs {@code action} (a {@code build()} that checks combinations, a parser of several keys) and names, in a
+     * {@link ConfigurationException} it throws, the layer of the key at fault.
+     */
+    public <T> T attributing(Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (ConfigurationException e) {
+            throw attribute(e);
+        }
+    }
+
+    /** The exception with the layer of its key added, when its key is set here; else the exception itself. */
+    public ConfigurationException attribute(ConfigurationException e) {
+        if (e.origin().isPresent()) {
+            return e;
+        }
+        return setting(e.key()).map(s -> new ConfigurationException(e.key(), s.origin(), e.detail(), e)).orElse(e);
+    }
+
+    /**
+     * A builder's error as configuration reports it: a builder setting listed in {@code settingKeys} becomes its
+     * {@code tokengate.*} key, in {@link ConfigurationException#key()} and where the message mentions the setting
+     * by name, and the key gets the layer its value came from. For {@code build()} methods of builders that were
+     * given a source, whose combination checks name their settings.
+     *
+     * @param settingKeys builder setting → key, e.g. {@code leeway} → {@code tokengate.jwt.clock-skew}
+     */
+    public ConfigurationException rename(ConfigurationException e, Map<String, String> settingKeys) {
+        if (e.origin().isPresent() || (e.key().startsWith(PREFIX) && !settingKeys.containsKey(e.key()))) {
+            return attribute(e);
+        }
+        String key = settingKeys.getOrDefault(e.key(), e.key());
+        String detail = e.detail();
+        List<String> settings = new ArrayList<>(settingKeys.keySet());
+        settings.sort((a, b) -> b.length() - a.length());
+        for (String setting : settings) {
+            String replacement = Matcher.quoteReplacement(settingKeys.get(setting));
+            // a call (audiences(...)) always; a bare name only when it is an identifier (hmacSecret), not a word (issuer)
+            detail = detail.replaceAll("\\b" + Pattern.quote(setting) + "\\((\\.\\.\\.)?\\)", replacement);
+            if (!setting.equals(setting.toLowerCase(Locale.ROOT))) {
+                detail = detail.replaceAll("\\b" + Pattern.quote(setting) + "\\b", replacement);
             }
         }
-        Set<String> envNames = new TreeSet<>();
-        for (String k : known) {
-            envNames.add(environmentName(k));
+        String origin = setting(key).map(Setting::origin).orElse(null);
+        return new ConfigurationException(key, origin, detail, e);
+    }
+
+    private static ConfigurationException relabel(ConfigurationException e, Setting read) {
+        if (e.origin().isPresent()) {
+            return e;
         }
-        for (String k : env.keySet()) {
-            if (k.startsWith("TOKENGATE_") && !envNames.contains(k)) {
-                unknown.add(k + " (environment variable)");
+        if (e.key().equals(read.key()) || !e.key().startsWith(PREFIX)) {
+            return new ConfigurationException(read.key(), read.origin(), e.detail(), e);
+        }
+        return e; // a message about another key: its caller attributes it
+    }
+
+    /**
+     * Checks that every {@code tokengate.*} key set (to a non-blank value) in any layer is registered. A key read by
+     * another adapter is
+     * not an error: this reader ignores it (logged at INFO when it sits in this adapter's own parameters, where it
+     * is probably misplaced; at DEBUG when it comes from the server-wide system properties or environment).
+     *
+     * @throws ConfigurationException naming the first unknown key and its layer, with a "did you mean" for a near
+     *                                miss, and listing any other unknown keys
+     */
+    public void checkKeys() {
+        List<Unknown> unknown = new ArrayList<>();
+        for (String k : new TreeSet<>(system.stringPropertyNames())) {
+            if (k.startsWith(PREFIX) && !system.getProperty(k).isBlank()) {
+                classify(k, k, "system property", unknown);
             }
         }
-        for (String k : base.keySet()) {
-            if (k.startsWith(PREFIX) && !isKnown.apply(k)) {
-                unknown.add(k);
+        for (String k : new TreeSet<>(env.keySet())) {
+            if (k.startsWith(ENV_PREFIX) && !env.get(k).isBlank()) {
+                String key = ConfigKeys.registry().stream().filter(c -> c.environmentName().equals(k))
+                        .map(ConfigKey::name).findFirst().orElse(k);
+                classify(k, key, "environment variable", unknown);
             }
         }
-        return unknown;
+        for (String k : new TreeSet<>(parameters.keySet())) {
+            if (k.startsWith(PREFIX) && parameters.get(k) != null && !parameters.get(k).isBlank()) {
+                classify(k, k, parameterLayer, unknown);
+            }
+        }
+        if (unknown.isEmpty()) {
+            return;
+        }
+        Unknown first = unknown.get(0);
+        List<String> others = unknown.stream().skip(1).map(Unknown::describe).toList();
+        throw new ConfigurationException(first.name(), first.layer(), "unknown tokengate setting"
+                + first.suggestion().map(s -> "; did you mean " + s + "?").orElse("")
+                + (others.isEmpty() ? "" : "; also unknown: " + String.join(", ", others))
+                + "; the keys are listed in the README's 'Configuration keys' and in ConfigKeys", null);
+    }
+
+    /** An unregistered key as it was set, its layer, and the registered key it may be a misspelling of. */
+    private record Unknown(String name, String layer, Optional<String> suggestion) {
+        String describe() {
+            return name + " (" + layer + suggestion.map(s -> "; did you mean " + s + "?").orElse("") + ")";
+        }
+    }
+
+    private void classify(String setAs, String key, String layer, List<Unknown> unknown) {
+        Optional<ConfigKey> known = ConfigKeys.find(key);
+        if (known.isEmpty()) {
+            unknown.add(new Unknown(setAs, layer, suggestion(setAs)));
+        } else if (!known.get().isReadBy(reader)) {
+            String message = "tokengate: {} ({}) is read by {}, not by {}; ignored here";
+            if (layer.equals(parameterLayer)) {
+                LOG.info(message, setAs, layer, known.get().reader().label(), reader.label());
+            } else {
+                LOG.debug(message, setAs, layer, known.get().reader().label(), reader.label());
+            }
+        }
+    }
+
+    /**
+     * The registered key nearest to an unknown one, compared as environment variable names (so
+     * {@code tokengate.jwt_audience} and {@code TOKENGATE_JWT_AUDIENCES} both find {@code tokengate.jwt.audience}).
+     */
+    static Optional<String> suggestion(String unknown) {
+        String name = environmentName(unknown);
+        boolean variable = unknown.startsWith(ENV_PREFIX);
+        ConfigKey best = null;
+        int bestDistance = MAX_SUGGESTION_DISTANCE + 1;
+        for (ConfigKey k : ConfigKeys.registry()) {
+            int d = distance(name, k.environmentName());
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        if (best == null) {
+            return Optional.empty();
+        }
+        return Optional.of(variable ? best.environmentName() + " (" + best.name() + ")" : best.name());
+    }
+
+    /** The Levenshtein distance between two strings. */
+    static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
+    }
+
+    /** Looks up an environment variable in this source's environment (for secrets named by a key). */
+    public Optional<String> environmentVariable(String name) {
+        return Optional.ofNullable(env.get(name));
+    }
+
+    // ---- parsers of the value syntaxes; each throws IllegalArgumentException saying what is wrong
+
+    /** Parses {@code true}/{@code false} (also {@code yes}/{@code no}, {@code on}/{@code off}). */
+    public static boolean bool(String value) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("'" + value + "' is not a boolean; write true or false");
+        };
+    }
+
+    /** Splits a comma-separated list, dropping empty items. */
+    public static List<String> list(String value) {
+        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Parses {@code 500ms}, {@code 60s}, {@code 5m}, {@code 2h}, {@code 1d}, a bare number of seconds, or ISO-8601. */
+    public static Duration duration(String value) {
+        String v = value.strip().toLowerCase(Locale.ROOT);
+        Matcher m = SIMPLE_DURATION.matcher(v);
+        if (m.matches()) {
+            long n;
+            try {
+                n = Long.parseLong(m.group(1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + value + "' is too long a duration", e);
+            }
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            try {
+                return switch (unit) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    case "d" -> Duration.ofDays(n);
+                    default -> Duration.ofSeconds(n);
+                };
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("'" + value + "' is too long a duration", e);
+            }
+        }
+        try {
+            return Duration.parse(value.strip());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a duration; write e.g. 500ms, 60s, 5m, 2h or PT1M", e);
+        }
     }
 }

@@ -4,33 +4,23 @@ import dev.tokengate.ConfigurationException;
 import dev.tokengate.IpRange;
 import dev.tokengate.TokenGate;
 import dev.tokengate.WwwAuthenticate;
-import dev.tokengate.introspection.AuthMethod;
-import dev.tokengate.introspection.IntrospectionValidator;
-import dev.tokengate.store.JdbcTokenStore;
-import dev.tokengate.store.TokenStore;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The immutable configuration of one {@link TokenGate}: trusted issuers, where tokens may be sent, how keys and
- * verified tokens are cached, and how errors are presented. Built programmatically with {@link #builder()} or
- * read from {@code tokengate.*} keys with {@link #from(ConfigSource, Set)}; either way every value is checked
- * when set and every combination when built, and a bad one fails start-up naming its key.
+ * The request-facing settings of one {@link dev.tokengate.TokenGate}: where a token may be sent, which proxies name
+ * the client, which header carries an API key, and how errors are presented. Immutable; a description, never a
+ * live object. Built with {@link #builder()} or read from the {@code tokengate.*} keys with
+ * {@link #from(ConfigSource)}; every value is checked when set and the combination when built, and a bad one fails
+ * start-up naming its key. How tokens are validated is not here: each validator's builder reads its own keys
+ * (see {@link dev.tokengate.TokenGate.Builder#config(ConfigSource)}).
  */
 public final class TokenGateConfig {
 
@@ -43,17 +33,6 @@ public final class TokenGateConfig {
     private final String tokenCookie;
     private final String tokenHeader;
     private final List<IpRange> trustedProxies;
-    private final List<IssuerConfig> issuers;
-    private final Duration jwksConnectTimeout;
-    private final Duration jwksReadTimeout;
-    private final Duration jwksRefetchInterval;
-    private final Duration jwksStaleWindow;
-    private final String cacheSpec;
-    private final Duration cacheMaxTtl;
-    private final IntrospectionValidator introspection;
-    private final Set<String> introspectJwtIssuers;
-    private final TokenStore tokenStore;
-    private final Duration storeCacheTtl;
     private final String apiKeyHeader;
 
     private TokenGateConfig(Builder b) {
@@ -66,17 +45,6 @@ public final class TokenGateConfig {
         this.tokenCookie = b.tokenCookie;
         this.tokenHeader = b.tokenHeader;
         this.trustedProxies = List.copyOf(b.trustedProxies);
-        this.issuers = List.copyOf(b.issuers);
-        this.jwksConnectTimeout = b.jwksConnectTimeout;
-        this.jwksReadTimeout = b.jwksReadTimeout;
-        this.jwksRefetchInterval = b.jwksRefetchInterval;
-        this.jwksStaleWindow = b.jwksStaleWindow;
-        this.cacheSpec = b.cacheSpec;
-        this.cacheMaxTtl = b.cacheMaxTtl;
-        this.introspection = b.introspection;
-        this.introspectJwtIssuers = Set.copyOf(b.introspectJwtIssuers);
-        this.tokenStore = b.tokenStore;
-        this.storeCacheTtl = b.storeCacheTtl;
         this.apiKeyHeader = b.apiKeyHeader;
     }
 
@@ -84,154 +52,33 @@ public final class TokenGateConfig {
         return new Builder();
     }
 
+    /** Every setting at its default. */
+    public static TokenGateConfig defaults() {
+        return builder().build();
+    }
+
     /**
-     * Reads the core keys ({@link ConfigKeys}) from a source.
+     * Reads this class's keys from a source: {@code tokengate.realm}, {@code error-uri},
+     * {@code challenge.include-scope}, {@code token.*}, {@code trusted-proxies} and {@code api-key.header}. Other
+     * keys are left to their readers; unknown keys are checked by {@link ConfigSource#checkKeys()}.
      *
-     * @param source      system properties, environment and adapter parameters
-     * @param adapterKeys the {@code tokengate.*} keys the calling adapter reads itself (they are not unknown)
-     * @throws ConfigurationException for an unknown {@code tokengate.*} key, a malformed value or a bad combination
+     * @param source system properties, environment and adapter parameters
+     * @throws ConfigurationException for a malformed value or a bad combination, naming the key and the layer its
+     *                                value came from
      */
-    public static TokenGateConfig from(ConfigSource source, Set<String> adapterKeys) {
-        Set<String> known = new HashSet<>(ConfigKeys.ALL);
-        known.addAll(adapterKeys);
-        Set<String> unknown = source.unknownKeys(known);
-        if (!unknown.isEmpty()) {
-            throw new ConfigurationException(unknown.iterator().next(), "unknown tokengate setting(s) " + unknown
-                    + "; check the spelling against the list of keys in the README");
-        }
+    public static TokenGateConfig from(ConfigSource source) {
         Builder b = builder();
-        source.get(ConfigKeys.MODE).ifPresent(v -> b.mode(TokenGate.Mode.parse(v)));
-        source.get(ConfigKeys.REALM).ifPresent(b::realm);
-        source.get(ConfigKeys.ERROR_URI).ifPresent(b::errorUri);
-        source.get(ConfigKeys.CHALLENGE_INCLUDE_SCOPE).ifPresent(v -> b.includeScopeInChallenge(bool(ConfigKeys.CHALLENGE_INCLUDE_SCOPE, v)));
-        source.get(ConfigKeys.TOKEN_QUERY_PARAMETER).ifPresent(v -> b.allowQueryParameter(bool(ConfigKeys.TOKEN_QUERY_PARAMETER, v)));
-        source.get(ConfigKeys.TOKEN_FORM_BODY).ifPresent(v -> b.allowFormBody(bool(ConfigKeys.TOKEN_FORM_BODY, v)));
-        source.get(ConfigKeys.TOKEN_COOKIE).ifPresent(b::tokenCookie);
-        source.get(ConfigKeys.TOKEN_HEADER).ifPresent(b::tokenHeader);
-        source.get(ConfigKeys.TRUSTED_PROXIES).ifPresent(v -> b.trustedProxies(list(v)));
-        source.get(ConfigKeys.JWKS_CONNECT_TIMEOUT).ifPresent(v -> b.jwksConnectTimeout(duration(ConfigKeys.JWKS_CONNECT_TIMEOUT, v)));
-        source.get(ConfigKeys.JWKS_READ_TIMEOUT).ifPresent(v -> b.jwksReadTimeout(duration(ConfigKeys.JWKS_READ_TIMEOUT, v)));
-        source.get(ConfigKeys.JWKS_REFETCH_INTERVAL).ifPresent(v -> b.jwksRefetchInterval(duration(ConfigKeys.JWKS_REFETCH_INTERVAL, v)));
-        source.get(ConfigKeys.JWKS_STALE_WINDOW).ifPresent(v -> b.jwksStaleWindow(duration(ConfigKeys.JWKS_STALE_WINDOW, v)));
-        source.get(ConfigKeys.CACHE_SPEC).ifPresent(b::cacheSpec);
-        source.get(ConfigKeys.CACHE_MAX_TTL).ifPresent(v -> b.cacheMaxTtl(duration(ConfigKeys.CACHE_MAX_TTL, v)));
-
-        source.get(ConfigKeys.API_KEY_HEADER).ifPresent(b::apiKeyHeader);
-        source.get(ConfigKeys.STORE_CACHE_TTL).ifPresent(v -> b.storeCacheTtl(duration(ConfigKeys.STORE_CACHE_TTL, v)));
-        readIntrospection(source).ifPresent(b::introspection);
-        source.get(ConfigKeys.INTROSPECTION_JWT_ISSUERS).ifPresent(v -> b.introspectJwtsFrom(list(v)));
-
-        List<String> issuers = list(source.get(ConfigKeys.JWT_ISSUER).orElse(""));
-        List<String> perIssuerKeys = List.of(ConfigKeys.JWT_JWKS_URI, ConfigKeys.JWT_PUBLIC_KEY, ConfigKeys.JWT_JWKS_FILE,
-                ConfigKeys.JWT_HMAC_SECRET_ENV, ConfigKeys.JWT_AUDIENCE, ConfigKeys.JWT_ALLOW_ANY_AUDIENCE,
-                ConfigKeys.JWT_ALGORITHMS, ConfigKeys.JWT_TYPE, ConfigKeys.JWT_CLOCK_SKEW, ConfigKeys.JWT_SCOPE_CLAIM,
-                ConfigKeys.JWT_REQUIRED_CLAIMS);
-        if (issuers.isEmpty()) {
-            for (String k : perIssuerKeys) {
-                if (source.get(k).isPresent()) {
-                    throw new ConfigurationException(k, "is set but " + ConfigKeys.JWT_ISSUER
-                            + " is not; name the trusted issuer(s) first");
-                }
-            }
-        }
-        List<String> keySettings = perIssuerKeys.subList(0, 4).stream().filter(k -> source.get(k).isPresent()).toList();
-        if (keySettings.size() > 1) {
-            throw new ConfigurationException(keySettings.get(1), "conflicts with " + keySettings.get(0)
-                    + ": configure one source of keys");
-        }
-        if (issuers.size() > 1 && !keySettings.isEmpty()) {
-            throw new ConfigurationException(keySettings.get(0), "names one key source but " + issuers.size()
-                    + " issuers are configured; leave it out so each issuer's keys are found by discovery, "
-                    + "or configure issuers programmatically");
-        }
-        for (String issuer : issuers) {
-            IssuerConfig.Builder ib = IssuerConfig.builder(issuer);
-            source.get(ConfigKeys.JWT_JWKS_URI).ifPresent(ib::jwksUri);
-            source.get(ConfigKeys.JWT_PUBLIC_KEY).ifPresent(v -> ib.publicKeyFile(Path.of(v)));
-            source.get(ConfigKeys.JWT_JWKS_FILE).ifPresent(v -> ib.jwksFile(Path.of(v)));
-            source.get(ConfigKeys.JWT_HMAC_SECRET_ENV).ifPresent(ib::hmacSecretEnv);
-            source.get(ConfigKeys.JWT_AUDIENCE).ifPresent(v -> ib.audiences(list(v)));
-            source.get(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE).ifPresent(v -> ib.allowAnyAudience(bool(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, v)));
-            source.get(ConfigKeys.JWT_ALGORITHMS).ifPresent(v -> ib.algorithms(list(v)));
-            source.get(ConfigKeys.JWT_TYPE).ifPresent(ib::type);
-            source.get(ConfigKeys.JWT_CLOCK_SKEW).ifPresent(v -> ib.clockSkew(duration(ConfigKeys.JWT_CLOCK_SKEW, v)));
-            source.get(ConfigKeys.JWT_SCOPE_CLAIM).ifPresent(ib::scopeClaim);
-            source.get(ConfigKeys.JWT_REQUIRED_CLAIMS).ifPresent(v -> ib.requiredClaims(list(v)));
-            b.issuer(ib.build());
-        }
-        Optional<TokenStore> store = readStore(source); // last: it starts the store's flush thread
-        store.ifPresent(b::tokenStore);
-        try {
-            return b.build();
-        } catch (RuntimeException e) {
-            store.ifPresent(TokenStore::close);
-            throw e;
-        }
-    }
-
-    private static Optional<IntrospectionValidator> readIntrospection(ConfigSource source) {
-        List<String> keys = List.of(ConfigKeys.INTROSPECTION_CLIENT_ID, ConfigKeys.INTROSPECTION_CLIENT_SECRET,
-                ConfigKeys.INTROSPECTION_AUTH_METHOD, ConfigKeys.INTROSPECTION_CACHE_TTL,
-                ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL, ConfigKeys.INTROSPECTION_TIMEOUT, ConfigKeys.INTROSPECTION_JWT_ISSUERS);
-        Optional<String> uri = source.get(ConfigKeys.INTROSPECTION_URI);
-        if (uri.isEmpty()) {
-            requireAbsent(source, keys, ConfigKeys.INTROSPECTION_URI);
-            return Optional.empty();
-        }
-        IntrospectionValidator.Builder ib = keyed(ConfigKeys.INTROSPECTION_URI, () -> IntrospectionValidator.builder(uri(ConfigKeys.INTROSPECTION_URI, uri.get())));
-        source.get(ConfigKeys.INTROSPECTION_CLIENT_ID).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_CLIENT_ID, () -> ib.clientId(v)));
-        source.get(ConfigKeys.INTROSPECTION_CLIENT_SECRET).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_CLIENT_SECRET, () -> ib.clientSecret(v)));
-        source.get(ConfigKeys.INTROSPECTION_AUTH_METHOD).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_AUTH_METHOD,
-                () -> ib.authMethod(AuthMethod.fromParameterValue(v))));
-        source.get(ConfigKeys.INTROSPECTION_CACHE_TTL).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_CACHE_TTL,
-                () -> ib.cacheTtl(duration(ConfigKeys.INTROSPECTION_CACHE_TTL, v))));
-        source.get(ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL,
-                () -> ib.negativeCacheTtl(duration(ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL, v))));
-        source.get(ConfigKeys.INTROSPECTION_TIMEOUT).ifPresent(v -> keyed(ConfigKeys.INTROSPECTION_TIMEOUT,
-                () -> ib.timeout(duration(ConfigKeys.INTROSPECTION_TIMEOUT, v))));
-        return Optional.of(keyed(ConfigKeys.INTROSPECTION_URI, ib::build));
-    }
-
-    private static Optional<TokenStore> readStore(ConfigSource source) {
-        Optional<String> url = source.get(ConfigKeys.STORE_JDBC_URL);
-        if (url.isEmpty()) {
-            requireAbsent(source, List.of(ConfigKeys.STORE_USERNAME, ConfigKeys.STORE_PASSWORD, ConfigKeys.STORE_TABLE),
-                    ConfigKeys.STORE_JDBC_URL);
-            return Optional.empty();
-        }
-        JdbcTokenStore.Builder sb = JdbcTokenStore.builder();
-        keyed(ConfigKeys.STORE_JDBC_URL, () -> sb.jdbcUrl(url.get()));
-        source.get(ConfigKeys.STORE_USERNAME).ifPresent(v -> keyed(ConfigKeys.STORE_USERNAME, () -> sb.username(v)));
-        source.get(ConfigKeys.STORE_PASSWORD).ifPresent(v -> keyed(ConfigKeys.STORE_PASSWORD, () -> sb.password(v)));
-        source.get(ConfigKeys.STORE_TABLE).ifPresent(v -> keyed(ConfigKeys.STORE_TABLE, () -> sb.table(v)));
-        return Optional.of(keyed(ConfigKeys.STORE_JDBC_URL, sb::build));
-    }
-
-    private static void requireAbsent(ConfigSource source, List<String> keys, String needed) {
-        for (String k : keys) {
-            if (source.get(k).isPresent()) {
-                throw new ConfigurationException(k, "is set but " + needed + " is not; set it too, or remove " + k);
-            }
-        }
-    }
-
-    /** Runs a builder call, re-labelling its {@link ConfigurationException} with the {@code tokengate.*} key. */
-    private static <T> T keyed(String key, java.util.function.Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (ConfigurationException e) {
-            throw e.key().startsWith(ConfigSource.PREFIX) ? e : new ConfigurationException(key, e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException(key, e.getMessage(), e);
-        }
-    }
-
-    private static URI uri(String key, String value) {
-        try {
-            return new URI(value.strip());
-        } catch (URISyntaxException e) {
-            throw new ConfigurationException(key, "'" + value + "' is not a URL: " + e.getReason(), e);
-        }
+        source.read(ConfigKeys.MODE, TokenGate.Mode::parse, b::mode);
+        source.read(ConfigKeys.REALM, b::realm);
+        source.read(ConfigKeys.ERROR_URI, b::errorUri);
+        source.read(ConfigKeys.CHALLENGE_INCLUDE_SCOPE, ConfigSource::bool, b::includeScopeInChallenge);
+        source.read(ConfigKeys.TOKEN_QUERY_PARAMETER, ConfigSource::bool, b::allowQueryParameter);
+        source.read(ConfigKeys.TOKEN_FORM_BODY, ConfigSource::bool, b::allowFormBody);
+        source.read(ConfigKeys.TOKEN_COOKIE, b::tokenCookie);
+        source.read(ConfigKeys.TOKEN_HEADER, b::tokenHeader);
+        source.read(ConfigKeys.TRUSTED_PROXIES, ConfigSource::list, b::trustedProxies);
+        source.read(ConfigKeys.API_KEY_HEADER, b::apiKeyHeader);
+        return source.attributing(b::build);
     }
 
     /** Whether the gate enforces its decisions or only reports them ({@link ConfigKeys#MODE}). */
@@ -272,93 +119,9 @@ public final class TokenGateConfig {
         return trustedProxies;
     }
 
-    public List<IssuerConfig> issuers() {
-        return issuers;
-    }
-
-    public Duration jwksConnectTimeout() {
-        return jwksConnectTimeout;
-    }
-
-    public Duration jwksReadTimeout() {
-        return jwksReadTimeout;
-    }
-
-    public Duration jwksRefetchInterval() {
-        return jwksRefetchInterval;
-    }
-
-    public Duration jwksStaleWindow() {
-        return jwksStaleWindow;
-    }
-
-    public String cacheSpec() {
-        return cacheSpec;
-    }
-
-    public Duration cacheMaxTtl() {
-        return cacheMaxTtl;
-    }
-
-    /** The introspection validator for opaque tokens (and for JWTs of {@link #introspectJwtIssuers()}), if configured. */
-    public Optional<IntrospectionValidator> introspection() {
-        return Optional.ofNullable(introspection);
-    }
-
-    /** Issuers whose JWTs are introspected rather than checked locally. */
-    public Set<String> introspectJwtIssuers() {
-        return introspectJwtIssuers;
-    }
-
-    /** The token database for tokens and API keys this API issues itself, if configured. */
-    public Optional<TokenStore> tokenStore() {
-        return Optional.ofNullable(tokenStore);
-    }
-
-    /** Longest time a stored token is cached: the bound on how long a revoked one keeps working. */
-    public Duration storeCacheTtl() {
-        return storeCacheTtl;
-    }
-
     /** The header carrying an API key, for routes that require one. */
     public String apiKeyHeader() {
         return apiKeyHeader;
-    }
-
-    static boolean bool(String key, String value) {
-        return switch (value.strip().toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> throw new ConfigurationException(key, "'" + value + "' is not a boolean; write true or false");
-        };
-    }
-
-    static List<String> list(String value) {
-        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-    }
-
-    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
-
-    /** Parses {@code 500ms}, {@code 60s}, {@code 5m}, {@code 2h}, {@code 1d}, a bare number of seconds, or ISO-8601. */
-    public static Duration duration(String key, String value) {
-        String v = value.strip().toLowerCase(Locale.ROOT);
-        Matcher m = SIMPLE_DURATION.matcher(v);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            return switch (unit) {
-                case "ms" -> Duration.ofMillis(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                default -> Duration.ofSeconds(n);
-            };
-        }
-        try {
-            return Duration.parse(value.strip());
-        } catch (DateTimeParseException e) {
-            throw new ConfigurationException(key, "'" + value + "' is not a duration; write e.g. 500ms, 60s, 5m, 2h or PT1M", e);
-        }
     }
 
     /** Builds a {@link TokenGateConfig}; each setter rejects a bad value at once, naming its key. */
@@ -374,17 +137,6 @@ public final class TokenGateConfig {
         private String tokenCookie;
         private String tokenHeader;
         private final List<IpRange> trustedProxies = new ArrayList<>();
-        private final List<IssuerConfig> issuers = new ArrayList<>();
-        private Duration jwksConnectTimeout = Duration.ofSeconds(2);
-        private Duration jwksReadTimeout = Duration.ofSeconds(5);
-        private Duration jwksRefetchInterval = Duration.ofSeconds(30);
-        private Duration jwksStaleWindow = Duration.ofHours(24);
-        private String cacheSpec = "maximumSize=10000";
-        private Duration cacheMaxTtl = Duration.ofMinutes(5);
-        private IntrospectionValidator introspection;
-        private final Set<String> introspectJwtIssuers = new java.util.LinkedHashSet<>();
-        private TokenStore tokenStore;
-        private Duration storeCacheTtl = Duration.ofSeconds(30);
         private String apiKeyHeader = "X-API-Key";
 
         private Builder() {
@@ -463,98 +215,6 @@ public final class TokenGateConfig {
             return this;
         }
 
-        /** Adds a trusted issuer. Issuers must be distinct. */
-        public Builder issuer(IssuerConfig issuer) {
-            Objects.requireNonNull(issuer, "issuer");
-            for (IssuerConfig existing : issuers) {
-                if (existing.issuer().equals(issuer.issuer())) {
-                    throw new ConfigurationException(ConfigKeys.JWT_ISSUER, "issuer " + issuer.issuer() + " is configured twice");
-                }
-            }
-            issuers.add(issuer);
-            return this;
-        }
-
-        public Builder issuers(Collection<IssuerConfig> issuers) {
-            this.issuers.clear();
-            issuers.forEach(this::issuer);
-            return this;
-        }
-
-        public Builder jwksConnectTimeout(Duration d) {
-            this.jwksConnectTimeout = positive(ConfigKeys.JWKS_CONNECT_TIMEOUT, d);
-            return this;
-        }
-
-        public Builder jwksReadTimeout(Duration d) {
-            this.jwksReadTimeout = positive(ConfigKeys.JWKS_READ_TIMEOUT, d);
-            return this;
-        }
-
-        public Builder jwksRefetchInterval(Duration d) {
-            this.jwksRefetchInterval = positive(ConfigKeys.JWKS_REFETCH_INTERVAL, d);
-            return this;
-        }
-
-        public Builder jwksStaleWindow(Duration d) {
-            this.jwksStaleWindow = positive(ConfigKeys.JWKS_STALE_WINDOW, d);
-            return this;
-        }
-
-        /** The verified-token cache as a Caffeine spec, e.g. {@code maximumSize=50000}; {@code maximumSize=0} disables it. */
-        public Builder cacheSpec(String spec) {
-            try {
-                com.github.benmanes.caffeine.cache.CaffeineSpec.parse(spec);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigurationException(ConfigKeys.CACHE_SPEC, "'" + spec + "' is not a Caffeine spec: " + e.getMessage(), e);
-            }
-            if (spec.contains("expireAfter") || spec.contains("refreshAfter") || spec.contains("weakKeys")
-                    || spec.contains("weakValues") || spec.contains("softValues")) {
-                throw new ConfigurationException(ConfigKeys.CACHE_SPEC, "set only size and capacity here; lifetimes come from "
-                        + ConfigKeys.CACHE_MAX_TTL + " and each token's exp");
-            }
-            this.cacheSpec = spec;
-            return this;
-        }
-
-        public Builder cacheMaxTtl(Duration d) {
-            this.cacheMaxTtl = positive(ConfigKeys.CACHE_MAX_TTL, d);
-            return this;
-        }
-
-        /** Checks opaque (and {@link #introspectJwtsFrom listed} JWT) tokens by RFC 7662 introspection. */
-        public Builder introspection(IntrospectionValidator introspection) {
-            this.introspection = Objects.requireNonNull(introspection, ConfigKeys.INTROSPECTION_URI);
-            return this;
-        }
-
-        /** JWTs from these issuers are introspected instead of checked locally (needs {@link #introspection}). */
-        public Builder introspectJwtsFrom(Collection<String> issuers) {
-            this.introspectJwtIssuers.clear();
-            for (String i : issuers) {
-                if (i == null || i.isBlank()) {
-                    throw new ConfigurationException(ConfigKeys.INTROSPECTION_JWT_ISSUERS, "an issuer must not be empty");
-                }
-                this.introspectJwtIssuers.add(i.strip());
-            }
-            return this;
-        }
-
-        /**
-         * Accepts the access tokens ({@code tgat_…}) and API keys ({@code tgak_…}) this API issued itself, looked
-         * up by hash in this store. Closing the {@link TokenGate} closes the store.
-         */
-        public Builder tokenStore(TokenStore store) {
-            this.tokenStore = Objects.requireNonNull(store, ConfigKeys.STORE_JDBC_URL);
-            return this;
-        }
-
-        /** Longest time a stored token is cached (the bound on how long a revoked token keeps working); default 30 s. */
-        public Builder storeCacheTtl(Duration d) {
-            this.storeCacheTtl = positive(ConfigKeys.STORE_CACHE_TTL, d);
-            return this;
-        }
-
         /** The header that carries an API key on routes that require one; default {@code X-API-Key}. */
         public Builder apiKeyHeader(String name) {
             String n = name(ConfigKeys.API_KEY_HEADER, name);
@@ -571,15 +231,6 @@ public final class TokenGateConfig {
          * @throws ConfigurationException naming the key at fault
          */
         public TokenGateConfig build() {
-            if (issuers.isEmpty() && introspection == null && tokenStore == null) {
-                throw new ConfigurationException(ConfigKeys.JWT_ISSUER, "no way to check tokens is configured: set "
-                        + ConfigKeys.JWT_ISSUER + " (env TOKENGATE_JWT_ISSUER) to the issuer URL of your authorization "
-                        + "server, and/or " + ConfigKeys.INTROSPECTION_URI + " or " + ConfigKeys.STORE_JDBC_URL);
-            }
-            if (!introspectJwtIssuers.isEmpty() && introspection == null) {
-                throw new ConfigurationException(ConfigKeys.INTROSPECTION_JWT_ISSUERS, "needs "
-                        + ConfigKeys.INTROSPECTION_URI + " to introspect with");
-            }
             if (tokenHeader != null && tokenHeader.equalsIgnoreCase(apiKeyHeader)) {
                 throw new ConfigurationException(ConfigKeys.TOKEN_HEADER, "is the same header as " + ConfigKeys.API_KEY_HEADER);
             }
@@ -591,13 +242,6 @@ public final class TokenGateConfig {
                 throw new ConfigurationException(key, "'" + value + "' is not a valid header or cookie name");
             }
             return value.strip();
-        }
-
-        private static Duration positive(String key, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new ConfigurationException(key, "must be a positive duration, was " + d);
-            }
-            return d;
         }
     }
 }

@@ -6,6 +6,8 @@ import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.ConfigSource;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.internal.Settings;
 import dev.tokengate.validate.CachingTokenValidator;
@@ -18,6 +20,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
@@ -63,6 +66,10 @@ public final class IntrospectionValidator implements TokenValidator {
     public static final long DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
     /** The default {@code token_type_hint}. */
     public static final String DEFAULT_TOKEN_TYPE_HINT = "access_token";
+    /** The default client authentication ({@code tokengate.introspection.auth-method}). */
+    public static final AuthMethod DEFAULT_AUTH_METHOD = AuthMethod.CLIENT_SECRET_BASIC;
+    /** The default time an inactive answer is remembered: not at all ({@code tokengate.introspection.negative-cache-ttl}). */
+    public static final Duration DEFAULT_NEGATIVE_CACHE_TTL = Duration.ZERO;
 
     private final URI uri;
     private final TokenValidator stack;
@@ -106,9 +113,9 @@ public final class IntrospectionValidator implements TokenValidator {
         private String clientSecret;
         private String clientSecretVariable;
         private Function<String, String> environment = System::getenv;
-        private AuthMethod authMethod = AuthMethod.CLIENT_SECRET_BASIC;
+        private AuthMethod authMethod = DEFAULT_AUTH_METHOD;
         private Duration cacheTtl = DEFAULT_CACHE_TTL;
-        private Duration negativeCacheTtl = Duration.ZERO;
+        private Duration negativeCacheTtl = DEFAULT_NEGATIVE_CACHE_TTL;
         private long cacheMaximumSize = CachingTokenValidator.DEFAULT_MAXIMUM_SIZE;
         private Duration timeout = DEFAULT_TIMEOUT;
         private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
@@ -118,9 +125,29 @@ public final class IntrospectionValidator implements TokenValidator {
         private HttpClient httpClient;
         private Clock clock = Clock.systemUTC();
         private Ticker ticker = Ticker.systemTicker();
+        private ConfigSource source;
 
         private Builder(URI uri) {
             this.uri = requireHttpUri(uri);
+        }
+
+        /**
+         * Reads the {@code tokengate.introspection.*} keys but {@code uri} (given to
+         * {@link IntrospectionValidator#builder(URI)}) and {@code jwt-issuers} (the gate's routing):
+         * {@code client-id}, {@code client-secret}, {@code auth-method}, {@code cache-ttl},
+         * {@code negative-cache-ttl} and {@code timeout}. A key that is not set leaves this builder's value. Every
+         * error, here or from {@link #build()}, names the key and the layer its value came from.
+         */
+        public Builder config(ConfigSource source) {
+            source.read(ConfigKeys.INTROSPECTION_CLIENT_ID, this::clientId);
+            source.read(ConfigKeys.INTROSPECTION_CLIENT_SECRET, this::clientSecret);
+            source.read(ConfigKeys.INTROSPECTION_AUTH_METHOD, AuthMethod::fromParameterValue, this::authMethod);
+            source.read(ConfigKeys.INTROSPECTION_CACHE_TTL, ConfigSource::duration, this::cacheTtl);
+            source.read(ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL, ConfigSource::duration, this::negativeCacheTtl);
+            source.read(ConfigKeys.INTROSPECTION_TIMEOUT, ConfigSource::duration, this::timeout);
+            this.environment = name -> source.environmentVariable(name).orElse(null);
+            this.source = source;
+            return this;
         }
 
         /** This API's client id at the authorization server ({@code tokengate.introspection.client-id}). Required. */
@@ -270,6 +297,21 @@ public final class IntrospectionValidator implements TokenValidator {
          *         the cache off or longer than {@code cacheTtl}
          */
         public IntrospectionValidator build() {
+            try {
+                return checkAndBuild();
+            } catch (ConfigurationException e) {
+                throw source == null ? e : source.rename(e, CONFIG_KEYS);
+            }
+        }
+
+        /** Each setting's {@code tokengate.*} key, for errors of a builder given a {@link #config(ConfigSource)}. */
+        private static final Map<String, String> CONFIG_KEYS = Map.of(
+                "uri", ConfigKeys.INTROSPECTION_URI, "clientId", ConfigKeys.INTROSPECTION_CLIENT_ID,
+                "clientSecret", ConfigKeys.INTROSPECTION_CLIENT_SECRET, "authMethod", ConfigKeys.INTROSPECTION_AUTH_METHOD,
+                "cacheTtl", ConfigKeys.INTROSPECTION_CACHE_TTL,
+                "negativeCacheTtl", ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL, "timeout", ConfigKeys.INTROSPECTION_TIMEOUT);
+
+        private IntrospectionValidator checkAndBuild() {
             if (clientId == null) {
                 throw new ConfigurationException("clientId",
                         "required: this API's client id at the authorization server");
@@ -303,8 +345,10 @@ public final class IntrospectionValidator implements TokenValidator {
         private String secret() {
             if (clientSecretVariable == null) {
                 if (clientSecret == null) {
-                    throw new ConfigurationException("clientSecret",
-                            "required: this API's client secret (or clientSecretFromEnv)");
+                    throw new ConfigurationException("clientSecret", source == null
+                            ? "required: this API's client secret (or clientSecretFromEnv)"
+                            : "required: this API's client secret; best set as the environment variable "
+                                    + ConfigSource.environmentName(ConfigKeys.INTROSPECTION_CLIENT_SECRET));
                 }
                 return clientSecret;
             }

@@ -4,6 +4,8 @@ import dev.tokengate.internal.Settings;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.ConfigSource;
 import dev.tokengate.internal.HttpFetcher;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -141,9 +143,9 @@ public final class DiscoveryKeySource implements KeySource {
     public static final class Builder {
         private final URI issuer;
         private HttpClient httpClient;
-        private Duration connectTimeout = Duration.ofSeconds(2);
-        private Duration readTimeout = Duration.ofSeconds(5);
-        private long maxResponseBytes = 512 * 1024;
+        private Duration connectTimeout = JwksKeySource.DEFAULT_CONNECT_TIMEOUT;
+        private Duration readTimeout = JwksKeySource.DEFAULT_READ_TIMEOUT;
+        private long maxResponseBytes = JwksKeySource.DEFAULT_MAX_RESPONSE_BYTES;
         private Duration retryInterval = Duration.ofSeconds(30);
         private Ticker ticker = Ticker.systemTicker();
         private Consumer<JwksKeySource.Builder> jwks = b -> { };
@@ -153,6 +155,19 @@ public final class DiscoveryKeySource implements KeySource {
             if (issuer.getRawQuery() != null || issuer.getRawFragment() != null) {
                 throw new ConfigurationException("issuer", "must have no query or fragment, was '" + issuer + "'");
             }
+        }
+
+        /**
+         * Reads {@code tokengate.jwks.connect-timeout} and {@code read-timeout} for discovery and the JWKS, and
+         * the JWKS's other keys (see {@link JwksKeySource.Builder#config}); a key that is not set leaves the
+         * builder's value. Replaces an earlier {@link #jwks} customizer. A refused value fails with a
+         * {@link ConfigurationException} naming the key and the layer it came from.
+         */
+        public Builder config(ConfigSource source) {
+            source.read(ConfigKeys.JWKS_CONNECT_TIMEOUT, ConfigSource::duration, this::connectTimeout);
+            source.read(ConfigKeys.JWKS_READ_TIMEOUT, ConfigSource::duration, this::readTimeout);
+            JwksKeySource.builder(issuer).config(source); // fail now, not when the JWKS is discovered
+            return jwks(j -> j.config(source));
         }
 
         /** The HTTP client for discovery and the JWKS; default a JDK client with {@code connectTimeout}. */

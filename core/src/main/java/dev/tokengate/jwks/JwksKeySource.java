@@ -8,6 +8,8 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.ConfigSource;
 import dev.tokengate.internal.HttpFetcher;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,6 +53,17 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class JwksKeySource implements KeySource {
+
+    /** The default time to wait for a connection ({@code tokengate.jwks.connect-timeout}; default HTTP client only). */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /** The default deadline of one fetch, request to last byte ({@code tokengate.jwks.read-timeout}). */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
+    /** The default cap on a JWKS (or discovery document) body. */
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 512 * 1024;
+    /** The default least time between two fetches for an unknown key id ({@code tokengate.jwks.refetch-interval}). */
+    public static final Duration DEFAULT_REFETCH_INTERVAL = Duration.ofSeconds(30);
+    /** The default time known keys are served while the endpoint fails ({@code tokengate.jwks.stale-window}). */
+    public static final Duration DEFAULT_STALE_WINDOW = Duration.ofHours(24);
 
     private static final Logger LOG = LoggerFactory.getLogger(JwksKeySource.class);
     private static final String CACHE_KEY = "jwks";
@@ -314,19 +327,32 @@ public final class JwksKeySource implements KeySource {
     public static final class Builder {
         private final URI uri;
         private HttpClient httpClient;
-        private Duration connectTimeout = Duration.ofSeconds(2);
-        private Duration readTimeout = Duration.ofSeconds(5);
-        private long maxResponseBytes = 512 * 1024;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
         private Duration defaultCacheTtl = Duration.ofMinutes(5);
         private Duration minCacheTtl = Duration.ofMinutes(1);
         private Duration maxCacheTtl = Duration.ofHours(24);
-        private Duration refetchInterval = Duration.ofSeconds(30);
-        private Duration staleWindow = Duration.ofHours(24);
+        private Duration refetchInterval = DEFAULT_REFETCH_INTERVAL;
+        private Duration staleWindow = DEFAULT_STALE_WINDOW;
         private Ticker ticker = Ticker.systemTicker();
         private Executor executor = ForkJoinPool.commonPool();
 
         private Builder(URI uri) {
             this.uri = requireHttpUri("jwksUri", uri);
+        }
+
+        /**
+         * Reads {@code tokengate.jwks.connect-timeout}, {@code read-timeout}, {@code refetch-interval} and
+         * {@code stale-window}; a key that is not set leaves this builder's value. A refused value fails with a
+         * {@link ConfigurationException} naming the key and the layer it came from.
+         */
+        public Builder config(ConfigSource source) {
+            source.read(ConfigKeys.JWKS_CONNECT_TIMEOUT, ConfigSource::duration, this::connectTimeout);
+            source.read(ConfigKeys.JWKS_READ_TIMEOUT, ConfigSource::duration, this::readTimeout);
+            source.read(ConfigKeys.JWKS_REFETCH_INTERVAL, ConfigSource::duration, this::refetchInterval);
+            source.read(ConfigKeys.JWKS_STALE_WINDOW, ConfigSource::duration, this::staleWindow);
+            return this;
         }
 
         /** The HTTP client to fetch with; default a JDK client with {@code connectTimeout}. */

@@ -5,6 +5,8 @@ import dev.tokengate.ConfigurationException;
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.ConfigSource;
 import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.VerificationKey;
 import java.math.BigDecimal;
@@ -100,6 +102,11 @@ public final class JwtValidator implements TokenValidator {
     /** The issuer ({@code iss}) this validator accepts. */
     public String issuer() {
         return issuer;
+    }
+
+    /** Whether tokens for any audience (or none) are accepted: the {@link Builder#allowAnyAudience()} opt-out. */
+    public boolean acceptsAnyAudience() {
+        return anyAudience;
     }
 
     /** The accepted JWS algorithms, by name. */
@@ -391,8 +398,35 @@ public final class JwtValidator implements TokenValidator {
         private String scopeClaim;
         private Duration leeway = DEFAULT_LEEWAY;
         private Clock clock = Clock.systemUTC();
+        private ConfigSource source;
 
         private Builder() {
+        }
+
+        /**
+         * Reads the {@code tokengate.jwt.*} keys of one issuer: {@code audience}, {@code allow-any-audience},
+         * {@code algorithms}, {@code type}, {@code clock-skew}, {@code scope-claim}, {@code required-claims} and
+         * {@code hmac-secret-env} (its variable looked up in the source's environment). Not {@code issuer}, which
+         * may list several issuers that share these settings, nor where the public keys come from: set
+         * {@link #issuer(String)} and {@link #keySource(KeySource)}. A key that is not set leaves this builder's
+         * value. Every error, here or from {@link #build()}, names the key and the layer its value came from.
+         */
+        public Builder config(ConfigSource source) {
+            source.read(ConfigKeys.JWT_AUDIENCE, ConfigSource::list, this::audiences);
+            source.read(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, ConfigSource::bool, any -> {
+                if (any) {
+                    allowAnyAudience();
+                }
+            });
+            source.read(ConfigKeys.JWT_ALGORITHMS, ConfigSource::list, a -> algorithms(a.toArray(String[]::new)));
+            source.read(ConfigKeys.JWT_TYPE, this::type);
+            source.read(ConfigKeys.JWT_CLOCK_SKEW, ConfigSource::duration, this::leeway);
+            source.read(ConfigKeys.JWT_SCOPE_CLAIM, this::scopeClaim);
+            source.read(ConfigKeys.JWT_REQUIRED_CLAIMS, ConfigSource::list, c -> requiredClaims(c.toArray(String[]::new)));
+            source.read(ConfigKeys.JWT_HMAC_SECRET_ENV, this::hmacSecretFromEnv);
+            this.environment = name -> source.environmentVariable(name).orElse(null);
+            this.source = source;
+            return this;
         }
 
         /** The issuer ({@code iss}) to accept, compared exactly. Required. */
@@ -531,12 +565,30 @@ public final class JwtValidator implements TokenValidator {
          *         the algorithms do not fit the key choice; or the secret's environment variable is unset
          */
         public JwtValidator build() {
+            try {
+                return checkAndBuild();
+            } catch (ConfigurationException e) {
+                throw source == null ? e : source.rename(e, CONFIG_KEYS);
+            }
+        }
+
+        /** Each setting's {@code tokengate.*} key, for errors of a builder given a {@link #config(ConfigSource)}. */
+        private static final Map<String, String> CONFIG_KEYS = Map.ofEntries(
+                Map.entry("issuer", ConfigKeys.JWT_ISSUER), Map.entry("audiences", ConfigKeys.JWT_AUDIENCE),
+                Map.entry("allowAnyAudience", ConfigKeys.JWT_ALLOW_ANY_AUDIENCE),
+                Map.entry("algorithms", ConfigKeys.JWT_ALGORITHMS), Map.entry("type", ConfigKeys.JWT_TYPE),
+                Map.entry("leeway", ConfigKeys.JWT_CLOCK_SKEW), Map.entry("scopeClaim", ConfigKeys.JWT_SCOPE_CLAIM),
+                Map.entry("requiredClaims", ConfigKeys.JWT_REQUIRED_CLAIMS),
+                Map.entry("hmacSecret", ConfigKeys.JWT_HMAC_SECRET_ENV),
+                Map.entry("hmacSecretFromEnv", ConfigKeys.JWT_HMAC_SECRET_ENV));
+
+        private JwtValidator checkAndBuild() {
             if (issuer == null) {
                 throw new ConfigurationException("issuer", "required: the exact iss value of the tokens to accept");
             }
             if (audiences.isEmpty() && !anyAudience) {
                 throw new ConfigurationException("audiences",
-                        "required: the audiences this API answers to (or call allowAnyAudience() to accept any)");
+                        "required: the audiences this API answers to (or allowAnyAudience() to accept any)");
             }
             if (!audiences.isEmpty() && anyAudience) {
                 throw new ConfigurationException("allowAnyAudience", "cannot be combined with audiences(...)");
@@ -548,7 +600,7 @@ public final class JwtValidator implements TokenValidator {
             }
             if (secret == null && keySource == null) {
                 throw new ConfigurationException("keySource",
-                        "required: the issuer's public keys (or an hmacSecret for HS256/HS384/HS512)");
+                        "required: the issuer's public keys (or a shared secret, hmacSecret, for HS256/HS384/HS512)");
             }
             Set<JwtAlgorithm> chosen = secret == null ? asymmetric() : symmetric(secret);
             if (anyAudience) {
@@ -580,7 +632,7 @@ public final class JwtValidator implements TokenValidator {
             for (JwtAlgorithm a : algorithms) {
                 if (a.isHmac()) {
                     throw new ConfigurationException("algorithms",
-                            a + " needs an hmacSecret, and an issuer with a key source accepts only RS*, PS* and ES*");
+                            a + " needs a shared secret (hmacSecret), and an issuer with a key source accepts only RS*, PS* and ES*");
                 }
             }
             return algorithms;
@@ -599,7 +651,7 @@ public final class JwtValidator implements TokenValidator {
             for (JwtAlgorithm a : algorithms) {
                 if (!a.isHmac()) {
                     throw new ConfigurationException("algorithms",
-                            a + " needs a key source, and an issuer with an hmacSecret accepts only HS256/HS384/HS512");
+                            a + " needs a key source, and an issuer with a shared secret (hmacSecret) accepts only HS256/HS384/HS512");
                 }
                 if (secret.length < a.minSecretBytes()) {
                     throw new ConfigurationException("algorithms", a + " needs a secret of at least "

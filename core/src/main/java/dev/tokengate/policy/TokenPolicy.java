@@ -19,7 +19,7 @@ import dev.tokengate.VerifiedToken;
  *                 ? PolicyDecision.deny(BearerError.invalidToken("This client is retired; use the new app."),
  *                         "client " + token.clientId().get() + " is retired")
  *                 : PolicyDecision.allow();
- * TokenGate gate = TokenGate.builder(config).policy(noRetiredClients).build();
+ * TokenGate gate = TokenGate.builder().config(ConfigSource.of(initParams)).policy(noRetiredClients).build();
  * }</pre>
  *
  * <p>Implementations are called concurrently and must be thread-safe; they should answer from memory (a policy

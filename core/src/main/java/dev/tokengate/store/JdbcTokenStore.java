@@ -3,6 +3,8 @@ package dev.tokengate.store;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.IpRange;
 import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.ConfigSource;
 import dev.tokengate.log.Fingerprints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -546,8 +548,23 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
         private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
         private Clock clock = Clock.systemUTC();
+        private ConfigSource source;
 
         private Builder() {
+        }
+
+        /**
+         * Reads {@code tokengate.store.jdbc-url}, {@code username}, {@code password} and {@code table}; a key that
+         * is not set leaves this builder's value. Nothing is connected or started until {@link #build()}. Every
+         * error, here or from {@link #build()}, names the key and the layer its value came from.
+         */
+        public Builder config(ConfigSource source) {
+            source.read(ConfigKeys.STORE_JDBC_URL, this::jdbcUrl);
+            source.read(ConfigKeys.STORE_USERNAME, this::username);
+            source.read(ConfigKeys.STORE_PASSWORD, this::password);
+            source.read(ConfigKeys.STORE_TABLE, this::table);
+            this.source = source;
+            return this;
         }
 
         /** The database, preferably a connection pool; not closed by the store. */
@@ -635,6 +652,18 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
          *                                user or password is given with a data source
          */
         public JdbcTokenStore build() {
+            try {
+                return checkAndBuild();
+            } catch (ConfigurationException e) {
+                throw source == null ? e : source.rename(e, CONFIG_KEYS);
+            }
+        }
+
+        /** Each setting's {@code tokengate.*} key, for errors of a builder given a {@link #config(ConfigSource)}. */
+        private static final Map<String, String> CONFIG_KEYS = Map.of("jdbcUrl", ConfigKeys.STORE_JDBC_URL,
+                "username", ConfigKeys.STORE_USERNAME, "password", ConfigKeys.STORE_PASSWORD, "table", ConfigKeys.STORE_TABLE);
+
+        private JdbcTokenStore checkAndBuild() {
             if (dataSource == null && jdbcUrl == null) {
                 throw new ConfigurationException("jdbcUrl", "give the token database: a jdbcUrl or a dataSource");
             }

@@ -2,26 +2,23 @@ package dev.tokengate.validate;
 
 import dev.tokengate.TokenValidator;
 import dev.tokengate.VerifiedToken;
-import dev.tokengate.config.IssuerConfig;
-import dev.tokengate.config.TokenGateConfig;
-import dev.tokengate.jwks.KeySource;
-import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.IssuerRouter;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.store.StoredTokenValidator;
 import dev.tokengate.store.TokenKind;
 import dev.tokengate.store.TokenStore;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The validators a {@link TokenGateConfig} describes, assembled in a fixed order. Not API.
+ * The validators of one gate, assembled in a fixed order from parts already built. Not API.
  * <pre>
  * TokenRouter ─┬─ JWT:    CachingTokenValidator → IssuerRouter → JwtValidator per issuer → KeySource per issuer
  *              ├─ tgat_:  CachingTokenValidator (store TTL) → StoredTokenValidator(ACCESS_TOKEN) → TokenStore
@@ -35,20 +32,14 @@ import java.util.regex.Pattern;
  */
 public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> apiKeys, Optional<StoredTokenValidator> usage) {
 
+    /** The default longest time a stored token stays cached ({@code tokengate.store.cache-ttl}). */
+    public static final Duration DEFAULT_STORE_CACHE_TTL = Duration.ofSeconds(30);
+
     private static final Pattern CACHE_OFF = Pattern.compile("(^|.*,)\\s*maximumSize\\s*=\\s*0\\s*(,.*|$)");
 
-    public static ValidatorStack create(TokenGateConfig config, Clock clock) {
-        Optional<TokenValidator> jwt = config.issuers().isEmpty() ? Optional.empty() : Optional.of(jwt(config, clock));
-        Optional<TokenStore> store = config.tokenStore();
-        Optional<StoredTokenValidator> stored = store.map(s -> StoredTokenValidator.builder(s)
-                .kind(TokenKind.ACCESS_TOKEN).clock(clock).build());
-        Optional<TokenValidator> apiKeys = store.map(s -> cached(StoredTokenValidator.builder(s)
-                .kind(TokenKind.API_KEY).clock(clock).build(), config.storeCacheTtl(), clock));
-        TokenValidator tokens = new TokenRouter(jwt,
-                stored.map(v -> cached(v, config.storeCacheTtl(), clock)),
-                config.introspection().map(v -> v),
-                config.introspectJwtIssuers());
-        return new ValidatorStack(tokens, apiKeys, stored);
+    /** A builder for the stack. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Records that a stored token or key was used from this address (no-op for other tokens). */
@@ -58,74 +49,95 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
         }
     }
 
-    private static TokenValidator cached(TokenValidator validator, java.time.Duration ttl, Clock clock) {
-        return CachingTokenValidator.builder(validator).maxTimeToLive(ttl).clock(clock).build();
+    /**
+     * Whether a verified-token cache spec turns the cache off ({@code maximumSize=0}): then the JWT validators are
+     * called directly, without hashing every token for nothing.
+     */
+    public static boolean turnsCacheOff(String cacheSpec) {
+        return CACHE_OFF.matcher(cacheSpec).matches();
     }
 
-    private static TokenValidator jwt(TokenGateConfig config, Clock clock) {
-        HttpClient http = HttpClient.newBuilder()
-                .connectTimeout(config.jwksConnectTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
-        List<JwtValidator> validators = new ArrayList<>();
-        for (IssuerConfig issuer : config.issuers()) {
-            validators.add(jwtValidator(issuer, keySource(issuer, config, http), clock));
-        }
-        TokenValidator router = IssuerRouter.create(validators);
-        if (CACHE_OFF.matcher(config.cacheSpec()).matches()) {
-            return router;
-        }
-        return CachingTokenValidator.builder(router)
-                .spec(config.cacheSpec())
-                .maxTimeToLive(config.cacheMaxTtl())
-                .clock(clock)
-                .build();
-    }
+    /** Assembles a {@link ValidatorStack} from built parts; every part is optional. */
+    public static final class Builder {
+        private final List<JwtValidator> issuers = new ArrayList<>();
+        private String cacheSpec;
+        private Duration cacheMaxTtl;
+        private TokenStore store;
+        private Duration storeCacheTtl = DEFAULT_STORE_CACHE_TTL;
+        private TokenValidator introspection;
+        private Set<String> introspectJwtIssuers = Set.of();
+        private Clock clock = Clock.systemUTC();
 
-    private static JwtValidator jwtValidator(IssuerConfig issuer, KeySource keys, Clock clock) {
-        JwtValidator.Builder b = JwtValidator.builder()
-                .issuer(issuer.issuer())
-                .algorithms(issuer.algorithms().toArray(String[]::new))
-                .leeway(issuer.clockSkew())
-                .clock(clock);
-        if (issuer.allowAnyAudience()) {
-            b.allowAnyAudience();
-        } else {
-            b.audiences(issuer.audiences());
+        private Builder() {
         }
-        if (keys != null) {
-            b.keySource(keys);
-        } else {
-            b.hmacSecretFromEnv(issuer.hmacSecretEnv().orElseThrow());
-        }
-        issuer.type().ifPresent(b::type);
-        issuer.scopeClaim().ifPresent(b::scopeClaim);
-        if (!issuer.requiredClaims().isEmpty()) {
-            b.requiredClaims(issuer.requiredClaims().toArray(String[]::new));
-        }
-        return b.build();
-    }
 
-    /** The issuer's key source; {@code null} for an HMAC issuer, which has none. */
-    private static KeySource keySource(IssuerConfig issuer, TokenGateConfig config, HttpClient http) {
-        return switch (issuer.keysFrom()) {
-            case JWKS_URI -> KeySources.jwks(issuer.jwksUri().orElseThrow())
-                    .httpClient(http)
-                    .readTimeout(config.jwksReadTimeout())
-                    .refetchInterval(config.jwksRefetchInterval())
-                    .staleWindow(config.jwksStaleWindow())
-                    .build();
-            case DISCOVERY -> KeySources.discover(URI.create(issuer.issuer()))
-                    .httpClient(http)
-                    .readTimeout(config.jwksReadTimeout())
-                    .jwks(j -> j.readTimeout(config.jwksReadTimeout())
-                            .refetchInterval(config.jwksRefetchInterval())
-                            .staleWindow(config.jwksStaleWindow()))
-                    .build();
-            case PUBLIC_KEY_FILE -> KeySources.pem(issuer.keyFile().orElseThrow());
-            case JWKS_FILE -> KeySources.jwksFile(issuer.keyFile().orElseThrow());
-            case CUSTOM -> issuer.keySource().orElseThrow();
-            case HMAC_SECRET_ENV -> null;
-        };
+        /** Trusted JWT issuers, one validator each, routed by {@code iss}. */
+        public Builder issuers(List<JwtValidator> validators) {
+            this.issuers.addAll(validators);
+            return this;
+        }
+
+        /**
+         * The verified-token cache in front of the JWT validators: a Caffeine spec (size only; {@code null} for
+         * {@link CachingTokenValidator}'s default size) and the longest life of an entry ({@code null} for its
+         * default).
+         */
+        public Builder verifiedTokenCache(String spec, Duration maxTimeToLive) {
+            this.cacheSpec = spec;
+            this.cacheMaxTtl = maxTimeToLive;
+            return this;
+        }
+
+        /** The token database, and how long a stored token it confirmed stays cached. */
+        public Builder tokenStore(TokenStore store, Duration cacheTtl) {
+            this.store = Objects.requireNonNull(store, "store");
+            this.storeCacheTtl = Objects.requireNonNull(cacheTtl, "cacheTtl");
+            return this;
+        }
+
+        /** The introspection validator for opaque tokens, and the issuers whose JWTs it checks too. */
+        public Builder introspection(TokenValidator introspection, Set<String> jwtIssuers) {
+            this.introspection = Objects.requireNonNull(introspection, "introspection");
+            this.introspectJwtIssuers = Set.copyOf(jwtIssuers);
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public ValidatorStack build() {
+            Optional<TokenValidator> jwt = issuers.isEmpty() ? Optional.empty() : Optional.of(jwt());
+            Optional<TokenStore> s = Optional.ofNullable(store);
+            Optional<StoredTokenValidator> stored = s.map(st -> StoredTokenValidator.builder(st)
+                    .kind(TokenKind.ACCESS_TOKEN).clock(clock).build());
+            Optional<TokenValidator> apiKeys = s.map(st -> cached(StoredTokenValidator.builder(st)
+                    .kind(TokenKind.API_KEY).clock(clock).build(), storeCacheTtl));
+            TokenValidator tokens = new TokenRouter(jwt,
+                    stored.map(v -> cached(v, storeCacheTtl)),
+                    Optional.ofNullable(introspection),
+                    introspectJwtIssuers);
+            return new ValidatorStack(tokens, apiKeys, stored);
+        }
+
+        private TokenValidator cached(TokenValidator validator, Duration ttl) {
+            return CachingTokenValidator.builder(validator).maxTimeToLive(ttl).clock(clock).build();
+        }
+
+        private TokenValidator jwt() {
+            TokenValidator router = IssuerRouter.create(issuers);
+            if (cacheSpec != null && turnsCacheOff(cacheSpec)) {
+                return router;
+            }
+            CachingTokenValidator.Builder cache = CachingTokenValidator.builder(router).clock(clock);
+            if (cacheSpec != null) {
+                cache.spec(cacheSpec);
+            }
+            if (cacheMaxTtl != null) {
+                cache.maxTimeToLive(cacheMaxTtl);
+            }
+            return cache.build();
+        }
     }
 }

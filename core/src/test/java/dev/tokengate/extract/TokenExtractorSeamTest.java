@@ -6,7 +6,6 @@ import dev.tokengate.Outcome;
 import dev.tokengate.TokenGate;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.authorize.Requirement;
-import dev.tokengate.config.IssuerConfig;
 import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.testing.TestRequest;
@@ -33,8 +32,7 @@ class TokenExtractorSeamTest {
     };
 
     private TokenGate gate(TokenExtractor extractor) {
-        TokenGate.Builder b = TokenGate.builder(TokenGateConfig.builder()
-                        .issuer(IssuerConfig.builder("https://issuer.example").audiences("api").build())
+        TokenGate.Builder b = TokenGate.builder().settings(TokenGateConfig.builder()
                         .build())
                 .validator(token -> {
                     if (!token.equals("pop-bound")) {

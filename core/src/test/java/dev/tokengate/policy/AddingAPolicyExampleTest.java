@@ -6,8 +6,7 @@ import dev.tokengate.Outcome;
 import dev.tokengate.TokenGate;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.authorize.Requirement;
-import dev.tokengate.config.IssuerConfig;
-import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.config.ConfigSource;
 import dev.tokengate.testing.FakeTime;
 import dev.tokengate.testing.TestRequest;
 import org.junit.jupiter.api.Test;
@@ -16,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -51,8 +52,8 @@ class AddingAPolicyExampleTest {
         }
     }
 
-    static TokenGate gateWithQuota(TokenGateConfig config, Set<String> exhausted) {
-        return TokenGate.builder(config)
+    static TokenGate gateWithQuota(ConfigSource keys, Set<String> exhausted) {
+        return TokenGate.builder().config(keys) // tokengate.* keys: issuer, audience, …
                 .policy(new DailyQuotaPolicy(exhausted)) // runs after the built-in policies, in the order added
                 .build();
     }
@@ -61,11 +62,12 @@ class AddingAPolicyExampleTest {
     @Test
     void clientOverItsDailyQuotaGets429UntilMidnightAndOthersGoOn() {
         FakeTime time = new FakeTime(Instant.parse("2029-03-01T23:59:30.500Z"));
-        TokenGateConfig config = TokenGateConfig.builder()
-                .issuer(IssuerConfig.builder("https://issuer.example").audiences("api").build()).build();
+        ConfigSource keys = ConfigSource.of(Map.of("tokengate.jwt.issuer", "https://issuer.example",
+                "tokengate.jwt.jwks-uri", "https://issuer.example/jwks", "tokengate.jwt.audience", "api"),
+                Map.of(), new Properties());
         Set<String> exhausted = ConcurrentHashMap.newKeySet();
         exhausted.add("bulk-exporter");
-        TokenGate gate = TokenGate.builder(config)
+        TokenGate gate = TokenGate.builder().config(keys)
                 .validator(t -> VerifiedToken.builder(VerifiedToken.Kind.JWT).subject("alice").clientId(t)
                         .scopes(List.of("read")).build())
                 .policy(new DailyQuotaPolicy(exhausted)).clock(time).callLogSink(e -> { }).build();
@@ -84,6 +86,6 @@ class AddingAPolicyExampleTest {
         TokenGate.Call other = gate.begin(TestRequest.get("/reports").bearer("dashboard"));
         assertThat(other.authorize(Requirement.allOf("read"))).isInstanceOf(Outcome.Authenticated.class);
         other.finish(200);
-        assertThat(gateWithQuota(config, exhausted).mode()).isEqualTo(TokenGate.Mode.ENFORCE);
+        assertThat(gateWithQuota(keys, exhausted).mode()).isEqualTo(TokenGate.Mode.ENFORCE);
     }
 }

@@ -8,7 +8,6 @@ import dev.tokengate.Outcome;
 import dev.tokengate.TokenGate;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.authorize.Requirement;
-import dev.tokengate.config.IssuerConfig;
 import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.testing.FakeTime;
@@ -36,7 +35,7 @@ class PolicyChainTest {
     private final FakeTime time = new FakeTime(NOW);
 
     private static TokenGateConfig.Builder config() {
-        return TokenGateConfig.builder().issuer(IssuerConfig.builder("https://issuer.example").audiences("api").build());
+        return TokenGateConfig.builder();
     }
 
     private static VerifiedToken validate(String token) {
@@ -50,7 +49,7 @@ class PolicyChainTest {
     }
 
     private TokenGate gate(TokenGateConfig.Builder config, TokenPolicy... policies) {
-        TokenGate.Builder b = TokenGate.builder(config.build()).validator(PolicyChainTest::validate)
+        TokenGate.Builder b = TokenGate.builder().settings(config.build()).validator(PolicyChainTest::validate)
                 .callLogSink(events::add).clock(time);
         for (TokenPolicy p : policies) {
             b.policy(p);

@@ -3,33 +3,21 @@ package dev.tokengate.validate;
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenGate;
 import dev.tokengate.TokenValidator;
-import dev.tokengate.UpstreamUnavailableException;
-import dev.tokengate.config.ConfigSource;
-import dev.tokengate.config.IssuerConfig;
-import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.jwks.KeySource;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The validator stack that {@link TokenGate#create} builds from configuration, and its order:
- * cache → issuer router → JWT validator → key source.
+ * The validator stack a {@link TokenGate} assembles, and its order: cache → issuer router → JWT validator → key
+ * source. (The stack read from keys: {@code dev.tokengate.TokenGateKeysTest}.)
  */
 class ValidatorStackTest {
 
@@ -40,11 +28,9 @@ class ValidatorStackTest {
     };
 
     private TokenValidator stack(String cacheSpec) {
-        TokenGateConfig config = TokenGateConfig.builder()
-                .issuer(IssuerConfig.builder(TestTokens.ISSUER).keySource(countingKeys).audiences(TestTokens.AUDIENCE).build())
-                .cacheSpec(cacheSpec)
-                .build();
-        return ValidatorStack.create(config, Clock.systemUTC()).tokens();
+        JwtValidator issuer = JwtValidator.builder().issuer(TestTokens.ISSUER).keySource(countingKeys)
+                .audiences(TestTokens.AUDIENCE).build();
+        return ValidatorStack.builder().issuers(List.of(issuer)).verifiedTokenCache(cacheSpec, null).build().tokens();
     }
 
     @Test
@@ -84,66 +70,12 @@ class ValidatorStackTest {
     }
 
     @Test
-    void fromKeysJwksUriThenValidatesAgainstTheEndpoint() {
-        try (JwksServer jwks = JwksServer.start()) {
-            jwks.jwks(TestKeys.jwksJson(TestKeys.rsa()));
-            TokenValidator validator = fromKeys(Map.of("tokengate.jwt.issuer", TestTokens.ISSUER,
-                    "tokengate.jwt.jwks-uri", jwks.uri().toString()));
-            assertThat(validator.validate(TestTokens.jwt().sign()).subject()).contains(TestTokens.SUBJECT);
-            assertThat(jwks.jwksRequests()).isEqualTo(1);
-        }
-    }
-
-    @Test
-    void fromKeysIssuerOnlyThenKeysFoundByDiscovery() {
-        try (JwksServer server = JwksServer.start()) {
-            server.jwks(TestKeys.jwksJson(TestKeys.rsa()));
-            String issuer = server.issuer().toString();
-            TokenValidator validator = fromKeys(Map.of("tokengate.jwt.issuer", issuer));
-            assertThat(validator.validate(TestTokens.jwt().issuer(issuer).sign()).issuer()).contains(issuer);
-            assertThat(server.requests(server.openIdConfigurationPath())).isEqualTo(1);
-        }
-    }
-
-    @Test
-    void fromKeysIssuerDownThenUpstreamUnavailableNotInvalidToken() {
-        JwksServer server = JwksServer.start();
-        String issuer = server.issuer().toString();
-        server.close();
-        TokenValidator validator = fromKeys(Map.of("tokengate.jwt.issuer", issuer));
-        assertThatThrownBy(() -> validator.validate(TestTokens.jwt().issuer(issuer).sign()))
-                .isInstanceOf(UpstreamUnavailableException.class);
-    }
-
-    @Test
-    void fromKeysPublicKeyFileThenValidates(@TempDir Path dir) throws Exception {
-        Path pem = dir.resolve("issuer.pem");
-        Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(TestKeys.rsa().publicKey().getEncoded())
-                + "\n-----END PUBLIC KEY-----\n");
-        TokenValidator validator = fromKeys(Map.of("tokengate.jwt.issuer", TestTokens.ISSUER,
-                "tokengate.jwt.public-key", pem.toString()));
-        assertThat(validator.validate(TestTokens.jwt().sign()).scopes()).isNotEmpty();
-        assertThatThrownBy(() -> validator.validate(TestTokens.jwt().signedWith(TestKeys.untrustedRsa()).sign()))
-                .isInstanceOf(InvalidTokenException.class);
-    }
-
-    @Test
-    void fromKeysTypeRequiredThenIdTokenRefused() {
-        TokenGateConfig config = TokenGateConfig.builder()
-                .issuer(IssuerConfig.builder(TestTokens.ISSUER).keySource(countingKeys).audiences(TestTokens.AUDIENCE)
-                        .type("at+jwt").build())
-                .build();
-        TokenValidator validator = ValidatorStack.create(config, Clock.systemUTC()).tokens();
+    void typeRequiredThenIdTokenRefused() {
+        JwtValidator issuer = JwtValidator.builder().issuer(TestTokens.ISSUER).keySource(countingKeys)
+                .audiences(TestTokens.AUDIENCE).type("at+jwt").build();
+        TokenValidator validator = ValidatorStack.builder().issuers(List.of(issuer)).build().tokens();
         assertThatThrownBy(() -> validator.validate(TestTokens.jwt().type("JWT").sign()))
                 .isInstanceOf(InvalidTokenException.class);
         assertThat(validator.validate(TestTokens.jwt().type("at+jwt").sign()).subject()).isPresent();
-    }
-
-    private static TokenValidator fromKeys(Map<String, String> keys) {
-        Map<String, String> all = new HashMap<>(keys);
-        all.put("tokengate.jwt.audience", TestTokens.AUDIENCE);
-        TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(all, Map.of(), new Properties()), Set.of());
-        return ValidatorStack.create(config, Clock.systemUTC()).tokens();
     }
 }

@@ -4,8 +4,9 @@ import dev.tokengate.ConfigurationException;
 import dev.tokengate.TokenGate;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.authorize.Requirement;
+import dev.tokengate.config.ConfigKey;
+import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
-import dev.tokengate.config.TokenGateConfig;
 import jakarta.ws.rs.RuntimeType;
 import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.Feature;
@@ -19,7 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Properties;
 
 /**
  * The Jakarta REST feature that protects resource methods with bearer tokens, as their annotations say: register
@@ -73,12 +74,13 @@ import java.util.Set;
  * one call-log event with the status sent, refusals included.
  *
  * <h2>Configuration</h2>
- * Built with a {@link TokenGate} or a {@link TokenGateConfig}, the feature uses them as they are. Built with the
+ * Built with a {@link TokenGate}, the feature uses it as it is. Built with the
  * no-argument constructor (as scanning does), it reads the {@code tokengate.*} settings of
  * {@link dev.tokengate.config.ConfigKeys} and {@value #UNANNOTATED} from Java system properties, then environment
  * variables ({@code TOKENGATE_JWT_ISSUER}), then the application's configuration properties
- * ({@code Application.getProperties()}); an unknown or malformed key fails deployment with a
- * {@link ConfigurationException} naming it.
+ * ({@code Application.getProperties()}); a blank value counts as unset. An unknown or malformed key fails deployment
+ * with a {@link ConfigurationException} naming it and the layer it came from; a key of another adapter (the servlet
+ * filter's {@code tokengate.rules}) is ignored.
  *
  * <p>Each instance owns its pipeline; thread-safe.
  */
@@ -92,26 +94,30 @@ public final class TokenGateFeature implements Feature {
      * Setting: what a resource method without any security annotation needs, in {@link Requirement#parse} form:
      * {@code authenticated} (the default), {@code permit}, {@code deny}, or scopes ({@code read}, {@code a | b}).
      */
-    public static final String UNANNOTATED = "tokengate.jaxrs.unannotated";
+    public static final String UNANNOTATED = ConfigKeys.JAXRS_UNANNOTATED;
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenGateFeature.class);
     private static final String CONFIGURED = TokenGateFeature.class.getName() + ".configured";
 
     private final TokenGate gate;
     private final Requirement unannotated;
+    private final Map<String, String> environment;
+    private final Properties systemProperties;
 
     /**
      * A feature configured from system properties, environment variables and the application's {@code tokengate.*}
      * properties when it is registered.
      */
     public TokenGateFeature() {
-        this.gate = null;
-        this.unannotated = null;
+        this(System.getenv(), System.getProperties());
     }
 
-    /** A feature with the pipeline the config describes; unannotated methods need a valid token. */
-    public TokenGateFeature(TokenGateConfig config) {
-        this(TokenGate.create(Objects.requireNonNull(config, "config")));
+    /** The same, under this environment and these system properties instead of the process's. For tests. */
+    TokenGateFeature(Map<String, String> environment, Properties systemProperties) {
+        this.gate = null;
+        this.unannotated = null;
+        this.environment = Objects.requireNonNull(environment, "environment");
+        this.systemProperties = Objects.requireNonNull(systemProperties, "systemProperties");
     }
 
     /** A feature with this pipeline; unannotated methods need a valid token. */
@@ -122,13 +128,15 @@ public final class TokenGateFeature implements Feature {
     /**
      * A feature with this pipeline.
      *
-     * @param gate        the pipeline (e.g. {@code TokenGate.create(config)}, or a {@code TokenGate.builder} with a
-     *                    custom validator or call-log sink)
+     * @param gate        the pipeline (e.g. {@code TokenGate.builder().issuer(...).build()}, with a custom validator
+     *                    or call-log sink if need be)
      * @param unannotated what a method without any security annotation needs, e.g. {@link Requirement#permit()}
      */
     public TokenGateFeature(TokenGate gate, Requirement unannotated) {
         this.gate = Objects.requireNonNull(gate, "gate");
         this.unannotated = Objects.requireNonNull(unannotated, "unannotated");
+        this.environment = Map.of();
+        this.systemProperties = new Properties();
     }
 
     /**
@@ -159,27 +167,24 @@ public final class TokenGateFeature implements Feature {
                 ? Optional.of(token) : Optional.empty();
     }
 
-    private static Binder fromConfiguration(Configuration configuration) {
+    private Binder fromConfiguration(Configuration configuration) {
         Map<String, String> properties = new LinkedHashMap<>();
         configuration.getProperties().forEach((k, v) -> {
             if (k.startsWith("tokengate.") && v != null) {
                 properties.put(k, v.toString());
             }
         });
-        ConfigSource source = ConfigSource.of(properties);
-        TokenGateConfig config = TokenGateConfig.from(source, Set.of(UNANNOTATED));
-        Requirement unannotated = source.get(UNANNOTATED).map(TokenGateFeature::parseUnannotated)
-                .orElse(Requirement.authenticated());
-        TokenGate gate = TokenGate.create(config);
+        ConfigSource source = ConfigSource.of(properties, environment, systemProperties)
+                .readBy(ConfigKey.Component.JAXRS, "application property");
+        TokenGate gate = TokenGate.create(source);
+        Requirement unannotated;
+        try {
+            unannotated = source.get(UNANNOTATED, Requirement::parse).orElse(Requirement.authenticated());
+        } catch (RuntimeException e) {
+            gate.close();
+            throw e;
+        }
         LOG.info("tokengate: JAX-RS feature started; unannotated resource methods require {}", unannotated);
         return new Binder(gate, unannotated);
-    }
-
-    private static Requirement parseUnannotated(String value) {
-        try {
-            return Requirement.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException(UNANNOTATED, e.getMessage(), e);
-        }
     }
 }

@@ -10,8 +10,8 @@ import dev.tokengate.VerifiedToken;
 import dev.tokengate.authorize.Requirement;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigKeys;
-import dev.tokengate.config.IssuerConfig;
-import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.jwks.KeySources;
+import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.servlet.TokenGateFilter;
 import dev.tokengate.testing.CapturingSink;
@@ -56,7 +56,6 @@ abstract class FeatureContractTest {
 
     private JwksServer idp;
     private JwksServer downIdp;
-    private TokenGateConfig config;
     private TokenGate gate;
     private final CapturingSink sink = new CapturingSink();
     private final List<String> probe = Collections.synchronizedList(new ArrayList<>());
@@ -71,13 +70,7 @@ abstract class FeatureContractTest {
     void start() throws Exception {
         idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         downIdp = JwksServer.start().down();
-        config = TokenGateConfig.builder()
-                .issuer(IssuerConfig.builder(TestTokens.ISSUER).jwksUri(idp.uri().toString())
-                        .audiences(TestTokens.AUDIENCE).build())
-                .issuer(IssuerConfig.builder(DOWN_ISSUER).jwksUri(downIdp.uri().toString())
-                        .audiences(TestTokens.AUDIENCE).build())
-                .build();
-        gate = TokenGate.builder(config).callLogSink(sink).build();
+        gate = gateBuilder().callLogSink(sink).build();
         server = TestServer.start(context -> runtime().deploy(context,
                 Resources.application(new TokenGateFeature(gate), probe, Map.of())));
     }
@@ -114,6 +107,15 @@ abstract class FeatureContractTest {
     }
 
     // ---- helpers
+
+    /** A gate that trusts the issuer at {@code idp} and one whose JWKS is down. */
+    TokenGate.Builder gateBuilder() {
+        return TokenGate.builder()
+                .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER).keySource(KeySources.jwks(idp.uri()).build())
+                        .audiences(TestTokens.AUDIENCE))
+                .issuer(JwtValidator.builder().issuer(DOWN_ISSUER).keySource(KeySources.jwks(downIdp.uri()).build())
+                        .audiences(TestTokens.AUDIENCE));
+    }
 
     String token(String scope) {
         String t = TestTokens.jwt().scope(scope).sign();
@@ -219,7 +221,7 @@ abstract class FeatureContractTest {
     void refusalIsTheCoreErrorResponseByteForByte() throws Exception {
         HttpResponse<String> r = get("/class-scoped/all", token("read"));
         String requestId = problem(r).get("request_id").asText();
-        TokenGate reference = TokenGate.builder(config).validator(t -> TestFixtures.verified("read"))
+        TokenGate reference = gateBuilder().validator(t -> TestFixtures.verified("read"))
                 .callLogSink(e -> { }).build();
         TokenGate.Call call = reference.begin(TestRequest.get("/class-scoped/all").bearer("x")
                 .header("X-Request-Id", requestId));
@@ -428,7 +430,7 @@ abstract class FeatureContractTest {
 
         @BeforeAll
         void start() throws Exception {
-            TokenGate limiting = TokenGate.builder(config).callLogSink(policyLog).policy(BULK_IS_OVER_ITS_LIMIT).build();
+            TokenGate limiting = gateBuilder().callLogSink(policyLog).policy(BULK_IS_OVER_ITS_LIMIT).build();
             limited = TestServer.start(context -> runtime().deploy(context,
                     Resources.application(new TokenGateFeature(limiting), policyProbe, Map.of())));
         }
@@ -483,7 +485,7 @@ abstract class FeatureContractTest {
 
         @BeforeAll
         void start() throws Exception {
-            TokenGate gate = TokenGate.builder(config).callLogSink(reportLog).policy(BULK_IS_OVER_ITS_LIMIT)
+            TokenGate gate = gateBuilder().callLogSink(reportLog).policy(BULK_IS_OVER_ITS_LIMIT)
                     .mode(TokenGate.Mode.REPORT_ONLY).build();
             reporting = TestServer.start(context -> runtime().deploy(context,
                     Resources.application(new TokenGateFeature(gate), reportProbe, Map.of())));
@@ -553,6 +555,49 @@ abstract class FeatureContractTest {
         }
     }
 
+    // ---- configured on a server whose system properties and environment carry the servlet filter's keys
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class ConfiguredBesideTheServletFiltersKeys {
+        private TestServer configured;
+
+        @BeforeAll
+        void start() throws Exception {
+            Map<String, Object> properties = Map.of(
+                    ConfigKeys.JWT_ISSUER, TestTokens.ISSUER,
+                    ConfigKeys.JWT_JWKS_URI, idp.uri().toString(),
+                    ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
+                    TokenGateFeature.UNANNOTATED, "trade");
+            Map<String, String> environment = Map.of("TOKENGATE_RULES", "/* = permit", "TOKENGATE_UNMATCHED", "permit",
+                    "TOKENGATE_JAXRS_UNANNOTATED", "");
+            java.util.Properties system = new java.util.Properties();
+            system.setProperty(ConfigKeys.RULES, "/* = deny");
+            system.setProperty(ConfigKeys.JAXRS_UNANNOTATED, " ");
+            configured = TestServer.start(context -> runtime().deploy(context,
+                    Resources.application(new TokenGateFeature(environment, system), new ArrayList<>(), properties)));
+        }
+
+        @AfterAll
+        void stop() throws Exception {
+            if (configured != null) {
+                configured.close();
+            }
+        }
+
+        @Test
+        void deploymentStartsAndIgnoresTheServletFiltersKeys() throws Exception {
+            assertThat(call(configured, "GET", "/class-scoped/inherits", token("read")).statusCode()).isEqualTo(200);
+            assertThat(call(configured, "GET", "/class-scoped/inherits", null).statusCode()).isEqualTo(401);
+        }
+
+        @Test
+        void blankSystemPropertyAndEnvironmentVariableLeaveTheApplicationPropertyInForce() throws Exception {
+            assertThat(call(configured, "GET", "/unannotated", token("read")).statusCode()).isEqualTo(403);
+            assertThat(call(configured, "GET", "/unannotated", token("trade")).statusCode()).isEqualTo(200);
+        }
+    }
+
     // ---- behind the servlet filter
 
     @Nested
@@ -569,8 +614,8 @@ abstract class FeatureContractTest {
                 validations.incrementAndGet();
                 return TestFixtures.verified(t.equals("tok-admin") ? "admin" : "read");
             };
-            TokenGate servletGate = TokenGate.builder(config).validator(counting).callLogSink(servletLog).build();
-            TokenGate jaxrsGate = TokenGate.builder(config).validator(counting).callLogSink(jaxrsLog).build();
+            TokenGate servletGate = gateBuilder().validator(counting).callLogSink(servletLog).build();
+            TokenGate jaxrsGate = gateBuilder().validator(counting).callLogSink(jaxrsLog).build();
             both = TestServer.start(context -> {
                 context.addFilter(new FilterHolder(new TokenGateFilter(servletGate, UrlRules.parse("/closed = permit; /* = authenticated"))),
                         "/*", EnumSet.of(DispatcherType.REQUEST));

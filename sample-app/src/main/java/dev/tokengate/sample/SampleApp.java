@@ -5,7 +5,6 @@ import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
-import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.jaxrs.TokenGateFeature;
 import dev.tokengate.log.Slf4jCallLogSink;
 import dev.tokengate.sample.legacy.StatementServlet;
@@ -37,7 +36,6 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -126,16 +124,15 @@ public final class SampleApp implements AutoCloseable {
                 params.put(ConfigKeys.JWT_TYPE, "at+jwt");
                 params.put(ConfigKeys.JWT_ALGORITHMS, "RS256");
             }
-            TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(params), Set.of());
-
             // The pipeline the configuration describes: JWTs checked against the issuer's keys, tgat_ tokens looked
-            // up in the token database, other opaque tokens introspected (tokengate.introspection.*). Every call is
-            // logged as a JSON line and kept for the console's recent calls.
+            // up in the token database (the app's own store, which the console also issues from and which records
+            // their use), other opaque tokens introspected (tokengate.introspection.*). Every call is logged as a
+            // JSON line and kept for the console's recent calls.
             CallLabels labels = new CallLabels();
             RecentCalls recent = new RecentCalls(RECENT_CALLS, labels, new Slf4jCallLogSink());
-            gate = TokenGate.builder(config).callLogSink(recent).clock(clock).build();
-            Runnable flushUsage = () -> config.tokenStore()
-                    .filter(JdbcTokenStore.class::isInstance).map(JdbcTokenStore.class::cast).ifPresent(JdbcTokenStore::flush);
+            gate = TokenGate.builder().config(ConfigSource.of(params)).tokenStore(db.tokens())
+                    .callLogSink(recent).clock(clock).build();
+            Runnable flushUsage = db.tokens()::flush;
 
             Ledger ledger = new Ledger(db, clock);
             ResourceConfig api = new ResourceConfig()

@@ -8,9 +8,9 @@ import dev.tokengate.TokenGate;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.authorize.Requirement;
 import dev.tokengate.authorize.UrlRules;
+import dev.tokengate.config.ConfigKey;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
-import dev.tokengate.config.TokenGateConfig;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -30,7 +30,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Properties;
 import java.util.function.Function;
 
 /**
@@ -76,8 +76,10 @@ import java.util.function.Function;
  * }</pre>
  * Every {@code tokengate.*} setting is read from Java system properties, then environment variables
  * ({@code tokengate.jwt.issuer} ⇔ {@code TOKENGATE_JWT_ISSUER}), then the init-params, so an operator can
- * override what the WAR ships. An unknown {@code tokengate.*} key or a bad value fails {@link #init} with a
- * {@link ServletException} whose message starts with the key; the application then does not start.
+ * override what the WAR ships; a blank value counts as unset, so it never hides a lower layer. An unknown
+ * {@code tokengate.*} key or a bad value fails {@link #init} with a {@link ServletException} whose message starts
+ * with the key and the layer it came from ({@code tokengate.rules (init-param): line 2 …}); the application then
+ * does not start. A key of another adapter ({@code tokengate.jaxrs.unannotated}) is ignored.
  *
  * <h2>Init-params</h2>
  * <table>
@@ -143,9 +145,12 @@ import java.util.function.Function;
  *
  * <h2>Registered programmatically</h2>
  * <pre>{@code
- * TokenGate gate = TokenGate.create(TokenGateConfig.builder()
- *         .issuer(IssuerConfig.builder("https://login.example.com/").audiences(List.of("https://api.example.com")).build())
- *         .build());
+ * TokenGate gate = TokenGate.builder()
+ *         .issuer(JwtValidator.builder()
+ *                 .issuer("https://login.example.com/")
+ *                 .audiences("https://api.example.com")
+ *                 .keySource(KeySources.discover(URI.create("https://login.example.com/")).build()))
+ *         .build();
  * UrlRules rules = UrlRules.parse("GET /api/* = read; /* = authenticated");
  * servletContext.addFilter("tokengate", new TokenGateFilter(gate, rules))
  *         .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
@@ -172,9 +177,11 @@ public class TokenGateFilter implements Filter {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenGateFilter.class);
 
-    private final Function<TokenGateConfig, TokenGate> gateFactory;
+    private final Function<ConfigSource, TokenGate> gateFactory;
     private final String filteredAttribute = TokenGateFilter.class.getName() + ".FILTERED@"
             + Integer.toHexString(System.identityHashCode(this));
+    private final Map<String, String> environment;
+    private final Properties systemProperties;
     private volatile Pipeline pipeline;
 
     /** A filter configured by its init-params (system properties and environment variables first) in {@link #init}. */
@@ -183,22 +190,35 @@ public class TokenGateFilter implements Filter {
     }
 
     /**
-     * A filter configured by its init-params, whose pipeline is built by {@code gateFactory} from the config read.
-     * For tests that declare the filter in {@code web.xml} but validate tokens with a stub.
+     * A filter configured by its init-params, whose pipeline is built by {@code gateFactory} from the settings
+     * read. For tests that declare the filter in {@code web.xml} but validate tokens with a stub.
      */
-    TokenGateFilter(Function<TokenGateConfig, TokenGate> gateFactory) {
+    TokenGateFilter(Function<ConfigSource, TokenGate> gateFactory) {
+        this(gateFactory, System.getenv(), System.getProperties());
+    }
+
+    /**
+     * A filter configured by its init-params under this environment and these system properties instead of the
+     * process's. For tests.
+     */
+    TokenGateFilter(Function<ConfigSource, TokenGate> gateFactory, Map<String, String> environment,
+                    Properties systemProperties) {
         this.gateFactory = Objects.requireNonNull(gateFactory, "gateFactory");
+        this.environment = Objects.requireNonNull(environment, "environment");
+        this.systemProperties = Objects.requireNonNull(systemProperties, "systemProperties");
     }
 
     /**
      * A filter with its pipeline and rules given; its init-params are ignored.
      *
-     * @param gate  the pipeline (e.g. {@code TokenGate.create(config)}, or a {@code TokenGate.builder} with a
-     *              custom validator or call-log sink)
+     * @param gate  the pipeline (e.g. {@code TokenGate.builder().issuer(...).build()}, with a custom validator or
+     *              call-log sink if need be); closed by {@link #destroy} only if the filter built it
      * @param rules the URL rules
      */
     public TokenGateFilter(TokenGate gate, UrlRules rules) {
-        this.gateFactory = config -> gate;
+        this.gateFactory = source -> gate;
+        this.environment = Map.of();
+        this.systemProperties = new Properties();
         this.pipeline = new Pipeline(Objects.requireNonNull(gate, "gate"), Objects.requireNonNull(rules, "rules"), false);
     }
 
@@ -224,18 +244,18 @@ public class TokenGateFilter implements Filter {
             return;
         }
         try {
-            ConfigSource source = ConfigSource.of(params);
-            TokenGateConfig config = TokenGateConfig.from(source, Set.of(RULES, UNMATCHED));
-            Requirement unmatched = source.get(UNMATCHED).map(UrlRules::parseUnmatched).orElse(Requirement.deny());
-            UrlRules rules = UrlRules.parse(source.get(RULES).orElse(""), unmatched);
-            TokenGate gate = Objects.requireNonNull(gateFactory.apply(config), "the gate factory returned null");
+            ConfigSource source = ConfigSource.of(params, environment, systemProperties)
+                    .readBy(ConfigKey.Component.SERVLET_FILTER, "init-param");
+            TokenGate gate = Objects.requireNonNull(gateFactory.apply(source), "the gate factory returned null");
             try {
-                pipeline = new Pipeline(gate, rules, true);
+                Requirement unmatched = source.get(UNMATCHED, UrlRules::parseUnmatched).orElse(Requirement.deny());
+                UrlRules rules = source.attributing(() -> UrlRules.parse(source.get(RULES).orElse(""), unmatched));
+                pipeline = source.attributing(() -> new Pipeline(gate, rules, true));
             } catch (RuntimeException e) {
                 gate.close();
                 throw e;
             }
-            LOG.info("tokengate filter '{}' started with {}", filterName, rules);
+            LOG.info("tokengate filter '{}' started with {}", filterName, pipeline.rules());
         } catch (ConfigurationException e) {
             throw new ServletException(e.getMessage() + " (tokengate filter '" + filterName + "')", e);
         } catch (RuntimeException e) {

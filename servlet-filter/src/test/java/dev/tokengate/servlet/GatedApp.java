@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigKeys;
-import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.testing.CapturingSink;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.LogCapture;
@@ -22,6 +21,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,16 +70,23 @@ final class GatedApp implements AutoCloseable {
 
     /** The filter configured by these init-params in its {@code init}, as a {@code web.xml} declaration would be. */
     static GatedApp start(Map<String, String> initParams) throws Exception {
+        return start(initParams, Map.of(), new Properties());
+    }
+
+    /** The same, under this environment and these system properties (instead of the JVM's). */
+    static GatedApp start(Map<String, String> initParams, Map<String, String> environment, Properties systemProperties)
+            throws Exception {
         CapturingSink sink = new CapturingSink();
-        FilterHolder holder = new FilterHolder(new TokenGateFilter(config -> TokenGate.builder(config).callLogSink(sink).build()));
+        FilterHolder holder = new FilterHolder(new TokenGateFilter(source -> TokenGate.builder().config(source).callLogSink(sink).build(),
+                environment, systemProperties));
         initParams.forEach(holder::setInitParameter);
         return new GatedApp(sink, holder);
     }
 
-    /** The filter constructed with a pipeline built by {@code TokenGate.builder(config)} from this configuration. */
-    static GatedApp start(TokenGateConfig config) throws Exception {
+    /** The filter constructed with the pipeline this gate builder describes (built here, with the capturing sink). */
+    static GatedApp start(TokenGate.Builder gateBuilder) throws Exception {
         CapturingSink sink = new CapturingSink();
-        TokenGate gate = TokenGate.builder(config).callLogSink(sink).build();
+        TokenGate gate = gateBuilder.callLogSink(sink).build();
         return new GatedApp(sink, new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(RULES))));
     }
 

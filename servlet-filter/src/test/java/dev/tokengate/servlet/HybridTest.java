@@ -3,8 +3,8 @@ package dev.tokengate.servlet;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
-import dev.tokengate.config.IssuerConfig;
-import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.jwks.KeySources;
+import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;
@@ -117,8 +117,8 @@ class HybridTest {
 
     @Test
     void filterWhenRuleNeedsApiKeyButNoStoreThenRefusesToStartNamingWhatToSet() {
-        TokenGate gate = TokenGate.create(TokenGateConfig.builder().issuer(IssuerConfig.builder(TestTokens.ISSUER)
-                .jwksUri(idp.uri().toString()).audiences(TestTokens.AUDIENCE).build()).build());
+        TokenGate gate = TokenGate.builder().issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
+                .keySource(KeySources.jwks(idp.uri()).build()).audiences(TestTokens.AUDIENCE)).build();
         assertThatThrownBy(() -> new TokenGateFilter(gate, UrlRules.parse("/* = read + api-key")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("tokengate.rules").hasMessageContaining("tokengate.store.jdbc-url");

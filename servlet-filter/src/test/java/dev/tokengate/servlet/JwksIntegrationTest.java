@@ -2,11 +2,11 @@ package dev.tokengate.servlet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokengate.TokenGate;
 import dev.tokengate.config.ConfigKeys;
-import dev.tokengate.config.IssuerConfig;
-import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.KeySources;
+import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -303,7 +303,7 @@ class JwksIntegrationTest {
     @Test
     void requestWhenSameTokenTwiceThenSecondAnsweredFromVerifiedTokenCacheWithoutKeyLookup() throws Exception {
         AtomicInteger lookups = new AtomicInteger();
-        app = GatedApp.start(configWithCountingKeySource(lookups).build());
+        app = GatedApp.start(configWithCountingKeySource(lookups));
         String token = TestTokens.jwt().sign();
 
         assertThat(app.get("/api/accounts/1", token).statusCode()).isEqualTo(200);
@@ -322,7 +322,7 @@ class JwksIntegrationTest {
     @Test
     void requestWhenTokenCacheDisabledThenEveryRequestLooksUpTheKey() throws Exception {
         AtomicInteger lookups = new AtomicInteger();
-        app = GatedApp.start(configWithCountingKeySource(lookups).cacheSpec("maximumSize=0").build());
+        app = GatedApp.start(configWithCountingKeySource(lookups).cacheSpec("maximumSize=0"));
         String token = TestTokens.jwt().sign();
 
         assertThat(app.get("/api/accounts/1", token).statusCode()).isEqualTo(200);
@@ -337,7 +337,7 @@ class JwksIntegrationTest {
     @Test
     void requestWhenSameBadTokenTwiceThenRejectedBothTimesWithoutCachingTheFailure() throws Exception {
         AtomicInteger lookups = new AtomicInteger();
-        app = GatedApp.start(configWithCountingKeySource(lookups).build());
+        app = GatedApp.start(configWithCountingKeySource(lookups));
         String forged = TestTokens.jwt().signedWith(TestKeys.untrustedRsa()).keyId(TestKeys.rsa().keyId()).sign();
 
         assertThat(app.get("/api/accounts/1", forged).statusCode()).isEqualTo(401);
@@ -350,15 +350,14 @@ class JwksIntegrationTest {
     }
 
     /** The programmatic twin of the init-params: the JWKS source wrapped to count the validator's key lookups. */
-    private TokenGateConfig.Builder configWithCountingKeySource(AtomicInteger lookups) {
+    private TokenGate.Builder configWithCountingKeySource(AtomicInteger lookups) {
         KeySource jwks = KeySources.jwks(idp.uri()).build();
         KeySource counting = keyId -> {
             lookups.incrementAndGet();
             return jwks.keys(keyId);
         };
-        return TokenGateConfig.builder().issuer(IssuerConfig.builder(TestTokens.ISSUER)
+        return TokenGate.builder().issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
                 .audiences(TestTokens.AUDIENCE)
-                .keySource(counting)
-                .build());
+                .keySource(counting));
     }
 }

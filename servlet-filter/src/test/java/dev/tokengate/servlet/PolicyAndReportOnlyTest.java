@@ -6,7 +6,6 @@ import dev.tokengate.BearerError;
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigKeys;
-import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.policy.PolicyDecision;
 import dev.tokengate.policy.TokenPolicy;
@@ -74,13 +73,12 @@ class PolicyAndReportOnlyTest {
         }
     }
 
-    private static TokenGateConfig config(TokenGate.Mode mode) {
+    private static dev.tokengate.config.ConfigSource config(TokenGate.Mode mode) {
         Map<String, String> params = new LinkedHashMap<>();
         params.put(ConfigKeys.JWT_ISSUER, "https://issuer.test/");
         params.put(ConfigKeys.JWT_AUDIENCE, "https://api.test");
         params.put(ConfigKeys.MODE, mode.value());
-        return TokenGateConfig.from(dev.tokengate.config.ConfigSource.of(params, Map.of(), new java.util.Properties()),
-                java.util.Set.of());
+        return dev.tokengate.config.ConfigSource.of(params, Map.of(), new java.util.Properties());
     }
 
     private void start(FilterHolder filter) throws Exception {
@@ -91,7 +89,7 @@ class PolicyAndReportOnlyTest {
     }
 
     private void startWith(TokenGate.Mode mode) throws Exception {
-        TokenGate gate = TokenGate.builder(config(mode)).validator(StubTokens.validator()).callLogSink(sink)
+        TokenGate gate = TokenGate.builder().config(config(mode)).validator(StubTokens.validator()).callLogSink(sink)
                 .policy(BOB_IS_OVER_HIS_LIMIT).build();
         start(new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(RULES))));
     }
@@ -182,8 +180,8 @@ class PolicyAndReportOnlyTest {
 
     @Test
     void reportOnlyFromTheInitParamThenStartUpWarnsAndNothingIsEnforced() throws Exception {
-        FilterHolder filter = new FilterHolder(new TokenGateFilter(config ->
-                TokenGate.builder(config).validator(StubTokens.validator()).callLogSink(sink).build()));
+        FilterHolder filter = new FilterHolder(new TokenGateFilter(source ->
+                TokenGate.builder().config(source).validator(StubTokens.validator()).callLogSink(sink).build()));
         filter.setInitParameter(ConfigKeys.JWT_ISSUER, "https://issuer.test/");
         filter.setInitParameter(ConfigKeys.JWT_AUDIENCE, "https://api.test");
         filter.setInitParameter(TokenGateFilter.RULES, RULES);
@@ -200,7 +198,7 @@ class PolicyAndReportOnlyTest {
     void modeInitParamWhenUnknownThenTheFilterDoesNotStartNamingTheKey() {
         Map<String, String> params = Map.of(ConfigKeys.JWT_ISSUER, "https://issuer.test/",
                 ConfigKeys.JWT_AUDIENCE, "https://api.test", TokenGateFilter.RULES, RULES, ConfigKeys.MODE, "dry-run");
-        TokenGateFilter filter = new TokenGateFilter(config -> TokenGate.builder(config).validator(StubTokens.validator()).build());
+        TokenGateFilter filter = new TokenGateFilter(source -> TokenGate.builder().config(source).validator(StubTokens.validator()).build());
         assertThatThrownBy(() -> filter.init(new jakarta.servlet.FilterConfig() {
             @Override
             public String getFilterName() {
@@ -222,6 +220,6 @@ class PolicyAndReportOnlyTest {
                 return java.util.Collections.enumeration(params.keySet());
             }
         })).isInstanceOf(jakarta.servlet.ServletException.class)
-                .hasMessageStartingWith("tokengate.mode: 'dry-run' is not a mode; write enforce or report-only");
+                .hasMessageStartingWith("tokengate.mode (init-param): 'dry-run' is not a mode; write enforce or report-only");
     }
 }

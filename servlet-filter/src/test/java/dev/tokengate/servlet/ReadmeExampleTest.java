@@ -2,8 +2,9 @@ package dev.tokengate.servlet;
 
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
-import dev.tokengate.config.IssuerConfig;
 import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.jwks.KeySources;
+import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -17,12 +18,13 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.EnumSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The README's "Programmatic use" example, compiled and run against a real JWKS. */
+/** The README's "Programmatic use" example, compiled and run against a real issuer (discovery and JWKS) on loopback. */
 class ReadmeExampleTest {
 
     @Test
@@ -37,16 +39,17 @@ class ReadmeExampleTest {
                 }
             }), "/*");
 
-            // --- README: Programmatic use (issuer, audience and JWKS adapted to the test's issuer) ---
-            TokenGateConfig config = TokenGateConfig.builder()
-                    .realm("exchange")
-                    .issuer(IssuerConfig.builder(TestTokens.ISSUER)
-                            .jwksUri(jwks.uri().toString())
+            String issuer = jwks.issuer().toString();
+            // --- README: Programmatic use (issuer and audience adapted to the test's issuer) ---
+            TokenGate gate = TokenGate.builder()
+                    .settings(TokenGateConfig.builder().realm("exchange").build())
+                    .issuer(JwtValidator.builder()
+                            .issuer(issuer)
                             .audiences(TestTokens.AUDIENCE)
                             .type("at+jwt")
-                            .build())
+                            .keySource(KeySources.discover(URI.create(issuer)).build()))
                     .build();
-            TokenGateFilter filter = new TokenGateFilter(TokenGate.create(config), UrlRules.parse("""
+            TokenGateFilter filter = new TokenGateFilter(gate, UrlRules.parse("""
                     GET /api/accounts/* = read
                     POST /api/orders = trade
                     /* = authenticated
@@ -56,12 +59,12 @@ class ReadmeExampleTest {
 
             try (TestServer server = TestServer.start(context)) {
                 HttpResponse<String> ok = server.get("/api/accounts/1", "Authorization",
-                        "Bearer " + TestTokens.jwt().scope("read").sign());
+                        "Bearer " + TestTokens.jwt().issuer(issuer).scope("read").sign());
                 assertThat(ok.statusCode()).isEqualTo(200);
                 assertThat(ok.body()).isEqualTo("hello " + TestTokens.SUBJECT);
 
                 HttpResponse<String> noScope = server.get("/api/accounts/1", "Authorization",
-                        "Bearer " + TestTokens.jwt().scope("trade").sign());
+                        "Bearer " + TestTokens.jwt().issuer(issuer).scope("trade").sign());
                 assertThat(noScope.statusCode()).isEqualTo(403);
                 assertThat(noScope.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
                         assertThat(v).startsWith("Bearer realm=\"exchange\", error=\"insufficient_scope\""));

@@ -8,6 +8,6 @@ import dev.tokengate.TokenGate;
  */
 public class StubbedTokenGateFilter extends TokenGateFilter {
     public StubbedTokenGateFilter() {
-        super(config -> TokenGate.builder(config).validator(StubTokens.validator()).build());
+        super(source -> TokenGate.builder().config(source).validator(StubTokens.validator()).build());
     }
 }

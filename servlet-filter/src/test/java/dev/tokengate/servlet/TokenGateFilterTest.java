@@ -6,7 +6,6 @@ import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
-import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.testing.CapturingSink;
 import dev.tokengate.testing.LogCapture;
@@ -29,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -71,8 +69,8 @@ class TokenGateFilterTest {
                 ConfigKeys.JWT_ISSUER, "https://issuer.test/",
                 ConfigKeys.JWT_AUDIENCE, "https://api.test"));
         params.putAll(settings);
-        TokenGateConfig config = TokenGateConfig.from(ConfigSource.of(params, Map.of(), new Properties()), Set.of());
-        TokenGate gate = TokenGate.builder(config).validator(StubTokens.validator()).callLogSink(sink).build();
+        TokenGate gate = TokenGate.builder().config(ConfigSource.of(params, Map.of(), new Properties()))
+                .validator(StubTokens.validator()).callLogSink(sink).build();
 
         ServletContextHandler context = new ServletContextHandler("/app");
         context.addFilter(new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(RULES))), "/*",

@@ -88,7 +88,7 @@ class WebXmlTest {
     void webXmlWhenRuleMalformedThenDeploymentFailsNamingKeyLineAndRule() throws Exception {
         assertThatThrownBy(() -> TestServer.start(context(webapp("bad-rule"))).close())
                 .satisfies(e -> assertThat(messages(e)).anySatisfy(m -> assertThat(m)
-                        .contains("tokengate.rules: line 2 'GET /api/accounts/** = read'")
+                        .contains("tokengate.rules (init-param): line 2 'GET /api/accounts/** = read'")
                         .contains("not a servlet URL pattern")));
     }
 

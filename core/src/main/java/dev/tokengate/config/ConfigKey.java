@@ -1,0 +1,55 @@
+package dev.tokengate.config;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One entry of the key registry ({@link ConfigKeys#registry()}): a {@code tokengate.*} key, the component that
+ * reads it, its default as an operator would write it, and what it means.
+ *
+ * @param name         the key, e.g. {@code tokengate.jwt.clock-skew}
+ * @param reader       the component that reads it; the other components ignore it
+ * @param defaultValue the default in the key's own syntax ({@code 60s}), parsed by the same reader as a
+ *                     configured value; empty when the key has no default (required, or off when absent)
+ * @param description  what it sets, in one line
+ */
+public record ConfigKey(String name, Component reader, Optional<String> defaultValue, String description) {
+
+    /** The parts of tokengate that read configuration keys. */
+    public enum Component {
+        /** The pipeline in {@code core}, built by every adapter. */
+        CORE("core"),
+        /** The servlet filter ({@code tokengate-servlet-filter}). */
+        SERVLET_FILTER("the servlet filter"),
+        /** The Jakarta REST feature ({@code tokengate-jaxrs-filter}). */
+        JAXRS("the JAX-RS feature");
+
+        private final String label;
+
+        Component(String label) {
+            this.label = label;
+        }
+
+        /** How messages name it. */
+        public String label() {
+            return label;
+        }
+    }
+
+    public ConfigKey {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(reader, "reader");
+        Objects.requireNonNull(defaultValue, "defaultValue");
+        Objects.requireNonNull(description, "description");
+    }
+
+    /** The environment variable for this key: {@code tokengate.jwt.clock-skew} → {@code TOKENGATE_JWT_CLOCK_SKEW}. */
+    public String environmentName() {
+        return ConfigSource.environmentName(name);
+    }
+
+    /** Whether {@code component} reads this key: its own keys and every core key. */
+    public boolean isReadBy(Component component) {
+        return reader == Component.CORE || reader == component;
+    }
+}
