@@ -6,6 +6,7 @@ import dev.tokengate.VerifiedToken;
 import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.config.TokenGateConfig;
+import jakarta.annotation.PreDestroy;
 import jakarta.ws.rs.RuntimeType;
 import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.Feature;
@@ -16,10 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Jakarta REST feature that protects resource methods with bearer tokens, as their annotations say: register
@@ -77,10 +80,18 @@ import java.util.Set;
  * ({@code Application.getProperties()}); an unknown or malformed key fails deployment with a
  * {@link ConfigurationException} naming it.
  *
+ * <h2>Shutdown</h2>
+ * A gate the feature built (no-argument constructor, or a {@link TokenGateConfig}) is the feature's, and is closed
+ * when the application stops: on Jersey when Jersey shuts the application down; where the runtime manages the
+ * feature's life (CDI, or Jersey for a feature registered by class) by its {@link PreDestroy @PreDestroy}
+ * {@link #close()}; on a runtime with neither (RESTEasy outside CDI calls nothing on providers when it stops) once the
+ * stopped application has been garbage collected, unless the application calls {@link #close()} itself. A
+ * {@link TokenGate} given to the feature stays the caller's to close.
+ *
  * <p>Each instance owns its pipeline; thread-safe.
  */
 @Provider
-public final class TokenGateFeature implements Feature {
+public final class TokenGateFeature implements Feature, AutoCloseable {
 
     /** The request property holding the {@link VerifiedToken} of an authenticated request; the servlet filter's attribute name. */
     public static final String TOKEN_PROPERTY = "dev.tokengate.VerifiedToken";
@@ -96,6 +107,8 @@ public final class TokenGateFeature implements Feature {
 
     private final TokenGate gate;
     private final Requirement unannotated;
+    /** The gates this feature built, so closes: its config's, or one per application configured from settings. */
+    private final Set<TokenGate> built = ConcurrentHashMap.newKeySet();
 
     /**
      * A feature configured from system properties, environment variables and the application's {@code tokengate.*}
@@ -109,6 +122,7 @@ public final class TokenGateFeature implements Feature {
     /** A feature with the pipeline the config describes; unannotated methods need a valid token. */
     public TokenGateFeature(TokenGateConfig config) {
         this(TokenGate.create(Objects.requireNonNull(config, "config")));
+        built.add(gate);
     }
 
     /** A feature with this pipeline; unannotated methods need a valid token. */
@@ -145,9 +159,36 @@ public final class TokenGateFeature implements Feature {
             return false;
         }
         Binder binder = gate != null ? new Binder(gate, unannotated) : fromConfiguration(configuration);
+        TokenGate configured = binder.gate();
+        if (gate == null) {
+            built.add(configured);
+        }
         context.property(CONFIGURED, Boolean.TRUE);
         context.register(binder);
+        if (built.contains(configured)) {
+            String when = Shutdown.closeWhenStopped(context, binder, () -> close(configured));
+            LOG.debug("tokengate: the JAX-RS feature's gate will be closed {}", when);
+        }
         return true;
+    }
+
+    /**
+     * Closes the gates this feature built (flushing the token store's pending writes, stopping its thread); a
+     * {@link TokenGate} given to the feature is left open. Runs when the runtime destroys the feature; an application
+     * whose runtime does not may call it when it stops. Idempotent.
+     */
+    @PreDestroy
+    @Override
+    public void close() {
+        for (TokenGate g : List.copyOf(built)) {
+            close(g);
+        }
+    }
+
+    private void close(TokenGate g) {
+        if (built.remove(g)) {
+            g.close();
+        }
     }
 
     /** The verified token of the request whose security context this is (from {@code @Context SecurityContext}). */
