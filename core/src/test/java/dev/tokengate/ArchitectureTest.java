@@ -5,9 +5,14 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-/** core stays container-neutral: adapters are thin, and core never sees a servlet or JAX-RS type. */
+/**
+ * core stays container-neutral and its packages show the pipeline: adapters are thin, core never sees a container
+ * type, and no two of its sub-packages depend on each other in a cycle.
+ */
 class ArchitectureTest {
 
     private final JavaClasses core = new ClassFileImporter()
@@ -19,7 +24,27 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.tokengate..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "jakarta.servlet..", "javax.servlet..", "jakarta.ws.rs..", "javax.ws.rs..",
-                        "jakarta.security..", "javax.security.enterprise..", "org.eclipse.jetty..", "org.glassfish..")
+                        "jakarta.security..", "javax.security.enterprise..", "jakarta.enterprise..",
+                        "org.eclipse.jetty..", "org.glassfish..", "org.jboss..", "org.apache.catalina..",
+                        "org.apache.tomcat..", "io.undertow..")
+                .check(core);
+    }
+
+    /**
+     * {@code extract}, {@code validate}, {@code authorize}, {@code log}, {@code config}, {@code jwt}, {@code jwks},
+     * {@code introspection}, {@code store}, {@code internal} (and {@code policy} when it lands): each may use the
+     * root's value types and the packages below it in the pipeline, never one that uses it back. The root package
+     * holds the facade, which uses them all, so it is not one of these slices.
+     */
+    @Test
+    void subPackagesAreFreeOfCycles() {
+        slices().matching("dev.tokengate.(*)..").should().beFreeOfCycles()
+                // Known today, and to go with issue 9's "configuration holds descriptions, never live objects":
+                // TokenGateConfig holds a built IntrospectionValidator (config -> introspection), which caches with
+                // validate's CachingTokenValidator (introspection -> validate), and ValidatorStack reads the config
+                // (validate -> config). Ignored edge by edge, so that any other cycle still fails; remove once the
+                // config no longer holds the validator.
+                .ignoreDependency(resideInAPackage("dev.tokengate.config.."), resideInAPackage("dev.tokengate.introspection.."))
                 .check(core);
     }
 
