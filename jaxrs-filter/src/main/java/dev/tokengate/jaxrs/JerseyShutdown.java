@@ -1,14 +1,18 @@
 package dev.tokengate.jaxrs;
 
-import org.glassfish.jersey.server.spi.Container;
-import org.glassfish.jersey.server.spi.ContainerLifecycleListener;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 
 /**
- * The Jersey listener that closes a gate when Jersey shuts its application down (the servlet container destroys
- * Jersey's servlet, or a reload replaces the application). Loaded only when Jersey runs the application; the only
- * class of this module that sees a Jersey type.
+ * Jersey's shutdown callback without a Jersey type in this module: a proxy implementing Jersey's
+ * {@code org.glassfish.jersey.server.spi.ContainerLifecycleListener}, which Jersey calls when it shuts its application
+ * down (the servlet container destroys Jersey's servlet, or a reload replaces the application). Made only when that
+ * interface is visible, so the module needs Jersey neither to compile nor to run elsewhere.
  */
-final class JerseyShutdown implements ContainerLifecycleListener {
+final class JerseyShutdown implements InvocationHandler {
+
+    static final String LISTENER = "org.glassfish.jersey.server.spi.ContainerLifecycleListener";
 
     private final Runnable close;
 
@@ -16,23 +20,28 @@ final class JerseyShutdown implements ContainerLifecycleListener {
         this.close = close;
     }
 
-    /** The listener to register; typed {@code Object} so that callers never link against Jersey. */
-    static Object listener(Runnable close) {
-        return new JerseyShutdown(close);
+    /**
+     * The listener to register with Jersey.
+     *
+     * @throws ClassNotFoundException when Jersey's listener interface is not visible from {@code loader}
+     */
+    static Object listener(ClassLoader loader, Runnable close) throws ClassNotFoundException {
+        Class<?> listener = Class.forName(LISTENER, false, loader);
+        return Proxy.newProxyInstance(loader, new Class<?>[] {listener}, new JerseyShutdown(close));
     }
 
     @Override
-    public void onStartup(Container container) {
-        // nothing to start: the gate was built when the feature was configured
-    }
-
-    @Override
-    public void onReload(Container container) {
-        // the application replaced has already been shut down (onShutdown), which closed its gate
-    }
-
-    @Override
-    public void onShutdown(Container container) {
-        close.run();
+    public Object invoke(Object proxy, Method method, Object[] args) {
+        if (method.getDeclaringClass() == Object.class) {
+            return switch (method.getName()) {
+                case "hashCode" -> System.identityHashCode(proxy);
+                case "equals" -> proxy == args[0];
+                default -> "tokengate shutdown listener";
+            };
+        }
+        if (method.getName().equals("onShutdown")) { // onStartup, onReload: nothing to do
+            close.run();
+        }
+        return null;
     }
 }

@@ -8,8 +8,9 @@ import java.lang.ref.Cleaner;
  * How a gate that {@link TokenGateFeature} built gets closed when its application stops. Jakarta REST defines no
  * shutdown callback for providers, so the runtime's own is used where it has one:
  * <ul>
- *   <li><b>Jersey</b>: a {@code ContainerLifecycleListener} registered with the application; Jersey calls it when
- *       its servlet is destroyed or the application reloaded ({@link JerseyShutdown}).</li>
+ *   <li><b>Jersey</b>: a {@code ContainerLifecycleListener} registered with the application, looked up by name in
+ *       Jersey's own class loader; Jersey calls it when its servlet is destroyed or the application reloaded
+ *       ({@link JerseyShutdown}).</li>
  *   <li><b>Any other runtime</b> (RESTEasy outside CDI calls nothing on providers when its deployment stops): the
  *       gate is closed once the runtime has let go of the application, when the garbage collector finds the
  *       feature's binding unreachable ({@link Cleaner}). Where the runtime manages the feature's life (CDI), its
@@ -17,8 +18,6 @@ import java.lang.ref.Cleaner;
  * </ul>
  */
 final class Shutdown {
-
-    private static final String JERSEY_LISTENER = "org.glassfish.jersey.server.spi.ContainerLifecycleListener";
 
     private Shutdown() {
     }
@@ -31,25 +30,17 @@ final class Shutdown {
      * @return how the gate will be closed, for the log
      */
     static String closeWhenStopped(FeatureContext context, Object application, Runnable close) {
-        if (isJersey(context)) {
-            context.register(JerseyShutdown.listener(close));
-            return "when Jersey shuts the application down";
+        if (context.getClass().getName().startsWith("org.glassfish.jersey.")) {
+            try {
+                context.register(JerseyShutdown.listener(context.getClass().getClassLoader(), close));
+                return "when Jersey shuts the application down";
+            } catch (ClassNotFoundException | LinkageError | IllegalArgumentException e) {
+                // a Jersey without the listener interface, or one this module cannot reach: the fallback below
+            }
         }
         Unreachable.CLEANER.register(application, close);
         return "when the runtime destroys the feature (@PreDestroy), when the application calls "
                 + "TokenGateFeature.close(), or at the latest once the stopped application has been garbage collected";
-    }
-
-    private static boolean isJersey(FeatureContext context) {
-        if (!context.getClass().getName().startsWith("org.glassfish.jersey.")) {
-            return false;
-        }
-        try {
-            Class.forName(JERSEY_LISTENER, false, Shutdown.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false; // Jersey runs the application but this module cannot see its classes
-        }
     }
 
     /**
