@@ -29,6 +29,10 @@ abstract class FeatureShutdownContract {
 
     abstract JaxrsRuntime runtime();
 
+    /** Lets go of whatever the runtime itself still holds of a stopped application on this thread. */
+    void forgetStoppedApplication() {
+    }
+
     /** The settings of a no-argument feature: a token store only (it connects to nothing until it is used). */
     static Map<String, Object> settings() {
         return Map.of(ConfigKeys.STORE_JDBC_URL, "jdbc:h2:mem:shutdown-" + DATABASES.incrementAndGet());
@@ -109,6 +113,7 @@ abstract class FeatureShutdownContract {
             Deployment d = deploy(application(Set.of(), Set.of(new TokenGateFeature(gate)), Map.of()), before);
             flushThread = d.flushThread();
             d.server().close();
+            forgetStoppedApplication();
             for (int i = 0; i < 3; i++) {
                 System.gc();
             }

@@ -18,6 +18,15 @@ class ResteasyShutdownTest extends FeatureShutdownContract {
         return new ResteasyFeatureTest().runtime();
     }
 
+    /**
+     * RESTEasy's dispatcher servlet leaves its ServletContext in a thread-local of the thread that initialised it
+     * ({@code HttpServletDispatcher.init}), which keeps the stopped application reachable from this test's thread.
+     */
+    @Override
+    void forgetStoppedApplication() {
+        ResteasyContext.clearContextData();
+    }
+
     @Test
     void featureRegisteredByClassClosesTheGateItBuiltOnceTheStoppedApplicationIsCollected() throws Exception {
         Thread flushThread = deployAndStop(application(Set.of(TokenGateFeature.class), Set.of(), settings()));
@@ -34,9 +43,7 @@ class ResteasyShutdownTest extends FeatureShutdownContract {
     private Thread deployAndStop(jakarta.ws.rs.core.Application application) throws Exception {
         Deployment d = deploy(application);
         d.server().close();
-        // RESTEasy's dispatcher servlet leaves its ServletContext in a thread-local of the thread that initialised it
-        // (HttpServletDispatcher.init), which keeps the stopped application reachable from this test's thread
-        ResteasyContext.clearContextData();
+        forgetStoppedApplication();
         d.flushThread().join(ROUND_MILLIS);
         assertThat(d.flushThread().isAlive()).as("RESTEasy does not close it when it stops").isTrue();
         return d.flushThread();
