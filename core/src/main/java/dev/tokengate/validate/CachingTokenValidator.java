@@ -61,8 +61,6 @@ public final class CachingTokenValidator implements TokenValidator {
     private final Duration negativeTimeToLive;
     private final boolean singleFlight;
     private final Clock clock;
-    /** Each thread's digester and byte buffer, so that a cache hit allocates no more than its key. */
-    private final ThreadLocal<Digester> digesters = ThreadLocal.withInitial(Digester::new);
     /** Completed futures only, except in single-flight mode, where an entry is put while its delegate call runs. */
     private final AsyncCache<DigestKey, Result> cache;
     private final ConcurrentMap<DigestKey, CompletableFuture<Result>> entries;
@@ -92,7 +90,7 @@ public final class CachingTokenValidator implements TokenValidator {
     @Override
     public VerifiedToken validate(String token) {
         Objects.requireNonNull(token, "token");
-        DigestKey key = digesters.get().key(token);
+        DigestKey key = Digests.key(token);
         if (key == null) {
             return delegate.validate(token); // not ASCII, so not a b64token: never cached
         }
@@ -240,24 +238,30 @@ public final class CachingTokenValidator implements TokenValidator {
     }
 
     /**
-     * One thread's SHA-256 digester with a reusable buffer for the token's bytes: a key costs the digest and the
-     * key object, no copies. Tokens longer than the largest buffer kept get a buffer of their own.
+     * Each thread's SHA-256 digester and a reusable buffer for the token's bytes: a key costs the digest and the key
+     * object, no copies. Tokens longer than the largest buffer kept get a buffer of their own.
+     *
+     * <p>The thread-local values are JDK types only ({@link MessageDigest}, {@code byte[]}), never one of our
+     * classes: a container's request threads outlive a web application, and a value whose class the application
+     * loaded would keep the application's class loader, and every class and static of it, alive after undeploy.
      */
-    private static final class Digester {
+    private static final class Digests {
         private static final int MAX_KEPT_BUFFER = 16 * 1024;
+        private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(CachingTokenValidator::sha256);
+        /** At least 32 bytes: the digest is written over the token's bytes once they are consumed. */
+        private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[1024]);
 
-        private final MessageDigest sha256 = sha256();
-        private final byte[] digest = new byte[32];
-        private byte[] buffer = new byte[1024];
+        private Digests() {
+        }
 
         /** The token's key; {@code null} when it is not ASCII (one byte per character would then be ambiguous). */
-        DigestKey key(String token) {
+        static DigestKey key(String token) {
             int length = token.length();
-            byte[] bytes = buffer;
+            byte[] bytes = BUFFER.get();
             if (bytes.length < length) {
                 bytes = new byte[Math.max(length, 2 * bytes.length)];
                 if (bytes.length <= MAX_KEPT_BUFFER) {
-                    buffer = bytes;
+                    BUFFER.set(bytes);
                 }
             }
             int seen = 0;
@@ -269,13 +273,14 @@ public final class CachingTokenValidator implements TokenValidator {
             if (seen > 0x7F) {
                 return null;
             }
+            MessageDigest sha256 = SHA256.get();
             sha256.update(bytes, 0, length);
             try {
-                sha256.digest(digest, 0, digest.length);
+                sha256.digest(bytes, 0, 32);
             } catch (java.security.DigestException e) {
                 throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
             }
-            return DigestKey.of(digest);
+            return DigestKey.of(bytes);
         }
     }
 

@@ -31,6 +31,10 @@ final class Binder implements DynamicFeature {
         this.unannotated = unannotated;
     }
 
+    TokenGate gate() {
+        return gate;
+    }
+
     @Override
     public void configure(ResourceInfo resourceInfo, FeatureContext context) {
         Class<?> resourceClass = resourceInfo.getResourceClass();

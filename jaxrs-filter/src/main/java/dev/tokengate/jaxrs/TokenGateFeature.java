@@ -7,6 +7,7 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKey;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
+import jakarta.annotation.PreDestroy;
 import jakarta.ws.rs.RuntimeType;
 import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.Feature;
@@ -17,10 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Jakarta REST feature that protects resource methods with bearer tokens, as their annotations say: register
@@ -82,10 +86,18 @@ import java.util.Properties;
  * with a {@link ConfigurationException} naming it and the layer it came from; a key of another adapter (the servlet
  * filter's {@code tokengate.rules}) is ignored.
  *
+ * <h2>Shutdown</h2>
+ * A gate the feature built (no-argument constructor) is the feature's, and is closed
+ * when the application stops: on Jersey when Jersey shuts the application down; where the runtime manages the
+ * feature's life (CDI, or Jersey for a feature registered by class) by its {@link PreDestroy @PreDestroy}
+ * {@link #close()}; on a runtime with neither (RESTEasy outside CDI calls nothing on providers when it stops) once the
+ * stopped application has been garbage collected, unless the application calls {@link #close()} itself. A
+ * {@link TokenGate} given to the feature stays the caller's to close.
+ *
  * <p>Each instance owns its pipeline; thread-safe.
  */
 @Provider
-public final class TokenGateFeature implements Feature {
+public final class TokenGateFeature implements Feature, AutoCloseable {
 
     /** The request property holding the {@link VerifiedToken} of an authenticated request; the servlet filter's attribute name. */
     public static final String TOKEN_PROPERTY = "dev.tokengate.VerifiedToken";
@@ -103,6 +115,8 @@ public final class TokenGateFeature implements Feature {
     private final Requirement unannotated;
     private final Map<String, String> environment;
     private final Properties systemProperties;
+    /** The gates this feature built, so closes: its config's, or one per application configured from settings. */
+    private final Set<TokenGate> built = ConcurrentHashMap.newKeySet();
 
     /**
      * A feature configured from system properties, environment variables and the application's {@code tokengate.*}
@@ -156,9 +170,36 @@ public final class TokenGateFeature implements Feature {
             return false;
         }
         Binder binder = gate != null ? new Binder(gate, unannotated) : fromConfiguration(configuration);
+        TokenGate configured = binder.gate();
+        if (gate == null) {
+            built.add(configured);
+        }
         context.property(CONFIGURED, Boolean.TRUE);
         context.register(binder);
+        if (built.contains(configured)) {
+            String when = Shutdown.closeWhenStopped(context, binder, () -> close(configured));
+            LOG.debug("tokengate: the JAX-RS feature's gate will be closed {}", when);
+        }
         return true;
+    }
+
+    /**
+     * Closes the gates this feature built (flushing the token store's pending writes, stopping its thread); a
+     * {@link TokenGate} given to the feature is left open. Runs when the runtime destroys the feature; an application
+     * whose runtime does not may call it when it stops. Idempotent.
+     */
+    @PreDestroy
+    @Override
+    public void close() {
+        for (TokenGate g : List.copyOf(built)) {
+            close(g);
+        }
+    }
+
+    private void close(TokenGate g) {
+        if (built.remove(g)) {
+            g.close();
+        }
     }
 
     /** The verified token of the request whose security context this is (from {@code @Context SecurityContext}). */

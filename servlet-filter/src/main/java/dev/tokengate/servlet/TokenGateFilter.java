@@ -331,7 +331,10 @@ public class TokenGateFilter implements Filter {
         }
     }
 
-    /** Nothing to release: the pipeline holds no threads of its own. */
+    /**
+     * Closes the gate that {@link #init} built (its token store flushes pending writes and stops its thread); a gate
+     * given to the constructor stays the caller's to close.
+     */
     @Override
     public final void destroy() {
         Pipeline p = pipeline;

@@ -52,6 +52,13 @@ final class TestServer implements AutoCloseable {
         return send(b);
     }
 
+    /** Closes every connection and accepts no more, but keeps the server and its threads running. */
+    void closeConnections() throws Exception {
+        for (org.eclipse.jetty.server.Connector c : server.getConnectors()) {
+            c.stop();
+        }
+    }
+
     @Override
     public void close() throws Exception {
         server.stop();

@@ -1,0 +1,24 @@
+/**
+ * The tokengate core module: the container-neutral pipeline (extract, validate, authorize, call log), its
+ * configuration and its token sources. It exports its API packages; {@code dev.tokengate.internal} is not exported.
+ */
+module dev.tokengate {
+    requires transitive com.github.benmanes.caffeine; // Ticker in the builders
+    requires transitive java.net.http;                // HttpClient in the JWKS and introspection builders
+    requires transitive java.sql;                     // DataSource in the token store's builder
+    requires com.auth0.jwt;
+    requires com.fasterxml.jackson.databind;
+    requires org.slf4j;
+
+    exports dev.tokengate;
+    exports dev.tokengate.authorize;
+    exports dev.tokengate.config;
+    exports dev.tokengate.extract;
+    exports dev.tokengate.introspection;
+    exports dev.tokengate.jwks;
+    exports dev.tokengate.jwt;
+    exports dev.tokengate.log;
+    exports dev.tokengate.policy;
+    exports dev.tokengate.store;
+    exports dev.tokengate.validate;
+}
