@@ -11,6 +11,9 @@ import dev.tokengate.testing.FakeTime;
 import dev.tokengate.testing.TestRequest;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -22,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The worked example of docs/architecture.md, "Adding a policy": it compiles and does what the text says. */
+/** The worked example of docs/architecture.md, "Adding a policy": it compiles, does what the text says, and is the text. */
 class AddingAPolicyExampleTest {
 
     // docs/architecture.md "Adding a policy" — begin
@@ -87,5 +90,18 @@ class AddingAPolicyExampleTest {
         assertThat(other.authorize(Requirement.allOf("read"))).isInstanceOf(Outcome.Authenticated.class);
         other.finish(200);
         assertThat(gateWithQuota(keys, exhausted).mode()).isEqualTo(TokenGate.Mode.ENFORCE);
+    }
+
+    @Test
+    void docsArchitectureShowsThisExampleAsItIs() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "architecture.md"), StandardCharsets.UTF_8);
+        int start = doc.indexOf("```java\n") + "```java\n".length();
+        String shown = doc.substring(start, doc.indexOf("```", start));
+        String source = Files.readString(Path.of("src", "test", "java", "dev", "tokengate", "policy",
+                "AddingAPolicyExampleTest.java"), StandardCharsets.UTF_8);
+        String begin = "// docs/architecture.md \"Adding a policy\" — begin\n";
+        String region = source.substring(source.indexOf(begin) + begin.length(),
+                source.indexOf("    // docs/architecture.md \"Adding a policy\" — end"));
+        assertThat(shown.strip()).isEqualTo(region.stripTrailing().stripIndent().strip());
     }
 }
