@@ -49,7 +49,7 @@ public final class DiscoveryKeySource implements KeySource {
         this.issuer = b.issuer;
         this.settings = b;
         this.retryInterval = Settings.nanos(b.retryInterval);
-        HttpClient client = b.httpClient != null ? b.httpClient : HttpFetcher.defaultClient(b.connectTimeout);
+        HttpClient client = b.httpClient != null ? b.httpClient : HttpFetcher.client(b.connectTimeout, b.followRedirects);
         this.fetcher = new HttpFetcher(client, b.readTimeout, b.maxResponseBytes);
         if (b.httpClient == null) {
             b.httpClient = client; // the JWKS source shares this client
@@ -142,6 +142,7 @@ public final class DiscoveryKeySource implements KeySource {
         private final URI issuer;
         private HttpClient httpClient;
         private Duration connectTimeout = Duration.ofSeconds(2);
+        private boolean followRedirects;
         private Duration readTimeout = Duration.ofSeconds(5);
         private long maxResponseBytes = 512 * 1024;
         private Duration retryInterval = Duration.ofSeconds(30);
@@ -155,7 +156,10 @@ public final class DiscoveryKeySource implements KeySource {
             }
         }
 
-        /** The HTTP client for discovery and the JWKS; default a JDK client with {@code connectTimeout}. */
+        /**
+         * The HTTP client for discovery and the JWKS; default a JDK client with {@code connectTimeout} that follows
+         * no redirect (see {@link #followRedirects(boolean)}).
+         */
         public Builder httpClient(HttpClient httpClient) {
             this.httpClient = Settings.required("httpClient", httpClient);
             return this;
@@ -164,6 +168,15 @@ public final class DiscoveryKeySource implements KeySource {
         /** How long to wait for a connection (default client only); default 2 s. */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = Settings.positive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /**
+         * Whether the default client follows redirects (never from https to http) for discovery and the JWKS;
+         * default {@code false}: a 3xx answer is a failed fetch, so configure the final URI.
+         */
+        public Builder followRedirects(boolean followRedirects) {
+            this.followRedirects = followRedirects;
             return this;
         }
 
@@ -213,6 +226,7 @@ public final class DiscoveryKeySource implements KeySource {
             Builder c = new Builder(issuer);
             c.httpClient = httpClient;
             c.connectTimeout = connectTimeout;
+            c.followRedirects = followRedirects;
             c.readTimeout = readTimeout;
             c.maxResponseBytes = maxResponseBytes;
             c.retryInterval = retryInterval;

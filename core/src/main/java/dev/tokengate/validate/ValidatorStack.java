@@ -4,6 +4,7 @@ import dev.tokengate.TokenValidator;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.config.IssuerConfig;
 import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.IssuerRouter;
@@ -63,10 +64,7 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
     }
 
     private static TokenValidator jwt(TokenGateConfig config, Clock clock) {
-        HttpClient http = HttpClient.newBuilder()
-                .connectTimeout(config.jwksConnectTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        HttpClient http = HttpFetcher.client(config.jwksConnectTimeout(), false);
         List<JwtValidator> validators = new ArrayList<>();
         for (IssuerConfig issuer : config.issuers()) {
             validators.add(jwtValidator(issuer, keySource(issuer, config, http), clock));
