@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * The validators a {@link TokenGateConfig} describes, assembled in a fixed order. Not API.
  * <pre>
- * TokenRouter ─┬─ JWT:    CachingTokenValidator → IssuerRouter → JwtValidator per issuer → KeySource per issuer
+ * TokenRouter ─┬─ JWT:    CachingTokenValidator (JWT results only) → [JwtRouting: parse once; iss listed for
+ *              │          introspection → IntrospectionValidator] → IssuerRouter → JwtValidator per issuer → KeySource
  *              ├─ tgat_:  CachingTokenValidator (store TTL) → StoredTokenValidator(ACCESS_TOKEN) → TokenStore
  *              └─ other:  IntrospectionValidator (its own single-flight cache) → endpoint
  * API keys:               CachingTokenValidator (store TTL) → StoredTokenValidator(API_KEY) → TokenStore
@@ -47,8 +48,7 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
                 .kind(TokenKind.API_KEY).clock(clock).build(), config.storeCacheTtl(), clock));
         TokenValidator tokens = new TokenRouter(jwt,
                 stored.map(v -> cached(v, config.storeCacheTtl(), clock)),
-                config.introspection().map(v -> v),
-                config.introspectJwtIssuers());
+                config.introspection().map(v -> v));
         return new ValidatorStack(tokens, apiKeys, stored);
     }
 
@@ -69,13 +69,17 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
         for (IssuerConfig issuer : config.issuers()) {
             validators.add(jwtValidator(issuer, keySource(issuer, config, http), clock));
         }
-        TokenValidator router = IssuerRouter.create(validators);
+        IssuerRouter issuers = IssuerRouter.create(validators);
+        TokenValidator router = config.introspection().isPresent() && !config.introspectJwtIssuers().isEmpty()
+                ? new JwtRouting(issuers, config.introspection().get(), config.introspectJwtIssuers())
+                : issuers;
         if (CACHE_OFF.matcher(config.cacheSpec()).matches()) {
             return router;
         }
         return CachingTokenValidator.builder(router)
                 .spec(config.cacheSpec())
                 .maxTimeToLive(config.cacheMaxTtl())
+                .onlyKind(VerifiedToken.Kind.JWT) // an introspected JWT is remembered by introspection's own cache
                 .clock(clock)
                 .build();
     }
