@@ -41,8 +41,14 @@ final class Base64Url {
         int o = 0;
         int whole = from + (length & ~3);
         while (in < whole) {
-            int bits = value(ascii[in]) << 18 | value(ascii[in + 1]) << 12 | value(ascii[in + 2]) << 6
-                    | value(ascii[in + 3]);
+            int a = VALUES[ascii[in] & 0xFF];
+            int b = VALUES[ascii[in + 1] & 0xFF];
+            int c = VALUES[ascii[in + 2] & 0xFF];
+            int d = VALUES[ascii[in + 3] & 0xFF];
+            if ((a | b | c | d) < 0) { // one test for four characters: an invalid one is -1
+                throw new IllegalArgumentException("not a base64url character");
+            }
+            int bits = a << 18 | b << 12 | c << 6 | d;
             out[o] = (byte) (bits >> 16);
             out[o + 1] = (byte) (bits >> 8);
             out[o + 2] = (byte) bits;

@@ -178,6 +178,27 @@ class StrictParsingTest {
         assertThat(validator.validate(token).subject()).contains(TestTokens.SUBJECT);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"e30", "e30.e30", "e30.e30.e30.e30", "e30.e30.e30.e30.e30.e30", "e30.e30.e30.e30.e30.e30.e30",
+            ".e30.", "e30..", "..", "...."})
+    void parseWhenNotThreePartsThenNotAJwtAndFiveIsEncrypted(String token) {
+        InvalidTokenException e = catchThrowableOfType(() -> ParsedJwt.parse(token), InvalidTokenException.class);
+
+        assertThat(e.getMessage()).isEqualTo(token.chars().filter(c -> c == '.').count() == 4
+                ? "The token is encrypted (JWE); encrypted tokens are not accepted, send a signed JWT" : NOT_A_JWT);
+    }
+
+    @Test
+    void parseWhenThreePartsThenEachReadFromItsOwnRange() {
+        ParsedJwt jwt = ParsedJwt.parse("eyJhIjoxfQ.eyJpc3MiOiJ4In0.QUJD");
+
+        assertThat(jwt.header()).isEqualTo(java.util.Map.of("a", 1L));
+        assertThat(jwt.issuer()).contains("x");
+        assertThat(jwt.signature()).isEqualTo("ABC".getBytes(StandardCharsets.US_ASCII));
+        assertThat(jwt.signingInputLength()).isEqualTo("eyJhIjoxfQ.eyJpc3MiOiJ4In0".length());
+        assertThat(jwt.toString()).isEqualTo("ParsedJwt[header=[a]]");
+    }
+
     // --- the decoder itself ----------------------------------------------------------------------------------------
 
     @Test
