@@ -6,7 +6,6 @@ module dev.tokengate {
     requires transitive com.github.benmanes.caffeine; // Ticker in the builders
     requires transitive java.net.http;                // HttpClient in the JWKS and introspection builders
     requires transitive java.sql;                     // DataSource in the token store's builder
-    requires com.auth0.jwt;
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
 

@@ -245,6 +245,73 @@ class RoutingAndHybridTest {
         assertThat(e.description()).doesNotContain("API key");
     }
 
+    /** JWTs of {@link #OTHER_ISSUER} are introspected; those of {@link TestTokens#ISSUER} are verified here. */
+    private static final String OTHER_ISSUER = "https://other-issuer.example.com";
+
+    private TokenGate introspectingOtherIssuer() {
+        Map<String, String> keys = new HashMap<>();
+        keys.put("tokengate.introspection.uri", introspection.uri().toString());
+        keys.put("tokengate.introspection.client-id", "orders-api");
+        keys.put("tokengate.introspection.client-secret", "s3cret");
+        keys.put("tokengate.introspection.cache-ttl", "0"); // every use of an introspected token asks the endpoint
+        keys.put("tokengate.introspection.jwt-issuers", OTHER_ISSUER);
+        keys.put("tokengate.jwt.issuer", TestTokens.ISSUER);
+        keys.put("tokengate.jwt.jwks-uri", jwks.uri().toString());
+        keys.put("tokengate.jwt.audience", TestTokens.AUDIENCE);
+        return TokenGate.create(ConfigSource.of(keys, Map.of(), new Properties()));
+    }
+
+    private static Outcome authenticate(TokenGate gate, String token) {
+        TokenGate.Call call = gate.begin(TestRequest.get("/").bearer(token));
+        Outcome outcome = call.authenticate();
+        call.finish(outcome instanceof Outcome.Rejected r ? r.error().status() : 200);
+        return outcome;
+    }
+
+    @Test
+    void introspectedJwtIssuerThenOtherIssuersJwtsVerifiedLocallyAndCached() {
+        try (TokenGate gate = introspectingOtherIssuer()) {
+            String jwt = TestTokens.jwt().sign();
+
+            assertThat(token(authenticate(gate, jwt)).kind()).isEqualTo(VerifiedToken.Kind.JWT);
+            assertThat(token(authenticate(gate, jwt)).kind()).isEqualTo(VerifiedToken.Kind.JWT);
+            assertThat(introspection.calls()).isZero();
+            assertThat(jwks.jwksRequests()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void introspectedJwtIssuerThenItsAnswerIsNotRememberedByTheJwtCache() {
+        introspection.answer("{\"active\":true,\"sub\":\"bob\",\"iss\":\"" + OTHER_ISSUER + "\"}");
+        try (TokenGate gate = introspectingOtherIssuer()) {
+            String jwt = TestTokens.jwt().issuer(OTHER_ISSUER).sign();
+
+            assertThat(token(authenticate(gate, jwt)).kind()).isEqualTo(VerifiedToken.Kind.INTROSPECTED);
+            assertThat(token(authenticate(gate, jwt)).subject()).contains("bob");
+            assertThat(introspection.calls()).as("introspection's cache-ttl 0 holds for JWTs too").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void introspectedJwtIssuerWhenJwtMalformedThenInvalidTokenWithoutIntrospection() {
+        try (TokenGate gate = introspectingOtherIssuer()) {
+            String jwt = TestTokens.jwtWithUnalignedParts().issuer(OTHER_ISSUER).sign();
+            String[] parts = jwt.split("\\.");
+            for (String malformed : List.of(
+                    TestTokens.withStrayBits(parts[0]) + "." + parts[1] + "." + parts[2],
+                    parts[0] + "." + TestTokens.withStrayBits(parts[1]) + "." + parts[2],
+                    parts[0] + "." + parts[1] + "." + TestTokens.padded(parts[2]),
+                    parts[0] + "." + parts[1] + "." + TestTokens.withStrayBits(parts[2]))) {
+                BearerError e = error(authenticate(gate, malformed));
+
+                assertThat(e.code()).contains(BearerError.Code.INVALID_TOKEN);
+                assertThat(e.description()).isEqualTo("The token is not a JWT");
+            }
+            assertThat(introspection.calls()).as("the strict parse decides the route: nothing is sent on").isZero();
+            assertThat(jwks.jwksRequests()).isZero();
+        }
+    }
+
     @Test
     void introspectedJwtIssuerThenJwtsOfThatIssuerAreIntrospected() {
         Map<String, String> keys = new HashMap<>();

@@ -333,6 +333,21 @@ class TokenGateKeysTest {
     }
 
     @Test
+    void fromKeysJwksUriRedirectsThenUpstreamUnavailableAndRedirectNotFollowed() {
+        try (JwksServer jwks = JwksServer.start(); JwksServer elsewhere = JwksServer.start()) {
+            elsewhere.jwks(TestKeys.jwksJson(TestKeys.rsa()));
+            jwks.redirect(JwksServer.JWKS_PATH, elsewhere.uri());
+            TokenValidator validator = fromKeys(Map.of("tokengate.jwt.issuer", TestTokens.ISSUER,
+                    "tokengate.jwt.jwks-uri", jwks.uri().toString()));
+
+            assertThatThrownBy(() -> validator.validate(TestTokens.jwt().sign()))
+                    .isInstanceOf(UpstreamUnavailableException.class)
+                    .hasMessageContaining("HTTP 302 (redirects are not followed");
+            assertThat(elsewhere.jwksRequests()).isZero();
+        }
+    }
+
+    @Test
     void fromKeysPublicKeyFileThenValidates(@TempDir Path dir) throws Exception {
         Path pem = dir.resolve("issuer.pem");
         Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n"

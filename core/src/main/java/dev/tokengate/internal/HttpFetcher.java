@@ -28,7 +28,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * One bounded HTTP exchange for a JSON document (a GET, or a POST of a form): a total deadline, a body size cap
  * enforced while reading (never an unbounded buffer), and a failure described in words an operator can act on.
- * Shared by the JWKS sources and the introspection client. Not API.
+ * With {@link #client(Duration, boolean)}, the one HTTP client set-up of tokengate: shared by the JWKS source,
+ * discovery and the introspection client. Not API.
  */
 public final class HttpFetcher {
 
@@ -42,12 +43,24 @@ public final class HttpFetcher {
         this.maxBytes = maxBytes;
     }
 
-    /** A JDK client that connects within {@code connectTimeout} and never downgrades https to http on redirect. */
-    public static HttpClient defaultClient(Duration connectTimeout) {
+    /**
+     * The JDK client every tokengate fetch uses unless the application supplies its own: it connects within
+     * {@code connectTimeout} and follows no redirect unless {@code followRedirects} (then never from https to
+     * http). Not following is the default for JWKS, discovery and introspection alike: a redirect would send the
+     * request, and for introspection the client credentials, to an address nobody configured; a 3xx answer is a
+     * failed fetch whose message says so ({@link #redirectHint(int)}).
+     */
+    public static HttpClient client(Duration connectTimeout, boolean followRedirects) {
         return HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                .followRedirects(followRedirects ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER)
                 .build();
+    }
+
+    /** For a failed fetch's message: what a 3xx status means here; empty for any other status. */
+    public static String redirectHint(int status) {
+        return status >= 300 && status < 400
+                ? " (redirects are not followed: configure the final URI, or allow redirects)" : "";
     }
 
     /** The status, headers and, for a 200, the body; the body of any other status is discarded unread. */

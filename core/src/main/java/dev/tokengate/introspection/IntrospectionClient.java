@@ -1,12 +1,12 @@
 package dev.tokengate.introspection;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.internal.HttpFetcher;
+import dev.tokengate.internal.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -44,7 +44,6 @@ import org.slf4j.LoggerFactory;
 final class IntrospectionClient implements TokenValidator {
 
     private static final Logger LOG = LoggerFactory.getLogger(IntrospectionValidator.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_QUOTED = 64;
     private static final int MAX_LISTED = 5;
 
@@ -120,13 +119,13 @@ final class IntrospectionClient implements TokenValidator {
         if (answer.status() != 200) {
             String hint = answer.status() == 401 || answer.status() == 403
                     ? " (the endpoint refused this API's client credentials: check client-id, client-secret and auth-method)"
-                    : answer.status() >= 300 && answer.status() < 400 ? " (redirects are not followed: configure the final URI)" : "";
+                    : HttpFetcher.redirectHint(answer.status());
             throw unavailable("POST " + uri + " answered HTTP " + answer.status() + hint, null);
         }
         String contentType = answer.headers().firstValue("Content-Type").orElse("none");
         JsonNode body;
         try {
-            body = JSON.readTree(answer.body());
+            body = Json.UPSTREAM.readTree(answer.body());
         } catch (IOException e) {
             throw unavailable("POST " + uri + " answered HTTP 200 with a body that is not JSON (Content-Type "
                     + quote(contentType) + ")", null);
@@ -184,8 +183,7 @@ final class IntrospectionClient implements TokenValidator {
             throw new InvalidTokenException(
                     "The token names neither a subject (sub, username) nor a client (client_id)", "sub");
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> claims = JSON.convertValue(body, Map.class);
+        Map<String, Object> claims = claims(body);
         return VerifiedToken.builder(VerifiedToken.Kind.INTROSPECTED)
                 .subject(subject.orElse(null))
                 .clientId(client.orElse(null))
@@ -197,6 +195,16 @@ final class IntrospectionClient implements TokenValidator {
                 .tokenId(string(body, "jti").orElse(null))
                 .claims(claims)
                 .build();
+    }
+
+    /** The answer's members as plain Java values (String, Boolean, Integer/Long/BigInteger, Double, List, Map). */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> claims(JsonNode body) {
+        try {
+            return Json.UPSTREAM.treeToValue(body, Map.class);
+        } catch (IOException e) {
+            throw unavailable("POST " + uri + " answered an object that cannot be read as claims", e);
+        }
     }
 
     private UpstreamUnavailableException unavailable(String what, Throwable cause) {

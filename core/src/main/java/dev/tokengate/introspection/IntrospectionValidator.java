@@ -322,10 +322,7 @@ public final class IntrospectionValidator implements TokenValidator {
                         ? "needs the cache: cacheTtl is zero"
                         : "must not exceed cacheTtl (" + negativeCacheTtl + " > " + cacheTtl + ")");
             }
-            HttpClient client = httpClient != null ? httpClient : HttpClient.newBuilder()
-                    .connectTimeout(timeout)
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .build();
+            HttpClient client = httpClient != null ? httpClient : HttpFetcher.client(timeout, false);
             TokenValidator leaf = new IntrospectionClient(uri, new HttpFetcher(client, timeout, maxResponseBytes),
                     clientId, secret, authMethod, tokenTypeHint, issuer, audiences, clock);
             if (cacheTtl.isZero()) {

@@ -51,7 +51,7 @@ public final class DiscoveryKeySource implements KeySource {
         this.issuer = b.issuer;
         this.settings = b;
         this.retryInterval = Settings.nanos(b.retryInterval);
-        HttpClient client = b.httpClient != null ? b.httpClient : HttpFetcher.defaultClient(b.connectTimeout);
+        HttpClient client = b.httpClient != null ? b.httpClient : HttpFetcher.client(b.connectTimeout, b.followRedirects);
         this.fetcher = new HttpFetcher(client, b.readTimeout, b.maxResponseBytes);
         if (b.httpClient == null) {
             b.httpClient = client; // the JWKS source shares this client
@@ -144,6 +144,7 @@ public final class DiscoveryKeySource implements KeySource {
         private final URI issuer;
         private HttpClient httpClient;
         private Duration connectTimeout = JwksKeySource.DEFAULT_CONNECT_TIMEOUT;
+        private boolean followRedirects;
         private Duration readTimeout = JwksKeySource.DEFAULT_READ_TIMEOUT;
         private long maxResponseBytes = JwksKeySource.DEFAULT_MAX_RESPONSE_BYTES;
         private Duration retryInterval = Duration.ofSeconds(30);
@@ -170,7 +171,10 @@ public final class DiscoveryKeySource implements KeySource {
             return jwks(j -> j.config(source));
         }
 
-        /** The HTTP client for discovery and the JWKS; default a JDK client with {@code connectTimeout}. */
+        /**
+         * The HTTP client for discovery and the JWKS; default a JDK client with {@code connectTimeout} that follows
+         * no redirect (see {@link #followRedirects(boolean)}).
+         */
         public Builder httpClient(HttpClient httpClient) {
             this.httpClient = Settings.required("httpClient", httpClient);
             return this;
@@ -179,6 +183,15 @@ public final class DiscoveryKeySource implements KeySource {
         /** How long to wait for a connection (default client only); default 2 s. */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = Settings.positive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /**
+         * Whether the default client follows redirects (never from https to http) for discovery and the JWKS;
+         * default {@code false}: a 3xx answer is a failed fetch, so configure the final URI.
+         */
+        public Builder followRedirects(boolean followRedirects) {
+            this.followRedirects = followRedirects;
             return this;
         }
 
@@ -228,6 +241,7 @@ public final class DiscoveryKeySource implements KeySource {
             Builder c = new Builder(issuer);
             c.httpClient = httpClient;
             c.connectTimeout = connectTimeout;
+            c.followRedirects = followRedirects;
             c.readTimeout = readTimeout;
             c.maxResponseBytes = maxResponseBytes;
             c.retryInterval = retryInterval;

@@ -1,10 +1,8 @@
 package dev.tokengate.jwks;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
+import dev.tokengate.internal.Json;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
@@ -40,10 +38,6 @@ final class JwkSetParser {
 
     private static final Logger LOG = LoggerFactory.getLogger(JwkSetParser.class);
 
-    /** Immutable and thread-safe; rejects duplicate member names, which a signer's JWKS never needs. */
-    private static final ObjectReader READER =
-            new ObjectMapper().reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
     private static final Map<String, String> CURVES =
             Map.of("P-256", "secp256r1", "P-384", "secp384r1", "P-521", "secp521r1");
     private static final Map<String, String> EC_ALGORITHMS = Map.of("P-256", "ES256", "P-384", "ES384", "P-521", "ES512");
@@ -61,7 +55,7 @@ final class JwkSetParser {
     static List<VerificationKey> parse(byte[] json, String source) throws JwksFormatException {
         JsonNode root;
         try {
-            root = READER.readTree(json);
+            root = Json.UPSTREAM.readTree(json);
         } catch (JsonProcessingException e) {
             throw new JwksFormatException("not valid JSON (" + e.getOriginalMessage() + ")", e);
         } catch (IOException e) {

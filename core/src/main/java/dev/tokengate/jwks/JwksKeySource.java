@@ -95,7 +95,7 @@ public final class JwksKeySource implements KeySource {
         this.maxTtl = Settings.nanos(b.maxCacheTtl);
         this.refetchInterval = Settings.nanos(b.refetchInterval);
         this.staleWindow = Settings.nanos(b.staleWindow);
-        HttpClient client = b.httpClient != null ? b.httpClient : HttpFetcher.defaultClient(b.connectTimeout);
+        HttpClient client = b.httpClient != null ? b.httpClient : HttpFetcher.client(b.connectTimeout, b.followRedirects);
         this.fetcher = new HttpFetcher(client, b.readTimeout, b.maxResponseBytes);
         this.executor = b.executor;
         this.cache = Caffeine.newBuilder()
@@ -211,7 +211,8 @@ public final class JwksKeySource implements KeySource {
     private KeySet fetch() throws HttpFetcher.FetchException {
         HttpFetcher.Response response = fetcher.get(uri);
         if (response.status() != 200) {
-            throw new HttpFetcher.FetchException("GET " + uri + " failed: HTTP " + response.status());
+            throw new HttpFetcher.FetchException("GET " + uri + " failed: HTTP " + response.status()
+                    + HttpFetcher.redirectHint(response.status()));
         }
         List<VerificationKey> keys;
         try {
@@ -328,6 +329,7 @@ public final class JwksKeySource implements KeySource {
         private final URI uri;
         private HttpClient httpClient;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private boolean followRedirects;
         private Duration readTimeout = DEFAULT_READ_TIMEOUT;
         private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
         private Duration defaultCacheTtl = Duration.ofMinutes(5);
@@ -355,7 +357,10 @@ public final class JwksKeySource implements KeySource {
             return this;
         }
 
-        /** The HTTP client to fetch with; default a JDK client with {@code connectTimeout}. */
+        /**
+         * The HTTP client to fetch with; default a JDK client with {@code connectTimeout} that follows no redirect
+         * (see {@link #followRedirects(boolean)}).
+         */
         public Builder httpClient(HttpClient httpClient) {
             this.httpClient = Settings.required("httpClient", httpClient);
             return this;
@@ -364,6 +369,15 @@ public final class JwksKeySource implements KeySource {
         /** How long to wait for a connection (default client only); default 2 s. */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = Settings.positive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /**
+         * Whether the default client follows redirects (never from https to http); default {@code false}: a 3xx
+         * answer is a failed fetch, so configure the final URI.
+         */
+        public Builder followRedirects(boolean followRedirects) {
+            this.followRedirects = followRedirects;
             return this;
         }
 

@@ -1,9 +1,8 @@
 package dev.tokengate.jwks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import dev.tokengate.internal.HttpFetcher;
+import dev.tokengate.internal.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -15,8 +14,6 @@ import java.util.Locale;
  * issuer's path). The document's {@code issuer} must equal the configured issuer exactly.
  */
 final class OidcDiscovery {
-
-    private static final ObjectReader READER = new ObjectMapper().reader();
 
     private OidcDiscovery() {
     }
@@ -59,11 +56,12 @@ final class OidcDiscovery {
         if (response.status() != 200) {
             String tried = location.equals(openIdConfiguration(issuer)) ? "" : " (after a 404 from "
                     + openIdConfiguration(issuer) + ")";
-            throw new HttpFetcher.FetchException("GET " + location + " failed: HTTP " + response.status() + tried);
+            throw new HttpFetcher.FetchException("GET " + location + " failed: HTTP " + response.status()
+                    + HttpFetcher.redirectHint(response.status()) + tried);
         }
         JsonNode document;
         try {
-            document = READER.readTree(response.body());
+            document = Json.UPSTREAM.readTree(response.body());
         } catch (IOException e) {
             throw new HttpFetcher.FetchException("discovery document " + location + " is not valid JSON", e);
         }

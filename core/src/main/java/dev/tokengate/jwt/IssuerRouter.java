@@ -15,7 +15,8 @@ import java.util.Set;
  * A {@link TokenValidator} that hands each JWT to the {@link JwtValidator} of the issuer named in its
  * (still unverified) {@code iss} claim, so one API can trust several issuers.
  *
- * <p>A token whose issuer is missing or not trusted is rejected before any key is looked up, so an untrusted
+ * <p>The token is parsed once ({@link ParsedJwt}); the chosen validator verifies that parse, it does not parse
+ * again. A token whose issuer is missing or not trusted is rejected before any key is looked up, so an untrusted
  * issuer can never make the API fetch keys. The chosen validator then verifies everything, {@code iss}
  * included. Immutable and thread-safe.
  */
@@ -63,8 +64,16 @@ public final class IssuerRouter implements TokenValidator {
     @Override
     public VerifiedToken validate(String token) {
         Objects.requireNonNull(token, "token");
-        JwtParts jwt = JwtParts.parse(token);
-        String issuer = jwt.claimString("iss")
+        return validate(ParsedJwt.parse(token));
+    }
+
+    /**
+     * Validates a token already parsed (by a router that read its {@code iss} first): the issuer's
+     * {@link JwtValidator} verifies these very bytes and reads the claims from them, with no second parse.
+     */
+    public VerifiedToken validate(ParsedJwt jwt) {
+        Objects.requireNonNull(jwt, "jwt");
+        String issuer = jwt.issuer()
                 .orElseThrow(() -> new InvalidTokenException("The token has no issuer (iss)", "iss"));
         JwtValidator validator = validators.get(issuer);
         if (validator == null) {

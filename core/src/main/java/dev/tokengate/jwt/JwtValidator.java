@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -117,11 +116,14 @@ public final class JwtValidator implements TokenValidator {
     @Override
     public VerifiedToken validate(String token) {
         Objects.requireNonNull(token, "token");
-        return validate(JwtParts.parse(token));
+        return validate(ParsedJwt.parse(token));
     }
 
-    /** Validates an already split token (the {@link IssuerRouter} splits it once to read {@code iss}). */
-    VerifiedToken validate(JwtParts jwt) {
+    /**
+     * Validates an already parsed token: the signature is verified over the very bytes its claims were read from.
+     * The {@link IssuerRouter} parses a token once to read {@code iss}, then hands it here.
+     */
+    VerifiedToken validate(ParsedJwt jwt) {
         try {
             return check(jwt);
         } catch (InvalidTokenException e) {
@@ -130,7 +132,7 @@ public final class JwtValidator implements TokenValidator {
         }
     }
 
-    private VerifiedToken check(JwtParts jwt) {
+    private VerifiedToken check(ParsedJwt jwt) {
         JwtAlgorithm algorithm = checkAlgorithm(jwt);
         checkCritical(jwt);
         checkType(jwt);
@@ -191,7 +193,7 @@ public final class JwtValidator implements TokenValidator {
                 .build();
     }
 
-    private JwtAlgorithm checkAlgorithm(JwtParts jwt) {
+    private JwtAlgorithm checkAlgorithm(ParsedJwt jwt) {
         String alg = jwt.headerString("alg")
                 .orElseThrow(() -> new InvalidTokenException("The token has no algorithm (alg)", "alg"));
         if (alg.trim().equalsIgnoreCase("none")) {
@@ -203,7 +205,7 @@ public final class JwtValidator implements TokenValidator {
                         "The token's algorithm " + quote(alg) + " is not accepted by this API", "alg"));
     }
 
-    private static void checkCritical(JwtParts jwt) {
+    private static void checkCritical(ParsedJwt jwt) {
         // RFC 7515 §4.1.11: a recipient must reject a token whose critical extensions it does not understand,
         // and this validator understands none.
         if (jwt.header().containsKey("crit")) {
@@ -212,7 +214,7 @@ public final class JwtValidator implements TokenValidator {
         }
     }
 
-    private void checkType(JwtParts jwt) {
+    private void checkType(ParsedJwt jwt) {
         if (type == null) {
             return;
         }
@@ -224,17 +226,11 @@ public final class JwtValidator implements TokenValidator {
         }
     }
 
-    private void verifySignature(JwtParts jwt, JwtAlgorithm algorithm) {
+    private void verifySignature(ParsedJwt jwt, JwtAlgorithm algorithm) {
         // The signing input is the token's own ASCII bytes up to the last dot: verified as received, never re-encoded.
-        String token = jwt.token();
-        int end = token.lastIndexOf('.');
-        byte[] input = token.getBytes(StandardCharsets.US_ASCII);
-        byte[] signature;
-        try {
-            signature = Base64.getUrlDecoder().decode(token.substring(end + 1));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidTokenException("The token's signature is invalid");
-        }
+        byte[] input = jwt.ascii();
+        int end = jwt.signingInputLength();
+        byte[] signature = jwt.signature();
         if (algorithm.isHmac()) {
             if (!algorithm.verifies(hmacSecret, input, end, signature)) {
                 throw new InvalidTokenException("The token's signature is invalid");
@@ -274,7 +270,7 @@ public final class JwtValidator implements TokenValidator {
                 + " token: it " + String.join("; ", new LinkedHashSet<>(refusals)), "kid");
     }
 
-    private static Optional<Instant> numericDate(JwtParts jwt, String claim) {
+    private static Optional<Instant> numericDate(ParsedJwt jwt, String claim) {
         Object value = jwt.claims().get(claim);
         if (value == null) {
             return Optional.empty();
@@ -298,7 +294,7 @@ public final class JwtValidator implements TokenValidator {
         }
     }
 
-    private static List<String> audiences(JwtParts jwt) {
+    private static List<String> audiences(ParsedJwt jwt) {
         Object aud = jwt.claims().get("aud");
         if (aud == null) {
             return List.of();
@@ -310,7 +306,7 @@ public final class JwtValidator implements TokenValidator {
                 .orElseThrow(() -> new InvalidTokenException("The token's audience (aud) is neither a string nor an array of strings", "aud"));
     }
 
-    private Set<String> scopes(JwtParts jwt) {
+    private Set<String> scopes(ParsedJwt jwt) {
         String name = scopeClaim;
         if (name == null) {
             name = jwt.claims().get("scope") != null ? "scope" : "scp";
@@ -337,7 +333,7 @@ public final class JwtValidator implements TokenValidator {
                 "The token's " + claim + " claim is neither a space-delimited string nor an array of strings", claim)));
     }
 
-    private static Optional<String> clientId(JwtParts jwt) {
+    private static Optional<String> clientId(ParsedJwt jwt) {
         for (String claim : List.of("client_id", "azp", "cid")) {
             Optional<String> value = jwt.claimString(claim);
             if (value.isPresent()) {

@@ -1,9 +1,9 @@
 package dev.tokengate.log;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokengate.internal.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +18,6 @@ public final class Slf4jCallLogSink implements CallLogSink {
 
     /** The logger the events go to. */
     public static final String LOGGER_NAME = "tokengate.calls";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Logger logger;
 
@@ -40,7 +38,7 @@ public final class Slf4jCallLogSink implements CallLogSink {
 
     /** The event as one line of JSON. */
     public static String toJson(CallEvent e) {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = Json.object();
         n.put("time", e.time().toString());
         n.put("request_id", e.requestId());
         n.put("method", e.method());
@@ -61,7 +59,7 @@ public final class Slf4jCallLogSink implements CallLogSink {
         e.errorCode().ifPresent(v -> n.put("error", v));
         e.reason().ifPresent(v -> n.put("reason", v));
         try {
-            return JSON.writeValueAsString(n);
+            return Json.WRITER.writeValueAsString(n);
         } catch (JsonProcessingException ex) {
             throw new IllegalStateException("a tree of strings and numbers always serialises", ex);
         }

@@ -60,6 +60,8 @@ public final class CachingTokenValidator implements TokenValidator {
     private final Duration maxTimeToLive;
     private final Duration negativeTimeToLive;
     private final boolean singleFlight;
+    /** When set, only verified tokens of this kind are remembered; others are answered and forgotten. */
+    private final VerifiedToken.Kind onlyKind;
     private final Clock clock;
     /** Completed futures only, except in single-flight mode, where an entry is put while its delegate call runs. */
     private final AsyncCache<DigestKey, Result> cache;
@@ -70,6 +72,7 @@ public final class CachingTokenValidator implements TokenValidator {
         this.maxTimeToLive = b.maxTimeToLive;
         this.negativeTimeToLive = b.negativeTimeToLive;
         this.singleFlight = b.singleFlight;
+        this.onlyKind = b.onlyKind;
         this.clock = b.clock;
         // Maintenance (eviction, expiry) on the calling thread: a few hundred nanoseconds there, where handing it to
         // the common pool costs a thread wake-up per write, which dominates a miss on a busy machine.
@@ -213,7 +216,10 @@ public final class CachingTokenValidator implements TokenValidator {
         }
 
         long lifetimeNanos() {
-            return token != null ? CachingTokenValidator.this.lifetimeNanos(token) : negativeTimeToLive.toNanos();
+            if (token == null) {
+                return negativeTimeToLive.toNanos();
+            }
+            return onlyKind == null || token.kind() == onlyKind ? CachingTokenValidator.this.lifetimeNanos(token) : 0;
         }
     }
 
@@ -377,6 +383,7 @@ public final class CachingTokenValidator implements TokenValidator {
         private Duration maxTimeToLive = DEFAULT_MAX_TIME_TO_LIVE;
         private Duration negativeTimeToLive = Duration.ZERO;
         private boolean singleFlight;
+        private VerifiedToken.Kind onlyKind;
         private String spec;
         private Ticker ticker = Ticker.systemTicker();
         private Clock clock = Clock.systemUTC();
@@ -447,6 +454,15 @@ public final class CachingTokenValidator implements TokenValidator {
                 }
             }
             this.spec = spec;
+            return this;
+        }
+
+        /**
+         * Remembers only verified tokens of this kind; a token of another kind (a JWT the delegate had introspected)
+         * is answered and not remembered, so that its own validator's cache rules apply. Default: every kind.
+         */
+        Builder onlyKind(VerifiedToken.Kind kind) {
+            this.onlyKind = Objects.requireNonNull(kind, "kind");
             return this;
         }
 

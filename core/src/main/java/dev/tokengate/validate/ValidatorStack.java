@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 /**
  * The validators of one gate, assembled in a fixed order from parts already built. Not API.
  * <pre>
- * TokenRouter ─┬─ JWT:    CachingTokenValidator → IssuerRouter → JwtValidator per issuer → KeySource per issuer
+ * TokenRouter ─┬─ JWT:    CachingTokenValidator (JWT results only) → [JwtRouting: parse once; iss listed for
+ *              │          introspection → IntrospectionValidator] → IssuerRouter → JwtValidator per issuer → KeySource
  *              ├─ tgat_:  CachingTokenValidator (store TTL) → StoredTokenValidator(ACCESS_TOKEN) → TokenStore
  *              └─ other:  IntrospectionValidator (its own single-flight cache) → endpoint
  * API keys:               CachingTokenValidator (store TTL) → StoredTokenValidator(API_KEY) → TokenStore
@@ -116,8 +117,7 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
                     .kind(TokenKind.API_KEY).clock(clock).build(), storeCacheTtl));
             TokenValidator tokens = new TokenRouter(jwt,
                     stored.map(v -> cached(v, storeCacheTtl)),
-                    Optional.ofNullable(introspection),
-                    introspectJwtIssuers);
+                    Optional.ofNullable(introspection));
             return new ValidatorStack(tokens, apiKeys, stored);
         }
 
@@ -126,11 +126,16 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
         }
 
         private TokenValidator jwt() {
-            TokenValidator router = IssuerRouter.create(issuers);
+            IssuerRouter byIssuer = IssuerRouter.create(issuers);
+            TokenValidator router = introspection != null && !introspectJwtIssuers.isEmpty()
+                    ? new JwtRouting(byIssuer, introspection, introspectJwtIssuers)
+                    : byIssuer;
             if (cacheSpec != null && turnsCacheOff(cacheSpec)) {
                 return router;
             }
-            CachingTokenValidator.Builder cache = CachingTokenValidator.builder(router).clock(clock);
+            CachingTokenValidator.Builder cache = CachingTokenValidator.builder(router)
+                    .onlyKind(VerifiedToken.Kind.JWT) // an introspected JWT is remembered by introspection's own cache
+                    .clock(clock);
             if (cacheSpec != null) {
                 cache.spec(cacheSpec);
             }

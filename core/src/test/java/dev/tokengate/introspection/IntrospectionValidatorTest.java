@@ -266,6 +266,23 @@ class IntrospectionValidatorTest {
     }
 
     @Test
+    void validateWhenEndpointRedirectsElsewhereThenNotFollowedAndUpstreamUnavailable() {
+        try (IntrospectionServer elsewhere = IntrospectionServer.start().answer(active(Duration.ofMinutes(10)))) {
+            server.redirectTo(elsewhere.uri());
+
+            assertUpstreamUnavailable("answered HTTP 307 (redirects are not followed");
+            assertThat(elsewhere.calls()).as("neither the token nor the credentials went elsewhere").isZero();
+        }
+    }
+
+    @Test
+    void validateWhenActiveDuplicatedThenUpstreamUnavailable() {
+        server.answer("{\"active\":false,\"sub\":\"alice\",\"active\":true}");
+
+        assertUpstreamUnavailable("not JSON");
+    }
+
+    @Test
     void validateWhenSlowerThanTimeoutThenUpstreamUnavailable() {
         server.answer(active(Duration.ofMinutes(10))).delay(Duration.ofSeconds(2));
 

@@ -118,6 +118,45 @@ class DiscoveryKeySourceTest {
     }
 
     @Test
+    void keysWhenDiscoveryDocumentRedirectsThenNotFollowedAndUpstreamUnavailable() {
+        idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048)));
+        try (JwksServer elsewhere = JwksServer.start().discoveredIssuer(idp.issuer().toString())) {
+            idp.redirect(idp.openIdConfigurationPath(), URI.create(elsewhere.issuer() + elsewhere.openIdConfigurationPath()));
+
+            assertThatThrownBy(() -> source().build().prefetch())
+                    .isInstanceOf(UpstreamUnavailableException.class)
+                    .hasMessageContaining("HTTP 302 (redirects are not followed");
+            assertThat(elsewhere.requests(elsewhere.openIdConfigurationPath())).isZero();
+        }
+    }
+
+    @Test
+    void keysWhenDiscoveredJwksRedirectsThenNotFollowedUnlessAllowed() {
+        idp = JwksServer.start();
+        try (JwksServer elsewhere = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048)))) {
+            idp.redirect(JwksServer.JWKS_PATH, elsewhere.uri());
+
+            assertThatThrownBy(() -> source().build().prefetch())
+                    .isInstanceOf(UpstreamUnavailableException.class)
+                    .hasMessageContaining("HTTP 302 (redirects are not followed");
+            assertThat(elsewhere.jwksRequests()).isZero();
+
+            assertThat(kids(source().followRedirects(true).build().keys(Optional.empty()))).containsExactly("k1");
+            assertThat(elsewhere.jwksRequests()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void keysWhenDiscoveryDocumentLargerThanMaxThenUpstreamUnavailable() {
+        idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048)));
+
+        assertThatThrownBy(() -> source().maxResponseBytes(40).build().prefetch())
+                .isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessageContaining("larger than 40 bytes");
+        assertThat(idp.jwksRequests()).isZero();
+    }
+
+    @Test
     void buildWhenJwksSettingsBadThenFailsAtBuild() {
         idp = JwksServer.start();
 

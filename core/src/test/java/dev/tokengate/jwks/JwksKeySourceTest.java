@@ -349,6 +349,37 @@ class JwksKeySourceTest {
     }
 
     @Test
+    void keysWhenEndpointRedirectsThenNotFollowedAndUpstreamUnavailable() {
+        try (JwksServer elsewhere = JwksServer.start().jwks(set(K1))) {
+            idp.redirect(JwksServer.JWKS_PATH, elsewhere.uri());
+
+            assertThatThrownBy(() -> source().build().keys(Optional.empty()))
+                    .isInstanceOf(UpstreamUnavailableException.class)
+                    .hasMessageContaining("HTTP 302 (redirects are not followed");
+            assertThat(elsewhere.jwksRequests()).isZero();
+        }
+    }
+
+    @Test
+    void keysWhenEndpointRedirectsAndRedirectsAllowedThenFollowed() {
+        try (JwksServer elsewhere = JwksServer.start().jwks(set(K1))) {
+            idp.redirect(JwksServer.JWKS_PATH, elsewhere.uri());
+
+            assertThat(kids(source().followRedirects(true).build().keys(Optional.empty()))).containsExactly("k1");
+            assertThat(elsewhere.jwksRequests()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void keysWhenDuplicateMemberThenUpstreamUnavailable() {
+        idp.jwks("{\"keys\":[" + K1 + "],\"keys\":[]}");
+
+        assertThatThrownBy(() -> source().build().keys(Optional.empty()))
+                .isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessageContaining("not valid JSON");
+    }
+
+    @Test
     void keysWhenSlowerThanReadTimeoutThenUpstreamUnavailable() {
         idp.delay(Duration.ofSeconds(2));
 

@@ -68,6 +68,7 @@ public final class IntrospectionServer implements AutoCloseable {
     private volatile Answer answer = new Answer(200, "application/json", "{\"active\":false}");
     private volatile Duration delay = Duration.ZERO;
     private volatile boolean down;
+    private volatile URI redirect;
 
     private IntrospectionServer() throws IOException {
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -116,6 +117,15 @@ public final class IntrospectionServer implements AutoCloseable {
     /** Waits this long before answering (default zero): to outlast a client's timeout, or to overlap calls. */
     public IntrospectionServer delay(Duration delay) {
         this.delay = delay;
+        return this;
+    }
+
+    /**
+     * Answers every call (still counted) with {@code 307 Temporary Redirect} to this location, which a client that
+     * follows redirects would POST the same form to; {@code null} answers normally again.
+     */
+    public IntrospectionServer redirectTo(URI location) {
+        this.redirect = location;
         return this;
     }
 
@@ -187,6 +197,12 @@ public final class IntrospectionServer implements AutoCloseable {
             }
             if (down) {
                 return; // closing the exchange before any response closes the connection
+            }
+            URI location = redirect;
+            if (location != null) {
+                exchange.getResponseHeaders().set("Location", location.toString());
+                exchange.sendResponseHeaders(307, -1);
+                return;
             }
             send(exchange, perToken.getOrDefault(token, answer));
         }

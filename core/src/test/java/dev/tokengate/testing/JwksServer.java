@@ -52,6 +52,7 @@ public final class JwksServer implements AutoCloseable {
     private volatile boolean openIdConfiguration = true;
     private volatile boolean authorizationServerMetadata = true;
     private volatile String discoveredIssuer;
+    private final Map<String, URI> redirects = new ConcurrentHashMap<>();
 
     private JwksServer(String issuerPath) throws IOException {
         this.issuerPath = issuerPath;
@@ -164,6 +165,19 @@ public final class JwksServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers requests for this path (e.g. {@link #JWKS_PATH} or {@link #openIdConfigurationPath()}), still
+     * counted, with {@code 302 Found} to this location; {@code null} answers that path normally again.
+     */
+    public JwksServer redirect(String path, URI location) {
+        if (location == null) {
+            redirects.remove(path);
+        } else {
+            redirects.put(path, location);
+        }
+        return this;
+    }
+
     /** How many requests arrived for this path (query ignored), answered or not. */
     public int requests(String path) {
         AtomicInteger count = requests.get(path);
@@ -208,7 +222,11 @@ public final class JwksServer implements AutoCloseable {
             if (down) {
                 return; // closing the exchange before any response closes the connection
             }
-            if (path.equals(JWKS_PATH)) {
+            URI location = redirects.get(path);
+            if (location != null) {
+                exchange.getResponseHeaders().set("Location", location.toString());
+                exchange.sendResponseHeaders(302, -1);
+            } else if (path.equals(JWKS_PATH)) {
                 if (cacheControl != null) {
                     exchange.getResponseHeaders().set("Cache-Control", cacheControl);
                 }

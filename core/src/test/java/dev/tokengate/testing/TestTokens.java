@@ -58,6 +58,53 @@ public final class TestTokens {
         return new Builder();
     }
 
+    /**
+     * A valid token builder (as {@link #jwt()}, plus a padding member {@code x} in header and claims) whose encoded
+     * header and payload are not a multiple of four characters long, so that each can be {@link #padded} or given
+     * {@link #withStrayBits stray bits}. RS256 and ES256 signatures never are a multiple of four characters.
+     */
+    public static Builder jwtWithUnalignedParts() {
+        for (int h = 0; h < 3; h++) {
+            for (int c = 0; c < 3; c++) {
+                Builder b = jwt().header("x", "-".repeat(h)).claim("x", "-".repeat(c));
+                List<String> parts = b.encodedParts();
+                if (parts.get(0).length() % 4 != 0 && parts.get(1).length() % 4 != 0) {
+                    return b;
+                }
+            }
+        }
+        throw new IllegalStateException("unreachable: one of three lengths in a row is not a multiple of three bytes");
+    }
+
+    /**
+     * The same base64url text with {@code =} padding, which {@link Base64#getUrlDecoder()} accepts and decodes to
+     * the same bytes. The text must not be a multiple of four characters long.
+     */
+    public static String padded(String base64Url) {
+        int tail = base64Url.length() % 4;
+        if (tail == 0) {
+            throw new IllegalArgumentException("nothing to pad: the length is a multiple of four");
+        }
+        return base64Url + "=".repeat(4 - tail);
+    }
+
+    /**
+     * The same base64url text with the lowest unused bit of its final character set: {@link Base64#getUrlDecoder()}
+     * decodes it to the same bytes, so it is a second spelling of the same value. The text must not be a multiple
+     * of four characters long (only then does its final character have unused bits).
+     */
+    public static String withStrayBits(String base64Url) {
+        if (base64Url.length() % 4 == 0) {
+            throw new IllegalArgumentException("no unused bits: the length is a multiple of four");
+        }
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        int last = alphabet.indexOf(base64Url.charAt(base64Url.length() - 1));
+        if ((last & 1) != 0) {
+            throw new IllegalArgumentException("not canonical already");
+        }
+        return base64Url.substring(0, base64Url.length() - 1) + alphabet.charAt(last | 1);
+    }
+
     /** An unsigned token ({@code alg} spelled as given, e.g. "none", "None", "NONE", "nOnE") with an empty signature. */
     public static String forgedAlgNone(String algSpelling) {
         return jwt().header("alg", algSpelling).unsigned();
@@ -302,6 +349,23 @@ public final class TestTokens {
             String content = signingInput();
             byte[] signature = signer.sign(content.getBytes(StandardCharsets.US_ASCII));
             return content + "." + base64Url(signature);
+        }
+
+        /**
+         * The base64url header and payload exactly as {@link #sign()} would write them (a new {@code jti} and fresh
+         * time claims at each call), to vary their encoding and sign the result with {@link #signEncoded}.
+         */
+        public List<String> encodedParts() {
+            return List.of(base64Url(json(header)), base64Url(json(claimValues())));
+        }
+
+        /**
+         * Signs {@code encodedHeader.encodedPayload} exactly as given, however they are encoded (padded, with stray
+         * bits), so that only the encoding is wrong: the signature is valid over those very characters.
+         */
+        public String signEncoded(String encodedHeader, String encodedPayload) {
+            String content = encodedHeader + "." + encodedPayload;
+            return content + "." + base64Url(signer.sign(content.getBytes(StandardCharsets.US_ASCII)));
         }
 
         /** Returns {@code header.payload.} with an empty signature, as an {@code alg: none} token has. */

@@ -444,6 +444,44 @@ class CachingTokenValidatorTest {
     }
 
     @Test
+    void validateWhenCachedJwtRespeltWithStrayBitsThenRefusedNotServedAsAnotherEntry() {
+        AtomicInteger lookups = new AtomicInteger();
+        JwtValidator jwt = JwtValidator.builder().issuer(TestTokens.ISSUER).audiences(TestTokens.AUDIENCE)
+                .keySource(keyId -> {
+                    lookups.incrementAndGet();
+                    return TestKeys.keySource(TestKeys.rsa()).keys(keyId);
+                }).clock(time).build();
+        CachingTokenValidator validator = CachingTokenValidator.builder(jwt).ticker(time).clock(time).build();
+        String token = TestTokens.jwt().clock(time).sign();
+        int dot = token.lastIndexOf('.');
+        String respelt = token.substring(0, dot + 1) + TestTokens.withStrayBits(token.substring(dot + 1));
+
+        validator.validate(token);
+        assertThatThrownBy(() -> validator.validate(respelt))
+                .isInstanceOf(InvalidTokenException.class).hasMessage("The token is not a JWT");
+        validator.validate(token);
+
+        assertThat(lookups).as("refused before any key lookup; the original served from the cache").hasValue(1);
+        assertThat(validator.size()).isEqualTo(1);
+    }
+
+    @Test
+    void validateWhenOnlyKindSetThenOtherKindsAnsweredButNotRemembered() {
+        AtomicInteger calls = new AtomicInteger();
+        VerifiedToken introspected = VerifiedToken.builder(VerifiedToken.Kind.INTROSPECTED).subject("alice").build();
+        CachingTokenValidator validator = CachingTokenValidator.builder(t -> {
+            calls.incrementAndGet();
+            return introspected;
+        }).onlyKind(VerifiedToken.Kind.JWT).ticker(time).clock(time).build();
+
+        assertThat(validator.validate("tok")).isSameAs(introspected);
+        assertThat(validator.validate("tok")).isSameAs(introspected);
+
+        assertThat(calls).hasValue(2);
+        assertThat(validator.size()).isZero();
+    }
+
+    @Test
     void maximumSizeWhenNotPositiveThenConfigurationException() {
         assertThatThrownBy(() -> cache().maximumSize(0))
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.key()).isEqualTo("maximumSize"));

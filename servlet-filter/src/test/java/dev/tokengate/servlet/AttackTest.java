@@ -110,6 +110,39 @@ class AttackTest {
         assertThat(attacker.requests("/cert.pem")).isZero();
     }
 
+    @Test
+    void requestWhenTokenRespeltWithPaddingOrStrayBitsThenInvalidTokenLikeAnyMalformedJwt() throws Exception {
+        // Each variant is correctly signed over its own characters and decodes, leniently, to the valid token's
+        // header, claims and signature: only its spelling differs, so it would be a second cache key and fingerprint.
+        TestTokens.Builder valid = TestTokens.jwtWithUnalignedParts();
+        List<String> parts = valid.encodedParts();
+        String token = valid.signEncoded(parts.get(0), parts.get(1));
+        String signature = token.substring(token.lastIndexOf('.') + 1);
+        String signingInput = token.substring(0, token.lastIndexOf('.') + 1);
+        String notJson = "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln";
+        HttpResponse<String> malformed = app.get("/api/accounts/1", notJson);
+        assertThat(app.nextCall().path("reason").asText()).isEqualTo("The token is not a JWT");
+
+        assertThat(app.get("/api/accounts/1", token).statusCode()).as("the canonical spelling").isEqualTo(200);
+        app.nextCall();
+        for (String respelt : List.of(
+                valid.signEncoded(TestTokens.withStrayBits(parts.get(0)), parts.get(1)),
+                valid.signEncoded(parts.get(0), TestTokens.withStrayBits(parts.get(1))),
+                signingInput + TestTokens.withStrayBits(signature),
+                signingInput + TestTokens.padded(signature))) {
+            HttpResponse<String> r = app.get("/api/accounts/1", respelt);
+
+            assertThat(r.statusCode()).isEqualTo(401);
+            assertThat(r.headers().firstValue("WWW-Authenticate")).isEqualTo(malformed.headers().firstValue("WWW-Authenticate"));
+            assertThat(JSON.readTree(r.body()).path("error").asText()).isEqualTo("invalid_token");
+            assertThat(JSON.readTree(r.body()).path("detail")).isEqualTo(JSON.readTree(malformed.body()).path("detail"));
+            assertThat(r.headers().firstValue("X-Legacy")).as("the application was not called").isEmpty();
+            JsonNode call = app.nextCall();
+            assertThat(call.path("error").asText()).isEqualTo("invalid_token");
+            assertThat(call.path("reason").asText()).isEqualTo("The token is not a JWT");
+        }
+    }
+
     /** Signed with the attacker's key under the trusted kid "rsa-1". */
     private static TestTokens.Builder attackerSigned() {
         return TestTokens.jwt().signedWith(TestKeys.untrustedRsa()).keyId(TestKeys.rsa().keyId());

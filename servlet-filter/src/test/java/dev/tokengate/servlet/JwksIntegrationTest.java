@@ -236,6 +236,20 @@ class JwksIntegrationTest {
         assertTemporarilyUnavailable(r);
     }
 
+    @Test
+    void requestWhenJwksRedirectsThen503AndRedirectNotFollowed() throws Exception {
+        try (JwksServer elsewhere = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()))) {
+            idp.redirect(JwksServer.JWKS_PATH, elsewhere.uri());
+            app = GatedApp.start(GatedApp.settings(idp));
+
+            HttpResponse<String> r = app.get("/api/accounts/1", TestTokens.jwt().sign());
+
+            assertTemporarilyUnavailable(r);
+            assertThat(r.body()).doesNotContain(elsewhere.uri().toString());
+            assertThat(elsewhere.jwksRequests()).isZero();
+        }
+    }
+
     private void assertTemporarilyUnavailable(HttpResponse<String> r) throws Exception {
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.headers().firstValue("Retry-After")).isPresent();

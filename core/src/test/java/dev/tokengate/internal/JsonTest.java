@@ -1,0 +1,59 @@
+package dev.tokengate.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Each named reader is as strict as its purpose says, and the writer writes one line. */
+class JsonTest {
+
+    private static Object jose(String json) throws IOException {
+        return Json.JOSE.readValue(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void joseWhenPlainObjectThenMapWithLongIntegers() throws IOException {
+        assertThat(jose("{\"exp\":1700000000,\"n\":1.5,\"a\":[1]}"))
+                .isEqualTo(Map.of("exp", 1700000000L, "n", 1.5, "a", java.util.List.of(1L)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"sub\":\"a\",\"sub\":\"b\"}",     // duplicated member
+            "{\"a\":{\"b\":1,\"b\":2}}",          // duplicated nested member
+            "{\"exp\":NaN}",                      // not a number
+            "{\"sub\":\"a\"}{\"sub\":\"b\"}",     // a second value after the object
+            "{\"sub\":\"a\"} x",                  // trailing garbage
+            "{\"sub\":\"a\",}",                   // trailing comma
+            "{'sub':'a'}",                        // single quotes
+            "{sub:\"a\"}",                        // unquoted name
+            "{\"sub\":\"a\" /* c */}",            // comment
+            "{\"n\":01}"})                        // leading zero
+    void joseWhenAnythingButStrictJsonThenRefused(String json) {
+        assertThatThrownBy(() -> jose(json)).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void upstreamWhenDuplicatedMemberThenRefused() {
+        assertThatThrownBy(() -> Json.UPSTREAM.readTree("{\"active\":false,\"active\":true}"))
+                .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void upstreamWhenStandardJsonThenTree() throws IOException {
+        assertThat(Json.UPSTREAM.readTree("{\"active\":true,\"exp\":1.5e9}").path("active").booleanValue()).isTrue();
+    }
+
+    @Test
+    void writerWhenObjectWithLineBreaksInValuesThenOneLine() throws IOException {
+        String line = Json.WRITER.writeValueAsString(Json.object().put("path", "/a\nb").put("status", 401));
+
+        assertThat(line).isEqualTo("{\"path\":\"/a\\nb\",\"status\":401}").doesNotContain("\n");
+    }
+}
