@@ -1,7 +1,6 @@
 package dev.tokengate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKeys;
@@ -10,6 +9,7 @@ import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.extract.BearerTokenExtractor;
 import dev.tokengate.extract.Extraction;
 import dev.tokengate.extract.TokenExtractor;
+import dev.tokengate.internal.Json;
 import dev.tokengate.introspection.IntrospectionValidator;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
@@ -89,7 +89,6 @@ public final class TokenGate implements AutoCloseable {
     public static final String CALL_ATTRIBUTE = "dev.tokengate.TokenGate.Call";
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenGate.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,64}");
 
     private final TokenGateConfig config;
@@ -671,7 +670,7 @@ public final class TokenGate implements AutoCloseable {
         }
 
         private String problem(BearerError error) {
-            ObjectNode n = JSON.createObjectNode();
+            ObjectNode n = Json.object();
             n.put("type", "about:blank");
             n.put("title", title(error.status()));
             n.put("status", error.status());
@@ -682,7 +681,7 @@ public final class TokenGate implements AutoCloseable {
             }
             n.put("request_id", requestId);
             try {
-                return JSON.writeValueAsString(n);
+                return Json.WRITER.writeValueAsString(n);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("a tree of strings and numbers always serialises", e);
             }
