@@ -84,6 +84,9 @@ final class Problems {
         @Override
         public Response toResponse(WebApplicationException e) {
             Response r = e.getResponse();
+            if (r.hasEntity() && r.getMediaType() != null && MEDIA_TYPE.equals(r.getMediaType().toString())) {
+                return r; // already a problem written by this app
+            }
             int status = r.getStatus();
             String title = r.getStatusInfo().getReasonPhrase();
             String detail = switch (status) {

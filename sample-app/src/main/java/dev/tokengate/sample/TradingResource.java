@@ -11,6 +11,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -153,9 +154,17 @@ public final class TradingResource {
         return Response.status(201).entity(Problems.json(view)).build();
     }
 
+    /**
+     * The request's verified token. tokengate admits no request without one here, except in report-only mode
+     * ({@code TOKENGATE_MODE=report-only}), where a request without a valid token reaches the resource anonymous:
+     * the resource then answers 401 itself, saying why, instead of failing.
+     */
     static VerifiedToken caller(SecurityContext security) {
         return TokenGateFeature.verifiedToken(security)
-                .orElseThrow(() -> new IllegalStateException("tokengate admitted a request without a token"));
+                .orElseThrow(() -> new WebApplicationException(Problems.problem(401, "Unauthorized",
+                        "This request has no valid bearer token. tokengate runs in report-only mode "
+                                + "(TOKENGATE_MODE=report-only) and let it through, but this resource needs to know "
+                                + "its caller: send 'Authorization: Bearer <token>'.")));
     }
 
     private static Map<String, Object> view(Ledger.Order o) {

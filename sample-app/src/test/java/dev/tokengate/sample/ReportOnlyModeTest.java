@@ -29,6 +29,10 @@ class ReportOnlyModeTest {
 
             HttpResponse<String> order = walk.send("POST", "/api/orders", readOnly, Walker.ORDER);
             assertThat(order.statusCode()).as("a read-only token places an order: nothing is enforced").isEqualTo(201);
+            HttpResponse<String> anonymous = walk.get("/api/me", "not.a.jwt");
+            assertThat(anonymous.statusCode()).as("let through anonymous, the resource says why it needs a caller")
+                    .isEqualTo(401);
+            assertThat(anonymous.body()).contains("report-only mode", "Authorization: Bearer").doesNotContain("Exception");
             HttpResponse<String> legacy = walk.get("/legacy/whoami", null);
             assertThat(legacy.statusCode()).isEqualTo(200);
             assertThat(legacy.body()).contains("remoteUser=null");
