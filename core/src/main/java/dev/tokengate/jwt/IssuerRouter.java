@@ -71,7 +71,7 @@ public final class IssuerRouter implements TokenValidator {
      * Validates a token already parsed (by a router that read its {@code iss} first): the issuer's
      * {@link JwtValidator} verifies these very bytes and reads the claims from them, with no second parse.
      */
-    public VerifiedToken validate(ParsedJwt jwt) {
+    VerifiedToken validate(ParsedJwt jwt) {
         Objects.requireNonNull(jwt, "jwt");
         String issuer = jwt.issuer()
                 .orElseThrow(() -> new InvalidTokenException("The token has no issuer (iss)", "iss"));
@@ -81,6 +81,19 @@ public final class IssuerRouter implements TokenValidator {
                     "The token's issuer " + JwtValidator.quote(issuer) + " is not trusted by this API", "iss");
         }
         return validator.validate(jwt);
+    }
+
+    /**
+     * This router with the JWTs of some issuers sent to introspection instead: each JWT is still parsed once,
+     * strictly, here; by its (unverified) {@code iss} it goes, as the raw token, to {@code introspection}, or,
+     * parsed, to this router, whose validator verifies that very parse. A token the strict parser refuses goes
+     * nowhere.
+     *
+     * @param introspection       the introspection validator
+     * @param introspectedIssuers the issuers whose JWTs it decides; empty for this router as it is
+     */
+    public TokenValidator introspecting(TokenValidator introspection, Set<String> introspectedIssuers) {
+        return introspectedIssuers.isEmpty() ? this : new JwtRouting(this, introspection, introspectedIssuers);
     }
 
     @Override

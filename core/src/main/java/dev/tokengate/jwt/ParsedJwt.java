@@ -21,7 +21,7 @@ import java.util.Optional;
  * non-numeric numbers refused. Claim values are plain, unmodifiable Java values: String, Boolean, Long (BigInteger
  * when larger), Double, List, Map, or null. Immutable and thread-safe.
  */
-public final class ParsedJwt {
+final class ParsedJwt {
 
     static final String NOT_A_JWT = "The token is not a JWT";
 
@@ -47,7 +47,7 @@ public final class ParsedJwt {
      * @throws InvalidTokenException when it is a JWE, or not three canonical base64url parts whose first two are
      *         JSON objects; the message never contains the token
      */
-    public static ParsedJwt parse(String token) {
+    static ParsedJwt parse(String token) {
         Objects.requireNonNull(token, "token");
         // String.indexOf is a vectorised intrinsic: finding the dots costs far less than a loop over the characters.
         int first = token.indexOf('.');
@@ -82,7 +82,7 @@ public final class ParsedJwt {
      *
      * @throws InvalidTokenException when {@code iss} is present but not a string
      */
-    public Optional<String> issuer() {
+    Optional<String> issuer() {
         return claimString("iss");
     }
 

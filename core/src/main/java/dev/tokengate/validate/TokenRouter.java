@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * Sends each token to the one validator that can decide it, by its shape: a JWT (three or five dot-separated
  * parts) to JWT validation (which sends the JWTs of issuers listed for introspection on to introspection, see
- * {@link JwtRouting}), or to introspection when no JWT issuer is configured; a {@code tgat_…} token to the token
+ * {@code IssuerRouter.introspecting}), or to introspection when no JWT issuer is configured; a {@code tgat_…} token to the token
  * store; any other opaque token to introspection. No token is tried twice, and this router parses none: the
  * shape is read from the characters. Not API.
  */

@@ -127,9 +127,8 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
 
         private TokenValidator jwt() {
             IssuerRouter byIssuer = IssuerRouter.create(issuers);
-            TokenValidator router = introspection != null && !introspectJwtIssuers.isEmpty()
-                    ? new JwtRouting(byIssuer, introspection, introspectJwtIssuers)
-                    : byIssuer;
+            TokenValidator router = introspection == null ? byIssuer
+                    : byIssuer.introspecting(introspection, introspectJwtIssuers);
             if (cacheSpec != null && turnsCacheOff(cacheSpec)) {
                 return router;
             }

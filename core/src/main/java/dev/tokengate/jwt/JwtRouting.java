@@ -1,9 +1,7 @@
-package dev.tokengate.validate;
+package dev.tokengate.jwt;
 
 import dev.tokengate.TokenValidator;
 import dev.tokengate.VerifiedToken;
-import dev.tokengate.jwt.IssuerRouter;
-import dev.tokengate.jwt.ParsedJwt;
 
 import java.util.Set;
 
