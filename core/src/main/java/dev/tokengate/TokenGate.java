@@ -115,7 +115,7 @@ public final class TokenGate implements AutoCloseable {
         chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys()));
         chain.addAll(b.policies);
         this.policies = List.copyOf(chain);
-        this.mode = b.mode != null ? b.mode : config.mode();
+        this.mode = b.mode;
         this.sink = b.sink;
         warnAboutLooserSettings(config, built.issuers());
         if (mode == Mode.REPORT_ONLY) {
@@ -218,14 +218,14 @@ public final class TokenGate implements AutoCloseable {
         private CallLogSink sink = new Slf4jCallLogSink();
         private Clock clock = Clock.systemUTC();
         private final List<TokenPolicy> policies = new ArrayList<>();
-        private Mode mode;
+        private Mode mode = Mode.ENFORCE;
 
         private Builder() {
         }
 
         /**
-         * Reads every core {@code tokengate.*} key of the source: the request-facing settings
-         * ({@link TokenGateConfig#from}) and the validators, each by its own builder's {@code config} method
+         * Reads every core {@code tokengate.*} key of the source: the mode ({@value ConfigKeys#MODE}), the
+         * request-facing settings ({@link TokenGateConfig#from}) and the validators, each by its own builder's {@code config} method
          * ({@link JwtValidator.Builder#config}, the key sources', {@link IntrospectionValidator.Builder#config},
          * {@link JdbcTokenStore.Builder#config}). Nothing is built or started until {@link #build()}.
          *
@@ -235,6 +235,7 @@ public final class TokenGate implements AutoCloseable {
          */
         public Builder config(ConfigSource source) {
             source.checkKeys();
+            source.read(ConfigKeys.MODE, Mode::parse, this::mode);
             this.config = TokenGateConfig.from(source);
             validators.config(source);
             return this;
@@ -338,7 +339,10 @@ public final class TokenGate implements AutoCloseable {
             return this;
         }
 
-        /** Enforces decisions or only reports them, whatever the config's {@value ConfigKeys#MODE} says. */
+        /**
+         * Enforces decisions ({@link Mode#ENFORCE}, the default) or only reports them; read from
+         * {@value ConfigKeys#MODE} by {@link #config}, and a later call replaces an earlier one.
+         */
         public Builder mode(Mode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
             return this;

@@ -35,7 +35,7 @@ class RegistryDefaultsTest {
 
     /** Each key with a default: how its text is read, and the value the code uses when the key is not set. */
     private static final Map<String, Map.Entry<Function<String, Object>, Object>> CODE_DEFAULTS = Map.ofEntries(
-            entry(ConfigKeys.MODE, entry(TokenGate.Mode::parse, TokenGateConfig.defaults().mode())),
+            entry(ConfigKeys.MODE, entry(TokenGate.Mode::parse, TokenGate.builder().validator(t -> null).build().mode())),
             entry(ConfigKeys.REALM, entry(v -> v, TokenGateConfig.defaults().realm())),
             entry(ConfigKeys.CHALLENGE_INCLUDE_SCOPE, entry(ConfigSource::bool, TokenGateConfig.defaults().includeScopeInChallenge())),
             entry(ConfigKeys.TOKEN_QUERY_PARAMETER, entry(ConfigSource::bool, TokenGateConfig.defaults().allowQueryParameter())),

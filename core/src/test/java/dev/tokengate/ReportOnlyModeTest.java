@@ -54,7 +54,7 @@ class ReportOnlyModeTest {
     }
 
     private TokenGate reportOnly() {
-        return TokenGate.builder().settings(config().mode(TokenGate.Mode.REPORT_ONLY).build()).validator(ReportOnlyModeTest::validate)
+        return TokenGate.builder().settings(config().build()).mode(TokenGate.Mode.REPORT_ONLY).validator(ReportOnlyModeTest::validate)
                 .callLogSink(events::add)
                 .policy((token, request) -> token.getName().equals("bot")
                         ? PolicyDecision.deny(BearerError.builder(429, BearerError.Code.RATE_LIMITED, "slow down").build(),
@@ -137,7 +137,7 @@ class ReportOnlyModeTest {
 
     @Test
     void defaultCallLogWritesWouldDenyAndNeverTheToken() {
-        TokenGate gate = TokenGate.builder().settings(config().mode(TokenGate.Mode.REPORT_ONLY).build())
+        TokenGate gate = TokenGate.builder().settings(config().build()).mode(TokenGate.Mode.REPORT_ONLY)
                 .validator(ReportOnlyModeTest::validate).build();
         try (LogCapture logs = LogCapture.start()) {
             TokenGate.Call call = gate.begin(TestRequest.get("/orders").bearer(EXPIRED));
@@ -154,7 +154,7 @@ class ReportOnlyModeTest {
         try (LogCapture logs = LogCapture.start()) {
             TokenGate.builder().settings(config().build()).validator(ReportOnlyModeTest::validate).build();
             assertThat(logs.text()).doesNotContain("enforces nothing");
-            TokenGate.builder().settings(config().mode(TokenGate.Mode.REPORT_ONLY).build()).validator(ReportOnlyModeTest::validate).build();
+            TokenGate.builder().settings(config().build()).mode(TokenGate.Mode.REPORT_ONLY).validator(ReportOnlyModeTest::validate).build();
             assertThat(logs.lines()).filteredOn(l -> l.contains("enforces nothing")).singleElement().asString()
                     .contains("tokengate.mode=report-only");
         }
@@ -162,7 +162,9 @@ class ReportOnlyModeTest {
 
     @Test
     void builderModeOverridesTheConfiguredOne() {
-        TokenGate enforcing = TokenGate.builder().settings(config().mode(TokenGate.Mode.REPORT_ONLY).build())
+        ConfigSource reportOnlyKeys = ConfigSource.of(Map.of(ConfigKeys.MODE, "report-only",
+                ConfigKeys.JWT_ISSUER, "https://issuer.example", ConfigKeys.JWT_AUDIENCE, "api"), Map.of(), new Properties());
+        TokenGate enforcing = TokenGate.builder().config(reportOnlyKeys)
                 .validator(ReportOnlyModeTest::validate).callLogSink(events::add).mode(TokenGate.Mode.ENFORCE).build();
         assertThat(enforcing.mode()).isEqualTo(TokenGate.Mode.ENFORCE);
         TokenGate.Call call = enforcing.begin(TestRequest.get("/orders").bearer(EXPIRED));
@@ -174,11 +176,12 @@ class ReportOnlyModeTest {
         assertThat(reporting.mode()).isEqualTo(TokenGate.Mode.REPORT_ONLY);
     }
 
-    private static TokenGateConfig read(Map<String, String> params, Map<String, String> env) {
+    private static TokenGate read(Map<String, String> params, Map<String, String> env) {
         Map<String, String> all = new HashMap<>(params);
         all.put(ConfigKeys.JWT_ISSUER, "https://issuer.example");
         all.put(ConfigKeys.JWT_AUDIENCE, "api");
-        return TokenGateConfig.from(ConfigSource.of(all, env, new Properties()));
+        return TokenGate.builder().config(ConfigSource.of(all, env, new Properties()))
+                .validator(ReportOnlyModeTest::validate).build();
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.tokengate.config;
 
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.IpRange;
-import dev.tokengate.TokenGate;
 import dev.tokengate.WwwAuthenticate;
 
 import java.net.URI;
@@ -24,7 +23,6 @@ import java.util.regex.Pattern;
  */
 public final class TokenGateConfig {
 
-    private final TokenGate.Mode mode;
     private final String realm;
     private final URI errorUri;
     private final boolean includeScopeInChallenge;
@@ -36,7 +34,6 @@ public final class TokenGateConfig {
     private final String apiKeyHeader;
 
     private TokenGateConfig(Builder b) {
-        this.mode = b.mode;
         this.realm = b.realm;
         this.errorUri = b.errorUri;
         this.includeScopeInChallenge = b.includeScopeInChallenge;
@@ -68,7 +65,6 @@ public final class TokenGateConfig {
      */
     public static TokenGateConfig from(ConfigSource source) {
         Builder b = builder();
-        source.read(ConfigKeys.MODE, TokenGate.Mode::parse, b::mode);
         source.read(ConfigKeys.REALM, b::realm);
         source.read(ConfigKeys.ERROR_URI, b::errorUri);
         source.read(ConfigKeys.CHALLENGE_INCLUDE_SCOPE, ConfigSource::bool, b::includeScopeInChallenge);
@@ -81,10 +77,6 @@ public final class TokenGateConfig {
         return source.attributing(b::build);
     }
 
-    /** Whether the gate enforces its decisions or only reports them ({@link ConfigKeys#MODE}). */
-    public TokenGate.Mode mode() {
-        return mode;
-    }
 
     public String realm() {
         return realm;
@@ -128,7 +120,6 @@ public final class TokenGateConfig {
     public static final class Builder {
         private static final Pattern TOKEN_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
 
-        private TokenGate.Mode mode = TokenGate.Mode.ENFORCE;
         private String realm = "api";
         private URI errorUri;
         private boolean includeScopeInChallenge = true;
@@ -140,12 +131,6 @@ public final class TokenGateConfig {
         private String apiKeyHeader = "X-API-Key";
 
         private Builder() {
-        }
-
-        /** {@code ENFORCE} (default) or {@code REPORT_ONLY}: decisions logged, none enforced (see {@link TokenGate.Mode}). */
-        public Builder mode(TokenGate.Mode mode) {
-            this.mode = Objects.requireNonNull(mode, ConfigKeys.MODE);
-            return this;
         }
 
         public Builder realm(String realm) {
