@@ -40,6 +40,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -464,14 +465,7 @@ public final class TokenGate implements AutoCloseable {
          * on: authenticated if its token is valid, anonymous otherwise.
          */
         public Outcome authenticate(Requirement requirement) {
-            Objects.requireNonNull(requirement, "requirement");
-            permitted = false;
-            try {
-                outcome = admit(requirement);
-            } catch (RuntimeException e) {
-                outcome = failed(e);
-            }
-            return enforced(outcome);
+            return settle(Objects.requireNonNull(requirement, "requirement"), this::admit);
         }
 
         /**
@@ -484,10 +478,14 @@ public final class TokenGate implements AutoCloseable {
          * otherwise.
          */
         public Outcome authorize(Requirement requirement) {
-            Objects.requireNonNull(requirement, "requirement");
+            return settle(Objects.requireNonNull(requirement, "requirement"), this::decide);
+        }
+
+        /** Runs one decision step; a fault of tokengate itself is a logged 503, never a stack trace to the client. */
+        private Outcome settle(Requirement requirement, Function<Requirement, Outcome> step) {
             permitted = false;
             try {
-                outcome = decide(requirement);
+                outcome = step.apply(requirement);
             } catch (RuntimeException e) {
                 outcome = failed(e);
             }
