@@ -39,6 +39,7 @@ public final class Report {
         LABELS.put("jose4j", "jose4j JwtConsumer");
         LABELS.put("cacheFloor", "cache floor (SHA-256 + Caffeine lookup)");
         LABELS.put("tokengateCacheHit", "tokengate, repeated token (cache hit)");
+        LABELS.put("cacheMissPath", "tokengate cache miss path alone (digest, insert, eviction)");
     }
 
     static final String[] PEERS = {"javaJwt", "nimbus", "springDecoder", "jose4j"};

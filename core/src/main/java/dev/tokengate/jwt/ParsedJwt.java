@@ -4,8 +4,6 @@ import dev.tokengate.InvalidTokenException;
 import dev.tokengate.internal.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -138,11 +136,7 @@ final class ParsedJwt {
             if (!startsUtf8Object(json)) {
                 throw new InvalidTokenException(NOT_A_JWT);
             }
-            Object value = Json.JOSE.readValue(json);
-            if (!(value instanceof Map<?, ?> map)) {
-                throw new InvalidTokenException(NOT_A_JWT);
-            }
-            return immutable(map);
+            return Json.JOSE.readObject(json);
         } catch (IllegalArgumentException | IOException e) {
             // Parser messages may quote the token's content: keep them out of the client-facing message.
             throw new InvalidTokenException(NOT_A_JWT);
@@ -169,30 +163,6 @@ final class ParsedJwt {
             }
         }
         return false;
-    }
-
-    /**
-     * Makes the parser's own maps and lists unmodifiable in place, without copying them: Jackson builds
-     * {@code LinkedHashMap}s and {@code ArrayList}s that nothing else holds, with integral numbers already
-     * {@code Long} ({@code USE_LONG_FOR_INTS}) or {@code BigInteger}.
-     */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> immutable(Map<?, ?> map) {
-        Map<String, Object> own = (Map<String, Object>) map;
-        own.replaceAll((k, v) -> plain(v));
-        return Collections.unmodifiableMap(own);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Object plain(Object value) {
-        if (value instanceof Map<?, ?> map) {
-            return immutable(map);
-        }
-        if (value instanceof List<?> list) {
-            ((List<Object>) list).replaceAll(ParsedJwt::plain);
-            return Collections.unmodifiableList(list);
-        }
-        return value;
     }
 
     /** The header parameter names only: never a claim, a value or the token. */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class JsonTest {
 
     private static Object jose(String json) throws IOException {
-        return Json.JOSE.readValue(json.getBytes(StandardCharsets.UTF_8));
+        return Json.JOSE.readObject(json.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -34,7 +34,11 @@ class JsonTest {
             "{'sub':'a'}",                        // single quotes
             "{sub:\"a\"}",                        // unquoted name
             "{\"sub\":\"a\" /* c */}",            // comment
-            "{\"n\":01}"})                        // leading zero
+            "{\"n\":01}",                         // leading zero
+            "{\"sub\":\"a\"",                      // unterminated object
+            "{\"a\":[1,2",                          // unterminated array
+            "{",                                  // nothing but the opening brace
+            "[{\"sub\":\"a\"}]"})                  // not an object
     void joseWhenAnythingButStrictJsonThenRefused(String json) {
         assertThatThrownBy(() -> jose(json)).isInstanceOf(IOException.class);
     }

@@ -11,7 +11,7 @@ class JerseyShutdownTest extends FeatureShutdownContract {
 
     @Override
     JaxrsRuntime runtime() {
-        return new JerseyFeatureTest().runtime();
+        return JerseyFeatureTest.JERSEY;
     }
 
     @Test

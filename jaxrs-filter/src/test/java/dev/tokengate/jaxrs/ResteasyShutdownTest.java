@@ -15,7 +15,7 @@ class ResteasyShutdownTest extends FeatureShutdownContract {
 
     @Override
     JaxrsRuntime runtime() {
-        return new ResteasyFeatureTest().runtime();
+        return ResteasyFeatureTest.RESTEASY;
     }
 
     /**

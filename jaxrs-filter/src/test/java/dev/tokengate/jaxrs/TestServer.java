@@ -40,6 +40,11 @@ final class TestServer implements AutoCloseable {
         return new TestServer(setup);
     }
 
+    /** Scheme, host and port. */
+    URI base() {
+        return base;
+    }
+
     HttpRequest.Builder request(String pathAndQuery) {
         return HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(10));
     }

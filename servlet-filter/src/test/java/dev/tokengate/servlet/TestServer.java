@@ -36,6 +36,11 @@ final class TestServer implements AutoCloseable {
         return new TestServer(handler);
     }
 
+    /** Scheme, host and port. */
+    URI base() {
+        return base;
+    }
+
     HttpRequest.Builder request(String pathAndQuery) {
         return HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(10));
     }

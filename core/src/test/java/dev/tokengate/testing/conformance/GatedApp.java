@@ -1,0 +1,45 @@
+package dev.tokengate.testing.conformance;
+
+import dev.tokengate.TokenGate;
+
+import java.net.URI;
+
+/**
+ * An adapter under test, serving the same small application in a real server so that one conformance suite can be
+ * run against every adapter. Each adapter's test module implements it (the servlet filter in Jetty, the JAX-RS
+ * feature on Jersey and on RESTEasy).
+ *
+ * <p>The application, whatever the adapter:
+ * <ul>
+ *   <li>{@value #READ}: {@code GET} and {@code POST} need the scope {@code read}; the answer is 200 with the body
+ *       {@code subject=<the caller's name>};</li>
+ *   <li>{@value #ADMIN}: {@code GET} needs the scope {@code admin}; same answer;</li>
+ *   <li>{@value #OPEN}: {@code GET} needs no token; the answer is 200 {@code open}.</li>
+ * </ul>
+ */
+public interface GatedApp {
+
+    /** Needs the scope {@code read} (GET and POST). */
+    String READ = "/api/read";
+    /** Needs the scope {@code admin}. */
+    String ADMIN = "/api/admin";
+    /** Needs no token. */
+    String OPEN = "/api/open";
+
+    /** Starts the application behind {@code gate} on a loopback port; the caller closes the deployment. */
+    Deployment deploy(TokenGate gate) throws Exception;
+
+    /** Whether this adapter reads an {@code access_token} from a urlencoded form body when the gate allows it. */
+    default boolean readsFormBody() {
+        return true;
+    }
+
+    /** A running deployment. */
+    interface Deployment extends AutoCloseable {
+        /** Scheme, host and port, no path. */
+        URI base();
+
+        @Override
+        void close() throws Exception;
+    }
+}

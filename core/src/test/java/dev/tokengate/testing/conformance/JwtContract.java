@@ -1,0 +1,5 @@
+package dev.tokengate.testing.conformance;
+
+/** TODO(issue 10): this suite is being written. */
+public abstract class JwtContract extends ConformanceContract {
+}

@@ -1,0 +1,119 @@
+package dev.tokengate.jaxrs;
+
+import dev.tokengate.TokenGate;
+import dev.tokengate.testing.conformance.GatedApp;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Application;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
+
+import java.net.URI;
+import java.util.Set;
+
+/** The conformance application on a JAX-RS runtime in a real Jetty, with the annotations a JAX-RS developer writes. */
+final class JaxrsGatedApp implements GatedApp {
+
+    private final JaxrsRuntime runtime;
+
+    JaxrsGatedApp(JaxrsRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    @Override
+    public Deployment deploy(TokenGate gate) throws Exception {
+        TestServer server;
+        try {
+            server = TestServer.start(context -> runtime.deploy(context, new ConformanceApplication(new TokenGateFeature(gate))));
+        } catch (Exception e) {
+            gate.close();
+            throw e;
+        }
+        return new Deployment() {
+            @Override
+            public URI base() {
+                return server.base();
+            }
+
+            @Override
+            public void close() throws Exception {
+                try {
+                    server.close();
+                } finally {
+                    gate.close();
+                }
+            }
+        };
+    }
+
+    /** The JAX-RS runtimes do not hand the filter a form body it may read without consuming it (issue 11). */
+    @Override
+    public boolean readsFormBody() {
+        return false;
+    }
+
+    /** The application: the resource and the feature. */
+    public static final class ConformanceApplication extends Application {
+        private final Object feature;
+
+        ConformanceApplication(Object feature) {
+            this.feature = feature;
+        }
+
+        @Override
+        public Set<Class<?>> getClasses() {
+            return Set.of(ConformanceResource.class);
+        }
+
+        @Override
+        public Set<Object> getSingletons() {
+            return Set.of(feature);
+        }
+    }
+
+    /** {@link GatedApp}'s routes. */
+    @Path("api")
+    @Produces(MediaType.TEXT_PLAIN)
+    public static class ConformanceResource {
+
+        @Context
+        SecurityContext security;
+
+        @GET
+        @Path("read")
+        @RequiresScopes("read")
+        public String read() {
+            return subject();
+        }
+
+        @POST
+        @Path("read")
+        @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+        @RequiresScopes("read")
+        public String readByForm() {
+            return subject();
+        }
+
+        @GET
+        @Path("admin")
+        @RequiresScopes("admin")
+        public String admin() {
+            return subject();
+        }
+
+        @GET
+        @Path("open")
+        @Open
+        public String open() {
+            return "open";
+        }
+
+        private String subject() {
+            return "subject=" + security.getUserPrincipal().getName();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.tokengate.servlet;
+
+import dev.tokengate.TokenGate;
+import dev.tokengate.authorize.UrlRules;
+import dev.tokengate.testing.conformance.GatedApp;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.EnumSet;
+
+/** The conformance application behind the servlet filter, in a real Jetty, with the rules a legacy team would write. */
+final class ServletGatedApp implements GatedApp {
+
+    static final String RULES = """
+            GET,POST %s = read
+            GET %s = admin
+            GET %s = permit
+            """.formatted(READ, ADMIN, OPEN);
+
+    @Override
+    public Deployment deploy(TokenGate gate) throws Exception {
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.addFilter(new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(RULES))), "/*",
+                EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(new ServletHolder(new Echo()), "/*");
+        TestServer server;
+        try {
+            server = TestServer.start(context);
+        } catch (Exception e) {
+            gate.close();
+            throw e;
+        }
+        return new Deployment() {
+            @Override
+            public URI base() {
+                return server.base();
+            }
+
+            @Override
+            public void close() throws Exception {
+                try {
+                    server.close();
+                } finally {
+                    gate.close();
+                }
+            }
+        };
+    }
+
+    /** 200 {@code subject=<remote user>}, or {@code open} on the open route. */
+    static final class Echo extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("text/plain;charset=UTF-8");
+            resp.getWriter().print(req.getRequestURI().equals(OPEN) ? "open" : "subject=" + req.getRemoteUser());
+        }
+    }
+}
