@@ -67,7 +67,7 @@ class ReportOnlyModeTest {
     @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
             invalid token                 | expired    | authenticated | -            | anonymous | invalid_token           | expired
             missing token                 | -          | authenticated | -            | anonymous | missing_token           | no bearer token
-            malformed request             | a b        | authenticated | -            | anonymous | invalid_request         | -
+            malformed token               | a b        | authenticated | -            | anonymous | invalid_token           | b64token
             upstream unreachable          | unreachable| authenticated | -            | anonymous | temporarily_unavailable | connection refused
             insufficient scope            | good       | admin         | -            | alice     | insufficient_scope      | do not meet
             token from another network    | restricted | read          | 198.51.100.7 | carol     | invalid_token           | restricted to

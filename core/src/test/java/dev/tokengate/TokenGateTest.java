@@ -103,8 +103,15 @@ class TokenGateTest {
     }
 
     @Test
-    void authorizeWhenMalformedHeaderThen400InvalidRequest() {
+    void authorizeWhenTokenOutsideB64tokenThen401InvalidToken() {
         ErrorResponse r = run(TestRequest.get("/orders").header("Authorization", "Bearer a b"), Requirement.authenticated());
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.headers().get("WWW-Authenticate")).contains("error=\"invalid_token\"");
+    }
+
+    @Test
+    void authorizeWhenTwoAuthorizationHeadersThen400InvalidRequest() {
+        ErrorResponse r = run(TestRequest.get("/orders").bearer("abc").bearer("def"), Requirement.authenticated());
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.headers().get("WWW-Authenticate")).contains("error=\"invalid_request\"");
     }

@@ -12,19 +12,26 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds the one bearer token of a request, as RFC 6750 §2 allows: the {@code Authorization: Bearer} header
  * (always), an {@code access_token} form field or query parameter (each off unless enabled), and optionally a
  * cookie or a custom header.
  *
- * <p>More than one token, an empty token, or a token outside the b64token syntax is an {@code invalid_request};
- * no token (or only another scheme, such as Basic) is {@link Extraction.Absent}. Every token found has the scheme
- * {@value Extraction#BEARER}.
+ * <p>A malformed <em>request</em> is 400 {@code invalid_request}: a token sent by more than one method, more than one
+ * {@code Authorization} field, a repeated {@code access_token} parameter, cookie or custom header. A malformed
+ * <em>token</em> is 401 {@code invalid_token}: {@code Bearer} with no token, anything but exactly one space between
+ * the scheme and the token, an empty token, or a token outside the b64token syntax (a comma list such as
+ * {@code Bearer a, Basic b} included). No token (or only another scheme, such as Basic) is
+ * {@link Extraction.Absent}; so is a token sent by a method that is switched off (the query parameter, the form
+ * body), which is not looked at. Every token found has the scheme {@value Extraction#BEARER}.
  */
 public final class BearerTokenExtractor implements TokenExtractor {
 
     /** RFC 6750 §2.1: {@code b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}. */
+    private static final Logger LOG = LoggerFactory.getLogger(BearerTokenExtractor.class);
     private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
     private static final String ACCESS_TOKEN = "access_token";
     /** Tokens longer than this are refused before any work is done on them. */
@@ -65,33 +72,39 @@ public final class BearerTokenExtractor implements TokenExtractor {
     public Extraction extract(RequestView request) {
         List<Extraction.Found> found = new ArrayList<>(2);
 
-        int bearerHeaders = 0;
-        for (String value : request.headers("Authorization")) {
+        List<String> authorizations = request.headers("Authorization");
+        if (authorizations.size() > 1) {
+            return malformedRequest("The request has more than one Authorization header; send exactly one: "
+                    + "'Authorization: Bearer <token>'.");
+        }
+        for (String value : authorizations) {
             String v = value.strip();
             int sp = indexOfWhitespace(v);
             String scheme = sp < 0 ? v : v.substring(0, sp);
-            if (!scheme.equalsIgnoreCase("Bearer")) {
+            if (!scheme.equalsIgnoreCase(Extraction.BEARER)) {
                 continue; // another scheme (Basic, Digest, …) is not ours: treated as no bearer token
             }
-            bearerHeaders++;
-            String credentials = sp < 0 ? "" : v.substring(sp).strip();
-            if (credentials.isEmpty()) {
-                return malformed("The Authorization header says Bearer but carries no token: send 'Authorization: Bearer <token>'.");
+            if (sp < 0) {
+                return malformedToken("The Authorization header says Bearer but carries no token: send "
+                        + "'Authorization: Bearer <token>'.");
             }
-            Optional<BearerError> bad = checkSyntax(credentials, "Authorization header");
+            // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token, and RFC 7235 allows no tab. Exactly one space is
+            // asked for: a proxy or firewall in front may split "Bearer\tX" or "Bearer  X" differently from us.
+            if (v.charAt(sp) != ' ' || (sp + 1 < v.length() && isWhitespace(v.charAt(sp + 1)))) {
+                return malformedToken("The Authorization header must have exactly one space between Bearer and the "
+                        + "token (no tab, no second space): send 'Authorization: Bearer <token>'.");
+            }
+            Optional<BearerError> bad = checkSyntax(v.substring(sp + 1), "Authorization header");
             if (bad.isPresent()) {
                 return new Extraction.Malformed(bad.get());
             }
-            found.add(Extraction.Found.bearer(credentials, Source.AUTHORIZATION_HEADER));
-        }
-        if (bearerHeaders > 1) {
-            return malformed("The request has more than one Authorization: Bearer header; send exactly one token.");
+            found.add(Extraction.Found.bearer(v.substring(sp + 1), Source.AUTHORIZATION_HEADER));
         }
 
         if (headerName != null) {
             List<String> values = request.headers(headerName);
             if (values.size() > 1) {
-                return malformed("The request has more than one " + headerName + " header; send exactly one token.");
+                return malformedRequest("The request has more than one " + headerName + " header; send exactly one token.");
             }
             for (String value : values) {
                 String v = value.strip();
@@ -106,7 +119,7 @@ public final class BearerTokenExtractor implements TokenExtractor {
         if (cookieName != null) {
             List<String> values = cookies(request, cookieName);
             if (values.size() > 1) {
-                return malformed("The request has more than one " + cookieName + " cookie; send exactly one token.");
+                return malformedRequest("The request has more than one " + cookieName + " cookie; send exactly one token.");
             }
             for (String v : values) {
                 Optional<BearerError> bad = checkSyntax(v, cookieName + " cookie");
@@ -117,26 +130,28 @@ public final class BearerTokenExtractor implements TokenExtractor {
             }
         }
 
-        List<String> query = request.queryString().map(q -> queryValues(q, ACCESS_TOKEN)).orElse(List.of());
-        if (!query.isEmpty()) {
-            if (!queryParameter) {
-                return malformed("This API does not accept access_token in the URL (it leaks into logs and "
-                        + "histories); send it in the Authorization header instead.");
-            }
+        if (queryParameter) {
+            List<String> query = request.queryString().map(q -> queryValues(q, ACCESS_TOKEN)).orElse(List.of());
             if (query.size() > 1) {
-                return malformed("The query string has more than one access_token; send exactly one token.");
+                return malformedRequest("The query string has more than one access_token; send exactly one token.");
             }
-            Optional<BearerError> bad = checkSyntax(query.get(0), "access_token query parameter");
-            if (bad.isPresent()) {
-                return new Extraction.Malformed(bad.get());
+            for (String v : query) {
+                Optional<BearerError> bad = checkSyntax(v, "access_token query parameter");
+                if (bad.isPresent()) {
+                    return new Extraction.Malformed(bad.get());
+                }
+                found.add(Extraction.Found.bearer(v, Source.QUERY_PARAMETER));
             }
-            found.add(Extraction.Found.bearer(query.get(0), Source.QUERY_PARAMETER));
+        } else if (LOG.isDebugEnabled() && request.queryString().map(q -> !queryValues(q, ACCESS_TOKEN).isEmpty()).orElse(false)) {
+            // Not looked at, as if absent (RFC 6750 §2.3 is optional); said at DEBUG to explain a 401 to whoever sent it.
+            LOG.debug("tokengate: ignored an access_token query parameter: tokens in the URL are switched off "
+                    + "(tokengate.token.query-parameter=false); the request is treated as having no token there");
         }
 
         if (formBody && isFormPost(request)) {
             List<String> form = request.formParameters(ACCESS_TOKEN);
             if (form.size() > 1) {
-                return malformed("The form body has more than one access_token field; send exactly one token.");
+                return malformedRequest("The form body has more than one access_token field; send exactly one token.");
             }
             for (String v : form) {
                 Optional<BearerError> bad = checkSyntax(v, "access_token form field");
@@ -148,7 +163,7 @@ public final class BearerTokenExtractor implements TokenExtractor {
         }
 
         if (found.size() > 1) {
-            return malformed("The request carries a token in more than one place (" + describe(found)
+            return malformedRequest("The request carries a token in more than one place (" + describe(found)
                     + "); RFC 6750 allows exactly one: send it in the Authorization header only.");
         }
         return found.isEmpty() ? new Extraction.Absent() : found.get(0);
@@ -164,23 +179,31 @@ public final class BearerTokenExtractor implements TokenExtractor {
                 .orElse(false);
     }
 
+    /** A token value that is not a b64token (RFC 6750 §2.1) is a malformed <em>token</em>: 401 invalid_token. */
     private static Optional<BearerError> checkSyntax(String token, String where) {
         if (token.isEmpty()) {
-            return Optional.of(BearerError.invalidRequest("The " + where + " is empty; send a token."));
+            return Optional.of(BearerError.invalidToken("The " + where + " is empty; send a token."));
         }
         if (token.length() > MAX_TOKEN_LENGTH) {
-            return Optional.of(BearerError.invalidRequest("The token in the " + where + " is longer than "
+            return Optional.of(BearerError.invalidToken("The token in the " + where + " is longer than "
                     + MAX_TOKEN_LENGTH + " characters."));
         }
         if (!B64TOKEN.matcher(token).matches()) {
-            return Optional.of(BearerError.invalidRequest("The token in the " + where
-                    + " has characters a bearer token cannot have (RFC 6750 b64token: letters, digits, - . _ ~ + / and trailing =)."));
+            return Optional.of(BearerError.invalidToken("The token in the " + where + " has characters a bearer "
+                    + "token cannot have (RFC 6750 b64token: letters, digits, - . _ ~ + / and trailing =); send the "
+                    + "token exactly as issued, alone."));
         }
         return Optional.empty();
     }
 
-    private static Extraction malformed(String description) {
+    /** A malformed request (a token sent twice, a repeated field): 400 invalid_request. */
+    private static Extraction malformedRequest(String description) {
         return new Extraction.Malformed(BearerError.invalidRequest(description));
+    }
+
+    /** A malformed token: 401 invalid_token. */
+    private static Extraction malformedToken(String description) {
+        return new Extraction.Malformed(BearerError.invalidToken(description));
     }
 
     private static String describe(List<Extraction.Found> found) {
@@ -196,12 +219,15 @@ public final class BearerTokenExtractor implements TokenExtractor {
 
     private static int indexOfWhitespace(String s) {
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == ' ' || c == '\t') {
+            if (isWhitespace(s.charAt(i))) {
                 return i;
             }
         }
         return -1;
+    }
+
+    private static boolean isWhitespace(char c) {
+        return c == ' ' || c == '\t';
     }
 
     static List<String> queryValues(String query, String name) {

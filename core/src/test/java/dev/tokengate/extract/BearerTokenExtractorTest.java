@@ -45,14 +45,15 @@ class BearerTokenExtractorTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"Bearer", "Bearer ", "Bearer    "})
-    void extractWhenBearerWithoutTokenThenInvalidRequest(String header) {
-        assertInvalidRequest(headerOnly.extract(TestRequest.get("/").header("Authorization", header)), "carries no token");
+    void extractWhenBearerWithoutTokenThenInvalidToken(String header) {
+        assertInvalidToken(headerOnly.extract(TestRequest.get("/").header("Authorization", header)), "carries no token");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"abc def", "abc\"def", "abc,def", "ab=c", "abc;", "tök", "abc\\d", "a%20b"})
-    void extractWhenTokenOutsideB64tokenThenInvalidRequest(String token) {
-        assertInvalidRequest(headerOnly.extract(TestRequest.get("/").header("Authorization", "Bearer " + token)), "b64token");
+    @ValueSource(strings = {"abc def", "abc\"def", "abc,def", "ab=c", "abc;", "tök", "abc\\d", "a%20b", "a{b}", "a:b",
+            "a@b", "a*b", "a!b", "a?b", "=abc", "a, Basic dXNlcjpwYXNz"})
+    void extractWhenTokenOutsideB64tokenThenInvalidToken(String token) {
+        assertInvalidToken(headerOnly.extract(TestRequest.get("/").header("Authorization", "Bearer " + token)), "b64token");
     }
 
     @Test
@@ -62,9 +63,9 @@ class BearerTokenExtractorTest {
     }
 
     @Test
-    void extractWhenTokenTooLongThenInvalidRequest() {
+    void extractWhenTokenTooLongThenInvalidToken() {
         String token = "a".repeat(BearerTokenExtractor.MAX_TOKEN_LENGTH + 1);
-        assertInvalidRequest(headerOnly.extract(TestRequest.get("/").bearer(token)), "longer than");
+        assertInvalidToken(headerOnly.extract(TestRequest.get("/").bearer(token)), "longer than");
     }
 
     @Test
@@ -73,14 +74,24 @@ class BearerTokenExtractorTest {
     }
 
     @Test
-    void extractWhenBearerAndBasicHeadersThenBearerFound() {
-        assertThat(headerOnly.extract(TestRequest.get("/").header("Authorization", "Basic dXNlcjpwYXNz").bearer("abc")))
-                .isEqualTo(Extraction.Found.bearer("abc", Source.AUTHORIZATION_HEADER));
+    void extractWhenBearerAndBasicHeadersThenInvalidRequest() {
+        assertInvalidRequest(headerOnly.extract(TestRequest.get("/").header("Authorization", "Basic dXNlcjpwYXNz").bearer("abc")),
+                "more than one Authorization header");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Bearer\tabc", "Bearer  abc", "Bearer \tabc", "Bearer\t abc"})
+    void extractWhenNotExactlyOneSpaceAfterSchemeThenInvalidToken(String header) {
+        assertInvalidToken(headerOnly.extract(TestRequest.get("/").header("Authorization", header)), "exactly one space");
     }
 
     @Test
-    void extractWhenQueryTokenAndQueryDisabledThenInvalidRequestExplainingWhy() {
-        assertInvalidRequest(headerOnly.extract(TestRequest.get("/").query("a=1&access_token=abc")), "Authorization header instead");
+    void extractWhenQueryTokenAndQueryDisabledThenNotLookedAt() {
+        assertThat(headerOnly.extract(TestRequest.get("/").query("a=1&access_token=abc"))).isInstanceOf(Extraction.Absent.class);
+        assertThat(headerOnly.extract(TestRequest.get("/").query("access_token=a&access_token=b")))
+                .isInstanceOf(Extraction.Absent.class);
+        assertThat(headerOnly.extract(TestRequest.get("/").bearer("abc").query("access_token=def")))
+                .isEqualTo(Extraction.Found.bearer("abc", Source.AUTHORIZATION_HEADER));
     }
 
     @Test
@@ -156,6 +167,14 @@ class BearerTokenExtractorTest {
     @Test
     void foundNeverPrintsTheToken() {
         assertThat(Extraction.Found.bearer(TOKEN, Source.AUTHORIZATION_HEADER).toString()).doesNotContain(TOKEN);
+    }
+
+    private static void assertInvalidToken(Extraction extraction, String descriptionPart) {
+        assertThat(extraction).isInstanceOf(Extraction.Malformed.class);
+        BearerError error = ((Extraction.Malformed) extraction).error();
+        assertThat(error.status()).isEqualTo(401);
+        assertThat(error.code()).contains(BearerError.Code.INVALID_TOKEN);
+        assertThat(error.description()).contains(descriptionPart);
     }
 
     private static void assertInvalidRequest(Extraction extraction, String descriptionPart) {

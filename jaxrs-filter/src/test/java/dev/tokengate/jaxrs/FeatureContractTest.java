@@ -190,8 +190,16 @@ abstract class FeatureContractTest {
     }
 
     @Test
-    void malformedAuthorizationHeaderThen400InvalidRequest() throws Exception {
+    void tokenOutsideB64tokenThen401InvalidToken() throws Exception {
         HttpResponse<String> r = call(server, "GET", "/class-scoped/inherits", null, "Authorization", "Bearer a b");
+        assertRefused(r, 401, "invalid_token");
+        assertThat(onlyEvent().status()).isEqualTo(401);
+    }
+
+    @Test
+    void twoAuthorizationHeadersThen400InvalidRequest() throws Exception {
+        HttpResponse<String> r = call(server, "GET", "/class-scoped/inherits", null,
+                "Authorization", "Bearer abc", "Authorization", "Bearer abc");
         assertRefused(r, 400, "invalid_request");
         assertThat(onlyEvent().status()).isEqualTo(400);
     }

@@ -147,13 +147,13 @@ class TokenGateFilterTest {
     }
 
     @Test
-    void requestWhenAuthorizationHeaderMalformedThenInvalidRequest() throws Exception {
+    void requestWhenAuthorizationHeaderMalformedThenInvalidToken() throws Exception {
         for (String header : List.of("Bearer", "Bearer two words", "Bearer <script>")) {
             HttpResponse<String> r = server.get("/app/api/accounts/1", "Authorization", header);
 
-            assertThat(r.statusCode()).as(header).isEqualTo(400);
+            assertThat(r.statusCode()).as(header).isEqualTo(401);
             assertThat(r.headers().firstValue("WWW-Authenticate")).as(header).hasValueSatisfying(v ->
-                    assertThat(v).startsWith("Bearer realm=\"accounts\", error=\"invalid_request\""));
+                    assertThat(v).startsWith("Bearer realm=\"accounts\", error=\"invalid_token\""));
         }
     }
 
@@ -374,7 +374,7 @@ class TokenGateFilterTest {
             server.get("/app/api/admin/users", "Authorization", bearer(StubTokens.READ));
             server.get("/app/api/accounts/1", "Authorization", bearer(StubTokens.UPSTREAM_DOWN));
             server.get("/app/elsewhere", "Authorization", bearer(StubTokens.ADMIN));
-            server.get("/app/api/accounts/1", "Authorization", "Bearer");
+            server.get("/app/api/accounts/1", "Authorization", bearer(StubTokens.READ), "Authorization", bearer(StubTokens.READ));
 
             List<CallEvent> events = List.of(sink.next(), sink.next(), sink.next(), sink.next(), sink.next(),
                     sink.next(), sink.next(), sink.next());
