@@ -57,6 +57,36 @@ public final class HttpFetcher {
                 .build();
     }
 
+    /**
+     * Stops a client that tokengate built, so its selector thread ends now rather than when the client is collected:
+     * {@code HttpClient.shutdownNow()} on Java 21 and later (looked up by reflection: tokengate compiles for Java 17,
+     * where a JDK client has no way to be stopped). Requests still in flight fail. Never throws.
+     *
+     * @return whether the client was stopped; {@code false} on Java 17
+     */
+    public static boolean shutdown(HttpClient client) {
+        if (SHUTDOWN_NOW == null) {
+            return false;
+        }
+        try {
+            SHUTDOWN_NOW.invoke(client);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** {@code HttpClient.shutdownNow()}, or {@code null} before Java 21. */
+    private static final java.lang.reflect.Method SHUTDOWN_NOW = shutdownNow();
+
+    private static java.lang.reflect.Method shutdownNow() {
+        try {
+            return HttpClient.class.getMethod("shutdownNow");
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+
     /** For a failed fetch's message: what a 3xx status means here; empty for any other status. */
     public static String redirectHint(int status) {
         return status >= 300 && status < 400

@@ -56,7 +56,7 @@ import java.util.function.Function;
  *
  * <p>Immutable and thread-safe; the raw token is never logged nor put into a message.
  */
-public final class IntrospectionValidator implements TokenValidator {
+public final class IntrospectionValidator implements TokenValidator, AutoCloseable {
 
     /** The default longest time an answer is remembered. */
     public static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(5);
@@ -74,7 +74,11 @@ public final class IntrospectionValidator implements TokenValidator {
     private final URI uri;
     private final TokenValidator stack;
 
-    private IntrospectionValidator(URI uri, TokenValidator stack) {
+    /** The client this validator built (and stops on {@link #close()}); {@code null} when the application gave one. */
+    private final HttpClient ownedClient;
+
+    private IntrospectionValidator(URI uri, TokenValidator stack, HttpClient ownedClient) {
+        this.ownedClient = ownedClient;
         this.uri = uri;
         this.stack = stack;
     }
@@ -95,6 +99,14 @@ public final class IntrospectionValidator implements TokenValidator {
     }
 
     /** Describes the stack, outermost first; never a secret. */
+    /** Stops the HTTP client this validator built (Java 21 and later; see {@link HttpFetcher#shutdown}); a given client stays open. */
+    @Override
+    public void close() {
+        if (ownedClient != null) {
+            HttpFetcher.shutdown(ownedClient);
+        }
+    }
+
     @Override
     public String toString() {
         return "IntrospectionValidator[" + stack + "]";
@@ -322,11 +334,12 @@ public final class IntrospectionValidator implements TokenValidator {
                         ? "needs the cache: cacheTtl is zero"
                         : "must not exceed cacheTtl (" + negativeCacheTtl + " > " + cacheTtl + ")");
             }
-            HttpClient client = httpClient != null ? httpClient : HttpFetcher.client(timeout, false);
+            HttpClient owned = httpClient != null ? null : HttpFetcher.client(timeout, false);
+            HttpClient client = httpClient != null ? httpClient : owned;
             TokenValidator leaf = new IntrospectionClient(uri, new HttpFetcher(client, timeout, maxResponseBytes),
                     clientId, secret, authMethod, tokenTypeHint, issuer, audiences, clock);
             if (cacheTtl.isZero()) {
-                return new IntrospectionValidator(uri, leaf);
+                return new IntrospectionValidator(uri, leaf, owned);
             }
             TokenValidator cached = CachingTokenValidator.builder(leaf)
                     .maximumSize(cacheMaximumSize)
@@ -336,7 +349,7 @@ public final class IntrospectionValidator implements TokenValidator {
                     .ticker(ticker)
                     .clock(clock)
                     .build();
-            return new IntrospectionValidator(uri, cached);
+            return new IntrospectionValidator(uri, cached, owned);
         }
 
         private String secret() {

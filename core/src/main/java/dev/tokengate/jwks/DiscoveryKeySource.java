@@ -37,6 +37,9 @@ public final class DiscoveryKeySource implements KeySource {
 
     private final URI issuer;
     private final HttpFetcher fetcher;
+    private final HttpClient client;
+    /** The client this source built (and stops on {@link #close()}); {@code null} when the application gave one. */
+    private final HttpClient ownedClient;
     private final Builder settings;
     private final long retryInterval;
 
@@ -51,17 +54,15 @@ public final class DiscoveryKeySource implements KeySource {
         this.issuer = b.issuer;
         this.settings = b;
         this.retryInterval = Settings.nanos(b.retryInterval);
-        HttpClient client = b.httpClient != null ? b.httpClient : HttpFetcher.client(b.connectTimeout, b.followRedirects);
+        this.ownedClient = b.httpClient != null ? null : HttpFetcher.client(b.connectTimeout, b.followRedirects);
+        this.client = b.httpClient != null ? b.httpClient : ownedClient; // the JWKS source shares it
         this.fetcher = new HttpFetcher(client, b.readTimeout, b.maxResponseBytes);
-        if (b.httpClient == null) {
-            b.httpClient = client; // the JWKS source shares this client
-        }
         jwksBuilder(issuer).build(); // fail fast on a bad combination in the customizer, not at first use
     }
 
     private JwksKeySource.Builder jwksBuilder(URI jwksUri) {
         JwksKeySource.Builder jwks = JwksKeySource.builder(jwksUri)
-                .httpClient(settings.httpClient)
+                .httpClient(client)
                 .readTimeout(settings.readTimeout)
                 .maxResponseBytes(settings.maxResponseBytes)
                 .ticker(settings.ticker);
@@ -98,6 +99,14 @@ public final class DiscoveryKeySource implements KeySource {
      */
     public int prefetch() {
         return jwks().prefetch();
+    }
+
+    /** Stops the HTTP client this source built for discovery and its JWKS (Java 21 and later); a given client stays open. */
+    @Override
+    public void close() {
+        if (ownedClient != null) {
+            HttpFetcher.shutdown(ownedClient);
+        }
     }
 
     @Override

@@ -78,6 +78,8 @@ public final class JwksKeySource implements KeySource {
     private final long staleWindow;
     private final AsyncLoadingCache<String, KeySet> cache;
     private final Executor executor;
+    /** The client this source built (and stops on {@link #close()}); {@code null} when the application gave one. */
+    private final HttpClient ownedClient;
 
     private final AtomicBoolean failing = new AtomicBoolean();
     private final Object refetchLock = new Object();
@@ -95,8 +97,8 @@ public final class JwksKeySource implements KeySource {
         this.maxTtl = Settings.nanos(b.maxCacheTtl);
         this.refetchInterval = Settings.nanos(b.refetchInterval);
         this.staleWindow = Settings.nanos(b.staleWindow);
-        HttpClient client = b.httpClient != null ? b.httpClient : HttpFetcher.client(b.connectTimeout, b.followRedirects);
-        this.fetcher = new HttpFetcher(client, b.readTimeout, b.maxResponseBytes);
+        this.ownedClient = b.httpClient != null ? null : HttpFetcher.client(b.connectTimeout, b.followRedirects);
+        this.fetcher = new HttpFetcher(b.httpClient != null ? b.httpClient : ownedClient, b.readTimeout, b.maxResponseBytes);
         this.executor = b.executor;
         this.cache = Caffeine.newBuilder()
                 .ticker(ticker)
@@ -153,6 +155,14 @@ public final class JwksKeySource implements KeySource {
      */
     public int prefetch() {
         return current().keys().size();
+    }
+
+    /** Stops the HTTP client this source built (on Java 21 and later; see {@link HttpFetcher#shutdown}); a client the application gave stays open. */
+    @Override
+    public void close() {
+        if (ownedClient != null) {
+            HttpFetcher.shutdown(ownedClient);
+        }
     }
 
     @Override

@@ -11,7 +11,7 @@ import java.util.Optional;
  * under 2048 bits are never returned. Thread-safe.
  */
 @FunctionalInterface
-public interface KeySource {
+public interface KeySource extends AutoCloseable {
 
     /**
      * The keys that may have signed a token naming this key id; every key when the token names none.
@@ -21,4 +21,12 @@ public interface KeySource {
      * @throws dev.tokengate.UpstreamUnavailableException when no keys can be had (endpoint down, nothing cached)
      */
     List<VerificationKey> keys(Optional<String> keyId);
+
+    /**
+     * Releases what the source started (an HTTP client it built, its threads); the gate calls it when it closes the
+     * sources it built. Default: nothing to release. A closed source must not be used again.
+     */
+    @Override
+    default void close() {
+    }
 }
