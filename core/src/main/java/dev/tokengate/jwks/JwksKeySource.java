@@ -178,6 +178,10 @@ public final class JwksKeySource implements KeySource {
         try {
             return future.join();
         } catch (CompletionException e) {
+            // Caffeine drops a failed load in a callback that may run after this caller wakes up (its callbacks run
+            // last-registered first), so a caller that retries at once could be handed the same failure again. The
+            // caller that sees the failure drops it first; a newer set another caller loaded is left alone.
+            cache.asMap().remove(CACHE_KEY, future);
             if (e.getCause() instanceof UpstreamUnavailableException u) {
                 throw new UpstreamUnavailableException(u.getMessage(), uri, u);
             }
