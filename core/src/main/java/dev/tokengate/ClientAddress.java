@@ -1,28 +1,28 @@
 package dev.tokengate;
 
+import dev.tokengate.config.TokenGateConfig.ForwardedHeader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
- * Finds the client's address: the socket's peer, unless that peer is a trusted proxy, in which case the
- * forwarding headers ({@code Forwarded} of RFC 7239, else {@code X-Forwarded-For}) are read right to left and
- * the first address that is not itself a trusted proxy is the client. Not API.
+ * Finds the client's address: the socket's peer, unless that peer is a trusted proxy, in which case the one
+ * forwarding header the operator named ({@code X-Forwarded-For}, or {@code Forwarded} of RFC 7239) is read right to
+ * left and the first address that is not itself a trusted proxy is the client. The other header is never read: a
+ * proxy appends to its own header and passes the other on as the client wrote it. Not API.
  */
 final class ClientAddress {
 
     private ClientAddress() {
     }
 
-    static String resolve(RequestView request, List<IpRange> trustedProxies) {
+    static String resolve(RequestView request, List<IpRange> trustedProxies, Optional<ForwardedHeader> header) {
         String peer = request.remoteAddress();
-        if (trustedProxies.isEmpty() || !isTrusted(peer, trustedProxies)) {
+        if (trustedProxies.isEmpty() || header.isEmpty() || !isTrusted(peer, trustedProxies)) {
             return peer;
         }
-        List<String> chain = forwarded(request);
-        if (chain.isEmpty()) {
-            chain = xForwardedFor(request);
-        }
+        List<String> chain = header.get() == ForwardedHeader.FORWARDED ? forwarded(request) : xForwardedFor(request);
         String client = peer;
         for (int i = chain.size() - 1; i >= 0; i--) {
             String hop = chain.get(i);

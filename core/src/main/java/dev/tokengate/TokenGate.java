@@ -438,7 +438,7 @@ public final class TokenGate implements AutoCloseable {
             this.time = clock.instant();
             this.startNanos = System.nanoTime();
             this.requestId = newRequestId(request);
-            this.clientAddress = ClientAddress.resolve(request, config.trustedProxies());
+            this.clientAddress = ClientAddress.resolve(request, config.trustedProxies(), config.forwardedHeader());
             detach(); // a call on this thread that never finished must not lend its identity to this one
             MDC.put(MDC_REQUEST_ID, requestId);
         }

@@ -157,7 +157,8 @@ class TokenGateTest {
     @Test
     void authorizeWhenRestrictedTokenComesThroughTrustedProxyThenForwardedAddressDecides() {
         TokenGate behindProxy = TokenGate.builder()
-                .settings(TokenGateConfig.builder().trustedProxies(List.of("10.0.0.0/8")).build())
+                .settings(TokenGateConfig.builder().trustedProxies(List.of("10.0.0.0/8"))
+                        .forwardedHeader(TokenGateConfig.ForwardedHeader.X_FORWARDED_FOR).build())
                 .validator(TokenGateTest::validate).callLogSink(events::add).build();
         TokenGate.Call viaProxy = behindProxy.begin(TestRequest.get("/x").bearer(RESTRICTED).remoteAddress("10.1.1.1")
                 .header("X-Forwarded-For", "203.0.113.5"));

@@ -46,6 +46,11 @@ public final class ConfigKeys {
      * address; without them the socket's peer is the client.
      */
     public static final String TRUSTED_PROXIES = "tokengate.trusted-proxies";
+    /**
+     * The one forwarding header the trusted proxies set, {@code x-forwarded-for} or {@code forwarded}; required with
+     * {@link #TRUSTED_PROXIES}. The other header is ignored: a client can send it.
+     */
+    public static final String FORWARDED_HEADER = "tokengate.forwarded-header";
 
     /** Accept {@code access_token} in the query string (logged WARN at start-up). */
     public static final String TOKEN_QUERY_PARAMETER = "tokengate.token.query-parameter";
@@ -145,7 +150,8 @@ public final class ConfigKeys {
             core(REALM, "api", "the realm of the challenge"),
             core(ERROR_URI, null, "a page that explains errors, sent as error_uri"),
             core(CHALLENGE_INCLUDE_SCOPE, "true", "whether an insufficient_scope challenge names the required scopes"),
-            core(TRUSTED_PROXIES, null, "proxies (CIDR ranges) whose Forwarded / X-Forwarded-For headers name the client"),
+            core(TRUSTED_PROXIES, null, "proxies (CIDR ranges) whose forwarding header names the client"),
+            core(FORWARDED_HEADER, null, "the one header the trusted proxies set: x-forwarded-for or forwarded"),
             core(TOKEN_QUERY_PARAMETER, "false", "accept access_token in the query string (logged WARN at start-up)"),
             core(TOKEN_FORM_BODY, "false", "accept access_token in a urlencoded form body"),
             core(TOKEN_COOKIE, null, "a cookie that carries the raw token"),

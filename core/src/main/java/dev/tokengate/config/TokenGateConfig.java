@@ -31,6 +31,7 @@ public final class TokenGateConfig {
     private final String tokenCookie;
     private final String tokenHeader;
     private final List<IpRange> trustedProxies;
+    private final ForwardedHeader forwardedHeader;
     private final String apiKeyHeader;
 
     private TokenGateConfig(Builder b) {
@@ -42,6 +43,7 @@ public final class TokenGateConfig {
         this.tokenCookie = b.tokenCookie;
         this.tokenHeader = b.tokenHeader;
         this.trustedProxies = List.copyOf(b.trustedProxies);
+        this.forwardedHeader = b.forwardedHeader;
         this.apiKeyHeader = b.apiKeyHeader;
     }
 
@@ -73,6 +75,7 @@ public final class TokenGateConfig {
         source.read(ConfigKeys.TOKEN_COOKIE, b::tokenCookie);
         source.read(ConfigKeys.TOKEN_HEADER, b::tokenHeader);
         source.read(ConfigKeys.TRUSTED_PROXIES, ConfigSource::list, b::trustedProxies);
+        source.read(ConfigKeys.FORWARDED_HEADER, ForwardedHeader::named, b::forwardedHeader);
         source.read(ConfigKeys.API_KEY_HEADER, b::apiKeyHeader);
         return source.attributing(b::build);
     }
@@ -111,6 +114,44 @@ public final class TokenGateConfig {
         return trustedProxies;
     }
 
+    /** The forwarding header the trusted proxies set; present exactly when {@link #trustedProxies()} is not empty. */
+    public Optional<ForwardedHeader> forwardedHeader() {
+        return Optional.ofNullable(forwardedHeader);
+    }
+
+    /**
+     * The header a trusted proxy names the client in. Only the one configured is read, from the right, skipping
+     * trusted hops: a proxy appends to its own header, and passes on whatever the client sent in the other.
+     */
+    public enum ForwardedHeader {
+        /** {@code X-Forwarded-For: client, proxy1} (nginx {@code proxy_add_x_forwarded_for}, most load balancers). */
+        X_FORWARDED_FOR("x-forwarded-for"),
+        /** {@code Forwarded: for=client, for=proxy1} (RFC 7239). */
+        FORWARDED("forwarded");
+
+        private final String value;
+
+        ForwardedHeader(String value) {
+            this.value = value;
+        }
+
+        /** The setting's value for this header, which is also the header's name. */
+        public String value() {
+            return value;
+        }
+
+        /** The header named by a setting's value, in any case. */
+        public static ForwardedHeader named(String value) {
+            for (ForwardedHeader h : values()) {
+                if (h.value.equalsIgnoreCase(value.strip())) {
+                    return h;
+                }
+            }
+            throw new IllegalArgumentException("'" + value + "' is not a forwarding header tokengate reads: "
+                    + "x-forwarded-for or forwarded");
+        }
+    }
+
     /** The header carrying an API key, for routes that require one. */
     public String apiKeyHeader() {
         return apiKeyHeader;
@@ -128,6 +169,7 @@ public final class TokenGateConfig {
         private String tokenCookie;
         private String tokenHeader;
         private final List<IpRange> trustedProxies = new ArrayList<>();
+        private ForwardedHeader forwardedHeader;
         private String apiKeyHeader = "X-API-Key";
 
         private Builder() {
@@ -215,7 +257,24 @@ public final class TokenGateConfig {
          *
          * @throws ConfigurationException naming the key at fault
          */
+        /** The one forwarding header the trusted proxies set; required with trusted proxies, refused without. */
+        public Builder forwardedHeader(ForwardedHeader header) {
+            this.forwardedHeader = Objects.requireNonNull(header, "header");
+            return this;
+        }
+
         public TokenGateConfig build() {
+            if (!trustedProxies.isEmpty() && forwardedHeader == null) {
+                throw new ConfigurationException(ConfigKeys.FORWARDED_HEADER, "is required with "
+                        + ConfigKeys.TRUSTED_PROXIES + ": name the one header your proxy sets, x-forwarded-for "
+                        + "(e.g. nginx proxy_add_x_forwarded_for) or forwarded (RFC 7239); the other header is then "
+                        + "ignored, because a client can send it through the proxy");
+            }
+            if (trustedProxies.isEmpty() && forwardedHeader != null) {
+                throw new ConfigurationException(ConfigKeys.FORWARDED_HEADER, "has no effect without "
+                        + ConfigKeys.TRUSTED_PROXIES + ": list the proxies (CIDR ranges) whose header is believed, "
+                        + "or remove this setting");
+            }
             if (tokenHeader != null && tokenHeader.equalsIgnoreCase(apiKeyHeader)) {
                 throw new ConfigurationException(ConfigKeys.TOKEN_HEADER, "is the same header as " + ConfigKeys.API_KEY_HEADER);
             }

@@ -48,6 +48,7 @@ class TokenGateConfigTest {
         m.put("tokengate.token.cookie", "at");
         m.put("tokengate.token.header", "X-Token");
         m.put("tokengate.trusted-proxies", "10.0.0.0/8, 192.168.1.7");
+        m.put("tokengate.forwarded-header", "Forwarded");
         m.put("tokengate.api-key.header", "X-App-Key");
         TokenGateConfig c = load(m);
         assertThat(c.realm()).isEqualTo("orders");
@@ -58,7 +59,26 @@ class TokenGateConfigTest {
         assertThat(c.tokenCookie()).contains("at");
         assertThat(c.tokenHeader()).contains("X-Token");
         assertThat(c.trustedProxies()).hasSize(2);
+        assertThat(c.forwardedHeader()).contains(TokenGateConfig.ForwardedHeader.FORWARDED);
         assertThat(c.apiKeyHeader()).isEqualTo("X-App-Key");
+    }
+
+    @Test
+    void fromWhenTrustedProxiesWithoutForwardedHeaderThenRefusedNamingTheHeaderToSet() {
+        assertThatThrownBy(() -> load(Map.of("tokengate.trusted-proxies", "10.0.0.0/8")))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> {
+                    assertThat(e.key()).isEqualTo(ConfigKeys.FORWARDED_HEADER);
+                    assertThat(e.getMessage()).contains("x-forwarded-for", "forwarded", "ignored");
+                });
+    }
+
+    @Test
+    void fromWhenForwardedHeaderWithoutTrustedProxiesThenRefused() {
+        assertThatThrownBy(() -> load(Map.of("tokengate.forwarded-header", "x-forwarded-for")))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> {
+                    assertThat(e.key()).isEqualTo(ConfigKeys.FORWARDED_HEADER);
+                    assertThat(e.getMessage()).contains(ConfigKeys.TRUSTED_PROXIES);
+                });
     }
 
     @Test
@@ -87,6 +107,7 @@ class TokenGateConfigTest {
                 "tokengate.token.header", "Authorization",
                 "tokengate.error-uri", "relative/page",
                 "tokengate.trusted-proxies", "10.0.0.0/99",
+                "tokengate.forwarded-header", "x-real-ip",
                 "tokengate.api-key.header", "Authorization",
                 "tokengate.token.cookie", "a cookie");
         cases.forEach((key, value) -> assertThatThrownBy(() -> load(Map.of(key, value))).as(key)

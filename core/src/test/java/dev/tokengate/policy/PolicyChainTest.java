@@ -171,7 +171,7 @@ class PolicyChainTest {
     void policyIsGivenTheVerifiedTokenAndTheRequestFacts() {
         AtomicReference<VerifiedToken> seenToken = new AtomicReference<>();
         AtomicReference<RequestFacts> seen = new AtomicReference<>();
-        TokenGate gate = gate(config().trustedProxies(List.of("10.0.0.0/8")), (token, request) -> {
+        TokenGate gate = gate(config().trustedProxies(List.of("10.0.0.0/8")).forwardedHeader(TokenGateConfig.ForwardedHeader.X_FORWARDED_FOR), (token, request) -> {
             seenToken.set(token);
             seen.set(request);
             return PolicyDecision.allow();

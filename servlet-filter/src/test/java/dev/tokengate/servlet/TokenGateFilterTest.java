@@ -302,6 +302,24 @@ class TokenGateFilterTest {
         assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\"");
     }
 
+    /**
+     * Behind a proxy that appends to X-Forwarded-For (nginx {@code proxy_add_x_forwarded_for}), a client's own
+     * {@code Forwarded} header reaches the application untouched: only the configured header names the client.
+     */
+    @Test
+    void requestWhenBehindTrustedProxyThenOnlyTheConfiguredForwardingHeaderNamesTheClient() throws Exception {
+        for (String header : List.of("x-forwarded-for", "forwarded")) {
+            server.close();
+            server = startWith(Map.of(ConfigKeys.TRUSTED_PROXIES, "127.0.0.1/32", ConfigKeys.FORWARDED_HEADER, header));
+
+            server.get("/app/api/accounts/1", "Authorization", bearer(StubTokens.READ),
+                    "Forwarded", "for=203.0.113.5", "X-Forwarded-For", "198.51.100.66");
+
+            assertThat(sink.next().clientAddress()).as(header)
+                    .isEqualTo(header.equals("forwarded") ? "203.0.113.5" : "198.51.100.66");
+        }
+    }
+
     @Test
     void requestWhenTokenInFormBodyAndEnabledThenAcceptedAndServletStillReadsTheBody() throws Exception {
         server.close();
