@@ -1,9 +1,12 @@
 package dev.tokengate.authorize;
 
+import dev.tokengate.internal.Spelling;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -18,7 +21,7 @@ import java.util.regex.Pattern;
  *   authenticated          any valid token
  *   deny                   refused for everyone (403)
  *   read                   scope read
- *   read trade             all of read and trade (spaces or commas)
+ *   read trade             all of read and trade (separated by spaces; a comma is refused as ambiguous)
  *   read | trade           any one of read or trade
  *   trade + api-key        as before, and the calling application's API key too (the hybrid)
  * </pre>
@@ -32,6 +35,8 @@ public final class Requirement {
 
     private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
     private static final String API_KEY_SUFFIX = "+ api-key";
+    /** The requirements that are not scopes; a scope this close to one (two edits) is taken for a typo. */
+    private static final List<String> KEYWORDS = List.of("permit", "authenticated", "deny");
     private static final Requirement PERMIT = new Requirement(Mode.PERMIT, Set.of(), false);
     private static final Requirement AUTHENTICATED = new Requirement(Mode.AUTHENTICATED, Set.of(), false);
     private static final Requirement DENY = new Requirement(Mode.DENY, Set.of(), false);
@@ -117,12 +122,27 @@ public final class Requirement {
             default:
                 break;
         }
+        if (t.indexOf(',') >= 0) {
+            throw new IllegalArgumentException("'" + t + "': a comma is ambiguous here; write '"
+                    + t.replaceAll("\\s*,\\s*", " ") + "' (all of these scopes) or '"
+                    + t.replaceAll("\\s*,\\s*", " | ") + "' (any one of them)");
+        }
         boolean any = t.contains("|");
-        String[] parts = t.split(any ? "\\s*\\|\\s*" : "[\\s,]+");
+        String[] parts = t.split(any ? "\\s*\\|\\s*" : "\\s+");
         for (String p : parts) {
-            if (p.isEmpty() || (any && p.matches(".*[\\s,].*"))) {
+            if (p.isEmpty() || (any && p.matches(".*\\s.*"))) {
                 throw new IllegalArgumentException("'" + t + "' mixes all-of and any-of or has an empty scope: "
                         + "write 'a b' (all of) or 'a | b' (any of)");
+            }
+            String word = p.toLowerCase(java.util.Locale.ROOT);
+            if (KEYWORDS.contains(word)) {
+                throw new IllegalArgumentException("'" + t + "': " + word + " is a requirement of its own and cannot "
+                        + "be listed with scopes; write '" + word + "' alone, or only scopes");
+            }
+            Optional<String> keyword = Spelling.nearest(word, KEYWORDS, 2);
+            if (keyword.isPresent() && word.length() >= 4) {
+                throw new IllegalArgumentException("'" + p + "' looks like a misspelt keyword: did you mean "
+                        + keyword.get() + "? (Scope names this close to a keyword are refused, to catch typos.)");
             }
         }
         return any ? anyOf(parts) : allOf(parts);

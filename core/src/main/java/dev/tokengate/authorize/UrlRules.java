@@ -2,6 +2,7 @@ package dev.tokengate.authorize;
 
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.internal.Spelling;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -32,7 +33,7 @@ import java.util.regex.Pattern;
  *       matches {@code /api/accounts} itself), an extension ({@code *.csv}) or the default ({@code /} or
  *       {@code /*}, which are the same rule here).</li>
  *   <li>{@code REQUIREMENT} is read by {@link Requirement#parse}: {@code permit}, {@code authenticated},
- *       {@code deny}, all-of scopes ({@code read trade} or {@code read,trade}) or any-of scopes
+ *       {@code deny}, all-of scopes ({@code read trade}) or any-of scopes
  *       ({@code admin | root}).</li>
  * </ul>
  *
@@ -49,6 +50,12 @@ import java.util.regex.Pattern;
 public final class UrlRules {
 
     private static final Pattern METHOD = Pattern.compile("[A-Z][A-Z0-9_-]*");
+    /** The IANA HTTP Method Registry: a rule naming anything else is a typo ({@code GETT}) that would match nothing. */
+    private static final Set<String> KNOWN_METHODS = Set.of("ACL", "BASELINE-CONTROL", "BIND", "CHECKIN", "CHECKOUT",
+            "CONNECT", "COPY", "DELETE", "GET", "HEAD", "LABEL", "LINK", "LOCK", "MERGE", "MKACTIVITY", "MKCALENDAR",
+            "MKCOL", "MKREDIRECTREF", "MKWORKSPACE", "MOVE", "OPTIONS", "ORDERPATCH", "PATCH", "POST", "PRI",
+            "PROPFIND", "PROPPATCH", "PUT", "QUERY", "REBIND", "REPORT", "SEARCH", "TRACE", "UNBIND", "UNCHECKOUT",
+            "UNLINK", "UNLOCK", "UPDATE", "UPDATEREDIRECTREF", "VERSION-CONTROL");
     private static final Set<Requirement.Mode> UNMATCHED_MODES =
             Set.of(Requirement.Mode.DENY, Requirement.Mode.AUTHENTICATED, Requirement.Mode.PERMIT);
 
@@ -201,6 +208,11 @@ public final class UrlRules {
                 if (!METHOD.matcher(m).matches()) {
                     throw malformed(line, text, "'" + m + "' is not an HTTP method (write methods in upper case, "
                             + "comma-separated, before the pattern)");
+                }
+                if (!KNOWN_METHODS.contains(m)) {
+                    throw malformed(line, text, "'" + m + "' is not a registered HTTP method"
+                            + Spelling.nearest(m, KNOWN_METHODS, 2).map(s -> ": did you mean " + s + "?").orElse("")
+                            + " (methods of the IANA HTTP method registry, upper case)");
                 }
                 methods.add(m);
             }

@@ -2,6 +2,7 @@ package dev.tokengate.config;
 
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.config.ConfigKey.Component;
+import dev.tokengate.internal.Spelling;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -296,7 +297,7 @@ public final class ConfigSource {
         ConfigKey best = null;
         int bestDistance = MAX_SUGGESTION_DISTANCE + 1;
         for (ConfigKey k : ConfigKeys.registry()) {
-            int d = distance(name, k.environmentName());
+            int d = Spelling.distance(name, k.environmentName());
             if (d < bestDistance) {
                 best = k;
                 bestDistance = d;
@@ -306,26 +307,6 @@ public final class ConfigSource {
             return Optional.empty();
         }
         return Optional.of(variable ? best.environmentName() + " (" + best.name() + ")" : best.name());
-    }
-
-    /** The Levenshtein distance between two strings. */
-    static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
-            }
-            int[] t = previous;
-            previous = current;
-            current = t;
-        }
-        return previous[b.length()];
     }
 
     /** Looks up an environment variable in this source's environment (for secrets named by a key). */

@@ -19,9 +19,40 @@ class RequirementTest {
     }
 
     @Test
-    void parseWhenSpacesOrCommasThenAllOf() {
+    void parseWhenSpacesThenAllOf() {
         assertThat(Requirement.parse("read trade")).isEqualTo(Requirement.allOf("read", "trade"));
-        assertThat(Requirement.parse("read, trade")).isEqualTo(Requirement.allOf("read", "trade"));
+        assertThat(Requirement.parse("read \t trade")).isEqualTo(Requirement.allOf("read", "trade"));
+    }
+
+    /** "admin, root" was read as all-of, where its writer most likely meant any-of: a comma is refused, both readings offered. */
+    @Test
+    void parseWhenCommaThenRefusedOfferingBothReadings() {
+        assertThatThrownBy(() -> Requirement.parse("admin, root"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'admin root' (all of these scopes)")
+                .hasMessageContaining("'admin | root' (any one of them)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"authenticted", "Authenticatd", "permitt", "pemrit", "denny", "read authenticted"})
+    void parseWhenNearMissOfKeywordThenDidYouMean(String text) {
+        assertThatThrownBy(() -> Requirement.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("did you mean");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"read authenticated", "permit | admin", "deny trade"})
+    void parseWhenKeywordListedWithScopesThenRefused(String text) {
+        assertThatThrownBy(() -> Requirement.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot be listed with scopes");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"admin", "read", "openid", "profile", "email", "offline_access", "api:read", "den", "admin | root"})
+    void parseWhenOrdinaryScopesThenNoTypoSuspected(String text) {
+        assertThat(Requirement.parse(text).scopes()).isNotEmpty();
     }
 
     @Test

@@ -132,7 +132,7 @@ class UrlRulesTest {
                 # public things
                   /health = permit ;  /metrics = permit
 
-                GET, HEAD   /api/*   =   read, list
+                GET, HEAD   /api/*   =   read   list
                 """);
 
         assertThat(rules.rules()).hasSize(3);
@@ -168,6 +168,34 @@ class UrlRulesTest {
         assertThatThrownBy(() -> UrlRules.parse("GET;POST /x = read"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("line 1 'GET'");
+    }
+
+    @Test
+    void parseWhenMethodMisspeltThenFailsWithDidYouMean() {
+        assertThatThrownBy(() -> UrlRules.parse("/x = read\nGETT /y = read"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("line 2")
+                .hasMessageContaining("'GETT' is not a registered HTTP method: did you mean GET?");
+        assertThatThrownBy(() -> UrlRules.parse("FROB /y = read"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("'FROB' is not a registered HTTP method (");
+    }
+
+    @Test
+    void parseWhenWebDavOrQueryMethodThenAccepted() {
+        assertThat(UrlRules.parse("PROPFIND,MKCOL,QUERY /dav/* = read").requirementFor("PROPFIND", "/dav/a"))
+                .isEqualTo(Requirement.allOf("read"));
+    }
+
+    @Test
+    void parseWhenRequirementHasTypoThenFailsNamingLineAndSuggestion() {
+        assertThatThrownBy(() -> UrlRules.parse("/x = read\n/y = authenticted"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("line 2")
+                .hasMessageContaining("did you mean authenticated?");
+        assertThatThrownBy(() -> UrlRules.parse("/admin/* = admin, root"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("'admin | root' (any one of them)");
     }
 
     @Test

@@ -246,8 +246,8 @@ class ConfigSourceTest {
 
     @Test
     void distanceCountsEdits() {
-        assertThat(ConfigSource.distance("kitten", "sitting")).isEqualTo(3);
-        assertThat(ConfigSource.distance("", "abc")).isEqualTo(3);
-        assertThat(ConfigSource.distance("same", "same")).isZero();
+        assertThat(dev.tokengate.internal.Spelling.distance("kitten", "sitting")).isEqualTo(3);
+        assertThat(dev.tokengate.internal.Spelling.distance("", "abc")).isEqualTo(3);
+        assertThat(dev.tokengate.internal.Spelling.distance("same", "same")).isZero();
     }
 }
