@@ -38,7 +38,7 @@ public final class ConfigKeys {
     public static final String REALM = "tokengate.realm";
     /** A page that explains errors, sent as {@code error_uri}. */
     public static final String ERROR_URI = "tokengate.error-uri";
-    /** Whether an {@code insufficient_scope} challenge names the required scopes. */
+    /** Whether an {@code insufficient_scope} answer names the required scopes (challenge, description, problem body). */
     public static final String CHALLENGE_INCLUDE_SCOPE = "tokengate.challenge.include-scope";
 
     /**
@@ -146,7 +146,7 @@ public final class ConfigKeys {
             core(MODE, "enforce", "enforce: refusals are sent; report-only: every decision is logged (would_deny), none enforced (logged WARN)"),
             core(REALM, "api", "the realm of the challenge"),
             core(ERROR_URI, null, "a page that explains errors, sent as error_uri"),
-            core(CHALLENGE_INCLUDE_SCOPE, "true", "whether an insufficient_scope challenge names the required scopes"),
+            core(CHALLENGE_INCLUDE_SCOPE, "true", "whether an insufficient_scope answer names the required scopes (challenge, description, problem body)"),
             core(TRUSTED_PROXIES, null, "proxies (CIDR ranges) whose Forwarded / X-Forwarded-For headers name the client"),
             core(TOKEN_QUERY_PARAMETER, "false", "accept access_token in the query string (logged WARN at start-up)"),
             core(TOKEN_FORM_BODY, "false", "accept access_token in a urlencoded form body"),
