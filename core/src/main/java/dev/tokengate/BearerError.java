@@ -77,6 +77,9 @@ public final class BearerError {
     private static final Set<String> RESERVED_PARAMETERS = Set.of("realm", "error", "error_description", "error_uri", "scope");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
     private static final Duration UNAVAILABLE_RETRY_AFTER = Duration.ofSeconds(5);
+    /** The description of an error whose required scopes are withheld. */
+    static final String SCOPES_WITHHELD = "The token lacks a scope this resource requires; ask for a token with the "
+            + "scopes this API's documentation names.";
 
     private final int status;
     private final Code code;
@@ -154,6 +157,22 @@ public final class BearerError {
     /** The scopes that the route requires ({@code insufficient_scope}); named in the challenge and the problem body. */
     public Set<String> requiredScopes() {
         return requiredScopes;
+    }
+
+    /**
+     * This error as a gate that keeps the scopes it requires to itself answers it
+     * ({@code tokengate.challenge.include-scope=false}): no required scopes, and a fixed description in place of one
+     * that may name them; everything else as it is. Itself when it names no required scope.
+     */
+    BearerError withoutRequiredScopes() {
+        if (requiredScopes.isEmpty()) {
+            return this;
+        }
+        Builder b = new Builder(status, code, SCOPES_WITHHELD);
+        b.challenge = challenge;
+        b.challengeParameters.putAll(challengeParameters);
+        b.headers.putAll(headers);
+        return b.build();
     }
 
     /** Whether the answer carries a {@code WWW-Authenticate: Bearer} challenge. */

@@ -660,9 +660,12 @@ public final class TokenGate implements AutoCloseable {
 
         /**
          * The response for an error: status, {@code WWW-Authenticate} (when it is a challenge),
-         * {@code Cache-Control: no-store}, the error's own headers ({@code Retry-After}, …) and a problem body.
+         * {@code Cache-Control: no-store}, the error's own headers ({@code Retry-After}, …) and a problem body. With
+         * {@value ConfigKeys#CHALLENGE_INCLUDE_SCOPE}{@code =false} the required scopes appear nowhere: not in the
+         * challenge's {@code scope}, its {@code error_description}, nor the problem body.
          */
-        public ErrorResponse errorResponse(BearerError error) {
+        public ErrorResponse errorResponse(BearerError refusal) {
+            BearerError error = config.includeScopeInChallenge() ? refusal : refusal.withoutRequiredScopes();
             Map<String, String> headers = new LinkedHashMap<>();
             WwwAuthenticate.format(config.realm(), error, config.errorUri(), config.includeScopeInChallenge())
                     .ifPresent(v -> headers.put("WWW-Authenticate", v));

@@ -122,7 +122,8 @@ final class Validators {
             requireAbsent(source, ConfigKeys.INTROSPECTION_URI, ConfigKeys.INTROSPECTION_CLIENT_ID,
                     ConfigKeys.INTROSPECTION_CLIENT_SECRET, ConfigKeys.INTROSPECTION_AUTH_METHOD,
                     ConfigKeys.INTROSPECTION_CACHE_TTL, ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL,
-                    ConfigKeys.INTROSPECTION_TIMEOUT, ConfigKeys.INTROSPECTION_JWT_ISSUERS);
+                    ConfigKeys.INTROSPECTION_TIMEOUT, ConfigKeys.INTROSPECTION_CLOCK_SKEW,
+                    ConfigKeys.INTROSPECTION_JWT_ISSUERS);
         }
         source.read(ConfigKeys.INTROSPECTION_JWT_ISSUERS, ConfigSource::list, this::introspectJwtsFrom);
 
@@ -137,6 +138,28 @@ final class Validators {
             readIssuers(source);
             return null;
         });
+        if (introspection != null) {
+            introspectionChecks(source);
+        }
+    }
+
+    /**
+     * The API's trusted issuers and audiences, as the JWT keys name them, for the introspection answers too: an answer
+     * that carries {@code iss} must name one of the issuers ({@code tokengate.jwt.issuer} and
+     * {@code tokengate.introspection.jwt-issuers}), one that carries {@code aud} one of the audiences
+     * ({@code tokengate.jwt.audience}, unless {@code tokengate.jwt.allow-any-audience}).
+     */
+    private void introspectionChecks(ConfigSource source) {
+        List<String> trusted = new ArrayList<>(source.get(ConfigKeys.JWT_ISSUER, ConfigSource::list).orElse(List.of()));
+        trusted.addAll(introspectJwtIssuers);
+        if (!trusted.isEmpty()) {
+            introspection.issuers(trusted);
+        }
+        boolean anyAudience = source.get(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, ConfigSource::bool).orElse(false);
+        List<String> audiences = source.get(ConfigKeys.JWT_AUDIENCE, ConfigSource::list).orElse(List.of());
+        if (!anyAudience && !audiences.isEmpty()) {
+            introspection.audiences(audiences);
+        }
     }
 
     private void readIssuers(ConfigSource source) {
@@ -198,7 +221,7 @@ final class Validators {
 
     /**
      * Builds every validator described: the JWT validators (with the gate's clock), their key sources, the
-     * introspection validator and the token store, assembled into the stack.
+     * introspection validator (with the gate's clock too) and the token store, assembled into the stack.
      *
      * @param customValidator whether the gate validates bearer tokens with a validator of its own, which makes
      *                        the described ones optional
@@ -230,7 +253,7 @@ final class Validators {
             }
             stack.issuers(jwts);
             if (introspection != null) {
-                IntrospectionValidator validator = introspection.build();
+                IntrospectionValidator validator = introspection.clock(clock).build();
                 owned(validator, built);
                 stack.introspection(validator, introspectJwtIssuers);
             }

@@ -54,6 +54,7 @@ class RegistryDefaultsTest {
             entry(ConfigKeys.INTROSPECTION_CACHE_TTL, entry(ConfigSource::duration, IntrospectionValidator.DEFAULT_CACHE_TTL)),
             entry(ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL, entry(ConfigSource::duration, IntrospectionValidator.DEFAULT_NEGATIVE_CACHE_TTL)),
             entry(ConfigKeys.INTROSPECTION_TIMEOUT, entry(ConfigSource::duration, IntrospectionValidator.DEFAULT_TIMEOUT)),
+            entry(ConfigKeys.INTROSPECTION_CLOCK_SKEW, entry(ConfigSource::duration, IntrospectionValidator.DEFAULT_LEEWAY)),
             entry(ConfigKeys.STORE_TABLE, entry(v -> v, JdbcTokenStore.DEFAULT_TABLE)),
             entry(ConfigKeys.STORE_CACHE_TTL, entry(ConfigSource::duration, ValidatorStack.DEFAULT_STORE_CACHE_TTL)),
             // the adapters' defaults: Requirement.deny() in the servlet filter, authenticated() in the JAX-RS feature

@@ -117,6 +117,30 @@ class TokenGateTest {
     }
 
     @Test
+    void authorizeWhenScopesWithheldThenNamedNowhere() {
+        TokenGate withheld = TokenGate.builder().validator(TokenGateTest::validate).callLogSink(events::add)
+                .settings(TokenGateConfig.builder().includeScopeInChallenge(false).build()).build();
+        TokenGate.Call call = withheld.begin(TestRequest.get("/withdrawals").bearer(GOOD));
+        ErrorResponse r = call.errorResponse(((Outcome.Rejected) call.authorize(Requirement.allOf("withdraw"))).error());
+
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.headers().get("WWW-Authenticate")).isEqualTo("Bearer realm=\"api\", error=\"insufficient_scope\", "
+                + "error_description=\"" + BearerError.SCOPES_WITHHELD + "\"");
+        assertThat(r.body()).contains("\"error\":\"insufficient_scope\"").doesNotContain("withdraw", "required_scope");
+    }
+
+    @Test
+    void errorResponseWhenScopesWithheldThenAnotherErrorUnchanged() {
+        TokenGate withheld = TokenGate.builder().validator(TokenGateTest::validate)
+                .settings(TokenGateConfig.builder().includeScopeInChallenge(false).build()).build();
+        BearerError invalid = BearerError.invalidToken("The token expired at 2020-01-01T00:00:00Z");
+
+        ErrorResponse r = withheld.begin(TestRequest.get("/x")).errorResponse(invalid);
+
+        assertThat(r.headers().get("WWW-Authenticate")).contains("error_description=\"The token expired at 2020-01-01T00:00:00Z\"");
+    }
+
+    @Test
     void authorizeWhenKeysUnreachableThen503WithoutFalseInvalidToken() {
         ErrorResponse r = run(TestRequest.get("/orders").bearer(UNREACHABLE), Requirement.authenticated());
         assertThat(r.status()).isEqualTo(503);

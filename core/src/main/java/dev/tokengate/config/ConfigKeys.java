@@ -38,7 +38,7 @@ public final class ConfigKeys {
     public static final String REALM = "tokengate.realm";
     /** A page that explains errors, sent as {@code error_uri}. */
     public static final String ERROR_URI = "tokengate.error-uri";
-    /** Whether an {@code insufficient_scope} challenge names the required scopes. */
+    /** Whether an {@code insufficient_scope} answer names the required scopes (challenge, description, problem body). */
     public static final String CHALLENGE_INCLUDE_SCOPE = "tokengate.challenge.include-scope";
 
     /**
@@ -114,6 +114,8 @@ public final class ConfigKeys {
     public static final String INTROSPECTION_NEGATIVE_CACHE_TTL = "tokengate.introspection.negative-cache-ttl";
     /** Deadline of one introspection call, connect to last byte. */
     public static final String INTROSPECTION_TIMEOUT = "tokengate.introspection.timeout";
+    /** The leeway for the introspection answer's {@code exp}, {@code nbf}, {@code iat}. */
+    public static final String INTROSPECTION_CLOCK_SKEW = "tokengate.introspection.clock-skew";
     /** Issuers whose JWTs are introspected instead of checked locally (e.g. to see revocation at once). */
     public static final String INTROSPECTION_JWT_ISSUERS = "tokengate.introspection.jwt-issuers";
 
@@ -149,7 +151,7 @@ public final class ConfigKeys {
             core(MODE, "enforce", "enforce: refusals are sent; report-only: every decision is logged (would_deny), none enforced (logged WARN)"),
             core(REALM, "api", "the realm of the challenge"),
             core(ERROR_URI, null, "a page that explains errors, sent as error_uri"),
-            core(CHALLENGE_INCLUDE_SCOPE, "true", "whether an insufficient_scope challenge names the required scopes"),
+            core(CHALLENGE_INCLUDE_SCOPE, "true", "whether an insufficient_scope answer names the required scopes (challenge, description, problem body)"),
             core(TRUSTED_PROXIES, null, "proxies (CIDR ranges) whose forwarding header names the client"),
             core(FORWARDED_HEADER, null, "the one header the trusted proxies set: x-forwarded-for or forwarded"),
             core(TOKEN_QUERY_PARAMETER, "false", "accept access_token in the query string (logged WARN at start-up)"),
@@ -179,9 +181,10 @@ public final class ConfigKeys {
             core(INTROSPECTION_CLIENT_ID, null, "this API's client id at the introspection endpoint (required with its uri)"),
             core(INTROSPECTION_CLIENT_SECRET, null, "its client secret (required with the uri; best as an environment variable)"),
             core(INTROSPECTION_AUTH_METHOD, "client_secret_basic", "client_secret_basic or client_secret_post"),
-            core(INTROSPECTION_CACHE_TTL, "5m", "longest life of a cached introspection answer (never beyond exp); 0s disables"),
+            core(INTROSPECTION_CACHE_TTL, "30s", "longest life of a cached introspection answer (never beyond exp, at most 30s without exp); 0s disables"),
             core(INTROSPECTION_NEGATIVE_CACHE_TTL, "0s", "how long an active:false answer is remembered"),
             core(INTROSPECTION_TIMEOUT, "5s", "deadline of one introspection call, connect to last byte"),
+            core(INTROSPECTION_CLOCK_SKEW, "60s", "the leeway for the answer's exp, nbf and iat, 0 to 10 minutes"),
             core(INTROSPECTION_JWT_ISSUERS, null, "issuers whose JWTs are introspected instead of checked locally"),
             core(STORE_JDBC_URL, null, "JDBC URL of the token database (tokens this API issues itself)"),
             core(STORE_USERNAME, null, "the token database's user"),

@@ -89,6 +89,10 @@ public final class TokenGateConfig {
         return Optional.ofNullable(errorUri);
     }
 
+    /**
+     * Whether an {@code insufficient_scope} answer names the required scopes: in the challenge's {@code scope}, its
+     * {@code error_description} and the problem body ({@code tokengate.challenge.include-scope}); default true.
+     */
     public boolean includeScopeInChallenge() {
         return includeScopeInChallenge;
     }
@@ -195,6 +199,7 @@ public final class TokenGateConfig {
             return this;
         }
 
+        /** Whether an {@code insufficient_scope} answer names the required scopes anywhere; default true. */
         public Builder includeScopeInChallenge(boolean include) {
             this.includeScopeInChallenge = include;
             return this;

@@ -15,6 +15,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -27,7 +28,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,15 +37,15 @@ import org.slf4j.LoggerFactory;
  * <p>An answer counts only if it is HTTP 200 with a JSON object whose {@code active} is a JSON boolean; anything
  * else (another status, a timeout, a refused connection, a body over the size cap, HTML, invalid JSON, a missing
  * {@code active}, {@code "active": "true"}, a malformed claim) is an {@link UpstreamUnavailableException} whose
- * message says what the endpoint answered. {@code active: false}, an {@code exp} not in the future, or a failed
- * {@code iss} / {@code aud} check is an {@link InvalidTokenException}. The token goes into the request body only:
- * never into a log line or a message. Immutable and thread-safe.
+ * message says what the endpoint answered. {@code active: false}, a refresh token, an {@code exp}, {@code nbf} or
+ * {@code iat} outside the clock skew, or an {@code iss} / {@code aud} the answer carries and this API does not accept
+ * is an {@link InvalidTokenException} with a fixed text (never a value from the answer). The token goes into the
+ * request body only: never into a log line or a message. Immutable and thread-safe.
  */
 final class IntrospectionClient implements TokenValidator {
 
     private static final Logger LOG = LoggerFactory.getLogger(IntrospectionValidator.class);
     private static final int MAX_QUOTED = 64;
-    private static final int MAX_LISTED = 5;
 
     private final URI uri;
     private final HttpFetcher fetcher;
@@ -53,21 +53,23 @@ final class IntrospectionClient implements TokenValidator {
     private final String clientSecret;
     private final AuthMethod authMethod;
     private final String tokenTypeHint;
-    private final String issuer;
+    private final Set<String> issuers;
     private final Set<String> audiences;
+    private final Duration leeway;
     private final Clock clock;
     private final AtomicBoolean failing = new AtomicBoolean();
 
     IntrospectionClient(URI uri, HttpFetcher fetcher, String clientId, String clientSecret, AuthMethod authMethod,
-            String tokenTypeHint, String issuer, Set<String> audiences, Clock clock) {
+            String tokenTypeHint, Set<String> issuers, Set<String> audiences, Duration leeway, Clock clock) {
         this.uri = uri;
         this.fetcher = fetcher;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
         this.authMethod = authMethod;
         this.tokenTypeHint = tokenTypeHint;
-        this.issuer = issuer;
+        this.issuers = Set.copyOf(issuers);
         this.audiences = Set.copyOf(audiences);
+        this.leeway = leeway;
         this.clock = clock;
     }
 
@@ -152,30 +154,31 @@ final class IntrospectionClient implements TokenValidator {
         if (!body.get("active").booleanValue()) {
             throw new InvalidTokenException("The token is not active", "active");
         }
+        if (isRefreshToken(body)) {
+            throw new InvalidTokenException("The token is a refresh token, not an access token; send an access token",
+                    "token_type");
+        }
         Optional<Instant> expiresAt = numericDate(body, "exp");
+        Optional<Instant> notBefore = numericDate(body, "nbf");
         Optional<Instant> issuedAt = numericDate(body, "iat");
-        if (expiresAt.isPresent() && !clock.instant().isBefore(expiresAt.get())) {
+        Instant now = clock.instant();
+        if (expiresAt.isPresent() && !now.isBefore(expiresAt.get().plus(leeway))) {
             throw new InvalidTokenException("The token expired at " + expiresAt.get(), "exp");
         }
+        if (notBefore.isPresent() && now.plus(leeway).isBefore(notBefore.get())) {
+            throw new InvalidTokenException("The token is not valid before " + notBefore.get(), "nbf");
+        }
+        if (issuedAt.isPresent() && now.plus(leeway).isBefore(issuedAt.get())) {
+            throw new InvalidTokenException("The token was issued in the future, at " + issuedAt.get(), "iat");
+        }
+        // RFC 7662 §2.2: iss and aud are optional; each is checked when the answer carries it and this API names some.
         Optional<String> tokenIssuer = string(body, "iss");
-        if (issuer != null) {
-            if (tokenIssuer.isEmpty()) {
-                throw new InvalidTokenException("The token has no issuer (iss)", "iss");
-            }
-            if (!tokenIssuer.get().equals(issuer)) {
-                throw new InvalidTokenException(
-                        "The token's issuer " + quote(tokenIssuer.get()) + " is not accepted by this API", "iss");
-            }
+        if (tokenIssuer.isPresent() && !issuers.isEmpty() && !issuers.contains(tokenIssuer.get())) {
+            throw new InvalidTokenException("The token's issuer is not accepted by this API", "iss");
         }
         List<String> tokenAudiences = strings(body, "aud");
-        if (!audiences.isEmpty()) {
-            if (tokenAudiences.isEmpty()) {
-                throw new InvalidTokenException("The token has no audience (aud)", "aud");
-            }
-            if (tokenAudiences.stream().noneMatch(audiences::contains)) {
-                throw new InvalidTokenException(
-                        "The token's audience " + quoteAll(tokenAudiences) + " is not accepted by this API", "aud");
-            }
+        if (!tokenAudiences.isEmpty() && !audiences.isEmpty() && tokenAudiences.stream().noneMatch(audiences::contains)) {
+            throw new InvalidTokenException("The token's audience is not accepted by this API", "aud");
         }
         Optional<String> subject = string(body, "sub").or(() -> string(body, "username"));
         Optional<String> client = string(body, "client_id");
@@ -195,6 +198,21 @@ final class IntrospectionClient implements TokenValidator {
                 .tokenId(string(body, "jti").orElse(null))
                 .claims(claims)
                 .build();
+    }
+
+    /**
+     * Whether the answer describes a refresh token, which is never an access token: {@code token_type}
+     * {@code refresh_token}, or Keycloak's {@code typ} {@code Refresh} (and {@code Offline}, its offline refresh
+     * token), in any case.
+     */
+    private static boolean isRefreshToken(JsonNode body) {
+        JsonNode tokenType = body.get("token_type");
+        if (tokenType != null && tokenType.isTextual() && tokenType.textValue().equalsIgnoreCase("refresh_token")) {
+            return true;
+        }
+        JsonNode typ = body.get("typ");
+        return typ != null && typ.isTextual()
+                && (typ.textValue().equalsIgnoreCase("Refresh") || typ.textValue().equalsIgnoreCase("Offline"));
     }
 
     /** The answer's members as plain Java values (String, Boolean, Integer/Long/BigInteger, Double, List, Map). */
@@ -304,15 +322,10 @@ final class IntrospectionClient implements TokenValidator {
         return sb.append('"').toString();
     }
 
-    private static String quoteAll(List<String> values) {
-        String shown = values.stream().limit(MAX_LISTED).map(IntrospectionClient::quote).collect(Collectors.joining(", "));
-        return "[" + shown + (values.size() > MAX_LISTED ? ", …" : "") + "]";
-    }
-
     @Override
     public String toString() {
         return "IntrospectionClient[" + uri + ", clientId=" + clientId + ", authMethod=" + authMethod
-                + (issuer == null ? "" : ", issuer=" + issuer)
+                + (issuers.isEmpty() ? "" : ", issuers=" + issuers)
                 + (audiences.isEmpty() ? "" : ", audiences=" + audiences) + "]";
     }
 }

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -30,14 +31,17 @@ import java.util.function.Function;
  * Introspection (RFC 7662), remembering the answers.
  *
  * <p>The stack, in this fixed order: a {@link CachingTokenValidator} in single-flight mode (keyed by the token's
- * SHA-256; an entry lives min({@code cacheTtl}, {@code exp} − now); concurrent first uses of one token make exactly
- * one call; inactive answers remembered only for {@code negativeCacheTtl}, off by default; failures never) over
+ * SHA-256; an entry lives min({@code cacheTtl}, {@code exp} − now), and an answer without {@code exp} at most
+ * {@link #MAX_CACHE_TTL_WITHOUT_EXP}; concurrent first uses of one token make exactly one call; inactive answers remembered only for {@code negativeCacheTtl}, off by default; failures never) over
  * the HTTP client (POST of {@code token} and {@code token_type_hint}, client authentication
  * {@code client_secret_basic} or {@code client_secret_post}, a total deadline and a response size cap).
  *
  * <ul>
- *   <li>{@code active: false}, an {@code exp} that is not in the future, or a failed {@code iss} / {@code aud}
- *       check → {@link InvalidTokenException} (401 {@code invalid_token}).</li>
+ *   <li>{@code active: false}; a refresh token ({@code token_type: refresh_token}, Keycloak's {@code typ: Refresh});
+ *       an {@code exp} passed, an {@code nbf} not reached or an {@code iat} in the future, each beyond the
+ *       {@link Builder#leeway(Duration) clock skew}; an {@code iss} the answer carries that is not one of the
+ *       {@link Builder#issuers configured issuers}, or an {@code aud} that names none of the
+ *       {@link Builder#audiences API's audiences} → {@link InvalidTokenException} (401 {@code invalid_token}).</li>
  *   <li>Anything but HTTP 200 with a JSON object holding a boolean {@code active} — a timeout, a refused
  *       connection, 5xx, 401 for our credentials, HTML, invalid JSON, a body over {@code maxResponseBytes},
  *       {@code "active": "true"} — → {@link UpstreamUnavailableException} (503), never cached.</li>
@@ -58,8 +62,17 @@ import java.util.function.Function;
  */
 public final class IntrospectionValidator implements TokenValidator, AutoCloseable {
 
-    /** The default longest time an answer is remembered. */
-    public static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(5);
+    /**
+     * The default longest time an answer is remembered ({@code tokengate.introspection.cache-ttl}): a token revoked at
+     * the authorization server is refused here within 30 s.
+     */
+    public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(30);
+    /** The longest an answer without {@code exp} is remembered, whatever {@code cacheTtl} says. */
+    public static final Duration MAX_CACHE_TTL_WITHOUT_EXP = Duration.ofSeconds(30);
+    /** The default clock skew tolerated on {@code exp}, {@code nbf} and {@code iat} ({@code tokengate.introspection.clock-skew}). */
+    public static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(60);
+    /** The largest clock skew {@link Builder#leeway(Duration)} accepts. */
+    public static final Duration MAX_LEEWAY = Duration.ofMinutes(10);
     /** The default deadline for one introspection call, connection to last byte. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     /** The default cap on the size of an introspection response. */
@@ -117,7 +130,7 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
      * {@link ConfigurationException} naming the setting; {@link #build()} checks the combination. The settings
      * map one to one to the {@code tokengate.introspection.*} keys: {@code uri} ({@link IntrospectionValidator#builder(URI)}),
      * {@code client-id}, {@code client-secret} (or {@link #clientSecretFromEnv(String)}), {@code auth-method},
-     * {@code cache-ttl}, {@code negative-cache-ttl}, {@code timeout}.
+     * {@code cache-ttl}, {@code negative-cache-ttl}, {@code timeout}, {@code clock-skew} ({@link #leeway(Duration)}).
      */
     public static final class Builder {
         private final URI uri;
@@ -132,8 +145,9 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
         private Duration timeout = DEFAULT_TIMEOUT;
         private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
         private String tokenTypeHint = DEFAULT_TOKEN_TYPE_HINT;
-        private String issuer;
+        private final Set<String> issuers = new LinkedHashSet<>();
         private final Set<String> audiences = new LinkedHashSet<>();
+        private Duration leeway = DEFAULT_LEEWAY;
         private HttpClient httpClient;
         private Clock clock = Clock.systemUTC();
         private Ticker ticker = Ticker.systemTicker();
@@ -147,8 +161,9 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
          * Reads the {@code tokengate.introspection.*} keys but {@code uri} (given to
          * {@link IntrospectionValidator#builder(URI)}) and {@code jwt-issuers} (the gate's routing):
          * {@code client-id}, {@code client-secret}, {@code auth-method}, {@code cache-ttl},
-         * {@code negative-cache-ttl} and {@code timeout}. A key that is not set leaves this builder's value. Every
-         * error, here or from {@link #build()}, names the key and the layer its value came from.
+         * {@code negative-cache-ttl}, {@code timeout} and {@code clock-skew}. A key that is not set leaves this
+         * builder's value. Every error, here or from {@link #build()}, names the key and the layer its value came
+         * from. (The issuers and audiences an answer is checked against are the gate's: {@code tokengate.jwt.*}.)
          */
         public Builder config(ConfigSource source) {
             source.read(ConfigKeys.INTROSPECTION_CLIENT_ID, this::clientId);
@@ -157,6 +172,7 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
             source.read(ConfigKeys.INTROSPECTION_CACHE_TTL, ConfigSource::duration, this::cacheTtl);
             source.read(ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL, ConfigSource::duration, this::negativeCacheTtl);
             source.read(ConfigKeys.INTROSPECTION_TIMEOUT, ConfigSource::duration, this::timeout);
+            source.read(ConfigKeys.INTROSPECTION_CLOCK_SKEW, ConfigSource::duration, this::leeway);
             this.environment = name -> source.environmentVariable(name).orElse(null);
             this.source = source;
             return this;
@@ -200,8 +216,9 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
 
         /**
          * The longest an active answer is remembered ({@code tokengate.introspection.cache-ttl}); never beyond the
-         * token's {@code exp}. Zero turns the cache, and with it single flight, off. Default 5 minutes. A token
-         * revoked at the authorization server stays accepted here this long at most.
+         * token's {@code exp}, and an answer without {@code exp} never beyond {@link #MAX_CACHE_TTL_WITHOUT_EXP}. Zero
+         * turns the cache, and with it single flight, off. Default 30 s. A token revoked at the authorization
+         * server stays accepted here this long at most.
          */
         public Builder cacheTtl(Duration cacheTtl) {
             this.cacheTtl = Settings.notNegative("cacheTtl", cacheTtl);
@@ -255,18 +272,26 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
             return this;
         }
 
+        /** As {@link #issuers(Collection)}, with one issuer. */
+        public Builder issuer(String issuer) {
+            return issuers(List.of(Settings.nonBlank("issuer", issuer)));
+        }
+
         /**
-         * The issuer the answer's {@code iss} must equal exactly; an answer without {@code iss} is then rejected.
+         * The issuers this API trusts: an answer that carries {@code iss} must name one of them exactly; an answer
+         * without {@code iss} is not refused for it (RFC 7662 §2.2 makes it optional). Replaces earlier values.
          * Default: not checked (the endpoint itself vouches for its tokens).
          */
-        public Builder issuer(String issuer) {
-            this.issuer = Settings.nonBlank("issuer", issuer);
+        public Builder issuers(Collection<String> issuers) {
+            Set<String> checked = Settings.nonBlankValues("issuers", issuers, "name at least one issuer, or do not call issuers()");
+            this.issuers.clear();
+            this.issuers.addAll(checked);
             return this;
         }
 
         /**
-         * The audiences this API answers to; the answer's {@code aud} must name at least one, and an answer without
-         * {@code aud} is then rejected. Replaces earlier values. Default: not checked.
+         * The audiences this API answers to: an answer that carries {@code aud} must name at least one of them; an
+         * answer without {@code aud} is not refused for it. Replaces earlier values. Default: not checked.
          */
         public Builder audiences(String... audiences) {
             return audiences(Arrays.asList(Objects.requireNonNull(audiences, "audiences")));
@@ -289,7 +314,23 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
             return this;
         }
 
-        /** The wall clock {@code exp} is compared with; default {@link Clock#systemUTC()}. */
+        /**
+         * The clock skew tolerated on the answer's {@code exp}, {@code nbf} and {@code iat}
+         * ({@code tokengate.introspection.clock-skew}); 0 to 10 minutes, default 60 s.
+         */
+        public Builder leeway(Duration leeway) {
+            Objects.requireNonNull(leeway, "leeway");
+            if (leeway.isNegative() || leeway.compareTo(MAX_LEEWAY) > 0) {
+                throw new ConfigurationException("leeway", "must be between 0 and " + MAX_LEEWAY + ", was " + leeway);
+            }
+            this.leeway = leeway;
+            return this;
+        }
+
+        /**
+         * The wall clock {@code exp}, {@code nbf} and {@code iat} are compared with; default {@link Clock#systemUTC()}.
+         * A gate sets its own.
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -321,7 +362,8 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
                 "uri", ConfigKeys.INTROSPECTION_URI, "clientId", ConfigKeys.INTROSPECTION_CLIENT_ID,
                 "clientSecret", ConfigKeys.INTROSPECTION_CLIENT_SECRET, "authMethod", ConfigKeys.INTROSPECTION_AUTH_METHOD,
                 "cacheTtl", ConfigKeys.INTROSPECTION_CACHE_TTL,
-                "negativeCacheTtl", ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL, "timeout", ConfigKeys.INTROSPECTION_TIMEOUT);
+                "negativeCacheTtl", ConfigKeys.INTROSPECTION_NEGATIVE_CACHE_TTL, "timeout", ConfigKeys.INTROSPECTION_TIMEOUT,
+                "leeway", ConfigKeys.INTROSPECTION_CLOCK_SKEW);
 
         private IntrospectionValidator checkAndBuild() {
             if (clientId == null) {
@@ -337,13 +379,14 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
             HttpClient owned = httpClient != null ? null : HttpFetcher.client(timeout, false);
             HttpClient client = httpClient != null ? httpClient : owned;
             TokenValidator leaf = new IntrospectionClient(uri, new HttpFetcher(client, timeout, maxResponseBytes),
-                    clientId, secret, authMethod, tokenTypeHint, issuer, audiences, clock);
+                    clientId, secret, authMethod, tokenTypeHint, issuers, audiences, leeway, clock);
             if (cacheTtl.isZero()) {
                 return new IntrospectionValidator(uri, leaf, owned);
             }
             TokenValidator cached = CachingTokenValidator.builder(leaf)
                     .maximumSize(cacheMaximumSize)
                     .maxTimeToLive(cacheTtl)
+                    .maxTimeToLiveWithoutExpiry(MAX_CACHE_TTL_WITHOUT_EXP)
                     .negativeTimeToLive(negativeCacheTtl)
                     .singleFlight(true)
                     .ticker(ticker)

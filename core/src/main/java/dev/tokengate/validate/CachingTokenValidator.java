@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <p>Keyed by the SHA-256 digest of the token (the raw token is never stored). An entry lives at most the
  * configured maximum time to live and never beyond the token's {@code exp}; a token without {@code exp} lives
- * the maximum time to live. By default only successes are cached: a rejection or an upstream failure is never
+ * the maximum time to live, or less if {@link Builder#maxTimeToLiveWithoutExpiry(Duration)} says so. By default only successes are cached: a rejection or an upstream failure is never
  * remembered. The cache is bounded by size. Thread-safe.
  *
  * <p>Two opt-ins, for validators whose every call costs a network round trip (introspection):
@@ -58,6 +58,7 @@ public final class CachingTokenValidator implements TokenValidator {
 
     private final TokenValidator delegate;
     private final Duration maxTimeToLive;
+    private final Duration maxTimeToLiveWithoutExpiry;
     private final Duration negativeTimeToLive;
     private final boolean singleFlight;
     /** When set, only verified tokens of this kind are remembered; others are answered and forgotten. */
@@ -70,6 +71,8 @@ public final class CachingTokenValidator implements TokenValidator {
     private CachingTokenValidator(Builder b, Caffeine<Object, Object> caffeine) {
         this.delegate = b.delegate;
         this.maxTimeToLive = b.maxTimeToLive;
+        this.maxTimeToLiveWithoutExpiry = b.maxTimeToLiveWithoutExpiry == null
+                || b.maxTimeToLiveWithoutExpiry.compareTo(b.maxTimeToLive) > 0 ? b.maxTimeToLive : b.maxTimeToLiveWithoutExpiry;
         this.negativeTimeToLive = b.negativeTimeToLive;
         this.singleFlight = b.singleFlight;
         this.onlyKind = b.onlyKind;
@@ -224,7 +227,7 @@ public final class CachingTokenValidator implements TokenValidator {
     }
 
     private long lifetimeNanos(VerifiedToken token) {
-        Duration lifetime = maxTimeToLive;
+        Duration lifetime = token.expiresAt().isPresent() ? maxTimeToLive : maxTimeToLiveWithoutExpiry;
         if (token.expiresAt().isPresent()) {
             Duration untilExpiry = Duration.between(clock.instant(), token.expiresAt().get());
             if (untilExpiry.compareTo(lifetime) < 0) {
@@ -301,6 +304,7 @@ public final class CachingTokenValidator implements TokenValidator {
     @Override
     public String toString() {
         return "CachingTokenValidator[maxTimeToLive=" + maxTimeToLive
+                + (maxTimeToLiveWithoutExpiry.equals(maxTimeToLive) ? "" : ", withoutExp=" + maxTimeToLiveWithoutExpiry)
                 + (singleFlight ? ", singleFlight" : "")
                 + (negativeTimeToLive.isZero() ? "" : ", negativeTimeToLive=" + negativeTimeToLive)
                 + ", delegate=" + delegate + "]";
@@ -381,6 +385,7 @@ public final class CachingTokenValidator implements TokenValidator {
         private final TokenValidator delegate;
         private Long maximumSize;
         private Duration maxTimeToLive = DEFAULT_MAX_TIME_TO_LIVE;
+        private Duration maxTimeToLiveWithoutExpiry;
         private Duration negativeTimeToLive = Duration.ZERO;
         private boolean singleFlight;
         private VerifiedToken.Kind onlyKind;
@@ -408,6 +413,19 @@ public final class CachingTokenValidator implements TokenValidator {
                 throw new ConfigurationException("maxTimeToLive", "must be positive, was " + maxTimeToLive);
             }
             this.maxTimeToLive = maxTimeToLive;
+            return this;
+        }
+
+        /**
+         * The longest a token without {@code exp} is remembered; default, and never more than,
+         * {@link #maxTimeToLive(Duration)}. For validators whose answers may lack an expiry (introspection).
+         */
+        public Builder maxTimeToLiveWithoutExpiry(Duration maxTimeToLive) {
+            Objects.requireNonNull(maxTimeToLive, "maxTimeToLiveWithoutExpiry");
+            if (maxTimeToLive.isNegative() || maxTimeToLive.isZero()) {
+                throw new ConfigurationException("maxTimeToLiveWithoutExpiry", "must be positive, was " + maxTimeToLive);
+            }
+            this.maxTimeToLiveWithoutExpiry = maxTimeToLive;
             return this;
         }
 

@@ -65,6 +65,12 @@ class IntrospectionValidatorTest {
                 + ",\"jti\":\"jti-1\"}";
     }
 
+    /** {@link #active(Duration)} (ten minutes) with this member set (replaced if it has one), its JSON value as given. */
+    private static String withMember(String name, Object jsonValue) {
+        String answer = active(Duration.ofMinutes(10)).replaceAll(",\"" + name + "\":(\"[^\"]*\"|[0-9]+)", "");
+        return answer.substring(0, answer.length() - 1) + ",\"" + name + "\":" + jsonValue + "}";
+    }
+
     // --- the answer -----------------------------------------------------------------------------------------------
 
     @Test
@@ -119,18 +125,105 @@ class IntrospectionValidatorTest {
     }
 
     @Test
-    void validateWhenExpInThePastThenInvalidTokenEvenIfActive() {
-        server.answer(active(Duration.ofSeconds(-1)));
+    void validateWhenExpPassedBeyondClockSkewThenInvalidTokenEvenIfActive() {
+        server.answer(active(Duration.ofSeconds(-61)));
 
         assertThatThrownBy(() -> validator().build().validate(TOKEN))
                 .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("exp"));
     }
 
     @Test
-    void validateWhenExpIsNowThenInvalidToken() {
+    void validateWhenExpPassedWithinClockSkewThenVerified() {
+        server.answer(active(Duration.ofSeconds(-59)));
+
+        assertThat(validator().build().validate(TOKEN).subject()).contains("alice");
+    }
+
+    @Test
+    void validateWhenExpIsNowAndNoClockSkewThenInvalidToken() {
         server.answer(active(Duration.ZERO));
 
-        assertThatThrownBy(() -> validator().build().validate(TOKEN)).isInstanceOf(InvalidTokenException.class);
+        assertThatThrownBy(() -> validator().leeway(Duration.ZERO).build().validate(TOKEN))
+                .isInstanceOf(InvalidTokenException.class);
+    }
+
+    @Test
+    void validateWhenNbfBeyondClockSkewThenInvalidToken() {
+        server.answer(withMember("nbf", NOW.plusSeconds(61).getEpochSecond()));
+
+        assertThatThrownBy(() -> validator().build().validate(TOKEN))
+                .isInstanceOfSatisfying(InvalidTokenException.class, e -> {
+                    assertThat(e.claim()).contains("nbf");
+                    assertThat(e.getMessage()).isEqualTo("The token is not valid before " + NOW.plusSeconds(61));
+                });
+    }
+
+    @Test
+    void validateWhenNbfWithinClockSkewThenVerified() {
+        server.answer(withMember("nbf", NOW.plusSeconds(60).getEpochSecond()));
+
+        assertThat(validator().build().validate(TOKEN).subject()).contains("alice");
+    }
+
+    @Test
+    void validateWhenIatBeyondClockSkewThenInvalidToken() {
+        server.answer(withMember("iat", NOW.plusSeconds(61).getEpochSecond()));
+
+        assertThatThrownBy(() -> validator().build().validate(TOKEN))
+                .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("iat"));
+    }
+
+    @Test
+    void validateWhenIatWithinClockSkewThenVerified() {
+        server.answer(withMember("iat", NOW.plusSeconds(60).getEpochSecond()));
+
+        assertThat(validator().build().validate(TOKEN).subject()).contains("alice");
+    }
+
+    @Test
+    void validateWhenClockSkewSetThenItIsTheLeeway() {
+        server.answer(withMember("nbf", NOW.plusSeconds(10).getEpochSecond()));
+
+        assertThatThrownBy(() -> validator().leeway(Duration.ofSeconds(5)).build().validate(TOKEN))
+                .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("nbf"));
+        assertThat(validator().leeway(Duration.ofSeconds(10)).build().validate(TOKEN).subject()).contains("alice");
+    }
+
+    @Test
+    void builderWhenClockSkewOutOfRangeThenConfigurationException() {
+        assertConfigurationError(() -> validator().leeway(Duration.ofSeconds(-1)), "leeway");
+        assertConfigurationError(() -> validator().leeway(Duration.ofMinutes(11)), "leeway");
+    }
+
+    // --- refresh tokens -------------------------------------------------------------------------------------------
+
+    @Test
+    void validateWhenTokenTypeRefreshTokenThenInvalidToken() {
+        server.answer(withMember("token_type", "\"refresh_token\""));
+
+        assertThatThrownBy(() -> validator().build().validate(TOKEN))
+                .isInstanceOfSatisfying(InvalidTokenException.class, e -> {
+                    assertThat(e.claim()).contains("token_type");
+                    assertThat(e.getMessage()).isEqualTo(
+                            "The token is a refresh token, not an access token; send an access token");
+                });
+    }
+
+    @Test
+    void validateWhenKeycloakTypRefreshOrOfflineThenInvalidToken() {
+        for (String typ : new String[] {"Refresh", "refresh", "Offline"}) {
+            server.answer(withMember("typ", "\"" + typ + "\""));
+
+            assertThatThrownBy(() -> validator().build().validate(TOKEN)).as(typ)
+                    .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("token_type"));
+        }
+    }
+
+    @Test
+    void validateWhenKeycloakTypBearerThenVerified() {
+        server.answer(withMember("typ", "\"Bearer\""));
+
+        assertThat(validator().build().validate(TOKEN).subject()).contains("alice");
     }
 
     @Test
@@ -150,23 +243,29 @@ class IntrospectionValidatorTest {
     }
 
     @Test
-    void validateWhenIssuerConfiguredAndDiffersThenInvalidToken() {
+    void validateWhenIssuerConfiguredAndDiffersThenInvalidTokenWithoutEchoingIt() {
         server.answer(active(Duration.ofMinutes(10)));
 
         assertThatThrownBy(() -> validator().issuer("https://other-as.example.com").build().validate(TOKEN))
                 .isInstanceOfSatisfying(InvalidTokenException.class, e -> {
                     assertThat(e.claim()).contains("iss");
-                    assertThat(e.getMessage()).isEqualTo(
-                            "The token's issuer \"https://as.example.com\" is not accepted by this API");
+                    assertThat(e.getMessage()).isEqualTo("The token's issuer is not accepted by this API");
                 });
     }
 
     @Test
-    void validateWhenIssuerConfiguredAndAnswerHasNoIssThenInvalidToken() {
+    void validateWhenOneOfSeveralIssuersThenVerified() {
+        server.answer(active(Duration.ofMinutes(10)));
+
+        assertThat(validator().issuers(List.of("https://login.example.com", "https://as.example.com")).build()
+                .validate(TOKEN).subject()).contains("alice");
+    }
+
+    @Test
+    void validateWhenIssuerConfiguredAndAnswerHasNoIssThenVerified() {
         server.answer("{\"active\":true,\"sub\":\"alice\"}");
 
-        assertThatThrownBy(() -> validator().issuer("https://as.example.com").build().validate(TOKEN))
-                .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("iss"));
+        assertThat(validator().issuer("https://as.example.com").build().validate(TOKEN).subject()).contains("alice");
     }
 
     @Test
@@ -182,15 +281,17 @@ class IntrospectionValidatorTest {
         server.answer(active(Duration.ofMinutes(10)));
 
         assertThatThrownBy(() -> validator().audiences("https://payments.example.com").build().validate(TOKEN))
-                .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("aud"));
+                .isInstanceOfSatisfying(InvalidTokenException.class, e -> {
+                    assertThat(e.claim()).contains("aud");
+                    assertThat(e.getMessage()).isEqualTo("The token's audience is not accepted by this API");
+                });
     }
 
     @Test
-    void validateWhenAudienceConfiguredAndAnswerHasNoAudThenInvalidToken() {
+    void validateWhenAudienceConfiguredAndAnswerHasNoAudThenVerified() {
         server.answer("{\"active\":true,\"sub\":\"alice\"}");
 
-        assertThatThrownBy(() -> validator().audiences("https://api.example.com").build().validate(TOKEN))
-                .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("aud"));
+        assertThat(validator().audiences("https://api.example.com").build().validate(TOKEN).subject()).contains("alice");
     }
 
     // --- upstream failures: 503, never cached ---------------------------------------------------------------------
@@ -412,6 +513,50 @@ class IntrospectionValidatorTest {
     // --- the cache ------------------------------------------------------------------------------------------------
 
     @Test
+    void validateWhenDefaultCacheTtlThenRevocationSeenWithin30Seconds() {
+        server.answer(active(Duration.ofHours(1)));
+        IntrospectionValidator validator = validator().build();
+        validator.validate(TOKEN);
+        server.answer("{\"active\":false}"); // revoked at the authorization server
+
+        time.advance(Duration.ofSeconds(29));
+        validator.validate(TOKEN);
+        assertThat(server.calls()).isEqualTo(1);
+
+        time.advance(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> validator.validate(TOKEN))
+                .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("active"));
+        assertThat(server.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenAnswerHasNoExpThenCachedAtMost30SecondsWhateverTheCacheTtl() {
+        server.answer("{\"active\":true,\"sub\":\"alice\"}");
+        IntrospectionValidator validator = validator().cacheTtl(Duration.ofMinutes(10)).build();
+        validator.validate(TOKEN);
+
+        time.advance(Duration.ofSeconds(29));
+        validator.validate(TOKEN);
+        assertThat(server.calls()).isEqualTo(1);
+
+        time.advance(Duration.ofSeconds(1));
+        validator.validate(TOKEN);
+        assertThat(server.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenCaseOfOneLetterDiffersThenNotTheCachedAnswer() {
+        server.answer(TOKEN, active(Duration.ofMinutes(10)));
+        String variant = TOKEN.replace('Y', 'y');
+        IntrospectionValidator validator = validator().build();
+        validator.validate(TOKEN);
+
+        assertThatThrownBy(() -> validator.validate(variant)).isInstanceOf(InvalidTokenException.class);
+        assertThat(server.calls(TOKEN)).isEqualTo(1);
+        assertThat(server.calls(variant)).isEqualTo(1);
+    }
+
+    @Test
     void validateWhenSeenAgainThenOneIntrospectionCall() {
         server.answer(active(Duration.ofMinutes(10)));
         IntrospectionValidator validator = validator().build();
@@ -426,7 +571,7 @@ class IntrospectionValidatorTest {
     @Test
     void validateWhenCachedThenNeverServedPastExp() {
         server.answer(active(Duration.ofSeconds(30)));
-        IntrospectionValidator validator = validator().cacheTtl(Duration.ofMinutes(5)).build();
+        IntrospectionValidator validator = validator().cacheTtl(Duration.ofMinutes(5)).leeway(Duration.ZERO).build();
         validator.validate(TOKEN);
 
         time.advance(Duration.ofSeconds(29));
@@ -442,7 +587,7 @@ class IntrospectionValidatorTest {
     @Test
     void validateWhenWallClockPassesExpBeforeTickerThenNotServedFromCache() {
         server.answer(active(Duration.ofSeconds(30)));
-        IntrospectionValidator validator = validator().build();
+        IntrospectionValidator validator = validator().cacheTtl(Duration.ofMinutes(5)).leeway(Duration.ZERO).build();
         validator.validate(TOKEN);
 
         time.advanceClockOnly(Duration.ofSeconds(30));
@@ -637,7 +782,7 @@ class IntrospectionValidatorTest {
     void toStringWhenBuiltThenShowsStackOrderAndNoSecret() {
         String described = validator().negativeCacheTtl(Duration.ofSeconds(5)).build().toString();
 
-        assertThat(described).startsWith("IntrospectionValidator[CachingTokenValidator[maxTimeToLive=PT5M, singleFlight,"
+        assertThat(described).startsWith("IntrospectionValidator[CachingTokenValidator[maxTimeToLive=PT30S, singleFlight,"
                 + " negativeTimeToLive=PT5S, delegate=IntrospectionClient[" + server.uri());
         assertThat(described).doesNotContain(CLIENT_SECRET);
     }

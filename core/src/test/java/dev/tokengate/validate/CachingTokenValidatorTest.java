@@ -75,6 +75,52 @@ class CachingTokenValidatorTest {
     }
 
     @Test
+    void validateWhenOnlyTheCaseOfOneLetterDiffersThenEachValidated() {
+        for (boolean singleFlight : new boolean[] {false, true}) {
+            CachingTokenValidator v = cache().singleFlight(singleFlight).build();
+            String token = "opaque-Abc-" + singleFlight;
+
+            assertThat(v.validate(token).subject()).contains("sub-" + token);
+            assertThat(v.validate("opaque-abc-" + singleFlight).subject()).contains("sub-opaque-abc-" + singleFlight);
+            assertThat(callsFor("opaque-abc-" + singleFlight)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void validateWhenNoExpThenRememberedAtMostTheTimeToLiveWithoutExpiry() {
+        tokenLifetime = null;
+        CachingTokenValidator validator = cache().maxTimeToLive(Duration.ofMinutes(10))
+                .maxTimeToLiveWithoutExpiry(Duration.ofSeconds(30)).build();
+        validator.validate("token-a");
+
+        time.advance(Duration.ofSeconds(29));
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).isEqualTo(1);
+        time.advance(Duration.ofSeconds(1));
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenExpThenTheTimeToLiveWithoutExpiryDoesNotApply() {
+        tokenLifetime = Duration.ofMinutes(30);
+        CachingTokenValidator validator = cache().maxTimeToLive(Duration.ofMinutes(10))
+                .maxTimeToLiveWithoutExpiry(Duration.ofSeconds(30)).build();
+        validator.validate("token-a");
+
+        time.advance(Duration.ofMinutes(9));
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).isEqualTo(1);
+    }
+
+    @Test
+    void builderWhenTimeToLiveWithoutExpiryNotPositiveThenConfigurationException() {
+        assertThatThrownBy(() -> cache().maxTimeToLiveWithoutExpiry(Duration.ZERO))
+                .isInstanceOfSatisfying(ConfigurationException.class,
+                        e -> assertThat(e.getMessage()).contains("maxTimeToLiveWithoutExpiry"));
+    }
+
+    @Test
     void validateWhenDifferentTokensThenEachValidated() {
         CachingTokenValidator validator = cache().build();
 

@@ -15,6 +15,8 @@ import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.ee11.webapp.WebAppContext;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
@@ -91,7 +93,12 @@ public final class SampleApp implements AutoCloseable {
     static SampleApp start(String host, int port, Map<String, String> settings, Clock clock) throws Exception {
         SampleSettings sample = new SampleSettings(settings);
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration();
+        // Jetty keeps recent header fields per connection and, by default, finds them again ignoring case: a request
+        // whose Authorization differs from an earlier one on the same connection only in case would be handed the
+        // earlier token. Tokens are case-sensitive secrets.
+        http.setHeaderCacheCaseSensitive(true);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);

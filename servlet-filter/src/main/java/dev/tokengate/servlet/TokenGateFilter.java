@@ -99,7 +99,7 @@ import java.util.function.Function;
  *   <tr><td>{@code tokengate.error-uri}</td><td>none</td><td>{@code https://api.example.com/errors}</td>
  *       <td>sent as {@code error_uri}</td></tr>
  *   <tr><td>{@code tokengate.challenge.include-scope}</td><td>{@code true}</td><td>{@code false}</td>
- *       <td>whether {@code insufficient_scope} names the scopes required</td></tr>
+ *       <td>whether {@code insufficient_scope} answers name the scopes required (challenge, description, problem body)</td></tr>
  *   <tr><td>{@code tokengate.token.form-body}</td><td>{@code false}</td><td>{@code true}</td>
  *       <td>accept {@code access_token} in a urlencoded {@code POST} body (the application can still read the
  *       body's parameters)</td></tr>

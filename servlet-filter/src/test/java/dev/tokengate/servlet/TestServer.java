@@ -1,6 +1,8 @@
 package dev.tokengate.servlet;
 
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -18,7 +20,11 @@ final class TestServer implements AutoCloseable {
     private final URI base;
 
     private TestServer(Handler handler) throws Exception {
-        ServerConnector connector = new ServerConnector(server, 1, 1);
+        HttpConfiguration http = new HttpConfiguration();
+        // As the README asks of every Jetty in front of tokengate: Jetty's per-connection header cache otherwise hands
+        // a later request the cached Authorization value of an earlier one that differs from it only in case.
+        http.setHeaderCacheCaseSensitive(true);
+        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);

@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * HTTP/1.1 over a plain socket, byte for byte as written: for requests a well-behaved client library refuses to send
  * (two {@code Authorization} fields, a tab or two spaces after the scheme, a header that is not valid UTF-8).
- * Each request opens its own connection with {@code Connection: close} and reads the answer to the end.
+ * Each request opens its own connection with {@code Connection: close} and reads the answer to the end, unless it is
+ * sent on a {@link #connect(URI) kept-alive connection}, as browsers, proxies and client libraries send theirs.
  */
 public final class RawHttp {
 
@@ -55,6 +56,45 @@ public final class RawHttp {
         return r.send();
     }
 
+    /**
+     * Opens one persistent connection to {@code base}: its requests are sent one after the other on the same socket,
+     * without {@code Connection: close}, so that whatever the server keeps per connection is kept between them.
+     */
+    public static Connection connect(URI base) throws IOException {
+        return new Connection(base);
+    }
+
+    /** A kept-alive connection; each {@link #get} waits for its whole answer before the next request is written. */
+    public static final class Connection implements AutoCloseable {
+        private final URI base;
+        private final Socket socket;
+        private final InputStream in;
+
+        private Connection(URI base) throws IOException {
+            this.base = base;
+            this.socket = new Socket(base.getHost(), base.getPort());
+            socket.setSoTimeout(TIMEOUT_MILLIS);
+            this.in = new java.io.BufferedInputStream(socket.getInputStream());
+        }
+
+        /** {@code GET pathAndQuery} on this connection, with the given header lines sent exactly as given. */
+        public Response get(String pathAndQuery, String... headerLines) throws IOException {
+            Request r = new Request(base, "GET", pathAndQuery, false);
+            for (String line : headerLines) {
+                r.headerLine(line);
+            }
+            OutputStream out = socket.getOutputStream();
+            out.write(r.bytes());
+            out.flush();
+            return parseOne(in);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
     /** A request being written. */
     public static final class Request {
         private final URI base;
@@ -62,10 +102,16 @@ public final class RawHttp {
         private byte[] body = new byte[0];
 
         private Request(URI base, String method, String pathAndQuery) {
+            this(base, method, pathAndQuery, true);
+        }
+
+        private Request(URI base, String method, String pathAndQuery, boolean close) {
             this.base = base;
             head.append(method).append(' ').append(pathAndQuery).append(" HTTP/1.1\r\n")
-                    .append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n")
-                    .append("Connection: close\r\n");
+                    .append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n");
+            if (close) {
+                head.append("Connection: close\r\n");
+            }
         }
 
         /** Adds a header line as given, e.g. {@code "Authorization: Bearer\tabc"}. */
@@ -83,19 +129,81 @@ public final class RawHttp {
 
         /** Sends the request and reads the whole answer. */
         public Response send() throws IOException {
-            if (body.length > 0 || head.indexOf("POST ") == 0 || head.indexOf("PUT ") == 0) {
-                headerLine("Content-Length: " + body.length);
-            }
-            head.append("\r\n");
+            byte[] request = bytes();
             try (Socket socket = new Socket(base.getHost(), base.getPort())) {
                 socket.setSoTimeout(TIMEOUT_MILLIS);
                 OutputStream out = socket.getOutputStream();
-                out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-                out.write(body);
+                out.write(request);
                 out.flush();
                 return parse(socket.getInputStream());
             }
         }
+
+        private byte[] bytes() {
+            if (body.length > 0 || head.indexOf("POST ") == 0 || head.indexOf("PUT ") == 0) {
+                headerLine("Content-Length: " + body.length);
+            }
+            head.append("\r\n");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.writeBytes(body);
+            return out.toByteArray();
+        }
+    }
+
+    /** Reads exactly one answer from a kept-alive connection: its head, then Content-Length bytes or the chunks. */
+    private static Response parseOne(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!endsWithBlankLine(head)) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("the connection closed before a complete HTTP answer: " + head);
+            }
+            head.write(b);
+        }
+        String headText = head.toString(StandardCharsets.ISO_8859_1);
+        Response bare = parse(new java.io.ByteArrayInputStream(head.toByteArray()));
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if (bare.headers("Transfer-Encoding").stream().anyMatch(v -> v.equalsIgnoreCase("chunked"))) {
+            while (true) {
+                int size = Integer.parseInt(readLine(in).split(";")[0].trim(), 16);
+                if (size == 0) {
+                    while (!readLine(in).isEmpty()) {
+                        // trailer fields, none expected
+                    }
+                    break;
+                }
+                body.write(in.readNBytes(size));
+                readLine(in);
+            }
+        } else {
+            List<String> length = bare.headers("Content-Length");
+            if (length.isEmpty()) {
+                throw new IOException("a kept-alive answer needs Content-Length or chunks: " + headText);
+            }
+            body.write(in.readNBytes(Integer.parseInt(length.get(0))));
+        }
+        return new Response(bare.status(), bare.headers(), body.toString(StandardCharsets.UTF_8));
+    }
+
+    private static boolean endsWithBlankLine(ByteArrayOutputStream bytes) {
+        byte[] b = bytes.toByteArray();
+        int n = b.length;
+        return n >= 4 && b[n - 4] == '\r' && b[n - 3] == '\n' && b[n - 2] == '\r' && b[n - 1] == '\n';
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int previous = -1;
+        for (int b = in.read(); b >= 0; b = in.read()) {
+            if (previous == '\r' && b == '\n') {
+                byte[] bytes = line.toByteArray();
+                return new String(bytes, 0, bytes.length - 1, StandardCharsets.ISO_8859_1);
+            }
+            line.write(b);
+            previous = b;
+        }
+        throw new IOException("the connection closed in the middle of a chunked answer");
     }
 
     private static Response parse(InputStream in) throws IOException {
