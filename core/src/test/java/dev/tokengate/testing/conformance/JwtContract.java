@@ -264,7 +264,8 @@ public abstract class JwtContract extends ConformanceContract {
             RawHttp.Response known = read(base, jwt("read"));
 
             assertThat(unknown.status()).isEqualTo(503);
-            assertThat(unknown.challenge()).isNull();
+            assertThat(unknown.headers("Retry-After")).hasSize(1);
+            assertThat(unknown.challenge()).as("not the client's fault").isNull();
             assertThat(unknown.body()).doesNotContain("rsa-2");
             assertThat(known.status()).as("known keys still served").isEqualTo(200);
         }
