@@ -67,8 +67,9 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  *
- * <p>The policy step is a chain of {@link TokenPolicy} steps: the built-in ones ({@link TokenPolicies}: a token's
- * allowed addresses, the API key of routes that require one), then those added with {@link Builder#policy}. In
+ * <p>The policy step is a chain of {@link TokenPolicy} steps: the built-in ones ({@link TokenPolicies}: proof of
+ * possession for a key-bound token, a token's allowed addresses, the API key of routes that require one), then those
+ * added with {@link Builder#policy}. In
  * {@link Mode#REPORT_ONLY report-only} mode ({@value ConfigKeys#MODE}{@code =report-only}) every decision is
  * computed and logged but none is enforced: see {@link Mode}.
  *
@@ -112,6 +113,7 @@ public final class TokenGate implements AutoCloseable {
         this.resources = built.resources();
         this.validator = b.validator != null ? b.validator : stack.tokens();
         List<TokenPolicy> chain = new ArrayList<>();
+        chain.add(TokenPolicies.proofOfPossession());
         chain.add(TokenPolicies.allowedAddresses());
         chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys()));
         chain.addAll(b.policies);
@@ -428,6 +430,7 @@ public final class TokenGate implements AutoCloseable {
         private boolean useRecorded;
         private Outcome outcome;
         private String fingerprint;
+        private String scheme;
         private VerifiedToken apiKey;
         private String reason;
         private boolean permitted;
@@ -579,6 +582,7 @@ public final class TokenGate implements AutoCloseable {
                 return new Outcome.Rejected(m.error());
             }
             String token = ((Extraction.Found) extraction).token();
+            scheme = ((Extraction.Found) extraction).scheme();
             fingerprint = Fingerprints.fingerprint(token);
             try {
                 VerifiedToken verified = validator.validate(token);
@@ -616,7 +620,7 @@ public final class TokenGate implements AutoCloseable {
         private PolicyDecision.Deny runPolicies(VerifiedToken token, Requirement requirement) {
             RequestFacts facts = RequestFacts.builder().requestId(requestId).method(request.method())
                     .path(request.path()).clientAddress(clientAddress).time(time).requirement(requirement)
-                    .tokenFingerprint(fingerprint).apiKey(apiKey).headers(request::headers).build();
+                    .tokenFingerprint(fingerprint).scheme(scheme).apiKey(apiKey).headers(request::headers).build();
             for (TokenPolicy policy : policies) {
                 PolicyDecision decision;
                 try {

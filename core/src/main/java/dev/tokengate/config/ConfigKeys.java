@@ -77,7 +77,10 @@ public final class ConfigKeys {
     public static final String JWT_ALLOW_ANY_AUDIENCE = "tokengate.jwt.allow-any-audience";
     /** The algorithm allow-list. */
     public static final String JWT_ALGORITHMS = "tokengate.jwt.algorithms";
-    /** The required {@code typ} header, e.g. {@code at+jwt}. */
+    /**
+     * The required {@code typ} header, e.g. {@code at+jwt}, which also requires the RFC 9068 §2.2 claims. Unset, a
+     * token typed as another kind of JWT ({@code dpop+jwt}, {@code logout+jwt}, …) is still refused.
+     */
     public static final String JWT_TYPE = "tokengate.jwt.type";
     /** The leeway for {@code exp}, {@code nbf}, {@code iat}. */
     public static final String JWT_CLOCK_SKEW = "tokengate.jwt.clock-skew";
@@ -167,7 +170,7 @@ public final class ConfigKeys {
             core(JWT_ALLOW_ANY_AUDIENCE, "false", "accept tokens for any audience (logged WARN at start-up)"),
             core(JWT_ALGORITHMS, "RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512",
                     "the algorithm allow-list (with an HMAC secret: the HS* algorithms the secret is long enough for)"),
-            core(JWT_TYPE, null, "the required typ header, e.g. at+jwt (default: not checked)"),
+            core(JWT_TYPE, null, "the required typ header, e.g. at+jwt, which also requires the RFC 9068 claims (default: none; other *+jwt types refused)"),
             core(JWT_CLOCK_SKEW, "60s", "the leeway for exp, nbf and iat, 0 to 10 minutes"),
             core(JWT_SCOPE_CLAIM, null, "the claim holding scopes (default: scope, then scp)"),
             core(JWT_REQUIRED_CLAIMS, null, "claims every token must have, beyond exp"),

@@ -26,7 +26,8 @@ import java.util.Map;
  *   <li>{@link #JOSE}: a JWS header or claims set, the input an attacker controls. Strict: a duplicated member
  *       name, {@code NaN}/{@code Infinity}, comments, single quotes, unquoted names, trailing commas and trailing
  *       tokens are all refused, so that no other parser can read different claims out of the same bytes. (The
- *       caller makes sure the bytes are UTF-8: Jackson would also accept UTF-16 and UTF-32.)</li>
+ *       caller makes sure the bytes are well-formed UTF-8: Jackson would also accept UTF-16 and UTF-32, and
+ *       overlong forms and encoded surrogates.)</li>
  *   <li>{@link #UPSTREAM}: a document from a server tokengate is configured to trust (JWK set, discovery
  *       document, introspection answer). Standard JSON with duplicated member names refused: a duplicated
  *       {@code active} or {@code keys} is an answer nobody can read one way only.</li>

@@ -1,5 +1,6 @@
 package dev.tokengate.jwks;
 
+import dev.tokengate.internal.LogSafe;
 import dev.tokengate.internal.Settings;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.CacheLoader;
@@ -141,8 +142,9 @@ public final class JwksKeySource implements KeySource {
             matches = set.matching(keyId);
         }
         if (matches.isEmpty() && set.isFailing()) {
-            throw new UpstreamUnavailableException("Key id '" + keyId.get() + "' is not among the keys cached from "
-                    + uri + " and the JWKS cannot be fetched to look for it: " + lastFailure, uri);
+            // The message is logged: it names no value of the token (the kid is the client's, unverified).
+            throw new UpstreamUnavailableException("A token's key id is not among the keys cached from " + uri
+                    + " and the JWKS cannot be fetched to look for it: " + lastFailure, uri);
         }
         return matches;
     }
@@ -196,10 +198,10 @@ public final class JwksKeySource implements KeySource {
             }
             long now = ticker.read();
             if (refetchedOnce && now - lastRefetchStarted < refetchInterval) {
-                LOG.debug("Key id '{}' not in JWKS {}; refetch rate-limited", keyId, uri);
+                LOG.debug("Key id {} not in JWKS {}; refetch rate-limited", LogSafe.escape(keyId), uri);
                 return Optional.empty();
             }
-            LOG.debug("Key id '{}' not in JWKS {}; refetching", keyId, uri);
+            LOG.debug("Key id {} not in JWKS {}; refetching", LogSafe.escape(keyId), uri);
             lastRefetchStarted = now;
             refetchedOnce = true;
             // Fetched here and put, not through Caffeine's refresh(): that would join a refreshAfterWrite reload

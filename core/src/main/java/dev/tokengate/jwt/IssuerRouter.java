@@ -4,12 +4,15 @@ import dev.tokengate.ConfigurationException;
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.internal.LogSafe;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link TokenValidator} that hands each JWT to the {@link JwtValidator} of the issuer named in its
@@ -21,6 +24,8 @@ import java.util.Set;
  * included. Immutable and thread-safe.
  */
 public final class IssuerRouter implements TokenValidator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IssuerRouter.class);
 
     private final Map<String, JwtValidator> validators;
 
@@ -77,8 +82,8 @@ public final class IssuerRouter implements TokenValidator {
                 .orElseThrow(() -> new InvalidTokenException("The token has no issuer (iss)", "iss"));
         JwtValidator validator = validators.get(issuer);
         if (validator == null) {
-            throw new InvalidTokenException(
-                    "The token's issuer " + JwtValidator.quote(issuer) + " is not trusted by this API", "iss");
+            LOG.debug("The token's issuer {} is not among the trusted issuers {}", LogSafe.escape(issuer), issuers());
+            throw new InvalidTokenException("The token's issuer is not accepted by this API", "iss");
         }
         return validator.validate(jwt);
     }

@@ -1,5 +1,6 @@
 package dev.tokengate.jwt;
 
+import dev.tokengate.internal.LogSafe;
 import dev.tokengate.internal.Settings;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.InvalidTokenException;
@@ -13,7 +14,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +22,7 @@ import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link TokenValidator} for signed JWT access tokens (RFC 9068) from one issuer: it checks the algorithm
  * against an allow-list, the signature against the issuer's keys (or shared HMAC secret), and {@code iss},
- * {@code aud}, {@code exp}, {@code nbf}, {@code iat}, {@code typ} and required claims.
+ * {@code aud}, {@code exp}, {@code nbf}, {@code iat}, {@code typ} and required claims. A token typed as another
+ * kind of JWT ({@code dpop+jwt}, {@code logout+jwt}, …) is never taken for an access token.
  *
  * <p>Secure by default: an audience is required ({@link Builder#allowAnyAudience()} is the explicit opt-out),
  * {@code exp} is required, {@code alg: none} is never accepted, HMAC and public-key algorithms are never mixed
@@ -42,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * {@code jku}, {@code x5u}, {@code jwk} and {@code x5c} header parameters are ignored: keys only ever come from
  * the configured {@link KeySource}.
  *
- * <p>Every rejection is an {@link InvalidTokenException} whose message is safe to send to the client and never
- * contains the token; an {@link dev.tokengate.UpstreamUnavailableException} from the key source passes through.
+ * <p>Every rejection is an {@link InvalidTokenException} whose message is safe to send to the client: a fixed text
+ * that never contains the token nor any value read from it before it was verified ({@code iss}, {@code aud},
+ * {@code alg}, {@code typ}, {@code kid}; those are only logged, at DEBUG and escaped); an {@link dev.tokengate.UpstreamUnavailableException} from the key source passes through.
  * Immutable and thread-safe.
  *
  * <pre>{@code
@@ -64,8 +67,12 @@ public final class JwtValidator implements TokenValidator {
     /** The largest leeway {@link Builder#leeway(Duration)} accepts. */
     public static final Duration MAX_LEEWAY = Duration.ofMinutes(10);
 
-    private static final int MAX_QUOTED = 64;
-    private static final int MAX_LISTED = 5;
+    /** The {@code typ} values of a token that says it is a JWT or an access token, compared without {@code application/}. */
+    private static final Set<String> ACCESS_TOKEN_TYPES = Set.of("jwt", "at+jwt");
+    /** The claims RFC 9068 §2.2 requires of an {@code at+jwt} access token. */
+    private static final List<String> AT_JWT_CLAIMS = List.of("iss", "exp", "aud", "sub", "client_id", "iat", "jti");
+    /** The largest NumericDate accepted: its milliseconds still fit a {@code long}. */
+    private static final BigDecimal MAX_NUMERIC_DATE = BigDecimal.valueOf(Long.MAX_VALUE / 1000);
 
     private final String issuer;
     private final Set<String> audiences;
@@ -136,18 +143,22 @@ public final class JwtValidator implements TokenValidator {
         JwtAlgorithm algorithm = checkAlgorithm(jwt);
         checkCritical(jwt);
         checkType(jwt);
+        checkAccessTokenClaims(jwt);
         String tokenIssuer = jwt.claimString("iss")
                 .orElseThrow(() -> new InvalidTokenException("The token has no issuer (iss)", "iss"));
         if (!tokenIssuer.equals(issuer)) {
-            throw new InvalidTokenException("The token's issuer " + quote(tokenIssuer) + " is not accepted by this API", "iss");
+            LOG.debug("The token's issuer {} is not {}", LogSafe.escape(tokenIssuer), issuer);
+            throw new InvalidTokenException("The token's issuer is not accepted by this API", "iss");
         }
+        // Read now, so that a kid of the wrong type is refused whatever the algorithm.
+        Optional<String> keyId = jwt.headerString("kid");
         // Read every time claim (types checked) before the signature: a malformed token costs no signature check.
         Instant expiresAt = numericDate(jwt, "exp")
                 .orElseThrow(() -> new InvalidTokenException("The token has no expiry (exp); tokens without one are not accepted", "exp"));
         Optional<Instant> notBefore = numericDate(jwt, "nbf");
         Optional<Instant> issuedAt = numericDate(jwt, "iat");
 
-        verifySignature(jwt, algorithm);
+        verifySignature(jwt, algorithm, keyId);
 
         Instant now = clock.instant();
         if (!now.isBefore(expiresAt.plus(leeway))) {
@@ -165,13 +176,14 @@ public final class JwtValidator implements TokenValidator {
                 throw new InvalidTokenException("The token has no audience (aud)", "aud");
             }
             if (tokenAudiences.stream().noneMatch(audiences::contains)) {
-                throw new InvalidTokenException(
-                        "The token's audience " + quoteAll(tokenAudiences) + " is not accepted by this API", "aud");
+                LOG.debug("The token's audiences {} are not among {}",
+                        tokenAudiences.stream().map(LogSafe::escape).toList(), audiences);
+                throw new InvalidTokenException("The token's audience is not accepted by this API", "aud");
             }
         }
         for (String claim : requiredClaims) {
             if (jwt.claims().get(claim) == null) {
-                throw new InvalidTokenException("The token lacks the required claim " + quote(claim), claim);
+                throw new InvalidTokenException("The token lacks the claim " + claim + ", which this API requires", claim);
             }
         }
         Optional<String> subject = jwt.claimString("sub");
@@ -199,10 +211,12 @@ public final class JwtValidator implements TokenValidator {
         if (alg.trim().equalsIgnoreCase("none")) {
             throw new InvalidTokenException("Unsigned tokens (alg none) are not accepted", "alg");
         }
-        return JwtAlgorithm.named(alg)
-                .filter(algorithms::contains)
-                .orElseThrow(() -> new InvalidTokenException(
-                        "The token's algorithm " + quote(alg) + " is not accepted by this API", "alg"));
+        Optional<JwtAlgorithm> accepted = JwtAlgorithm.named(alg).filter(algorithms::contains);
+        if (accepted.isEmpty()) {
+            LOG.debug("The token's algorithm {} is not among {}", LogSafe.escape(alg), algorithms);
+            throw new InvalidTokenException("The token's algorithm (alg) is not accepted by this API", "alg");
+        }
+        return accepted.get();
     }
 
     private static void checkCritical(ParsedJwt jwt) {
@@ -214,19 +228,48 @@ public final class JwtValidator implements TokenValidator {
         }
     }
 
+    /**
+     * Explicit typing (RFC 8725 §3.11): with a required type, {@code typ} must name it; without one, a token that
+     * says it is something else than a JWT or an access token ({@code dpop+jwt}, {@code logout+jwt},
+     * {@code secevent+jwt}, {@code id_token+jwt}, …) is still refused, so no other kind of JWT from the same issuer
+     * is taken for an access token. Matched case-insensitively, with or without {@code application/}.
+     */
     private void checkType(ParsedJwt jwt) {
-        if (type == null) {
+        Optional<String> typ = jwt.headerString("typ");
+        if (typ.isEmpty()) {
+            if (type != null) {
+                throw new InvalidTokenException("The token has no type (typ); expected " + type, "typ");
+            }
             return;
         }
-        String typ = jwt.headerString("typ")
-                .orElseThrow(() -> new InvalidTokenException("The token has no type (typ); expected " + type, "typ"));
-        String bare = typ.regionMatches(true, 0, "application/", 0, 12) ? typ.substring(12) : typ;
-        if (!bare.equalsIgnoreCase(type)) {
-            throw new InvalidTokenException("The token's type " + quote(typ) + " is not accepted; expected " + type, "typ");
+        String bare = bareType(typ.get()).toLowerCase(Locale.ROOT);
+        boolean accepted = type != null ? bare.equals(type.toLowerCase(Locale.ROOT)) : ACCESS_TOKEN_TYPES.contains(bare);
+        if (!accepted) {
+            LOG.debug("The token's type {} is not {}", LogSafe.escape(typ.get()), type != null ? type : ACCESS_TOKEN_TYPES);
+            throw new InvalidTokenException(type != null
+                    ? "The token's type (typ) is not accepted; expected " + type
+                    : "The token's type (typ) says it is not an access token", "typ");
         }
     }
 
-    private void verifySignature(ParsedJwt jwt, JwtAlgorithm algorithm) {
+    /** With {@code at+jwt} required, the claims RFC 9068 §2.2 requires of such a token are required too. */
+    private void checkAccessTokenClaims(ParsedJwt jwt) {
+        if (!"at+jwt".equalsIgnoreCase(type)) {
+            return;
+        }
+        for (String claim : AT_JWT_CLAIMS) {
+            if (jwt.claims().get(claim) == null) {
+                throw new InvalidTokenException("The token lacks the claim " + claim
+                        + ", which an at+jwt access token must have (RFC 9068 §2.2)", claim);
+            }
+        }
+    }
+
+    private static String bareType(String typ) {
+        return typ.regionMatches(true, 0, "application/", 0, 12) ? typ.substring(12) : typ;
+    }
+
+    private void verifySignature(ParsedJwt jwt, JwtAlgorithm algorithm, Optional<String> keyId) {
         // The signing input is the token's own ASCII bytes up to the last dot: verified as received, never re-encoded.
         byte[] input = jwt.ascii();
         int end = jwt.signingInputLength();
@@ -237,7 +280,6 @@ public final class JwtValidator implements TokenValidator {
             }
             return;
         }
-        Optional<String> keyId = jwt.headerString("kid");
         List<VerificationKey> candidates = keySource.keys(keyId);
         List<String> refusals = new ArrayList<>();
         boolean tried = false;
@@ -262,36 +304,41 @@ public final class JwtValidator implements TokenValidator {
         if (tried) {
             throw new InvalidTokenException("The token's signature is invalid");
         }
-        String named = keyId.map(k -> " " + quote(k)).orElse("");
         if (refusals.isEmpty()) {
-            throw new InvalidTokenException("The issuer has no key" + named + " to verify this token", "kid");
+            keyId.ifPresent(k -> LOG.debug("The issuer {} has no key {}", issuer, LogSafe.escape(k)));
+            throw new InvalidTokenException(keyId.isPresent()
+                    ? "The issuer has no key with the token's key id (kid)" : "The issuer has no key to verify this token", "kid");
         }
-        throw new InvalidTokenException("The issuer's key" + named + " cannot verify a " + algorithm.name()
-                + " token: it " + String.join("; ", new LinkedHashSet<>(refusals)), "kid");
+        throw new InvalidTokenException("The issuer's key" + (keyId.isPresent() ? " with the token's key id (kid)" : "")
+                + " cannot verify a " + algorithm.name() + " token: it " + String.join("; ", new LinkedHashSet<>(refusals)),
+                "kid");
     }
 
+    /**
+     * A NumericDate claim (RFC 7519 §2): seconds since 1970, fractions allowed, from 0 to the last second whose
+     * milliseconds fit a {@code long}. A negative, infinite or larger value is refused, never wrapped.
+     */
     private static Optional<Instant> numericDate(ParsedJwt jwt, String claim) {
         Object value = jwt.claims().get(claim);
         if (value == null) {
             return Optional.empty();
         }
-        if (!(value instanceof Number number)) {
+        BigDecimal seconds;
+        if (value instanceof Long l) {
+            seconds = BigDecimal.valueOf(l);
+        } else if (value instanceof BigInteger big) {
+            seconds = new BigDecimal(big);
+        } else if (value instanceof Double d && Double.isFinite(d)) {
+            seconds = BigDecimal.valueOf(d);
+        } else {
             throw new InvalidTokenException("The token's " + claim + " claim is not a NumericDate", claim);
         }
-        try {
-            if (number instanceof Integer || number instanceof Long) {
-                return Optional.of(Instant.ofEpochSecond(number.longValue()));
-            }
-            if (number instanceof BigInteger big) {
-                return Optional.of(Instant.ofEpochSecond(big.longValueExact()));
-            }
-            BigDecimal seconds = new BigDecimal(number.toString());
-            long whole = seconds.longValue();
-            long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
-            return Optional.of(Instant.ofEpochSecond(whole, nanos));
-        } catch (ArithmeticException | DateTimeException | NumberFormatException e) {
-            throw new InvalidTokenException("The token's " + claim + " claim is not a NumericDate", claim);
+        if (seconds.signum() < 0 || seconds.compareTo(MAX_NUMERIC_DATE) > 0) {
+            throw new InvalidTokenException("The token's " + claim + " claim is not a NumericDate: it is negative or too large", claim);
         }
+        long whole = seconds.longValue();
+        long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
+        return Optional.of(Instant.ofEpochSecond(whole, nanos));
     }
 
     private static List<String> audiences(ParsedJwt jwt) {
@@ -355,19 +402,6 @@ public final class JwtValidator implements TokenValidator {
             out.add(s);
         }
         return Optional.of(List.copyOf(out));
-    }
-
-    /** A token-supplied value fit for a client-facing message: quoted, control characters replaced, truncated. */
-    static String quote(String value) {
-        String shown = value.length() > MAX_QUOTED ? value.substring(0, MAX_QUOTED) + "…" : value;
-        StringBuilder sb = new StringBuilder(shown.length() + 2).append('"');
-        shown.codePoints().forEach(c -> sb.appendCodePoint(Character.isISOControl(c) || c == '"' ? '?' : c));
-        return sb.append('"').toString();
-    }
-
-    private static String quoteAll(List<String> values) {
-        String shown = values.stream().limit(MAX_LISTED).map(JwtValidator::quote).collect(Collectors.joining(", "));
-        return "[" + shown + (values.size() > MAX_LISTED ? ", …" : "") + "]";
     }
 
     @Override
@@ -507,8 +541,11 @@ public final class JwtValidator implements TokenValidator {
 
         /**
          * Requires this {@code typ} header, e.g. {@code at+jwt}: matched case-insensitively, with or without the
-         * {@code application/} prefix; a token without {@code typ} is then rejected (so an OIDC ID token is).
-         * Default: {@code typ} not checked.
+         * {@code application/} prefix; a token without {@code typ} is then rejected (so an OIDC ID token is). With
+         * {@code at+jwt}, the claims RFC 9068 §2.2 requires are required too: {@code iss}, {@code exp},
+         * {@code aud}, {@code sub}, {@code client_id}, {@code iat} and {@code jti}. Default: no type required, and
+         * a token without {@code typ} or typed {@code JWT} or {@code at+jwt} is accepted, any other type
+         * ({@code dpop+jwt}, {@code logout+jwt}, {@code id_token+jwt}, …) refused.
          */
         public Builder type(String type) {
             String t = Settings.nonBlank("type", type);

@@ -3,6 +3,8 @@ package dev.tokengate.jwt;
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.internal.Json;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
@@ -15,8 +17,8 @@ import java.util.Optional;
  *
  * <p>Parsing is strict so that one token has exactly one reading, one fingerprint and one cache key: each part is
  * canonical base64url (no padding, no character outside the URL-safe alphabet, zero unused bits in the final
- * character); header and claims are UTF-8 JSON objects, with duplicated member names, trailing content and
- * non-numeric numbers refused. Claim values are plain, unmodifiable Java values: String, Boolean, Long (BigInteger
+ * character); header and claims are well-formed UTF-8 JSON objects, with duplicated member names, trailing content
+ * and non-numeric numbers refused, and insignificant whitespace accepted anywhere JSON allows it. Claim values are plain, unmodifiable Java values: String, Boolean, Long (BigInteger
  * when larger), Double, List, Map, or null. Immutable and thread-safe.
  */
 final class ParsedJwt {
@@ -133,7 +135,7 @@ final class ParsedJwt {
         }
         try {
             byte[] json = Base64Url.decode(ascii, from, to);
-            if (!startsUtf8Object(json)) {
+            if (!startsUtf8Object(json) || !isUtf8(json)) {
                 throw new InvalidTokenException(NOT_A_JWT);
             }
             return Json.JOSE.readObject(json);
@@ -163,6 +165,25 @@ final class ParsedJwt {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the bytes are well-formed UTF-8 (RFC 3629): the JDK's decoder refuses overlong forms, encoded
+     * surrogates, code points beyond U+10FFFF and bytes out of sequence, which Jackson's parser would let through.
+     * Most headers and claims are ASCII, and skip the decoder.
+     */
+    private static boolean isUtf8(byte[] json) {
+        for (byte b : json) {
+            if (b < 0) {
+                try {
+                    StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(json)); // reports, never replaces
+                    return true;
+                } catch (CharacterCodingException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** The header parameter names only: never a claim, a value or the token. */

@@ -15,7 +15,8 @@ import java.util.function.Function;
 
 /**
  * What a {@link TokenPolicy} knows about the request besides its verified token: the request id, method, path,
- * client address (trusted-proxy aware), the time it arrived (from the gate's {@code Clock}), the route's
+ * client address (trusted-proxy aware), the time it arrived (from the gate's {@code Clock}), the authorization
+ * scheme the token was sent with, the route's
  * {@link Requirement}, the token's fingerprint, the calling application's verified API key when a policy before
  * this one accepted it, and the request's header values. Immutable; no container type.
  */
@@ -28,6 +29,7 @@ public final class RequestFacts {
     private final Instant time;
     private final Requirement requirement;
     private final String tokenFingerprint;
+    private final String scheme;
     private final VerifiedToken apiKey;
     private final Function<String, List<String>> headers;
 
@@ -39,6 +41,7 @@ public final class RequestFacts {
         this.time = Objects.requireNonNull(b.time, "time");
         this.requirement = Objects.requireNonNull(b.requirement, "requirement");
         this.tokenFingerprint = b.tokenFingerprint;
+        this.scheme = Objects.requireNonNull(b.scheme, "scheme");
         this.apiKey = b.apiKey;
         this.headers = b.headers != null ? b.headers : lookup(b.headerValues);
     }
@@ -51,6 +54,7 @@ public final class RequestFacts {
         this.time = f.time;
         this.requirement = f.requirement;
         this.tokenFingerprint = f.tokenFingerprint;
+        this.scheme = f.scheme;
         this.apiKey = apiKey;
         this.headers = f.headers;
     }
@@ -95,6 +99,14 @@ public final class RequestFacts {
     }
 
     /**
+     * The authorization scheme the token was sent with: {@code Bearer} (also for a token sent in a form body, a
+     * query parameter, a cookie or a custom header); {@code DPoP} once proofs of possession are supported.
+     */
+    public String scheme() {
+        return scheme;
+    }
+
+    /**
      * The calling application's API key, verified, once the built-in API-key policy accepted it (routes whose
      * requirement {@linkplain Requirement#requiresApiKey() requires one}); empty otherwise.
      */
@@ -136,6 +148,7 @@ public final class RequestFacts {
         private Instant time;
         private Requirement requirement;
         private String tokenFingerprint;
+        private String scheme = "Bearer";
         private VerifiedToken apiKey;
         private Function<String, List<String>> headers;
         private final Map<String, List<String>> headerValues = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -178,6 +191,12 @@ public final class RequestFacts {
             return this;
         }
 
+        /** The authorization scheme the token was sent with; default {@code Bearer}. */
+        public Builder scheme(String scheme) {
+            this.scheme = scheme;
+            return this;
+        }
+
         public Builder apiKey(VerifiedToken apiKey) {
             this.apiKey = apiKey;
             return this;
@@ -196,7 +215,7 @@ public final class RequestFacts {
             return this;
         }
 
-        /** @throws NullPointerException when the id, method, path, client address, time or requirement is missing */
+        /** @throws NullPointerException when the id, method, path, client address, time, scheme or requirement is missing */
         public RequestFacts build() {
             return new RequestFacts(this);
         }

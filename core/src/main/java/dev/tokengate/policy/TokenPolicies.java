@@ -9,11 +9,23 @@ import java.util.Optional;
 
 /**
  * The built-in {@link TokenPolicy policies}, which every {@code TokenGate} runs first, in this order:
- * {@link #allowedAddresses()}, then {@link #apiKey}.
+ * {@link #proofOfPossession()}, {@link #allowedAddresses()}, then {@link #apiKey}.
  */
 public final class TokenPolicies {
 
     private TokenPolicies() {
+    }
+
+    /**
+     * Refuses a token bound to a key, one whose claims (JWT or introspection answer) carry a confirmation
+     * {@code cnf} (RFC 7800): {@code x5t#S256} for a mutual-TLS certificate (RFC 8705 §3), {@code jkt} for a DPoP
+     * key (RFC 9449 §7.2), or any other method. Such a token is only valid with a proof that the client holds the
+     * key, which tokengate does not verify yet: presented as a bearer token it is 401 {@code invalid_token}, so a
+     * stolen bound token is worth nothing here. The request's {@linkplain RequestFacts#scheme() scheme} is where the
+     * proof's verification will start.
+     */
+    public static TokenPolicy proofOfPossession() {
+        return ProofOfPossessionPolicy.INSTANCE;
     }
 
     /**

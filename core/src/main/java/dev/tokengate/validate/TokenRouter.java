@@ -16,6 +16,8 @@ import java.util.Optional;
  */
 final class TokenRouter implements TokenValidator {
 
+    private static final String BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
     private final Optional<TokenValidator> jwt;
     private final Optional<TokenValidator> store;
     private final Optional<TokenValidator> introspection;
@@ -50,19 +52,43 @@ final class TokenRouter implements TokenValidator {
     }
 
     /**
-     * Three parts (JWS) or five (JWE, which the JWT validator refuses with its own message). Read from the
-     * characters only, on every request, cache hits included: the dots are found with {@code String.indexOf}, a
-     * vectorised intrinsic, not a loop over the token.
+     * Three parts (JWS) or five (JWE, which the JWT validator refuses with its own message), the first of which, read
+     * as base64url, begins with a JSON object: <code>{</code> after optional JSON whitespace, so that a header
+     * written as <code>{ "alg"</code> or <code>\n{</code> is a JWT as much as <code>{"alg"</code> ({@code eyJ}) is.
+     * Read from the characters only, on every request, cache hits included: the dots are found with
+     * {@code String.indexOf}, a vectorised intrinsic, and the first part is read only up to its first significant
+     * byte. The JWT parser then decides, strictly, whether it is one.
      */
     static boolean isJwtShaped(String token) {
-        if (!token.startsWith("eyJ")) {
-            return false;
-        }
         int dots = 0;
         for (int dot = token.indexOf('.'); dot >= 0 && dots < 5; dot = token.indexOf('.', dot + 1)) {
             dots++;
         }
-        return dots == 2 || dots == 4;
+        return (dots == 2 || dots == 4) && beginsWithJsonObject(token);
+    }
+
+    private static boolean beginsWithJsonObject(String token) {
+        int bits = 0;
+        int pending = 0;
+        for (int i = 0; i < token.length(); i++) {
+            int value = BASE64URL.indexOf(token.charAt(i));
+            if (value < 0) {
+                return false; // the first part ended (or is not base64url) before any significant byte
+            }
+            bits = (bits << 6 | value) & 0x3FFF;
+            pending += 6;
+            if (pending >= 8) {
+                pending -= 8;
+                int b = bits >> pending & 0xFF;
+                if (b == '{') {
+                    return true;
+                }
+                if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     @Override

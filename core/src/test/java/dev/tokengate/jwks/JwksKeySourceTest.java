@@ -273,11 +273,29 @@ class JwksKeySourceTest {
         idp.down();
         advance(Duration.ofSeconds(30));
 
-        assertThatThrownBy(() -> keys.keys(kid("new")))
+        assertThatThrownBy(() -> keys.keys(kid("kid-\u202Efrom-the-token")))
                 .isInstanceOf(UpstreamUnavailableException.class)
-                .hasMessageContaining("'new'")
+                .hasMessageNotContaining("from-the-token")
                 .hasMessageContaining(idp.uri().toString());
         assertThat(kids(keys.keys(kid("k1")))).containsExactly("k1");
+    }
+
+    @Test
+    void keysWhenUnknownKidThenDebugLineShowsItEscapedOnOneLine() {
+        JwksKeySource keys = source().build();
+        Level level = logger.getLevel();
+        logger.setLevel(Level.DEBUG);
+        try {
+            keys.keys(kid("k9\r\nINFO forged line \u202Eevil"));
+        } finally {
+            logger.setLevel(level);
+        }
+
+        assertThat(log.list).filteredOn(e -> e.getFormattedMessage().startsWith("Key id"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.getFormattedMessage())
+                        .contains("\"k9\\u000D\\u000AINFO forged line \\u202Eevil\"")
+                        .doesNotContain("\n", "\r", "\u202E"));
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.tokengate.ConfigurationException;
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.internal.LogSafe;
 import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.VerificationKey;
 import dev.tokengate.testing.TestKeys;
@@ -185,7 +186,7 @@ class JwtValidatorTest {
     void validateWhenIssuerDiffersThenInvalidToken() {
         InvalidTokenException e = rejected(validator().build(), jwt().issuer("https://evil.example.com").sign());
 
-        assertThat(e.getMessage()).isEqualTo("The token's issuer \"https://evil.example.com\" is not accepted by this API");
+        assertThat(e.getMessage()).isEqualTo("The token's issuer is not accepted by this API");
         assertThat(e.claim()).contains("iss");
     }
 
@@ -203,7 +204,7 @@ class JwtValidatorTest {
     void validateWhenAudienceDiffersThenInvalidToken() {
         InvalidTokenException e = rejected(validator().build(), jwt().audience("x").sign());
 
-        assertThat(e.getMessage()).isEqualTo("The token's audience [\"x\"] is not accepted by this API");
+        assertThat(e.getMessage()).isEqualTo("The token's audience is not accepted by this API");
         assertThat(e.claim()).contains("aud");
     }
 
@@ -263,19 +264,60 @@ class JwtValidatorTest {
     void validateWhenTypeRequiredAndDiffersThenInvalidToken() {
         InvalidTokenException e = rejected(validator().type("application/at+jwt").build(), jwt().type("JWT").sign());
 
-        assertThat(e.getMessage()).isEqualTo("The token's type \"JWT\" is not accepted; expected at+jwt");
+        assertThat(e.getMessage()).isEqualTo("The token's type (typ) is not accepted; expected at+jwt");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "JWT", "jwt", "application/jwt", "at+jwt", "application/at+jwt", "AT+JWT"})
+    void validateWhenTypeNotConfiguredThenUntypedOrAccessTokenTypesVerified(String typ) {
+        String token = jwt().type(typ.isEmpty() ? null : typ).sign();
+
+        assertThat(validator().build().validate(token)).isNotNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dpop+jwt", "logout+jwt", "secevent+jwt", "id_token+jwt", "application/dpop+jwt",
+            "DPoP+JWT", "token-introspection+jwt", "JOSE", "at+jwt ", "jwt+at"})
+    void validateWhenTypeNotConfiguredAndTypedAsAnotherKindOfJwtThenInvalidToken(String typ) {
+        InvalidTokenException e = rejected(validator().build(), jwt().type(typ).sign());
+
+        assertThat(e.getMessage()).isEqualTo("The token's type (typ) says it is not an access token");
+        assertThat(e.claim()).contains("typ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"iss", "exp", "aud", "sub", "client_id", "iat", "jti"})
+    void validateWhenAtJwtRequiredAndRfc9068ClaimMissingThenInvalidToken(String claim) {
+        // Any audience: even aud, which this API would not otherwise need, is required of an at+jwt token.
+        JwtValidator validator = JwtValidator.builder().issuer(TestTokens.ISSUER).allowAnyAudience()
+                .keySource(allKeys()).clock(CLOCK).type("at+jwt").build();
+
+        InvalidTokenException e = rejected(validator, jwt().without(claim).sign());
+
+        assertThat(e.getMessage())
+                .isEqualTo("The token lacks the claim " + claim + ", which an at+jwt access token must have (RFC 9068 §2.2)");
+        assertThat(e.claim()).contains(claim);
     }
 
     @Test
-    void validateWhenTypeNotConfiguredThenAnyTypeVerified() {
-        assertThat(validator().build().validate(jwt().type(null).sign())).isNotNull();
+    void validateWhenAtJwtRequiredAndClientNamedByAzpOnlyThenInvalidToken() {
+        String token = jwt().without("client_id").claim("azp", TestTokens.CLIENT_ID).sign();
+
+        assertThat(rejected(validator().type("at+jwt").build(), token).claim()).contains("client_id");
+    }
+
+    @Test
+    void validateWhenNoTypeRequiredThenRfc9068ClaimsOtherThanExpOptional() {
+        String token = jwt().without("jti").without("iat").without("client_id").sign();
+
+        assertThat(validator().build().validate(token)).isNotNull();
     }
 
     @Test
     void validateWhenRequiredClaimMissingThenInvalidToken() {
         InvalidTokenException e = rejected(validator().requiredClaims("jti", "tenant").build(), jwt().sign());
 
-        assertThat(e.getMessage()).isEqualTo("The token lacks the required claim \"tenant\"");
+        assertThat(e.getMessage()).isEqualTo("The token lacks the claim tenant, which this API requires");
         assertThat(e.claim()).contains("tenant");
     }
 
@@ -394,7 +436,7 @@ class JwtValidatorTest {
     void validateWhenAlgorithmNotInAllowListThenInvalidToken() {
         InvalidTokenException e = rejected(validator().algorithms("ES256").build(), jwt().sign());
 
-        assertThat(e.getMessage()).isEqualTo("The token's algorithm \"RS256\" is not accepted by this API");
+        assertThat(e.getMessage()).isEqualTo("The token's algorithm (alg) is not accepted by this API");
         assertThat(e.claim()).contains("alg");
     }
 
@@ -493,7 +535,7 @@ class JwtValidatorTest {
         InvalidTokenException e = rejected(validator().keySource(TestKeys.keySource(List.of(rs512Only))).build(),
                 jwt().sign());
 
-        assertThat(e.getMessage()).isEqualTo("The issuer's key \"rsa-1\" cannot verify a RS256 token: it is for RS512");
+        assertThat(e.getMessage()).isEqualTo("The issuer's key with the token's key id (kid) cannot verify a RS256 token: it is for RS512");
     }
 
     @Test
@@ -511,7 +553,7 @@ class JwtValidatorTest {
     void validateWhenKeyIdUnknownThenInvalidToken() {
         InvalidTokenException e = rejected(validator().build(), jwt().keyId("unknown").sign());
 
-        assertThat(e.getMessage()).isEqualTo("The issuer has no key \"unknown\" to verify this token");
+        assertThat(e.getMessage()).isEqualTo("The issuer has no key with the token's key id (kid)");
         assertThat(e.claim()).contains("kid");
     }
 
@@ -630,6 +672,63 @@ class JwtValidatorTest {
                 .isEqualTo("The token is not a JWT");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"7", "true", "{\"id\":\"rsa-1\"}", "[\"rsa-1\"]"})
+    void validateWhenKidNotAStringThenInvalidToken(String kid) throws Exception {
+        Object value = new com.fasterxml.jackson.databind.ObjectMapper().readValue(kid, Object.class);
+
+        InvalidTokenException rsa = rejected(validator().build(), jwt().keyId(null).header("kid", value).sign());
+        InvalidTokenException hmac = rejected(hmacValidator().build(),
+                jwt().signedWithHmac("HS256", SECRET).header("kid", value).sign());
+
+        assertThat(rsa.getMessage()).isEqualTo("The token's header parameter (kid) is not a string");
+        assertThat(hmac.getMessage()).isEqualTo(rsa.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"exp", "nbf", "iat"})
+    void validateWhenNumericDateBeyondLongMillisecondsThenInvalidToken(String claim) {
+        // 1e308 used to wrap to 1970: an nbf or iat of 1e308 passed as long past
+        List<Object> tooLarge = List.of(1e308, 1e17, Long.MAX_VALUE / 1000 + 1, Long.MAX_VALUE,
+                new java.math.BigInteger("1" + "0".repeat(30)));
+
+        for (Object value : tooLarge) {
+            InvalidTokenException e = rejected(validator().build(), jwt().claim(claim, value).sign());
+
+            assertThat(e.getMessage()).as("%s = %s", claim, value)
+                    .isEqualTo("The token's " + claim + " claim is not a NumericDate: it is negative or too large");
+            assertThat(e.claim()).contains(claim);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "-0.5", "-9223372036854775808"})
+    void validateWhenNumericDateNegativeThenInvalidToken(String seconds) {
+        for (String claim : List.of("nbf", "iat")) {
+            Object value = seconds.contains(".") ? (Object) Double.parseDouble(seconds) : (Object) Long.parseLong(seconds);
+
+            assertThat(rejected(validator().build(), jwt().claim(claim, value).sign()).claim()).contains(claim);
+        }
+    }
+
+    @Test
+    void validateWhenNumericDateFractionalThenVerifiedToTheNanosecond() {
+        VerifiedToken token = validator().build().validate(jwt().claim("iat", NOW.getEpochSecond() - 0.25)
+                .claim("nbf", 0.0).claim("exp", 1.7e9 + 1e8 + 0.5).sign());
+
+        assertThat(token.issuedAt()).contains(NOW.minusMillis(250));
+        assertThat(token.expiresAt()).contains(Instant.ofEpochSecond(1_800_000_000L, 500_000_000));
+    }
+
+    @Test
+    void validateWhenNumericDateIsTheLargestAcceptedThenItsMillisecondsFitALong() {
+        long last = Long.MAX_VALUE / 1000;
+
+        Instant expiresAt = validator().build().validate(jwt().claim("exp", last).sign()).expiresAt().orElseThrow();
+
+        assertThat(expiresAt.toEpochMilli()).isEqualTo(last * 1000);
+    }
+
     // --- upstream failures, messages and logs -------------------------------------------------------------------
 
     @Test
@@ -668,12 +767,25 @@ class JwtValidatorTest {
     }
 
     @Test
-    void validateWhenIssuerQuotedThenLongValuesTruncatedAndControlCharactersReplaced() {
-        String token = jwt().issuer("evil\r\n" + "x".repeat(500)).sign();
+    void validateWhenRejectedForAnUnverifiedValueThenMessageIsFixedAndDebugLineEscapesIt() {
+        String crafted = "forged\r\nINFO admin logged in \u202Eevil\u2028";
+        JwtValidator validator = validator().type("at+jwt").algorithms("RS256").build();
+        IssuerRouter router = IssuerRouter.create(validator);
+        List<String> tokens = List.of(jwt().issuer(crafted).sign(), jwt().audience(crafted).sign(),
+                jwt().header("alg", crafted).sign(), jwt().type(crafted).sign(), jwt().keyId(crafted).sign());
+        List<String> messages = new ArrayList<>();
 
-        String message = rejected(validator().build(), token).getMessage();
-
-        assertThat(message).doesNotContain("\r").doesNotContain("\n").hasSizeLessThan(150);
+        try (LogCapture logs = new LogCapture("dev.tokengate")) {
+            for (String token : tokens) {
+                messages.add(rejected(validator, token).getMessage());
+                messages.add(catchThrowableOfType(() -> router.validate(token), InvalidTokenException.class).getMessage());
+            }
+            assertThat(messages).noneMatch(m -> m.contains("forged"));
+            assertThat(logs.lines()).filteredOn(line -> line.contains("forged"))
+                    .hasSizeGreaterThanOrEqualTo(tokens.size())
+                    .allSatisfy(line -> assertThat(line).contains(LogSafe.escape(crafted))
+                            .doesNotContain("\r", "\n", "\u202E", "\u2028"));
+        }
     }
 
     private static String b64(String json) {

@@ -178,6 +178,90 @@ class StrictParsingTest {
         assertThat(validator.validate(token).subject()).contains(TestTokens.SUBJECT);
     }
 
+    @Test
+    void validateWhenHeaderAndClaimsHaveWhitespaceEverywhereJsonAllowsThenVerified() {
+        String token = signedVariant(h -> b64(pretty(h).getBytes(StandardCharsets.UTF_8)),
+                p -> b64(pretty(p).getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(validator.validate(token).subject()).contains(TestTokens.SUBJECT);
+    }
+
+    /** The JSON of a base64url part with space, tab, CR and LF around every structural character. */
+    private static String pretty(String part) {
+        String json = new String(Base64.getUrlDecoder().decode(part), StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder("\r\n");
+        boolean inString = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c == '"' && (i == 0 || json.charAt(i - 1) != '\\')) {
+                inString = !inString;
+            }
+            boolean structural = !inString && "{}[],:".indexOf(c) >= 0;
+            out.append(structural ? " \t" : "").append(c).append(structural ? "\n  " : "");
+        }
+        return out.append("\t\r\n").toString();
+    }
+
+    @Test
+    void validateWhenClaimsHaveWellFormedMultibyteUtf8ThenVerified() {
+        String token = unaligned.claim("name", "Zoë Ångström 漢字 \uD83D\uDD11").sign();
+
+        assertThat(validator.validate(token).claims()).containsEntry("name", "Zoë Ångström 漢字 \uD83D\uDD11");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "C0AF",       // overlong '/'
+            "E080AF",     // overlong '/', three bytes
+            "F08082AF",   // overlong, four bytes
+            "EDA080",     // U+D800, a surrogate, encoded
+            "EDBFBF",     // U+DFFF
+            "80",         // a continuation byte out of sequence
+            "BF",
+            "FF",         // never valid in UTF-8
+            "FE",
+            "C3",         // a sequence cut short (then the closing quote)
+            "E282",
+            "F4908080"})  // beyond U+10FFFF
+    void validateWhenClaimsOrHeaderNotWellFormedUtf8ThenNotAJwt(String hex) {
+        byte[] bad = java.util.HexFormat.of().parseHex(hex);
+        List<String> parts = unaligned.encodedParts();
+
+        String inClaims = unaligned.signEncoded(parts.get(0), b64(withMember(parts.get(1), bad)));
+        String inHeader = unaligned.signEncoded(b64(withMember(parts.get(0), bad)), parts.get(1));
+
+        assertThat(rejectedMessage(inClaims)).isEqualTo(NOT_A_JWT);
+        assertThat(rejectedMessage(inHeader)).isEqualTo(NOT_A_JWT);
+    }
+
+    /** The JSON of a base64url part with a first member {@code "note": "a<bytes>b"}. */
+    private static byte[] withMember(String part, byte[] bytes) {
+        byte[] json = Base64.getUrlDecoder().decode(part);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes("{\"note\":\"a".getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(bytes);
+        out.writeBytes("b\",".getBytes(StandardCharsets.US_ASCII));
+        out.write(json, 1, json.length - 1);
+        return out.toByteArray();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"alg\":\"RS256\",\"kid\":\"rsa-1\",\"alg\":\"RS256\"}",
+            "{\"alg\":\"RS256\",\"kid\":\"rsa-1\",\"\\u0061lg\":\"RS256\"}"})
+    void validateWhenHeaderHasADuplicateMemberEvenEscapedThenNotAJwt(String header) {
+        String token = unaligned.signEncoded(b64(header.getBytes(StandardCharsets.UTF_8)), unaligned.encodedParts().get(1));
+
+        assertThat(rejectedMessage(token)).isEqualTo(NOT_A_JWT);
+    }
+
+    @Test
+    void validateWhenClaimsHaveADuplicateMemberSpelledWithAnEscapeThenNotAJwt() {
+        String token = signedVariant(UnaryOperator.identity(), p -> b64(withMember(p,
+                ("x\",\"s\\u0075b\":\"mallory\",\"y\":\"").getBytes(StandardCharsets.US_ASCII))));
+
+        assertThat(rejectedMessage(token)).isEqualTo(NOT_A_JWT);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"e30", "e30.e30", "e30.e30.e30.e30", "e30.e30.e30.e30.e30.e30", "e30.e30.e30.e30.e30.e30.e30",
             ".e30.", "e30..", "..", "...."})

@@ -29,6 +29,8 @@ class PolicyChainTest {
 
     private static final String GOOD = "good.token.value";
     private static final String RESTRICTED = "restricted.token.value";
+    private static final String DPOP_BOUND = "dpop.bound.token";
+    private static final String MTLS_BOUND = "mtls.bound.token";
     private static final Instant NOW = Instant.parse("2029-03-01T09:30:00Z");
 
     private final List<CallEvent> events = new ArrayList<>();
@@ -44,6 +46,10 @@ class PolicyChainTest {
                     .scopes(List.of("read")).expiresAt(Instant.parse("2030-01-01T00:00:00Z")).build();
             case RESTRICTED -> VerifiedToken.builder(VerifiedToken.Kind.STORED).subject("bot").scopes(List.of("read"))
                     .allowedAddresses(List.of(IpRange.parse("203.0.113.0/24"))).build();
+            case DPOP_BOUND -> VerifiedToken.builder(VerifiedToken.Kind.JWT).subject("alice").scopes(List.of("read"))
+                    .claims(java.util.Map.of("cnf", java.util.Map.of("jkt", "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiGt3Dg"))).build();
+            case MTLS_BOUND -> VerifiedToken.builder(VerifiedToken.Kind.INTROSPECTED).subject("alice").scopes(List.of("read"))
+                    .claims(java.util.Map.of("cnf", java.util.Map.of("x5t#S256", "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"))).build();
             default -> throw new InvalidTokenException("The token's signature does not verify.", "signature");
         };
     }
@@ -162,6 +168,31 @@ class PolicyChainTest {
     }
 
     @Test
+    void authorizeWhenTokenBoundToAKeyAndSentAsBearerThenInvalidTokenWhateverItsKind() {
+        List<String> calls = new ArrayList<>();
+        TokenGate gate = gate(recording(calls, "custom", PolicyDecision.allow()));
+
+        for (String bound : List.of(DPOP_BOUND, MTLS_BOUND)) {
+            ErrorResponse r = run(gate, TestRequest.get("/x").bearer(bound), Requirement.authenticated());
+
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.headers().get("WWW-Authenticate")).contains("error=\"invalid_token\"", "bound to a key (cnf)");
+        }
+        assertThat(events).allSatisfy(e -> assertThat(e.reason()).hasValueSatisfying(v -> assertThat(v)
+                .contains("bound to a key (cnf)", "Bearer scheme", "without a verified proof of possession")));
+        assertThat(calls).as("a built-in policy: it runs first").isEmpty();
+        assertThat(run(gate, TestRequest.get("/x").bearer(GOOD), Requirement.authenticated())).isNull();
+    }
+
+    @Test
+    void authorizeWhenTokenBoundToAKeyOnAnOpenRouteThenNoPrincipal() {
+        TokenGate.Call call = gate().begin(TestRequest.get("/x").bearer(DPOP_BOUND));
+
+        assertThat(call.authorize(Requirement.permit())).isInstanceOf(Outcome.Anonymous.class);
+        call.finish(200);
+    }
+
+    @Test
     void policyRunsBeforeTheScopesAreCompared() {
         TokenGate gate = gate((token, request) -> PolicyDecision.deny(TOO_MANY, "limit"));
         assertThat(run(gate, TestRequest.get("/admin").bearer(GOOD), Requirement.allOf("admin")).status()).isEqualTo(429);
@@ -193,6 +224,7 @@ class PolicyChainTest {
         assertThat(f.headers("x-tenant")).containsExactly("acme");
         assertThat(f.headers("X-Absent")).isEmpty();
         assertThat(f.apiKey()).isEmpty();
+        assertThat(f.scheme()).isEqualTo("Bearer");
         assertThat(f.toString()).doesNotContain(GOOD);
     }
 

@@ -123,7 +123,7 @@ import java.util.function.Function;
  *       <td>the environment variable holding an HMAC secret (HS* only; logged as a warning)</td></tr>
  *   <tr><td>{@code tokengate.jwt.algorithms}</td><td>{@code RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512}</td>
  *       <td>{@code ES256}</td><td>the algorithm allow-list</td></tr>
- *   <tr><td>{@code tokengate.jwt.type}</td><td>none (not checked)</td><td>{@code at+jwt}</td><td>the required {@code typ} header</td></tr>
+ *   <tr><td>{@code tokengate.jwt.type}</td><td>none (no {@code typ}, {@code JWT}, {@code at+jwt} pass; other types are refused)</td><td>{@code at+jwt}</td><td>the required {@code typ} header; {@code at+jwt} also requires the RFC 9068 claims</td></tr>
  *   <tr><td>{@code tokengate.jwt.clock-skew}</td><td>{@code 60s}</td><td>{@code 30s}</td><td>leeway for {@code exp}, {@code nbf}, {@code iat}</td></tr>
  *   <tr><td>{@code tokengate.jwt.scope-claim}</td><td>{@code scope}, then {@code scp}</td><td>{@code permissions}</td>
  *       <td>the claim holding scopes</td></tr>

@@ -78,8 +78,8 @@ class AttackTest {
 
     @Test
     void requestWhenHs256SignedWithTheRsaPublicKeyThenInvalidToken() throws Exception {
-        assertInvalidToken(TestTokens.forgedHs256WithRsaPublicKey(TestKeys.rsa()), "HS256");
-        assertInvalidToken(TestTokens.forgedHs256WithRsaPublicKeyPem(TestKeys.rsa()), "HS256");
+        assertInvalidToken(TestTokens.forgedHs256WithRsaPublicKey(TestKeys.rsa()), "algorithm (alg) is not accepted");
+        assertInvalidToken(TestTokens.forgedHs256WithRsaPublicKeyPem(TestKeys.rsa()), "algorithm (alg) is not accepted");
     }
 
     @Test
@@ -160,7 +160,7 @@ class AttackTest {
 
     @Test
     void requestWhenIssuerUntrustedThenInvalidTokenWithoutJwksFetch() throws Exception {
-        assertInvalidToken(TestTokens.jwt().issuer("https://evil.example.com").sign(), "not trusted");
+        assertInvalidToken(TestTokens.jwt().issuer("https://evil.example.com").sign(), "issuer is not accepted");
 
         assertThat(idp.jwksRequests()).isZero();
     }
@@ -178,7 +178,7 @@ class AttackTest {
     @Test
     void requestWhenIdTokenWhereAccessTokenTypeRequiredThenInvalidToken() throws Exception {
         assertInvalidToken(TestTokens.jwt().type(null).sign(), "no type (typ)");
-        assertInvalidToken(TestTokens.jwt().type("JWT").sign(), "type \"JWT\" is not accepted");
+        assertInvalidToken(TestTokens.jwt().type("JWT").sign(), "type (typ) is not accepted");
     }
 
     @Test

@@ -309,7 +309,7 @@ class JwksIntegrationTest {
         JsonNode call = app.nextCall();
         assertThat(call.path("status").asInt()).isEqualTo(401);
         assertThat(call.path("error").asText()).isEqualTo("invalid_token");
-        assertThat(call.path("reason").asText()).contains("not trusted");
+        assertThat(call.path("reason").asText()).contains("issuer is not accepted");
     }
 
     // --- the verified-token cache ----------------------------------------------------------------------------
