@@ -7,6 +7,7 @@ import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.internal.Json;
+import dev.tokengate.internal.LogSafe;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -45,7 +46,6 @@ import org.slf4j.LoggerFactory;
 final class IntrospectionClient implements TokenValidator {
 
     private static final Logger LOG = LoggerFactory.getLogger(IntrospectionValidator.class);
-    private static final int MAX_QUOTED = 64;
 
     private final URI uri;
     private final HttpFetcher fetcher;
@@ -130,14 +130,14 @@ final class IntrospectionClient implements TokenValidator {
             body = Json.UPSTREAM.readTree(answer.body());
         } catch (IOException e) {
             throw unavailable("POST " + uri + " answered HTTP 200 with a body that is not JSON (Content-Type "
-                    + quote(contentType) + ")", null);
+                    + LogSafe.escape(contentType) + ")", null);
         }
         if (body == null || body.isMissingNode()) {
             throw unavailable("POST " + uri + " answered HTTP 200 with an empty body", null);
         }
         if (!body.isObject()) {
             throw unavailable("POST " + uri + " answered HTTP 200 with JSON that is not an object (Content-Type "
-                    + quote(contentType) + ")", null);
+                    + LogSafe.escape(contentType) + ")", null);
         }
         JsonNode active = body.get("active");
         if (active == null || active.isNull()) {
@@ -312,14 +312,6 @@ final class IntrospectionClient implements TokenValidator {
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    /** A response value fit for a client-facing message: quoted, control characters replaced, truncated. */
-    private static String quote(String value) {
-        String shown = value.length() > MAX_QUOTED ? value.substring(0, MAX_QUOTED) + "…" : value;
-        StringBuilder sb = new StringBuilder(shown.length() + 2).append('"');
-        shown.codePoints().forEach(c -> sb.appendCodePoint(Character.isISOControl(c) || c == '"' ? '?' : c));
-        return sb.append('"').toString();
     }
 
     @Override
