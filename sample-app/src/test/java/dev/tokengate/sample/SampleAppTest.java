@@ -4,6 +4,7 @@ import dev.tokengate.ConfigurationException;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.testing.conformance.RawHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,32 @@ class SampleAppTest {
         HttpResponse<String> typo = walk.get("/api/me", "tgat_0000000000000000000000000000000000000000000000000");
         assertThat(typo.statusCode()).isEqualTo(401);
         assertThat(challenge(typo)).contains("malformed");
+    }
+
+    /**
+     * Jetty keeps recent header fields per connection and by default finds them again ignoring case: without the
+     * sample's case-sensitive header cache, a stored token's case variant sent on the same kept-alive connection was
+     * handed the earlier, valid Authorization value and served.
+     */
+    @Test
+    void caseVariantOfAValidStoredTokenOnTheSameConnectionThenInvalidToken() throws Exception {
+        String token = walk.createToken(walk.session(), "{\"name\":\"case\",\"scopes\":[\"read\"]}").get("token").asText();
+        int i = token.length() - 1;
+        while (!Character.isLetter(token.charAt(i))) {
+            i--;
+        }
+        char c = token.charAt(i);
+        String variant = token.substring(0, i) + (Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c))
+                + token.substring(i + 1);
+        try (RawHttp.Connection connection = RawHttp.connect(app.baseUri())) {
+            assertThat(connection.get("/api/me", "Authorization: Bearer " + token).status()).isEqualTo(200);
+            assertThat(connection.get("/api/me", "Authorization: Bearer " + token).status()).isEqualTo(200);
+
+            RawHttp.Response r = connection.get("/api/me", "Authorization: Bearer " + variant);
+
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.challenge()).contains("error=\"invalid_token\"");
+        }
     }
 
     @Test
