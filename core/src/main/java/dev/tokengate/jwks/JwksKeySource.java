@@ -81,6 +81,8 @@ public final class JwksKeySource implements KeySource {
     private final Executor executor;
     /** The client this source built (and stops on {@link #close()}); {@code null} when the application gave one. */
     private final HttpClient ownedClient;
+    /** The set last read from the cache (or refetched); {@code null} before the first. */
+    private volatile KeySet latest;
 
     private final AtomicBoolean failing = new AtomicBoolean();
     private final Object refetchLock = new Object();
@@ -136,6 +138,11 @@ public final class JwksKeySource implements KeySource {
         if (!matches.isEmpty() || keyId.isEmpty()) {
             return matches;
         }
+        set = cached(); // another caller may have just refetched: the cache holds the newest set
+        matches = set.matching(keyId);
+        if (!matches.isEmpty()) {
+            return matches;
+        }
         Optional<CompletableFuture<KeySet>> pending = refetchForUnknownKeyId(keyId.get(), set);
         if (pending.isPresent()) {
             set = await(pending.get());
@@ -172,8 +179,23 @@ public final class JwksKeySource implements KeySource {
         return "JwksKeySource[" + uri + "]";
     }
 
+    /**
+     * The set to verify with: the one last read from the cache while it is not due a refresh (until then the cache
+     * would answer that very set; reading it there costs more than the rest of a key lookup), else the cache's.
+     */
     private KeySet current() {
-        return await(cache.get(CACHE_KEY));
+        KeySet set = latest;
+        if (set != null && !set.isDue(ticker.read())) {
+            return set;
+        }
+        return cached();
+    }
+
+    /** The cache's set, which loads, refreshes and expires it. */
+    private KeySet cached() {
+        KeySet set = await(cache.get(CACHE_KEY));
+        latest = set;
+        return set;
     }
 
     private KeySet await(CompletableFuture<KeySet> future) {
@@ -221,6 +243,7 @@ public final class JwksKeySource implements KeySource {
             next = old.failing(ticker.read(), minTtl);
         }
         cache.synchronous().put(CACHE_KEY, next);
+        latest = next;
         return next;
     }
 
