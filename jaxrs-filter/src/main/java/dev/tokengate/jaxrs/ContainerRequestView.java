@@ -18,12 +18,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The {@link RequestView} of a {@link ContainerRequestContext}: the path relative to the application's base URI,
+ * The {@link RequestView} of a {@link ContainerRequestContext}: the request's whole path (not the one relative to the
+ * application's base URI),
  * headers, the raw query string and, when asked for, the fields of a urlencoded {@code POST} body.
  *
  * <p>Reading form fields reads the body (up to {@value #FORM_LIMIT} bytes) and puts it back as the entity stream,
- * so the resource still reads the whole body. Jakarta REST exposes no peer address, so {@link #remoteAddress()}
- * is empty.
+ * so the resource still reads the whole body. Jakarta REST exposes no peer address: {@link #remoteAddress()} is the
+ * servlet request's where there is one ({@link ServletPeer}), else empty.
  */
 final class ContainerRequestView implements RequestView {
 
@@ -36,8 +37,10 @@ final class ContainerRequestView implements RequestView {
 
     ContainerRequestView(ContainerRequestContext request) {
         this.request = request;
-        String p = request.getUriInfo().getPath(true);
-        this.path = p.startsWith("/") ? p : "/" + p;
+        // The whole path the client asked for (context path and application path included), as an operator reads it
+        // in the call log: the application-relative path would log /orders for /shop/api/orders.
+        String p = request.getUriInfo().getRequestUri().getPath();
+        this.path = p == null || p.isEmpty() ? "/" : p;
     }
 
     @Override
@@ -69,9 +72,10 @@ final class ContainerRequestView implements RequestView {
         return form.getOrDefault(name, List.of());
     }
 
+    /** The servlet request's peer where the runtime serves from a servlet ({@link ServletPeer}); else empty. */
     @Override
     public String remoteAddress() {
-        return "";
+        return request.getProperty(ServletPeer.PROPERTY) instanceof String peer ? peer : "";
     }
 
     private Map<String, List<String>> readForm() {

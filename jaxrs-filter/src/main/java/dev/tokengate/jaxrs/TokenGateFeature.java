@@ -176,6 +176,9 @@ public final class TokenGateFeature implements Feature, AutoCloseable {
         }
         context.property(CONFIGURED, Boolean.TRUE);
         context.register(binder);
+        if (ServletPeer.AVAILABLE) {
+            context.register(new ServletPeer(), ServletPeer.PRIORITY);
+        }
         if (built.contains(configured)) {
             String when = Shutdown.closeWhenStopped(context, binder, () -> close(configured));
             LOG.debug("tokengate: the JAX-RS feature's gate will be closed {}", when);

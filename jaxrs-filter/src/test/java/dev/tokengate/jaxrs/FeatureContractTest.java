@@ -180,6 +180,24 @@ abstract class FeatureContractTest {
         assertThat(e.tokenFingerprint()).isPresent();
     }
 
+    /** Without a servlet filter in front, the client's address comes from the servlet request the runtime serves. */
+    @Test
+    void callLogHasTheClientAddressAndTheWholePathWithoutAServletFilterInFront() throws Exception {
+        CapturingSink shopLog = new CapturingSink();
+        TokenGate shopGate = gateBuilder().callLogSink(shopLog).build();
+        try (TestServer shop = TestServer.start(context -> {
+            context.setContextPath("/shop");
+            runtime().deploy(context, Resources.application(new TokenGateFeature(shopGate), new ArrayList<>(), Map.of()));
+        })) {
+            assertThat(call(shop, "GET", "/shop/class-scoped/inherits", token("read")).statusCode()).isEqualTo(200);
+        } finally {
+            shopGate.close();
+        }
+        CallEvent e = shopLog.next();
+        assertThat(e.clientAddress()).isEqualTo("127.0.0.1");
+        assertThat(e.path()).isEqualTo("/shop/class-scoped/inherits");
+    }
+
     @Test
     void expiredTokenThen401InvalidToken() throws Exception {
         String expired = TestTokens.jwt().issuedAt(java.time.Instant.now().minusSeconds(7200))

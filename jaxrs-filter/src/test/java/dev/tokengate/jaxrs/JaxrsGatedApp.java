@@ -3,6 +3,7 @@ package dev.tokengate.jaxrs;
 import dev.tokengate.TokenGate;
 import dev.tokengate.testing.conformance.GatedApp;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -50,11 +51,6 @@ final class JaxrsGatedApp implements GatedApp {
         };
     }
 
-    /** The JAX-RS runtimes do not hand the filter a form body it may read without consuming it (issue 11). */
-    @Override
-    public boolean readsFormBody() {
-        return false;
-    }
 
     /** The application: the resource and the feature. */
     public static final class ConformanceApplication extends Application {
@@ -94,8 +90,8 @@ final class JaxrsGatedApp implements GatedApp {
         @Path("read")
         @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
         @RequiresScopes("read")
-        public String readByForm() {
-            return subject();
+        public String readByForm(@FormParam("note") String note) {
+            return subject() + (note == null ? "" : " note=" + note);
         }
 
         @GET

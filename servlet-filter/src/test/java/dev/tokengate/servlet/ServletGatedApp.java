@@ -61,7 +61,9 @@ final class ServletGatedApp implements GatedApp {
         @Override
         protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             resp.setContentType("text/plain;charset=UTF-8");
-            resp.getWriter().print(req.getRequestURI().equals(OPEN) ? "open" : "subject=" + req.getRemoteUser());
+            String note = req.getParameter("note");
+            resp.getWriter().print(req.getRequestURI().equals(OPEN) ? "open"
+                    : "subject=" + req.getRemoteUser() + (note == null ? "" : " note=" + note));
         }
     }
 }

@@ -12,7 +12,8 @@ import java.net.URI;
  * <p>The application, whatever the adapter:
  * <ul>
  *   <li>{@value #READ}: {@code GET} and {@code POST} need the scope {@code read}; the answer is 200 with the body
- *       {@code subject=<the caller's name>};</li>
+ *       {@code subject=<the caller's name>}, followed by {@code  note=<value>} when a urlencoded {@code POST} has a
+ *       {@code note} field (read by the application after the gate: the body must still be there);</li>
  *   <li>{@value #ADMIN}: {@code GET} needs the scope {@code admin}; same answer;</li>
  *   <li>{@value #OPEN}: {@code GET} needs no token; the answer is 200 {@code open}.</li>
  * </ul>
@@ -28,11 +29,6 @@ public interface GatedApp {
 
     /** Starts the application behind {@code gate} on a loopback port; the caller closes the deployment. */
     Deployment deploy(TokenGate gate) throws Exception;
-
-    /** Whether this adapter reads an {@code access_token} from a urlencoded form body when the gate allows it. */
-    default boolean readsFormBody() {
-        return true;
-    }
 
     /** A running deployment. */
     interface Deployment extends AutoCloseable {
