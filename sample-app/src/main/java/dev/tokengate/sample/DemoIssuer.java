@@ -49,7 +49,8 @@ import java.util.UUID;
  *   <li>{@code GET /.well-known/openid-configuration} (and {@code oauth-authorization-server}), {@code GET /jwks};</li>
  *   <li>{@code POST /token}: {@code client_credentials} for the two demo clients, {@code password} for the demo
  *       user through the public client {@value #CONSOLE_CLIENT}, {@code refresh_token} with rotation (a refresh
- *       token works once; presenting a used one revokes every refresh token of that user and client);</li>
+ *       token works once; presenting a used one revokes the refresh tokens of that sign-in, not the user's other
+ *       sign-ins);</li>
  *   <li>{@code POST /introspect} (RFC 7662) for the confidential clients; {@code POST /revoke} (RFC 7009).</li>
  * </ul>
  * Access tokens are RS256 JWTs with {@code typ: at+jwt} (RFC 9068) that live 5 minutes. Refresh tokens are
@@ -223,7 +224,9 @@ public final class DemoIssuer extends HttpServlet {
         if (scopes.isEmpty()) {
             return;
         }
-        IssuedToken refresh = refreshTokens.create(TokenKind.ACCESS_TOKEN, "refresh token (" + clientId + ")", USER,
+        // The name marks the sign-in (the token family): rotation keeps it, and a reused token revokes only its family.
+        String family = "refresh token (" + clientId + ") sign-in " + UUID.randomUUID();
+        IssuedToken refresh = refreshTokens.create(TokenKind.ACCESS_TOKEN, family, USER,
                 clientId, scopes.get(), List.of(), clock.instant().plus(REFRESH_LIFETIME));
         write(resp, 200, tokenResponse(USER, clientId, scopes.get(), refresh.token()));
     }
@@ -238,7 +241,7 @@ public final class DemoIssuer extends HttpServlet {
         }
         StoredToken old = stored.get();
         if (old.revoked()) {
-            int revoked = revokeFamily(old.owner(), clientId);
+            int revoked = revokeFamily(old);
             LOG.warn("demo issuer: a used refresh token of {} ({}) was presented again; {} refresh token(s) revoked",
                     old.owner(), clientId, revoked);
             error(resp, 400, "invalid_grant", "The refresh token was already used. Refresh tokens work once; as a "
@@ -263,10 +266,12 @@ public final class DemoIssuer extends HttpServlet {
         write(resp, 200, tokenResponse(old.owner(), clientId, scopes.get(), next.token()));
     }
 
-    private int revokeFamily(String owner, String clientId) {
+    /** Revokes the live refresh tokens of the sign-in {@code reused} came from (same name, owner and client), no other. */
+    private int revokeFamily(StoredToken reused) {
         int n = 0;
-        for (StoredToken t : refreshTokens.list(owner)) {
-            if (t.clientId().equals(Optional.of(clientId)) && !t.revoked() && refreshTokens.revoke(t.id())) {
+        for (StoredToken t : refreshTokens.list(reused.owner())) {
+            if (t.name().equals(reused.name()) && t.clientId().equals(reused.clientId()) && !t.revoked()
+                    && refreshTokens.revoke(t.id())) {
                 n++;
             }
         }

@@ -78,7 +78,8 @@ class DemoIssuerTest {
     }
 
     @Test
-    void refreshTokenIsRotatedAndReuseRevokesTheWholeSignIn() throws Exception {
+    void refreshTokenIsRotatedAndReuseRevokesTheWholeSignInButNoOtherSignIn() throws Exception {
+        String otherSignIn = walk.signIn().get("refresh_token").asText();
         String first = walk.signIn().get("refresh_token").asText();
 
         JsonNode second = json(refresh(first));
@@ -92,6 +93,7 @@ class DemoIssuerTest {
         assertThat(json(reuse).get("error_description").asText()).contains("already used");
 
         assertThat(refresh(secondRefresh).statusCode()).as("the newer refresh token went with the reuse").isEqualTo(400);
+        assertThat(refresh(otherSignIn).statusCode()).as("the same user's other sign-in is not touched").isEqualTo(200);
     }
 
     @Test
