@@ -10,6 +10,7 @@ import dev.tokengate.extract.BearerTokenExtractor;
 import dev.tokengate.extract.Extraction;
 import dev.tokengate.extract.TokenExtractor;
 import dev.tokengate.internal.Json;
+import dev.tokengate.internal.WarningEpisode;
 import dev.tokengate.introspection.IntrospectionValidator;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
@@ -102,10 +103,14 @@ public final class TokenGate implements AutoCloseable {
     private final CallLogSink sink;
     private final Clock clock;
     private final List<AutoCloseable> resources;
+    /** Tokens that could not be checked (an upstream down): one WARN per episode, then a summary per minute. */
+    private final WarningEpisode upstreamFailures;
 
     private TokenGate(Builder b) {
         this.config = b.config;
         this.clock = b.clock;
+        this.upstreamFailures = new WarningEpisode(LOG, "tokengate cannot check tokens (answering 503)", clock,
+                WarningEpisode.SUMMARY_INTERVAL);
         this.extractor = b.extractor != null ? b.extractor : BearerTokenExtractor.create(config.allowFormBody(),
                 config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
         Validators.Built built = b.validators.build(clock, b.validator != null);
@@ -119,7 +124,8 @@ public final class TokenGate implements AutoCloseable {
         chain.addAll(b.policies);
         this.policies = List.copyOf(chain);
         this.mode = b.mode;
-        this.sink = b.sink;
+        this.sink = CallLogLimiter.wrap(b.sink, config.logOpenRoutes(), config.denialsPerAddress(),
+                config.denialWindow(), clock);
         warnAboutLooserSettings(config, built.issuers());
         if (mode == Mode.REPORT_ONLY) {
             LOG.warn("{}=report-only: tokengate enforces nothing; every request reaches the application and each "
@@ -170,6 +176,9 @@ public final class TokenGate implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (sink instanceof CallLogLimiter limiter) {
+            limiter.flush(); // what was left out of the call log is summarised, not lost
+        }
         Validators.close(resources);
     }
 
@@ -586,6 +595,7 @@ public final class TokenGate implements AutoCloseable {
             fingerprint = Fingerprints.fingerprint(token);
             try {
                 VerifiedToken verified = validator.validate(token);
+                upstreamFailures.recovered();
                 MDC.put(MDC_SUBJECT, verified.getName());
                 verified.clientId().ifPresent(c -> MDC.put(MDC_CLIENT_ID, c));
                 return new Outcome.Authenticated(verified);
@@ -594,7 +604,7 @@ public final class TokenGate implements AutoCloseable {
                 return new Outcome.Rejected(BearerError.invalidToken(e.getMessage()));
             } catch (UpstreamUnavailableException e) {
                 validationReason = e.getMessage();
-                LOG.warn("token {} could not be checked: {}", fingerprint, e.getMessage());
+                upstreamFailures.failure("token " + fingerprint + " could not be checked: " + e.getMessage());
                 return new Outcome.Rejected(BearerError.unavailable("The server cannot check tokens right now "
                         + "(a service it depends on is unreachable); try again shortly."));
             } catch (RuntimeException e) {

@@ -41,6 +41,11 @@ class RegistryDefaultsTest {
             entry(ConfigKeys.TOKEN_QUERY_PARAMETER, entry(ConfigSource::bool, TokenGateConfig.defaults().allowQueryParameter())),
             entry(ConfigKeys.TOKEN_FORM_BODY, entry(ConfigSource::bool, TokenGateConfig.defaults().allowFormBody())),
             entry(ConfigKeys.API_KEY_HEADER, entry(v -> v, TokenGateConfig.defaults().apiKeyHeader())),
+            entry(ConfigKeys.CALL_LOG_OPEN_ROUTES, entry(v -> TokenGateConfig.from(ConfigSource.of(
+                    Map.of(ConfigKeys.CALL_LOG_OPEN_ROUTES, v), Map.of(), new java.util.Properties())).logOpenRoutes(),
+                    TokenGateConfig.defaults().logOpenRoutes())),
+            entry(ConfigKeys.CALL_LOG_DENIALS_PER_ADDRESS, entry(Integer::parseInt, TokenGateConfig.defaults().denialsPerAddress())),
+            entry(ConfigKeys.CALL_LOG_DENIAL_WINDOW, entry(ConfigSource::duration, TokenGateConfig.defaults().denialWindow())),
             entry(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, entry(ConfigSource::bool, JWT_DEFAULTS.acceptsAnyAudience())),
             entry(ConfigKeys.JWT_ALGORITHMS, entry(v -> new HashSet<>(ConfigSource.list(v)), JWT_DEFAULTS.algorithms())),
             entry(ConfigKeys.JWT_CLOCK_SKEW, entry(ConfigSource::duration, JwtValidator.DEFAULT_LEEWAY)),

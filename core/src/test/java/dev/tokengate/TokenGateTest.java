@@ -1,9 +1,12 @@
 package dev.tokengate;
 
 import dev.tokengate.authorize.Requirement;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.ConfigSource;
 import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
+import dev.tokengate.log.CallLogSink;
 import dev.tokengate.log.Slf4jCallLogSink;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
@@ -16,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,6 +82,59 @@ class TokenGateTest {
         assertThat(e.method()).isEqualTo("GET");
         assertThat(e.path()).isEqualTo("/orders");
         assertThat(e.clientAddress()).isEqualTo("127.0.0.1");
+    }
+
+    /** During an outage every request fails the same way: one WARN, not one per request (issue: 14,000 lines in 20 s). */
+    @Test
+    void authorizeWhenUpstreamDownForManyRequestsThenOneWarnLineThenOneRecoveryLine() {
+        try (LogCapture logs = LogCapture.start()) {
+            for (int i = 0; i < 200; i++) {
+                assertThat(run(TestRequest.get("/orders").bearer(UNREACHABLE), Requirement.authenticated()).status()).isEqualTo(503);
+            }
+            assertThat(run(TestRequest.get("/orders").bearer(GOOD), Requirement.authenticated())).isNull();
+
+            List<String> lines = logs.lines(TokenGate.class.getName()).stream()
+                    .filter(l -> l.contains("repeats are counted") || l.contains("working again")).toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).contains("cannot check tokens", "connection refused");
+            assertThat(lines.get(1)).contains("working again (199 more failure(s)");
+        }
+    }
+
+    @Test
+    void finishWhenFloodOfRequestsWithoutTokenFromOneAddressThenLimitedByTheKeysAndSummarisedAtClose() {
+        List<CallEvent> logged = new ArrayList<>();
+        List<dev.tokengate.log.DenialSummary> summaries = new ArrayList<>();
+        CallLogSink sink = new CallLogSink() {
+            @Override
+            public void accept(CallEvent event) {
+                logged.add(event);
+            }
+
+            @Override
+            public void summary(dev.tokengate.log.DenialSummary summary) {
+                summaries.add(summary);
+            }
+        };
+        TokenGate flooded = TokenGate.builder().config(ConfigSource.of(Map.of(
+                        ConfigKeys.CALL_LOG_DENIALS_PER_ADDRESS, "2", ConfigKeys.CALL_LOG_OPEN_ROUTES, "skip"),
+                        Map.of(), new Properties()))
+                .validator(TokenGateTest::validate).callLogSink(sink).build();
+        for (int i = 0; i < 5; i++) {
+            TokenGate.Call call = flooded.begin(TestRequest.get("/orders").remoteAddress("203.0.113.9"));
+            call.authorize(Requirement.authenticated());
+            call.finish(401);
+        }
+        TokenGate.Call open = flooded.begin(TestRequest.get("/health"));
+        open.authorize(Requirement.permit());
+        open.finish(200);
+
+        assertThat(logged).hasSize(2).allSatisfy(e -> assertThat(e.errorCode()).contains("missing_token"));
+        flooded.close();
+        assertThat(summaries).singleElement().satisfies(s -> {
+            assertThat(s.clientAddress()).isEqualTo("203.0.113.9");
+            assertThat(s.leftOut()).isEqualTo(3);
+        });
     }
 
     @Test

@@ -136,6 +136,16 @@ public final class ConfigKeys {
     /** The header carrying the calling application's API key, for routes that require one. */
     public static final String API_KEY_HEADER = "tokengate.api-key.header";
 
+    /** Whether requests to open ({@code permit}) routes are in the call log: {@code log} (default) or {@code skip}. */
+    public static final String CALL_LOG_OPEN_ROUTES = "tokengate.call-log.open-routes";
+    /**
+     * How many unauthenticated denials per client address and window are logged as events; the rest are counted
+     * into one summary line per address and window. {@code 0}: every one is logged.
+     */
+    public static final String CALL_LOG_DENIALS_PER_ADDRESS = "tokengate.call-log.denials-per-address";
+    /** The window of {@link #CALL_LOG_DENIALS_PER_ADDRESS}. */
+    public static final String CALL_LOG_DENIAL_WINDOW = "tokengate.call-log.denial-window";
+
     /**
      * URL rules, one per line or {@code ;}-separated: {@code [METHODS] PATTERN = REQUIREMENT} (see
      * {@link dev.tokengate.authorize.UrlRules}). Read by the servlet filter.
@@ -195,6 +205,9 @@ public final class ConfigKeys {
             core(STORE_TABLE, "tokengate_token", "the token database's table"),
             core(STORE_CACHE_TTL, "30s", "how long a stored token is cached: the bound on how long a revoked one keeps working"),
             core(API_KEY_HEADER, "X-API-Key", "the header carrying the calling application's API key (hybrid routes)"),
+            core(CALL_LOG_OPEN_ROUTES, "log", "log: open-route requests are in the call log; skip: they are not"),
+            core(CALL_LOG_DENIALS_PER_ADDRESS, "100", "unauthenticated denials logged per client address and window; the rest summarised in one line (0: log all)"),
+            core(CALL_LOG_DENIAL_WINDOW, "60s", "the window of call-log.denials-per-address"),
             key(RULES, Component.SERVLET_FILTER, null, "URL rules: [METHODS] PATTERN = REQUIREMENT, one per line or ;-separated"),
             key(UNMATCHED, Component.SERVLET_FILTER, "deny", "what a request no URL rule matches needs: deny, authenticated or permit"),
             key(JAXRS_UNANNOTATED, Component.JAXRS, "authenticated",

@@ -6,6 +6,7 @@ import dev.tokengate.WwwAuthenticate;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -33,6 +34,9 @@ public final class TokenGateConfig {
     private final List<IpRange> trustedProxies;
     private final ForwardedHeader forwardedHeader;
     private final String apiKeyHeader;
+    private final boolean logOpenRoutes;
+    private final int denialsPerAddress;
+    private final Duration denialWindow;
 
     private TokenGateConfig(Builder b) {
         this.realm = b.realm;
@@ -45,6 +49,9 @@ public final class TokenGateConfig {
         this.trustedProxies = List.copyOf(b.trustedProxies);
         this.forwardedHeader = b.forwardedHeader;
         this.apiKeyHeader = b.apiKeyHeader;
+        this.logOpenRoutes = b.logOpenRoutes;
+        this.denialsPerAddress = b.denialsPerAddress;
+        this.denialWindow = b.denialWindow;
     }
 
     public static Builder builder() {
@@ -77,6 +84,9 @@ public final class TokenGateConfig {
         source.read(ConfigKeys.TRUSTED_PROXIES, ConfigSource::list, b::trustedProxies);
         source.read(ConfigKeys.FORWARDED_HEADER, ForwardedHeader::named, b::forwardedHeader);
         source.read(ConfigKeys.API_KEY_HEADER, b::apiKeyHeader);
+        source.read(ConfigKeys.CALL_LOG_OPEN_ROUTES, TokenGateConfig::openRoutes, b::logOpenRoutes);
+        source.read(ConfigKeys.CALL_LOG_DENIALS_PER_ADDRESS, Integer::parseInt, b::denialsPerAddress);
+        source.read(ConfigKeys.CALL_LOG_DENIAL_WINDOW, ConfigSource::duration, b::denialWindow);
         return source.attributing(b::build);
     }
 
@@ -161,6 +171,29 @@ public final class TokenGateConfig {
         return apiKeyHeader;
     }
 
+    /** Whether requests to open ({@code permit}) routes are in the call log. */
+    public boolean logOpenRoutes() {
+        return logOpenRoutes;
+    }
+
+    /** How many unauthenticated denials per client address and window are logged as events; 0 means all. */
+    public int denialsPerAddress() {
+        return denialsPerAddress;
+    }
+
+    /** The window of {@link #denialsPerAddress()}. */
+    public Duration denialWindow() {
+        return denialWindow;
+    }
+
+    private static boolean openRoutes(String value) {
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "log" -> true;
+            case "skip" -> false;
+            default -> throw new IllegalArgumentException("'" + value + "' is not allowed: write log (the default) or skip");
+        };
+    }
+
     /** Builds a {@link TokenGateConfig}; each setter rejects a bad value at once, naming its key. */
     public static final class Builder {
         private static final Pattern TOKEN_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
@@ -175,6 +208,9 @@ public final class TokenGateConfig {
         private final List<IpRange> trustedProxies = new ArrayList<>();
         private ForwardedHeader forwardedHeader;
         private String apiKeyHeader = "X-API-Key";
+        private boolean logOpenRoutes = true;
+        private int denialsPerAddress = 100;
+        private Duration denialWindow = Duration.ofSeconds(60);
 
         private Builder() {
         }
@@ -265,6 +301,34 @@ public final class TokenGateConfig {
         /** The one forwarding header the trusted proxies set; required with trusted proxies, refused without. */
         public Builder forwardedHeader(ForwardedHeader header) {
             this.forwardedHeader = Objects.requireNonNull(header, "header");
+            return this;
+        }
+
+        /** Whether requests to open routes are in the call log; default yes. */
+        public Builder logOpenRoutes(boolean log) {
+            this.logOpenRoutes = log;
+            return this;
+        }
+
+        /**
+         * How many unauthenticated denials (no token, a malformed or invalid one) per client address and window are
+         * logged as events; the rest are counted into one summary per address and window. Default 100; 0 logs all.
+         */
+        public Builder denialsPerAddress(int limit) {
+            if (limit < 0) {
+                throw new ConfigurationException(ConfigKeys.CALL_LOG_DENIALS_PER_ADDRESS, "must be 0 (log every denial) or more, was " + limit);
+            }
+            this.denialsPerAddress = limit;
+            return this;
+        }
+
+        /** The window of {@link #denialsPerAddress(int)}; default 60 s, at least 1 s. */
+        public Builder denialWindow(Duration window) {
+            Objects.requireNonNull(window, "window");
+            if (window.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new ConfigurationException(ConfigKeys.CALL_LOG_DENIAL_WINDOW, "must be at least 1s, was " + window);
+            }
+            this.denialWindow = window;
             return this;
         }
 

@@ -9,4 +9,13 @@ public interface CallLogSink {
 
     /** Takes one finished request's event. */
     void accept(CallEvent event);
+
+    /**
+     * Takes the summary of the unauthenticated denials from one address that were left out of the call log (see
+     * {@code tokengate.call-log.denials-per-address}). Default: one JSON line on the {@value
+     * Slf4jCallLogSink#LOGGER_NAME} logger, as {@link Slf4jCallLogSink} writes it, so that a custom sink loses none.
+     */
+    default void summary(DenialSummary summary) {
+        Slf4jCallLogSink.DEFAULT.summary(summary);
+    }
 }

@@ -18,6 +18,8 @@ public final class Slf4jCallLogSink implements CallLogSink {
 
     /** The logger the events go to. */
     public static final String LOGGER_NAME = "tokengate.calls";
+    /** The sink on {@value #LOGGER_NAME}. */
+    static final Slf4jCallLogSink DEFAULT = new Slf4jCallLogSink();
 
     private final Logger logger;
 
@@ -33,6 +35,31 @@ public final class Slf4jCallLogSink implements CallLogSink {
     public void accept(CallEvent e) {
         if (logger.isInfoEnabled()) {
             logger.info(toJson(e));
+        }
+    }
+
+    /**
+     * One JSON line: {@code time} (the window's end), {@code summary: "unauthenticated_denials"},
+     * {@code client_address, window_start, logged, left_out} and {@code errors} (count by error code).
+     */
+    @Override
+    public void summary(DenialSummary s) {
+        if (!logger.isInfoEnabled()) {
+            return;
+        }
+        ObjectNode n = Json.object();
+        n.put("time", s.windowEnd().toString());
+        n.put("summary", "unauthenticated_denials");
+        n.put("client_address", s.clientAddress());
+        n.put("window_start", s.windowStart().toString());
+        n.put("logged", s.logged());
+        n.put("left_out", s.leftOut());
+        ObjectNode errors = n.putObject("errors");
+        new java.util.TreeMap<>(s.errors()).forEach(errors::put);
+        try {
+            logger.info(Json.WRITER.writeValueAsString(n));
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("a tree of strings and numbers always serialises", ex);
         }
     }
 
