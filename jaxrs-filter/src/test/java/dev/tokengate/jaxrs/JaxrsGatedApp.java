@@ -13,7 +13,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
 
-import java.net.URI;
 import java.util.Set;
 
 /** The conformance application on a JAX-RS runtime in a real Jetty, with the annotations a JAX-RS developer writes. */
@@ -27,28 +26,7 @@ final class JaxrsGatedApp implements GatedApp {
 
     @Override
     public Deployment deploy(TokenGate gate) throws Exception {
-        TestServer server;
-        try {
-            server = TestServer.start(context -> runtime.deploy(context, new ConformanceApplication(new TokenGateFeature(gate))));
-        } catch (Exception e) {
-            gate.close();
-            throw e;
-        }
-        return new Deployment() {
-            @Override
-            public URI base() {
-                return server.base();
-            }
-
-            @Override
-            public void close() throws Exception {
-                try {
-                    server.close();
-                } finally {
-                    gate.close();
-                }
-            }
-        };
+        return Deployment.start(gate, () -> TestServer.start(context -> runtime.deploy(context, new ConformanceApplication(new TokenGateFeature(gate)))));
     }
 
 

@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /** An in-process Jetty (ee11, Servlet 6.1) on a loopback port, with a JDK {@link HttpClient} pointed at it. */
-final class TestServer implements AutoCloseable {
+final class TestServer implements dev.tokengate.testing.conformance.GatedApp.Server {
 
     private final Server server = new Server();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -47,7 +47,8 @@ final class TestServer implements AutoCloseable {
     }
 
     /** Scheme, host and port. */
-    URI base() {
+    @Override
+    public URI base() {
         return base;
     }
 

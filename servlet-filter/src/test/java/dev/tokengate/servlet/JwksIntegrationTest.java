@@ -112,7 +112,9 @@ class JwksIntegrationTest {
 
     @Test
     void requestsWhenFloodOfUnknownKidsAfterFirstFetchThenOneRefetchPerIntervalAndEachInvalidToken() throws Exception {
-        app = GatedApp.start(with(GatedApp.settings(idp), ConfigKeys.JWKS_REFETCH_INTERVAL, "1h"));
+        // every refused request of the flood must have its own call-log event: no per-address summarising
+        app = GatedApp.start(with(with(GatedApp.settings(idp), ConfigKeys.JWKS_REFETCH_INTERVAL, "1h"),
+                ConfigKeys.CALL_LOG_DENIALS_PER_ADDRESS, "0"));
         assertThat(app.get("/api/accounts/1", TestTokens.jwt().sign()).statusCode()).isEqualTo(200);
         app.nextCall();
         assertThat(idp.jwksRequests()).isEqualTo(1);
@@ -127,7 +129,9 @@ class JwksIntegrationTest {
 
     @Test
     void requestsWhenFloodOfUnknownKidsOnColdCacheThenFirstFetchAndOneRefetchInAllAndEachInvalidToken() throws Exception {
-        app = GatedApp.start(with(GatedApp.settings(idp), ConfigKeys.JWKS_REFETCH_INTERVAL, "1h"));
+        // every refused request of the flood must have its own call-log event: no per-address summarising
+        app = GatedApp.start(with(with(GatedApp.settings(idp), ConfigKeys.JWKS_REFETCH_INTERVAL, "1h"),
+                ConfigKeys.CALL_LOG_DENIALS_PER_ADDRESS, "0"));
 
         List<HttpResponse<String>> flood = floodWithUnknownKids();
 

@@ -12,7 +12,6 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 
 import java.io.IOException;
-import java.net.URI;
 import java.util.EnumSet;
 
 /** The conformance application behind the servlet filter, in a real Jetty, with the rules a legacy team would write. */
@@ -30,28 +29,7 @@ final class ServletGatedApp implements GatedApp {
         context.addFilter(new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(RULES))), "/*",
                 EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new Echo()), "/*");
-        TestServer server;
-        try {
-            server = TestServer.start(context);
-        } catch (Exception e) {
-            gate.close();
-            throw e;
-        }
-        return new Deployment() {
-            @Override
-            public URI base() {
-                return server.base();
-            }
-
-            @Override
-            public void close() throws Exception {
-                try {
-                    server.close();
-                } finally {
-                    gate.close();
-                }
-            }
-        };
+        return Deployment.start(gate, () -> TestServer.start(context));
     }
 
     /** 200 {@code subject=<remote user>}, or {@code open} on the open route. */

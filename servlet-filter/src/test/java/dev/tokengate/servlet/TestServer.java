@@ -13,7 +13,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** An in-process Jetty on a loopback port, with a JDK {@link HttpClient} pointed at it. */
-final class TestServer implements AutoCloseable {
+final class TestServer implements dev.tokengate.testing.conformance.GatedApp.Server {
 
     private final Server server = new Server();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -43,7 +43,8 @@ final class TestServer implements AutoCloseable {
     }
 
     /** Scheme, host and port. */
-    URI base() {
+    @Override
+    public URI base() {
         return base;
     }
 

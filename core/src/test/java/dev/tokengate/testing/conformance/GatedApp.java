@@ -37,5 +37,45 @@ public interface GatedApp {
 
         @Override
         void close() throws Exception;
+
+        /**
+         * Starts a server with {@code start} for {@code gate}: the deployment closes the server, then the gate; a
+         * server that fails to start closes the gate at once.
+         */
+        static Deployment start(TokenGate gate, Starter start) throws Exception {
+            Server server;
+            try {
+                server = start.start();
+            } catch (Exception e) {
+                gate.close();
+                throw e;
+            }
+            return new Deployment() {
+                @Override
+                public URI base() {
+                    return server.base();
+                }
+
+                @Override
+                public void close() throws Exception {
+                    try {
+                        server.close();
+                    } finally {
+                        gate.close();
+                    }
+                }
+            };
+        }
+    }
+
+    /** A started server: where it listens, and how it stops. */
+    interface Server extends AutoCloseable {
+        URI base();
+    }
+
+    /** Starts a server. */
+    @FunctionalInterface
+    interface Starter {
+        Server start() throws Exception;
     }
 }
