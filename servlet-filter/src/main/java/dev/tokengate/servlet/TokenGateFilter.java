@@ -51,6 +51,7 @@ import java.util.function.Function;
  * <filter>
  *   <filter-name>tokengate</filter-name>
  *   <filter-class>dev.tokengate.servlet.TokenGateFilter</filter-class>
+ *   <async-supported>true</async-supported>
  *   <init-param>
  *     <param-name>tokengate.jwt.issuer</param-name>
  *     <param-value>https://login.example.com/</param-value>
@@ -157,6 +158,10 @@ import java.util.function.Function;
  * // or, on Jetty: context.addFilter(new FilterHolder(new TokenGateFilter(gate, rules)), "/*", EnumSet.of(DispatcherType.REQUEST));
  * }</pre>
  * A filter built this way ignores its init-params (and logs a warning if it has {@code tokengate.*} ones).
+ *
+ * <p>Declare it {@code <async-supported>true</async-supported>}: otherwise the container refuses
+ * {@code startAsync()} to every servlet behind it. The wrapped request survives {@code startAsync()}, so code
+ * inside {@code AsyncContext.start} and a servlet reached by {@code AsyncContext.dispatch()} see the caller too.
  *
  * <h2>Mapping</h2>
  * Map the filter to {@code /*} for the {@code REQUEST} dispatch, ahead of filters that use the caller's identity.
@@ -281,7 +286,7 @@ public class TokenGateFilter implements Filter {
         }
         if (request.getAttribute(filteredAttribute) != null) {
             Object token = request.getAttribute(TOKEN_ATTRIBUTE);
-            chain.doFilter(token instanceof VerifiedToken t ? new AuthenticatedRequest(request, t) : request, response);
+            chain.doFilter(token instanceof VerifiedToken t ? new AuthenticatedRequest(request, response, t) : request, response);
             return;
         }
         request.setAttribute(filteredAttribute, Boolean.TRUE);
@@ -309,7 +314,7 @@ public class TokenGateFilter implements Filter {
             HttpServletRequest next = request;
             if (outcome instanceof Outcome.Authenticated authenticated) {
                 request.setAttribute(TOKEN_ATTRIBUTE, authenticated.token());
-                next = new AuthenticatedRequest(request, authenticated.token());
+                next = new AuthenticatedRequest(request, response, authenticated.token());
             }
             boolean returned = false;
             try {
