@@ -503,6 +503,13 @@ public final class TokenGate implements AutoCloseable {
                     return admitted() ? validation : new Outcome.Anonymous();
                 }
                 case DENY -> {
+                    if (requirement.isNoMatchingRule()) {
+                        reason = "no URL rule matches this request and unmatched requests are denied: add a "
+                                + ConfigKeys.RULES + " line for its path and method, or set " + ConfigKeys.UNMATCHED
+                                + " to authenticated or permit";
+                        return new Outcome.Rejected(BearerError.accessDenied("This request matches no access rule "
+                                + "of this API, so it is refused to every client; its operator can add a rule for it."));
+                    }
                     reason = "the route is closed to every caller (deny rule)";
                     return new Outcome.Rejected(BearerError.accessDenied("This resource is not available to any client."));
                 }

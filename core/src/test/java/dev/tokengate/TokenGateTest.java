@@ -214,6 +214,24 @@ class TokenGateTest {
     }
 
     @Test
+    void authorizeWhenDenyRuleThenLoggedAsDenyRule() {
+        run(TestRequest.get("/internal").bearer(GOOD), Requirement.deny());
+        assertThat(events.get(0).reason()).hasValueSatisfying(reason -> assertThat(reason).contains("deny rule"));
+    }
+
+    @Test
+    void authorizeWhenNoRuleMatchesThen403SayingSoAndLoggedWithHowToAddOne() {
+        ErrorResponse r = run(TestRequest.get("/reports").bearer(GOOD), Requirement.noMatchingRule());
+
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.body()).contains("access_denied", "matches no access rule").doesNotContain("not available to any client");
+        assertThat(events.get(0).decision()).isEqualTo("deny");
+        assertThat(events.get(0).reason()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("no URL rule matches", "tokengate.rules", "tokengate.unmatched")
+                .doesNotContain("deny rule"));
+    }
+
+    @Test
     void beginWhenSaneRequestIdHeaderThenReused() {
         run(TestRequest.get("/x").header("X-Request-Id", "abc-123"), Requirement.permit());
         run(TestRequest.get("/x").header("X-Request-Id", "<script>"), Requirement.permit());
