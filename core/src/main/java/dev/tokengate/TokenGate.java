@@ -487,6 +487,12 @@ public final class TokenGate implements AutoCloseable {
         /** Runs one decision step; a fault of tokengate itself is a logged 503, never a stack trace to the client. */
         private Outcome settle(Requirement requirement, Function<Requirement, Outcome> step) {
             permitted = false;
+            if (passesAsCorsPreflight()) {
+                permitted = true;
+                reason = "CORS preflight, passed to the application unchecked (" + ConfigKeys.CORS_PREFLIGHT + "=pass)";
+                outcome = new Outcome.Anonymous();
+                return outcome;
+            }
             try {
                 outcome = step.apply(requirement);
             } catch (RuntimeException e) {
@@ -534,6 +540,17 @@ public final class TokenGate implements AutoCloseable {
             reason = "token scopes " + token.scopes() + " do not meet '" + requirement + "'";
             return new Outcome.Rejected(BearerError.insufficientScope(
                     "This resource requires " + needed + "; ask for a token that has them.", requirement.scopes()));
+        }
+
+        /**
+         * Whether this is a CORS preflight (an {@code OPTIONS} request with {@code Origin} and
+         * {@code Access-Control-Request-Method}) and the gate passes those to the application.
+         */
+        private boolean passesAsCorsPreflight() {
+            return config.corsPreflight() == TokenGateConfig.CorsPreflight.PASS
+                    && "OPTIONS".equals(request.method())
+                    && request.headers("Origin").stream().anyMatch(v -> !v.isBlank())
+                    && request.headers("Access-Control-Request-Method").stream().anyMatch(v -> !v.isBlank());
         }
 
         /** Validation, then the policy chain for this requirement. */

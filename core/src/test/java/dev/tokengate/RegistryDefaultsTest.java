@@ -41,6 +41,7 @@ class RegistryDefaultsTest {
             entry(ConfigKeys.TOKEN_QUERY_PARAMETER, entry(ConfigSource::bool, TokenGateConfig.defaults().allowQueryParameter())),
             entry(ConfigKeys.TOKEN_FORM_BODY, entry(ConfigSource::bool, TokenGateConfig.defaults().allowFormBody())),
             entry(ConfigKeys.API_KEY_HEADER, entry(v -> v, TokenGateConfig.defaults().apiKeyHeader())),
+            entry(ConfigKeys.CORS_PREFLIGHT, entry(TokenGateConfig.CorsPreflight::named, TokenGateConfig.defaults().corsPreflight())),
             entry(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, entry(ConfigSource::bool, JWT_DEFAULTS.acceptsAnyAudience())),
             entry(ConfigKeys.JWT_ALGORITHMS, entry(v -> new HashSet<>(ConfigSource.list(v)), JWT_DEFAULTS.algorithms())),
             entry(ConfigKeys.JWT_CLOCK_SKEW, entry(ConfigSource::duration, JwtValidator.DEFAULT_LEEWAY)),

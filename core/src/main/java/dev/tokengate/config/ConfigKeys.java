@@ -133,6 +133,13 @@ public final class ConfigKeys {
     /** Longest time a stored token stays cached, so the bound on how long a revoked token keeps working. */
     public static final String STORE_CACHE_TTL = "tokengate.store.cache-ttl";
 
+    /**
+     * What happens to a CORS preflight ({@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method},
+     * which carries no credentials by design): {@code pass} (to the application, unchecked) or {@code rules} (the
+     * route's rule decides it). See {@link TokenGateConfig.CorsPreflight}.
+     */
+    public static final String CORS_PREFLIGHT = "tokengate.cors-preflight";
+
     /** The header carrying the calling application's API key, for routes that require one. */
     public static final String API_KEY_HEADER = "tokengate.api-key.header";
 
@@ -194,6 +201,7 @@ public final class ConfigKeys {
             core(STORE_PASSWORD, null, "the token database's password (best as an environment variable)"),
             core(STORE_TABLE, "tokengate_token", "the token database's table"),
             core(STORE_CACHE_TTL, "30s", "how long a stored token is cached: the bound on how long a revoked one keeps working"),
+            core(CORS_PREFLIGHT, "pass", "a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method, never credentials): pass (to the application, unchecked) or rules (the route's rule decides)"),
             core(API_KEY_HEADER, "X-API-Key", "the header carrying the calling application's API key (hybrid routes)"),
             key(RULES, Component.SERVLET_FILTER, null, "URL rules: [METHODS] PATTERN = REQUIREMENT, one per line or ;-separated"),
             key(UNMATCHED, Component.SERVLET_FILTER, "deny", "what a request no URL rule matches needs: deny, authenticated or permit"),
