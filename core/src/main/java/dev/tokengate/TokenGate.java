@@ -619,8 +619,11 @@ public final class TokenGate implements AutoCloseable {
             } catch (UpstreamUnavailableException e) {
                 validationReason = e.getMessage();
                 LOG.warn("token {} could not be checked: {}", fingerprint, e.getMessage());
-                return new Outcome.Rejected(BearerError.unavailable("The server cannot check tokens right now "
-                        + "(a service it depends on is unreachable); try again shortly."));
+                String description = "The server cannot check tokens right now (a service it depends on is "
+                        + "unreachable); try again shortly.";
+                // Retry-After: when the failing source will actually try again, if it waits; else the default
+                return new Outcome.Rejected(e.nextAttemptIn().map(wait -> BearerError.unavailable(description, wait))
+                        .orElseGet(() -> BearerError.unavailable(description)));
             } catch (RuntimeException e) {
                 validationReason = "internal error: " + e.getClass().getName();
                 LOG.error("token {} could not be checked: the validator failed unexpectedly", fingerprint, e);
