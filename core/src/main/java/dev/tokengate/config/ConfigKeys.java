@@ -34,6 +34,14 @@ public final class ConfigKeys {
      */
     public static final String MODE = "tokengate.mode";
 
+    /**
+     * The layers this application's settings are read from: a list of {@code system-properties},
+     * {@code environment} and {@code parameters} (default: all three). A WAR on a server it shares with other
+     * applications writes {@code parameters} to read its own init-params only, unaffected by the JVM-wide system
+     * properties and environment variables. Read from the parameters only. See {@link ConfigSource.Layer}.
+     */
+    public static final String CONFIG_LAYERS = "tokengate.config.layers";
+
     /** The realm of the challenge. */
     public static final String REALM = "tokengate.realm";
     /** A page that explains errors, sent as {@code error_uri}. */
@@ -159,6 +167,8 @@ public final class ConfigKeys {
 
     private static final Map<String, ConfigKey> REGISTRY = registryOf(List.of(
             core(MODE, "enforce", "enforce: refusals are sent; report-only: every decision is logged (would_deny), none enforced (logged WARN)"),
+            core(CONFIG_LAYERS, "system-properties, environment, parameters",
+                    "the layers settings are read from; 'parameters': this application's own only, not the JVM-wide system properties and environment (a parameter itself)"),
             core(REALM, "api", "the realm of the challenge"),
             core(ERROR_URI, null, "a page that explains errors, sent as error_uri"),
             core(CHALLENGE_INCLUDE_SCOPE, "true", "whether an insufficient_scope answer names the required scopes (challenge, description, problem body)"),
@@ -207,6 +217,9 @@ public final class ConfigKeys {
             key(UNMATCHED, Component.SERVLET_FILTER, "deny", "what a request no URL rule matches needs: deny, authenticated or permit"),
             key(JAXRS_UNANNOTATED, Component.JAXRS, "authenticated",
                     "what a resource method without security annotations needs: authenticated, permit, deny or scopes")));
+
+    /** The keys whose values are secrets, masked in start-up lines. */
+    static final Set<String> SECRETS = Set.of(INTROSPECTION_CLIENT_SECRET, STORE_PASSWORD);
 
     /** Every core key (read by the pipeline whatever the adapter). */
     public static final Set<String> ALL = REGISTRY.values().stream().filter(k -> k.reader() == Component.CORE)

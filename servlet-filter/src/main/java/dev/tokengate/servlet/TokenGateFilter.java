@@ -77,7 +77,10 @@ import java.util.function.Function;
  * }</pre>
  * Every {@code tokengate.*} setting is read from Java system properties, then environment variables
  * ({@code tokengate.jwt.issuer} ⇔ {@code TOKENGATE_JWT_ISSUER}), then the init-params, so an operator can
- * override what the WAR ships; a blank value counts as unset, so it never hides a lower layer. An unknown
+ * override what the WAR ships; a blank value counts as unset, so it never hides a lower layer. System properties
+ * and environment variables apply to every application of the JVM: a WAR on a shared server that must not be
+ * affected by them sets the init-param {@code tokengate.config.layers} to {@code parameters} (its init-params
+ * only). The start-up line lists each effective setting with the layer it came from, secrets masked. An unknown
  * {@code tokengate.*} key or a bad value fails {@link #init} with a {@link ServletException} whose message starts
  * with the key and the layer it came from ({@code tokengate.rules (init-param): line 2 …}); the application then
  * does not start. A key of another adapter ({@code tokengate.jaxrs.unannotated}) is ignored.
@@ -93,6 +96,12 @@ import java.util.function.Function;
  *   <tr><td>{@value #UNMATCHED}</td><td>{@code deny}</td><td>{@code authenticated}</td>
  *       <td>what a request that no rule matches needs: {@code deny} (403 {@code access_denied} for every caller,
  *       token or not: no token can open a URL nobody configured), {@code authenticated} or {@code permit}</td></tr>
+ *   <tr><td>{@code tokengate.config.layers}</td><td>{@code system-properties, environment, parameters}</td>
+ *       <td>{@code parameters}</td><td>the layers settings are read from; {@code parameters}: this WAR's init-params
+ *       only, whatever system properties and environment variables the server sets (init-param only)</td></tr>
+ *   <tr><td>{@code tokengate.cors-preflight}</td><td>{@code pass}</td><td>{@code rules}</td>
+ *       <td>a CORS preflight ({@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method}, never
+ *       credentials): {@code pass} to the application unchecked, or let the URL rule decide it</td></tr>
  *   <tr><td>{@code tokengate.mode}</td><td>{@code enforce}</td><td>{@code report-only}</td>
  *       <td>{@code report-only}: every decision is computed and logged ({@code would_deny}) and none enforced: each
  *       request reaches the application, with the principal of a valid token (logged as a warning at start-up)</td></tr>
@@ -260,7 +269,7 @@ public class TokenGateFilter implements Filter {
                 gate.close();
                 throw e;
             }
-            LOG.info("tokengate filter '{}' started with {}", filterName, pipeline.rules());
+            LOG.info("tokengate filter '{}' started with {}; settings: {}", filterName, pipeline.rules(), source.describe());
         } catch (ConfigurationException e) {
             throw new ServletException(e.getMessage() + " (tokengate filter '" + filterName + "')", e);
         } catch (RuntimeException e) {
