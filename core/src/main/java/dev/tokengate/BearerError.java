@@ -133,7 +133,17 @@ public final class BearerError {
 
     /** Validity could not be decided (an upstream failed): 503, no challenge, {@code Retry-After: 5}. */
     public static BearerError unavailable(String description) {
-        return builder(503, Code.TEMPORARILY_UNAVAILABLE, description).retryAfter(UNAVAILABLE_RETRY_AFTER).build();
+        return unavailable(description, UNAVAILABLE_RETRY_AFTER);
+    }
+
+    /**
+     * Validity could not be decided, and the upstream is tried again in {@code nextAttemptIn}: 503, no challenge,
+     * {@code Retry-After} that delay in whole seconds, at least 1 (a client that comes back sooner is refused again
+     * without a new attempt).
+     */
+    public static BearerError unavailable(String description, Duration nextAttemptIn) {
+        Duration wait = nextAttemptIn.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : nextAttemptIn;
+        return builder(503, Code.TEMPORARILY_UNAVAILABLE, description).retryAfter(wait).build();
     }
 
     /** The route is closed to every caller: 403 {@code access_denied}, no challenge. */

@@ -496,6 +496,12 @@ public final class TokenGate implements AutoCloseable {
         /** Runs one decision step; a fault of tokengate itself is a logged 503, never a stack trace to the client. */
         private Outcome settle(Requirement requirement, Function<Requirement, Outcome> step) {
             permitted = false;
+            if (passesAsCorsPreflight()) {
+                permitted = true;
+                reason = "CORS preflight, passed to the application unchecked (" + ConfigKeys.CORS_PREFLIGHT + "=pass)";
+                outcome = new Outcome.Anonymous();
+                return outcome;
+            }
             try {
                 outcome = step.apply(requirement);
             } catch (RuntimeException e) {
@@ -512,6 +518,13 @@ public final class TokenGate implements AutoCloseable {
                     return admitted() ? validation : new Outcome.Anonymous();
                 }
                 case DENY -> {
+                    if (requirement.isNoMatchingRule()) {
+                        reason = "no URL rule matches this request and unmatched requests are denied: add a "
+                                + ConfigKeys.RULES + " line for its path and method, or set " + ConfigKeys.UNMATCHED
+                                + " to authenticated or permit";
+                        return new Outcome.Rejected(BearerError.accessDenied("This request matches no access rule "
+                                + "of this API, so it is refused to every client; its operator can add a rule for it."));
+                    }
                     reason = "the route is closed to every caller (deny rule)";
                     return new Outcome.Rejected(BearerError.accessDenied("This resource is not available to any client."));
                 }
@@ -536,6 +549,17 @@ public final class TokenGate implements AutoCloseable {
             reason = "token scopes " + token.scopes() + " do not meet '" + requirement + "'";
             return new Outcome.Rejected(BearerError.insufficientScope(
                     "This resource requires " + needed + "; ask for a token that has them.", requirement.scopes()));
+        }
+
+        /**
+         * Whether this is a CORS preflight (an {@code OPTIONS} request with {@code Origin} and
+         * {@code Access-Control-Request-Method}) and the gate passes those to the application.
+         */
+        private boolean passesAsCorsPreflight() {
+            return config.corsPreflight() == TokenGateConfig.CorsPreflight.PASS
+                    && "OPTIONS".equals(request.method())
+                    && request.headers("Origin").stream().anyMatch(v -> !v.isBlank())
+                    && request.headers("Access-Control-Request-Method").stream().anyMatch(v -> !v.isBlank());
         }
 
         /** Validation, then the policy chain for this requirement. */
@@ -605,8 +629,11 @@ public final class TokenGate implements AutoCloseable {
             } catch (UpstreamUnavailableException e) {
                 validationReason = e.getMessage();
                 upstreamFailures.failure("token " + fingerprint + " could not be checked: " + e.getMessage());
-                return new Outcome.Rejected(BearerError.unavailable("The server cannot check tokens right now "
-                        + "(a service it depends on is unreachable); try again shortly."));
+                String description = "The server cannot check tokens right now (a service it depends on is "
+                        + "unreachable); try again shortly.";
+                // Retry-After: when the failing source will actually try again, if it waits; else the default
+                return new Outcome.Rejected(e.nextAttemptIn().map(wait -> BearerError.unavailable(description, wait))
+                        .orElseGet(() -> BearerError.unavailable(description)));
             } catch (RuntimeException e) {
                 validationReason = "internal error: " + e.getClass().getName();
                 LOG.error("token {} could not be checked: the validator failed unexpectedly", fingerprint, e);

@@ -1,6 +1,8 @@
 package dev.tokengate;
 
 import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -12,14 +14,37 @@ public class UpstreamUnavailableException extends TokenGateException {
     private static final long serialVersionUID = 1L;
 
     private final URI upstream;
+    private final Duration nextAttemptIn;
 
     public UpstreamUnavailableException(String message, URI upstream, Throwable cause) {
         super(message, cause);
         this.upstream = upstream;
+        this.nextAttemptIn = null;
+    }
+
+    /**
+     * A failure after which the upstream is not tried again for a while.
+     *
+     * @param nextAttemptIn how long until the source tries the upstream again (zero or more); adapters send it as
+     *                      {@code Retry-After}
+     */
+    public UpstreamUnavailableException(String message, URI upstream, Throwable cause, Duration nextAttemptIn) {
+        super(message, cause);
+        this.upstream = upstream;
+        this.nextAttemptIn = Objects.requireNonNull(nextAttemptIn, "nextAttemptIn").isNegative() ? Duration.ZERO : nextAttemptIn;
     }
 
     public UpstreamUnavailableException(String message, URI upstream) {
         this(message, upstream, null);
+    }
+
+    /**
+     * How long until the source that failed tries its upstream again (a discovery retry interval, a JWKS refetch
+     * rate limit); empty when it tries again on the next request (introspection, the token database, a JWKS with
+     * nothing cached).
+     */
+    public Optional<Duration> nextAttemptIn() {
+        return Optional.ofNullable(nextAttemptIn);
     }
 
     /** The endpoint that failed, if the failure has one. */

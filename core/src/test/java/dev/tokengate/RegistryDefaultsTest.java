@@ -36,6 +36,7 @@ class RegistryDefaultsTest {
     /** Each key with a default: how its text is read, and the value the code uses when the key is not set. */
     private static final Map<String, Map.Entry<Function<String, Object>, Object>> CODE_DEFAULTS = Map.ofEntries(
             entry(ConfigKeys.MODE, entry(TokenGate.Mode::parse, TokenGate.builder().validator(t -> null).build().mode())),
+            entry(ConfigKeys.CONFIG_LAYERS, entry(ConfigSource::layers, ConfigSource.of(Map.of(), Map.of(), new java.util.Properties()).layers())),
             entry(ConfigKeys.REALM, entry(v -> v, TokenGateConfig.defaults().realm())),
             entry(ConfigKeys.CHALLENGE_INCLUDE_SCOPE, entry(ConfigSource::bool, TokenGateConfig.defaults().includeScopeInChallenge())),
             entry(ConfigKeys.TOKEN_QUERY_PARAMETER, entry(ConfigSource::bool, TokenGateConfig.defaults().allowQueryParameter())),
@@ -46,6 +47,7 @@ class RegistryDefaultsTest {
                     TokenGateConfig.defaults().logOpenRoutes())),
             entry(ConfigKeys.CALL_LOG_DENIALS_PER_ADDRESS, entry(Integer::parseInt, TokenGateConfig.defaults().denialsPerAddress())),
             entry(ConfigKeys.CALL_LOG_DENIAL_WINDOW, entry(ConfigSource::duration, TokenGateConfig.defaults().denialWindow())),
+            entry(ConfigKeys.CORS_PREFLIGHT, entry(TokenGateConfig.CorsPreflight::named, TokenGateConfig.defaults().corsPreflight())),
             entry(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, entry(ConfigSource::bool, JWT_DEFAULTS.acceptsAnyAudience())),
             entry(ConfigKeys.JWT_ALGORITHMS, entry(v -> new HashSet<>(ConfigSource.list(v)), JWT_DEFAULTS.algorithms())),
             entry(ConfigKeys.JWT_CLOCK_SKEW, entry(ConfigSource::duration, JwtValidator.DEFAULT_LEEWAY)),

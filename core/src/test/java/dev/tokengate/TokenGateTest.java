@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -268,6 +269,51 @@ class TokenGateTest {
         ErrorResponse r = run(TestRequest.get("/internal").bearer(GOOD), Requirement.deny());
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.body()).contains("access_denied");
+    }
+
+    @Test
+    void authorizeWhenDenyRuleThenLoggedAsDenyRule() {
+        run(TestRequest.get("/internal").bearer(GOOD), Requirement.deny());
+        assertThat(events.get(0).reason()).hasValueSatisfying(reason -> assertThat(reason).contains("deny rule"));
+    }
+
+    @Test
+    void authorizeWhenNoRuleMatchesThen403SayingSoAndLoggedWithHowToAddOne() {
+        ErrorResponse r = run(TestRequest.get("/reports").bearer(GOOD), Requirement.noMatchingRule());
+
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.body()).contains("access_denied", "matches no access rule").doesNotContain("not available to any client");
+        assertThat(events.get(0).decision()).isEqualTo("deny");
+        assertThat(events.get(0).reason()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("no URL rule matches", "tokengate.rules", "tokengate.unmatched")
+                .doesNotContain("deny rule"));
+    }
+
+    private ErrorResponse unavailableWith(UpstreamUnavailableException failure) {
+        TokenGate down = TokenGate.builder().validator(t -> {
+            throw failure;
+        }).callLogSink(events::add).build();
+        TokenGate.Call call = down.begin(TestRequest.get("/x").bearer(GOOD));
+        try {
+            return call.errorResponse(((Outcome.Rejected) call.authorize(Requirement.allOf("read"))).error());
+        } finally {
+            call.finish(503);
+        }
+    }
+
+    @Test
+    void authorizeWhenUpstreamSaysWhenItTriesAgainThenRetryAfterIsThatDelay() {
+        URI issuer = URI.create("https://issuer.example");
+
+        ErrorResponse r = unavailableWith(new UpstreamUnavailableException("discovery failed", issuer, null, Duration.ofSeconds(30)));
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.headers()).containsEntry("Retry-After", "30");
+        assertThat(unavailableWith(new UpstreamUnavailableException("x", issuer, null, Duration.ofMillis(18_200))).headers())
+                .containsEntry("Retry-After", "19");
+        assertThat(unavailableWith(new UpstreamUnavailableException("x", issuer, null, Duration.ZERO)).headers())
+                .as("due now: at least a second").containsEntry("Retry-After", "1");
+        assertThat(unavailableWith(new UpstreamUnavailableException("x", issuer)).headers())
+                .as("tried again on the next request: the default").containsEntry("Retry-After", "5");
     }
 
     @Test

@@ -40,15 +40,22 @@ public final class Requirement {
     private static final Requirement PERMIT = new Requirement(Mode.PERMIT, Set.of(), false);
     private static final Requirement AUTHENTICATED = new Requirement(Mode.AUTHENTICATED, Set.of(), false);
     private static final Requirement DENY = new Requirement(Mode.DENY, Set.of(), false);
+    private static final Requirement NO_MATCHING_RULE = new Requirement(Mode.DENY, Set.of(), false, true);
 
     private final Mode mode;
     private final Set<String> scopes;
     private final boolean apiKey;
+    private final boolean noMatchingRule;
 
     private Requirement(Mode mode, Set<String> scopes, boolean apiKey) {
+        this(mode, scopes, apiKey, false);
+    }
+
+    private Requirement(Mode mode, Set<String> scopes, boolean apiKey, boolean noMatchingRule) {
         this.mode = mode;
         this.scopes = scopes;
         this.apiKey = apiKey;
+        this.noMatchingRule = noMatchingRule;
     }
 
     public static Requirement permit() {
@@ -61,6 +68,19 @@ public final class Requirement {
 
     public static Requirement deny() {
         return DENY;
+    }
+
+    /**
+     * What a request gets when no URL rule matches it and unmatched requests are denied: refused for everyone like
+     * {@link #deny()}, but its refusal says that no rule matched (and how to add one) instead of naming a deny rule.
+     */
+    public static Requirement noMatchingRule() {
+        return NO_MATCHING_RULE;
+    }
+
+    /** Whether this is {@link #noMatchingRule()}: a refusal because no rule matched, not because a rule denies. */
+    public boolean isNoMatchingRule() {
+        return noMatchingRule;
     }
 
     public static Requirement allOf(String... scopes) {
@@ -188,12 +208,13 @@ public final class Requirement {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Requirement r && mode == r.mode && scopes.equals(r.scopes) && apiKey == r.apiKey;
+        return o instanceof Requirement r && mode == r.mode && scopes.equals(r.scopes) && apiKey == r.apiKey
+                && noMatchingRule == r.noMatchingRule;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(mode, scopes, apiKey);
+        return Objects.hash(mode, scopes, apiKey, noMatchingRule);
     }
 
     /** The text form, which {@link #parse} reads back. */

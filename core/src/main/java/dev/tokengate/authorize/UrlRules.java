@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
  * beats one that names none. A rule naming {@code GET} also covers {@code HEAD} (a servlet answers {@code HEAD}
  * by running {@code doGet}), unless a rule of the same pattern names {@code HEAD} itself. Paths are compared
  * case-sensitively, as the container maps them. A request that no rule matches gets the unmatched requirement
- * ({@code deny} by default).
+ * ({@code deny} by default, as {@link Requirement#noMatchingRule()}, whose refusal says that no rule matched).
  *
  * <p>Immutable and thread-safe.
  */
@@ -134,13 +134,15 @@ public final class UrlRules {
     }
 
     /**
-     * The requirement of a request.
+     * The requirement of a request: its rule's, else the unmatched one ({@link Requirement#noMatchingRule()} for
+     * {@code deny}).
      *
      * @param method the HTTP method (compared upper case)
      * @param path   the path within the application: servlet path + path info, starting with {@code /}
      */
     public Requirement requirementFor(String method, String path) {
-        return ruleFor(method, path).map(Rule::requirement).orElse(unmatched);
+        return ruleFor(method, path).map(Rule::requirement)
+                .orElse(unmatched.mode() == Requirement.Mode.DENY ? Requirement.noMatchingRule() : unmatched);
     }
 
     /** The rule that decides a request, if any does. */

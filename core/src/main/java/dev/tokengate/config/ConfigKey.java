@@ -48,6 +48,11 @@ public record ConfigKey(String name, Component reader, Optional<String> defaultV
         return ConfigSource.environmentName(name);
     }
 
+    /** Whether the value is a secret: start-up lines show {@code ****} for it. */
+    public boolean isSecret() {
+        return ConfigKeys.SECRETS.contains(name);
+    }
+
     /** Whether {@code component} reads this key: its own keys and every core key. */
     public boolean isReadBy(Component component) {
         return reader == Component.CORE || reader == component;

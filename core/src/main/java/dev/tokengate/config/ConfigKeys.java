@@ -34,6 +34,14 @@ public final class ConfigKeys {
      */
     public static final String MODE = "tokengate.mode";
 
+    /**
+     * The layers this application's settings are read from: a list of {@code system-properties},
+     * {@code environment} and {@code parameters} (default: all three). A WAR on a server it shares with other
+     * applications writes {@code parameters} to read its own init-params only, unaffected by the JVM-wide system
+     * properties and environment variables. Read from the parameters only. See {@link ConfigSource.Layer}.
+     */
+    public static final String CONFIG_LAYERS = "tokengate.config.layers";
+
     /** The realm of the challenge. */
     public static final String REALM = "tokengate.realm";
     /** A page that explains errors, sent as {@code error_uri}. */
@@ -133,6 +141,13 @@ public final class ConfigKeys {
     /** Longest time a stored token stays cached, so the bound on how long a revoked token keeps working. */
     public static final String STORE_CACHE_TTL = "tokengate.store.cache-ttl";
 
+    /**
+     * What happens to a CORS preflight ({@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method},
+     * which carries no credentials by design): {@code pass} (to the application, unchecked) or {@code rules} (the
+     * route's rule decides it). See {@link TokenGateConfig.CorsPreflight}.
+     */
+    public static final String CORS_PREFLIGHT = "tokengate.cors-preflight";
+
     /** The header carrying the calling application's API key, for routes that require one. */
     public static final String API_KEY_HEADER = "tokengate.api-key.header";
 
@@ -162,6 +177,8 @@ public final class ConfigKeys {
 
     private static final Map<String, ConfigKey> REGISTRY = registryOf(List.of(
             core(MODE, "enforce", "enforce: refusals are sent; report-only: every decision is logged (would_deny), none enforced (logged WARN)"),
+            core(CONFIG_LAYERS, "system-properties, environment, parameters",
+                    "the layers settings are read from; 'parameters': this application's own only, not the JVM-wide system properties and environment (a parameter itself)"),
             core(REALM, "api", "the realm of the challenge"),
             core(ERROR_URI, null, "a page that explains errors, sent as error_uri"),
             core(CHALLENGE_INCLUDE_SCOPE, "true", "whether an insufficient_scope answer names the required scopes (challenge, description, problem body)"),
@@ -204,6 +221,7 @@ public final class ConfigKeys {
             core(STORE_PASSWORD, null, "the token database's password (best as an environment variable)"),
             core(STORE_TABLE, "tokengate_token", "the token database's table"),
             core(STORE_CACHE_TTL, "30s", "how long a stored token is cached: the bound on how long a revoked one keeps working"),
+            core(CORS_PREFLIGHT, "pass", "a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method, never credentials): pass (to the application, unchecked) or rules (the route's rule decides)"),
             core(API_KEY_HEADER, "X-API-Key", "the header carrying the calling application's API key (hybrid routes)"),
             core(CALL_LOG_OPEN_ROUTES, "log", "log: open-route requests are in the call log; skip: they are not"),
             core(CALL_LOG_DENIALS_PER_ADDRESS, "100", "unauthenticated denials logged per client address and window; the rest summarised in one line (0: log all)"),
@@ -212,6 +230,9 @@ public final class ConfigKeys {
             key(UNMATCHED, Component.SERVLET_FILTER, "deny", "what a request no URL rule matches needs: deny, authenticated or permit"),
             key(JAXRS_UNANNOTATED, Component.JAXRS, "authenticated",
                     "what a resource method without security annotations needs: authenticated, permit, deny or scopes")));
+
+    /** The keys whose values are secrets, masked in start-up lines. */
+    static final Set<String> SECRETS = Set.of(INTROSPECTION_CLIENT_SECRET, STORE_PASSWORD);
 
     /** Every core key (read by the pipeline whatever the adapter). */
     public static final Set<String> ALL = REGISTRY.values().stream().filter(k -> k.reader() == Component.CORE)

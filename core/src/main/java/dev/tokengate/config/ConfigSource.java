@@ -2,6 +2,7 @@ package dev.tokengate.config;
 
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.config.ConfigKey.Component;
+import dev.tokengate.internal.LogSafe;
 import dev.tokengate.internal.Spelling;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,12 +11,15 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -38,6 +42,9 @@ import java.util.regex.Pattern;
  *   <li>{@link #checkKeys()} fails on a {@code tokengate.*} key that is not in the {@linkplain ConfigKeys#registry()
  *       registry}, suggesting the nearest registered one; a key of another adapter is not an error, only ignored
  *       by this one.</li>
+ *   <li>An application can leave out the JVM-wide layers, which every application of a server shares: the
+ *       parameter {@value ConfigKeys#CONFIG_LAYERS}{@code =parameters} reads its own parameters only (see
+ *       {@link Layer}). The key is read from the parameters only; a left-out layer is neither read nor checked.</li>
  * </ul>
  *
  * <p>Immutable: the layers are copied when the source is made.
@@ -47,6 +54,8 @@ public final class ConfigSource {
     static final String PREFIX = "tokengate.";
     private static final String ENV_PREFIX = "TOKENGATE_";
     private static final Logger LOG = LoggerFactory.getLogger(ConfigSource.class);
+    private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(//[^/:@\\s]*:)[^/@\\s]*@");
+    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)(password=)[^&;\\s]*");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
     /** The largest edit distance at which an unknown key is taken for a misspelling of a registered one. */
     private static final int MAX_SUGGESTION_DISTANCE = 3;
@@ -56,6 +65,10 @@ public final class ConfigSource {
     private final Properties system;
     private final Component reader;
     private final String parameterLayer;
+    /** The layers read; when {@link #layersError} is set, the parameters only (start-up fails in {@link #checkKeys}). */
+    private final Set<Layer> layers;
+    private final String layersError;
+    private final String layersErrorOrigin;
 
     private ConfigSource(Map<String, String> parameters, Map<String, String> env, Properties system, Component reader,
                          String parameterLayer) {
@@ -64,6 +77,93 @@ public final class ConfigSource {
         this.system = (Properties) system.clone();
         this.reader = reader;
         this.parameterLayer = parameterLayer;
+        Set<Layer> read = EnumSet.of(Layer.PARAMETERS);
+        String error = null;
+        String errorOrigin = parameterLayer;
+        if (isSet(this.system.getProperty(ConfigKeys.CONFIG_LAYERS))
+                || isSet(this.env.get(environmentName(ConfigKeys.CONFIG_LAYERS)))) {
+            errorOrigin = isSet(this.system.getProperty(ConfigKeys.CONFIG_LAYERS)) ? "system property"
+                    : "environment variable " + environmentName(ConfigKeys.CONFIG_LAYERS);
+            error = "is set JVM-wide (system property or environment variable); it is the application's own choice: "
+                    + "set it in the application's parameters (web.xml init-param, application property)";
+        } else if (isSet(this.parameters.get(ConfigKeys.CONFIG_LAYERS))) {
+            try {
+                read = layers(this.parameters.get(ConfigKeys.CONFIG_LAYERS));
+            } catch (IllegalArgumentException e) {
+                error = e.getMessage();
+            }
+        } else {
+            read = EnumSet.allOf(Layer.class);
+        }
+        this.layers = Collections.unmodifiableSet(read);
+        this.layersError = error;
+        this.layersErrorOrigin = errorOrigin;
+    }
+
+    private static boolean isSet(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    /**
+     * The layers a source reads, in their order of precedence. System properties and environment variables are
+     * JVM-wide: on a server with several applications, each of them sees them all.
+     */
+    public enum Layer {
+        /** Java system properties ({@code -Dtokengate.realm=…}). */
+        SYSTEM_PROPERTIES("system-properties"),
+        /** Environment variables ({@code TOKENGATE_REALM}). */
+        ENVIRONMENT("environment"),
+        /** The application's own parameters: filter init-params, JAX-RS application properties. */
+        PARAMETERS("parameters");
+
+        private final String value;
+
+        Layer(String value) {
+            this.value = value;
+        }
+
+        /** As written in {@value ConfigKeys#CONFIG_LAYERS}. */
+        public String value() {
+            return value;
+        }
+    }
+
+    /**
+     * Parses {@value ConfigKeys#CONFIG_LAYERS}: a comma-separated list of {@code system-properties},
+     * {@code environment} and {@code parameters}, in any order (the precedence stays system properties, environment,
+     * parameters).
+     *
+     * @throws IllegalArgumentException for an empty list or an unknown layer, with a "did you mean"
+     */
+    public static Set<Layer> layers(String value) {
+        Set<Layer> read = EnumSet.noneOf(Layer.class);
+        List<String> names = Arrays.stream(Layer.values()).map(Layer::value).toList();
+        for (String item : list(value)) {
+            String name = item.toLowerCase(Locale.ROOT);
+            Layer layer = Arrays.stream(Layer.values()).filter(l -> l.value.equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("'" + item + "' is not a layer"
+                            + suggestLayer(name, names).map(n -> "; did you mean " + n + "?").orElse("")
+                            + "; write a list of " + String.join(", ", names) + ", e.g. 'parameters' for this "
+                            + "application's own settings only"));
+            read.add(layer);
+        }
+        if (read.isEmpty()) {
+            throw new IllegalArgumentException("names no layer; write e.g. 'parameters'");
+        }
+        return read;
+    }
+
+    /** The layer an unknown name probably meant: a near miss, or {@code parameters} for what adapters call theirs. */
+    private static Optional<String> suggestLayer(String name, List<String> names) {
+        if (name.startsWith("init-param") || name.startsWith("application-propert") || name.equals("params")) {
+            return Optional.of(Layer.PARAMETERS.value());
+        }
+        return Spelling.nearest(name, names, 4);
+    }
+
+    /** The layers this source reads (all three unless the parameters' {@value ConfigKeys#CONFIG_LAYERS} says otherwise). */
+    public Set<Layer> layers() {
+        return layers;
     }
 
     /** System properties, environment, then {@code parameters} (e.g. filter init-params). */
@@ -114,12 +214,12 @@ public final class ConfigSource {
 
     /** The value of a key and its layer, from the first layer that has a non-blank one. */
     public Optional<Setting> setting(String key) {
-        String v = system.getProperty(key);
+        String v = layers.contains(Layer.SYSTEM_PROPERTIES) ? system.getProperty(key) : null;
         if (v != null && !v.isBlank()) {
             return Optional.of(new Setting(key, v.strip(), "system property"));
         }
         String name = environmentName(key);
-        v = env.get(name);
+        v = layers.contains(Layer.ENVIRONMENT) ? env.get(name) : null;
         if (v != null && !v.isBlank()) {
             return Optional.of(new Setting(key, v.strip(), "environment variable " + name));
         }
@@ -237,14 +337,17 @@ public final class ConfigSource {
      *                                miss, and listing any other unknown keys
      */
     public void checkKeys() {
+        if (layersError != null) {
+            throw new ConfigurationException(ConfigKeys.CONFIG_LAYERS, layersErrorOrigin, layersError, null);
+        }
         List<Unknown> unknown = new ArrayList<>();
         for (String k : new TreeSet<>(system.stringPropertyNames())) {
-            if (k.startsWith(PREFIX) && !system.getProperty(k).isBlank()) {
+            if (layers.contains(Layer.SYSTEM_PROPERTIES) && k.startsWith(PREFIX) && !system.getProperty(k).isBlank()) {
                 classify(k, k, "system property", unknown);
             }
         }
         for (String k : new TreeSet<>(env.keySet())) {
-            if (k.startsWith(ENV_PREFIX) && !env.get(k).isBlank()) {
+            if (layers.contains(Layer.ENVIRONMENT) && k.startsWith(ENV_PREFIX) && !env.get(k).isBlank()) {
                 String key = ConfigKeys.registry().stream().filter(c -> c.environmentName().equals(k))
                         .map(ConfigKey::name).findFirst().orElse(k);
                 classify(k, key, "environment variable", unknown);
@@ -307,6 +410,60 @@ public final class ConfigSource {
             return Optional.empty();
         }
         return Optional.of(variable ? best.environmentName() + " (" + best.name() + ")" : best.name());
+    }
+
+    /**
+     * Every registered key this source's reader reads that is set, with its value and layer, in registry order: what
+     * an adapter's start-up line shows.
+     */
+    public List<Setting> effectiveSettings() {
+        List<Setting> settings = new ArrayList<>();
+        for (ConfigKey k : ConfigKeys.registry()) {
+            if (k.isReadBy(reader)) {
+                setting(k.name()).ifPresent(settings::add);
+            }
+        }
+        return settings;
+    }
+
+    /**
+     * The effective settings on one line for a start-up log, each with the layer it came from, secrets masked
+     * ({@code tokengate.store.password=****}, a password in a JDBC URL too), and the layers left out:
+     * {@code tokengate.realm="legacy" (init-param), tokengate.jwt.issuer="https://…" (system property); system
+     * properties and environment variables not read (tokengate.config.layers)}.
+     */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (Setting s : effectiveSettings()) {
+            boolean secret = ConfigKeys.find(s.key()).map(ConfigKey::isSecret).orElse(false);
+            String value = secret ? "****" : maskPasswords(s.value().replaceAll("\\s*\\R\\s*", "; "));
+            sb.append(sb.length() == 0 ? "" : ", ").append(s.key()).append('=')
+                    .append(secret ? value : LogSafe.escape(value)).append(" (").append(s.origin()).append(')');
+        }
+        if (sb.length() == 0) {
+            sb.append("no tokengate settings");
+        }
+        List<String> left = new ArrayList<>();
+        if (!layers.contains(Layer.SYSTEM_PROPERTIES)) {
+            left.add("system properties");
+        }
+        if (!layers.contains(Layer.ENVIRONMENT)) {
+            left.add("environment variables");
+        }
+        if (!layers.contains(Layer.PARAMETERS)) {
+            left.add(parameterLayer + "s");
+        }
+        if (!left.isEmpty()) {
+            sb.append("; ").append(String.join(" and ", left)).append(" not read (")
+                    .append(ConfigKeys.CONFIG_LAYERS).append(')');
+        }
+        return sb.toString();
+    }
+
+    /** A URL with its user-info password and {@code password=} parameters replaced by {@code ****}. */
+    static String maskPasswords(String value) {
+        return PASSWORD_PARAMETER.matcher(USER_INFO_PASSWORD.matcher(value).replaceAll("$1****@"))
+                .replaceAll("$1****");
     }
 
     /** Looks up an environment variable in this source's environment (for secrets named by a key). */

@@ -37,6 +37,7 @@ public final class TokenGateConfig {
     private final boolean logOpenRoutes;
     private final int denialsPerAddress;
     private final Duration denialWindow;
+    private final CorsPreflight corsPreflight;
 
     private TokenGateConfig(Builder b) {
         this.realm = b.realm;
@@ -52,6 +53,7 @@ public final class TokenGateConfig {
         this.logOpenRoutes = b.logOpenRoutes;
         this.denialsPerAddress = b.denialsPerAddress;
         this.denialWindow = b.denialWindow;
+        this.corsPreflight = b.corsPreflight;
     }
 
     public static Builder builder() {
@@ -87,6 +89,7 @@ public final class TokenGateConfig {
         source.read(ConfigKeys.CALL_LOG_OPEN_ROUTES, TokenGateConfig::openRoutes, b::logOpenRoutes);
         source.read(ConfigKeys.CALL_LOG_DENIALS_PER_ADDRESS, Integer::parseInt, b::denialsPerAddress);
         source.read(ConfigKeys.CALL_LOG_DENIAL_WINDOW, ConfigSource::duration, b::denialWindow);
+        source.read(ConfigKeys.CORS_PREFLIGHT, CorsPreflight::named, b::corsPreflight);
         return source.attributing(b::build);
     }
 
@@ -194,6 +197,45 @@ public final class TokenGateConfig {
         };
     }
 
+    /** What happens to a CORS preflight request ({@value ConfigKeys#CORS_PREFLIGHT}). */
+    public CorsPreflight corsPreflight() {
+        return corsPreflight;
+    }
+
+    /**
+     * What the gate does with a CORS preflight: an {@code OPTIONS} request with an {@code Origin} and an
+     * {@code Access-Control-Request-Method} header, which a browser sends without credentials by design (Fetch
+     * standard, CORS-preflight request), so no token can ever be found on it.
+     */
+    public enum CorsPreflight {
+        /** Passed to the application unchecked, whatever the route's rule, for its CORS handling to answer (the default). */
+        PASS("pass"),
+        /** Decided by the route's rule like any request (a protected route refuses it: 401). */
+        RULES("rules");
+
+        private final String value;
+
+        CorsPreflight(String value) {
+            this.value = value;
+        }
+
+        /** As configured: {@code pass} or {@code rules}. */
+        public String value() {
+            return value;
+        }
+
+        /** Reads {@code pass} or {@code rules} (any case). */
+        public static CorsPreflight named(String value) {
+            for (CorsPreflight p : values()) {
+                if (p.value.equalsIgnoreCase(value.strip())) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("'" + value + "' is not a CORS preflight handling: write pass (the "
+                    + "application's CORS handling answers it) or rules (the route's rule decides it)");
+        }
+    }
+
     /** Builds a {@link TokenGateConfig}; each setter rejects a bad value at once, naming its key. */
     public static final class Builder {
         private static final Pattern TOKEN_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
@@ -211,6 +253,7 @@ public final class TokenGateConfig {
         private boolean logOpenRoutes = true;
         private int denialsPerAddress = 100;
         private Duration denialWindow = Duration.ofSeconds(60);
+        private CorsPreflight corsPreflight = CorsPreflight.PASS;
 
         private Builder() {
         }
@@ -284,6 +327,12 @@ public final class TokenGateConfig {
         }
 
         /** The header that carries an API key on routes that require one; default {@code X-API-Key}. */
+        /** What happens to a CORS preflight: {@link CorsPreflight#PASS} (the default) or {@link CorsPreflight#RULES}. */
+        public Builder corsPreflight(CorsPreflight corsPreflight) {
+            this.corsPreflight = Objects.requireNonNull(corsPreflight, "corsPreflight");
+            return this;
+        }
+
         public Builder apiKeyHeader(String name) {
             String n = name(ConfigKeys.API_KEY_HEADER, name);
             if (n.equalsIgnoreCase("Authorization")) {

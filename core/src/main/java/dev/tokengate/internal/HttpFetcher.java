@@ -147,22 +147,49 @@ public final class HttpFetcher {
         }
     }
 
-    private String describe(Throwable failure) {
+    private static final String NO_MESSAGE = ", without a message";
+
+    /** How a send failed, for the message after {@code GET <uri>}; never a bare {@code null}. */
+    String describe(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ResponseTooLargeException) {
                 return "failed: " + t.getMessage();
             }
         }
         if (failure instanceof HttpConnectTimeoutException) {
-            return "failed: connect timed out (" + failure.getMessage() + ")";
+            return "failed: connect timed out (" + reason(failure) + ")";
         }
         if (failure instanceof HttpTimeoutException) {
             return "timed out after " + timeout.toMillis() + " ms";
         }
         if (failure instanceof ConnectException) {
-            return "failed: cannot connect (" + failure.getMessage() + ")";
+            String reason = reason(failure);
+            return "failed: cannot connect (" + reason + (reason.endsWith(NO_MESSAGE)
+                    ? ": the connection was refused or dropped; check that the server is up at that host and port)"
+                    : ")");
         }
-        return "failed: " + failure.getClass().getSimpleName() + " (" + failure.getMessage() + ")";
+        return "failed: " + reason(failure);
+    }
+
+    /**
+     * What went wrong, from the cause chain: the first exception in it that has a message, named with its class
+     * ({@code ConnectException: Connection refused}); when none has one (the JDK's client throws a
+     * {@code ConnectException} without message for a refused connection), the classes of the chain
+     * ({@code ConnectException caused by ClosedChannelException}).
+     */
+    static String reason(Throwable failure) {
+        StringBuilder classes = new StringBuilder();
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && !message.isBlank() && (t.getCause() == null || !message.equals(t.getCause().toString()))) {
+                return t.getClass().getSimpleName() + ": " + message;
+            }
+            classes.append(classes.length() == 0 ? "" : " caused by ").append(t.getClass().getSimpleName());
+            if (classes.length() > 200) {
+                break;
+            }
+        }
+        return classes.append(NO_MESSAGE).toString();
     }
 
     /** A fetch that produced no usable response; the message says which URI and how. */

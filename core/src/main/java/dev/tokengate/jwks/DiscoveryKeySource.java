@@ -126,7 +126,7 @@ public final class DiscoveryKeySource implements KeySource {
             long now = settings.ticker.read();
             if (lastFailure != null && now - lastFailureAt < retryInterval) {
                 throw new UpstreamUnavailableException(lastFailure.getMessage(), lastFailure.upstream().orElse(null),
-                        lastFailure);
+                        lastFailure, Duration.ofNanos(lastFailureAt + retryInterval - now));
             }
             try {
                 URI jwksUri = OidcDiscovery.jwksUri(issuer, fetcher);
@@ -138,7 +138,7 @@ public final class DiscoveryKeySource implements KeySource {
                 LOG.warn("Discovery for issuer {} failed, retrying in {}: {}", issuer, settings.retryInterval,
                         e.getMessage());
                 lastFailure = new UpstreamUnavailableException("Discovery for issuer " + issuer + " failed: "
-                        + e.getMessage(), issuer, e);
+                        + e.getMessage(), issuer, e, settings.retryInterval);
                 lastFailureAt = now;
                 throw lastFailure;
             }

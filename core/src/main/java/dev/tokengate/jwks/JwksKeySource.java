@@ -151,7 +151,7 @@ public final class JwksKeySource implements KeySource {
         if (matches.isEmpty() && set.isFailing()) {
             // The message is logged: it names no value of the token (the kid is the client's, unverified).
             throw new UpstreamUnavailableException("A token's key id is not among the keys cached from " + uri
-                    + " and the JWKS cannot be fetched to look for it: " + lastFailure, uri);
+                    + " and the JWKS cannot be fetched to look for it: " + lastFailure, uri, null, nextAttemptIn(set));
         }
         return matches;
     }
@@ -211,6 +211,25 @@ public final class JwksKeySource implements KeySource {
             }
             throw new UpstreamUnavailableException("JWKS " + uri + " unavailable: " + e.getCause(), uri, e.getCause());
         }
+    }
+
+    /**
+     * How long until this source fetches again while {@code failing} is the cached set: the earlier of its retry
+     * (every {@code minCacheTtl} while failing) and the next refetch the {@code refetchInterval} allows for an
+     * unknown key id.
+     */
+    private Duration nextAttemptIn(KeySet failing) {
+        long now = ticker.read();
+        long next = failing.nextFetch() - now;
+        synchronized (refetchLock) {
+            if (refetch.isDone()) {
+                long refetchAllowed = refetchedOnce ? lastRefetchStarted + refetchInterval - now : 0;
+                next = Math.min(next, refetchAllowed);
+            } else {
+                next = 0; // a refetch is under way
+            }
+        }
+        return Duration.ofNanos(Math.max(0, next));
     }
 
     private Optional<CompletableFuture<KeySet>> refetchForUnknownKeyId(String keyId, KeySet old) {

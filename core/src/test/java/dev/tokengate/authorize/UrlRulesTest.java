@@ -120,7 +120,12 @@ class UrlRulesTest {
 
     @Test
     void requirementForWhenNoRuleMatchesThenUnmatchedRequirement() {
-        assertThat(UrlRules.parse("/api/* = read").requirementFor("GET", "/other")).isEqualTo(Requirement.deny());
+        // denied as 'no rule matched', not as a deny rule: the refusal says so
+        assertThat(UrlRules.parse("/api/* = read").requirementFor("GET", "/other")).isEqualTo(Requirement.noMatchingRule());
+        assertThat(UrlRules.parse("/api/* = read", Requirement.deny()).requirementFor("GET", "/other"))
+                .isEqualTo(Requirement.noMatchingRule()).isNotEqualTo(Requirement.deny());
+        assertThat(UrlRules.parse("/api/* = read; /admin/* = deny").requirementFor("GET", "/admin/x"))
+                .isEqualTo(Requirement.deny());
         assertThat(UrlRules.parse("/api/* = read", Requirement.authenticated()).requirementFor("GET", "/other"))
                 .isEqualTo(Requirement.authenticated());
     }

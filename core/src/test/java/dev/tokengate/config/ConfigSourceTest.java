@@ -33,6 +33,90 @@ class ConfigSourceTest {
     // ---- layers
 
     @Test
+    void getWhenParametersOnlyThenSystemPropertiesAndEnvironmentAreNotRead() {
+        ConfigSource s = source(Map.of(ConfigKeys.CONFIG_LAYERS, "parameters", ConfigKeys.REALM, "from-params"),
+                Map.of("TOKENGATE_REALM", "from-env", "TOKENGATE_ERROR_URI", "https://errors.example"),
+                properties(ConfigKeys.REALM, "from-sys", ConfigKeys.MODE, "report-only"));
+
+        assertThat(s.layers()).containsExactly(ConfigSource.Layer.PARAMETERS);
+        assertThat(s.setting(ConfigKeys.REALM)).hasValue(new ConfigSource.Setting(ConfigKeys.REALM, "from-params", "init-param"));
+        assertThat(s.get(ConfigKeys.ERROR_URI)).isEmpty();
+        assertThat(s.get(ConfigKeys.MODE)).isEmpty();
+    }
+
+    @Test
+    void getWhenEnvironmentAndParametersThenSystemPropertiesAreNotRead() {
+        ConfigSource s = source(Map.of(ConfigKeys.CONFIG_LAYERS, "environment, parameters"),
+                Map.of("TOKENGATE_REALM", "from-env"), properties(ConfigKeys.REALM, "from-sys"));
+
+        assertThat(s.get(ConfigKeys.REALM)).contains("from-env");
+    }
+
+    @Test
+    void checkKeysWhenParametersOnlyThenUnknownKeysOfOtherLayersAreNotTheApplicationsConcern() {
+        ConfigSource s = source(Map.of(ConfigKeys.CONFIG_LAYERS, "parameters"), Map.of("TOKENGATE_JWT_AUDIENCES", "x"),
+                properties("tokengate.jwt.audiance", "x"));
+
+        s.checkKeys(); // no exception: those layers are another application's
+        assertThatThrownBy(() -> source(Map.of(), Map.of("TOKENGATE_JWT_AUDIENCES", "x"), new Properties()).checkKeys())
+                .isInstanceOf(ConfigurationException.class);
+    }
+
+    @Test
+    void checkKeysWhenLayersSetJvmWideThenFailsSayingItIsTheApplicationsChoice() {
+        assertThatThrownBy(() -> source(Map.of(), Map.of(), properties(ConfigKeys.CONFIG_LAYERS, "parameters")).checkKeys())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith(ConfigKeys.CONFIG_LAYERS + " (system property): ")
+                .hasMessageContaining("application's parameters");
+        assertThatThrownBy(() -> source(Map.of(), Map.of("TOKENGATE_CONFIG_LAYERS", "parameters"), new Properties()).checkKeys())
+                .hasMessageStartingWith(ConfigKeys.CONFIG_LAYERS + " (environment variable TOKENGATE_CONFIG_LAYERS): ");
+    }
+
+    @Test
+    void checkKeysWhenLayerMisspeltThenFailsWithDidYouMean() {
+        ConfigSource s = source(Map.of(ConfigKeys.CONFIG_LAYERS, "init-params"), Map.of(), properties(ConfigKeys.REALM, "x"));
+
+        assertThat(s.get(ConfigKeys.REALM)).as("fails closed to the parameters until start-up fails").isEmpty();
+        assertThatThrownBy(s::checkKeys).isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith(ConfigKeys.CONFIG_LAYERS + " (init-param): 'init-params' is not a layer; did you mean parameters?");
+        assertThatThrownBy(() -> ConfigSource.layers(" , ")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void describeListsEachEffectiveKeyWithItsLayerAndMasksSecrets() {
+        ConfigSource s = source(Map.of(ConfigKeys.REALM, "legacy", ConfigKeys.INTROSPECTION_CLIENT_SECRET, "s3cr3t-param",
+                        ConfigKeys.RULES, "GET /a = read\n  /* = authenticated",
+                        ConfigKeys.STORE_JDBC_URL, "jdbc:postgresql://db/app?user=app&password=pw-in-url"),
+                Map.of("TOKENGATE_STORE_PASSWORD", "pw-from-env"), properties(ConfigKeys.JWT_ISSUER, "https://issuer.example/"));
+
+        String line = s.describe();
+
+        assertThat(line).contains("tokengate.realm=\"legacy\" (init-param)",
+                "tokengate.jwt.issuer=\"https://issuer.example/\" (system property)",
+                "tokengate.store.password=**** (environment variable TOKENGATE_STORE_PASSWORD)",
+                "tokengate.introspection.client-secret=**** (init-param)",
+                "tokengate.store.jdbc-url=\"jdbc:postgresql://db/app?user=app&password=****\" (init-param)",
+                "tokengate.rules=\"GET /a = read; /* = authenticated\" (init-param)");
+        assertThat(line).doesNotContain("s3cr3t-param", "pw-from-env", "pw-in-url", "not read").doesNotContain("\n");
+    }
+
+    @Test
+    void describeWhenParametersOnlyThenSaysWhichLayersAreNotRead() {
+        ConfigSource s = source(Map.of(ConfigKeys.CONFIG_LAYERS, "parameters", ConfigKeys.REALM, "b"), Map.of(),
+                properties(ConfigKeys.REALM, "server-wide"));
+
+        assertThat(s.describe()).isEqualTo("tokengate.config.layers=\"parameters\" (init-param), tokengate.realm=\"b\" "
+                + "(init-param); system properties and environment variables not read (tokengate.config.layers)");
+    }
+
+    @Test
+    void maskPasswordsHidesUserInfoPasswordsAndPasswordParameters() {
+        assertThat(ConfigSource.maskPasswords("https://user:pa55@host/x?Password=y&a=b"))
+                .isEqualTo("https://user:****@host/x?Password=****&a=b");
+        assertThat(ConfigSource.maskPasswords("jdbc:h2:mem:t;PASSWORD=z;MODE=x")).isEqualTo("jdbc:h2:mem:t;PASSWORD=****;MODE=x");
+    }
+
+    @Test
     void getWhenSetInEveryLayerThenSystemPropertyBeatsEnvironmentWhichBeatsParameters() {
         Map<String, String> params = Map.of(ConfigKeys.REALM, "from-params");
         Map<String, String> env = Map.of("TOKENGATE_REALM", "from-env");
@@ -206,8 +290,10 @@ class ConfigSourceTest {
     void checkKeysWhenOnlyRegisteredKeysThenPasses() {
         Map<String, String> params = new HashMap<>();
         ConfigKeys.registry().forEach(k -> params.put(k.name(), "x"));
+        params.put(ConfigKeys.CONFIG_LAYERS, "system-properties, environment, parameters");
         Map<String, String> env = new HashMap<>();
         ConfigKeys.registry().forEach(k -> env.put(k.environmentName(), "x"));
+        env.remove(ConfigSource.environmentName(ConfigKeys.CONFIG_LAYERS)); // the application's own choice only
         env.put("PATH", "/usr/bin");
         assertThatNoException().isThrownBy(() -> source(params, env, properties("user.home", "/home/x")).checkKeys());
     }

@@ -109,6 +109,18 @@ class DiscoveryKeySourceTest {
     }
 
     @Test
+    void keysWhenDiscoveryFailsThenTheErrorSaysWhenItIsRetried() {
+        idp = JwksServer.start().down();
+        DiscoveryKeySource keys = source().retryInterval(Duration.ofSeconds(30)).build();
+
+        assertThatThrownBy(() -> keys.keys(Optional.empty())).isInstanceOfSatisfying(UpstreamUnavailableException.class,
+                e -> assertThat(e.nextAttemptIn()).contains(Duration.ofSeconds(30)));
+        nanos.addAndGet(Duration.ofSeconds(12).toNanos());
+        assertThatThrownBy(() -> keys.keys(Optional.empty())).isInstanceOfSatisfying(UpstreamUnavailableException.class,
+                e -> assertThat(e.nextAttemptIn()).contains(Duration.ofSeconds(18)));
+    }
+
+    @Test
     void keysWhenDiscoveryDownThenUpstreamUnavailable() {
         idp = JwksServer.start().down();
 

@@ -281,6 +281,45 @@ class JwksKeySourceTest {
     }
 
     @Test
+    void keysWhenEndpointDownAndKidUnknownThenTheErrorSaysWhenTheNextFetchIs() {
+        JwksKeySource keys = source().refetchInterval(Duration.ofSeconds(45)).build(); // failing retry: minCacheTtl 1m
+        keys.prefetch();
+        idp.down();
+        advance(Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> keys.keys(kid("k9"))).isInstanceOfSatisfying(UpstreamUnavailableException.class,
+                e -> assertThat(e.nextAttemptIn()).as("the next refetch for an unknown kid").contains(Duration.ofSeconds(45)));
+        int requests = idp.jwksRequests();
+        advance(Duration.ofSeconds(10));
+        assertThatThrownBy(() -> keys.keys(kid("k9"))).isInstanceOfSatisfying(UpstreamUnavailableException.class,
+                e -> assertThat(e.nextAttemptIn()).contains(Duration.ofSeconds(35)));
+        assertThat(idp.jwksRequests()).as("rate-limited: not fetched in between").isEqualTo(requests);
+    }
+
+    @Test
+    void keysWhenEndpointDownAndFailingRetryComesFirstThenTheErrorSaysSo() {
+        JwksKeySource keys = source().minCacheTtl(Duration.ofSeconds(20)).refetchInterval(Duration.ofSeconds(45)).build();
+        keys.prefetch();
+        idp.down();
+        advance(Duration.ofMinutes(10)); // the set is due: the refresh fails, and retries every minCacheTtl
+
+        assertThatThrownBy(() -> keys.keys(kid("k9"))).isInstanceOfSatisfying(UpstreamUnavailableException.class,
+                e -> assertThat(e.nextAttemptIn()).contains(Duration.ofSeconds(20)));
+    }
+
+    @Test
+    void keysWhenDownAndNothingCachedThenTriedAgainOnTheNextCall() {
+        idp.down();
+        JwksKeySource keys = source().build();
+
+        assertThatThrownBy(() -> keys.keys(Optional.empty())).isInstanceOfSatisfying(UpstreamUnavailableException.class,
+                e -> assertThat(e.nextAttemptIn()).isEmpty());
+        int requests = idp.jwksRequests();
+        assertThatThrownBy(() -> keys.keys(Optional.empty())).isInstanceOf(UpstreamUnavailableException.class);
+        assertThat(idp.jwksRequests()).as("fetched again at once").isGreaterThan(requests);
+    }
+
+    @Test
     void keysWhenUnknownKidThenDebugLineShowsItEscapedOnOneLine() {
         JwksKeySource keys = source().build();
         Level level = logger.getLevel();

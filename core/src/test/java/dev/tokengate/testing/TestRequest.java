@@ -32,6 +32,16 @@ public final class TestRequest implements RequestView {
         return new TestRequest("POST", path);
     }
 
+    public static TestRequest options(String path) {
+        return new TestRequest("OPTIONS", path);
+    }
+
+    /** A CORS preflight: {@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method}. */
+    public static TestRequest preflight(String path, String requestMethod) {
+        return options(path).header("Origin", "https://app.example.com")
+                .header("Access-Control-Request-Method", requestMethod);
+    }
+
     public TestRequest header(String name, String value) {
         headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
         return this;

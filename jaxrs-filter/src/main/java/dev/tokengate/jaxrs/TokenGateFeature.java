@@ -228,7 +228,8 @@ public final class TokenGateFeature implements Feature, AutoCloseable {
             gate.close();
             throw e;
         }
-        LOG.info("tokengate: JAX-RS feature started; unannotated resource methods require {}", unannotated);
+        LOG.info("tokengate: JAX-RS feature started; unannotated resource methods require {}; settings: {}",
+                unannotated, source.describe());
         return new Binder(gate, unannotated);
     }
 }

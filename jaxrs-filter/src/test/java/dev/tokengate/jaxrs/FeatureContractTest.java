@@ -157,6 +157,35 @@ abstract class FeatureContractTest {
         return e;
     }
 
+    // ---- CORS preflights (no credentials by design): passed to the application by default
+
+    @Test
+    void preflightWhenResourceProtectedThenTheApplicationAnswersIt() throws Exception {
+        HttpResponse<String> r = call(server, "OPTIONS", "/cors", null,
+                "Origin", "https://app.example.com", "Access-Control-Request-Method", "POST");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
+        assertThat(onlyEvent().decision()).isEqualTo("permit");
+        assertRefused(get("/cors", null), 401, "missing_token"); // the resource itself stays protected
+        sink.drain();
+    }
+
+    @Test
+    void preflightWhenRuntimeAnswersOptionsItselfThenNotRefused() throws Exception {
+        HttpResponse<String> r = call(server, "OPTIONS", "/class-scoped/inherits", null,
+                "Origin", "https://app.example.com", "Access-Control-Request-Method", "GET");
+
+        assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
+        sink.drain();
+    }
+
+    @Test
+    void optionsWithoutPreflightHeadersThenMethodRuleDecides() throws Exception {
+        assertRefused(call(server, "OPTIONS", "/cors", null), 401, "missing_token");
+        sink.drain();
+    }
+
     // ---- refusals
 
     @Test

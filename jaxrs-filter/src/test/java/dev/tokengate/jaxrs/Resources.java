@@ -6,6 +6,8 @@ import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.OPTIONS;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Priorities;
@@ -13,6 +15,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 
 import java.security.Principal;
@@ -30,7 +33,8 @@ final class Resources {
     /** Every resource class of the test application. */
     static Set<Class<?>> classes() {
         return Set.of(OrdersResource.class, ClassScoped.class, ClosedClass.class, OpenClass.class, PermitAllClass.class,
-                RolesClass.class, QuotesResource.class, ScopedApiResource.class, Accounts.class, Unannotated.class);
+                RolesClass.class, QuotesResource.class, ScopedApiResource.class, Accounts.class, Unannotated.class,
+                CorsResource.class);
     }
 
     /** An application of these resources with the given feature, probes and properties. */
@@ -252,6 +256,22 @@ final class Resources {
         @GET
         public String get(@Context SecurityContext security) {
             return "hello " + who(security);
+        }
+    }
+
+    /** A protected resource whose application answers CORS preflights itself, in a resource method. */
+    @Path("cors")
+    @RequiresScopes("trade")
+    public static class CorsResource {
+        @GET
+        public String get(@Context SecurityContext security) {
+            return "orders of " + who(security);
+        }
+
+        @OPTIONS
+        public Response preflight(@HeaderParam("Origin") String origin) {
+            return Response.noContent().header("Access-Control-Allow-Origin", origin)
+                    .header("Access-Control-Allow-Methods", "GET, POST").build();
         }
     }
 

@@ -51,6 +51,7 @@ import java.util.function.Function;
  * <filter>
  *   <filter-name>tokengate</filter-name>
  *   <filter-class>dev.tokengate.servlet.TokenGateFilter</filter-class>
+ *   <async-supported>true</async-supported>
  *   <init-param>
  *     <param-name>tokengate.jwt.issuer</param-name>
  *     <param-value>https://login.example.com/</param-value>
@@ -76,7 +77,10 @@ import java.util.function.Function;
  * }</pre>
  * Every {@code tokengate.*} setting is read from Java system properties, then environment variables
  * ({@code tokengate.jwt.issuer} ⇔ {@code TOKENGATE_JWT_ISSUER}), then the init-params, so an operator can
- * override what the WAR ships; a blank value counts as unset, so it never hides a lower layer. An unknown
+ * override what the WAR ships; a blank value counts as unset, so it never hides a lower layer. System properties
+ * and environment variables apply to every application of the JVM: a WAR on a shared server that must not be
+ * affected by them sets the init-param {@code tokengate.config.layers} to {@code parameters} (its init-params
+ * only). The start-up line lists each effective setting with the layer it came from, secrets masked. An unknown
  * {@code tokengate.*} key or a bad value fails {@link #init} with a {@link ServletException} whose message starts
  * with the key and the layer it came from ({@code tokengate.rules (init-param): line 2 …}); the application then
  * does not start. A key of another adapter ({@code tokengate.jaxrs.unannotated}) is ignored.
@@ -92,6 +96,12 @@ import java.util.function.Function;
  *   <tr><td>{@value #UNMATCHED}</td><td>{@code deny}</td><td>{@code authenticated}</td>
  *       <td>what a request that no rule matches needs: {@code deny} (403 {@code access_denied} for every caller,
  *       token or not: no token can open a URL nobody configured), {@code authenticated} or {@code permit}</td></tr>
+ *   <tr><td>{@code tokengate.config.layers}</td><td>{@code system-properties, environment, parameters}</td>
+ *       <td>{@code parameters}</td><td>the layers settings are read from; {@code parameters}: this WAR's init-params
+ *       only, whatever system properties and environment variables the server sets (init-param only)</td></tr>
+ *   <tr><td>{@code tokengate.cors-preflight}</td><td>{@code pass}</td><td>{@code rules}</td>
+ *       <td>a CORS preflight ({@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method}, never
+ *       credentials): {@code pass} to the application unchecked, or let the URL rule decide it</td></tr>
  *   <tr><td>{@code tokengate.mode}</td><td>{@code enforce}</td><td>{@code report-only}</td>
  *       <td>{@code report-only}: every decision is computed and logged ({@code would_deny}) and none enforced: each
  *       request reaches the application, with the principal of a valid token (logged as a warning at start-up)</td></tr>
@@ -157,6 +167,10 @@ import java.util.function.Function;
  * // or, on Jetty: context.addFilter(new FilterHolder(new TokenGateFilter(gate, rules)), "/*", EnumSet.of(DispatcherType.REQUEST));
  * }</pre>
  * A filter built this way ignores its init-params (and logs a warning if it has {@code tokengate.*} ones).
+ *
+ * <p>Declare it {@code <async-supported>true</async-supported>}: otherwise the container refuses
+ * {@code startAsync()} to every servlet behind it. The wrapped request survives {@code startAsync()}, so code
+ * inside {@code AsyncContext.start} and a servlet reached by {@code AsyncContext.dispatch()} see the caller too.
  *
  * <h2>Mapping</h2>
  * Map the filter to {@code /*} for the {@code REQUEST} dispatch, ahead of filters that use the caller's identity.
@@ -255,7 +269,7 @@ public class TokenGateFilter implements Filter {
                 gate.close();
                 throw e;
             }
-            LOG.info("tokengate filter '{}' started with {}", filterName, pipeline.rules());
+            LOG.info("tokengate filter '{}' started with {}; settings: {}", filterName, pipeline.rules(), source.describe());
         } catch (ConfigurationException e) {
             throw new ServletException(e.getMessage() + " (tokengate filter '" + filterName + "')", e);
         } catch (RuntimeException e) {
@@ -281,7 +295,7 @@ public class TokenGateFilter implements Filter {
         }
         if (request.getAttribute(filteredAttribute) != null) {
             Object token = request.getAttribute(TOKEN_ATTRIBUTE);
-            chain.doFilter(token instanceof VerifiedToken t ? new AuthenticatedRequest(request, t) : request, response);
+            chain.doFilter(token instanceof VerifiedToken t ? new AuthenticatedRequest(request, response, t) : request, response);
             return;
         }
         request.setAttribute(filteredAttribute, Boolean.TRUE);
@@ -309,7 +323,7 @@ public class TokenGateFilter implements Filter {
             HttpServletRequest next = request;
             if (outcome instanceof Outcome.Authenticated authenticated) {
                 request.setAttribute(TOKEN_ATTRIBUTE, authenticated.token());
-                next = new AuthenticatedRequest(request, authenticated.token());
+                next = new AuthenticatedRequest(request, response, authenticated.token());
             }
             boolean returned = false;
             try {

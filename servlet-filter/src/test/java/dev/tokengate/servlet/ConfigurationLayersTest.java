@@ -2,6 +2,7 @@ package dev.tokengate.servlet;
 
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.junit.jupiter.api.AfterEach;
@@ -88,6 +89,66 @@ class ConfigurationLayersTest {
                 Map.of("TOKENGATE_RULES", "/* = read\nGET /api/** = read"), new Properties()))
                 .satisfies(e -> assertThat(messages(e)).anySatisfy(m -> assertThat(m).startsWith(
                         "tokengate.rules (environment variable TOKENGATE_RULES): line 2 'GET /api/** = read'")));
+    }
+
+    // ---- several WARs in one JVM: the system properties and environment are every application's
+
+    @Test
+    void twoWarsWhenOneReadsItsInitParamsOnlyThenJvmWideSettingsReachOnlyTheOther() throws Exception {
+        Properties jvm = properties(ConfigKeys.REALM, "server-wide");
+        Map<String, String> env = Map.of("TOKENGATE_CHALLENGE_INCLUDE_SCOPE", "false");
+        Map<String, String> billing = GatedApp.settings(idp);
+        billing.put(ConfigKeys.CONFIG_LAYERS, "parameters");
+        billing.put(ConfigKeys.REALM, "billing");
+        billing.put(ConfigKeys.INTROSPECTION_URI, idp.issuer() + "/introspect");
+        billing.put(ConfigKeys.INTROSPECTION_CLIENT_ID, "billing-api");
+        billing.put(ConfigKeys.INTROSPECTION_CLIENT_SECRET, "billing-secret-value");
+
+        try (LogCapture logs = LogCapture.start();
+             GatedApp shared = GatedApp.start(GatedApp.settings(idp), env, jvm);
+             GatedApp own = GatedApp.start(billing, env, jvm)) {
+            String trader = TestTokens.jwt().scope("trade").sign();
+
+            assertThat(shared.get("/api/accounts/1", trader).headers().firstValue("WWW-Authenticate"))
+                    .hasValue("Bearer realm=\"server-wide\", error=\"insufficient_scope\", error_description=\""
+                            + "The token lacks a scope this resource requires; ask for a token with the scopes this "
+                            + "API's documentation names.\"");
+            assertThat(own.get("/api/accounts/1", trader).headers().firstValue("WWW-Authenticate"))
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer realm=\"billing\"").contains("scope=\"read\""));
+
+            List<String> started = logs.lines(TokenGateFilter.class.getName()).stream()
+                    .filter(l -> l.contains("started with")).toList();
+            assertThat(started).hasSize(2);
+            assertThat(started.get(0)).contains("tokengate.realm=\"server-wide\" (system property)",
+                    "tokengate.challenge.include-scope=\"false\" (environment variable TOKENGATE_CHALLENGE_INCLUDE_SCOPE)",
+                    "tokengate.jwt.issuer=\"" + TestTokens.ISSUER + "\" (init-param)").doesNotContain("not read");
+            assertThat(started.get(1)).contains("tokengate.config.layers=\"parameters\" (init-param)",
+                    "tokengate.realm=\"billing\" (init-param)", "tokengate.introspection.client-secret=**** (init-param)",
+                    "system properties and environment variables not read (tokengate.config.layers)")
+                    .doesNotContain("server-wide", "include-scope");
+            assertThat(logs.text()).doesNotContain("billing-secret-value");
+            shared.assertNoTokenLogged();
+            own.assertNoTokenLogged();
+        }
+    }
+
+    @Test
+    void twoWarsWhenJvmWideKeyMisspeltThenOnlyTheWarThatReadsThoseLayersFails() throws Exception {
+        Properties jvm = properties("tokengate.jwt.audiance", "another-apps-typo");
+        Map<String, String> own = GatedApp.settings(idp);
+        own.put(ConfigKeys.CONFIG_LAYERS, "parameters");
+
+        assertThatThrownBy(() -> GatedApp.start(GatedApp.settings(idp), Map.of(), jvm)).satisfies(e ->
+                assertThat(messages(e)).anySatisfy(m -> assertThat(m).startsWith("tokengate.jwt.audiance (system property)")));
+        app = GatedApp.start(own, Map.of(), jvm);
+        assertThat(app.get("/api/accounts/1", TestTokens.jwt().scope("read").sign()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void startWhenLayersKeySetAsSystemPropertyThenFailsSayingItBelongsInTheInitParams() {
+        assertThatThrownBy(() -> app = GatedApp.start(GatedApp.settings(idp), Map.of(),
+                properties(ConfigKeys.CONFIG_LAYERS, "parameters"))).satisfies(e -> assertThat(messages(e)).anySatisfy(m ->
+                assertThat(m).startsWith("tokengate.config.layers (system property): is set JVM-wide")));
     }
 
     private static List<String> messages(Throwable e) {

@@ -358,6 +358,40 @@ class TokenGateFilterTest {
     }
 
     @Test
+    void preflightWhenRouteProtectedThenPassedToTheApplicationByDefault() throws Exception {
+        HttpResponse<String> r = server.send(server.request("/app/api/orders")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example.com")
+                .header("Access-Control-Request-Method", "POST"));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(lines(r)).containsEntry("method", "OPTIONS").containsEntry("principal", "null");
+        assertThat(sink.next().decision()).isEqualTo("permit");
+    }
+
+    @Test
+    void preflightWhenCorsPreflightIsRulesThenRouteRuleRefusesIt() throws Exception {
+        server.close();
+        server = startWith(Map.of(ConfigKeys.CORS_PREFLIGHT, "rules"));
+
+        HttpResponse<String> r = server.send(server.request("/app/api/orders")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example.com")
+                .header("Access-Control-Request-Method", "POST"));
+
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("X-Legacy")).isEmpty();
+    }
+
+    @Test
+    void optionsWithoutPreflightHeadersThenRouteRuleDecides() throws Exception {
+        HttpResponse<String> r = server.send(server.request("/app/api/orders")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(r.statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void requestWhenAsyncThenCallLoggedWhenCompleteWithTheStatusSent() throws Exception {
         HttpResponse<String> r = server.get("/app/api/async/job", "Authorization", bearer(StubTokens.READ));
 
