@@ -55,6 +55,11 @@ final class TestServer implements AutoCloseable {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Sends without waiting for the answer. */
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest.Builder request) {
+        return client.sendAsync(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String pathAndQuery, String... headers) throws Exception {
         HttpRequest.Builder b = request(pathAndQuery).GET();
         if (headers.length > 0) {
