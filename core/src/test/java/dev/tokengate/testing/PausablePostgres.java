@@ -138,11 +138,17 @@ public final class PausablePostgres implements AutoCloseable {
         signal("STOP", pids.subList(1, pids.size()));
     }
 
-    /** Lets the backends, then the postmaster, run again. */
+    /**
+     * Lets the backends, then the postmaster, run again; and {@code runuser}, which stops itself when its child is
+     * stopped (as {@code su} does) and would otherwise never see the server end.
+     */
     public void resume() {
         List<Long> pids = processes();
         signal("CONT", pids.subList(1, pids.size()));
         signal("CONT", pids.subList(0, 1));
+        if (server.pid() != postmaster && server.isAlive()) {
+            signal("CONT", List.of(server.pid()));
+        }
     }
 
     /** The postmaster first, then its children. */
