@@ -211,7 +211,7 @@ public final class ConfigKeys {
             core(STORE_CACHE_TTL, "30s", "how long a stored token is cached: the bound on how long a revoked one keeps working"),
             core(STORE_DATASOURCE, null, "JNDI name of the server's DataSource for the token database, instead of its jdbc-url"),
             core(STORE_TIMEOUT, "2s", "longest wait for a token lookup, connection included; then 503 with Retry-After"),
-            core(STORE_MAX_CONCURRENT_LOOKUPS, "10", "token lookups allowed to wait on the database at once; beyond them 503 at once"),
+            core(STORE_MAX_CONCURRENT_LOOKUPS, "20", "token lookups allowed to wait on the database at once; beyond them 503 at once"),
             core(API_KEY_HEADER, "X-API-Key", "the header carrying the calling application's API key (hybrid routes)"),
             key(RULES, Component.SERVLET_FILTER, null, "URL rules: [METHODS] PATTERN = REQUIREMENT, one per line or ;-separated"),
             key(UNMATCHED, Component.SERVLET_FILTER, "deny", "what a request no URL rule matches needs: deny, authenticated or permit"),

@@ -77,6 +77,10 @@ public final class PausablePostgres implements AutoCloseable {
             } catch (SQLException e) {
                 if (!server.isAlive() || System.nanoTime() > deadline) {
                     String log = Files.readString(dir.resolve("server.log"), StandardCharsets.UTF_8);
+                    Path pidFile = data.resolve("postmaster.pid"); // runuser's end would not stop its child
+                    if (Files.exists(pidFile)) {
+                        signal("QUIT", List.of(Long.parseLong(Files.readAllLines(pidFile).get(0).strip())));
+                    }
                     server.destroyForcibly();
                     throw new IllegalStateException("the test's PostgreSQL did not start on port " + port + ": "
                             + e.getMessage() + "\n" + log, e);

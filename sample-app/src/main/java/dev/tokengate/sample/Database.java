@@ -67,7 +67,7 @@ final class Database implements AutoCloseable {
         if (password != null) {
             pool.setPassword(password);
         }
-        pool.setMaximumPoolSize(2 * lookups + 10); // both token stores' lookups, their usage writers, the ledger
+        pool.setMaximumPoolSize(Math.min(lookups, JdbcTokenStore.MAX_POOLED_LOOKUP_CONNECTIONS) + 10); // lookups, usage writers, ledger
         pool.setMinimumIdle(1);
         pool.setConnectionTimeout(Math.max(250, timeout.toMillis() * 3 / 4));
         pool.setValidationTimeout(Math.max(250, timeout.toMillis() / 2));
