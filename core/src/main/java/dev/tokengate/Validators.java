@@ -127,12 +127,12 @@ final class Validators {
         }
         source.read(ConfigKeys.INTROSPECTION_JWT_ISSUERS, ConfigSource::list, this::introspectJwtsFrom);
 
-        if (source.get(ConfigKeys.STORE_JDBC_URL).isPresent()) {
+        if (source.get(ConfigKeys.STORE_JDBC_URL).isPresent() || source.get(ConfigKeys.STORE_DATASOURCE).isPresent()) {
             this.storeBuilder = JdbcTokenStore.builder().config(source);
             this.store = null;
         } else {
             requireAbsent(source, ConfigKeys.STORE_JDBC_URL, ConfigKeys.STORE_USERNAME, ConfigKeys.STORE_PASSWORD,
-                    ConfigKeys.STORE_TABLE);
+                    ConfigKeys.STORE_TABLE, ConfigKeys.STORE_TIMEOUT, ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS);
         }
         source.attributing(() -> {
             readIssuers(source);
@@ -233,7 +233,7 @@ final class Validators {
             throw new ConfigurationException(ConfigKeys.JWT_ISSUER, "no way to check tokens is configured: set "
                     + ConfigKeys.JWT_ISSUER + " (env TOKENGATE_JWT_ISSUER) to the issuer URL of your authorization "
                     + "server, and/or " + ConfigKeys.INTROSPECTION_URI + " or " + ConfigKeys.STORE_JDBC_URL
-                    + " (or give the gate a validator)");
+                    + " (or " + ConfigKeys.STORE_DATASOURCE + ", or give the gate a validator)");
         }
         if (!introspectJwtIssuers.isEmpty() && introspection == null) {
             throw attributed(new ConfigurationException(ConfigKeys.INTROSPECTION_JWT_ISSUERS, "needs "

@@ -64,6 +64,8 @@ class RegistryDefaultsTest {
             entry(ConfigKeys.INTROSPECTION_CLOCK_SKEW, entry(ConfigSource::duration, IntrospectionValidator.DEFAULT_LEEWAY)),
             entry(ConfigKeys.STORE_TABLE, entry(v -> v, JdbcTokenStore.DEFAULT_TABLE)),
             entry(ConfigKeys.STORE_CACHE_TTL, entry(ConfigSource::duration, ValidatorStack.DEFAULT_STORE_CACHE_TTL)),
+            entry(ConfigKeys.STORE_TIMEOUT, entry(ConfigSource::duration, JdbcTokenStore.DEFAULT_TIMEOUT)),
+            entry(ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS, entry(Integer::valueOf, JdbcTokenStore.DEFAULT_MAX_CONCURRENT_LOOKUPS)),
             // the adapters' defaults: Requirement.deny() in the servlet filter, authenticated() in the JAX-RS feature
             entry(ConfigKeys.UNMATCHED, entry(UrlRules::parseUnmatched, Requirement.deny())),
             entry(ConfigKeys.JAXRS_UNANNOTATED, entry(Requirement::parse, Requirement.authenticated())));

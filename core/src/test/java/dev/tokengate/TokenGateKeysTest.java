@@ -517,6 +517,32 @@ class TokenGateKeysTest {
                 .hasMessageStartingWith("tokengate.store.table (parameter): is set but tokengate.store.jdbc-url is not");
     }
 
+    @Test
+    void keysWhenStoreTimeoutAndLookupLimitThenReadFromTheEnvironmentAndCheckedNamingKeyAndLayer() {
+        Map<String, String> env = Map.of("TOKENGATE_STORE_JDBC_URL", "jdbc:h2:mem:cfg6;DB_CLOSE_DELAY=-1",
+                "TOKENGATE_STORE_TIMEOUT", "500ms", "TOKENGATE_STORE_MAX_CONCURRENT_LOOKUPS", "3");
+        assertThat(built(Map.of(), env, new Properties()).resources()).hasSize(1);
+
+        assertThatThrownBy(() -> built(Map.of(), with(new java.util.HashMap<>(env), "TOKENGATE_STORE_MAX_CONCURRENT_LOOKUPS", "ten"), new Properties()))
+                .hasMessageStartingWith("tokengate.store.max-concurrent-lookups (environment variable "
+                        + "TOKENGATE_STORE_MAX_CONCURRENT_LOOKUPS): 'ten' is not a whole number");
+        assertThatThrownBy(() -> built(Map.of(), with(new java.util.HashMap<>(env), "TOKENGATE_STORE_TIMEOUT", "100ms"), new Properties()))
+                .hasMessageStartingWith("tokengate.store.timeout (environment variable TOKENGATE_STORE_TIMEOUT): "
+                        + "must be from 250ms");
+        assertThatThrownBy(() -> built(Map.of(ConfigKeys.STORE_TIMEOUT, "1s")))
+                .hasMessageStartingWith("tokengate.store.timeout (parameter): is set but tokengate.store.jdbc-url is not");
+    }
+
+    @Test
+    void keysWhenStoreDataSourceNameThenLookedUpWhenTheGateIsBuilt() {
+        Map<String, String> m = Map.of(ConfigKeys.STORE_DATASOURCE, "java:comp/env/jdbc/none");
+        TokenGate.Builder builder = TokenGate.builder().config(ConfigSource.of(m, Map.of(), new Properties()));
+
+        assertThatThrownBy(builder::build).isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("tokengate.store.datasource (parameter): no DataSource could be looked up "
+                        + "under the JNDI name 'java:comp/env/jdbc/none'");
+    }
+
     private static List<Thread> flushThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("tokengate-token-usage-flush") && t.isAlive())

@@ -140,6 +140,21 @@ public final class ConfigKeys {
     public static final String STORE_TABLE = "tokengate.store.table";
     /** Longest time a stored token stays cached, so the bound on how long a revoked token keeps working. */
     public static final String STORE_CACHE_TTL = "tokengate.store.cache-ttl";
+    /**
+     * The JNDI name of the application server's {@code DataSource} for the token database
+     * ({@code java:comp/env/jdbc/tokens}), instead of {@link #STORE_JDBC_URL}.
+     */
+    public static final String STORE_DATASOURCE = "tokengate.store.datasource";
+    /**
+     * The longest a request waits for a token lookup (connection included); beyond it the request is answered
+     * 503 with {@code Retry-After}. Also the pool's connection timeout.
+     */
+    public static final String STORE_TIMEOUT = "tokengate.store.timeout";
+    /**
+     * How many token lookups may wait on the database at once; a lookup beyond them is answered 503 at once, so a
+     * hung database holds at most this many request threads.
+     */
+    public static final String STORE_MAX_CONCURRENT_LOOKUPS = "tokengate.store.max-concurrent-lookups";
 
     /**
      * What happens to a CORS preflight ({@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method},
@@ -216,11 +231,14 @@ public final class ConfigKeys {
             core(INTROSPECTION_TIMEOUT, "5s", "deadline of one introspection call, connect to last byte"),
             core(INTROSPECTION_CLOCK_SKEW, "60s", "the leeway for the answer's exp, nbf and iat, 0 to 10 minutes"),
             core(INTROSPECTION_JWT_ISSUERS, null, "issuers whose JWTs are introspected instead of checked locally"),
-            core(STORE_JDBC_URL, null, "JDBC URL of the token database (tokens this API issues itself)"),
+            core(STORE_JDBC_URL, null, "JDBC URL of the token database (tokens this API issues itself), reached through a HikariCP pool"),
             core(STORE_USERNAME, null, "the token database's user"),
             core(STORE_PASSWORD, null, "the token database's password (best as an environment variable)"),
             core(STORE_TABLE, "tokengate_token", "the token database's table"),
             core(STORE_CACHE_TTL, "30s", "how long a stored token is cached: the bound on how long a revoked one keeps working"),
+            core(STORE_DATASOURCE, null, "JNDI name of the server's DataSource for the token database, instead of its jdbc-url"),
+            core(STORE_TIMEOUT, "2s", "longest wait for a token lookup, connection included; then 503 with Retry-After"),
+            core(STORE_MAX_CONCURRENT_LOOKUPS, "20", "token lookups allowed to wait on the database at once; beyond them 503 at once"),
             core(CORS_PREFLIGHT, "pass", "a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method, never credentials): pass (to the application, unchecked) or rules (the route's rule decides)"),
             core(API_KEY_HEADER, "X-API-Key", "the header carrying the calling application's API key (hybrid routes)"),
             core(CALL_LOG_OPEN_ROUTES, "log", "log: open-route requests are in the call log; skip: they are not"),

@@ -6,6 +6,7 @@ import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.log.Fingerprints;
+import com.zaxxer.hikari.HikariDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +17,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
@@ -36,11 +38,22 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 import javax.sql.DataSource;
 
 /**
@@ -54,9 +67,20 @@ import javax.sql.DataSource;
  * {@link #flush()} and by {@link #close()}; a request never causes a write. Usage not yet written when the
  * process dies is lost: the last-used time is accurate to the flush interval.
  *
+ * <p><b>A slow or hung database.</b> A lookup ({@link #find}) that cannot finish within the
+ * {@linkplain Builder#timeout(Duration) timeout} (2 s by default, {@code tokengate.store.timeout}) fails with
+ * {@link UpstreamUnavailableException} (503 with {@code Retry-After}) when the timeout is up, whatever the driver does:
+ * the query runs on one of the store's lookup threads and the request thread waits for it at most that long. At most
+ * {@linkplain Builder#maxConcurrentLookups(int) a bounded number} of lookups (20 by default,
+ * {@code tokengate.store.max-concurrent-lookups}) are under way at once, a timed-out one included until the driver
+ * gives up; a lookup beyond them fails at once instead of queueing, so a hung database holds no more threads than
+ * that and requests that need no lookup (JWTs, cached tokens, open routes) keep being answered. The connection of
+ * a lookup also gets the timeout as its JDBC network timeout and query timeout, so the driver gives up too.
+ *
  * <p>Database failures surface as {@link UpstreamUnavailableException} (503), never as an invalid token.
- * Thread-safe; {@link #close()} writes pending usage and stops the thread, but does not close a
- * {@link DataSource} it was given.
+ * Thread-safe; {@link #close()} writes pending usage (waiting for that at most the timeout plus the
+ * {@linkplain Builder#queryTimeout(Duration) query timeout}), stops the threads and closes the pool it built for a
+ * {@link Builder#jdbcUrl(String) JDBC URL}, but not a {@link DataSource} it was given.
  */
 public final class JdbcTokenStore implements TokenStore, TokenAdmin {
 
@@ -66,6 +90,12 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(30);
     /** The default limit on each statement. */
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
+    /** The default limit on a lookup, connection included. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+    /** The default number of lookups that may wait on the database at once. */
+    public static final int DEFAULT_MAX_CONCURRENT_LOOKUPS = 20;
+    /** The most connections the pool built for a JDBC URL opens for lookups (one more is for the usage writer). */
+    public static final int MAX_POOLED_LOOKUP_CONNECTIONS = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcTokenStore.class);
     /** Unquoted lower-case identifiers only, short enough for index names derived from them (PostgreSQL: 63). */
@@ -73,25 +103,49 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
     /** RFC 6749 §3.3 scope-token. */
     private static final Pattern SCOPE = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
     private static final int MAX_TEXT = 200;
+    private static final Duration MIN_TIMEOUT = Duration.ofMillis(250);
+    private static final Duration MAX_TIMEOUT = Duration.ofMinutes(1);
     private static final int MAX_LIST = 4000;
     private static final String COLUMNS = "id, kind, name, owner, client_id, scopes, allowed_ranges, created_at, "
             + "expires_at, revoked_at, last_used_at, last_used_address";
 
     private final DataSource dataSource;
+    /** The pool this store built for a JDBC URL and closes; {@code null} for a data source it was given. */
+    private final HikariDataSource ownPool;
     private final String table;
     private final Clock clock;
     private final int queryTimeoutSeconds;
+    private final Duration queryTimeout;
+    private final Duration timeout;
+    private final int maxConcurrentLookups;
+    /** The bulkhead: a permit per lookup under way, released when the lookup's thread is done with the database. */
+    private final Semaphore lookups;
+    private final ThreadPoolExecutor lookupThreads;
     private final Map<TokenKind, TokenFormat> formats = new EnumMap<>(TokenKind.class);
     private final ConcurrentHashMap<String, Use> pendingUses = new ConcurrentHashMap<>();
     private final Object flushLock = new Object();
     private final ScheduledExecutorService flusher;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private JdbcTokenStore(Builder b, DataSource dataSource) {
+    private JdbcTokenStore(Builder b, DataSource dataSource, HikariDataSource ownPool) {
         this.dataSource = dataSource;
+        this.ownPool = ownPool;
         this.table = b.table;
         this.clock = b.clock;
-        this.queryTimeoutSeconds = (int) Math.max(1, (b.queryTimeout.toMillis() + 999) / 1000);
+        this.queryTimeout = b.queryTimeout;
+        this.queryTimeoutSeconds = seconds(b.queryTimeout);
+        this.timeout = b.timeout;
+        this.maxConcurrentLookups = b.maxConcurrentLookups;
+        this.lookups = new Semaphore(b.maxConcurrentLookups);
+        AtomicInteger threadNumber = new AtomicInteger();
+        // At most maxConcurrentLookups tasks exist at once (the semaphore), so the queue never holds more than that.
+        this.lookupThreads = new ThreadPoolExecutor(b.maxConcurrentLookups, b.maxConcurrentLookups, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "tokengate-token-lookup-" + threadNumber.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        lookupThreads.allowCoreThreadTimeOut(true);
         for (TokenKind kind : TokenKind.values()) {
             formats.put(kind, TokenFormat.of(kind));
         }
@@ -181,15 +235,85 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         if (sha256.length != 32) {
             throw new IllegalArgumentException("a SHA-256 has 32 bytes, not " + sha256.length);
         }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = prepare(c, "SELECT " + COLUMNS + " FROM " + table + " WHERE token_hash = ?")) {
-            ps.setBytes(1, sha256);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+        byte[] hash = sha256.clone();
+        if (!lookups.tryAcquire()) {
+            throw new UpstreamUnavailableException("the token database is not answering: " + maxConcurrentLookups
+                    + " lookups are already waiting on it (" + ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS + "), so this one "
+                    + "was not started; check the database, or raise the limit if it is merely busy", null);
+        }
+        Future<Optional<StoredToken>> lookup;
+        try {
+            lookup = lookupThreads.submit(() -> {
+                try {
+                    return lookup(hash);
+                } finally {
+                    lookups.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            lookups.release();
+            throw new UpstreamUnavailableException("the token store is closed; no lookup is possible", null, e);
+        }
+        try {
+            return lookup.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            // The lookup thread keeps its permit until the driver gives up (network and query timeouts).
+            throw new UpstreamUnavailableException("the token database did not answer a lookup within " + timeout
+                    + " (" + ConfigKeys.STORE_TIMEOUT + "); check that it is up and not overloaded", null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
             }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("a token lookup failed unexpectedly", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpstreamUnavailableException("interrupted while waiting for the token database", null, e);
+        }
+    }
+
+    /** The query itself, on a lookup thread; the driver is told to give up after the timeout too. */
+    private Optional<StoredToken> lookup(byte[] sha256) {
+        try (Connection c = dataSource.getConnection()) {
+            return bounded(c, timeout, conn -> {
+                try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM " + table
+                        + " WHERE token_hash = ?")) {
+                    ps.setQueryTimeout(seconds(timeout));
+                    ps.setBytes(1, sha256);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+                    }
+                }
+            });
         } catch (SQLException e) {
             throw unavailable("look the token up", e);
         }
+    }
+
+    /** Runs work on a connection with a JDBC network timeout, then restores the connection's own (it may be the app's). */
+    private static <T> T bounded(Connection c, Duration limit, Work<T> work) throws SQLException {
+        int before;
+        try {
+            before = c.getNetworkTimeout();
+            c.setNetworkTimeout(DIRECT, (int) Math.min(Integer.MAX_VALUE, limit.toMillis()));
+        } catch (SQLFeatureNotSupportedException | UnsupportedOperationException e) {
+            return work.run(c); // the driver has no network timeout (H2 in memory): the query timeout still applies
+        }
+        try {
+            return work.run(c);
+        } finally {
+            if (!c.isClosed()) {
+                c.setNetworkTimeout(DIRECT, before);
+            }
+        }
+    }
+
+    private static final Executor DIRECT = Runnable::run;
+
+    private static int seconds(Duration d) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (d.toMillis() + 999) / 1000));
     }
 
     @Override
@@ -227,35 +351,40 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
             String sql = "UPDATE " + table + " SET last_used_at = ?, last_used_address = COALESCE(?, last_used_address)"
                     + " WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)";
             try (Connection c = dataSource.getConnection()) {
-                boolean autoCommit = c.getAutoCommit();
-                c.setAutoCommit(false);
-                try (PreparedStatement ps = prepare(c, sql)) {
-                    for (Map.Entry<String, Use> e : batch.entrySet()) {
-                        OffsetDateTime at = timestamp(e.getValue().at());
-                        ps.setObject(1, at);
-                        if (e.getValue().address() == null) {
-                            ps.setNull(2, Types.VARCHAR);
-                        } else {
-                            ps.setString(2, e.getValue().address());
-                        }
-                        ps.setString(3, e.getKey());
-                        ps.setObject(4, at);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                    c.commit();
-                } catch (SQLException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(autoCommit);
-                }
+                bounded(c, queryTimeout, conn -> write(conn, sql, batch));
             } catch (SQLException e) {
                 batch.forEach((id, use) -> pendingUses.merge(id, use, Use::merge));
                 throw unavailable("record token usage (" + batch.size() + " kept for the next flush)", e);
             }
             return batch.size();
         }
+    }
+
+    private Void write(Connection c, String sql, Map<String, Use> batch) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = prepare(c, sql)) {
+            for (Map.Entry<String, Use> e : batch.entrySet()) {
+                OffsetDateTime at = timestamp(e.getValue().at());
+                ps.setObject(1, at);
+                if (e.getValue().address() == null) {
+                    ps.setNull(2, Types.VARCHAR);
+                } else {
+                    ps.setString(2, e.getValue().address());
+                }
+                ps.setString(3, e.getKey());
+                ps.setObject(4, at);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+        return null;
     }
 
     private void scheduledFlush() {
@@ -266,27 +395,40 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         }
     }
 
-    /** Writes pending usage and stops the background thread; idempotent. Does not close the data source. */
+    /**
+     * Writes pending usage, stops the threads and closes the pool built for a JDBC URL; idempotent. Does not close a
+     * data source it was given. Never waits longer than the timeout plus the query timeout: with the database hung,
+     * the usage not yet written is given up (and logged) rather than holding up the application's shutdown.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        lookupThreads.shutdownNow();
         if (flusher != null) {
+            // The last flush runs on the flush thread, after one that may be under way, so that close() can stop waiting.
+            flusher.execute(this::scheduledFlush);
             flusher.shutdown();
             try {
-                if (!flusher.awaitTermination(30, TimeUnit.SECONDS)) {
+                if (!flusher.awaitTermination(timeout.plus(queryTimeout).toMillis(), TimeUnit.MILLISECONDS)) {
                     flusher.shutdownNow();
+                    LOG.warn("closing the token store: the database did not take the usage of {} tokens within {}; "
+                            + "their last-used time is not written", pendingUses.size(), timeout.plus(queryTimeout));
                 }
             } catch (InterruptedException e) {
                 flusher.shutdownNow();
                 Thread.currentThread().interrupt();
             }
+        } else {
+            try {
+                flush();
+            } catch (RuntimeException e) {
+                LOG.warn("closing the token store: {}", e.getMessage());
+            }
         }
-        try {
-            flush();
-        } catch (RuntimeException e) {
-            LOG.warn("closing the token store: {}", e.getMessage());
+        if (ownPool != null) {
+            ownPool.close(); // aborts connections a hung query still holds
         }
     }
 
@@ -481,8 +623,10 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
     }
 
     private UpstreamUnavailableException unavailable(String what, SQLException e) {
+        Throwable cause = e.getCause();
+        String because = cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")";
         return new UpstreamUnavailableException("the token database could not " + what + " (SQLState "
-                + e.getSQLState() + "): " + e.getMessage(), null, e);
+                + e.getSQLState() + "): " + e.getMessage() + because, null, e);
     }
 
     private static void text(String parameter, String value) {
@@ -522,7 +666,21 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
 
     @Override
     public String toString() {
-        return "JdbcTokenStore[table=" + table + ", dataSource=" + dataSource + "]";
+        String database = ownPool != null ? "HikariCP pool of " + withoutParameters(ownPool.getJdbcUrl())
+                + ", user=" + ownPool.getUsername() : dataSource.toString();
+        return "JdbcTokenStore[table=" + table + ", dataSource=" + database + "]";
+    }
+
+    /** The URL up to its parameters, which may carry a password ({@code ?password=}, H2's {@code ;PASSWORD=}). */
+    static String withoutParameters(String url) {
+        int end = url.length();
+        for (char c : new char[] {'?', ';'}) {
+            int i = url.indexOf(c);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        return url.substring(0, end);
     }
 
     /** The latest use of one token; a use without an address keeps the previous one's. */
@@ -541,12 +699,15 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
      */
     public static final class Builder {
         private DataSource dataSource;
+        private String dataSourceName;
         private String jdbcUrl;
         private String username;
         private String password;
         private String table = DEFAULT_TABLE;
         private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
         private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private int maxConcurrentLookups = DEFAULT_MAX_CONCURRENT_LOOKUPS;
         private Clock clock = Clock.systemUTC();
         private ConfigSource source;
 
@@ -554,12 +715,16 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         }
 
         /**
-         * Reads {@code tokengate.store.jdbc-url}, {@code username}, {@code password} and {@code table}; a key that
-         * is not set leaves this builder's value. Nothing is connected or started until {@link #build()}. Every
+         * Reads {@code tokengate.store.jdbc-url} or {@code tokengate.store.datasource}, {@code username},
+         * {@code password}, {@code table}, {@code timeout} and {@code max-concurrent-lookups}; a key that is not set
+         * leaves this builder's value. Nothing is looked up, connected or started until {@link #build()}. Every
          * error, here or from {@link #build()}, names the key and the layer its value came from.
          */
         public Builder config(ConfigSource source) {
             source.read(ConfigKeys.STORE_JDBC_URL, this::jdbcUrl);
+            source.read(ConfigKeys.STORE_DATASOURCE, this::dataSourceName);
+            source.read(ConfigKeys.STORE_TIMEOUT, ConfigSource::duration, this::timeout);
+            source.read(ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS, Builder::count, this::maxConcurrentLookups);
             source.read(ConfigKeys.STORE_USERNAME, this::username);
             source.read(ConfigKeys.STORE_PASSWORD, this::password);
             source.read(ConfigKeys.STORE_TABLE, this::table);
@@ -567,22 +732,42 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
             return this;
         }
 
-        /** The database, preferably a connection pool; not closed by the store. */
+        /**
+         * The database as the application's own {@link DataSource}, normally its connection pool; not closed by the
+         * store. Each lookup is still bounded by the {@link #timeout(Duration) timeout}, whatever the pool does.
+         */
         public Builder dataSource(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
             return this;
         }
 
         /**
-         * The database as a JDBC URL ({@code jdbc:postgresql://db:5432/app}); the store then opens a new,
-         * unpooled connection through {@link java.sql.DriverManager} for each lookup, batch or admin call. Fine
-         * behind the validator cache; use {@link #dataSource(DataSource)} with a pool for heavy traffic. The JDBC
-         * driver must be on the class path.
+         * The database as the application server's {@link DataSource} bound to this JNDI name
+         * ({@code java:comp/env/jdbc/tokens}), looked up by {@link #build()} with a default {@link InitialContext};
+         * not closed by the store.
+         */
+        public Builder dataSourceName(String jndiName) {
+            Objects.requireNonNull(jndiName, "dataSourceName");
+            if (jndiName.isBlank()) {
+                throw new ConfigurationException("dataSourceName", "must not be blank; give the JNDI name of the "
+                        + "DataSource, e.g. java:comp/env/jdbc/tokens");
+            }
+            this.dataSourceName = jndiName.strip();
+            return this;
+        }
+
+        /**
+         * The database as a JDBC URL ({@code jdbc:postgresql://db:5432/app}); the store then builds a HikariCP pool
+         * of up to 11 connections (at most {@value #MAX_POOLED_LOOKUP_CONNECTIONS} for lookups, fewer when
+         * {@link #maxConcurrentLookups(int) max-concurrent-lookups} is lower, and one for the usage writer; lookups
+         * beyond them wait for a connection within the timeout), opened on first use, with three quarters of the {@link #timeout(Duration) timeout} as its
+         * connection timeout and half of it as its validation timeout, and closes it in {@link JdbcTokenStore#close()}. The JDBC driver must
+         * be on the class path.
          */
         public Builder jdbcUrl(String jdbcUrl) {
             Objects.requireNonNull(jdbcUrl, "jdbcUrl");
             if (!jdbcUrl.startsWith("jdbc:") || jdbcUrl.length() < 7) {
-                throw new ConfigurationException("jdbcUrl", "'" + DriverManagerDataSource.withoutParameters(jdbcUrl)
+                throw new ConfigurationException("jdbcUrl", "'" + withoutParameters(jdbcUrl)
                         + "' is not a JDBC URL; write e.g. jdbc:postgresql://127.0.0.1:5432/app");
             }
             this.jdbcUrl = jdbcUrl;
@@ -639,6 +824,46 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
             return this;
         }
 
+        /**
+         * The longest a lookup may take, waiting for a connection included; default 2 seconds. Beyond it
+         * {@link JdbcTokenStore#find} fails with {@link UpstreamUnavailableException} (503 with {@code Retry-After}).
+         * Also the JDBC network and query timeout of the lookup's connection (the query timeout in whole seconds), and
+         * sets the connection timeout of the pool built for a {@link #jdbcUrl(String) JDBC URL}. 250 ms to 1 minute.
+         */
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
+                throw new ConfigurationException("timeout", "must be from 250ms (HikariCP's least connection timeout) "
+                        + "to 1m, was " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * How many lookups may be under way at once; default 20. A lookup beyond them fails at once with
+         * {@link UpstreamUnavailableException} (503) instead of waiting, so a hung database holds at most this many
+         * request threads, each for at most the timeout (and as many of the store's own lookup threads). A lookup
+         * that timed out keeps its place until the driver gives up. Set it above the uncached lookups under way at
+         * a healthy peak (about uncached lookups per second × lookup time): measured with 16 clients whose every
+         * request was a lookup, a limit of 10 refused 15–18 % of them while the database was healthy. 1 to 1000.
+         */
+        public Builder maxConcurrentLookups(int maxConcurrentLookups) {
+            if (maxConcurrentLookups < 1 || maxConcurrentLookups > 1000) {
+                throw new ConfigurationException("maxConcurrentLookups", "must be from 1 to 1000, was " + maxConcurrentLookups);
+            }
+            this.maxConcurrentLookups = maxConcurrentLookups;
+            return this;
+        }
+
+        private static int count(String value) {
+            try {
+                return Integer.parseInt(value.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + value + "' is not a whole number; write e.g. 10");
+            }
+        }
+
         /** The clock for creation and revocation times; default {@link Clock#systemUTC()}. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -661,21 +886,71 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
 
         /** Each setting's {@code tokengate.*} key, for errors of a builder given a {@link #config(ConfigSource)}. */
         private static final Map<String, String> CONFIG_KEYS = Map.of("jdbcUrl", ConfigKeys.STORE_JDBC_URL,
-                "username", ConfigKeys.STORE_USERNAME, "password", ConfigKeys.STORE_PASSWORD, "table", ConfigKeys.STORE_TABLE);
+                "username", ConfigKeys.STORE_USERNAME, "password", ConfigKeys.STORE_PASSWORD, "table", ConfigKeys.STORE_TABLE,
+                "dataSourceName", ConfigKeys.STORE_DATASOURCE, "timeout", ConfigKeys.STORE_TIMEOUT,
+                "maxConcurrentLookups", ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS);
 
         private JdbcTokenStore checkAndBuild() {
-            if (dataSource == null && jdbcUrl == null) {
-                throw new ConfigurationException("jdbcUrl", "give the token database: a jdbcUrl or a dataSource");
+            int given = (dataSource != null ? 1 : 0) + (dataSourceName != null ? 1 : 0) + (jdbcUrl != null ? 1 : 0);
+            if (given == 0) {
+                throw new ConfigurationException("jdbcUrl", "give the token database: a jdbcUrl, a dataSource or the "
+                        + "JNDI name of one (dataSourceName)");
             }
-            if (dataSource != null && jdbcUrl != null) {
-                throw new ConfigurationException("jdbcUrl", "give a jdbcUrl or a dataSource, not both");
+            if (given > 1) {
+                throw new ConfigurationException(jdbcUrl != null ? "jdbcUrl" : "dataSourceName", "give one of a jdbcUrl, "
+                        + "a dataSource and a dataSourceName (JNDI), not several");
             }
-            if (dataSource != null && (username != null || password != null)) {
+            if (jdbcUrl == null && (username != null || password != null)) {
                 throw new ConfigurationException(username != null ? "username" : "password",
                         "only used with a jdbcUrl; a dataSource brings its own credentials");
             }
-            return new JdbcTokenStore(this,
-                    dataSource != null ? dataSource : new DriverManagerDataSource(jdbcUrl, username, password));
+            if (jdbcUrl == null) {
+                return new JdbcTokenStore(this, dataSource != null ? dataSource : lookUp(dataSourceName), null);
+            }
+            HikariDataSource pool = pool();
+            return new JdbcTokenStore(this, pool, pool);
+        }
+
+        /** A pool that opens its connections on first use, so that building the store connects to nothing. */
+        private HikariDataSource pool() {
+            HikariDataSource pool = new HikariDataSource(); // lazy: started by the first getConnection()
+            pool.setPoolName("tokengate-token-store");
+            pool.setJdbcUrl(jdbcUrl);
+            if (username != null) {
+                pool.setUsername(username);
+            }
+            if (password != null) {
+                pool.setPassword(password);
+            }
+            pool.setMaximumPoolSize(Math.min(maxConcurrentLookups, MAX_POOLED_LOOKUP_CONNECTIONS) + 1);
+            pool.setMinimumIdle(1);
+            // Below the timeout, so that a database refusing connections is reported with its cause, not as a timeout
+            pool.setConnectionTimeout(Math.max(MIN_TIMEOUT.toMillis(), timeout.toMillis() * 3 / 4));
+            pool.setValidationTimeout(Math.max(MIN_TIMEOUT.toMillis(), timeout.toMillis() / 2));
+            pool.setInitializationFailTimeout(-1); // a database that is down at start-up is a 503, not a failed start
+            return pool;
+        }
+
+        private static DataSource lookUp(String jndiName) {
+            Object bound;
+            try {
+                InitialContext context = new InitialContext();
+                try {
+                    bound = context.lookup(jndiName);
+                } finally {
+                    context.close();
+                }
+            } catch (NamingException e) {
+                throw new ConfigurationException("dataSourceName", "no DataSource could be looked up under the JNDI "
+                        + "name '" + jndiName + "' (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                        + "); declare it in the server (e.g. a <Resource> in Tomcat's context.xml, with a "
+                        + "<resource-ref> in web.xml) and give its full name, e.g. java:comp/env/jdbc/tokens", e);
+            }
+            if (!(bound instanceof DataSource ds)) {
+                throw new ConfigurationException("dataSourceName", "the JNDI name '" + jndiName + "' is bound to "
+                        + (bound == null ? "nothing" : "a " + bound.getClass().getName()) + ", not a javax.sql.DataSource");
+            }
+            return ds;
         }
     }
 }

@@ -25,6 +25,8 @@ final class CountingDataSource implements DataSource {
     private final AtomicInteger connections = new AtomicInteger();
     private final List<String> executions = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean down;
+    private volatile java.util.concurrent.CountDownLatch hangUntil;
+    private final java.util.concurrent.Semaphore hanging = new java.util.concurrent.Semaphore(0);
 
     CountingDataSource(DataSource delegate) {
         this.delegate = delegate;
@@ -52,10 +54,38 @@ final class CountingDataSource implements DataSource {
         this.down = down;
     }
 
+    /** Plays a hung database: every {@code getConnection()} blocks until {@link #resume()} (or an interrupt). */
+    void hang() {
+        hangUntil = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    void resume() {
+        java.util.concurrent.CountDownLatch latch = hangUntil;
+        hangUntil = null;
+        if (latch != null) {
+            latch.countDown();
+        }
+    }
+
+    /** Waits until {@code n} more callers are blocked in {@code getConnection()} by {@link #hang()}. */
+    void awaitHanging(int n) throws InterruptedException {
+        hanging.acquire(n);
+    }
+
     @Override
     public Connection getConnection() throws SQLException {
         if (down) {
             throw new SQLException("Connection to 127.0.0.1:5432 refused (simulated)", "08001");
+        }
+        java.util.concurrent.CountDownLatch latch = hangUntil;
+        if (latch != null) {
+            hanging.release();
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while the database hung (simulated)", "08006", e);
+            }
         }
         connections.incrementAndGet();
         return wrap(delegate.getConnection());

@@ -32,10 +32,10 @@ class JdbcTokenStoreTest {
     @Test
     void buildWhenNeitherOrBothDatabasesThenConfigurationException() {
         assertThatThrownBy(() -> JdbcTokenStore.builder().build())
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("jdbcUrl or a dataSource");
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("give the token database: a jdbcUrl, a dataSource");
         DriverManagerDataSource ds = new DriverManagerDataSource(h2Url(), "sa", "");
         assertThatThrownBy(() -> JdbcTokenStore.builder().dataSource(ds).jdbcUrl(h2Url()).build())
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("not both");
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("not several");
         assertThatThrownBy(() -> JdbcTokenStore.builder().dataSource(ds).username("sa").build())
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.key()).isEqualTo("username"));
     }

@@ -1,24 +1,34 @@
 package dev.tokengate.sample;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.tokengate.ConfigurationException;
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.config.ConfigSource;
 import dev.tokengate.store.JdbcTokenStore;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.UUID;
 
 /**
  * The sample app's database: embedded H2 in memory by default, or the database {@code tokengate.store.jdbc-url}
  * names (PostgreSQL). It holds tokengate's token table (personal access tokens), the demo issuer's refresh tokens
  * (a second table of the same shape) and the app's own balances, orders and withdrawals.
+ *
+ * <p>One HikariCP pool serves all three, bounded as tokengate bounds its own: {@code tokengate.store.timeout} is the
+ * longest wait for a connection and for a statement's answer, and the token stores get it and
+ * {@code tokengate.store.max-concurrent-lookups} too. A database that is down or hung makes a request fail with
+ * {@link UnavailableException} (answered 503) when the timeout is up, not hang it.
  */
 final class Database implements AutoCloseable {
 
@@ -26,22 +36,44 @@ final class Database implements AutoCloseable {
     static final String REFRESH_TABLE = "demo_refresh_token";
 
     private final String url;
-    private final Properties credentials = new Properties();
+    private final HikariDataSource pool;
+    private final Duration timeout;
     private final JdbcTokenStore tokens;
     private final JdbcTokenStore refreshTokens;
     private final boolean embedded;
 
-    private Database(String url, String username, String password, boolean embedded, Clock clock, String tokenTable) {
+    /** The database is down, hung or refusing connections: the request is answered 503, without a stack trace. */
+    static final class UnavailableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private Database(String url, String username, String password, boolean embedded, Clock clock, String tokenTable,
+                     ConfigSource settings) {
         this.url = url;
         this.embedded = embedded;
+        this.timeout = settings.get(ConfigKeys.STORE_TIMEOUT, ConfigSource::duration).orElse(JdbcTokenStore.DEFAULT_TIMEOUT);
+        int lookups = settings.get(ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS, Integer::valueOf)
+                .orElse(JdbcTokenStore.DEFAULT_MAX_CONCURRENT_LOOKUPS);
+        this.pool = new HikariDataSource(); // opens its connections on first use
+        pool.setPoolName("sample-database");
+        pool.setJdbcUrl(url);
         if (username != null) {
-            credentials.setProperty("user", username);
+            pool.setUsername(username);
         }
         if (password != null) {
-            credentials.setProperty("password", password);
+            pool.setPassword(password);
         }
-        this.tokens = store(tokenTable, username, password, clock);
-        this.refreshTokens = store(REFRESH_TABLE, username, password, clock);
+        pool.setMaximumPoolSize(Math.min(lookups, JdbcTokenStore.MAX_POOLED_LOOKUP_CONNECTIONS) + 10); // lookups, usage writers, ledger
+        pool.setMinimumIdle(1);
+        pool.setConnectionTimeout(Math.max(250, timeout.toMillis() * 3 / 4));
+        pool.setValidationTimeout(Math.max(250, timeout.toMillis() / 2));
+        pool.setInitializationFailTimeout(-1);
+        this.tokens = store(tokenTable, clock, settings);
+        this.refreshTokens = store(REFRESH_TABLE, clock, settings);
     }
 
     /**
@@ -51,14 +83,18 @@ final class Database implements AutoCloseable {
      * @throws ConfigurationException naming {@code tokengate.store.jdbc-url} when it cannot be reached
      */
     static Database open(String url, String username, String password, Clock clock) {
-        return open(url, username, password, clock, JdbcTokenStore.DEFAULT_TABLE);
+        return open(url, username, password, clock, JdbcTokenStore.DEFAULT_TABLE, ConfigSource.of(java.util.Map.of()));
     }
 
-    /** The same with another token table ({@code tokengate.store.table}). */
-    static Database open(String url, String username, String password, Clock clock, String tokenTable) {
+    /**
+     * The same with another token table ({@code tokengate.store.table}), and the timeout and lookup limit of
+     * {@code settings} ({@code tokengate.store.timeout}, {@code tokengate.store.max-concurrent-lookups}).
+     */
+    static Database open(String url, String username, String password, Clock clock, String tokenTable,
+                         ConfigSource settings) {
         boolean embedded = url == null;
         String jdbcUrl = embedded ? "jdbc:h2:mem:tokengate-sample-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1" : url;
-        Database db = new Database(jdbcUrl, username, password, embedded, clock, tokenTable);
+        Database db = new Database(jdbcUrl, username, password, embedded, clock, tokenTable, settings);
         try {
             db.createSchema();
         } catch (RuntimeException e) {
@@ -69,14 +105,9 @@ final class Database implements AutoCloseable {
         return db;
     }
 
-    private JdbcTokenStore store(String table, String username, String password, Clock clock) {
-        JdbcTokenStore.Builder b = JdbcTokenStore.builder().jdbcUrl(url).table(table).clock(clock);
-        if (username != null) {
-            b.username(username);
-        }
-        if (password != null) {
-            b.password(password);
-        }
+    private JdbcTokenStore store(String table, Clock clock, ConfigSource settings) {
+        JdbcTokenStore.Builder b = JdbcTokenStore.builder().dataSource(pool).table(table).clock(clock).timeout(timeout);
+        settings.read(ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS, Integer::valueOf, b::maxConcurrentLookups);
         return b.build();
     }
 
@@ -96,9 +127,36 @@ final class Database implements AutoCloseable {
         }
     }
 
-    /** A new connection; the caller closes it. */
+    /**
+     * A connection from the pool, whose statements give up after the timeout; the caller closes it.
+     *
+     * @throws UnavailableException when none is available within the timeout
+     */
     Connection connection() throws SQLException {
-        return DriverManager.getConnection(url, credentials);
+        Connection c;
+        try {
+            c = pool.getConnection();
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+        try {
+            c.setNetworkTimeout(Runnable::run, (int) timeout.toMillis()); // reset by the pool when it is closed
+        } catch (SQLFeatureNotSupportedException e) {
+            // H2 in memory has no network
+        }
+        return c;
+    }
+
+    /** Whether a failure says the database is unreachable, hung or overloaded (not a bug in a statement). */
+    static boolean isUnavailable(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return e instanceof SQLTransientException || e instanceof SQLNonTransientConnectionException
+                || state.startsWith("08") || state.equals("57014") || state.equals("57P01");
+    }
+
+    static UnavailableException unavailable(SQLException e) {
+        return new UnavailableException("the sample database is unavailable (SQLState " + e.getSQLState() + "): "
+                + e.getMessage(), e);
     }
 
     /** The JDBC URL, for the pipeline's own connection to the token table. */
@@ -121,6 +179,11 @@ final class Database implements AutoCloseable {
         return (embedded ? "embedded H2 (in memory) " : "") + withoutParameters(url);
     }
 
+    /** The longest wait for a connection or a statement's answer ({@code tokengate.store.timeout}). */
+    Duration timeout() {
+        return timeout;
+    }
+
     boolean embedded() {
         return embedded;
     }
@@ -136,7 +199,7 @@ final class Database implements AutoCloseable {
         return url.substring(0, cut);
     }
 
-    /** Writes pending token usage, and drops an embedded database. */
+    /** Writes pending token usage, drops an embedded database and closes the pool. */
     @Override
     public void close() {
         tokens.close();
@@ -144,10 +207,11 @@ final class Database implements AutoCloseable {
         if (embedded) {
             try (Connection c = connection(); Statement s = c.createStatement()) {
                 s.execute("SHUTDOWN");
-            } catch (SQLException e) {
+            } catch (SQLException | UnavailableException e) {
                 // already gone
             }
         }
+        pool.close();
     }
 
     @Override

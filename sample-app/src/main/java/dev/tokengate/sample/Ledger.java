@@ -230,7 +230,10 @@ public final class Ledger {
                 rs.getString("status"), rs.getObject("created_at", OffsetDateTime.class).toInstant());
     }
 
-    private static IllegalStateException failed(SQLException e) {
+    private static RuntimeException failed(SQLException e) {
+        if (Database.isUnavailable(e)) {
+            return Database.unavailable(e);
+        }
         return new IllegalStateException("the sample database failed (SQLState " + e.getSQLState() + "): " + e.getMessage(), e);
     }
 }

@@ -3,6 +3,7 @@ package dev.tokengate.sample;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokengate.UpstreamUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -102,6 +103,34 @@ final class Problems {
                 }
             });
             return b.build();
+        }
+    }
+
+    /**
+     * The app's database, or the token database behind the console, is down or hung: 503 with {@code Retry-After},
+     * one WARN line (no stack trace: an outage is not a bug, and a stack per request would flood the log).
+     */
+    static Response unavailable(RuntimeException e) {
+        LOG.warn("request answered 503: {}", e.getMessage());
+        return Response.fromResponse(problem(503, "Service Unavailable", "The database is not answering; try again "
+                + "shortly.")).header("Retry-After", RETRY_AFTER_SECONDS).build();
+    }
+
+    static final int RETRY_AFTER_SECONDS = 5;
+
+    /** 503 for the app's own database ({@link Database.UnavailableException}). */
+    static final class DatabaseUnavailableMapper implements ExceptionMapper<Database.UnavailableException> {
+        @Override
+        public Response toResponse(Database.UnavailableException e) {
+            return unavailable(e);
+        }
+    }
+
+    /** 503 for the token database behind the console (issuing, listing, revoking). */
+    static final class TokenDatabaseUnavailableMapper implements ExceptionMapper<UpstreamUnavailableException> {
+        @Override
+        public Response toResponse(UpstreamUnavailableException e) {
+            return unavailable(e);
         }
     }
 

@@ -112,7 +112,7 @@ public final class SampleApp implements AutoCloseable {
             db = Database.open(sample.get(SampleSettings.STORE_JDBC_URL).orElse(null),
                     sample.get(SampleSettings.STORE_USERNAME).orElse(null),
                     sample.get(SampleSettings.STORE_PASSWORD).orElse(null), clock,
-                    sample.get(ConfigKeys.STORE_TABLE).orElse(JdbcTokenStore.DEFAULT_TABLE));
+                    sample.get(ConfigKeys.STORE_TABLE).orElse(JdbcTokenStore.DEFAULT_TABLE), sample.source());
 
             Map<String, String> params = new HashMap<>(settings);
             params.putIfAbsent(ConfigKeys.REALM, "sample");
@@ -152,6 +152,8 @@ public final class SampleApp implements AutoCloseable {
                     .register(new Problems.BadRequestMapper())
                     .register(new Problems.ConflictMapper())
                     .register(new Problems.WebApplicationMapper())
+                    .register(new Problems.DatabaseUnavailableMapper())
+                    .register(new Problems.TokenDatabaseUnavailableMapper())
                     .register(new Problems.UnexpectedMapper());
 
             ServletContextHandler main = new ServletContextHandler();

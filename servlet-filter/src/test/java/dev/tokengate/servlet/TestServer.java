@@ -56,6 +56,11 @@ final class TestServer implements dev.tokengate.testing.conformance.GatedApp.Ser
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Sends without waiting for the answer. */
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest.Builder request) {
+        return client.sendAsync(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String pathAndQuery, String... headers) throws Exception {
         HttpRequest.Builder b = request(pathAndQuery).GET();
         if (headers.length > 0) {

@@ -11,9 +11,8 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * A {@link DataSource} that opens a new connection through {@link DriverManager} for every request: no pool.
- * Adequate for a store whose request path is a single indexed lookup behind a cache and whose writes are batched;
- * give {@link JdbcTokenStore.Builder#dataSource(DataSource)} a pooled one (HikariCP, the container's) under load.
+ * A {@link DataSource} that opens a new connection through {@link DriverManager} for every request: no pool. For
+ * tests that need a plain data source (the store builds a HikariCP pool for a JDBC URL).
  */
 final class DriverManagerDataSource implements DataSource {
 
@@ -92,15 +91,7 @@ final class DriverManagerDataSource implements DataSource {
         return "DriverManagerDataSource[" + withoutParameters(url) + ", user=" + properties.getProperty("user") + "]";
     }
 
-    /** The URL up to its parameters, which may carry a password ({@code ?password=}, H2's {@code ;PASSWORD=}). */
     static String withoutParameters(String url) {
-        int end = url.length();
-        for (char c : new char[] {'?', ';'}) {
-            int i = url.indexOf(c);
-            if (i >= 0 && i < end) {
-                end = i;
-            }
-        }
-        return url.substring(0, end);
+        return JdbcTokenStore.withoutParameters(url);
     }
 }
