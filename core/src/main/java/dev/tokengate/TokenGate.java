@@ -10,6 +10,7 @@ import dev.tokengate.extract.BearerTokenExtractor;
 import dev.tokengate.extract.Extraction;
 import dev.tokengate.extract.TokenExtractor;
 import dev.tokengate.internal.Json;
+import dev.tokengate.internal.Settings;
 import dev.tokengate.internal.WarningEpisode;
 import dev.tokengate.introspection.IntrospectionValidator;
 import dev.tokengate.jwt.JwtValidator;
@@ -36,7 +37,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -399,13 +399,9 @@ public final class TokenGate implements AutoCloseable {
          * @throws ConfigurationException naming {@value ConfigKeys#MODE} for any other value
          */
         public static Mode parse(String text) {
-            String v = Objects.requireNonNull(text, "text").strip().toLowerCase(Locale.ROOT);
-            for (Mode m : values()) {
-                if (m.value.equals(v)) {
-                    return m;
-                }
-            }
-            throw new ConfigurationException(ConfigKeys.MODE, "'" + text + "' is not a mode; write enforce or report-only");
+            Objects.requireNonNull(text, "text");
+            return Settings.named(values(), Mode::value, text).orElseThrow(() -> new ConfigurationException(
+                    ConfigKeys.MODE, "'" + text + "' is not a mode; write enforce or report-only"));
         }
 
         @Override

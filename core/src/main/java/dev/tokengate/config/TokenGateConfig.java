@@ -3,6 +3,7 @@ package dev.tokengate.config;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.IpRange;
 import dev.tokengate.WwwAuthenticate;
+import dev.tokengate.internal.Settings;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -159,13 +160,8 @@ public final class TokenGateConfig {
 
         /** The header named by a setting's value, in any case. */
         public static ForwardedHeader named(String value) {
-            for (ForwardedHeader h : values()) {
-                if (h.value.equalsIgnoreCase(value.strip())) {
-                    return h;
-                }
-            }
-            throw new IllegalArgumentException("'" + value + "' is not a forwarding header tokengate reads: "
-                    + "x-forwarded-for or forwarded");
+            return Settings.named(values(), ForwardedHeader::value, value).orElseThrow(() -> new IllegalArgumentException(
+                    "'" + value + "' is not a forwarding header tokengate reads: x-forwarded-for or forwarded"));
         }
     }
 
@@ -226,13 +222,9 @@ public final class TokenGateConfig {
 
         /** Reads {@code pass} or {@code rules} (any case). */
         public static CorsPreflight named(String value) {
-            for (CorsPreflight p : values()) {
-                if (p.value.equalsIgnoreCase(value.strip())) {
-                    return p;
-                }
-            }
-            throw new IllegalArgumentException("'" + value + "' is not a CORS preflight handling: write pass (the "
-                    + "application's CORS handling answers it) or rules (the route's rule decides it)");
+            return Settings.named(values(), CorsPreflight::value, value).orElseThrow(() -> new IllegalArgumentException(
+                    "'" + value + "' is not a CORS preflight handling: write pass (the application's CORS handling "
+                            + "answers it) or rules (the route's rule decides it)"));
         }
     }
 

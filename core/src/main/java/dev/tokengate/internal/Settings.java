@@ -12,6 +12,20 @@ public final class Settings {
     private Settings() {
     }
 
+    /** The constant whose configured name ({@code name}) is {@code text}, ignoring case and surrounding space. */
+    public static <E extends Enum<E>> java.util.Optional<E> named(E[] constants, java.util.function.Function<E, String> name,
+                                                                 String text) {
+        if (text != null) {
+            String t = text.strip();
+            for (E e : constants) {
+                if (name.apply(e).equalsIgnoreCase(t)) {
+                    return java.util.Optional.of(e);
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     public static <T> T required(String setting, T value) {
         if (value == null) {
             throw new ConfigurationException(setting, "must not be null");

@@ -1,7 +1,7 @@
 package dev.tokengate.introspection;
 
 import dev.tokengate.ConfigurationException;
-import java.util.Locale;
+import dev.tokengate.internal.Settings;
 
 /**
  * How the resource server authenticates itself to the introspection endpoint (RFC 6749 §2.3.1, RFC 7662 §2.1),
@@ -30,16 +30,8 @@ public enum AuthMethod {
      * @throws ConfigurationException naming {@code authMethod} when the name is none of them
      */
     public static AuthMethod fromParameterValue(String value) {
-        if (value != null) {
-            String v = value.trim().toLowerCase(Locale.ROOT);
-            for (AuthMethod method : values()) {
-                if (method.parameterValue.equals(v)) {
-                    return method;
-                }
-            }
-        }
-        throw new ConfigurationException("authMethod",
-                "must be client_secret_basic or client_secret_post, was '" + value + "'");
+        return Settings.named(values(), AuthMethod::parameterValue, value).orElseThrow(() -> new ConfigurationException(
+                "authMethod", "must be client_secret_basic or client_secret_post, was '" + value + "'"));
     }
 
     @Override
