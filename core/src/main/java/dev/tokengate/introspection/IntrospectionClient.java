@@ -78,7 +78,7 @@ final class IntrospectionClient implements TokenValidator {
         Objects.requireNonNull(token, "token");
         JsonNode response;
         try {
-            response = introspect(token);
+            response = answer(post(token));
         } catch (UpstreamUnavailableException e) {
             if (failing.compareAndSet(false, true)) {
                 LOG.warn("Token introspection failing, answering 503: {}", e.getMessage());
@@ -98,8 +98,8 @@ final class IntrospectionClient implements TokenValidator {
         }
     }
 
-    /** POSTs the token and returns the response object, with a boolean {@code active}. */
-    private JsonNode introspect(String token) {
+    /** POSTs the token to the endpoint. */
+    private HttpFetcher.Response post(String token) {
         StringBuilder form = new StringBuilder("token=").append(encode(token));
         if (tokenTypeHint != null) {
             form.append("&token_type_hint=").append(encode(tokenTypeHint));
@@ -112,12 +112,18 @@ final class IntrospectionClient implements TokenValidator {
         } else {
             form.append("&client_id=").append(encode(clientId)).append("&client_secret=").append(encode(clientSecret));
         }
-        HttpFetcher.Response answer;
         try {
-            answer = fetcher.postForm(uri, headers, form.toString());
+            return fetcher.postForm(uri, headers, form.toString());
         } catch (HttpFetcher.FetchException e) {
             throw unavailable(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The endpoint's answer as a JSON object with a boolean {@code active}, or an {@link UpstreamUnavailableException}
+     * saying what it answered instead. Package-private for the fuzz test, which feeds it hostile answers.
+     */
+    JsonNode answer(HttpFetcher.Response answer) {
         if (answer.status() != 200) {
             String hint = answer.status() == 401 || answer.status() == 403
                     ? " (the endpoint refused this API's client credentials: check client-id, client-secret and auth-method)"
@@ -150,7 +156,8 @@ final class IntrospectionClient implements TokenValidator {
         return body;
     }
 
-    private VerifiedToken check(JsonNode body) {
+    /** Decides an answer that {@link #answer} accepted. Package-private for the fuzz test. */
+    VerifiedToken check(JsonNode body) {
         if (!body.get("active").booleanValue()) {
             throw new InvalidTokenException("The token is not active", "active");
         }
