@@ -128,7 +128,7 @@ public final class Requirement {
                     + t.replaceAll("\\s*,\\s*", " | ") + "' (any one of them)");
         }
         boolean any = t.contains("|");
-        String[] parts = t.split(any ? "\\s*\\|\\s*" : "\\s+");
+        String[] parts = t.split(any ? "\\s*\\|\\s*" : "\\s+", -1); // -1: a trailing '|' leaves an empty scope to refuse
         for (String p : parts) {
             if (p.isEmpty() || (any && p.matches(".*\\s.*"))) {
                 throw new IllegalArgumentException("'" + t + "' mixes all-of and any-of or has an empty scope: "

@@ -60,6 +60,17 @@ class RequirementTest {
         assertThat(Requirement.parse("admin | root")).isEqualTo(Requirement.anyOf("admin", "root"));
     }
 
+    /** Found by UrlRulesFuzzTest: a trailing bar was dropped, so "admin |" read as any-of one scope, "admin". */
+    @Test
+    void parseWhenTrailingBarThenEmptyScopeRefused() {
+        assertThatThrownBy(() -> Requirement.parse("admin |"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has an empty scope");
+        assertThatThrownBy(() -> Requirement.parse("admin | root |"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has an empty scope");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "  ", "a | b c", "a | | b", "sc\"ope"})
     void parseWhenMalformedThenExplains(String text) {
