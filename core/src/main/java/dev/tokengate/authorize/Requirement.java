@@ -91,7 +91,10 @@ public final class Requirement {
         if (set.isEmpty()) {
             throw new IllegalArgumentException("a scope requirement needs at least one scope; use authenticated() for none");
         }
-        return new Requirement(mode, java.util.Collections.unmodifiableSet(set), false);
+        // One distinct scope is one requirement however it was written ("a | a", "a"): all-of, so that it prints and
+        // reads back as itself and equals its other spellings.
+        Mode canonical = set.size() == 1 ? Mode.ALL_OF : mode;
+        return new Requirement(canonical, java.util.Collections.unmodifiableSet(set), false);
     }
 
     /**

@@ -60,6 +60,16 @@ class RequirementTest {
         assertThat(Requirement.parse("admin | root")).isEqualTo(Requirement.anyOf("admin", "root"));
     }
 
+    /** Found by UrlRulesFuzzTest: "a | a" read as any-of {a}, which printed as "a" and read back as all-of {a}. */
+    @Test
+    void parseWhenOneDistinctScopeThenSameRequirementWhicheverWayWritten() {
+        Requirement repeated = Requirement.parse("a | a");
+        assertThat(repeated).isEqualTo(Requirement.parse("a")).isEqualTo(Requirement.anyOf("a"));
+        assertThat(repeated.mode()).isEqualTo(Requirement.Mode.ALL_OF);
+        assertThat(repeated).hasToString("a");
+        assertThat(Requirement.parse(repeated.toString())).isEqualTo(repeated);
+    }
+
     /** Found by UrlRulesFuzzTest: a trailing bar was dropped, so "admin |" read as any-of one scope, "admin". */
     @Test
     void parseWhenTrailingBarThenEmptyScopeRefused() {
