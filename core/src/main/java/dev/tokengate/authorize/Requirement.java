@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -35,6 +36,8 @@ public final class Requirement {
 
     private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
     private static final String API_KEY_SUFFIX = "+ api-key";
+    /** A requirement followed by {@code + api-key}, any case, any blanks around the {@code +}. */
+    private static final Pattern WITH_API_KEY = Pattern.compile("(?is)(.*)\\+\\s*api-key");
     /** The requirements that are not scopes; a scope this close to one (two edits) is taken for a typo. */
     private static final List<String> KEYWORDS = List.of("permit", "authenticated", "deny");
     private static final Requirement PERMIT = new Requirement(Mode.PERMIT, Set.of(), false);
@@ -104,13 +107,14 @@ public final class Requirement {
      */
     public static Requirement parse(String text) {
         String t = Objects.requireNonNull(text, "text").trim();
-        String lower = t.toLowerCase(java.util.Locale.ROOT);
-        if (lower.endsWith("api-key")) {
-            int plus = t.lastIndexOf('+');
-            if (plus < 0 || !t.substring(plus + 1).strip().equalsIgnoreCase("api-key")) {
-                throw new IllegalArgumentException("'" + t + "': write '<requirement> + api-key', e.g. 'trade + api-key'");
-            }
-            return parse(t.substring(0, plus)).withApiKey();
+        Matcher withApiKey = WITH_API_KEY.matcher(t);
+        if (withApiKey.matches()) {
+            return parse(withApiKey.group(1)).withApiKey();
+        }
+        String[] words = t.split("[\\s|]+");
+        if (words.length > 0 && words[words.length - 1].equalsIgnoreCase("api-key")) {
+            // "trade api-key": the '+' is missing. A scope that merely ends in api-key ("partner-api-key") is a scope.
+            throw new IllegalArgumentException("'" + t + "': write '<requirement> + api-key', e.g. 'trade + api-key'");
         }
         switch (t.toLowerCase(java.util.Locale.ROOT)) {
             case "permit":

@@ -70,6 +70,17 @@ class RequirementTest {
         assertThat(Requirement.parse(repeated.toString())).isEqualTo(repeated);
     }
 
+    /** Found by UrlRulesFuzzTest: a last scope merely ending in "api-key" was taken for a misspelt "+ api-key". */
+    @Test
+    void parseWhenLastScopeEndsWithApiKeyThenItIsAScope() {
+        Requirement requirement = Requirement.parse("read partner-api-key");
+        assertThat(requirement).isEqualTo(Requirement.allOf("read", "partner-api-key"));
+        assertThat(requirement.requiresApiKey()).isFalse();
+        assertThat(Requirement.parse("read | partner-api-key + api-key"))
+                .isEqualTo(Requirement.anyOf("read", "partner-api-key").withApiKey());
+        assertThat(Requirement.parse(requirement.toString())).isEqualTo(requirement);
+    }
+
     /** Found by UrlRulesFuzzTest: a trailing bar was dropped, so "admin |" read as any-of one scope, "admin". */
     @Test
     void parseWhenTrailingBarThenEmptyScopeRefused() {
