@@ -111,11 +111,6 @@ public final class Requirement {
         if (withApiKey.matches()) {
             return parse(withApiKey.group(1)).withApiKey();
         }
-        String[] words = t.split("[\\s|]+");
-        if (words.length > 0 && words[words.length - 1].equalsIgnoreCase("api-key")) {
-            // "trade api-key": the '+' is missing. A scope that merely ends in api-key ("partner-api-key") is a scope.
-            throw new IllegalArgumentException("'" + t + "': write '<requirement> + api-key', e.g. 'trade + api-key'");
-        }
         switch (t.toLowerCase(java.util.Locale.ROOT)) {
             case "permit":
                 return PERMIT;
@@ -142,6 +137,10 @@ public final class Requirement {
                         + "write 'a b' (all of) or 'a | b' (any of)");
             }
             String word = p.toLowerCase(java.util.Locale.ROOT);
+            if (word.equals("api-key")) {
+                // "trade api-key": the '+' is missing. A scope that merely ends in api-key ("partner-api-key") is a scope.
+                throw new IllegalArgumentException("'" + t + "': write '<requirement> + api-key', e.g. 'trade + api-key'");
+            }
             if (KEYWORDS.contains(word)) {
                 throw new IllegalArgumentException("'" + t + "': " + word + " is a requirement of its own and cannot "
                         + "be listed with scopes; write '" + word + "' alone, or only scopes");

@@ -79,6 +79,9 @@ class RequirementTest {
         assertThat(Requirement.parse("read | partner-api-key + api-key"))
                 .isEqualTo(Requirement.anyOf("read", "partner-api-key").withApiKey());
         assertThat(Requirement.parse(requirement.toString())).isEqualTo(requirement);
+        // The keyword itself is no scope, wherever it stands: "api-key y" printed (deduplicated) could end in it.
+        assertThatThrownBy(() -> Requirement.parse("read api-key write"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("+ api-key");
     }
 
     /** Found by UrlRulesFuzzTest: a trailing bar was dropped, so "admin |" read as any-of one scope, "admin". */
