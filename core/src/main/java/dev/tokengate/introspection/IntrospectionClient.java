@@ -245,8 +245,8 @@ final class IntrospectionClient implements TokenValidator {
         if (value == null || value.isNull()) {
             return Optional.empty();
         }
-        if (!value.isNumber()) {
-            throw malformed(claim, "a NumericDate");
+        if (!value.isNumber() || (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue()))) {
+            throw malformed(claim, "a NumericDate"); // 1E805 reads as an infinite double, which has no decimal value
         }
         try {
             BigDecimal seconds = value.decimalValue();

@@ -426,6 +426,14 @@ class IntrospectionValidatorTest {
         assertUpstreamUnavailable("answered a malformed 'exp'");
     }
 
+    /** Found by IntrospectionAnswerFuzzTest: 1E805 is an infinite double, whose decimal value threw NumberFormatException. */
+    @Test
+    void validateWhenNumericDateOverflowsADoubleThenUpstreamUnavailable() {
+        server.answer("{\"active\":true,\"sub\":\"alice\",\"iat\":1E805}");
+
+        assertUpstreamUnavailable("answered a malformed 'iat'");
+    }
+
     @Test
     void validateWhenUpstreamFailedThenFailureNotCachedAndNextCallAsksAgain() {
         IntrospectionValidator validator = validator().build();
