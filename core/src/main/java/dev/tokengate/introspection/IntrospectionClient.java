@@ -187,8 +187,9 @@ final class IntrospectionClient implements TokenValidator {
         if (!tokenAudiences.isEmpty() && !audiences.isEmpty() && tokenAudiences.stream().noneMatch(audiences::contains)) {
             throw new InvalidTokenException("The token's audience is not accepted by this API", "aud");
         }
-        Optional<String> subject = string(body, "sub").or(() -> string(body, "username"));
-        Optional<String> client = string(body, "client_id");
+        // An empty name names nobody: it never becomes a principal.
+        Optional<String> subject = named(body, "sub").or(() -> named(body, "username"));
+        Optional<String> client = named(body, "client_id");
         if (subject.isEmpty() && client.isEmpty()) {
             throw new InvalidTokenException(
                     "The token names neither a subject (sub, username) nor a client (client_id)", "sub");
@@ -278,6 +279,11 @@ final class IntrospectionClient implements TokenValidator {
             throw malformed(claim, "a string");
         }
         return Optional.of(value.textValue());
+    }
+
+    /** A string member that is not empty. */
+    private Optional<String> named(JsonNode body, String claim) {
+        return string(body, claim).filter(s -> !s.isEmpty());
     }
 
     /** A string or an array of strings, as {@code aud} may be. */

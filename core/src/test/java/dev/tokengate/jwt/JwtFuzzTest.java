@@ -64,6 +64,7 @@ class JwtFuzzTest {
         assertThat(signer).isIn(TRUSTED_SIGNERS);
         assertThat(verified.issuer()).contains(signer.equals("hmac") ? "https://hmac.test" : "https://rsa.test");
         assertThat(verified.audiences()).contains("api");
+        assertThat(verified.getName()).isNotEmpty();
         assertThat(verified.expiresAt()).hasValueSatisfying(exp -> assertThat(exp).isAfter(NOW.minusSeconds(61)));
     }
 

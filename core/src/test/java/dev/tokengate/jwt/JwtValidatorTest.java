@@ -393,6 +393,12 @@ class JwtValidatorTest {
     }
 
     @Test
+    void validateWhenSubjectAndClientEmptyThenInvalidToken() {
+        assertThat(rejected(validator().build(), jwt().claim("sub", "").claim("client_id", "").sign()).claim())
+                .contains("sub");
+    }
+
+    @Test
     void validateWhenNeitherSubjectNorClientThenInvalidToken() {
         assertThat(rejected(validator().build(), jwt().without("sub").without("client_id").sign()).claim())
                 .contains("sub");
