@@ -131,6 +131,10 @@ final class IntrospectionClient implements TokenValidator {
             throw unavailable("POST " + uri + " answered HTTP " + answer.status() + hint, null);
         }
         String contentType = answer.headers().firstValue("Content-Type").orElse("none");
+        if (!Json.isUtf8(answer.body())) {
+            throw unavailable("POST " + uri + " answered HTTP 200 with a body that is not JSON: it is not UTF-8 "
+                    + "(Content-Type " + LogSafe.escape(contentType) + ")", null);
+        }
         JsonNode body;
         try {
             body = Json.UPSTREAM.readTree(answer.body());
