@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Finds the client's address: the socket's peer, unless that peer is a trusted proxy, in which case the one
@@ -13,6 +14,9 @@ import java.util.Optional;
  * proxy appends to its own header and passes the other on as the client wrote it. Not API.
  */
 final class ClientAddress {
+
+    /** The only form a client address takes: a bare IPv4 or IPv6 literal, as it is matched and logged. */
+    private static final Pattern BARE_ADDRESS = Pattern.compile("[0-9A-Fa-f:.]+");
 
     private ClientAddress() {
     }
@@ -26,8 +30,9 @@ final class ClientAddress {
         String client = peer;
         for (int i = chain.size() - 1; i >= 0; i--) {
             String hop = chain.get(i);
-            if (IpRange.literal(hop).isEmpty()) {
-                break; // "unknown", an obfuscated id or garbage: trust nothing further left
+            if (!BARE_ADDRESS.matcher(hop).matches() || IpRange.literal(hop).isEmpty()) {
+                // "unknown", an obfuscated id, a zone id ("fe80::1%…", free text) or garbage: trust nothing further left
+                break;
             }
             client = hop;
             if (!isTrusted(hop, trustedProxies)) {

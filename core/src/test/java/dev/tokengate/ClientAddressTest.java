@@ -15,6 +15,18 @@ class ClientAddressTest {
     private static final Optional<ForwardedHeader> XFF = Optional.of(ForwardedHeader.X_FORWARDED_FOR);
     private static final Optional<ForwardedHeader> FORWARDED = Optional.of(ForwardedHeader.FORWARDED);
 
+    /** Found by ClientAddressFuzzTest: a zone id ("fe80::1%anything") passed through, forging text in the call log. */
+    @Test
+    void resolveWhenHopHasZoneIdThenTreatedAsGarbage() {
+        TestRequest r = TestRequest.get("/").remoteAddress("10.0.0.2")
+                .header("X-Forwarded-For", "203.0.113.9, fe80::1%evil\"text");
+        assertThat(ClientAddress.resolve(r, PROXIES, XFF)).isEqualTo("10.0.0.2");
+
+        TestRequest forwarded = TestRequest.get("/").remoteAddress("10.0.0.2")
+                .header("Forwarded", "for=\"[2001:db8::1%25eth0]\"");
+        assertThat(ClientAddress.resolve(forwarded, PROXIES, FORWARDED)).isEqualTo("10.0.0.2");
+    }
+
     @Test
     void resolveWhenNoTrustedProxiesThenSocketPeerEvenWithHeaders() {
         TestRequest r = TestRequest.get("/").remoteAddress("198.51.100.7").header("X-Forwarded-For", "203.0.113.9");

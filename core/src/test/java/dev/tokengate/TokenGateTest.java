@@ -344,12 +344,32 @@ class TokenGateTest {
     }
 
     @Test
-    void finishWhenSinkThrowsThenRequestUnaffected() {
+    void finishWhenSinkThrowsThenRequestUnaffectedAndLossLoggedOnce() {
+        List<CallEvent> offered = new ArrayList<>();
         TokenGate failing = TokenGate.builder().validator(TokenGateTest::validate)
-                .callLogSink(e -> { throw new IllegalStateException("disk full"); }).build();
-        TokenGate.Call call = failing.begin(TestRequest.get("/x"));
-        call.authorize(Requirement.permit());
-        call.finish(200);
+                .callLogSink(e -> {
+                    offered.add(e);
+                    throw new IllegalStateException("disk full");
+                }).build();
+        try (LogCapture logs = LogCapture.start()) {
+            TokenGate.Call call = failing.begin(TestRequest.get("/x").bearer(GOOD));
+            Outcome outcome = call.authorize(Requirement.allOf("read"));
+            assertThat(MDC.get(TokenGate.MDC_SUBJECT)).isEqualTo("alice");
+
+            call.finish(200);
+            call.finish(200);
+
+            assertThat(outcome).isInstanceOf(Outcome.Authenticated.class);
+            assertThat(offered).singleElement().satisfies(e -> {
+                assertThat(e.status()).isEqualTo(200);
+                assertThat(e.decision()).isEqualTo("allow");
+            });
+            assertThat(logs.lines(TokenGate.class.getName())).singleElement().asString()
+                    .contains("call-log sink", "failed", "event for request " + offered.get(0).requestId() + " lost");
+            assertThat(logs.text()).contains("disk full").doesNotContain(GOOD);
+            assertThat(MDC.get(TokenGate.MDC_REQUEST_ID)).isNull();
+            assertThat(MDC.get(TokenGate.MDC_SUBJECT)).isNull();
+        }
     }
 
     @Test

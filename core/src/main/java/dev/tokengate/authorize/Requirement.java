@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -35,6 +36,8 @@ public final class Requirement {
 
     private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
     private static final String API_KEY_SUFFIX = "+ api-key";
+    /** A requirement followed by {@code + api-key}, any case, any blanks around the {@code +}. */
+    private static final Pattern WITH_API_KEY = Pattern.compile("(?is)(.*)\\+\\s*api-key");
     /** The requirements that are not scopes; a scope this close to one (two edits) is taken for a typo. */
     private static final List<String> KEYWORDS = List.of("permit", "authenticated", "deny");
     private static final Requirement PERMIT = new Requirement(Mode.PERMIT, Set.of(), false);
@@ -111,7 +114,10 @@ public final class Requirement {
         if (set.isEmpty()) {
             throw new IllegalArgumentException("a scope requirement needs at least one scope; use authenticated() for none");
         }
-        return new Requirement(mode, java.util.Collections.unmodifiableSet(set), false);
+        // One distinct scope is one requirement however it was written ("a | a", "a"): all-of, so that it prints and
+        // reads back as itself and equals its other spellings.
+        Mode canonical = set.size() == 1 ? Mode.ALL_OF : mode;
+        return new Requirement(canonical, java.util.Collections.unmodifiableSet(set), false);
     }
 
     /**
@@ -121,13 +127,9 @@ public final class Requirement {
      */
     public static Requirement parse(String text) {
         String t = Objects.requireNonNull(text, "text").trim();
-        String lower = t.toLowerCase(java.util.Locale.ROOT);
-        if (lower.endsWith("api-key")) {
-            int plus = t.lastIndexOf('+');
-            if (plus < 0 || !t.substring(plus + 1).strip().equalsIgnoreCase("api-key")) {
-                throw new IllegalArgumentException("'" + t + "': write '<requirement> + api-key', e.g. 'trade + api-key'");
-            }
-            return parse(t.substring(0, plus)).withApiKey();
+        Matcher withApiKey = WITH_API_KEY.matcher(t);
+        if (withApiKey.matches()) {
+            return parse(withApiKey.group(1)).withApiKey();
         }
         switch (t.toLowerCase(java.util.Locale.ROOT)) {
             case "permit":
@@ -148,13 +150,17 @@ public final class Requirement {
                     + t.replaceAll("\\s*,\\s*", " | ") + "' (any one of them)");
         }
         boolean any = t.contains("|");
-        String[] parts = t.split(any ? "\\s*\\|\\s*" : "\\s+");
+        String[] parts = t.split(any ? "\\s*\\|\\s*" : "\\s+", -1); // -1: a trailing '|' leaves an empty scope to refuse
         for (String p : parts) {
             if (p.isEmpty() || (any && p.matches(".*\\s.*"))) {
                 throw new IllegalArgumentException("'" + t + "' mixes all-of and any-of or has an empty scope: "
                         + "write 'a b' (all of) or 'a | b' (any of)");
             }
             String word = p.toLowerCase(java.util.Locale.ROOT);
+            if (word.equals("api-key")) {
+                // "trade api-key": the '+' is missing. A scope that merely ends in api-key ("partner-api-key") is a scope.
+                throw new IllegalArgumentException("'" + t + "': write '<requirement> + api-key', e.g. 'trade + api-key'");
+            }
             if (KEYWORDS.contains(word)) {
                 throw new IllegalArgumentException("'" + t + "': " + word + " is a requirement of its own and cannot "
                         + "be listed with scopes; write '" + word + "' alone, or only scopes");

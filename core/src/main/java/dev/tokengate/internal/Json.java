@@ -12,6 +12,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -57,6 +60,25 @@ public final class Json {
     public static final ObjectWriter WRITER = JsonMapper.builder().build().writer();
 
     private Json() {
+    }
+
+    /**
+     * Whether the bytes are well-formed UTF-8 (RFC 8259 §8.1 requires it of JSON between systems). Check before
+     * {@link #UPSTREAM}: once Jackson's parser has read a member name, it can read an ill-formed variant of that name
+     * ({@code "acti\xFFve"}) as the name itself.
+     */
+    public static boolean isUtf8(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) { // only a non-ASCII byte can be ill-formed: most answers are ASCII and skip the decoder
+                try {
+                    StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)); // reports, never replaces
+                    return true;
+                } catch (CharacterCodingException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** A strict reader of one JSON object into plain, unmodifiable Java values. Immutable and thread-safe. */

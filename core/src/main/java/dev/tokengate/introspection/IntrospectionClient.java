@@ -78,7 +78,7 @@ final class IntrospectionClient implements TokenValidator {
         Objects.requireNonNull(token, "token");
         JsonNode response;
         try {
-            response = introspect(token);
+            response = answer(post(token));
         } catch (UpstreamUnavailableException e) {
             if (failing.compareAndSet(false, true)) {
                 LOG.warn("Token introspection failing, answering 503: {}", e.getMessage());
@@ -98,8 +98,8 @@ final class IntrospectionClient implements TokenValidator {
         }
     }
 
-    /** POSTs the token and returns the response object, with a boolean {@code active}. */
-    private JsonNode introspect(String token) {
+    /** POSTs the token to the endpoint. */
+    private HttpFetcher.Response post(String token) {
         StringBuilder form = new StringBuilder("token=").append(encode(token));
         if (tokenTypeHint != null) {
             form.append("&token_type_hint=").append(encode(tokenTypeHint));
@@ -112,12 +112,18 @@ final class IntrospectionClient implements TokenValidator {
         } else {
             form.append("&client_id=").append(encode(clientId)).append("&client_secret=").append(encode(clientSecret));
         }
-        HttpFetcher.Response answer;
         try {
-            answer = fetcher.postForm(uri, headers, form.toString());
+            return fetcher.postForm(uri, headers, form.toString());
         } catch (HttpFetcher.FetchException e) {
             throw unavailable(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The endpoint's answer as a JSON object with a boolean {@code active}, or an {@link UpstreamUnavailableException}
+     * saying what it answered instead. Package-private for the fuzz test, which feeds it hostile answers.
+     */
+    JsonNode answer(HttpFetcher.Response answer) {
         if (answer.status() != 200) {
             String hint = answer.status() == 401 || answer.status() == 403
                     ? " (the endpoint refused this API's client credentials: check client-id, client-secret and auth-method)"
@@ -125,6 +131,10 @@ final class IntrospectionClient implements TokenValidator {
             throw unavailable("POST " + uri + " answered HTTP " + answer.status() + hint, null);
         }
         String contentType = answer.headers().firstValue("Content-Type").orElse("none");
+        if (!Json.isUtf8(answer.body())) {
+            throw unavailable("POST " + uri + " answered HTTP 200 with a body that is not JSON: it is not UTF-8 "
+                    + "(Content-Type " + LogSafe.escape(contentType) + ")", null);
+        }
         JsonNode body;
         try {
             body = Json.UPSTREAM.readTree(answer.body());
@@ -150,7 +160,8 @@ final class IntrospectionClient implements TokenValidator {
         return body;
     }
 
-    private VerifiedToken check(JsonNode body) {
+    /** Decides an answer that {@link #answer} accepted. Package-private for the fuzz test. */
+    VerifiedToken check(JsonNode body) {
         if (!body.get("active").booleanValue()) {
             throw new InvalidTokenException("The token is not active", "active");
         }
@@ -180,8 +191,9 @@ final class IntrospectionClient implements TokenValidator {
         if (!tokenAudiences.isEmpty() && !audiences.isEmpty() && tokenAudiences.stream().noneMatch(audiences::contains)) {
             throw new InvalidTokenException("The token's audience is not accepted by this API", "aud");
         }
-        Optional<String> subject = string(body, "sub").or(() -> string(body, "username"));
-        Optional<String> client = string(body, "client_id");
+        // An empty name names nobody: it never becomes a principal.
+        Optional<String> subject = named(body, "sub").or(() -> named(body, "username"));
+        Optional<String> client = named(body, "client_id");
         if (subject.isEmpty() && client.isEmpty()) {
             throw new InvalidTokenException(
                     "The token names neither a subject (sub, username) nor a client (client_id)", "sub");
@@ -238,8 +250,8 @@ final class IntrospectionClient implements TokenValidator {
         if (value == null || value.isNull()) {
             return Optional.empty();
         }
-        if (!value.isNumber()) {
-            throw malformed(claim, "a NumericDate");
+        if (!value.isNumber() || (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue()))) {
+            throw malformed(claim, "a NumericDate"); // 1E805 reads as an infinite double, which has no decimal value
         }
         try {
             BigDecimal seconds = value.decimalValue();
@@ -271,6 +283,11 @@ final class IntrospectionClient implements TokenValidator {
             throw malformed(claim, "a string");
         }
         return Optional.of(value.textValue());
+    }
+
+    /** A string member that is not empty. */
+    private Optional<String> named(JsonNode body, String claim) {
+        return string(body, claim).filter(s -> !s.isEmpty());
     }
 
     /** A string or an array of strings, as {@code aud} may be. */

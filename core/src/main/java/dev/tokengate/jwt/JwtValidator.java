@@ -186,7 +186,7 @@ public final class JwtValidator implements TokenValidator {
                 throw new InvalidTokenException("The token lacks the claim " + claim + ", which this API requires", claim);
             }
         }
-        Optional<String> subject = jwt.claimString("sub");
+        Optional<String> subject = jwt.claimString("sub").filter(s -> !s.isEmpty()); // an empty name names nobody
         Optional<String> clientId = clientId(jwt);
         if (subject.isEmpty() && clientId.isEmpty()) {
             throw new InvalidTokenException(
@@ -382,7 +382,7 @@ public final class JwtValidator implements TokenValidator {
 
     private static Optional<String> clientId(ParsedJwt jwt) {
         for (String claim : List.of("client_id", "azp", "cid")) {
-            Optional<String> value = jwt.claimString(claim);
+            Optional<String> value = jwt.claimString(claim).filter(s -> !s.isEmpty());
             if (value.isPresent()) {
                 return value;
             }

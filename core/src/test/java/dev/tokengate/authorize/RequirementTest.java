@@ -60,6 +60,41 @@ class RequirementTest {
         assertThat(Requirement.parse("admin | root")).isEqualTo(Requirement.anyOf("admin", "root"));
     }
 
+    /** Found by UrlRulesFuzzTest: "a | a" read as any-of {a}, which printed as "a" and read back as all-of {a}. */
+    @Test
+    void parseWhenOneDistinctScopeThenSameRequirementWhicheverWayWritten() {
+        Requirement repeated = Requirement.parse("a | a");
+        assertThat(repeated).isEqualTo(Requirement.parse("a")).isEqualTo(Requirement.anyOf("a"));
+        assertThat(repeated.mode()).isEqualTo(Requirement.Mode.ALL_OF);
+        assertThat(repeated).hasToString("a");
+        assertThat(Requirement.parse(repeated.toString())).isEqualTo(repeated);
+    }
+
+    /** Found by UrlRulesFuzzTest: a last scope merely ending in "api-key" was taken for a misspelt "+ api-key". */
+    @Test
+    void parseWhenLastScopeEndsWithApiKeyThenItIsAScope() {
+        Requirement requirement = Requirement.parse("read partner-api-key");
+        assertThat(requirement).isEqualTo(Requirement.allOf("read", "partner-api-key"));
+        assertThat(requirement.requiresApiKey()).isFalse();
+        assertThat(Requirement.parse("read | partner-api-key + api-key"))
+                .isEqualTo(Requirement.anyOf("read", "partner-api-key").withApiKey());
+        assertThat(Requirement.parse(requirement.toString())).isEqualTo(requirement);
+        // The keyword itself is no scope, wherever it stands: "api-key y" printed (deduplicated) could end in it.
+        assertThatThrownBy(() -> Requirement.parse("read api-key write"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("+ api-key");
+    }
+
+    /** Found by UrlRulesFuzzTest: a trailing bar was dropped, so "admin |" read as any-of one scope, "admin". */
+    @Test
+    void parseWhenTrailingBarThenEmptyScopeRefused() {
+        assertThatThrownBy(() -> Requirement.parse("admin |"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has an empty scope");
+        assertThatThrownBy(() -> Requirement.parse("admin | root |"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has an empty scope");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "  ", "a | b c", "a | | b", "sc\"ope"})
     void parseWhenMalformedThenExplains(String text) {

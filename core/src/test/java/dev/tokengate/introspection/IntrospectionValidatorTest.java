@@ -92,6 +92,22 @@ class IntrospectionValidatorTest {
         assertThat(token.claim("token_type")).contains("Bearer");
     }
 
+    /** Found by IntrospectionAnswerFuzzTest: "sub":"" made a principal named "" instead of a token naming nobody. */
+    @Test
+    void validateWhenSubjectEmptyAndNoClientThenInvalidToken() {
+        server.answer("{\"active\":true,\"sub\":\"\",\"username\":\"\",\"client_id\":\"\"}");
+
+        assertThatThrownBy(() -> validator().build().validate(TOKEN))
+                .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("sub"));
+    }
+
+    @Test
+    void validateWhenSubjectEmptyThenUsernameIsTheSubject() {
+        server.answer("{\"active\":true,\"sub\":\"\",\"username\":\"bob\"}");
+
+        assertThat(validator().build().validate(TOKEN).subject()).contains("bob");
+    }
+
     @Test
     void validateWhenNoSubThenUsernameIsTheSubject() {
         server.answer("{\"active\":true,\"username\":\"bob\"}");
@@ -424,6 +440,14 @@ class IntrospectionValidatorTest {
         server.answer("{\"active\":true,\"sub\":\"alice\",\"exp\":\"tomorrow\"}");
 
         assertUpstreamUnavailable("answered a malformed 'exp'");
+    }
+
+    /** Found by IntrospectionAnswerFuzzTest: 1E805 is an infinite double, whose decimal value threw NumberFormatException. */
+    @Test
+    void validateWhenNumericDateOverflowsADoubleThenUpstreamUnavailable() {
+        server.answer("{\"active\":true,\"sub\":\"alice\",\"iat\":1E805}");
+
+        assertUpstreamUnavailable("answered a malformed 'iat'");
     }
 
     @Test

@@ -161,7 +161,7 @@ class JwtValidatorTest {
 
     @Test
     void validateWhenNotBeforeWithinLeewayThenVerified() {
-        assertThat(validator().build().validate(jwt().notBefore(NOW.plusSeconds(30)).sign())).isNotNull();
+        assertThat(validator().build().validate(jwt().notBefore(NOW.plusSeconds(30)).sign())).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
 
     @Test
@@ -232,7 +232,7 @@ class JwtValidatorTest {
             JwtValidator validator = JwtValidator.builder().issuer(TestTokens.ISSUER).allowAnyAudience()
                     .keySource(allKeys()).clock(CLOCK).build();
 
-            assertThat(validator.validate(jwt().audience("anything").sign())).isNotNull();
+            assertThat(validator.validate(jwt().audience("anything").sign())).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
             assertThat(validator.validate(jwt().without("aud").sign()).audiences()).isEmpty();
             assertThat(logs.events()).anySatisfy(event -> {
                 assertThat(event.getLevel()).isEqualTo(Level.WARN);
@@ -245,10 +245,10 @@ class JwtValidatorTest {
     void validateWhenTypeRequiredAndMatchesThenVerified() {
         JwtValidator validator = validator().type("at+jwt").build();
 
-        assertThat(validator.validate(jwt().type("at+jwt").sign())).isNotNull();
-        assertThat(validator.validate(jwt().type("application/at+jwt").sign())).isNotNull();
-        assertThat(validator.validate(jwt().type("AT+JWT").sign())).isNotNull();
-        assertThat(validator.validate(jwt().type("Application/AT+JWT").sign())).isNotNull();
+        assertThat(validator.validate(jwt().type("at+jwt").sign())).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
+        assertThat(validator.validate(jwt().type("application/at+jwt").sign())).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
+        assertThat(validator.validate(jwt().type("AT+JWT").sign())).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
+        assertThat(validator.validate(jwt().type("Application/AT+JWT").sign())).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
 
     @Test
@@ -272,7 +272,7 @@ class JwtValidatorTest {
     void validateWhenTypeNotConfiguredThenUntypedOrAccessTokenTypesVerified(String typ) {
         String token = jwt().type(typ.isEmpty() ? null : typ).sign();
 
-        assertThat(validator().build().validate(token)).isNotNull();
+        assertThat(validator().build().validate(token)).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
 
     @ParameterizedTest
@@ -310,7 +310,7 @@ class JwtValidatorTest {
     void validateWhenNoTypeRequiredThenRfc9068ClaimsOtherThanExpOptional() {
         String token = jwt().without("jti").without("iat").without("client_id").sign();
 
-        assertThat(validator().build().validate(token)).isNotNull();
+        assertThat(validator().build().validate(token)).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
 
     @Test
@@ -330,7 +330,7 @@ class JwtValidatorTest {
     @Test
     void validateWhenRequiredClaimsPresentThenVerified() {
         assertThat(validator().requiredClaims("jti", "tenant").build().validate(jwt().claim("tenant", "t1").sign()))
-                .isNotNull();
+                .extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
 
     // --- scopes, client id, subject -----------------------------------------------------------------------------
@@ -393,6 +393,12 @@ class JwtValidatorTest {
     }
 
     @Test
+    void validateWhenSubjectAndClientEmptyThenInvalidToken() {
+        assertThat(rejected(validator().build(), jwt().claim("sub", "").claim("client_id", "").sign()).claim())
+                .contains("sub");
+    }
+
+    @Test
     void validateWhenNeitherSubjectNorClientThenInvalidToken() {
         assertThat(rejected(validator().build(), jwt().without("sub").without("client_id").sign()).claim())
                 .contains("sub");
@@ -407,16 +413,16 @@ class JwtValidatorTest {
         String token = jwt().signedWith(algorithm, TestKeys.rsa()).sign();
         KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.rsa().verificationKeyWithoutAlgorithm()));
 
-        assertThat(validator().keySource(withoutJwkAlg).build().validate(token)).isNotNull();
+        assertThat(validator().keySource(withoutJwkAlg).build().validate(token)).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
 
     @Test
     void validateWhenSignedWithEcAlgorithmsThenVerified() {
         JwtValidator validator = validator().build();
 
-        assertThat(validator.validate(jwt().signedWith(TestKeys.ec256()).sign())).isNotNull();
-        assertThat(validator.validate(jwt().signedWith(TestKeys.ec384()).sign())).isNotNull();
-        assertThat(validator.validate(jwt().signedWith(TestKeys.ec521()).sign())).isNotNull();
+        assertThat(validator.validate(jwt().signedWith(TestKeys.ec256()).sign())).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
+        assertThat(validator.validate(jwt().signedWith(TestKeys.ec384()).sign())).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
+        assertThat(validator.validate(jwt().signedWith(TestKeys.ec521()).sign())).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
 
     @ParameterizedTest
@@ -461,7 +467,7 @@ class JwtValidatorTest {
 
     @Test
     void validateWhenHmacIssuerAndHs256ThenVerified() {
-        assertThat(hmacValidator().build().validate(jwt().signedWithHmac("HS256", SECRET).sign())).isNotNull();
+        assertThat(hmacValidator().build().validate(jwt().signedWithHmac("HS256", SECRET).sign())).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
 
     @Test
@@ -484,7 +490,7 @@ class JwtValidatorTest {
 
         assertThat(hmacValidator().build().algorithms()).containsExactly("HS256");
         assertThat(hmacValidator().hmacSecret(sixtyFour).build().validate(jwt().signedWithHmac("HS512", sixtyFour).sign()))
-                .isNotNull();
+                .extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
 
     @Test
@@ -494,7 +500,7 @@ class JwtValidatorTest {
                 .environment(Map.of("TOKENGATE_TEST_SECRET", new String(SECRET, StandardCharsets.US_ASCII))::get)
                 .build();
 
-        assertThat(validator.validate(jwt().signedWithHmac("HS256", SECRET).sign())).isNotNull();
+        assertThat(validator.validate(jwt().signedWithHmac("HS256", SECRET).sign())).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
 
     @Test
@@ -559,14 +565,14 @@ class JwtValidatorTest {
 
     @Test
     void validateWhenSignedWithRotatedKeyThenVerified() {
-        assertThat(validator().build().validate(jwt().signedWith(TestKeys.rsa2()).sign())).isNotNull();
+        assertThat(validator().build().validate(jwt().signedWith(TestKeys.rsa2()).sign())).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
 
     @Test
     void validateWhenNoKeyIdThenEveryMatchingKeyIsTried() {
         String token = jwt().signedWith(TestKeys.rsa2()).keyId(null).sign();
 
-        assertThat(validator().build().validate(token)).isNotNull();
+        assertThat(validator().build().validate(token)).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
 
     @Test
@@ -574,7 +580,7 @@ class JwtValidatorTest {
         KeySource sameKid = TestKeys.keySource(TestKeys.rsa(), TestKeys.rsa2().withKeyId("rsa-1"));
         String token = jwt().signedWith(TestKeys.rsa2()).keyId("rsa-1").sign();
 
-        assertThat(validator().keySource(sameKid).build().validate(token)).isNotNull();
+        assertThat(validator().keySource(sameKid).build().validate(token)).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
 
     @Test
