@@ -165,6 +165,67 @@ class BearerTokenExtractorTest {
     }
 
     @Test
+    void extractWhenTokenExactlyAtTheLengthLimitThenFound() {
+        String token = "a".repeat(BearerTokenExtractor.MAX_TOKEN_LENGTH);
+        assertThat(headerOnly.extract(TestRequest.get("/").bearer(token)))
+                .isEqualTo(Extraction.Found.bearer(token, Source.AUTHORIZATION_HEADER));
+    }
+
+    @Test
+    void extractWhenCustomHeaderEmptyOrBadOrRepeatedThenRefusedSayingWhere() {
+        assertInvalidToken(everything.extract(TestRequest.get("/").header("X-Access-Token", " ")), "X-Access-Token header is empty");
+        assertInvalidToken(everything.extract(TestRequest.get("/").header("X-Access-Token", "a b")), "X-Access-Token header");
+        assertInvalidRequest(everything.extract(TestRequest.get("/").header("X-Access-Token", "a").header("X-Access-Token", "b")),
+                "more than one X-Access-Token header");
+    }
+
+    @Test
+    void extractWhenCookieQuotedThenUnquotedAndWhenBadOrRepeatedThenRefused() {
+        assertThat(everything.extract(TestRequest.get("/").header("Cookie", "access_token=\"abc.def\"")))
+                .isEqualTo(Extraction.Found.bearer("abc.def", Source.COOKIE));
+        assertInvalidToken(everything.extract(TestRequest.get("/").header("Cookie", "access_token=\"")), "access_token cookie");
+        assertInvalidToken(everything.extract(TestRequest.get("/").header("Cookie", "access_token=\"\"")), "access_token cookie is empty");
+        assertInvalidToken(everything.extract(TestRequest.get("/").header("Cookie", "access_token=\"abc")), "access_token cookie");
+        assertInvalidToken(everything.extract(TestRequest.get("/").header("Cookie", "access_token=abc\"")), "access_token cookie");
+        assertInvalidRequest(everything.extract(TestRequest.get("/").header("Cookie", "access_token=a; access_token=b")),
+                "more than one access_token cookie");
+        assertThat(everything.extract(TestRequest.get("/").header("Cookie", "=abc; other=x"))).isInstanceOf(Extraction.Absent.class);
+    }
+
+    @Test
+    void extractWhenQueryTokenMalformedThenInvalidTokenAndANameWithoutValueIsAnEmptyToken() {
+        // a malformed escape is kept as sent (and refused for its characters), not turned into an empty token
+        assertInvalidToken(everything.extract(TestRequest.get("/").query("access_token=%zz")),
+                "access_token query parameter has characters a bearer token cannot have");
+        assertInvalidToken(everything.extract(TestRequest.get("/").query("a=1&access_token")), "access_token query parameter is empty");
+        assertThat(everything.extract(TestRequest.get("/").query("=access_token&x=access_token"))).isInstanceOf(Extraction.Absent.class);
+        assertThat(everything.extract(TestRequest.get("/").query("access%5Ftoken=abc")))
+                .isEqualTo(Extraction.Found.bearer("abc", Source.QUERY_PARAMETER));
+    }
+
+    @Test
+    void extractWhenFormTokenBadOrRepeatedThenRefused() {
+        assertInvalidToken(everything.extract(TestRequest.post("/").form("access_token", "a b")), "access_token form field");
+        assertInvalidRequest(everything.extract(TestRequest.post("/").form("access_token", "a").form("access_token", "b")),
+                "more than one access_token field");
+    }
+
+    @Test
+    void extractWhenTokenInSeveralPlacesThenTheDescriptionNamesThem() {
+        assertInvalidRequest(everything.extract(TestRequest.get("/").bearer("abc").query("access_token=abc")),
+                "(authorization header and query parameter)");
+        assertInvalidRequest(everything.extract(TestRequest.get("/").header("X-Access-Token", "a")
+                .header("Cookie", "access_token=b").query("access_token=c")), "(custom header and cookie and query parameter)");
+    }
+
+    @Test
+    void toStringNamesTheSourcesNeverAToken() {
+        assertThat(everything).hasToString("BearerTokenExtractor[formBody=true, query=true, cookie=access_token, header=X-Access-Token]");
+        assertThat(headerOnly).hasToString("BearerTokenExtractor[formBody=false, query=false, cookie=-, header=-]");
+        assertThat(Extraction.Found.bearer(TOKEN, Source.COOKIE)).hasToString("Found[scheme=Bearer, source=COOKIE]");
+    }
+
+    @Test
     void foundNeverPrintsTheToken() {
         assertThat(Extraction.Found.bearer(TOKEN, Source.AUTHORIZATION_HEADER).toString()).doesNotContain(TOKEN);
     }
