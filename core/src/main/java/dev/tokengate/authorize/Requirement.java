@@ -161,6 +161,11 @@ public final class Requirement {
                 // "trade api-key": the '+' is missing. A scope that merely ends in api-key ("partner-api-key") is a scope.
                 throw new IllegalArgumentException("'" + t + "': write '<requirement> + api-key', e.g. 'trade + api-key'");
             }
+            if (word.endsWith("+api-key")) {
+                // Written last, such a scope would read back as the '+ api-key' suffix: one text, two requirements.
+                throw new IllegalArgumentException("'" + p + "' reads as the '+ api-key' suffix, not as a scope: write "
+                        + "'<requirement> + api-key' at the end, e.g. 'trade + api-key'");
+            }
             if (KEYWORDS.contains(word)) {
                 throw new IllegalArgumentException("'" + t + "': " + word + " is a requirement of its own and cannot "
                         + "be listed with scopes; write '" + word + "' alone, or only scopes");

@@ -101,6 +101,15 @@ class RequirementTest {
         assertThatThrownBy(() -> Requirement.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** Found by fuzzing: "a +api-key a" kept a scope "+api-key", which printed last and read back as the hybrid. */
+    @ParameterizedTest
+    @ValueSource(strings = {"a +api-key a", "x+api-key read", "read | b+API-KEY | c"})
+    void parseWhenAScopeEndsInPlusApiKeyThenRefused(String text) {
+        assertThatThrownBy(() -> Requirement.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reads as the '+ api-key' suffix");
+    }
+
     @Test
     void parseReadsBackToString() {
         for (String text : new String[] {"permit", "authenticated", "deny", "read trade", "admin | root", "api:read"}) {
