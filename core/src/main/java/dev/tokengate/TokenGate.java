@@ -6,6 +6,9 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.control.Revocation;
+import dev.tokengate.control.RevocationStore;
+import dev.tokengate.control.Revocations;
 import dev.tokengate.extract.BearerTokenExtractor;
 import dev.tokengate.extract.Extraction;
 import dev.tokengate.extract.TokenExtractor;
@@ -93,6 +96,8 @@ public final class TokenGate implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenGate.class);
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,64}");
+    /** The mark of a request whose token lacked the route's scopes. */
+    static final String SCOPE_MARK = "scope";
 
     private final TokenGateConfig config;
     private final TokenExtractor extractor;
@@ -103,6 +108,7 @@ public final class TokenGate implements AutoCloseable {
     private final CallLogSink sink;
     private final Clock clock;
     private final List<AutoCloseable> resources;
+    private final Revocations revocations;
     /** Tokens that could not be checked (an upstream down): one WARN per episode, then a summary per minute. */
     private final WarningEpisode upstreamFailures;
 
@@ -117,10 +123,15 @@ public final class TokenGate implements AutoCloseable {
         this.stack = built.stack();
         this.resources = built.resources();
         this.validator = b.validator != null ? b.validator : stack.tokens();
+        Optional<RevocationStore> revocationStore = Optional.ofNullable(b.revocationStore).or(built::revocationStore);
+        this.revocations = revocationStore.map(store -> Revocations.stored(clock, store))
+                .orElseGet(() -> Revocations.inMemory(clock));
+        revocations.onRevoke(this::evict);
         List<TokenPolicy> chain = new ArrayList<>();
         chain.add(TokenPolicies.proofOfPossession());
         chain.add(TokenPolicies.allowedAddresses());
         chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys()));
+        chain.add(revocations.policy());
         chain.addAll(b.policies);
         this.policies = List.copyOf(chain);
         this.mode = b.mode;
@@ -165,6 +176,25 @@ public final class TokenGate implements AutoCloseable {
         return mode;
     }
 
+    /**
+     * The revocation list: revoke any token (by its text or hash, its {@code jti} or stored id), a subject, a client
+     * or an API key, with a reason. A revoked token is refused from the next request on, whatever the caches
+     * hold; the list is kept in the token database when one is configured, in memory otherwise.
+     */
+    public Revocations revocations() {
+        return revocations;
+    }
+
+    /** A revocation evicts the tokens it names from the verified-token and store caches. */
+    private void evict(Revocation r) {
+        switch (r.target()) {
+            case TOKEN -> stack.evict(java.util.HexFormat.of().parseHex(r.value()));
+            case TOKEN_ID, API_KEY -> stack.evictIf(t -> t.tokenId().filter(r.value()::equals).isPresent());
+            case SUBJECT -> stack.evictIf(t -> t.subject().filter(r.value()::equals).isPresent());
+            case CLIENT -> stack.evictIf(t -> t.clientId().filter(r.value()::equals).isPresent());
+        }
+    }
+
     /** Whether routes may require an API key: a token store is configured to look keys up in. */
     public boolean supportsApiKeys() {
         return stack.apiKeys().isPresent();
@@ -179,6 +209,7 @@ public final class TokenGate implements AutoCloseable {
         if (sink instanceof CallLogLimiter limiter) {
             limiter.flush(); // what was left out of the call log is summarised, not lost
         }
+        revocations.close();
         Validators.close(resources);
     }
 
@@ -231,6 +262,7 @@ public final class TokenGate implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private final List<TokenPolicy> policies = new ArrayList<>();
         private Mode mode = Mode.ENFORCE;
+        private RevocationStore revocationStore;
 
         private Builder() {
         }
@@ -352,6 +384,15 @@ public final class TokenGate implements AutoCloseable {
         }
 
         /**
+         * Keeps the revocation list in this store (the gate closes it); by default it is kept in the token database
+         * when the gate has a {@link JdbcTokenStore}, in memory otherwise.
+         */
+        public Builder revocationStore(RevocationStore store) {
+            this.revocationStore = Objects.requireNonNull(store, "revocationStore");
+            return this;
+        }
+
+        /**
          * Enforces decisions ({@link Mode#ENFORCE}, the default) or only reports them; read from
          * {@value ConfigKeys#MODE} by {@link #config}, and a later call replaces an earlier one.
          */
@@ -432,9 +473,16 @@ public final class TokenGate implements AutoCloseable {
         private String validationReason;
         private Requirement checkedFor;
         private PolicyDecision.Deny policyDenial;
+        /** The route's scopes refused the token: for the call log's marks and the policies' observers. */
+        private PolicyDecision.Deny scopeDenial;
+        /** The facts the policy chain last saw, for its observers. */
+        private RequestFacts facts;
+        /** Marks the policies that allowed the request added, for the call log. */
+        private List<String> marks = List.of();
         private boolean useRecorded;
         private Outcome outcome;
         private String fingerprint;
+        private byte[] tokenHash;
         private String scheme;
         private VerifiedToken apiKey;
         private String reason;
@@ -536,6 +584,7 @@ public final class TokenGate implements AutoCloseable {
                 return new Outcome.Rejected(BearerError.missingToken());
             }
             VerifiedToken token = ((Outcome.Authenticated) authn).token();
+            scopeDenial = null;
             if (requirement.isSatisfiedBy(token.scopes())) {
                 return authn;
             }
@@ -543,8 +592,10 @@ public final class TokenGate implements AutoCloseable {
                     ? "one of the scopes " + String.join(", ", requirement.scopes())
                     : "the scope(s) " + String.join(", ", requirement.scopes());
             reason = "token scopes " + token.scopes() + " do not meet '" + requirement + "'";
-            return new Outcome.Rejected(BearerError.insufficientScope(
-                    "This resource requires " + needed + "; ask for a token that has them.", requirement.scopes()));
+            BearerError error = BearerError.insufficientScope(
+                    "This resource requires " + needed + "; ask for a token that has them.", requirement.scopes());
+            scopeDenial = new PolicyDecision.Deny(error, reason, List.of(SCOPE_MARK));
+            return new Outcome.Rejected(error);
         }
 
         /**
@@ -612,7 +663,8 @@ public final class TokenGate implements AutoCloseable {
             }
             String token = ((Extraction.Found) extraction).token();
             scheme = ((Extraction.Found) extraction).scheme();
-            fingerprint = Fingerprints.fingerprint(token);
+            tokenHash = Fingerprints.sha256(token);
+            fingerprint = Fingerprints.fingerprint(tokenHash);
             try {
                 VerifiedToken verified = validator.validate(token);
                 upstreamFailures.recovered();
@@ -651,9 +703,11 @@ public final class TokenGate implements AutoCloseable {
         }
 
         private PolicyDecision.Deny runPolicies(VerifiedToken token, Requirement requirement) {
-            RequestFacts facts = RequestFacts.builder().requestId(requestId).method(request.method())
+            facts = RequestFacts.builder().requestId(requestId).method(request.method())
                     .path(request.path()).clientAddress(clientAddress).time(time).requirement(requirement)
-                    .tokenFingerprint(fingerprint).scheme(scheme).apiKey(apiKey).headers(request::headers).build();
+                    .tokenFingerprint(fingerprint).tokenHash(tokenHash).scheme(scheme).apiKey(apiKey)
+                    .headers(request::headers).build();
+            marks = List.of();
             for (TokenPolicy policy : policies) {
                 PolicyDecision decision;
                 try {
@@ -675,6 +729,11 @@ public final class TokenGate implements AutoCloseable {
                     apiKey = allow.apiKey().get();
                     facts = facts.withApiKey(apiKey);
                     stack.recordUse(apiKey, clientAddress);
+                }
+                if (!allow.marks().isEmpty()) {
+                    List<String> more = new ArrayList<>(marks);
+                    more.addAll(allow.marks());
+                    marks = more;
                 }
             }
             return null;
@@ -743,9 +802,12 @@ public final class TokenGate implements AutoCloseable {
                 Optional<VerifiedToken> token = token();
                 String decision;
                 Optional<String> errorCode = Optional.empty();
+                Optional<PolicyDecision.Deny> denial = Optional.empty();
                 if (outcome instanceof Outcome.Rejected r) {
-                    decision = mode == Mode.REPORT_ONLY ? "would_deny" : "deny";
+                    boolean limited = r.error().code().filter(BearerError.Code.RATE_LIMITED::equals).isPresent();
+                    decision = mode == Mode.REPORT_ONLY ? "would_deny" : limited ? "rate_limited" : "deny";
                     errorCode = Optional.of(r.error().code().map(BearerError.Code::value).orElse("missing_token"));
+                    denial = Optional.ofNullable(policyDenial != null ? policyDenial : scopeDenial);
                 } else if (permitted) {
                     decision = "permit";
                 } else {
@@ -756,7 +818,10 @@ public final class TokenGate implements AutoCloseable {
                         token.flatMap(VerifiedToken::subject), token.flatMap(VerifiedToken::clientId),
                         Optional.ofNullable(fingerprint), token.map(t -> List.copyOf(t.scopes())).orElse(List.of()),
                         apiKey().flatMap(VerifiedToken::subject), apiKey().flatMap(VerifiedToken::tokenId),
-                        decision, errorCode, Optional.ofNullable(reason));
+                        decision, errorCode, Optional.ofNullable(reason), eventMarks(denial));
+                if (token.isPresent() && facts != null && !permitted) {
+                    observe(token.get(), denial);
+                }
                 try {
                     sink.accept(event);
                 } catch (RuntimeException e) {
@@ -764,6 +829,26 @@ public final class TokenGate implements AutoCloseable {
                 }
             } finally {
                 detach();
+            }
+        }
+
+        private List<String> eventMarks(Optional<PolicyDecision.Deny> denial) {
+            if (denial.isEmpty() || denial.get().marks().isEmpty()) {
+                return marks;
+            }
+            List<String> all = new ArrayList<>(marks);
+            all.addAll(denial.get().marks());
+            return all;
+        }
+
+        /** Tells each policy how the request ended; an observer that throws is logged and the others still told. */
+        private void observe(VerifiedToken token, Optional<PolicyDecision.Deny> denial) {
+            for (TokenPolicy policy : policies) {
+                try {
+                    policy.observe(token, facts, denial);
+                } catch (RuntimeException e) {
+                    LOG.error("policy {} failed to observe request {}", policy.getClass().getName(), requestId, e);
+                }
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.tokengate;
 
 import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.control.RevocationStore;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.introspection.IntrospectionValidator;
 import dev.tokengate.jwks.DiscoveryKeySource;
@@ -46,7 +47,8 @@ final class Validators {
     }
 
     /** What {@link #build} built: the stack, the JWT validators (for start-up warnings) and what to close. */
-    record Built(ValidatorStack stack, List<JwtValidator> issuers, List<AutoCloseable> resources) {
+    record Built(ValidatorStack stack, List<JwtValidator> issuers, List<AutoCloseable> resources,
+                 Optional<RevocationStore> revocationStore) {
     }
 
     private final List<Issuer> issuers = new ArrayList<>();
@@ -269,7 +271,9 @@ final class Validators {
             if (store != null) {
                 resources.add(store); // given to the gate, which closes it
             }
-            return new Built(stack.build(), List.copyOf(jwts), resources);
+            Optional<RevocationStore> revocations = s instanceof JdbcTokenStore jdbc
+                    ? Optional.of(jdbc.revocationStore()) : Optional.empty();
+            return new Built(stack.build(), List.copyOf(jwts), resources, revocations);
         } catch (RuntimeException e) {
             close(built);
             throw e instanceof ConfigurationException c ? attributed(c) : e;

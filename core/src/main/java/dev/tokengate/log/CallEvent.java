@@ -22,11 +22,14 @@ import java.util.Optional;
  * @param scopes           the token's scopes, if authenticated
  * @param application      the owner of the API key the request carried, on routes that require one
  * @param apiKeyId         the id of that API key
- * @param decision         {@code allow}, {@code deny}, {@code permit} (route open, no check) or, in report-only mode,
- *                         {@code would_deny} (let through, but would have been refused)
+ * @param decision         {@code allow}, {@code deny}, {@code rate_limited} (refused with 429 by a rate limit),
+ *                         {@code permit} (route open, no check) or, in report-only mode, {@code would_deny} (let
+ *                         through, but would have been refused)
  * @param errorCode        the error code sent (or, for {@code would_deny}, that would have been sent), if denied
  *                         ({@code invalid_token}, {@code rate_limited}, …; {@code missing_token} for none)
  * @param reason           what failed, for operators (never sent to the client beyond the description)
+ * @param marks            short words the policies added ({@code revoked}, {@code rate_limited}, {@code rotated},
+ *                         {@code anomaly:networks}, …), for dashboards; empty for most requests
  */
 public record CallEvent(
         Instant time,
@@ -44,5 +47,19 @@ public record CallEvent(
         Optional<String> apiKeyId,
         String decision,
         Optional<String> errorCode,
-        Optional<String> reason) {
+        Optional<String> reason,
+        List<String> marks) {
+
+    public CallEvent {
+        marks = List.copyOf(marks);
+    }
+
+    /** An event without marks. */
+    public CallEvent(Instant time, String requestId, String method, String path, int status, Duration latency,
+                     String clientAddress, Optional<String> subject, Optional<String> clientId,
+                     Optional<String> tokenFingerprint, List<String> scopes, Optional<String> application,
+                     Optional<String> apiKeyId, String decision, Optional<String> errorCode, Optional<String> reason) {
+        this(time, requestId, method, path, status, latency, clientAddress, subject, clientId, tokenFingerprint, scopes,
+                application, apiKeyId, decision, errorCode, reason, List.of());
+    }
 }

@@ -32,6 +32,16 @@ public final class Fingerprints {
 
     /** The first 12 hex digits of the token's SHA-256: enough to correlate calls, useless to replay. */
     public static String fingerprint(String token) {
-        return HEX.formatHex(sha256(token), 0, 6);
+        return fingerprint(sha256(token));
+    }
+
+    /** The fingerprint of a token whose SHA-256 this is: its first 12 hex digits. */
+    public static String fingerprint(byte[] sha256) {
+        return HEX.formatHex(sha256, 0, 6);
+    }
+
+    /** The whole SHA-256 in lower-case hex: how revocation lists and stores name a token. */
+    public static String hex(byte[] sha256) {
+        return HEX.formatHex(sha256);
     }
 }

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * {@value #LOGGER_NAME}. Route that logger to its own file or drop it in your logging configuration.
  *
  * <p>Fields: {@code time, request_id, method, path, status, latency_ms, client_address, subject, client_id,
- * token_fingerprint, scopes, application, api_key_id, decision, error, reason}; absent values are left out.
+ * token_fingerprint, scopes, application, api_key_id, decision, error, reason, marks}; absent values are left out.
  */
 public final class Slf4jCallLogSink implements CallLogSink {
 
@@ -85,6 +85,10 @@ public final class Slf4jCallLogSink implements CallLogSink {
         n.put("decision", e.decision());
         e.errorCode().ifPresent(v -> n.put("error", v));
         e.reason().ifPresent(v -> n.put("reason", v));
+        if (!e.marks().isEmpty()) {
+            ArrayNode marks = n.putArray("marks");
+            e.marks().forEach(marks::add);
+        }
         try {
             return Json.WRITER.writeValueAsString(n);
         } catch (JsonProcessingException ex) {

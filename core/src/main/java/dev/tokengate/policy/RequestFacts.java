@@ -2,6 +2,7 @@ package dev.tokengate.policy;
 
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.authorize.Requirement;
+import dev.tokengate.log.Fingerprints;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ public final class RequestFacts {
     private final Instant time;
     private final Requirement requirement;
     private final String tokenFingerprint;
+    private final byte[] tokenHash;
     private final String scheme;
     private final VerifiedToken apiKey;
     private final Function<String, List<String>> headers;
@@ -41,6 +43,7 @@ public final class RequestFacts {
         this.time = Objects.requireNonNull(b.time, "time");
         this.requirement = Objects.requireNonNull(b.requirement, "requirement");
         this.tokenFingerprint = b.tokenFingerprint;
+        this.tokenHash = b.tokenHash;
         this.scheme = Objects.requireNonNull(b.scheme, "scheme");
         this.apiKey = b.apiKey;
         this.headers = b.headers != null ? b.headers : lookup(b.headerValues);
@@ -54,6 +57,7 @@ public final class RequestFacts {
         this.time = f.time;
         this.requirement = f.requirement;
         this.tokenFingerprint = f.tokenFingerprint;
+        this.tokenHash = f.tokenHash;
         this.scheme = f.scheme;
         this.apiKey = apiKey;
         this.headers = f.headers;
@@ -96,6 +100,14 @@ public final class RequestFacts {
     /** The short hash of the bearer token (the call log's {@code token_fingerprint}), never the token. */
     public Optional<String> tokenFingerprint() {
         return Optional.ofNullable(tokenFingerprint);
+    }
+
+    /**
+     * The SHA-256 of the bearer token in lower-case hex (the first 12 digits are its fingerprint): how a
+     * revocation list names a token without holding it.
+     */
+    public Optional<String> tokenHash() {
+        return tokenHash == null ? Optional.empty() : Optional.of(Fingerprints.hex(tokenHash));
     }
 
     /**
@@ -148,6 +160,7 @@ public final class RequestFacts {
         private Instant time;
         private Requirement requirement;
         private String tokenFingerprint;
+        private byte[] tokenHash;
         private String scheme = "Bearer";
         private VerifiedToken apiKey;
         private Function<String, List<String>> headers;
@@ -188,6 +201,15 @@ public final class RequestFacts {
 
         public Builder tokenFingerprint(String fingerprint) {
             this.tokenFingerprint = fingerprint;
+            return this;
+        }
+
+        /** The SHA-256 of the bearer token (32 bytes), not copied: the gate's own array. */
+        public Builder tokenHash(byte[] sha256) {
+            if (sha256 != null && sha256.length != 32) {
+                throw new IllegalArgumentException("a SHA-256 has 32 bytes, not " + sha256.length);
+            }
+            this.tokenHash = sha256;
             return this;
         }
 

@@ -1,5 +1,7 @@
 package dev.tokengate.policy;
 
+import java.util.Optional;
+
 import dev.tokengate.VerifiedToken;
 
 /**
@@ -40,4 +42,18 @@ public interface TokenPolicy {
      * @return {@link PolicyDecision#allow()} or {@link PolicyDecision#deny}, never {@code null}
      */
     PolicyDecision check(VerifiedToken token, RequestFacts request);
+
+    /**
+     * Learns how a request this policy saw ended, once, when its call log is written: {@code denial} is empty when
+     * the request was let through, or the denial that refused it, by this policy, a later one, or the route's scopes
+     * (marked {@code scope}). For rules that learn from outcomes, such as counting a token's {@code insufficient_scope}
+     * denials. Called only for requests whose token was valid and for which the chain ran; in report-only mode
+     * with the denial that was not enforced. Must not throw and must be quick: it runs on the request thread.
+     *
+     * @param token   the request's verified token
+     * @param request the facts the chain saw
+     * @param denial  the denial, if the request was refused
+     */
+    default void observe(VerifiedToken token, RequestFacts request, Optional<PolicyDecision.Deny> denial) {
+    }
 }

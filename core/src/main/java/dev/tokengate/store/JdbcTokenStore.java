@@ -3,6 +3,7 @@ package dev.tokengate.store;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.IpRange;
 import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.control.RevocationStore;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.log.Fingerprints;
@@ -225,6 +226,15 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
             }
         }
         return out;
+    }
+
+    /**
+     * The revocation list kept in this database, in the table {@code <table>_revocation} that
+     * {@link #createSchema()} creates; it shares this store's connections. The gate uses it when it built this
+     * store or was given it.
+     */
+    public RevocationStore revocationStore() {
+        return new JdbcRevocationStore(dataSource, table + "_revocation", queryTimeoutSeconds);
     }
 
     // ---------------------------------------------------------------------------------------------- TokenStore

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -184,6 +185,22 @@ public final class CachingTokenValidator implements TokenValidator {
             throw error;
         }
         throw e;
+    }
+
+    /** Forgets the cached verified tokens that match (a revocation of their subject, client or id). */
+    public void evictIf(Predicate<VerifiedToken> which) {
+        entries.values().removeIf(f -> {
+            if (!f.isDone() || f.isCompletedExceptionally()) {
+                return false;
+            }
+            Result r = f.join();
+            return r.token != null && which.test(r.token);
+        });
+    }
+
+    /** Forgets the cached answer for the token whose SHA-256 this is. */
+    public void evict(byte[] sha256) {
+        entries.remove(DigestKey.of(sha256));
     }
 
     /** The number of cached tokens (and rejections), after pending maintenance. For tests and metrics. */

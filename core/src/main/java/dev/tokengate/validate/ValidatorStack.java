@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -30,8 +31,25 @@ import java.util.regex.Pattern;
  * @param tokens  the bearer-token validator
  * @param apiKeys the API-key validator, when a token store is configured
  * @param usage   records the use of stored tokens and keys (time and client address), batched by the store
+ * @param caches  the verified-token and store caches, which a revocation evicts from
  */
-public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> apiKeys, Optional<StoredTokenValidator> usage) {
+public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> apiKeys, Optional<StoredTokenValidator> usage,
+                             List<CachingTokenValidator> caches) {
+
+    public ValidatorStack {
+        caches = List.copyOf(caches);
+    }
+
+    /** Forgets cached tokens that match, in every cache of the stack. */
+    public void evictIf(Predicate<VerifiedToken> which) {
+        caches.forEach(c -> c.evictIf(which));
+    }
+
+    /** Forgets the cached answer for the token whose SHA-256 this is, in every cache of the stack. */
+    public void evict(byte[] sha256) {
+        caches.forEach(c -> c.evict(sha256));
+    }
+
 
     /** The default longest time a stored token stays cached ({@code tokengate.store.cache-ttl}). */
     public static final Duration DEFAULT_STORE_CACHE_TTL = Duration.ofSeconds(30);
@@ -68,6 +86,7 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
         private TokenValidator introspection;
         private Set<String> introspectJwtIssuers = Set.of();
         private Clock clock = Clock.systemUTC();
+        private final List<CachingTokenValidator> caches = new ArrayList<>();
 
         private Builder() {
         }
@@ -118,11 +137,13 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
             TokenValidator tokens = new TokenRouter(jwt,
                     stored.map(v -> cached(v, storeCacheTtl)),
                     Optional.ofNullable(introspection));
-            return new ValidatorStack(tokens, apiKeys, stored);
+            return new ValidatorStack(tokens, apiKeys, stored, caches);
         }
 
         private TokenValidator cached(TokenValidator validator, Duration ttl) {
-            return CachingTokenValidator.builder(validator).maxTimeToLive(ttl).clock(clock).build();
+            CachingTokenValidator cache = CachingTokenValidator.builder(validator).maxTimeToLive(ttl).clock(clock).build();
+            caches.add(cache);
+            return cache;
         }
 
         private TokenValidator jwt() {
@@ -141,7 +162,9 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
             if (cacheMaxTtl != null) {
                 cache.maxTimeToLive(cacheMaxTtl);
             }
-            return cache.build();
+            CachingTokenValidator built = cache.build();
+            caches.add(built);
+            return built;
         }
     }
 }

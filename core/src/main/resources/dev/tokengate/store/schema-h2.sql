@@ -19,3 +19,14 @@ CREATE TABLE IF NOT EXISTS tokengate_token (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS tokengate_token_hash_ux ON tokengate_token (token_hash);
 CREATE INDEX IF NOT EXISTS tokengate_token_owner_ix ON tokengate_token (owner);
+-- The revocation list (TokenGate.revocations()): tokens by the SHA-256 of their text, token ids (jti), subjects,
+-- clients and API keys, each with its reason; an entry may be deleted once expires_at has passed.
+CREATE TABLE IF NOT EXISTS tokengate_token_revocation (
+    target     VARCHAR(16)              NOT NULL,
+    revoked    VARCHAR(500)             NOT NULL,
+    reason     VARCHAR(500)             NOT NULL,
+    revoked_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    expires_at TIMESTAMP WITH TIME ZONE,
+    CONSTRAINT tokengate_token_revocation_pk PRIMARY KEY (target, revoked),
+    CONSTRAINT tokengate_token_revocation_target_ck CHECK (target IN ('token', 'token_id', 'subject', 'client', 'api_key'))
+);

@@ -114,7 +114,7 @@ class PolicyChainTest {
                 + "\"request_id\":\"r-429\"}");
         CallEvent e = events.get(0);
         assertThat(e.status()).isEqualTo(429);
-        assertThat(e.decision()).isEqualTo("deny");
+        assertThat(e.decision()).isEqualTo("rate_limited");
         assertThat(e.errorCode()).contains("rate_limited");
         assertThat(e.reason()).contains("per-token limit 100/1m reached");
         assertThat(e.subject()).contains("alice");
@@ -310,6 +310,6 @@ class PolicyChainTest {
         assertThat(run(gate, TestRequest.get("/o").bearer(GOOD), Requirement.allOf("read"))).isNull();
         assertThat(run(gate, TestRequest.get("/o").bearer(GOOD), Requirement.allOf("read"))).isNull();
         assertThat(run(gate, TestRequest.get("/o").bearer(GOOD), Requirement.allOf("read")).status()).isEqualTo(429);
-        assertThat(events).extracting(CallEvent::decision).containsExactly("allow", "allow", "deny");
+        assertThat(events).extracting(CallEvent::decision).containsExactly("allow", "allow", "rate_limited");
     }
 }

@@ -1,0 +1,283 @@
+package dev.tokengate.control;
+
+import dev.tokengate.VerifiedToken;
+import dev.tokengate.internal.WarningEpisode;
+import dev.tokengate.log.Fingerprints;
+import dev.tokengate.policy.TokenPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The revocation list of one gate ({@code TokenGate.revocations()}): tokens, token ids, subjects, clients and API
+ * keys that are refused whatever their validity, each with a reason and an expiry. Every request with a valid token
+ * is checked against it after the verified-token and store caches, so a revocation takes effect on the next
+ * request of this node, whatever those caches' lifetimes; revoking also evicts the matching tokens from those
+ * caches.
+ *
+ * <p>Answered from memory: a lookup is at most five hash-map reads, and none while the list is empty. With a
+ * {@link RevocationStore} (the token database, when one is configured) entries are written through and read
+ * back at start, so they outlive restarts; if the store cannot be read, the list serves what it holds, logs one
+ * WARN per outage and reads again at most every 10 seconds.
+ *
+ * <p>Thread-safe.
+ */
+public final class Revocations implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Revocations.class);
+    private static final Duration RELOAD_INTERVAL = Duration.ofSeconds(10);
+
+    private final Clock clock;
+    private final RevocationStore store;
+    private final Map<Revocation.Target, Map<String, Revocation>> entries = new EnumMap<>(Revocation.Target.class);
+    private final List<Consumer<Revocation>> listeners = new CopyOnWriteArrayList<>();
+    private final WarningEpisode storeFailures;
+    /** How many entries the maps hold: 0 lets a lookup return at once. */
+    private volatile int size;
+    private volatile boolean loaded;
+    private volatile Instant nextLoad = Instant.MIN;
+
+    private Revocations(Clock clock, RevocationStore store) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.store = store;
+        for (Revocation.Target target : Revocation.Target.values()) {
+            entries.put(target, new ConcurrentHashMap<>());
+        }
+        this.storeFailures = new WarningEpisode(LOG, "tokengate cannot read its revocation list from " + store
+                + "; it answers from the entries it holds", clock, WarningEpisode.SUMMARY_INTERVAL);
+        this.loaded = store == null;
+        if (store != null) {
+            loadIfDue();
+        }
+    }
+
+    /** A list in memory only: it starts empty with each process. */
+    public static Revocations inMemory(Clock clock) {
+        return new Revocations(clock, null);
+    }
+
+    /** A list kept in this store, read now (or, if the store cannot be read now, on a later lookup). */
+    public static Revocations stored(Clock clock, RevocationStore store) {
+        return new Revocations(clock, Objects.requireNonNull(store, "store"));
+    }
+
+    /**
+     * Revokes something: from the next request on, a token it matches is refused with 401 {@code invalid_token}.
+     *
+     * @param target    what kind of thing
+     * @param value     its name (for {@link Revocation.Target#TOKEN}, the token's SHA-256 in hex: prefer
+     *                  {@link #revokeToken})
+     * @param reason    why, shown in the console and the call log
+     * @param expiresAt when the entry may be forgotten, or {@code null} to keep it until it is lifted
+     * @return the entry
+     * @throws dev.tokengate.UpstreamUnavailableException when the store cannot record it; the entry is then held in
+     *                                                    this process's memory only, and refused here all the same
+     */
+    public Revocation revoke(Revocation.Target target, String value, String reason, Instant expiresAt) {
+        Revocation r = new Revocation(target, value, reason, clock.instant(), Optional.ofNullable(expiresAt));
+        put(r);
+        try {
+            if (store != null) {
+                store.save(r);
+            }
+        } finally {
+            LOG.info("tokengate revoked {} {} until {}: {}", target, r.displayValue(),
+                    r.expiresAt().map(Instant::toString).orElse("lifted"), r.reason());
+            for (Consumer<Revocation> listener : listeners) {
+                listener.accept(r);
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Revokes one token whatever its kind, until it expires: by its id when it has one (a JWT's {@code jti}, a stored
+     * token's id), else by the SHA-256 of its text.
+     *
+     * @param token     the verified token
+     * @param tokenHash the SHA-256 of its text in hex (a {@code RequestFacts.tokenHash()}), used when it has no id
+     */
+    public Revocation revokeToken(VerifiedToken token, String tokenHash, String reason) {
+        Instant until = token.expiresAt().orElse(null);
+        if (token.tokenId().isPresent()) {
+            return revoke(Revocation.Target.TOKEN_ID, token.tokenId().get(), reason, until);
+        }
+        return revoke(Revocation.Target.TOKEN, Objects.requireNonNull(tokenHash, "tokenHash"), reason, until);
+    }
+
+    /** Revokes one token by its text, which is hashed and never kept; until {@code expiresAt} ({@code null}: lifted). */
+    public Revocation revokeTokenText(String token, String reason, Instant expiresAt) {
+        return revoke(Revocation.Target.TOKEN, Fingerprints.hex(Fingerprints.sha256(token)), reason, expiresAt);
+    }
+
+    /**
+     * Lifts a revocation.
+     *
+     * @return whether there was one
+     */
+    public boolean lift(Revocation.Target target, String value) {
+        boolean held = entries.get(target).remove(value) != null;
+        recount();
+        boolean stored = store != null && store.remove(target, value);
+        return held || stored;
+    }
+
+    /** The entries in force, newest first. */
+    public List<Revocation> list() {
+        loadIfDue();
+        Instant now = clock.instant();
+        List<Revocation> all = new ArrayList<>();
+        for (Map<String, Revocation> byValue : entries.values()) {
+            for (Revocation r : byValue.values()) {
+                if (!r.expiredAt(now)) {
+                    all.add(r);
+                }
+            }
+        }
+        all.sort(Comparator.comparing(Revocation::revokedAt).reversed());
+        return all;
+    }
+
+    /**
+     * The entry that refuses this token, if any: its hash, its id, its subject, its client, or the calling
+     * application's API key (by id) when the request carries one.
+     *
+     * @param token     the request's verified token
+     * @param tokenHash the SHA-256 of its text, in hex, computed only when the list holds single tokens
+     * @param apiKey    the verified API key of the request, if any
+     */
+    public Optional<Revocation> find(VerifiedToken token, java.util.function.Supplier<Optional<String>> tokenHash,
+                                     Optional<VerifiedToken> apiKey) {
+        if (!loaded) {
+            loadIfDue();
+        }
+        if (size == 0) {
+            return Optional.empty();
+        }
+        Instant now = null;
+        Revocation r = null;
+        if (!entries.get(Revocation.Target.TOKEN).isEmpty()) {
+            r = tokenHash.get().map(entries.get(Revocation.Target.TOKEN)::get).orElse(null);
+        }
+        if (r == null) {
+            r = lookup(Revocation.Target.TOKEN_ID, token.tokenId());
+        }
+        if (r == null) {
+            r = lookup(Revocation.Target.SUBJECT, token.subject());
+        }
+        if (r == null) {
+            r = lookup(Revocation.Target.CLIENT, token.clientId());
+        }
+        if (r == null && apiKey.isPresent()) {
+            r = lookup(Revocation.Target.API_KEY, apiKey.get().tokenId());
+            if (r == null) {
+                r = lookup(Revocation.Target.TOKEN_ID, apiKey.get().tokenId());
+            }
+        }
+        if (r == null) {
+            return Optional.empty();
+        }
+        now = clock.instant();
+        if (r.expiredAt(now)) {
+            entries.get(r.target()).remove(r.value(), r);
+            recount();
+            return Optional.empty();
+        }
+        return Optional.of(r);
+    }
+
+    /**
+     * The policy that refuses what this list holds: 401 {@code invalid_token}, the call-log reason naming the entry
+     * and its reason, the mark {@code revoked}. Every gate runs it after the built-in API-key policy.
+     */
+    public TokenPolicy policy() {
+        return new RevocationPolicy(this);
+    }
+
+    /** Called after each revocation, on the revoking thread: how the gate evicts its caches. */
+    public void onRevoke(Consumer<Revocation> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Closes the store. */
+    @Override
+    public void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "revocation list (" + size + " entries, " + (store == null ? "in memory" : "kept in " + store) + ")";
+    }
+
+    private Revocation lookup(Revocation.Target target, Optional<String> value) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        Map<String, Revocation> byValue = entries.get(target);
+        return byValue.isEmpty() ? null : byValue.get(value.get());
+    }
+
+    private void put(Revocation r) {
+        entries.get(r.target()).put(r.value(), r);
+        purgeExpired();
+    }
+
+    /** Forgets the entries that have run out; run on each revocation, so the list is bounded by what is in force. */
+    private void purgeExpired() {
+        Instant now = clock.instant();
+        for (Map<String, Revocation> byValue : entries.values()) {
+            byValue.values().removeIf(r -> r.expiredAt(now));
+        }
+        recount();
+    }
+
+    private void recount() {
+        int n = 0;
+        for (Map<String, Revocation> byValue : entries.values()) {
+            n += byValue.size();
+        }
+        size = n;
+    }
+
+    private void loadIfDue() {
+        if (loaded || store == null) {
+            return;
+        }
+        Instant now = clock.instant();
+        synchronized (this) {
+            if (loaded || now.isBefore(nextLoad)) {
+                return;
+            }
+            nextLoad = now.plus(RELOAD_INTERVAL);
+            try {
+                List<Revocation> stored = store.load(now);
+                for (Revocation r : stored) {
+                    entries.get(r.target()).merge(r.value(), r,
+                            (mine, theirs) -> mine.revokedAt().isAfter(theirs.revokedAt()) ? mine : theirs);
+                }
+                purgeExpired();
+                loaded = true;
+                storeFailures.recovered();
+                LOG.info("tokengate read {} revocations from {}", stored.size(), store);
+            } catch (RuntimeException e) {
+                storeFailures.failure(e.getMessage() == null ? e.toString() : e.getMessage());
+            }
+        }
+    }
+}
