@@ -52,6 +52,7 @@ class PostgresTokenStoreTest extends TokenStoreContract {
         if (postgres != null) {
             try (Connection c = postgres.getConnection(); Statement s = c.createStatement()) {
                 s.execute("DROP TABLE IF EXISTS " + TABLE);
+                s.execute("DROP TABLE IF EXISTS " + TABLE + "_revocation");
             }
         }
     }

@@ -4,6 +4,8 @@ import dev.tokengate.InvalidTokenException;
 import dev.tokengate.IpRange;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.control.Revocation;
+import dev.tokengate.control.RevocationStore;
 import dev.tokengate.log.Fingerprints;
 import dev.tokengate.testing.FakeTime;
 import dev.tokengate.testing.LogCapture;
@@ -25,6 +27,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.TreeMap;
 import javax.sql.DataSource;
 
@@ -59,6 +62,7 @@ abstract class TokenStoreContract {
         store.createSchema();
         try (Connection c = database().getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("DELETE FROM " + table());
+            s.executeUpdate("DELETE FROM " + table() + "_revocation");
         }
         accessTokens = StoredTokenValidator.builder(store).clock(time).build();
         apiKeys = StoredTokenValidator.builder(store).kind(TokenKind.API_KEY).clock(time).build();
@@ -449,5 +453,43 @@ abstract class TokenStoreContract {
             }
             assertThat(messages.toString()).contains("malformed", "expired", "revoked", "token database");
         }
+    }
+
+    // ------------------------------------------------------------------------------------ the revocation list
+
+    @Test
+    void revocationStoreKeepsEntriesReplacesByTargetAndValueAndForgetsExpiredOnes() {
+        RevocationStore revocations = store.revocationStore();
+        Instant now = time.instant();
+        Revocation jti = new Revocation(Revocation.Target.TOKEN_ID, "jti-1", "stolen", now, Optional.of(now.plusSeconds(60)));
+        Revocation subject = new Revocation(Revocation.Target.SUBJECT, "mallory", "fired", now, Optional.empty());
+        String hash = "ab".repeat(32);
+        Revocation token = new Revocation(Revocation.Target.TOKEN, hash, "pasted in chat", now, Optional.empty());
+        revocations.save(jti);
+        revocations.save(subject);
+        revocations.save(token);
+        Revocation again = new Revocation(Revocation.Target.SUBJECT, "mallory", "fired, for good", now.plusSeconds(1),
+                Optional.empty());
+        revocations.save(again);
+
+        assertThat(store.revocationStore().load(now)).containsExactlyInAnyOrder(jti, again, token);
+        assertThat(revocations.remove(Revocation.Target.TOKEN, hash)).isTrue();
+        assertThat(revocations.remove(Revocation.Target.TOKEN, hash)).isFalse();
+        assertThat(revocations.load(now.plusSeconds(60))).containsExactly(again); // jti-1 has run out and is deleted
+        assertThat(revocations.load(now)).containsExactly(again);
+        assertThat(revocations.toString()).isEqualTo("the table " + table() + "_revocation");
+    }
+
+    @Test
+    void revocationStoreFailureIsAnUpstreamFailureNamingTheStep() {
+        RevocationStore revocations = JdbcTokenStore.builder().dataSource(database()).table("missing_table")
+                .clock(time).build().revocationStore();
+        assertThatThrownBy(() -> revocations.load(time.instant())).isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessageContaining("could not read the revocation list");
+        assertThatThrownBy(() -> revocations.save(new Revocation(Revocation.Target.CLIENT, "c", "r", time.instant(),
+                Optional.empty()))).isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessageContaining("could not record a revocation");
+        assertThatThrownBy(() -> revocations.remove(Revocation.Target.CLIENT, "c"))
+                .isInstanceOf(UpstreamUnavailableException.class).hasMessageContaining("could not lift a revocation");
     }
 }
