@@ -6,6 +6,8 @@ import dev.tokengate.VerifiedToken;
 import dev.tokengate.jaxrs.RequiresScopes;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.store.IssuedToken;
+import dev.tokengate.control.Revocation;
+import dev.tokengate.control.Revocations;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.StoredToken;
 import dev.tokengate.store.TokenKind;
@@ -55,12 +57,16 @@ public final class ConsoleResource {
     private final RecentCalls calls;
     private final CallLabels labels;
     private final Clock clock;
+    private final Revocations revocations;
 
     /**
-     * @param tokens     the token database, for issuing, listing and revoking
-     * @param flushUsage writes the pipeline's pending last-used times, so the list shows the latest
+     * @param tokens      the token database, for issuing, listing and revoking
+     * @param flushUsage  writes the pipeline's pending last-used times, so the list shows the latest
+     * @param revocations the API's revocation list: a token revoked here is refused on its next call
      */
-    ConsoleResource(JdbcTokenStore tokens, Runnable flushUsage, RecentCalls calls, CallLabels labels, Clock clock) {
+    ConsoleResource(JdbcTokenStore tokens, Runnable flushUsage, RecentCalls calls, CallLabels labels, Clock clock,
+                    Revocations revocations) {
+        this.revocations = revocations;
         this.tokens = tokens;
         this.flushUsage = flushUsage;
         this.calls = calls;
@@ -140,7 +146,30 @@ public final class ConsoleResource {
             return Problems.problem(404, "Not Found", "You have no token " + id + ".");
         }
         tokens.revoke(id);
+        // the list refuses it on its next call, whatever the store cache holds, and evicts it from that cache
+        revocations.revoke(Revocation.Target.TOKEN_ID, id, "revoked by its owner in the console",
+                token.get().expiresAt().orElse(null));
         return Response.noContent().build();
+    }
+
+    /**
+     * The API's revocation list, newest first: what is revoked (a token id, a token's fingerprint, a subject, a
+     * client, an API key), why, when, and until when it is kept (a token's entry lives until the token expires).
+     */
+    @GET
+    @Path("revocations")
+    public String revocations() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Revocation r : revocations.list()) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("target", r.target().value());
+            view.put("value", r.displayValue());
+            view.put("reason", r.reason());
+            view.put("revoked_at", r.revokedAt().toString());
+            view.put("expires_at", r.expiresAt().map(Instant::toString).orElse(null));
+            list.add(view);
+        }
+        return Problems.json(Map.of("revocations", list));
     }
 
     /**

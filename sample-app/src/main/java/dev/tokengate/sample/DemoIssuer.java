@@ -8,6 +8,8 @@ import com.auth0.jwt.interfaces.DecodedJWT;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokengate.store.IssuedToken;
+import dev.tokengate.control.Revocation;
+import dev.tokengate.control.Revocations;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.StoredToken;
 import dev.tokengate.store.TokenFormat;
@@ -108,6 +110,8 @@ public final class DemoIssuer extends HttpServlet {
     private final transient JdbcTokenStore personalTokens;
     private final transient JdbcTokenStore refreshTokens;
     private final transient TokenFormat format = TokenFormat.of(TokenKind.ACCESS_TOKEN);
+    /** The API's revocation list, where a revoked access token (JWT or personal) is refused at once. */
+    private transient volatile Revocations revocations;
 
     /**
      * @param issuer         the issuer URL: where this servlet is mounted, e.g. {@code http://localhost:8080/demo-issuer}
@@ -376,6 +380,11 @@ public final class DemoIssuer extends HttpServlet {
         write(resp, 200, body);
     }
 
+    /** Revocations at {@code /revoke} go to this list too, so the API refuses a revoked token on its next call. */
+    void revocations(Revocations revocations) {
+        this.revocations = revocations;
+    }
+
     private void revoke(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Optional<String> clientId = authenticate(req, resp);
         if (clientId.isEmpty()) {
@@ -392,14 +401,31 @@ public final class DemoIssuer extends HttpServlet {
             if (pat.isPresent()) {
                 // whoever holds a personal access token may revoke it (as for a leaked token)
                 personalTokens.revoke(pat.get().id());
+                if (revocations != null) {
+                    revocations.revoke(Revocation.Target.TOKEN_ID, pat.get().id(), "revoked at the demo issuer "
+                            + "(RFC 7009) by " + clientId.get(), pat.get().expiresAt().orElse(null));
+                }
             } else {
                 refreshTokens.find(hash).filter(t -> t.clientId().equals(clientId))
                         .ifPresent(t -> refreshTokens.revoke(t.id()));
             }
-        } else if (verify(token).isPresent()) {
-            error(resp, 400, "unsupported_token_type", "Access tokens are self-contained JWTs that live "
-                    + TOKEN_LIFETIME.toMinutes() + " minutes and cannot be revoked; revoke the refresh token.");
-            return;
+        } else {
+            Optional<DecodedJWT> jwt = verify(token);
+            if (jwt.isPresent()) {
+                String owner = jwt.get().getClaim("client_id").asString();
+                if (!clientId.get().equals(owner)) {
+                    // RFC 7009 §2.1: a client may revoke only the tokens issued to it
+                    error(resp, 400, "unauthorized_client", "This access token was issued to another client; only "
+                            + "that client may revoke it.");
+                    return;
+                }
+                // a self-contained JWT stays valid by its signature: the API's revocation list refuses it by jti
+                // until it expires, and the list forgets it then
+                if (revocations != null && jwt.get().getId() != null) {
+                    revocations.revoke(Revocation.Target.TOKEN_ID, jwt.get().getId(), "revoked at the demo issuer "
+                            + "(RFC 7009) by " + owner, jwt.get().getExpiresAtAsInstant());
+                }
+            }
         }
         // RFC 7009 §2.2: an unknown or invalid token is answered like a revoked one
         resp.setStatus(200);

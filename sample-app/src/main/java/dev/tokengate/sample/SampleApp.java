@@ -119,9 +119,6 @@ public final class SampleApp implements AutoCloseable {
             if (db.embedded()) {
                 params.put(ConfigKeys.STORE_JDBC_URL, db.url());
             }
-            // A token revoked in the console is refused on its next call; the default (30s) trades that delay
-            // for fewer database lookups.
-            params.putIfAbsent(ConfigKeys.STORE_CACHE_TTL, "1ms");
             DemoIssuer demo = null;
             if (!sample.externalIssuer()) {
                 demo = new DemoIssuer(base + "/demo-issuer", clock, db.tokens(), db.refreshTokens());
@@ -139,6 +136,9 @@ public final class SampleApp implements AutoCloseable {
             RecentCalls recent = new RecentCalls(RECENT_CALLS, labels, new Slf4jCallLogSink());
             gate = TokenGate.builder().config(ConfigSource.of(params)).tokenStore(db.tokens())
                     .callLogSink(recent).clock(clock).build();
+            if (demo != null) {
+                demo.revocations(gate.revocations()); // a token revoked at /demo-issuer/revoke is refused at once
+            }
             Runnable flushUsage = db.tokens()::flush;
 
             Ledger ledger = new Ledger(db, clock);
@@ -147,7 +147,7 @@ public final class SampleApp implements AutoCloseable {
                     .register(new TokenGateFeature(gate))
                     .register(new TradingResource(ledger))
                     .register(new HealthResource())
-                    .register(new ConsoleResource(db.tokens(), flushUsage, recent, labels, clock))
+                    .register(new ConsoleResource(db.tokens(), flushUsage, recent, labels, clock, gate.revocations()))
                     .register(new ConsolePages())
                     .register(new Problems.BadRequestMapper())
                     .register(new Problems.ConflictMapper())

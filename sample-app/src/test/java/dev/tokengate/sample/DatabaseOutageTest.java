@@ -33,7 +33,8 @@ class DatabaseOutageTest {
     static void start() throws Exception {
         postgres = PausablePostgres.start();
         app = SampleApp.start("127.0.0.1", 0, Map.of(ConfigKeys.STORE_JDBC_URL, postgres.jdbcUrl(),
-                ConfigKeys.STORE_USERNAME, "postgres", ConfigKeys.STORE_TIMEOUT, "500ms"));
+                ConfigKeys.STORE_USERNAME, "postgres", ConfigKeys.STORE_TIMEOUT, "500ms",
+                ConfigKeys.STORE_CACHE_TTL, "10m")); // long, so a token used before the pause is surely still cached
         walk = new Walker(app.baseUri());
     }
 
@@ -56,6 +57,7 @@ class DatabaseOutageTest {
         String pat = walk.createToken(walk.session(), "{\"name\":\"ci\",\"scopes\":[\"read\"]}").get("token").asText();
         assertThat(walk.get("/api/account/balances", jwt).statusCode()).isEqualTo(200);
         assertThat(walk.get("/api/me", pat).statusCode()).isEqualTo(200);
+        String unseen = walk.createToken(walk.session(), "{\"name\":\"new\",\"scopes\":[\"read\"]}").get("token").asText();
 
         postgres.pause();
         try (LogCapture logs = LogCapture.start()) {
@@ -67,15 +69,17 @@ class DatabaseOutageTest {
             assertThat(balances.body()).contains("\"status\":503", "The database is not answering")
                     .doesNotContain("Exception", "SQL");
 
-            HttpResponse<String> stored = walk.get("/api/me", pat);
-            assertThat(stored.statusCode()).isEqualTo(503);
+            HttpResponse<String> stored = walk.get("/api/me", unseen);
+            assertThat(stored.statusCode()).as("a stored token not in the cache").isEqualTo(503);
             assertThat(stored.headers().firstValue("Retry-After")).isPresent();
+            assertThat(walk.get("/api/me", pat).statusCode()).as("a stored token confirmed within the store cache's "
+                    + "lifetime").isEqualTo(200);
 
             assertThat(walk.get("/api/me", jwt).statusCode()).as("a JWT-only route").isEqualTo(200);
             assertThat(walk.get("/health", null).statusCode()).as("an open route").isEqualTo(200);
 
             assertThat(logs.text()).contains("request answered 503: the sample database is unavailable")
-                    .doesNotContain("request failed", "\tat ", pat);
+                    .doesNotContain("request failed", "\tat ", pat, unseen);
         }
 
         postgres.resume();

@@ -136,9 +136,28 @@ class DemoIssuerTest {
                 "client_id", "token-console"), null).statusCode()).isEqualTo(200);
         assertThat(refresh(current).statusCode()).isEqualTo(400);
 
-        HttpResponse<String> jwt = walk.form("/demo-issuer/revoke", Map.of("token", walk.session(), "client_id", "token-console"), null);
-        assertThat(jwt.statusCode()).isEqualTo(400);
-        assertThat(json(jwt).get("error").asText()).isEqualTo("unsupported_token_type");
+    }
+
+    @Test
+    void revokingAJwtAccessTokenPutsItsJtiOnTheApisRevocationListOnlyForTheClientItWasIssuedTo() throws Exception {
+        String access = walk.signIn().get("access_token").asText();
+        assertThat(walk.get("/api/me", access).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> otherClient = walk.form("/demo-issuer/revoke", Map.of("token", access), "trading-bot:bot-secret");
+        assertThat(otherClient.statusCode()).isEqualTo(400);
+        assertThat(json(otherClient).get("error").asText()).isEqualTo("unauthorized_client");
+        assertThat(walk.get("/api/me", access).statusCode()).isEqualTo(200);
+
+        assertThat(walk.form("/demo-issuer/revoke", Map.of("token", access, "client_id", "token-console"), null)
+                .statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = walk.get("/api/me", access);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
+                assertThat(v).contains("error=\"invalid_token\"", "This token has been revoked"));
+        String jti = com.auth0.jwt.JWT.decode(access).getId();
+        assertThat(walk.get("/console/api/revocations", walk.session()).body())
+                .contains("{\"target\":\"token_id\",\"value\":\"" + jti + "\",\"reason\":\"revoked at the demo "
+                        + "issuer (RFC 7009) by token-console\"");
     }
 
     private static HttpResponse<String> refresh(String refreshToken) throws Exception {

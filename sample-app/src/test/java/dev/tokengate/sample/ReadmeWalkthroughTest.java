@@ -42,7 +42,7 @@ class ReadmeWalkthroughTest {
                 blocks.add(block);
             }
         }
-        assertThat(blocks).hasSize(5);
+        assertThat(blocks).hasSize(6);
 
         try (SampleApp app = SampleApp.start("127.0.0.1", 0, Map.of())) {
             String script = "set -u\n" + String.join("\necho '----'\n", blocks)
@@ -51,7 +51,7 @@ class ReadmeWalkthroughTest {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replace("\r", "");
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String[] steps = out.split("----\n");
-            assertThat(steps).as(out).hasSize(5);
+            assertThat(steps).as(out).hasSize(6);
 
             assertThat(steps[0]).contains("HTTP/1.1 200 OK", "{\"owner\":\"alice\",\"balances\":{\"EUR\":\"10000\",\"BTC\":\"0.5\"}}");
             assertThat(steps[1]).contains("HTTP/1.1 403 Forbidden", "WWW-Authenticate: Bearer realm=\"sample\", "
@@ -61,7 +61,14 @@ class ReadmeWalkthroughTest {
                     .contains("HTTP/1.1 201 Created", "Location: " + app.baseUri() + "/api/orders/1", "\"placed_by\":\"token-console\"");
             assertThat(steps[3]).contains("HTTP/1.1 401 Unauthorized", "WWW-Authenticate: Bearer realm=\"sample\", "
                     + "error=\"invalid_token\", error_description=\"The token has been revoked.\"");
-            assertThat(steps[4]).contains("HTTP/1.1 200 OK", "Statement for alice", "HTTP/1.1 403 Forbidden",
+            assertThat(steps[4]).as(steps[4]).startsWith("200\n").contains("HTTP/1.1 401 Unauthorized",
+                    "WWW-Authenticate: Bearer realm=\"sample\", error=\"invalid_token\", error_description=\"This token "
+                    + "has been revoked; sign in again or ask its issuer for a new one.\"")
+                    .containsPattern("\\{\"revocations\":\\[\\{\"target\":\"token_id\",\"value\":\"[0-9a-f-]{36}\",\"reason\":"
+                            + "\"revoked at the demo issuer \\(RFC 7009\\) by portfolio-tracker\",\"revoked_at\":\"[^\"]+\","
+                            + "\"expires_at\":\"[^\"]+\"\\},\\{\"target\":\"token_id\",\"value\":\"[0-9a-f-]{36}\",\"reason\":"
+                            + "\"revoked at the demo issuer \\(RFC 7009\\) by token-console\"");
+            assertThat(steps[5]).contains("HTTP/1.1 200 OK", "Statement for alice", "HTTP/1.1 403 Forbidden",
                     "WWW-Authenticate: Bearer realm=\"legacy\", error=\"insufficient_scope\"");
         }
     }
