@@ -804,7 +804,10 @@ public final class TokenGate implements AutoCloseable {
                 Optional<String> errorCode = Optional.empty();
                 Optional<PolicyDecision.Deny> denial = Optional.empty();
                 if (outcome instanceof Outcome.Rejected r) {
-                    boolean limited = r.error().code().filter(BearerError.Code.RATE_LIMITED::equals).isPresent();
+                    // compared by value, not with the record's equals: on JDK 17 the first call of a record's generated
+                    // equals in a web app kept its class loader reachable after undeploy (UndeployTest)
+                    boolean limited = r.error().code().map(BearerError.Code::value)
+                            .filter(BearerError.Code.RATE_LIMITED.value()::equals).isPresent();
                     decision = mode == Mode.REPORT_ONLY ? "would_deny" : limited ? "rate_limited" : "deny";
                     errorCode = Optional.of(r.error().code().map(BearerError.Code::value).orElse("missing_token"));
                     denial = Optional.ofNullable(policyDenial != null ? policyDenial : scopeDenial);

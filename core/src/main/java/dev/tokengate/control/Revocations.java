@@ -192,7 +192,8 @@ public final class Revocations implements AutoCloseable {
         }
         now = clock.instant();
         if (r.expiredAt(now)) {
-            entries.get(r.target()).remove(r.value(), r);
+            Revocation expired = r; // removed by identity: a record's equals is not called on the request path
+            entries.get(r.target()).computeIfPresent(r.value(), (k, v) -> v == expired ? null : v);
             recount();
             return Optional.empty();
         }

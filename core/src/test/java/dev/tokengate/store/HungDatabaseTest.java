@@ -173,7 +173,9 @@ class HungDatabaseTest {
     @Test
     void jdbcUrlWhenTheDatabaseRefusesConnectionsThenItsCauseIsReportedWithinTheTimeout() {
         try (JdbcTokenStore store = JdbcTokenStore.builder().jdbcUrl("jdbc:postgresql://127.0.0.1:1/test")
-                .username("postgres").timeout(Duration.ofMillis(500)).flushInterval(Duration.ZERO).build()) {
+                // a refused connection fails at once; the timeout is generous so that a loaded machine cannot turn
+                // the refusal into a timeout before the driver reports it
+                .username("postgres").timeout(Duration.ofSeconds(5)).flushInterval(Duration.ZERO).build()) {
             assertTimeoutPreemptively(NO_HANG, () -> assertThatThrownBy(() -> store.find(new byte[32]))
                     .isInstanceOf(UpstreamUnavailableException.class)
                     .hasMessageContaining("the token database could not look the token up (SQLState 08001)")

@@ -482,8 +482,13 @@ abstract class TokenStoreContract {
 
     @Test
     void revocationStoreFailureIsAnUpstreamFailureNamingTheStep() {
-        RevocationStore revocations = JdbcTokenStore.builder().dataSource(database()).table("missing_table")
-                .clock(time).build().revocationStore();
+        try (JdbcTokenStore missing = JdbcTokenStore.builder().dataSource(database()).table("missing_table")
+                .clock(time).build()) {
+            assertRevocationStoreFailures(missing.revocationStore());
+        }
+    }
+
+    private void assertRevocationStoreFailures(RevocationStore revocations) {
         assertThatThrownBy(() -> revocations.load(time.instant())).isInstanceOf(UpstreamUnavailableException.class)
                 .hasMessageContaining("could not read the revocation list");
         assertThatThrownBy(() -> revocations.save(new Revocation(Revocation.Target.CLIENT, "c", "r", time.instant(),

@@ -106,7 +106,12 @@ public abstract class ConformanceContract {
 
     /** A deployment of its own for this test, of the gate {@code builder} builds; closed after the test. */
     protected URI deploy(TokenGate.Builder builder) throws Exception {
-        GatedApp.Deployment d = app().deploy(builder.build());
+        return deploy(builder.build());
+    }
+
+    /** A deployment of its own for this test, of this gate (which the test keeps a hand on); closed after the test. */
+    protected URI deploy(TokenGate gate) throws Exception {
+        GatedApp.Deployment d = app().deploy(gate);
         perTest.add(d);
         return d.base();
     }

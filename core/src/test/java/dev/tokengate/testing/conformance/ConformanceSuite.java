@@ -42,4 +42,12 @@ public abstract class ConformanceSuite {
             return ConformanceSuite.this.app();
         }
     }
+
+    @Nested
+    class Revocation extends RevocationContract {
+        @Override
+        protected GatedApp app() {
+            return ConformanceSuite.this.app();
+        }
+    }
 }
