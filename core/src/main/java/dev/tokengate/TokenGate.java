@@ -6,6 +6,8 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.control.AnomalyListener;
+import dev.tokengate.control.AnomalyRules;
 import dev.tokengate.control.Revocation;
 import dev.tokengate.control.RevocationStore;
 import dev.tokengate.control.Revocations;
@@ -132,6 +134,7 @@ public final class TokenGate implements AutoCloseable {
         chain.add(TokenPolicies.allowedAddresses());
         chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys()));
         chain.add(revocations.policy());
+        b.anomalies.build().policy(revocations, b.anomalyListeners, b.mode == Mode.ENFORCE).ifPresent(chain::add);
         chain.addAll(b.policies);
         this.policies = List.copyOf(chain);
         this.mode = b.mode;
@@ -263,6 +266,8 @@ public final class TokenGate implements AutoCloseable {
         private final List<TokenPolicy> policies = new ArrayList<>();
         private Mode mode = Mode.ENFORCE;
         private RevocationStore revocationStore;
+        private AnomalyRules.Builder anomalies = AnomalyRules.builder();
+        private final List<AnomalyListener> anomalyListeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -281,6 +286,7 @@ public final class TokenGate implements AutoCloseable {
             source.checkKeys();
             source.read(ConfigKeys.MODE, Mode::parse, this::mode);
             this.config = TokenGateConfig.from(source);
+            this.anomalies = AnomalyRules.config(source);
             validators.config(source);
             return this;
         }
@@ -389,6 +395,21 @@ public final class TokenGate implements AutoCloseable {
          */
         public Builder revocationStore(RevocationStore store) {
             this.revocationStore = Objects.requireNonNull(store, "revocationStore");
+            return this;
+        }
+
+        /**
+         * The anomaly rules (networks, countries, denials) and their action; replaces what {@link #config} read from
+         * the {@code tokengate.anomaly.*} keys. Every rule is off by default.
+         */
+        public Builder anomalyRules(AnomalyRules.Builder rules) {
+            this.anomalies = Objects.requireNonNull(rules, "anomalyRules");
+            return this;
+        }
+
+        /** Tells this listener of each anomaly the rules detect (see {@link AnomalyListener}); several may be added. */
+        public Builder anomalyListener(AnomalyListener listener) {
+            this.anomalyListeners.add(Objects.requireNonNull(listener, "anomalyListener"));
             return this;
         }
 

@@ -177,6 +177,24 @@ public final class ConfigKeys {
     public static final String CALL_LOG_DENIAL_WINDOW = "tokengate.call-log.denial-window";
 
     /**
+     * The anomaly rule on networks: one token used from more than N networks (/24 IPv4, /48 IPv6) within a window,
+     * written {@code N/duration} ({@code 3/10m}). Off when unset. See {@link dev.tokengate.control.AnomalyRules}.
+     */
+    public static final String ANOMALY_MAX_NETWORKS = "tokengate.anomaly.max-networks";
+    /**
+     * The anomaly rule on countries: a MaxMind-format country database ({@code .mmdb}: GeoLite2-Country, DB-IP Lite);
+     * a token used from a country it was not used from before is an anomaly. Off when unset.
+     */
+    public static final String ANOMALY_GEOIP_DATABASE = "tokengate.anomaly.geoip-database";
+    /**
+     * The anomaly rule on denials: more than N {@code insufficient_scope} or IP-range denials for one token within a
+     * window, written {@code N/duration} ({@code 5/1m}). Off when unset.
+     */
+    public static final String ANOMALY_MAX_DENIALS = "tokengate.anomaly.max-denials";
+    /** What an anomaly rule does when it fires: {@code log} (WARN and a call-log mark) or {@code revoke}. */
+    public static final String ANOMALY_ACTION = "tokengate.anomaly.action";
+
+    /**
      * URL rules, one per line or {@code ;}-separated: {@code [METHODS] PATTERN = REQUIREMENT} (see
      * {@link dev.tokengate.authorize.UrlRules}). Read by the servlet filter.
      */
@@ -244,6 +262,10 @@ public final class ConfigKeys {
             core(CALL_LOG_OPEN_ROUTES, "log", "log: open-route requests are in the call log; skip: they are not"),
             core(CALL_LOG_DENIALS_PER_ADDRESS, "100", "unauthenticated denials logged per client address and window; the rest summarised in one line (0: log all)"),
             core(CALL_LOG_DENIAL_WINDOW, "60s", "the window of call-log.denials-per-address"),
+            core(ANOMALY_MAX_NETWORKS, null, "anomaly rule: one token used from more than N networks (/24, /48) within a window, N/duration (off when unset)"),
+            core(ANOMALY_GEOIP_DATABASE, null, "anomaly rule: a MaxMind-format country .mmdb; a token used from a new country is an anomaly (off when unset)"),
+            core(ANOMALY_MAX_DENIALS, null, "anomaly rule: more than N insufficient_scope or IP-range denials for one token within a window, N/duration (off when unset)"),
+            core(ANOMALY_ACTION, "log", "what an anomaly rule does: log (WARN and a call-log mark) or revoke (the token, with the rule as reason)"),
             key(RULES, Component.SERVLET_FILTER, null, "URL rules: [METHODS] PATTERN = REQUIREMENT, one per line or ;-separated"),
             key(UNMATCHED, Component.SERVLET_FILTER, "deny", "what a request no URL rule matches needs: deny, authenticated or permit"),
             key(JAXRS_UNANNOTATED, Component.JAXRS, "authenticated",

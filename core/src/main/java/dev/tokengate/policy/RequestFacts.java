@@ -19,7 +19,7 @@ import java.util.function.Function;
  * client address (trusted-proxy aware), the time it arrived (from the gate's {@code Clock}), the authorization
  * scheme the token was sent with, the route's
  * {@link Requirement}, the token's fingerprint, the calling application's verified API key when a policy before
- * this one accepted it, and the request's header values. Immutable; no container type.
+ * this one accepted it, and the request's header values. Immutable (the token hash in hex is made once, on first use); no container type.
  */
 public final class RequestFacts {
 
@@ -31,6 +31,8 @@ public final class RequestFacts {
     private final Requirement requirement;
     private final String tokenFingerprint;
     private final byte[] tokenHash;
+    /** {@link #tokenHash} in hex, made on first use. */
+    private String tokenHashHex;
     private final String scheme;
     private final VerifiedToken apiKey;
     private final Function<String, List<String>> headers;
@@ -58,6 +60,7 @@ public final class RequestFacts {
         this.requirement = f.requirement;
         this.tokenFingerprint = f.tokenFingerprint;
         this.tokenHash = f.tokenHash;
+        this.tokenHashHex = f.tokenHashHex;
         this.scheme = f.scheme;
         this.apiKey = apiKey;
         this.headers = f.headers;
@@ -107,7 +110,15 @@ public final class RequestFacts {
      * revocation list names a token without holding it.
      */
     public Optional<String> tokenHash() {
-        return tokenHash == null ? Optional.empty() : Optional.of(Fingerprints.hex(tokenHash));
+        if (tokenHash == null) {
+            return Optional.empty();
+        }
+        String hex = tokenHashHex;
+        if (hex == null) {
+            hex = Fingerprints.hex(tokenHash); // once per request, however many policies ask (a benign race)
+            tokenHashHex = hex;
+        }
+        return Optional.of(hex);
     }
 
     /**

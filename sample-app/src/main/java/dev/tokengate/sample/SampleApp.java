@@ -119,6 +119,14 @@ public final class SampleApp implements AutoCloseable {
             if (db.embedded()) {
                 params.put(ConfigKeys.STORE_JDBC_URL, db.url());
             }
+            // The anomaly walkthrough: loopback is a trusted proxy, so X-Forwarded-For plays clients on other
+            // networks, and a token used from more than 3 networks in 10 minutes is revoked. TOKENGATE_* variables
+            // (TOKENGATE_TRUSTED_PROXIES, TOKENGATE_FORWARDED_HEADER, TOKENGATE_ANOMALY_MAX_NETWORKS,
+            // TOKENGATE_ANOMALY_ACTION) override each of these.
+            params.putIfAbsent(ConfigKeys.TRUSTED_PROXIES, "127.0.0.1/32");
+            params.putIfAbsent(ConfigKeys.FORWARDED_HEADER, "x-forwarded-for");
+            params.putIfAbsent(ConfigKeys.ANOMALY_MAX_NETWORKS, "3/10m");
+            params.putIfAbsent(ConfigKeys.ANOMALY_ACTION, "revoke");
             DemoIssuer demo = null;
             if (!sample.externalIssuer()) {
                 demo = new DemoIssuer(base + "/demo-issuer", clock, db.tokens(), db.refreshTokens());
@@ -134,8 +142,9 @@ public final class SampleApp implements AutoCloseable {
             // JSON line and kept for the console's recent calls.
             CallLabels labels = new CallLabels();
             RecentCalls recent = new RecentCalls(RECENT_CALLS, labels, new Slf4jCallLogSink());
+            Anomalies anomalies = new Anomalies();
             gate = TokenGate.builder().config(ConfigSource.of(params)).tokenStore(db.tokens())
-                    .callLogSink(recent).clock(clock).build();
+                    .callLogSink(recent).clock(clock).anomalyListener(anomalies).build();
             if (demo != null) {
                 demo.revocations(gate.revocations()); // a token revoked at /demo-issuer/revoke is refused at once
             }
@@ -148,6 +157,7 @@ public final class SampleApp implements AutoCloseable {
                     .register(new TradingResource(ledger))
                     .register(new HealthResource())
                     .register(new ConsoleResource(db.tokens(), flushUsage, recent, labels, clock, gate.revocations()))
+                    .register(anomalies)
                     .register(new ConsolePages())
                     .register(new Problems.BadRequestMapper())
                     .register(new Problems.ConflictMapper())

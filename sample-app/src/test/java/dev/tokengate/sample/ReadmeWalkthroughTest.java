@@ -42,7 +42,7 @@ class ReadmeWalkthroughTest {
                 blocks.add(block);
             }
         }
-        assertThat(blocks).hasSize(6);
+        assertThat(blocks).hasSize(7);
 
         try (SampleApp app = SampleApp.start("127.0.0.1", 0, Map.of())) {
             String script = "set -u\n" + String.join("\necho '----'\n", blocks)
@@ -51,7 +51,7 @@ class ReadmeWalkthroughTest {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replace("\r", "");
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String[] steps = out.split("----\n");
-            assertThat(steps).as(out).hasSize(6);
+            assertThat(steps).as(out).hasSize(7);
 
             assertThat(steps[0]).contains("HTTP/1.1 200 OK", "{\"owner\":\"alice\",\"balances\":{\"EUR\":\"10000\",\"BTC\":\"0.5\"}}");
             assertThat(steps[1]).contains("HTTP/1.1 403 Forbidden", "WWW-Authenticate: Bearer realm=\"sample\", "
@@ -70,6 +70,11 @@ class ReadmeWalkthroughTest {
                             + "\"revoked at the demo issuer \\(RFC 7009\\) by token-console\"");
             assertThat(steps[5]).contains("HTTP/1.1 200 OK", "Statement for alice", "HTTP/1.1 403 Forbidden",
                     "WWW-Authenticate: Bearer realm=\"legacy\", error=\"insufficient_scope\"");
+            assertThat(steps[6]).contains("198.51.100.7 200\n203.0.113.9 200\n192.0.2.1 200\n100.64.0.1 401\n"
+                            + "198.51.100.7 401\n", "\"rule\":\"networks\",\"action\":\"revoke\",\"subject\":\"alice\","
+                            + "\"client_id\":\"portfolio-tracker\"", "\"client_address\":\"100.64.0.1\",\"networks\":"
+                            + "[\"198.51.100.0/24\",\"203.0.113.0/24\",\"192.0.2.0/24\",\"100.64.0.0/24\"],\"reason\":"
+                            + "\"anomaly networks: used from 4 networks within 10m (at most 3 allowed)\"");
         }
     }
 
