@@ -77,7 +77,7 @@
     $("who").textContent = me.body.subject;
     $("sign-in-section").hidden = true;
     $("signed-in").hidden = false;
-    await Promise.all([loadTokens(), loadCalls()]);
+    await Promise.all([loadTokens(), loadCalls(), loadRevocations()]);
   }
 
   function signOut(message) {
@@ -178,7 +178,7 @@
   async function revoke(token) {
     if (!window.confirm("Revoke \"" + token.name + "\"? Calls with it will be refused from now on.")) return;
     const r = await api("DELETE", "/console/api/tokens/" + encodeURIComponent(token.id));
-    if (r.status === 204) await Promise.all([loadTokens(), loadCalls()]);
+    if (r.status === 204) await Promise.all([loadTokens(), loadCalls(), loadRevocations()]);
   }
 
   async function loadCalls() {
@@ -190,16 +190,34 @@
     body.replaceChildren();
     for (const c of r.body.calls) {
       const row = document.createElement("tr");
-      const denied = c.decision === "deny";
+      const denied = c.decision === "deny" || c.decision === "rate_limited";
       if (denied) row.className = "denied";
       cell(row, new Date(c.time).toLocaleTimeString(), "time");
       cell(row, c.token || c.client_id || c.subject || "(no token)", "who");
       cell(row, c.method, "method");
       cell(row, c.path, "path");
-      cell(row, denied ? "DENIED" + (c.error ? " (" + c.error + ")" : "") : c.decision, "decision");
+      const marks = c.marks && c.marks.length ? " [" + c.marks.join(", ") + "]" : "";
+      cell(row, (denied ? "DENIED" + (c.error ? " (" + c.error + ")" : "") : c.decision) + marks, "decision");
       cell(row, String(c.status), "status");
       body.appendChild(row);
     }
+  }
+
+  async function loadRevocations() {
+    if (!session.accessToken) return;
+    const r = await api("GET", "/console/api/revocations");
+    if (r.status !== 200) return;
+    const body = $("revocations").querySelector("tbody");
+    body.replaceChildren();
+    for (const v of r.body.revocations) {
+      const row = document.createElement("tr");
+      cell(row, when(v.revoked_at), "time");
+      cell(row, v.target.replace("_", " ") + " " + v.value, "revoked");
+      cell(row, v.reason, "reason");
+      cell(row, v.expires_at ? when(v.expires_at) : "lifted by hand", "until");
+      body.appendChild(row);
+    }
+    $("no-revocations").hidden = r.body.revocations.length > 0;
   }
 
   async function init() {
@@ -211,7 +229,7 @@
     $("refresh-calls").addEventListener("click", loadCalls);
     $("call-filter").addEventListener("change", loadCalls);
     $("scope-withdraw").addEventListener("change", (e) => { $("withdraw-warning").hidden = !e.target.checked; });
-    setInterval(loadCalls, 5000);
+    setInterval(() => { loadCalls(); loadRevocations(); }, 5000);
     const discovery = await fetch("/demo-issuer/.well-known/openid-configuration");
     session.demo = discovery.status === 200;
     $("demo-banner").hidden = !session.demo;

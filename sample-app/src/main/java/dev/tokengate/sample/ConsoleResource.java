@@ -205,6 +205,9 @@ public final class ConsoleResource {
             v.put("decision", e.decision());
             v.put("status", e.status());
             e.errorCode().ifPresent(code -> v.put("error", code));
+            if (!e.marks().isEmpty()) {
+                v.put("marks", e.marks()); // revoked, rate_limited, rotated, anomaly:networks, …
+            }
             v.put("client_address", e.clientAddress());
             out.add(v);
         }

@@ -133,6 +133,11 @@ class ConsoleBrowserTest {
         WebElement denied = until("the denied call", () -> callRows().stream()
                 .filter(r -> r.getText().contains("DENIED (invalid_token)") && r.getText().contains("401")).findFirst().orElse(null));
         assertThat(denied.getAttribute("class")).contains("denied");
+        WebElement revocation = until("the revocation listed with its reason", () -> browser.findElements(
+                By.cssSelector("#revocations tbody tr")).stream().filter(r -> r.findElement(By.className("reason"))
+                .getText().equals("revoked by its owner in the console")).findFirst().orElse(null));
+        assertThat(revocation.findElement(By.className("revoked")).getText()).matches("token id [0-9a-f-]{36}");
+        assertThat(el("no-revocations").isDisplayed()).isFalse();
         assertThat(denied.getText()).contains("trading bot");
         assertThat(rowNamed("trading bot").orElseThrow().findElement(By.className("last-address")).getText()).isEqualTo("127.0.0.1");
 
