@@ -3,7 +3,7 @@
 #   micro (JMH: token validation against the peers, introspection), single flight, memory, end to end (wrk).
 # Usage: benchmarks/run.sh            full run (about 25 minutes on 2 cores)
 #        QUICK=1 benchmarks/run.sh    short iterations, to check the script (figures meaningless)
-#        PARTS="micro e2e" benchmarks/run.sh   only some parts (micro, singleflight, memory, e2e)
+#        PARTS="micro e2e" benchmarks/run.sh   only some parts (micro, singleflight, revocation, memory, e2e)
 # Needs: JDK 17+, wrk (apt-get install -y wrk). Results go to benchmarks/results/, the chart to docs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ mkdir -p "$OUT"
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   ./mvnw -B -q package -DskipTests -pl benchmarks -am
 fi
-PARTS=${PARTS:-"micro singleflight memory e2e"}
+PARTS=${PARTS:-"micro singleflight revocation memory e2e"}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 if [[ "${QUICK:-0}" == 1 ]]; then
@@ -57,6 +57,11 @@ fi
 if part singleflight; then
   echo "== introspection: single flight"
   java -cp "$JAR" dev.tokengate.benchmarks.SingleFlightCheck "$ROUNDS" | tee "$OUT/singleflight.txt"
+fi
+
+if part revocation; then
+  echo "== revocation latency over HTTP (one node)"
+  java -cp "$JAR" dev.tokengate.benchmarks.RevocationLatency 100 | grep -v '^SLF4J' | tee "$OUT/revocation.txt"
 fi
 
 if part memory; then
