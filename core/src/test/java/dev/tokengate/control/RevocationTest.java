@@ -239,6 +239,35 @@ class RevocationTest {
     }
 
     @Test
+    void revokingAnApiKeyRefusesTheCallingApplicationOnHybridRoutesSayingItIsTheKey() {
+        JdbcDataSource ds = h2();
+        JdbcTokenStore store = JdbcTokenStore.builder().dataSource(ds).clock(time).build();
+        store.createSchema();
+        IssuedToken key = store.create(TokenKind.API_KEY, "billing app", "billing", null, List.of(), List.of(), null);
+        String user = jwt("alice", "trading-app", "u1");
+        try (TokenGate gate = gate().tokenStore(store).build()) {
+            Requirement hybrid = Requirement.parse("read + api-key");
+            TokenGate.Call ok = gate.begin(TestRequest.get("/balances").bearer(user).header("X-API-Key", key.token()));
+            assertThat(ok.authorize(hybrid)).isInstanceOf(Outcome.Authenticated.class);
+            ok.finish(200);
+
+            gate.revocations().revoke(Revocation.Target.API_KEY, key.metadata().id(), "contract ended", null);
+
+            TokenGate.Call refused = gate.begin(TestRequest.get("/balances").bearer(user).header("X-API-Key", key.token()));
+            Outcome outcome = refused.authorize(hybrid);
+            ErrorResponse response = refused.errorResponse(((Outcome.Rejected) outcome).error());
+            refused.finish(response.status());
+            assertThat(response.status()).isEqualTo(401);
+            assertThat(response.headers().get("WWW-Authenticate"))
+                    .contains("The calling application's API key has been revoked");
+            assertThat(events.get(events.size() - 1).reason())
+                    .contains("revoked api_key " + key.metadata().id() + ": contract ended");
+            assertThat(call(gate, user)).as("the user's token on a route without an API key")
+                    .isInstanceOf(Outcome.Authenticated.class);
+        }
+    }
+
+    @Test
     void theListIsKeptInTheTokenDatabaseAndReadByTheNextGate() {
         JdbcDataSource ds = h2();
         String token = jwt("alice", "trading-app", "kept-1");
