@@ -6,6 +6,7 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.control.RateLimits;
 import dev.tokengate.control.Revocation;
 import dev.tokengate.control.RevocationStore;
 import dev.tokengate.control.Revocations;
@@ -132,6 +133,7 @@ public final class TokenGate implements AutoCloseable {
         chain.add(TokenPolicies.allowedAddresses());
         chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys()));
         chain.add(revocations.policy());
+        chain.add(b.rateLimits.policy(clock));
         chain.addAll(b.policies);
         this.policies = List.copyOf(chain);
         this.mode = b.mode;
@@ -263,6 +265,7 @@ public final class TokenGate implements AutoCloseable {
         private final List<TokenPolicy> policies = new ArrayList<>();
         private Mode mode = Mode.ENFORCE;
         private RevocationStore revocationStore;
+        private RateLimits rateLimits = RateLimits.none();
 
         private Builder() {
         }
@@ -282,6 +285,7 @@ public final class TokenGate implements AutoCloseable {
             source.read(ConfigKeys.MODE, Mode::parse, this::mode);
             this.config = TokenGateConfig.from(source);
             validators.config(source);
+            this.rateLimits = RateLimits.config(source);
             return this;
         }
 
@@ -389,6 +393,16 @@ public final class TokenGate implements AutoCloseable {
          */
         public Builder revocationStore(RevocationStore store) {
             this.revocationStore = Objects.requireNonNull(store, "revocationStore");
+            return this;
+        }
+
+        /**
+         * The gate-wide rate limits (per token, client, subject, API key; read from the
+         * {@code tokengate.rate-limit.*} keys by {@link #config}); the routes' own limits
+         * ({@link Requirement#withRateLimit}) apply whatever this says. Default: none.
+         */
+        public Builder rateLimits(RateLimits rateLimits) {
+            this.rateLimits = Objects.requireNonNull(rateLimits, "rateLimits");
             return this;
         }
 
@@ -706,7 +720,7 @@ public final class TokenGate implements AutoCloseable {
             facts = RequestFacts.builder().requestId(requestId).method(request.method())
                     .path(request.path()).clientAddress(clientAddress).time(time).requirement(requirement)
                     .tokenFingerprint(fingerprint).tokenHash(tokenHash).scheme(scheme).apiKey(apiKey)
-                    .headers(request::headers).build();
+                    .headers(request::headers).rechecked(checkedFor != null).build();
             marks = List.of();
             for (TokenPolicy policy : policies) {
                 PolicyDecision decision;

@@ -176,6 +176,15 @@ public final class ConfigKeys {
     /** The window of {@link #CALL_LOG_DENIALS_PER_ADDRESS}. */
     public static final String CALL_LOG_DENIAL_WINDOW = "tokengate.call-log.denial-window";
 
+    /** At most {@code N/duration} requests with one token (counted by its hash); off unless set. */
+    public static final String RATE_LIMIT_PER_TOKEN = "tokengate.rate-limit.per-token";
+    /** At most {@code N/duration} requests from one client id; off unless set. */
+    public static final String RATE_LIMIT_PER_CLIENT = "tokengate.rate-limit.per-client";
+    /** At most {@code N/duration} requests for one subject; off unless set. */
+    public static final String RATE_LIMIT_PER_SUBJECT = "tokengate.rate-limit.per-subject";
+    /** At most {@code N/duration} requests with one API key, on routes that require one; off unless set. */
+    public static final String RATE_LIMIT_PER_API_KEY = "tokengate.rate-limit.per-api-key";
+
     /**
      * URL rules, one per line or {@code ;}-separated: {@code [METHODS] PATTERN = REQUIREMENT} (see
      * {@link dev.tokengate.authorize.UrlRules}). Read by the servlet filter.
@@ -244,6 +253,10 @@ public final class ConfigKeys {
             core(CALL_LOG_OPEN_ROUTES, "log", "log: open-route requests are in the call log; skip: they are not"),
             core(CALL_LOG_DENIALS_PER_ADDRESS, "100", "unauthenticated denials logged per client address and window; the rest summarised in one line (0: log all)"),
             core(CALL_LOG_DENIAL_WINDOW, "60s", "the window of call-log.denials-per-address"),
+            core(RATE_LIMIT_PER_TOKEN, null, "at most N/duration requests with one token (e.g. 100/1m); over it 429 with Retry-After"),
+            core(RATE_LIMIT_PER_CLIENT, null, "at most N/duration requests from one client id"),
+            core(RATE_LIMIT_PER_SUBJECT, null, "at most N/duration requests for one subject"),
+            core(RATE_LIMIT_PER_API_KEY, null, "at most N/duration requests with one API key (routes that require one)"),
             key(RULES, Component.SERVLET_FILTER, null, "URL rules: [METHODS] PATTERN = REQUIREMENT, one per line or ;-separated"),
             key(UNMATCHED, Component.SERVLET_FILTER, "deny", "what a request no URL rule matches needs: deny, authenticated or permit"),
             key(JAXRS_UNANNOTATED, Component.JAXRS, "authenticated",
