@@ -15,6 +15,7 @@ module dev.tokengate {
     exports dev.tokengate;
     exports dev.tokengate.authorize;
     exports dev.tokengate.config;
+    exports dev.tokengate.control;
     exports dev.tokengate.extract;
     exports dev.tokengate.introspection;
     exports dev.tokengate.jwks;
