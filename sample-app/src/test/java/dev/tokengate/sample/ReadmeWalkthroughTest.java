@@ -42,7 +42,7 @@ class ReadmeWalkthroughTest {
                 blocks.add(block);
             }
         }
-        assertThat(blocks).hasSize(5);
+        assertThat(blocks).hasSize(6);
 
         try (SampleApp app = SampleApp.start("127.0.0.1", 0, Map.of())) {
             String script = "set -u\n" + String.join("\necho '----'\n", blocks)
@@ -51,7 +51,7 @@ class ReadmeWalkthroughTest {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replace("\r", "");
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String[] steps = out.split("----\n");
-            assertThat(steps).as(out).hasSize(5);
+            assertThat(steps).as(out).hasSize(6);
 
             assertThat(steps[0]).contains("HTTP/1.1 200 OK", "{\"owner\":\"alice\",\"balances\":{\"EUR\":\"10000\",\"BTC\":\"0.5\"}}");
             assertThat(steps[1]).contains("HTTP/1.1 403 Forbidden", "WWW-Authenticate: Bearer realm=\"sample\", "
@@ -59,9 +59,15 @@ class ReadmeWalkthroughTest {
                     + "ask for a token that has them.\", scope=\"trade\"", "Content-Type: application/problem+json");
             assertThat(steps[2]).containsPattern("(?m)^tgat_[0-9A-Za-z]{49}$")
                     .contains("HTTP/1.1 201 Created", "Location: " + app.baseUri() + "/api/orders/1", "\"placed_by\":\"token-console\"");
-            assertThat(steps[3]).contains("HTTP/1.1 401 Unauthorized", "WWW-Authenticate: Bearer realm=\"sample\", "
+            assertThat(steps[3]).contains("HTTP/1.1 429 Too Many Requests", "RateLimit-Policy: \"per-token\";q=60;w=60",
+                    "Content-Type: application/problem+json", "\"error\":\"rate_limited\"",
+                    "\"detail\":\"Too many requests with this token: at most 60 per 1m; try again in ")
+                    .containsPattern("(?m)^Retry-After: ([1-9]|[1-5][0-9]|60)$")
+                    .containsPattern("(?m)^RateLimit: \"per-token\";r=0;t=([1-9]|[1-5][0-9]|60)$")
+                    .doesNotContain("WWW-Authenticate");
+            assertThat(steps[4]).contains("HTTP/1.1 401 Unauthorized", "WWW-Authenticate: Bearer realm=\"sample\", "
                     + "error=\"invalid_token\", error_description=\"The token has been revoked.\"");
-            assertThat(steps[4]).contains("HTTP/1.1 200 OK", "Statement for alice", "HTTP/1.1 403 Forbidden",
+            assertThat(steps[5]).contains("HTTP/1.1 200 OK", "Statement for alice", "HTTP/1.1 403 Forbidden",
                     "WWW-Authenticate: Bearer realm=\"legacy\", error=\"insufficient_scope\"");
         }
     }
