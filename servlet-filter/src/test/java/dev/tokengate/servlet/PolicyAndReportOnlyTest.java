@@ -123,12 +123,12 @@ class PolicyAndReportOnlyTest {
         assertThat(problem.get("error").asText()).isEqualTo("rate_limited");
         CallEvent e = sink.next();
         assertThat(e.status()).isEqualTo(429);
-        assertThat(e.decision()).isEqualTo("deny");
+        assertThat(e.decision()).isEqualTo("rate_limited"); // a 429 rate_limited is logged as such since 8562bac
         assertThat(e.errorCode()).contains("rate_limited");
         assertThat(e.reason()).contains("per-token limit 100/1m reached");
         assertThat(problem.get("request_id").asText()).isEqualTo(e.requestId());
         assertThat(logs.lines("tokengate.calls")).anySatisfy(l -> assertThat(l)
-                .contains("\"decision\":\"deny\"", "\"error\":\"rate_limited\"", "\"status\":429"));
+                .contains("\"decision\":\"rate_limited\"", "\"error\":\"rate_limited\"", "\"status\":429"));
     }
 
     @Test
