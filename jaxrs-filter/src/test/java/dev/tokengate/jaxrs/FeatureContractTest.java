@@ -515,7 +515,7 @@ abstract class FeatureContractTest {
             assertThat(policyProbe).as("refused at authentication").isEmpty();
             CallEvent e = policyLog.next();
             assertThat(e.status()).isEqualTo(429);
-            assertThat(e.decision()).isEqualTo("deny");
+            assertThat(e.decision()).isEqualTo("rate_limited"); // a 429 rate_limited is logged as such since 8562bac
             assertThat(e.errorCode()).contains("rate_limited");
             assertThat(e.reason()).contains("per-token limit 100/1m reached");
             assertThat(problem(r).get("request_id").asText()).isEqualTo(e.requestId());
@@ -527,7 +527,7 @@ abstract class FeatureContractTest {
             assertRefused(call(limited, "GET", "/class-scoped/replaced", token("read bulk")), 429, "rate_limited");
             assertThat(call(limited, "GET", "/class-scoped/open", token("bulk")).statusCode()).isEqualTo(200);
             assertThat(call(limited, "GET", "/class-scoped/whoami", token("read")).statusCode()).isEqualTo(200);
-            assertThat(policyLog.drain()).extracting(CallEvent::decision).containsExactly("deny", "permit", "allow");
+            assertThat(policyLog.drain()).extracting(CallEvent::decision).containsExactly("rate_limited", "permit", "allow");
         }
     }
 
