@@ -11,6 +11,7 @@ module dev.tokengate {
     requires com.zaxxer.hikari;                       // the token store's pool for tokengate.store.jdbc-url
     requires java.naming;                             // the token store's DataSource by JNDI name
     requires org.slf4j;
+    requires io.github.bucket4j.core;                 // the rate limits' buckets
 
     exports dev.tokengate;
     exports dev.tokengate.authorize;

@@ -8,6 +8,7 @@ import dev.tokengate.config.ConfigSource;
 import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.control.AnomalyListener;
 import dev.tokengate.control.AnomalyRules;
+import dev.tokengate.control.RateLimits;
 import dev.tokengate.control.Revocation;
 import dev.tokengate.control.RevocationStore;
 import dev.tokengate.control.Revocations;
@@ -135,6 +136,7 @@ public final class TokenGate implements AutoCloseable {
         chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys()));
         chain.add(revocations.policy());
         b.anomalies.build().policy(revocations, b.anomalyListeners, b.mode == Mode.ENFORCE).ifPresent(chain::add);
+        chain.add(b.rateLimits.policy(clock));
         chain.addAll(b.policies);
         this.policies = List.copyOf(chain);
         this.mode = b.mode;
@@ -268,6 +270,7 @@ public final class TokenGate implements AutoCloseable {
         private RevocationStore revocationStore;
         private AnomalyRules.Builder anomalies = AnomalyRules.builder();
         private final List<AnomalyListener> anomalyListeners = new ArrayList<>();
+        private RateLimits rateLimits = RateLimits.none();
 
         private Builder() {
         }
@@ -288,6 +291,7 @@ public final class TokenGate implements AutoCloseable {
             this.config = TokenGateConfig.from(source);
             this.anomalies = AnomalyRules.config(source);
             validators.config(source);
+            this.rateLimits = RateLimits.config(source);
             return this;
         }
 
@@ -410,6 +414,16 @@ public final class TokenGate implements AutoCloseable {
         /** Tells this listener of each anomaly the rules detect (see {@link AnomalyListener}); several may be added. */
         public Builder anomalyListener(AnomalyListener listener) {
             this.anomalyListeners.add(Objects.requireNonNull(listener, "anomalyListener"));
+            return this;
+        }
+
+        /**
+         * The gate-wide rate limits (per token, client, subject, API key; read from the
+         * {@code tokengate.rate-limit.*} keys by {@link #config}); the routes' own limits
+         * ({@link Requirement#withRateLimit}) apply whatever this says. Default: none.
+         */
+        public Builder rateLimits(RateLimits rateLimits) {
+            this.rateLimits = Objects.requireNonNull(rateLimits, "rateLimits");
             return this;
         }
 
@@ -727,7 +741,7 @@ public final class TokenGate implements AutoCloseable {
             facts = RequestFacts.builder().requestId(requestId).method(request.method())
                     .path(request.path()).clientAddress(clientAddress).time(time).requirement(requirement)
                     .tokenFingerprint(fingerprint).tokenHash(tokenHash).scheme(scheme).apiKey(apiKey)
-                    .headers(request::headers).build();
+                    .headers(request::headers).rechecked(checkedFor != null).build();
             marks = List.of();
             for (TokenPolicy policy : policies) {
                 PolicyDecision decision;

@@ -83,6 +83,21 @@ class RegistryDefaultsTest {
         }
     }
 
+    /** Keys registered without a default are off in the code too: the rate limits. */
+    @Test
+    void everyRateLimitIsOffUnlessSet() {
+        for (String key : java.util.List.of(ConfigKeys.RATE_LIMIT_PER_TOKEN, ConfigKeys.RATE_LIMIT_PER_CLIENT,
+                ConfigKeys.RATE_LIMIT_PER_SUBJECT, ConfigKeys.RATE_LIMIT_PER_API_KEY)) {
+            assertThat(ConfigKeys.find(key)).as(key).hasValueSatisfying(k -> assertThat(k.defaultValue()).isEmpty());
+        }
+        dev.tokengate.control.RateLimits unset = dev.tokengate.control.RateLimits.config(
+                ConfigSource.of(Map.of(), Map.of(), new java.util.Properties()));
+        assertThat(unset.perToken()).isEmpty();
+        assertThat(unset.perClient()).isEmpty();
+        assertThat(unset.perSubject()).isEmpty();
+        assertThat(unset.perApiKey()).isEmpty();
+    }
+
     @Test
     void everyCheckedKeyHasARegisteredDefault() {
         for (String key : CODE_DEFAULTS.keySet()) {

@@ -25,7 +25,12 @@ import java.util.regex.Pattern;
  *   read trade             all of read and trade (separated by spaces; a comma is refused as ambiguous)
  *   read | trade           any one of read or trade
  *   trade + api-key        as before, and the calling application's API key too (the hybrid)
+ *   trade + rate-limit 10/1m   as before, and at most 10 requests a minute per token on this route
  * </pre>
+ *
+ * <p>The {@code + rate-limit N/duration} suffix ({@link #withRateLimit}) goes last, after {@code + api-key} when
+ * both are written, on any requirement that needs a token. It limits each token on the route it is declared for:
+ * a URL rule or a JAX-RS method ({@link #route()}, which is not part of the requirement's value).
  */
 public final class Requirement {
 
@@ -38,6 +43,9 @@ public final class Requirement {
     private static final String API_KEY_SUFFIX = "+ api-key";
     /** A requirement followed by {@code + api-key}, any case, any blanks around the {@code +}. */
     private static final Pattern WITH_API_KEY = Pattern.compile("(?is)(.*)\\+\\s*api-key");
+    private static final String RATE_LIMIT_SUFFIX = "+ rate-limit";
+    /** A requirement followed by {@code + rate-limit} and perhaps a rate, any case, any blanks around the {@code +}. */
+    private static final Pattern WITH_RATE_LIMIT = Pattern.compile("(?is)(.*)\\+\\s*rate-limit(?:\\s+(\\S*))?\\s*");
     /** The requirements that are not scopes; a scope this close to one (two edits) is taken for a typo. */
     private static final List<String> KEYWORDS = List.of("permit", "authenticated", "deny");
     private static final Requirement PERMIT = new Requirement(Mode.PERMIT, Set.of(), false);
@@ -49,16 +57,25 @@ public final class Requirement {
     private final Set<String> scopes;
     private final boolean apiKey;
     private final boolean noMatchingRule;
+    private final Rate rateLimit;
+    private final String route;
 
     private Requirement(Mode mode, Set<String> scopes, boolean apiKey) {
         this(mode, scopes, apiKey, false);
     }
 
     private Requirement(Mode mode, Set<String> scopes, boolean apiKey, boolean noMatchingRule) {
+        this(mode, scopes, apiKey, noMatchingRule, null, null);
+    }
+
+    private Requirement(Mode mode, Set<String> scopes, boolean apiKey, boolean noMatchingRule, Rate rateLimit,
+                        String route) {
         this.mode = mode;
         this.scopes = scopes;
         this.apiKey = apiKey;
         this.noMatchingRule = noMatchingRule;
+        this.rateLimit = rateLimit;
+        this.route = route;
     }
 
     public static Requirement permit() {
@@ -127,6 +144,18 @@ public final class Requirement {
      */
     public static Requirement parse(String text) {
         String t = Objects.requireNonNull(text, "text").trim();
+        Matcher withRateLimit = WITH_RATE_LIMIT.matcher(t);
+        if (withRateLimit.matches()) {
+            if (withRateLimit.group(2) == null || withRateLimit.group(2).isEmpty()) {
+                throw new IllegalArgumentException("'" + t + "': write the rate after rate-limit, e.g. "
+                        + "'trade + rate-limit 10/1m' (10 requests a minute per token)");
+            }
+            Requirement base = parse(withRateLimit.group(1));
+            if (base.rateLimit != null) {
+                throw new IllegalArgumentException("'" + t + "' has two rate limits; write one '+ rate-limit N/duration'");
+            }
+            return base.withRateLimit(Rate.parse(withRateLimit.group(2)));
+        }
         Matcher withApiKey = WITH_API_KEY.matcher(t);
         if (withApiKey.matches()) {
             return parse(withApiKey.group(1)).withApiKey();
@@ -161,6 +190,11 @@ public final class Requirement {
                 // "trade api-key": the '+' is missing. A scope that merely ends in api-key ("partner-api-key") is a scope.
                 throw new IllegalArgumentException("'" + t + "': write '<requirement> + api-key', e.g. 'trade + api-key'");
             }
+            if (word.equals("rate-limit") || word.endsWith("+rate-limit")) {
+                // Written last, such a scope would read back as the '+ rate-limit' suffix.
+                throw new IllegalArgumentException("'" + t + "': write '<requirement> + rate-limit N/duration' at the end, "
+                        + "e.g. 'trade + rate-limit 10/1m'");
+            }
             if (word.endsWith("+api-key")) {
                 // Written last, such a scope would read back as the '+ api-key' suffix: one text, two requirements.
                 throw new IllegalArgumentException("'" + p + "' reads as the '+ api-key' suffix, not as a scope: write "
@@ -194,7 +228,46 @@ public final class Requirement {
             throw new IllegalArgumentException("'" + this + " + api-key' makes no sense: an API key goes with a token "
                     + "requirement, e.g. 'authenticated + api-key' or 'trade + api-key'");
         }
-        return new Requirement(mode, scopes, true);
+        return new Requirement(mode, scopes, true, false, rateLimit, route);
+    }
+
+    /**
+     * This requirement plus a rate limit: at most {@code rate} requests per window for each token on this route
+     * (its {@link #route()}). Refused over the limit with 429 and {@code Retry-After}. Only for requirements that
+     * need a token.
+     *
+     * @throws IllegalArgumentException for {@code permit} and {@code deny}
+     */
+    public Requirement withRateLimit(Rate rate) {
+        Objects.requireNonNull(rate, "rate");
+        if (mode == Mode.PERMIT || mode == Mode.DENY) {
+            throw new IllegalArgumentException("'" + this + " " + RATE_LIMIT_SUFFIX + " " + rate + "' makes no sense: "
+                    + "a rate limit counts tokens, so it goes with a token requirement, e.g. 'trade + rate-limit 10/1m'");
+        }
+        return new Requirement(mode, scopes, apiKey, noMatchingRule, rate, route);
+    }
+
+    /** The route's rate limit per token, if it has one. */
+    public Optional<Rate> rateLimit() {
+        return Optional.ofNullable(rateLimit);
+    }
+
+    /**
+     * This requirement as declared for one route, whose name tells its rate limit's budgets apart: a URL rule's
+     * {@code POST /api/orders}, a resource method's {@code OrdersResource.place}. The name is not part of the
+     * requirement's value: it is neither compared by {@link #equals} nor written by {@link #toString}.
+     */
+    public Requirement forRoute(String route) {
+        Objects.requireNonNull(route, "route");
+        return new Requirement(mode, scopes, apiKey, noMatchingRule, rateLimit, route);
+    }
+
+    /**
+     * The route this requirement was declared for ({@link #forRoute}), if it was named; a rate limit of a
+     * requirement without a route counts against a budget shared by every unnamed route of the same text.
+     */
+    public Optional<String> route() {
+        return Optional.ofNullable(route);
     }
 
     /** Whether the request must also carry a valid API key. */
@@ -220,12 +293,12 @@ public final class Requirement {
     @Override
     public boolean equals(Object o) {
         return o instanceof Requirement r && mode == r.mode && scopes.equals(r.scopes) && apiKey == r.apiKey
-                && noMatchingRule == r.noMatchingRule;
+                && noMatchingRule == r.noMatchingRule && Objects.equals(rateLimit, r.rateLimit);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(mode, scopes, apiKey, noMatchingRule);
+        return Objects.hash(mode, scopes, apiKey, noMatchingRule, rateLimit);
     }
 
     /** The text form, which {@link #parse} reads back. */
@@ -238,6 +311,7 @@ public final class Requirement {
             case ALL_OF -> String.join(" ", scopes);
             case ANY_OF -> String.join(" | ", scopes);
         };
-        return apiKey ? base + " " + API_KEY_SUFFIX : base;
+        String withKey = apiKey ? base + " " + API_KEY_SUFFIX : base;
+        return rateLimit != null ? withKey + " " + RATE_LIMIT_SUFFIX + " " + rateLimit : withKey;
     }
 }

@@ -34,7 +34,9 @@ import java.util.regex.Pattern;
  *       {@code /*}, which are the same rule here).</li>
  *   <li>{@code REQUIREMENT} is read by {@link Requirement#parse}: {@code permit}, {@code authenticated},
  *       {@code deny}, all-of scopes ({@code read trade}) or any-of scopes
- *       ({@code admin | root}).</li>
+ *       ({@code admin | root}), perhaps followed by {@code + api-key} and by {@code + rate-limit N/duration}
+ *       ({@code POST /api/orders = trade + rate-limit 10/1m}: each token at most 10 orders a minute; the rule is
+ *       the {@linkplain Requirement#route() route} whose budget is counted).</li>
  * </ul>
  *
  * <p>Which rule applies: among the rules whose pattern matches the path and whose methods include the request's
@@ -231,7 +233,9 @@ public final class UrlRules {
         } catch (IllegalArgumentException e) {
             throw malformed(line, text, e.getMessage());
         }
-        return new Rule(line, Set.copyOf(methods), pattern, requirement, text);
+        // the route names the budgets of a '+ rate-limit' suffix: each rule counts its own requests
+        String route = (methods.isEmpty() ? "" : String.join(",", methods) + " ") + pattern.text;
+        return new Rule(line, Set.copyOf(methods), pattern, requirement.forRoute(route), text);
     }
 
     private static ConfigurationException malformed(int line, String rule, String problem) {

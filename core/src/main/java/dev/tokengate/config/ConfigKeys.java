@@ -176,6 +176,15 @@ public final class ConfigKeys {
     /** The window of {@link #CALL_LOG_DENIALS_PER_ADDRESS}. */
     public static final String CALL_LOG_DENIAL_WINDOW = "tokengate.call-log.denial-window";
 
+    /** At most {@code N/duration} requests with one token (counted by its hash); off unless set. */
+    public static final String RATE_LIMIT_PER_TOKEN = "tokengate.rate-limit.per-token";
+    /** At most {@code N/duration} requests from one client id; off unless set. */
+    public static final String RATE_LIMIT_PER_CLIENT = "tokengate.rate-limit.per-client";
+    /** At most {@code N/duration} requests for one subject; off unless set. */
+    public static final String RATE_LIMIT_PER_SUBJECT = "tokengate.rate-limit.per-subject";
+    /** At most {@code N/duration} requests with one API key, on routes that require one; off unless set. */
+    public static final String RATE_LIMIT_PER_API_KEY = "tokengate.rate-limit.per-api-key";
+
     /**
      * The anomaly rule on networks: one token used from more than N networks (/24 IPv4, /48 IPv6) within a window,
      * written {@code N/duration} ({@code 3/10m}). Off when unset. See {@link dev.tokengate.control.AnomalyRules}.
@@ -266,6 +275,10 @@ public final class ConfigKeys {
             core(ANOMALY_GEOIP_DATABASE, null, "anomaly rule: a MaxMind-format country .mmdb; a token used from a new country is an anomaly (off when unset)"),
             core(ANOMALY_MAX_DENIALS, null, "anomaly rule: more than N insufficient_scope or IP-range denials for one token within a window, N/duration (off when unset)"),
             core(ANOMALY_ACTION, "log", "what an anomaly rule does: log (WARN and a call-log mark) or revoke (the token, with the rule as reason)"),
+            core(RATE_LIMIT_PER_TOKEN, null, "at most N/duration requests with one token (e.g. 100/1m); over it 429 with Retry-After"),
+            core(RATE_LIMIT_PER_CLIENT, null, "at most N/duration requests from one client id"),
+            core(RATE_LIMIT_PER_SUBJECT, null, "at most N/duration requests for one subject"),
+            core(RATE_LIMIT_PER_API_KEY, null, "at most N/duration requests with one API key (routes that require one)"),
             key(RULES, Component.SERVLET_FILTER, null, "URL rules: [METHODS] PATTERN = REQUIREMENT, one per line or ;-separated"),
             key(UNMATCHED, Component.SERVLET_FILTER, "deny", "what a request no URL rule matches needs: deny, authenticated or permit"),
             key(JAXRS_UNANNOTATED, Component.JAXRS, "authenticated",

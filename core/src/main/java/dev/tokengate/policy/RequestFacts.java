@@ -36,6 +36,7 @@ public final class RequestFacts {
     private final String scheme;
     private final VerifiedToken apiKey;
     private final Function<String, List<String>> headers;
+    private final boolean rechecked;
 
     private RequestFacts(Builder b) {
         this.requestId = Objects.requireNonNull(b.requestId, "requestId");
@@ -49,6 +50,7 @@ public final class RequestFacts {
         this.scheme = Objects.requireNonNull(b.scheme, "scheme");
         this.apiKey = b.apiKey;
         this.headers = b.headers != null ? b.headers : lookup(b.headerValues);
+        this.rechecked = b.rechecked;
     }
 
     private RequestFacts(RequestFacts f, VerifiedToken apiKey) {
@@ -64,6 +66,7 @@ public final class RequestFacts {
         this.scheme = f.scheme;
         this.apiKey = apiKey;
         this.headers = f.headers;
+        this.rechecked = f.rechecked;
     }
 
     public static Builder builder() {
@@ -145,6 +148,15 @@ public final class RequestFacts {
         return headers.apply(name);
     }
 
+    /**
+     * Whether the chain already ran for this request under another requirement (a second adapter's rule, such as a
+     * JAX-RS method behind the servlet filter): a policy that counts requests counts only the first run. Unlike the
+     * {@linkplain #requestId() request id}, which a client may choose ({@code X-Request-Id}), this cannot be forged.
+     */
+    public boolean rechecked() {
+        return rechecked;
+    }
+
     /** These facts with the calling application's verified API key. */
     public RequestFacts withApiKey(VerifiedToken key) {
         return new RequestFacts(this, Objects.requireNonNull(key, "key"));
@@ -175,6 +187,7 @@ public final class RequestFacts {
         private String scheme = "Bearer";
         private VerifiedToken apiKey;
         private Function<String, List<String>> headers;
+        private boolean rechecked;
         private final Map<String, List<String>> headerValues = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
 
         private Builder() {
@@ -239,6 +252,12 @@ public final class RequestFacts {
         public Builder header(String name, String value) {
             headerValues.computeIfAbsent(Objects.requireNonNull(name, "name"), k -> new ArrayList<>())
                     .add(Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Whether the chain already ran for this request under another requirement; default {@code false}. */
+        public Builder rechecked(boolean rechecked) {
+            this.rechecked = rechecked;
             return this;
         }
 

@@ -28,7 +28,8 @@ import dev.tokengate.VerifiedToken;
  * <p>Implementations are called concurrently and must be thread-safe; they should answer from memory (a policy
  * is on every request's path). The chain runs once per request and route requirement: when a second adapter
  * decides the same request with another requirement (a JAX-RS method behind the servlet filter), it runs again
- * with the same {@link RequestFacts#requestId()}, so a policy that counts requests counts a request id once. In
+ * with the same {@link RequestFacts#requestId()} and {@link RequestFacts#rechecked()} true, so a policy that counts
+ * requests counts only the first run (not by request id, which a client may choose with {@code X-Request-Id}). In
  * report-only mode ({@code tokengate.mode=report-only}) a denial is logged as {@code would_deny} and not enforced.
  */
 @FunctionalInterface

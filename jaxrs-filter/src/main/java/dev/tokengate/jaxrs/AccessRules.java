@@ -1,5 +1,6 @@
 package dev.tokengate.jaxrs;
 
+import dev.tokengate.authorize.Rate;
 import dev.tokengate.authorize.Requirement;
 import jakarta.annotation.security.DenyAll;
 import jakarta.annotation.security.PermitAll;
@@ -46,14 +47,48 @@ final class AccessRules {
      */
     static Requirement requirementFor(Class<?> resourceClass, Method method, Requirement unannotated) {
         Requirement requirement = tokenRequirement(resourceClass, method, unannotated);
-        if (!requiresApiKey(resourceClass, method)) {
+        if (requiresApiKey(resourceClass, method)) {
+            try {
+                requirement = requirement.withApiKey();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(describe(method) + ": @RequiresApiKey: " + e.getMessage(), e);
+            }
+        }
+        Optional<RateLimit> limit = rateLimit(resourceClass, method);
+        if (limit.isEmpty()) {
             return requirement;
         }
         try {
-            return requirement.withApiKey();
+            // the method is the route: each resource method counts its own calls
+            return requirement.withRateLimit(Rate.parse(limit.get().value())).forRoute(route(resourceClass, method));
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(describe(method) + ": @RequiresApiKey: " + e.getMessage(), e);
+            throw new IllegalStateException(describe(method) + ": @RateLimit: " + e.getMessage(), e);
         }
+    }
+
+    /** The first {@link RateLimit} on the method's declarations, else on the class or a supertype. */
+    private static Optional<RateLimit> rateLimit(Class<?> resourceClass, Method method) {
+        for (Method declaration : declarations(resourceClass, method)) {
+            if (declaration.isAnnotationPresent(RateLimit.class)) {
+                return Optional.of(declaration.getAnnotation(RateLimit.class));
+            }
+        }
+        for (Class<?> type : hierarchy(resourceClass)) {
+            if (type.isAnnotationPresent(RateLimit.class)) {
+                return Optional.of(type.getAnnotation(RateLimit.class));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A resource method's name as a route: {@code com.example.OrdersResource.place(Order)}. */
+    private static String route(Class<?> resourceClass, Method method) {
+        StringBuilder sb = new StringBuilder(resourceClass.getName()).append('.').append(method.getName()).append('(');
+        Class<?>[] types = method.getParameterTypes();
+        for (int i = 0; i < types.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(types[i].getSimpleName());
+        }
+        return sb.append(')').toString();
     }
 
     private static Requirement tokenRequirement(Class<?> resourceClass, Method method, Requirement unannotated) {

@@ -60,6 +60,8 @@ public final class SampleApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SampleApp.class);
     /** How many call-log events the console's "recent calls" view keeps. */
     static final int RECENT_CALLS = 500;
+    /** The app's own {@code tokengate.rate-limit.per-token}, which the setting replaces. */
+    static final String DEFAULT_RATE_LIMIT_PER_TOKEN = "60/1m";
 
     private final Server server;
     private final URI baseUri;
@@ -127,6 +129,9 @@ public final class SampleApp implements AutoCloseable {
             params.putIfAbsent(ConfigKeys.FORWARDED_HEADER, "x-forwarded-for");
             params.putIfAbsent(ConfigKeys.ANOMALY_MAX_NETWORKS, "3/10m");
             params.putIfAbsent(ConfigKeys.ANOMALY_ACTION, "revoke");
+            // A bot may call once a second on average; TOKENGATE_RATE_LIMIT_PER_TOKEN (or the system property, or the
+            // settings given) replaces it. Not lower: the console polls its recent calls every 5 s with its session.
+            params.putIfAbsent(ConfigKeys.RATE_LIMIT_PER_TOKEN, DEFAULT_RATE_LIMIT_PER_TOKEN);
             DemoIssuer demo = null;
             if (!sample.externalIssuer()) {
                 demo = new DemoIssuer(base + "/demo-issuer", clock, db.tokens(), db.refreshTokens());

@@ -42,7 +42,7 @@ class ReadmeWalkthroughTest {
                 blocks.add(block);
             }
         }
-        assertThat(blocks).hasSize(7);
+        assertThat(blocks).hasSize(8);
 
         try (SampleApp app = SampleApp.start("127.0.0.1", 0, Map.of())) {
             String script = "set -u\n" + String.join("\necho '----'\n", blocks)
@@ -51,7 +51,7 @@ class ReadmeWalkthroughTest {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replace("\r", "");
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String[] steps = out.split("----\n");
-            assertThat(steps).as(out).hasSize(7);
+            assertThat(steps).as(out).hasSize(8);
 
             assertThat(steps[0]).contains("HTTP/1.1 200 OK", "{\"owner\":\"alice\",\"balances\":{\"EUR\":\"10000\",\"BTC\":\"0.5\"}}");
             assertThat(steps[1]).contains("HTTP/1.1 403 Forbidden", "WWW-Authenticate: Bearer realm=\"sample\", "
@@ -59,18 +59,24 @@ class ReadmeWalkthroughTest {
                     + "ask for a token that has them.\", scope=\"trade\"", "Content-Type: application/problem+json");
             assertThat(steps[2]).containsPattern("(?m)^tgat_[0-9A-Za-z]{49}$")
                     .contains("HTTP/1.1 201 Created", "Location: " + app.baseUri() + "/api/orders/1", "\"placed_by\":\"token-console\"");
-            assertThat(steps[3]).contains("HTTP/1.1 401 Unauthorized", "WWW-Authenticate: Bearer realm=\"sample\", "
+            assertThat(steps[3]).contains("HTTP/1.1 429 Too Many Requests", "RateLimit-Policy: \"per-token\";q=60;w=60",
+                    "Content-Type: application/problem+json", "\"error\":\"rate_limited\"",
+                    "\"detail\":\"Too many requests with this token: at most 60 per 1m; try again in ")
+                    .containsPattern("(?m)^Retry-After: ([1-9]|[1-5][0-9]|60)$")
+                    .containsPattern("(?m)^RateLimit: \"per-token\";r=0;t=([1-9]|[1-5][0-9]|60)$")
+                    .doesNotContain("WWW-Authenticate");
+            assertThat(steps[4]).contains("HTTP/1.1 401 Unauthorized", "WWW-Authenticate: Bearer realm=\"sample\", "
                     + "error=\"invalid_token\", error_description=\"The token has been revoked.\"");
-            assertThat(steps[4]).as(steps[4]).startsWith("200\n").contains("HTTP/1.1 401 Unauthorized",
+            assertThat(steps[5]).as(steps[5]).startsWith("200\n").contains("HTTP/1.1 401 Unauthorized",
                     "WWW-Authenticate: Bearer realm=\"sample\", error=\"invalid_token\", error_description=\"This token "
                     + "has been revoked; sign in again or ask its issuer for a new one.\"")
                     .containsPattern("\\{\"revocations\":\\[\\{\"target\":\"token_id\",\"value\":\"[0-9a-f-]{36}\",\"reason\":"
                             + "\"revoked at the demo issuer \\(RFC 7009\\) by portfolio-tracker\",\"revoked_at\":\"[^\"]+\","
                             + "\"expires_at\":\"[^\"]+\"\\},\\{\"target\":\"token_id\",\"value\":\"[0-9a-f-]{36}\",\"reason\":"
                             + "\"revoked at the demo issuer \\(RFC 7009\\) by token-console\"");
-            assertThat(steps[5]).contains("HTTP/1.1 200 OK", "Statement for alice", "HTTP/1.1 403 Forbidden",
+            assertThat(steps[6]).contains("HTTP/1.1 200 OK", "Statement for alice", "HTTP/1.1 403 Forbidden",
                     "WWW-Authenticate: Bearer realm=\"legacy\", error=\"insufficient_scope\"");
-            assertThat(steps[6]).contains("198.51.100.7 200\n203.0.113.9 200\n192.0.2.1 200\n100.64.0.1 401\n"
+            assertThat(steps[7]).contains("198.51.100.7 200\n203.0.113.9 200\n192.0.2.1 200\n100.64.0.1 401\n"
                             + "198.51.100.7 401\n", "\"rule\":\"networks\",\"action\":\"revoke\",\"subject\":\"alice\","
                             + "\"client_id\":\"portfolio-tracker\"", "\"client_address\":\"100.64.0.1\",\"networks\":"
                             + "[\"198.51.100.0/24\",\"203.0.113.0/24\",\"192.0.2.0/24\",\"100.64.0.0/24\"],\"reason\":"
