@@ -70,7 +70,7 @@ class WildFlyRedeployIT {
 
     private static final int CYCLES = 6;
     /** Each round: every request thread runs a request of the other application, then one full GC. */
-    private static final int GC_ROUNDS = 20;
+    private static final int GC_ROUNDS = 30;
     /** How long, on Java 21+, the gate's threads may take to end after an undeploy, without a GC. */
     private static final Duration THREADS_END = Duration.ofSeconds(30);
     private static final String APP = "tokengate-it.war";
