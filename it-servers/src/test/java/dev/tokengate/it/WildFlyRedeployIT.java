@@ -119,7 +119,7 @@ class WildFlyRedeployIT {
     @Test
     void redeploysLeaveNoClassOrThreadOfTokengateInTheServer() throws Exception {
         Path app = gatedWar(work.resolve(APP));
-        Path other = War.builder().webXml(War.resource("/wars/flush/WEB-INF/web.xml")).classes(FlushServlet.class)
+        Path other = War.builder().webXml(War.resource("/wars/other-app/WEB-INF/web.xml")).classes(FlushServlet.class)
                 .writeTo(work.resolve(OTHER_APP));
         boolean clientsStop = Jdks.feature(server.javaHome()) >= 21;
 
