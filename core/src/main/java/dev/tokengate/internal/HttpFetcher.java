@@ -128,9 +128,7 @@ public final class HttpFetcher {
     }
 
     private Response send(HttpRequest request, String what) throws FetchException {
-        CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request, info -> info.statusCode() == 200
-                ? new BoundedBodySubscriber(maxBytes, info.headers().firstValueAsLong("Content-Length").orElse(-1))
-                : BodySubscribers.replacing(new byte[0]));
+        CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request, bodyHandler(maxBytes));
         try {
             // The request timeout covers the response headers only; the deadline here also bounds a slow body.
             HttpResponse<byte[]> response = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -145,6 +143,23 @@ public final class HttpFetcher {
         } catch (ExecutionException e) {
             throw new FetchException(what + " " + describe(e.getCause()), e.getCause());
         }
+    }
+
+    /**
+     * The body handler of every exchange: the body of a 200 read up to {@code maxBytes}, any other discarded.
+     *
+     * <p>Static, so that it holds nothing of this fetcher, and so nothing of its client: the JDK's client keeps
+     * the handler of its last exchange reachable from its pooled connection for as long as the connection lives,
+     * and on Java 21 and later a client's internals stay reachable until its facade (the {@link HttpClient} this
+     * fetcher holds) is collected, from a {@code Cleaner} registered on that facade. A handler that reached the
+     * facade would keep it, and the client, alive for good; on an application server, with the client, the
+     * undeployed web application's class loader (the exception that {@link #shutdown} leaves in the client names
+     * tokengate's classes in its stack trace). The WildFly redeploy test ({@code it-servers}) fails on it.
+     */
+    static HttpResponse.BodyHandler<byte[]> bodyHandler(long maxBytes) {
+        return info -> info.statusCode() == 200
+                ? new BoundedBodySubscriber(maxBytes, info.headers().firstValueAsLong("Content-Length").orElse(-1))
+                : BodySubscribers.replacing(new byte[0]);
     }
 
     private static final String NO_MESSAGE = ", without a message";
