@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class PolicyChainBenchmark {
 
-    private static final Requirement READ = Requirement.allOf("read");
+    private static final Requirement READ = Requirement.allOf("orders:read");
 
     @Param({"off", "on"})
     public String chain;

@@ -43,6 +43,10 @@ final class Addresses {
 
     /** The network of an address as one number: its /24 (IPv4) or /48 (IPv6); empty for what is not an address. */
     static OptionalLong network(String address) {
+        long v4 = ipv4Network(address);
+        if (v4 >= 0) {
+            return OptionalLong.of(v4); // the usual case, read without parsing an InetAddress
+        }
         Optional<InetAddress> a = literal(address);
         if (a.isEmpty()) {
             return OptionalLong.empty();
@@ -56,6 +60,32 @@ final class Addresses {
             key |= (b[i] & 0xffL) << (8 * (5 - i));
         }
         return OptionalLong.of(key);
+    }
+
+    /** The /24 of a dotted-quad IPv4 address as {@link #network} numbers it, or -1 for anything else. */
+    static long ipv4Network(String address) {
+        long network = 0;
+        int octets = 0;
+        int value = -1;
+        for (int i = 0; i < address.length(); i++) {
+            char c = address.charAt(i);
+            if (c >= '0' && c <= '9') {
+                if (value == 0) {
+                    return -1; // a leading zero: left to the full parser
+                }
+                value = (value < 0 ? 0 : value * 10) + (c - '0');
+                if (value > 255) {
+                    return -1;
+                }
+            } else if (c == '.' && value >= 0 && octets < 3) {
+                network = (network << 8) | value;
+                octets++;
+                value = -1;
+            } else {
+                return -1;
+            }
+        }
+        return octets == 3 && value >= 0 ? network : -1;
     }
 
     /** How a network key is shown: {@code 203.0.113.0/24} or {@code 2001:db8:1:0:0:0:0:0/48}. */

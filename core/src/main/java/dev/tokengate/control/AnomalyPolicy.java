@@ -55,9 +55,10 @@ final class AnomalyPolicy implements TokenPolicy {
         if (hash.isEmpty()) {
             return PolicyDecision.allow();
         }
-        Sketch sketch = sketches.get(hash.get(), k -> new Sketch(maxNetworks, maxDenials));
+        Sketch sketch = sketch(hash.get());
         long now = request.time().toEpochMilli();
-        List<String> marks = new ArrayList<>(2);
+        String firstMark = null; // at most two marks: no list on the request path
+        String secondMark = null;
         if (maxNetworks.isPresent()) {
             OptionalLong network = Addresses.network(request.clientAddress());
             if (network.isPresent()) {
@@ -70,7 +71,7 @@ final class AnomalyPolicy implements TokenPolicy {
                     if (deny != null) {
                         return deny;
                     }
-                    marks.add(Anomaly.Rule.NETWORKS.mark());
+                    firstMark = Anomaly.Rule.NETWORKS.mark();
                 }
             }
         }
@@ -85,18 +86,32 @@ final class AnomalyPolicy implements TokenPolicy {
                     if (deny != null) {
                         return deny;
                     }
-                    marks.add(Anomaly.Rule.COUNTRIES.mark());
+                    if (firstMark == null) {
+                        firstMark = Anomaly.Rule.COUNTRIES.mark();
+                    } else {
+                        secondMark = Anomaly.Rule.COUNTRIES.mark();
+                    }
                 }
             }
         }
         if (maxDenials.isPresent() && sketch.denialsOver(now, maxDenials.get())) {
-            marks.add(Anomaly.Rule.DENIALS.mark());
+            if (firstMark == null) {
+                firstMark = Anomaly.Rule.DENIALS.mark();
+            } else if (secondMark == null) {
+                secondMark = Anomaly.Rule.DENIALS.mark();
+            }
         }
-        if (marks.isEmpty()) {
+        if (firstMark == null) {
             return PolicyDecision.allow();
         }
-        PolicyDecision.Allow allow = (PolicyDecision.Allow) PolicyDecision.allowMarked(marks.get(0));
-        return marks.size() == 1 ? allow : allow.withMark(marks.get(1));
+        PolicyDecision.Allow allow = (PolicyDecision.Allow) PolicyDecision.allowMarked(firstMark);
+        return secondMark == null ? allow : allow.withMark(secondMark);
+    }
+
+    /** The token's sketch; a lookup without a lambda on the usual path (the token was seen before). */
+    private Sketch sketch(String hash) {
+        Sketch sketch = sketches.getIfPresent(hash);
+        return sketch != null ? sketch : sketches.get(hash, k -> new Sketch(maxNetworks, maxDenials));
     }
 
     @Override
@@ -110,7 +125,7 @@ final class AnomalyPolicy implements TokenPolicy {
             return;
         }
         Anomaly.Limit limit = maxDenials.get();
-        Sketch sketch = sketches.get(hash.get(), k -> new Sketch(maxNetworks, maxDenials));
+        Sketch sketch = sketch(hash.get());
         int count = sketch.denial(request.time().toEpochMilli(), limit);
         if (count > 0) {
             // the request was refused already: revoking keeps the token out from the next request on

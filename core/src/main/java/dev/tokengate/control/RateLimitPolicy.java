@@ -11,7 +11,8 @@ import dev.tokengate.policy.PolicyDecision;
 import dev.tokengate.policy.RequestFacts;
 import dev.tokengate.policy.TokenPolicy;
 import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
+import io.github.bucket4j.local.SynchronizationStrategy;
 import io.github.bucket4j.TimeMeter;
 
 import java.time.Clock;
@@ -44,20 +45,60 @@ final class RateLimitPolicy implements TokenPolicy {
         }
     }
 
-    /** A bucket's identity: the limit, what it counts (a token hash, a client id, …) and its size. */
+    /**
+     * A bucket's identity: the limit, what it counts (a token hash, a client id, …) and its size. Made only to name a
+     * refusal; the buckets themselves are kept by their id in one map per limit, so that a request allocates no key.
+     */
     record Key(Dimension dimension, String id, Rate rate) {
     }
 
+    /** A route's bucket and its window (routes have limits of their own sizes). */
+    private record RouteBucket(Bucket bucket, Duration window) {
+    }
+
     private final RateLimits limits;
+    /** The gate-wide limits, {@code null} when off: read once, not as a new {@code Optional} per request. */
+    private final Rate perToken;
+    private final Rate perApiKey;
+    private final Rate perClient;
+    private final Rate perSubject;
     private final TimeMeter time;
-    private final Cache<Key, Bucket> buckets;
+    /**
+     * The gate-wide buckets, one map per limit, keyed by what they count (Strings: a record key's generated
+     * hashCode/equals on the request path kept an undeployed web app's class loader on JDK 17); {@code null} for a
+     * limit that is off.
+     */
+    private final Cache<String, Bucket> byToken;
+    private final Cache<String, Bucket> byApiKey;
+    private final Cache<String, Bucket> byClient;
+    private final Cache<String, Bucket> bySubject;
+    /** The routes' buckets, keyed by route and token hash. */
+    private final Cache<String, RouteBucket> byRoute;
 
     RateLimitPolicy(RateLimits limits, Clock clock) {
         this.limits = limits;
+        this.perToken = limits.perToken().orElse(null);
+        this.perApiKey = limits.perApiKey().orElse(null);
+        this.perClient = limits.perClient().orElse(null);
+        this.perSubject = limits.perSubject().orElse(null);
         this.time = new ClockTimeMeter(clock);
-        this.buckets = Caffeine.newBuilder()
+        this.byToken = limits.perToken().map(this::buckets).orElse(null);
+        this.byApiKey = limits.perApiKey().map(this::buckets).orElse(null);
+        this.byClient = limits.perClient().map(this::buckets).orElse(null);
+        this.bySubject = limits.perSubject().map(this::buckets).orElse(null);
+        this.byRoute = Caffeine.newBuilder()
                 .maximumSize(limits.maxBuckets())
-                .expireAfter(Expiry.accessing((Key k, Bucket b) -> k.rate().window()))
+                .expireAfter(Expiry.accessing((String k, RouteBucket b) -> b.window()))
+                .ticker(time::currentTimeNanos)
+                .executor(Runnable::run)
+                .build();
+    }
+
+    /** A bounded map of buckets of one size, each forgotten after a window unused (it is full again by then). */
+    private Cache<String, Bucket> buckets(Rate rate) {
+        return Caffeine.newBuilder()
+                .maximumSize(limits.maxBuckets())
+                .expireAfterAccess(rate.window())
                 .ticker(time::currentTimeNanos)
                 .executor(Runnable::run)
                 .build();
@@ -65,55 +106,93 @@ final class RateLimitPolicy implements TokenPolicy {
 
     @Override
     public PolicyDecision check(VerifiedToken token, RequestFacts request) {
-        List<Key> keys = keys(token, request);
-        if (keys.isEmpty()) {
+        Requirement requirement = request.requirement();
+        boolean route = requirement.rateLimit().isPresent();
+        boolean gateWide = !request.rechecked() && (byToken != null || byApiKey != null || byClient != null
+                || bySubject != null);
+        if (!route && !gateWide) {
             return PolicyDecision.allow();
         }
-        List<Bucket> taken = new ArrayList<>(keys.size());
-        for (Key key : keys) {
-            Bucket bucket = buckets.get(key, k -> newBucket(k.rate()));
-            ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-            if (!probe.isConsumed()) {
-                for (Bucket b : taken) {
-                    b.addTokens(1); // a refused request counts against no limit
-                }
-                return refusal(key, probe);
+        // Each limit takes one call in turn; a refusal gives back what the limits before it took.
+        Optional<String> hash = request.tokenHash();
+        Bucket routeBucket = null;
+        String routeId = null;
+        if (route && hash.isPresent()) {
+            Rate rate = requirement.rateLimit().get();
+            routeId = requirement.route().orElseGet(requirement::toString) + ' ' + hash.get();
+            RouteBucket b = byRoute.getIfPresent(routeId);
+            if (b == null) {
+                b = byRoute.get(routeId, k -> new RouteBucket(newBucket(rate), rate.window()));
             }
-            taken.add(bucket);
+            routeBucket = b.bucket();
+            if (!routeBucket.tryConsume(1)) {
+                return refusal(new Key(Dimension.ROUTE, routeId, rate), routeBucket);
+            }
+        }
+        if (!gateWide) {
+            return PolicyDecision.allow();
+        }
+        String apiKey = byApiKey == null ? null
+                : request.apiKey().flatMap(k -> k.tokenId().or(k::subject)).orElse(null);
+        String client = byClient == null ? null : token.clientId().orElse(null);
+        String subject = bySubject == null ? null : token.subject().orElse(null);
+        Bucket byTokenB = null;
+        Bucket byKeyB = null;
+        Bucket byClientB = null;
+        if (byToken != null && hash.isPresent()) {
+            byTokenB = bucket(byToken, hash.get(), perToken);
+            if (!byTokenB.tryConsume(1)) {
+                return refusal(new Key(Dimension.TOKEN, hash.get(), perToken), byTokenB, routeBucket);
+            }
+        }
+        if (apiKey != null) {
+            byKeyB = bucket(byApiKey, apiKey, perApiKey);
+            if (!byKeyB.tryConsume(1)) {
+                return refusal(new Key(Dimension.API_KEY, apiKey, perApiKey), byKeyB, routeBucket,
+                        byTokenB);
+            }
+        }
+        if (client != null) {
+            byClientB = bucket(byClient, client, perClient);
+            if (!byClientB.tryConsume(1)) {
+                return refusal(new Key(Dimension.CLIENT, client, perClient), byClientB, routeBucket,
+                        byTokenB, byKeyB);
+            }
+        }
+        if (subject != null) {
+            Bucket b = bucket(bySubject, subject, perSubject);
+            if (!b.tryConsume(1)) {
+                return refusal(new Key(Dimension.SUBJECT, subject, perSubject), b, routeBucket,
+                        byTokenB, byKeyB, byClientB);
+            }
         }
         return PolicyDecision.allow();
     }
 
-    /** The buckets this request counts against, most specific first; the gate-wide ones only on its first check. */
-    private List<Key> keys(VerifiedToken token, RequestFacts request) {
-        List<Key> keys = new ArrayList<>(5);
-        Optional<String> hash = request.tokenHash();
-        Requirement requirement = request.requirement();
-        if (requirement.rateLimit().isPresent() && hash.isPresent()) {
-            String route = requirement.route().orElseGet(requirement::toString);
-            keys.add(new Key(Dimension.ROUTE, route + ' ' + hash.get(), requirement.rateLimit().get()));
-        }
-        if (request.rechecked()) {
-            return keys; // a second adapter's rule for the same request: the gate-wide limits counted it already
-        }
-        limits.perToken().ifPresent(rate -> hash.ifPresent(h -> keys.add(new Key(Dimension.TOKEN, h, rate))));
-        limits.perApiKey().ifPresent(rate -> request.apiKey().flatMap(k -> k.tokenId().or(k::subject))
-                .ifPresent(id -> keys.add(new Key(Dimension.API_KEY, id, rate))));
-        limits.perClient().ifPresent(rate -> token.clientId()
-                .ifPresent(id -> keys.add(new Key(Dimension.CLIENT, id, rate))));
-        limits.perSubject().ifPresent(rate -> token.subject()
-                .ifPresent(id -> keys.add(new Key(Dimension.SUBJECT, id, rate))));
-        return keys;
+    private Bucket bucket(Cache<String, Bucket> cache, String id, Rate rate) {
+        Bucket bucket = cache.getIfPresent(id);
+        return bucket != null ? bucket : cache.get(id, k -> newBucket(rate));
     }
 
     private Bucket newBucket(Rate rate) {
         return Bucket.builder()
                 .addLimit(limit -> limit.capacity(rate.limit()).refillIntervally(rate.limit(), rate.window()))
                 .withCustomTimePrecision(time)
+                .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED) // in place: no state copy per call
                 .build();
     }
 
-    private static PolicyDecision refusal(Key key, ConsumptionProbe probe) {
+    /**
+     * The 429 for the limit {@code key} that {@code bucket} keeps; the calls the limits before it took are given back
+     * ({@code taken}, nulls skipped): a refused request counts against no limit.
+     */
+    private static PolicyDecision refusal(Key key, Bucket bucket, Bucket... taken) {
+        for (Bucket b : taken) {
+            if (b != null) {
+                b.addTokens(1);
+            }
+        }
+        EstimationProbe probe = bucket.estimateAbilityToConsume(1);
         Rate rate = key.rate();
         long wait = seconds(probe.getNanosToWaitForRefill());
         long window = seconds(rate.window().toNanos());
@@ -159,12 +238,14 @@ final class RateLimitPolicy implements TokenPolicy {
         return "rate limits " + limits;
     }
 
-    /** Bucket4j's time, read from the gate's clock (so that tests move it). */
+    /**
+     * Bucket4j's time, read from the gate's clock (so that tests move it), to the millisecond: {@code millis()}, unlike
+     * {@code instant()}, allocates nothing, and windows are whole seconds.
+     */
     private record ClockTimeMeter(Clock clock) implements TimeMeter {
         @Override
         public long currentTimeNanos() {
-            Instant now = clock.instant();
-            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+            return clock.millis() * 1_000_000L;
         }
 
         @Override

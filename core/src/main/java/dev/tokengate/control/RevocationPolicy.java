@@ -22,7 +22,7 @@ final class RevocationPolicy implements TokenPolicy {
 
     @Override
     public PolicyDecision check(VerifiedToken token, RequestFacts request) {
-        Optional<Revocation> found = revocations.find(token, request::tokenHash, request.apiKey());
+        Optional<Revocation> found = revocations.find(token, request);
         if (found.isEmpty()) {
             return PolicyDecision.allow();
         }

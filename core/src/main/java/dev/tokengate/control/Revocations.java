@@ -3,6 +3,7 @@ package dev.tokengate.control;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.internal.WarningEpisode;
 import dev.tokengate.log.Fingerprints;
+import dev.tokengate.policy.RequestFacts;
 import dev.tokengate.policy.TokenPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,12 +156,11 @@ public final class Revocations implements AutoCloseable {
      * The entry that refuses this token, if any: its hash, its id, its subject, its client, or the calling
      * application's API key (by id) when the request carries one.
      *
-     * @param token     the request's verified token
-     * @param tokenHash the SHA-256 of its text, in hex, computed only when the list holds single tokens
-     * @param apiKey    the verified API key of the request, if any
+     * @param token   the request's verified token
+     * @param request the request: the token's hash (made only when the list holds single tokens) and the verified
+     *                API key, if any
      */
-    public Optional<Revocation> find(VerifiedToken token, java.util.function.Supplier<Optional<String>> tokenHash,
-                                     Optional<VerifiedToken> apiKey) {
+    public Optional<Revocation> find(VerifiedToken token, RequestFacts request) {
         if (!loaded) {
             loadIfDue();
         }
@@ -170,7 +170,7 @@ public final class Revocations implements AutoCloseable {
         Instant now = null;
         Revocation r = null;
         if (!entries.get(Revocation.Target.TOKEN).isEmpty()) {
-            r = tokenHash.get().map(entries.get(Revocation.Target.TOKEN)::get).orElse(null);
+            r = request.tokenHash().map(entries.get(Revocation.Target.TOKEN)::get).orElse(null);
         }
         if (r == null) {
             r = lookup(Revocation.Target.TOKEN_ID, token.tokenId());
@@ -181,10 +181,13 @@ public final class Revocations implements AutoCloseable {
         if (r == null) {
             r = lookup(Revocation.Target.CLIENT, token.clientId());
         }
-        if (r == null && apiKey.isPresent()) {
-            r = lookup(Revocation.Target.API_KEY, apiKey.get().tokenId());
-            if (r == null) {
-                r = lookup(Revocation.Target.TOKEN_ID, apiKey.get().tokenId());
+        if (r == null) {
+            Optional<VerifiedToken> apiKey = request.apiKey();
+            if (apiKey.isPresent()) {
+                r = lookup(Revocation.Target.API_KEY, apiKey.get().tokenId());
+                if (r == null) {
+                    r = lookup(Revocation.Target.TOKEN_ID, apiKey.get().tokenId());
+                }
             }
         }
         if (r == null) {

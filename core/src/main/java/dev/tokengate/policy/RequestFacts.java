@@ -32,7 +32,7 @@ public final class RequestFacts {
     private final String tokenFingerprint;
     private final byte[] tokenHash;
     /** {@link #tokenHash} in hex, made on first use. */
-    private String tokenHashHex;
+    private Optional<String> tokenHashHex;
     private final String scheme;
     private final VerifiedToken apiKey;
     private final Function<String, List<String>> headers;
@@ -116,12 +116,12 @@ public final class RequestFacts {
         if (tokenHash == null) {
             return Optional.empty();
         }
-        String hex = tokenHashHex;
+        Optional<String> hex = tokenHashHex;
         if (hex == null) {
-            hex = Fingerprints.hex(tokenHash); // once per request, however many policies ask (a benign race)
+            hex = Optional.of(Fingerprints.hex(tokenHash)); // once per request, however many ask (a benign race)
             tokenHashHex = hex;
         }
-        return Optional.of(hex);
+        return hex;
     }
 
     /**
