@@ -75,8 +75,8 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>The policy step is a chain of {@link TokenPolicy} steps: the built-in ones ({@link TokenPolicies}: proof of
- * possession for a key-bound token, a token's allowed addresses, the API key of routes that require one), then those
- * added with {@link Builder#policy}. In
+ * possession for a key-bound token, a token's allowed addresses, the API key of routes that require one), token
+ * control ({@link #revocations()}, the anomaly rules, the rate limits), then those added with {@link Builder#policy}. In
  * {@link Mode#REPORT_ONLY report-only} mode ({@value ConfigKeys#MODE}{@code =report-only}) every decision is
  * computed and logged but none is enforced: see {@link Mode}.
  *

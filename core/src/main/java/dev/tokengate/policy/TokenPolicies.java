@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * The built-in {@link TokenPolicy policies}, which every {@code TokenGate} runs first, in this order:
- * {@link #proofOfPossession()}, {@link #allowedAddresses()}, then {@link #apiKey}.
+ * {@link #proofOfPossession()}, {@link #allowedAddresses()}, then {@link #apiKey}; token control
+ * ({@code dev.tokengate.control}: revocations, anomaly rules, rate limits) follows them.
  */
 public final class TokenPolicies {
 

@@ -11,8 +11,9 @@ import dev.tokengate.VerifiedToken;
  * <p>The chain runs after the token is validated and before the route's scopes are compared, only for a request
  * that carries a valid token on a route that needs one (not for {@code permit} or {@code deny} routes, a missing
  * or an invalid token). Its policies run in the order they were added with {@code TokenGate.Builder#policy},
- * after the built-in ones ({@link TokenPolicies#proofOfPossession()}, {@link TokenPolicies#allowedAddresses()}, then
- * {@link TokenPolicies#apiKey}); the first
+ * after the built-in ones ({@link TokenPolicies#proofOfPossession()}, {@link TokenPolicies#allowedAddresses()},
+ * {@link TokenPolicies#apiKey}, then token control: the revocation list, the anomaly rules and the rate limits of
+ * {@code dev.tokengate.control}); the first
  * denial ends it. A policy that throws (or answers {@code null}) is a fault of the server: the request gets a 503
  * {@code temporarily_unavailable}, and the exception is logged with its stack, never sent.
  *
