@@ -61,7 +61,7 @@ fi
 
 if part revocation; then
   echo "== revocation latency over HTTP (one node)"
-  java -cp "$JAR" dev.tokengate.benchmarks.RevocationLatency 100 | grep -v '^SLF4J' | tee "$OUT/revocation.txt"
+  java -cp "$JAR" dev.tokengate.benchmarks.RevocationLatency 100 | grep 'revocation latency' | tee "$OUT/revocation.txt"
 fi
 
 if part memory; then
