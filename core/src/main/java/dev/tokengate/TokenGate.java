@@ -12,6 +12,7 @@ import dev.tokengate.control.RateLimits;
 import dev.tokengate.control.Revocation;
 import dev.tokengate.control.RevocationStore;
 import dev.tokengate.control.Revocations;
+import dev.tokengate.control.Rotations;
 import dev.tokengate.extract.BearerTokenExtractor;
 import dev.tokengate.extract.Extraction;
 import dev.tokengate.extract.TokenExtractor;
@@ -135,6 +136,7 @@ public final class TokenGate implements AutoCloseable {
         chain.add(TokenPolicies.allowedAddresses());
         chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys()));
         chain.add(revocations.policy());
+        chain.add(Rotations.policy()); // marks calls with a rotated token in its grace period
         b.anomalies.build().policy(revocations, b.anomalyListeners, b.mode == Mode.ENFORCE).ifPresent(chain::add);
         chain.add(b.rateLimits.policy(clock));
         chain.addAll(b.policies);

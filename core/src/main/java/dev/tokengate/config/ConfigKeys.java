@@ -155,6 +155,11 @@ public final class ConfigKeys {
      * hung database holds at most this many request threads.
      */
     public static final String STORE_MAX_CONCURRENT_LOOKUPS = "tokengate.store.max-concurrent-lookups";
+    /**
+     * How long the old secret of a rotated stored token keeps working ({@code TokenAdmin.rotate}); {@code 0s} revokes
+     * it at once.
+     */
+    public static final String STORE_ROTATION_GRACE = "tokengate.store.rotation-grace";
 
     /**
      * What happens to a CORS preflight ({@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method},
@@ -266,6 +271,7 @@ public final class ConfigKeys {
             core(STORE_DATASOURCE, null, "JNDI name of the server's DataSource for the token database, instead of its jdbc-url"),
             core(STORE_TIMEOUT, "2s", "longest wait for a token lookup, connection included; then 503 with Retry-After"),
             core(STORE_MAX_CONCURRENT_LOOKUPS, "20", "token lookups allowed to wait on the database at once; beyond them 503 at once"),
+            core(STORE_ROTATION_GRACE, "24h", "how long the old secret of a rotated stored token keeps working (calls marked rotated); 0s: revoked at once"),
             core(CORS_PREFLIGHT, "pass", "a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method, never credentials): pass (to the application, unchecked) or rules (the route's rule decides)"),
             core(API_KEY_HEADER, "X-API-Key", "the header carrying the calling application's API key (hybrid routes)"),
             core(CALL_LOG_OPEN_ROUTES, "log", "log: open-route requests are in the call log; skip: they are not"),
