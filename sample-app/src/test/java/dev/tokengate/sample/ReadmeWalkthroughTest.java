@@ -94,7 +94,7 @@ class ReadmeWalkthroughTest {
             // The grace period (24 h by default) ends: the old secret is refused, saying why.
             String old = steps[9].strip().substring("OLD=".length());
             assertThat(old).matches("tgat_[0-9A-Za-z]{49}");
-            clock.advance(Duration.ofHours(24));
+            clock.advance(Duration.ofHours(24).plusSeconds(1)); // past the grace period (24 h by default)
             HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     app.baseUri().resolve("/api/account/balances")).header("Authorization", "Bearer " + old).build(),
                     HttpResponse.BodyHandlers.ofString());
