@@ -185,8 +185,9 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
     }
 
     /**
-     * Creates the table and its indexes if they do not exist, with the script for the database's product (H2 or
-     * PostgreSQL) and the configured table name. For tests, samples and first runs; production schemas are
+     * Creates the table, its indexes and the revocation table ({@code <table>_revocation}) if they do not exist,
+     * and adds the rotation columns to a table created before them, with the script for the database's product (H2
+     * or PostgreSQL) and the configured table name. For tests, samples and first runs; production schemas are
      * usually managed by a migration tool from the same scripts.
      *
      * @throws ConfigurationException when the database is neither H2 nor PostgreSQL

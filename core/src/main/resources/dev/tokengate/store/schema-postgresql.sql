@@ -1,5 +1,6 @@
 -- tokengate token store, PostgreSQL 10 or later. Run as is, or through JdbcTokenStore.createSchema(), which
--- replaces the table name tokengate_token (also inside the index names) with the configured one. Idempotent.
+-- replaces the table name tokengate_token (also inside the index names and in tokengate_token_revocation) with
+-- the configured one. Idempotent: run again, it creates what is missing and upgrades an older table in place.
 -- Only the SHA-256 of each secret is stored; the secret itself is shown once, when it is created.
 CREATE TABLE IF NOT EXISTS tokengate_token (
     id                VARCHAR(36)              NOT NULL PRIMARY KEY,
