@@ -550,6 +550,90 @@ abstract class FeatureContractTest {
         }
     }
 
+    /** A resource for calling applications: a user's token and the application's API key. */
+    @jakarta.ws.rs.Path("partner")
+    public static class PartnerResource {
+        @jakarta.ws.rs.GET
+        @RequiresScopes("read")
+        @RequiresApiKey
+        public String positions() {
+            return "positions";
+        }
+    }
+
+    /**
+     * {@code tokengate.ip-ranges.api-keys}: an API key from a real (H2) token database fenced by its id on a
+     * {@code @RequiresApiKey} method; the test client is the trusted proxy and names the client in
+     * {@code X-Forwarded-For}.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class IpRangesPerApiKey {
+        private final CapturingSink keyLog = new CapturingSink();
+        private dev.tokengate.store.JdbcTokenStore store;
+        private dev.tokengate.store.IssuedToken key;
+        private TestServer partner;
+
+        @BeforeAll
+        void start() throws Exception {
+            org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+            h2.setURL("jdbc:h2:mem:jaxrs-keys-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+            store = dev.tokengate.store.JdbcTokenStore.builder().dataSource(h2)
+                    .flushInterval(java.time.Duration.ZERO).build();
+            store.createSchema();
+            key = store.create(dev.tokengate.store.TokenKind.API_KEY, "tracker", "portfolio-app", null, List.of(),
+                    List.of(), null);
+            TokenGate gate = gateBuilder().tokenStore(store).config(dev.tokengate.config.ConfigSource.of(Map.of(
+                            ConfigKeys.TRUSTED_PROXIES, "127.0.0.1/32", ConfigKeys.FORWARDED_HEADER, "x-forwarded-for",
+                            ConfigKeys.IP_RANGES_API_KEYS, key.metadata().id() + "=192.0.2.0/24"),
+                    Map.of(), new java.util.Properties())).callLogSink(keyLog).build();
+            jakarta.ws.rs.core.Application app = new jakarta.ws.rs.core.Application() {
+                @Override
+                public java.util.Set<Class<?>> getClasses() {
+                    return java.util.Set.of(PartnerResource.class);
+                }
+
+                @Override
+                public java.util.Set<Object> getSingletons() {
+                    return java.util.Set.of(new TokenGateFeature(gate));
+                }
+            };
+            partner = TestServer.start(context -> runtime().deploy(context, app));
+        }
+
+        @AfterAll
+        void stop() throws Exception {
+            if (partner != null) {
+                partner.close();
+            }
+            store.close();
+        }
+
+        @BeforeEach
+        void reset() {
+            keyLog.drain();
+        }
+
+        @Test
+        void keyFromItsNetworkThen200AndFromElsewhere401MarkedAddressNamingTheKey() throws Exception {
+            HttpResponse<String> inside = call(partner, "GET", "/partner", token("read"), "X-API-Key", key.token(),
+                    "X-Forwarded-For", "192.0.2.55");
+            assertThat(inside.statusCode()).as(inside.body()).isEqualTo(200);
+            assertThat(keyLog.next().apiKeyId()).contains(key.metadata().id());
+
+            HttpResponse<String> outside = call(partner, "GET", "/partner", token("read"), "X-API-Key", key.token(),
+                    "X-Forwarded-For", "198.51.100.8");
+
+            assertRefused(outside, 401, "invalid_token");
+            assertThat(outside.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                    .contains("This API key may not be used from this address."));
+            CallEvent e = keyLog.next();
+            assertThat(e.marks()).containsExactly("address");
+            assertThat(e.reason()).hasValueSatisfying(v -> assertThat(v).isEqualTo("API key " + key.metadata().id()
+                    + " is restricted to [192.0.2.0/24] (tokengate.ip-ranges.api-keys); the client is 198.51.100.8"));
+        }
+    }
+
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class CustomPolicy {
