@@ -9,7 +9,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +52,7 @@ class ReadmeWalkthroughTest {
         }
         assertThat(blocks).hasSize(9);
 
-        MutableClock clock = new MutableClock();
+        RunningClock clock = new RunningClock();
         try (SampleApp app = SampleApp.start("127.0.0.1", 0, Map.of(), clock)) {
             String script = "set -u\n" + String.join("\necho '----'\n", blocks)
                     .replace("http://localhost:8080", app.baseUri().toString())
@@ -102,6 +106,33 @@ class ReadmeWalkthroughTest {
             assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
                     .contains("error=\"invalid_token\"", "error_description=\"The token was rotated at ")
                     .contains("and has been replaced; use the new token.\""));
+        }
+    }
+
+    /**
+     * The system clock, which a test can move forward: unlike {@link MutableClock} it keeps running, so that the
+     * walkthrough's events (revocations, listed newest first) keep their order.
+     */
+    private static final class RunningClock extends Clock {
+        private volatile Duration offset = Duration.ZERO;
+
+        void advance(Duration d) {
+            offset = offset.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(offset);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
         }
     }
 
