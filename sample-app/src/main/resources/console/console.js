@@ -120,24 +120,58 @@
       cell(row, t.name, "name");
       cell(row, t.scopes.join(" "), "scopes");
       cell(row, t.status, "status");
-      cell(row, t.expires_at ? when(t.expires_at) : "never");
+      cell(row, expiry(t), "expires");
+      cell(row, t.rotated_at ? when(t.rotated_at) : "never", "last-rotated");
       cell(row, when(t.last_used_at), "last-used");
       cell(row, t.last_used_address || "—", "last-address");
       const actions = cell(row, "");
-      if (t.status === "active") {
-        const b = document.createElement("button");
-        b.type = "button";
-        b.className = "revoke";
-        b.textContent = "Revoke";
-        b.setAttribute("aria-label", "Revoke " + t.name);
-        b.addEventListener("click", () => revoke(t));
-        actions.appendChild(b);
-      }
+      if (t.status === "active") actions.appendChild(button("rotate", "Rotate", t, () => rotate(t)));
+      if (t.status === "active" || t.status === "rotated") actions.appendChild(button("revoke", "Revoke", t, () => revoke(t)));
       body.appendChild(row);
       filter.appendChild(new Option(t.name, t.id));
     }
     filter.value = selected;
     $("no-tokens").hidden = r.body.tokens.length > 0;
+  }
+
+  function button(className, label, token, onClick) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = className;
+    b.textContent = label;
+    b.setAttribute("aria-label", label + " " + token.name);
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function expiry(t) {
+    if (!t.expires_at) return "never";
+    if (t.expires_in_days === undefined) return when(t.expires_at);
+    const n = t.expires_in_days;
+    return when(t.expires_at) + " (expires in " + n + (n === 1 ? " day)" : " days)");
+  }
+
+  function showNewToken(token, note) {
+    $("new-token").value = token;
+    $("copy-status").textContent = "";
+    $("rotation-note").textContent = note || "";
+    $("rotation-note").hidden = !note;
+    $("new-token-box").hidden = false;
+  }
+
+  async function rotate(token) {
+    if (!window.confirm("Rotate \"" + token.name + "\"? A new secret is issued; the old one keeps working for a "
+        + "grace period, so deploy the new one before it ends.")) return;
+    const r = await api("POST", "/console/api/tokens/" + encodeURIComponent(token.id) + "/rotate");
+    if (r.status !== 201) {
+      $("create-error").textContent = r.body.detail || "The token could not be rotated.";
+      return;
+    }
+    showNewToken(r.body.token, "The old secret of \"" + token.name + "\" works until "
+        + when(r.body.old_token_works_until) + "; its calls are marked \"rotated\" below until no client uses it.");
+    await Promise.all([loadTokens(), loadCalls()]);
+    $("new-token").focus();
+    $("new-token").select();
   }
 
   async function createToken(event) {
@@ -154,9 +188,7 @@
       $("create-error").textContent = r.body.detail || "The token could not be created.";
       return;
     }
-    $("new-token").value = r.body.token;
-    $("copy-status").textContent = "";
-    $("new-token-box").hidden = false;
+    showNewToken(r.body.token);
     $("create-form").reset();
     $("withdraw-warning").hidden = true;
     await loadTokens();

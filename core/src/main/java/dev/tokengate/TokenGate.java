@@ -12,6 +12,7 @@ import dev.tokengate.control.RateLimits;
 import dev.tokengate.control.Revocation;
 import dev.tokengate.control.RevocationStore;
 import dev.tokengate.control.Revocations;
+import dev.tokengate.control.Rotations;
 import dev.tokengate.extract.BearerTokenExtractor;
 import dev.tokengate.extract.Extraction;
 import dev.tokengate.extract.TokenExtractor;
@@ -24,6 +25,7 @@ import dev.tokengate.log.CallEvent;
 import dev.tokengate.log.CallLogSink;
 import dev.tokengate.log.Fingerprints;
 import dev.tokengate.log.Slf4jCallLogSink;
+import dev.tokengate.policy.AddressRanges;
 import dev.tokengate.policy.PolicyDecision;
 import dev.tokengate.policy.RequestFacts;
 import dev.tokengate.policy.TokenPolicies;
@@ -132,9 +134,10 @@ public final class TokenGate implements AutoCloseable {
         revocations.onRevoke(this::evict);
         List<TokenPolicy> chain = new ArrayList<>();
         chain.add(TokenPolicies.proofOfPossession());
-        chain.add(TokenPolicies.allowedAddresses());
-        chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys()));
+        chain.add(TokenPolicies.allowedAddresses(b.addressRanges));
+        chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys(), b.addressRanges));
         chain.add(revocations.policy());
+        chain.add(Rotations.policy()); // marks calls with a rotated token in its grace period
         b.anomalies.build().policy(revocations, b.anomalyListeners, b.mode == Mode.ENFORCE).ifPresent(chain::add);
         chain.add(b.rateLimits.policy(clock));
         chain.addAll(b.policies);
@@ -271,6 +274,7 @@ public final class TokenGate implements AutoCloseable {
         private AnomalyRules.Builder anomalies = AnomalyRules.builder();
         private final List<AnomalyListener> anomalyListeners = new ArrayList<>();
         private RateLimits rateLimits = RateLimits.none();
+        private AddressRanges addressRanges = AddressRanges.none();
 
         private Builder() {
         }
@@ -292,6 +296,7 @@ public final class TokenGate implements AutoCloseable {
             this.anomalies = AnomalyRules.config(source);
             validators.config(source);
             this.rateLimits = RateLimits.config(source);
+            this.addressRanges = AddressRanges.config(source);
             return this;
         }
 
@@ -390,6 +395,16 @@ public final class TokenGate implements AutoCloseable {
          */
         public Builder policy(TokenPolicy policy) {
             this.policies.add(Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
+
+        /**
+         * Keeps each client id and API key to the networks given here, whatever issued the token (JWTs from an
+         * external issuer included), on top of the ranges a token carries itself; read from
+         * {@value ConfigKeys#IP_RANGES_CLIENTS} and {@value ConfigKeys#IP_RANGES_API_KEYS} by {@link #config}.
+         */
+        public Builder addressRanges(AddressRanges ranges) {
+            this.addressRanges = Objects.requireNonNull(ranges, "addressRanges");
             return this;
         }
 

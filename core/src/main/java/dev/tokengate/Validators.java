@@ -134,7 +134,8 @@ final class Validators {
             this.store = null;
         } else {
             requireAbsent(source, ConfigKeys.STORE_JDBC_URL, ConfigKeys.STORE_USERNAME, ConfigKeys.STORE_PASSWORD,
-                    ConfigKeys.STORE_TABLE, ConfigKeys.STORE_TIMEOUT, ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS);
+                    ConfigKeys.STORE_TABLE, ConfigKeys.STORE_TIMEOUT, ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS,
+                    ConfigKeys.STORE_ROTATION_GRACE);
         }
         source.attributing(() -> {
             readIssuers(source);

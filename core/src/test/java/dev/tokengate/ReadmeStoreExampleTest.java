@@ -39,7 +39,8 @@ class ReadmeStoreExampleTest {
         assertThat(call.authorize(Requirement.allOf("trade"))).isInstanceOf(Outcome.Authenticated.class);
         call.finish(200);
         IssuedToken rotated = store.rotate(id);
-        assertThat(store.get(id).orElseThrow().revokedAt()).isPresent();
+        assertThat(store.get(id).orElseThrow().replacedBy()).contains(rotated.metadata().id()); // in its grace period
+        assertThat(store.get(id).orElseThrow().revokedAt()).isEmpty();
         assertThat(rotated.token()).isNotEqualTo(t.token());
         gate.close();
     }

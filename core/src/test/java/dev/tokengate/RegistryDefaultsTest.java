@@ -68,6 +68,7 @@ class RegistryDefaultsTest {
             entry(ConfigKeys.STORE_CACHE_TTL, entry(ConfigSource::duration, ValidatorStack.DEFAULT_STORE_CACHE_TTL)),
             entry(ConfigKeys.STORE_TIMEOUT, entry(ConfigSource::duration, JdbcTokenStore.DEFAULT_TIMEOUT)),
             entry(ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS, entry(Integer::valueOf, JdbcTokenStore.DEFAULT_MAX_CONCURRENT_LOOKUPS)),
+            entry(ConfigKeys.STORE_ROTATION_GRACE, entry(ConfigSource::duration, JdbcTokenStore.DEFAULT_ROTATION_GRACE)),
             // the adapters' defaults: Requirement.deny() in the servlet filter, authenticated() in the JAX-RS feature
             entry(ConfigKeys.UNMATCHED, entry(UrlRules::parseUnmatched, Requirement.deny())),
             entry(ConfigKeys.JAXRS_UNANNOTATED, entry(Requirement::parse, Requirement.authenticated())));

@@ -155,6 +155,11 @@ public final class ConfigKeys {
      * hung database holds at most this many request threads.
      */
     public static final String STORE_MAX_CONCURRENT_LOOKUPS = "tokengate.store.max-concurrent-lookups";
+    /**
+     * How long the old secret of a rotated stored token keeps working ({@code TokenAdmin.rotate}); {@code 0s} revokes
+     * it at once.
+     */
+    public static final String STORE_ROTATION_GRACE = "tokengate.store.rotation-grace";
 
     /**
      * What happens to a CORS preflight ({@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method},
@@ -165,6 +170,14 @@ public final class ConfigKeys {
 
     /** The header carrying the calling application's API key, for routes that require one. */
     public static final String API_KEY_HEADER = "tokengate.api-key.header";
+
+    /**
+     * The networks each client id may call from, whatever issued its token: {@code bot=203.0.113.0/24 198.51.100.7;
+     * reporting=10.0.0.0/8} (see {@link dev.tokengate.policy.AddressRanges}).
+     */
+    public static final String IP_RANGES_CLIENTS = "tokengate.ip-ranges.clients";
+    /** The networks each API key, by its id, may be used from; written like {@link #IP_RANGES_CLIENTS}. */
+    public static final String IP_RANGES_API_KEYS = "tokengate.ip-ranges.api-keys";
 
     /** Whether requests to open ({@code permit}) routes are in the call log: {@code log} (default) or {@code skip}. */
     public static final String CALL_LOG_OPEN_ROUTES = "tokengate.call-log.open-routes";
@@ -266,8 +279,11 @@ public final class ConfigKeys {
             core(STORE_DATASOURCE, null, "JNDI name of the server's DataSource for the token database, instead of its jdbc-url"),
             core(STORE_TIMEOUT, "2s", "longest wait for a token lookup, connection included; then 503 with Retry-After"),
             core(STORE_MAX_CONCURRENT_LOOKUPS, "20", "token lookups allowed to wait on the database at once; beyond them 503 at once"),
+            core(STORE_ROTATION_GRACE, "24h", "how long the old secret of a rotated stored token keeps working (calls marked rotated); 0s: revoked at once"),
             core(CORS_PREFLIGHT, "pass", "a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method, never credentials): pass (to the application, unchecked) or rules (the route's rule decides)"),
             core(API_KEY_HEADER, "X-API-Key", "the header carrying the calling application's API key (hybrid routes)"),
+            core(IP_RANGES_CLIENTS, null, "networks each client id may call from, whatever issued its token: id=range range; id=range (401 invalid_token elsewhere)"),
+            core(IP_RANGES_API_KEYS, null, "networks each API key (by its id) may be used from: id=range range; id=range (401 invalid_token elsewhere)"),
             core(CALL_LOG_OPEN_ROUTES, "log", "log: open-route requests are in the call log; skip: they are not"),
             core(CALL_LOG_DENIALS_PER_ADDRESS, "100", "unauthenticated denials logged per client address and window; the rest summarised in one line (0: log all)"),
             core(CALL_LOG_DENIAL_WINDOW, "60s", "the window of call-log.denials-per-address"),

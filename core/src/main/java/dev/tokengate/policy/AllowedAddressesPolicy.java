@@ -3,29 +3,38 @@ package dev.tokengate.policy;
 import dev.tokengate.BearerError;
 import dev.tokengate.VerifiedToken;
 
-/** The built-in policy that keeps an address-restricted token to its networks; see {@link TokenPolicies#allowedAddresses()}. */
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The built-in policy that keeps a token to its networks: those it carries (a stored token issued for one network)
+ * and those configured for its client id; see {@link TokenPolicies#allowedAddresses(AddressRanges)}.
+ */
 final class AllowedAddressesPolicy implements TokenPolicy {
 
-    /** The mark of a request refused for its address (counted by the anomaly rule on denials). */
+    /** The call-log mark of a request refused for its address (counted by the anomaly rule on denials). */
     static final String MARK = "address";
 
-    static final AllowedAddressesPolicy INSTANCE = new AllowedAddressesPolicy();
+    static final AllowedAddressesPolicy INSTANCE = new AllowedAddressesPolicy(AddressRanges.none());
 
-    private AllowedAddressesPolicy() {
+    private final AddressRanges ranges;
+
+    AllowedAddressesPolicy(AddressRanges ranges) {
+        this.ranges = ranges;
     }
 
     @Override
     public PolicyDecision check(VerifiedToken token, RequestFacts request) {
-        if (TokenPolicies.isAllowedFrom(token, request.clientAddress())) {
+        Optional<String> refusal = ranges.refusal(token, request.clientAddress(), false);
+        if (refusal.isEmpty()) {
             return PolicyDecision.allow();
         }
         return new PolicyDecision.Deny(BearerError.invalidToken("This token may not be used from this address."),
-                "the token is restricted to " + token.allowedAddresses() + "; the client is " + request.clientAddress(),
-                java.util.List.of(MARK));
+                refusal.get(), List.of(MARK));
     }
 
     @Override
     public String toString() {
-        return "allowed addresses";
+        return ranges.isEmpty() ? "allowed addresses" : "allowed addresses (" + ranges + ")";
     }
 }

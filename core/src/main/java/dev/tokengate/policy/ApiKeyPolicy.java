@@ -19,10 +19,12 @@ final class ApiKeyPolicy implements TokenPolicy {
 
     private final String header;
     private final Optional<TokenValidator> keys;
+    private final AddressRanges ranges;
 
-    ApiKeyPolicy(String header, Optional<TokenValidator> keys) {
+    ApiKeyPolicy(String header, Optional<TokenValidator> keys, AddressRanges ranges) {
         this.header = header;
         this.keys = keys;
+        this.ranges = ranges;
     }
 
     @Override
@@ -55,9 +57,10 @@ final class ApiKeyPolicy implements TokenPolicy {
             return PolicyDecision.deny(BearerError.unavailable("The server cannot check API keys right now; try again shortly."),
                     "API key: " + e.getMessage());
         }
-        if (!TokenPolicies.isAllowedFrom(key, request.clientAddress())) {
-            return PolicyDecision.deny(BearerError.invalidToken("This API key may not be used from this address."),
-                    "the API key is restricted to " + key.allowedAddresses() + "; the client is " + request.clientAddress());
+        Optional<String> refusal = ranges.refusal(key, request.clientAddress(), true);
+        if (refusal.isPresent()) {
+            return new PolicyDecision.Deny(BearerError.invalidToken("This API key may not be used from this address."),
+                    refusal.get(), List.of(AllowedAddressesPolicy.MARK));
         }
         return PolicyDecision.allowWithApiKey(key);
     }

@@ -1,6 +1,5 @@
 package dev.tokengate.policy;
 
-import dev.tokengate.IpRange;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.VerifiedToken;
 
@@ -31,16 +30,26 @@ public final class TokenPolicies {
 
     /**
      * Refuses a token restricted to some client addresses ({@link VerifiedToken#allowedAddresses()}, e.g. a stored
-     * token issued for one network) when the client is elsewhere: 401 {@code invalid_token}.
+     * token issued for one network) when the client is elsewhere: 401 {@code invalid_token}, marked {@code address}.
      */
     public static TokenPolicy allowedAddresses() {
         return AllowedAddressesPolicy.INSTANCE;
     }
 
     /**
+     * Refuses a token when the client is outside its own ranges ({@link #allowedAddresses()}) or outside the ranges
+     * configured for its client id ({@link AddressRanges#client}): 401 {@code invalid_token} "This token may not be
+     * used from this address.", marked {@code address}, the reason naming the ranges and the key that set them.
+     */
+    public static TokenPolicy allowedAddresses(AddressRanges ranges) {
+        Objects.requireNonNull(ranges, "ranges");
+        return ranges.isEmpty() ? AllowedAddressesPolicy.INSTANCE : new AllowedAddressesPolicy(ranges);
+    }
+
+    /**
      * On routes whose requirement {@linkplain dev.tokengate.authorize.Requirement#requiresApiKey() requires an API
      * key} (the hybrid: the calling application's key and a user's token), requires exactly one key in the header,
-     * valid and allowed from the client's address, and hands it on ({@link PolicyDecision#allowWithApiKey}).
+     * valid and allowed from the client's address (marked {@code address} when it is not), and hands it on ({@link PolicyDecision#allowWithApiKey}).
      * A missing or repeated header is 400 {@code invalid_request}, an invalid key 401 {@code invalid_token}, a
      * key store that cannot be reached (or none configured) 503.
      *
@@ -48,19 +57,17 @@ public final class TokenPolicies {
      * @param keys   the API-key validator, when a token store is configured to look keys up in
      */
     public static TokenPolicy apiKey(String header, Optional<TokenValidator> keys) {
-        return new ApiKeyPolicy(Objects.requireNonNull(header, "header"), Objects.requireNonNull(keys, "keys"));
+        return apiKey(header, keys, AddressRanges.none());
     }
 
-    /** Whether a token or key may be used from this address: unrestricted, or the address is in one of its ranges. */
-    static boolean isAllowedFrom(VerifiedToken token, String address) {
-        if (token.allowedAddresses().isEmpty()) {
-            return true;
-        }
-        for (IpRange range : token.allowedAddresses()) {
-            if (range.contains(address)) {
-                return true;
-            }
-        }
-        return false;
+    /**
+     * {@link #apiKey(String, Optional)}, with the key kept to the ranges configured for its id and its client id too
+     * ({@link AddressRanges}): outside them 401 {@code invalid_token} "This API key may not be used from this
+     * address.", marked {@code address}.
+     */
+    public static TokenPolicy apiKey(String header, Optional<TokenValidator> keys, AddressRanges ranges) {
+        return new ApiKeyPolicy(Objects.requireNonNull(header, "header"), Objects.requireNonNull(keys, "keys"),
+                Objects.requireNonNull(ranges, "ranges"));
     }
+
 }

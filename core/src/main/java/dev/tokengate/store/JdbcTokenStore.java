@@ -95,6 +95,10 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     /** The default number of lookups that may wait on the database at once. */
     public static final int DEFAULT_MAX_CONCURRENT_LOOKUPS = 20;
+    /** How long a rotated token's old secret keeps working by default ({@code tokengate.store.rotation-grace}). */
+    public static final Duration DEFAULT_ROTATION_GRACE = Duration.ofHours(24);
+    /** The longest grace period a rotation may give the old secret. */
+    public static final Duration MAX_ROTATION_GRACE = Duration.ofDays(90);
     /** The most connections the pool built for a JDBC URL opens for lookups (one more is for the usage writer). */
     public static final int MAX_POOLED_LOOKUP_CONNECTIONS = 10;
 
@@ -108,7 +112,7 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
     private static final Duration MAX_TIMEOUT = Duration.ofMinutes(1);
     private static final int MAX_LIST = 4000;
     private static final String COLUMNS = "id, kind, name, owner, client_id, scopes, allowed_ranges, created_at, "
-            + "expires_at, revoked_at, last_used_at, last_used_address";
+            + "expires_at, revoked_at, last_used_at, last_used_address, rotated_at, replaced_by, grace_until";
 
     private final DataSource dataSource;
     /** The pool this store built for a JDBC URL and closes; {@code null} for a data source it was given. */
@@ -118,6 +122,7 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
     private final int queryTimeoutSeconds;
     private final Duration queryTimeout;
     private final Duration timeout;
+    private final Duration rotationGrace;
     private final int maxConcurrentLookups;
     /** The bulkhead: a permit per lookup under way, released when the lookup's thread is done with the database. */
     private final Semaphore lookups;
@@ -136,6 +141,7 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         this.queryTimeout = b.queryTimeout;
         this.queryTimeoutSeconds = seconds(b.queryTimeout);
         this.timeout = b.timeout;
+        this.rotationGrace = b.rotationGrace;
         this.maxConcurrentLookups = b.maxConcurrentLookups;
         this.lookups = new Semaphore(b.maxConcurrentLookups);
         AtomicInteger threadNumber = new AtomicInteger();
@@ -168,14 +174,20 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         return new Builder();
     }
 
+    /** How long the old secret of a token {@link #rotate(String) rotated} without a grace period of its own keeps working. */
+    public Duration rotationGrace() {
+        return rotationGrace;
+    }
+
     /** The table this store uses. */
     public String table() {
         return table;
     }
 
     /**
-     * Creates the table and its indexes if they do not exist, with the script for the database's product (H2 or
-     * PostgreSQL) and the configured table name. For tests, samples and first runs; production schemas are
+     * Creates the table, its indexes and the revocation table ({@code <table>_revocation}) if they do not exist,
+     * and adds the rotation columns to a table created before them, with the script for the database's product (H2
+     * or PostgreSQL) and the configured table name. For tests, samples and first runs; production schemas are
      * usually managed by a migration tool from the same scripts.
      *
      * @throws ConfigurationException when the database is neither H2 nor PostgreSQL
@@ -469,7 +481,8 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
     private IssuedToken insert(Connection c, StoredToken t) throws SQLException {
         String token = formats.get(t.kind()).generate();
         try (PreparedStatement ps = prepare(c, "INSERT INTO " + table + " (id, kind, token_hash, name, owner, "
-                + "client_id, scopes, allowed_ranges, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "client_id, scopes, allowed_ranges, created_at, expires_at, rotated_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, t.id());
             ps.setString(2, t.kind().name());
             ps.setBytes(3, Fingerprints.sha256(token));
@@ -483,6 +496,11 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
                 ps.setObject(10, timestamp(t.expiresAt().get()));
             } else {
                 ps.setNull(10, Types.TIMESTAMP_WITH_TIMEZONE);
+            }
+            if (t.rotatedAt().isPresent()) {
+                ps.setObject(11, timestamp(t.rotatedAt().get()));
+            } else {
+                ps.setNull(11, Types.TIMESTAMP_WITH_TIMEZONE);
             }
             ps.executeUpdate();
         }
@@ -532,24 +550,63 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         }
     }
 
+    /** Rotates with this store's {@linkplain #rotationGrace() grace period} ({@code tokengate.store.rotation-grace}). */
     @Override
     public IssuedToken rotate(String id) {
+        return rotate(id, rotationGrace);
+    }
+
+    @Override
+    public IssuedToken rotate(String id, Duration grace) {
         Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(grace, "grace");
+        badGrace(grace).ifPresent(why -> {
+            throw new IllegalArgumentException("grace " + why);
+        });
         return transaction("rotate a token", c -> {
             StoredToken old = byId(c, id, true).orElseThrow(() -> new NoSuchElementException("no token has the id " + id));
             if (old.revoked()) {
                 throw new IllegalStateException("the token " + id + " is revoked; issue a new token instead");
             }
+            if (old.replaced()) {
+                throw new IllegalStateException("the token " + id + " was already rotated; rotate its replacement "
+                        + old.replacedBy().orElseThrow() + " instead");
+            }
             Instant now = now();
             if (old.expiredAt(now)) {
                 throw new IllegalStateException("the token " + id + " has expired; issue a new token instead");
             }
-            revoke(c, id);
             StoredToken fresh = new StoredToken(UUID.randomUUID().toString(), old.kind(), old.name(), old.owner(),
                     old.clientId(), old.scopes(), old.allowedRanges(), now, old.expiresAt(), Optional.empty(),
-                    Optional.empty(), Optional.empty());
-            return insert(c, fresh);
+                    Optional.empty(), Optional.empty(), Optional.of(now), Optional.empty(), Optional.empty());
+            IssuedToken issued = insert(c, fresh);
+            replace(c, id, fresh.id(), now, now.plus(grace));
+            return issued;
         });
+    }
+
+    /** Marks the old row as replaced; with no grace period it is revoked at once as well. */
+    private void replace(Connection c, String id, String replacement, Instant now, Instant graceUntil) throws SQLException {
+        try (PreparedStatement ps = prepare(c, "UPDATE " + table + " SET rotated_at = ?, replaced_by = ?, grace_until = ?"
+                + (graceUntil.equals(now) ? ", revoked_at = ?" : "") + " WHERE id = ?")) {
+            ps.setObject(1, timestamp(now));
+            ps.setString(2, replacement);
+            ps.setObject(3, timestamp(graceUntil));
+            int next = 4;
+            if (graceUntil.equals(now)) {
+                ps.setObject(next++, timestamp(now));
+            }
+            ps.setString(next, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Why a grace period is refused, or empty when it is from 0 to {@link #MAX_ROTATION_GRACE}. */
+    private static Optional<String> badGrace(Duration grace) {
+        return grace.isNegative() || grace.compareTo(MAX_ROTATION_GRACE) > 0
+                ? Optional.of("must be from 0 (the old secret is refused at once) to " + MAX_ROTATION_GRACE.toDays()
+                        + "d, was " + grace)
+                : Optional.empty();
     }
 
     private Optional<StoredToken> byId(Connection c, String id, boolean forUpdate) throws SQLException {
@@ -613,7 +670,8 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
                 Optional.ofNullable(rs.getString("client_id")), words(rs.getString("scopes")), ranges,
                 instant(rs, "created_at").orElseThrow(() -> new SQLException("the token " + id + " has no created_at")),
                 instant(rs, "expires_at"), instant(rs, "revoked_at"), instant(rs, "last_used_at"),
-                Optional.ofNullable(rs.getString("last_used_address")));
+                Optional.ofNullable(rs.getString("last_used_address")), instant(rs, "rotated_at"),
+                Optional.ofNullable(rs.getString("replaced_by")), instant(rs, "grace_until"));
     }
 
     private static List<String> words(String text) {
@@ -718,6 +776,7 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
         private Duration timeout = DEFAULT_TIMEOUT;
         private int maxConcurrentLookups = DEFAULT_MAX_CONCURRENT_LOOKUPS;
+        private Duration rotationGrace = DEFAULT_ROTATION_GRACE;
         private Clock clock = Clock.systemUTC();
         private ConfigSource source;
 
@@ -726,7 +785,8 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
 
         /**
          * Reads {@code tokengate.store.jdbc-url} or {@code tokengate.store.datasource}, {@code username},
-         * {@code password}, {@code table}, {@code timeout} and {@code max-concurrent-lookups}; a key that is not set
+         * {@code password}, {@code table}, {@code timeout}, {@code max-concurrent-lookups} and
+         * {@code rotation-grace}; a key that is not set
          * leaves this builder's value. Nothing is looked up, connected or started until {@link #build()}. Every
          * error, here or from {@link #build()}, names the key and the layer its value came from.
          */
@@ -738,6 +798,7 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
             source.read(ConfigKeys.STORE_USERNAME, this::username);
             source.read(ConfigKeys.STORE_PASSWORD, this::password);
             source.read(ConfigKeys.STORE_TABLE, this::table);
+            source.read(ConfigKeys.STORE_ROTATION_GRACE, ConfigSource::duration, this::rotationGrace);
             this.source = source;
             return this;
         }
@@ -866,6 +927,20 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
             return this;
         }
 
+        /**
+         * How long the old secret of a rotated token keeps working, so that its clients can move to the new one;
+         * default 24 hours. Zero revokes it at once. At most 90 days. {@link TokenAdmin#rotate(String, Duration)}
+         * may give another one.
+         */
+        public Builder rotationGrace(Duration rotationGrace) {
+            Objects.requireNonNull(rotationGrace, "rotationGrace");
+            badGrace(rotationGrace).ifPresent(why -> {
+                throw new ConfigurationException("rotationGrace", why);
+            });
+            this.rotationGrace = rotationGrace;
+            return this;
+        }
+
         private static int count(String value) {
             try {
                 return Integer.parseInt(value.strip());
@@ -898,7 +973,8 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         private static final Map<String, String> CONFIG_KEYS = Map.of("jdbcUrl", ConfigKeys.STORE_JDBC_URL,
                 "username", ConfigKeys.STORE_USERNAME, "password", ConfigKeys.STORE_PASSWORD, "table", ConfigKeys.STORE_TABLE,
                 "dataSourceName", ConfigKeys.STORE_DATASOURCE, "timeout", ConfigKeys.STORE_TIMEOUT,
-                "maxConcurrentLookups", ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS);
+                "maxConcurrentLookups", ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS,
+                "rotationGrace", ConfigKeys.STORE_ROTATION_GRACE);
 
         private JdbcTokenStore checkAndBuild() {
             int given = (dataSource != null ? 1 : 0) + (dataSourceName != null ? 1 : 0) + (jdbcUrl != null ? 1 : 0);

@@ -8,7 +8,11 @@ import java.util.Optional;
 
 /**
  * What a token database knows about one issued secret, without the secret and without its hash: who it belongs
- * to, what it may do, where from, and when it was created, expires, was revoked and was last used.
+ * to, what it may do, where from, and when it was created, expires, was revoked, was last rotated and was last used.
+ *
+ * <p><b>Rotation.</b> {@link TokenAdmin#rotate} issues a replacement under a new id; the old token keeps working
+ * until the end of its grace period ({@link #graceUntil()}) and is refused from then on. Both carry the time of the
+ * rotation in {@link #rotatedAt()}; only the old one has {@link #replacedBy()} and {@link #graceUntil()}.
  *
  * @param id              the row id, stable across the token's life; {@code VerifiedToken.tokenId()}
  * @param kind            access token or API key
@@ -22,11 +26,16 @@ import java.util.Optional;
  * @param revokedAt       when it was revoked (or rotated); empty while it is not
  * @param lastUsedAt      when it was last accepted, as of the last flush of usage; empty when never
  * @param lastUsedAddress the client address of that use, when known
+ * @param rotatedAt       when it was last rotated: for a replaced token when it was replaced, for a replacement when
+ *                        it was issued in the old one's place; empty when it was never rotated
+ * @param replacedBy      the id of the token that replaced it; empty unless it was rotated out
+ * @param graceUntil      when a replaced token stops being accepted; empty unless it was rotated out
  */
 public record StoredToken(String id, TokenKind kind, String name, String owner, Optional<String> clientId,
                           List<String> scopes, List<IpRange> allowedRanges, Instant createdAt,
                           Optional<Instant> expiresAt, Optional<Instant> revokedAt, Optional<Instant> lastUsedAt,
-                          Optional<String> lastUsedAddress) {
+                          Optional<String> lastUsedAddress, Optional<Instant> rotatedAt,
+                          Optional<String> replacedBy, Optional<Instant> graceUntil) {
 
     public StoredToken {
         Objects.requireNonNull(id, "id");
@@ -41,6 +50,31 @@ public record StoredToken(String id, TokenKind kind, String name, String owner, 
         Objects.requireNonNull(revokedAt, "revokedAt");
         Objects.requireNonNull(lastUsedAt, "lastUsedAt");
         Objects.requireNonNull(lastUsedAddress, "lastUsedAddress");
+        Objects.requireNonNull(rotatedAt, "rotatedAt");
+        Objects.requireNonNull(replacedBy, "replacedBy");
+        Objects.requireNonNull(graceUntil, "graceUntil");
+        if (replacedBy.isPresent() != graceUntil.isPresent()) {
+            throw new IllegalArgumentException("a replaced token has both replacedBy and graceUntil, or neither");
+        }
+    }
+
+    /** A token that was never rotated, with this metadata. */
+    public StoredToken(String id, TokenKind kind, String name, String owner, Optional<String> clientId,
+                       List<String> scopes, List<IpRange> allowedRanges, Instant createdAt,
+                       Optional<Instant> expiresAt, Optional<Instant> revokedAt, Optional<Instant> lastUsedAt,
+                       Optional<String> lastUsedAddress) {
+        this(id, kind, name, owner, clientId, scopes, allowedRanges, createdAt, expiresAt, revokedAt, lastUsedAt,
+                lastUsedAddress, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** Whether it was rotated out: a replacement was issued, and it works at most until {@link #graceUntil()}. */
+    public boolean replaced() {
+        return replacedBy.isPresent();
+    }
+
+    /** Whether it was rotated out and its grace period is over at this instant (its end itself is over). */
+    public boolean graceOverAt(Instant now) {
+        return graceUntil.map(end -> !now.isBefore(end)).orElse(false);
     }
 
     /** Whether it has been revoked. */

@@ -21,6 +21,11 @@ import java.util.Optional;
  * {@code issuedAt} = created, {@code expiresAt}, allowed addresses, {@code tokenId} = the row id and a
  * {@code name} claim.
  *
+ * <p><b>Rotated tokens.</b> A token {@linkplain TokenAdmin#rotate rotated} out is accepted until the end of its grace
+ * period, with its {@code expiresAt} brought forward to that end (so no cache keeps it longer) and a
+ * {@value #REPLACED_BY_CLAIM} claim naming its replacement; from then on it is refused with a description that says
+ * it was rotated and the new one must be used.
+ *
  * <p><b>Revocation bound.</b> This validator caches nothing: a token revoked in the store is refused on its next
  * lookup. A {@link dev.tokengate.validate.CachingTokenValidator} in front of it keeps a successful validation for at most
  * its {@code maxTimeToLive} (5 minutes by default, {@code tokengate.cache.max-ttl}), so a revoked token is refused
@@ -33,6 +38,11 @@ public final class StoredTokenValidator implements TokenValidator {
 
     /** The claim holding the token's {@link StoredToken#name()}. */
     public static final String NAME_CLAIM = "name";
+    /**
+     * The claim of a rotated token in its grace period: the id of the token that replaced it
+     * ({@link StoredToken#replacedBy()}). The gate marks such requests {@code rotated} in the call log.
+     */
+    public static final String REPLACED_BY_CLAIM = "replaced_by";
 
     private final TokenStore store;
     private final TokenKind kind;
@@ -80,6 +90,10 @@ public final class StoredTokenValidator implements TokenValidator {
             throw new InvalidTokenException("The " + noun() + " is not known.");
         }
         Instant now = clock.instant();
+        if (stored.graceOverAt(now)) {
+            throw new InvalidTokenException("The " + noun() + " was rotated at " + stored.rotatedAt().orElseThrow()
+                    + " and has been replaced; use the new " + noun() + ".");
+        }
         if (stored.revoked()) {
             throw new InvalidTokenException("The " + noun() + " has been revoked.");
         }
@@ -87,15 +101,20 @@ public final class StoredTokenValidator implements TokenValidator {
             throw new InvalidTokenException("The " + noun() + " expired at " + stored.expiresAt().orElseThrow() + ".", "exp");
         }
         store.recordUse(stored.id(), now, Optional.empty());
+        // A replaced token in its grace period lives until the end of it: no cache keeps it longer.
+        Optional<Instant> until = stored.graceUntil().isPresent() && stored.expiresAt()
+                .filter(exp -> exp.isBefore(stored.graceUntil().get())).isEmpty()
+                ? stored.graceUntil() : stored.expiresAt();
         return VerifiedToken.builder(VerifiedToken.Kind.STORED)
                 .subject(stored.owner())
                 .clientId(stored.clientId().orElse(null))
                 .scopes(stored.scopes())
                 .issuedAt(stored.createdAt())
-                .expiresAt(stored.expiresAt().orElse(null))
+                .expiresAt(until.orElse(null))
                 .allowedAddresses(stored.allowedRanges())
                 .tokenId(stored.id())
-                .claims(Map.of(NAME_CLAIM, stored.name()))
+                .claims(stored.replacedBy().isEmpty() ? Map.of(NAME_CLAIM, stored.name())
+                        : Map.of(NAME_CLAIM, stored.name(), REPLACED_BY_CLAIM, stored.replacedBy().get()))
                 .build();
     }
 

@@ -2,6 +2,7 @@ package dev.tokengate.store;
 
 import dev.tokengate.IpRange;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -48,12 +49,23 @@ public interface TokenAdmin {
     boolean revoke(String id);
 
     /**
-     * Replaces a token's secret: in one transaction the old token is revoked and a new one is issued with the same
-     * kind, name, owner, client, scopes, allowed ranges and expiry.
-     *
-     * @return the new secret (shown this once) and its metadata, under a new id
-     * @throws java.util.NoSuchElementException when there is no such token
-     * @throws IllegalStateException when it is already revoked or expired: issue a new token instead
+     * Replaces a token's secret with its store's grace period for the old one ({@code tokengate.store.rotation-grace},
+     * 24 hours by default): see {@link #rotate(String, Duration)}.
      */
     IssuedToken rotate(String id);
+
+    /**
+     * Replaces a token's secret: in one transaction a new token is issued with the same kind, name, owner, client,
+     * scopes, allowed ranges and expiry, and the old one is marked as replaced by it. The old secret keeps working
+     * for the grace period, so that its clients can be moved to the new one; requests made with it are marked
+     * {@code rotated} in the call log. From the end of the grace period on it is refused ("rotated; use the new
+     * token"), also from the caches. A zero grace period revokes the old one at once.
+     *
+     * @param grace how long the old secret keeps working, 0 to 90 days (else {@link IllegalArgumentException})
+     * @return the new secret (shown this once) and its metadata, under a new id
+     * @throws java.util.NoSuchElementException when there is no such token
+     * @throws IllegalStateException when it is already revoked, expired or rotated: issue a new token, or rotate its
+     *                               replacement
+     */
+    IssuedToken rotate(String id, Duration grace);
 }

@@ -107,10 +107,11 @@ class JdbcTokenStoreTest {
         for (String script : List.of("schema-h2.sql", "schema-postgresql.sql")) {
             List<String> statements = JdbcTokenStore.statements(script, "api_tokens");
 
-            assertThat(statements).hasSize(4);
+            assertThat(statements).hasSize(7);
             assertThat(statements.get(0)).startsWith("CREATE TABLE IF NOT EXISTS api_tokens (");
-            assertThat(statements.get(1)).isEqualTo("CREATE UNIQUE INDEX IF NOT EXISTS api_tokens_hash_ux ON api_tokens (token_hash)");
-            assertThat(statements.get(3)).startsWith("CREATE TABLE IF NOT EXISTS api_tokens_revocation (");
+            assertThat(statements.subList(1, 4)).allMatch(s -> s.startsWith("ALTER TABLE api_tokens ADD COLUMN IF NOT EXISTS "));
+            assertThat(statements.get(4)).isEqualTo("CREATE UNIQUE INDEX IF NOT EXISTS api_tokens_hash_ux ON api_tokens (token_hash)");
+            assertThat(statements.get(6)).startsWith("CREATE TABLE IF NOT EXISTS api_tokens_revocation (");
             assertThat(String.join(" ", statements)).doesNotContain("tokengate_token", "--");
         }
     }

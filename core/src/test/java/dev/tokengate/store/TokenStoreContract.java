@@ -205,21 +205,123 @@ abstract class TokenStoreContract {
     }
 
     @Test
-    void rotateThenOldRevokedAndNewAcceptedWithSameMetadata() {
+    void rotateThenNewAcceptedWithSameMetadataAndOldAcceptedUntilTheGraceEnds() {
         IssuedToken old = issue();
         time.advance(Duration.ofMinutes(5));
+        Instant rotatedAt = START.plus(Duration.ofMinutes(5));
 
         IssuedToken rotated = store.rotate(old.metadata().id());
 
+        assertThat(store.rotationGrace()).isEqualTo(Duration.ofHours(24));
         assertThat(rotated.token()).isNotEqualTo(old.token()).startsWith("tgat_");
         assertThat(rotated.metadata().id()).isNotEqualTo(old.metadata().id());
         assertThat(rotated.metadata())
                 .usingRecursiveComparison()
-                .ignoringFields("id", "createdAt")
+                .ignoringFields("id", "createdAt", "rotatedAt")
                 .isEqualTo(old.metadata());
-        assertThat(rotated.metadata().createdAt()).isEqualTo(START.plus(Duration.ofMinutes(5)));
-        assertThatThrownBy(() -> accessTokens.validate(old.token())).hasMessage("The token has been revoked.");
-        assertThat(accessTokens.validate(rotated.token()).tokenId()).contains(rotated.metadata().id());
+        assertThat(rotated.metadata().createdAt()).isEqualTo(rotatedAt);
+        assertThat(rotated.metadata().rotatedAt()).contains(rotatedAt);
+        assertThat(store.get(rotated.metadata().id())).contains(rotated.metadata());
+        StoredToken replaced = store.get(old.metadata().id()).orElseThrow();
+        assertThat(replaced.revoked()).isFalse();
+        assertThat(replaced.rotatedAt()).contains(rotatedAt);
+        assertThat(replaced.replacedBy()).contains(rotated.metadata().id());
+        assertThat(replaced.graceUntil()).contains(rotatedAt.plus(Duration.ofHours(24)));
+        VerifiedToken fresh = accessTokens.validate(rotated.token());
+        assertThat(fresh.tokenId()).contains(rotated.metadata().id());
+        assertThat(fresh.claims()).doesNotContainKey(StoredTokenValidator.REPLACED_BY_CLAIM);
+
+        time.advance(Duration.ofHours(24).minusNanos(1000));
+        VerifiedToken inGrace = accessTokens.validate(old.token());
+        assertThat(inGrace.tokenId()).contains(old.metadata().id());
+        assertThat(inGrace.claims()).containsEntry(StoredTokenValidator.REPLACED_BY_CLAIM, rotated.metadata().id());
+        assertThat(inGrace.expiresAt()).contains(rotatedAt.plus(Duration.ofHours(24))); // no cache keeps it longer
+
+        time.advance(Duration.ofNanos(1000));
+        assertThatThrownBy(() -> accessTokens.validate(old.token()))
+                .isInstanceOf(InvalidTokenException.class)
+                .hasMessage("The token was rotated at 2026-11-29T10:05:00Z and has been replaced; use the new token.");
+        assertThat(accessTokens.validate(rotated.token()).subject()).contains("alice");
+    }
+
+    @Test
+    void rotateWhenGraceZeroThenOldRefusedAtOnceAsRotatedAndRevoked() {
+        IssuedToken key = store.create(TokenKind.API_KEY, "billing app", "alice", "billing", List.of(), List.of(), null);
+
+        IssuedToken rotated = store.rotate(key.metadata().id(), Duration.ZERO);
+
+        assertThatThrownBy(() -> apiKeys.validate(key.token()))
+                .isInstanceOf(InvalidTokenException.class)
+                .hasMessage("The API key was rotated at 2026-11-29T10:00:00Z and has been replaced; use the new API key.");
+        assertThat(store.get(key.metadata().id()).orElseThrow().revokedAt()).contains(START);
+        assertThat(apiKeys.validate(rotated.token()).subject()).contains("alice");
+    }
+
+    @Test
+    void rotateWhenStoreGraceConfiguredThenOldWorksThatLong() {
+        JdbcTokenStore shortGrace = JdbcTokenStore.builder().dataSource(db).table(table()).flushInterval(Duration.ZERO)
+                .clock(time).rotationGrace(Duration.ofMinutes(10)).build();
+        IssuedToken old = issue();
+
+        shortGrace.rotate(old.metadata().id());
+        time.advance(Duration.ofMinutes(10).minusMillis(1));
+        accessTokens.validate(old.token());
+        time.advance(Duration.ofMillis(1));
+
+        assertThatThrownBy(() -> accessTokens.validate(old.token())).hasMessageContaining("was rotated");
+        shortGrace.close();
+    }
+
+    @Test
+    void rotateWhenCachedThenCacheServesTheOldSecretNoLongerThanTheGrace() {
+        IssuedToken old = issue();
+        CachingTokenValidator cached = CachingTokenValidator.builder(accessTokens)
+                .maxTimeToLive(Duration.ofMinutes(5)).ticker(time).clock(time).build();
+        store.rotate(old.metadata().id(), Duration.ofMinutes(2));
+        cached.validate(old.token()); // cached in its grace period, for at most what is left of it
+
+        time.advance(Duration.ofMinutes(2));
+
+        assertThatThrownBy(() -> cached.validate(old.token())).hasMessageContaining("was rotated");
+    }
+
+    @Test
+    void rotateWhenAlreadyRotatedThenRefusedNamingTheReplacement() {
+        IssuedToken old = issue();
+        IssuedToken rotated = store.rotate(old.metadata().id());
+
+        assertThatThrownBy(() -> store.rotate(old.metadata().id())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already rotated").hasMessageContaining(rotated.metadata().id());
+        time.advance(Duration.ofDays(1));
+        IssuedToken again = store.rotate(rotated.metadata().id());
+        assertThat(store.get(rotated.metadata().id()).orElseThrow().rotatedAt()).contains(START.plus(Duration.ofDays(1)));
+        assertThat(accessTokens.validate(again.token()).subject()).contains("alice");
+    }
+
+    @Test
+    void rotateWhenGraceOutOfRangeThenRefusedNamingIt() {
+        IssuedToken old = issue();
+
+        assertThatThrownBy(() -> store.rotate(old.metadata().id(), Duration.ofSeconds(-1)))
+                .hasMessageContaining("grace");
+        assertThatThrownBy(() -> store.rotate(old.metadata().id(), Duration.ofDays(91)))
+                .hasMessageContaining("grace").hasMessageContaining("90d");
+        assertThat(store.get(old.metadata().id()).orElseThrow().replaced()).isFalse();
+    }
+
+    @Test
+    void createSchemaWhenTableLacksTheRotationColumnsThenAddsThem() throws SQLException {
+        try (Connection c = database().getConnection(); Statement s = c.createStatement()) {
+            for (String column : List.of("rotated_at", "replaced_by", "grace_until")) {
+                s.execute("ALTER TABLE " + table() + " DROP COLUMN " + column);
+            }
+        }
+        store.createSchema();
+        IssuedToken old = issue();
+
+        store.rotate(old.metadata().id());
+
+        assertThat(store.get(old.metadata().id()).orElseThrow().replaced()).isTrue();
     }
 
     @Test
@@ -435,6 +537,13 @@ abstract class TokenStoreContract {
                     messages.append(e).append('\n');
                 }
             }
+            IssuedToken replaced = issue();
+            store.rotate(replaced.metadata().id(), Duration.ZERO);
+            try {
+                accessTokens.validate(replaced.token());
+            } catch (RuntimeException e) {
+                messages.append(e).append('\n');
+            }
             IssuedToken rotated = store.rotate(issue().metadata().id());
             accessTokens.validate(rotated.token());
             db.down(true);
@@ -446,12 +555,12 @@ abstract class TokenStoreContract {
             store.close(); // the flush fails and is logged
 
             assertThat(logs.lines()).isNotEmpty();
-            for (IssuedToken t : List.of(issued, expiring, rotated)) {
+            for (IssuedToken t : List.of(issued, expiring, rotated, replaced)) {
                 String randomPart = t.token().substring(5, 5 + TokenFormat.RANDOM_LENGTH);
                 assertThat(logs.text()).doesNotContain(randomPart);
                 assertThat(messages.toString()).doesNotContain(randomPart);
             }
-            assertThat(messages.toString()).contains("malformed", "expired", "revoked", "token database");
+            assertThat(messages.toString()).contains("malformed", "expired", "revoked", "rotated", "token database");
         }
     }
 

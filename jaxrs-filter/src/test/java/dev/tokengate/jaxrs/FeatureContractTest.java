@@ -476,6 +476,164 @@ abstract class FeatureContractTest {
                     .build(), "per-token limit 100/1m reached")
             : dev.tokengate.policy.PolicyDecision.allow();
 
+    /**
+     * {@code tokengate.ip-ranges.clients}: JWTs of an external issuer fenced by their {@code client_id}; the test
+     * client is the trusted proxy (loopback) and names the client in {@code X-Forwarded-For}.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class IpRangesPerClient {
+        private final CapturingSink fencedLog = new CapturingSink();
+        private final List<String> fencedProbe = Collections.synchronizedList(new ArrayList<>());
+        private TestServer fenced;
+
+        @BeforeAll
+        void start() throws Exception {
+            TokenGate gate = gateBuilder().config(dev.tokengate.config.ConfigSource.of(Map.of(
+                            ConfigKeys.TRUSTED_PROXIES, "127.0.0.1/32", ConfigKeys.FORWARDED_HEADER, "x-forwarded-for",
+                            ConfigKeys.IP_RANGES_CLIENTS, "bot=203.0.113.0/24 198.51.100.7; reporting=10.0.0.0/8"),
+                    Map.of(), new java.util.Properties())).callLogSink(fencedLog).build();
+            fenced = TestServer.start(context -> runtime().deploy(context,
+                    Resources.application(new TokenGateFeature(gate), fencedProbe, Map.of())));
+        }
+
+        @AfterAll
+        void stop() throws Exception {
+            if (fenced != null) {
+                fenced.close();
+            }
+        }
+
+        @BeforeEach
+        void reset() {
+            fencedLog.drain();
+            fencedProbe.clear();
+        }
+
+        private String bot() {
+            String t = TestTokens.jwt().scope("read").clientId("bot").sign();
+            tokensSent.add(t);
+            return t;
+        }
+
+        @Test
+        void clientFromItsNetworksThen200() throws Exception {
+            for (String inside : List.of("203.0.113.9", "198.51.100.7")) {
+                HttpResponse<String> r = call(fenced, "GET", "/class-scoped/inherits", bot(), "X-Forwarded-For", inside);
+                assertThat(r.statusCode()).as(inside).isEqualTo(200);
+            }
+            assertThat(fencedLog.drain()).extracting(CallEvent::decision).containsExactly("allow", "allow");
+        }
+
+        @Test
+        void clientFromElsewhereThen401InvalidTokenMarkedAddressBeforeTheResource() throws Exception {
+            HttpResponse<String> r = call(fenced, "GET", "/class-scoped/inherits", bot(), "X-Forwarded-For", "198.51.100.8",
+                    "X-Probe", "1");
+
+            assertRefused(r, 401, "invalid_token");
+            assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                    .contains("This token may not be used from this address."));
+            assertThat(fencedProbe).as("refused at authentication").isEmpty();
+            CallEvent e = fencedLog.next();
+            assertThat(e.marks()).containsExactly("address");
+            assertThat(e.clientAddress()).isEqualTo("198.51.100.8");
+            assertThat(e.reason()).contains("client bot is restricted to [203.0.113.0/24, 198.51.100.7/32] "
+                    + "(tokengate.ip-ranges.clients); the client is 198.51.100.8");
+        }
+
+        @Test
+        void unlistedClientThenNotFenced() throws Exception {
+            String mobile = TestTokens.jwt().scope("read").clientId("mobile").sign();
+            tokensSent.add(mobile);
+            assertThat(call(fenced, "GET", "/class-scoped/inherits", mobile, "X-Forwarded-For", "198.51.100.8")
+                    .statusCode()).isEqualTo(200);
+        }
+    }
+
+    /** A resource for calling applications: a user's token and the application's API key. */
+    @jakarta.ws.rs.Path("partner")
+    public static class PartnerResource {
+        @jakarta.ws.rs.GET
+        @RequiresScopes("read")
+        @RequiresApiKey
+        public String positions() {
+            return "positions";
+        }
+    }
+
+    /**
+     * {@code tokengate.ip-ranges.api-keys}: an API key from a real (H2) token database fenced by its id on a
+     * {@code @RequiresApiKey} method; the test client is the trusted proxy and names the client in
+     * {@code X-Forwarded-For}.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class IpRangesPerApiKey {
+        private final CapturingSink keyLog = new CapturingSink();
+        private dev.tokengate.store.JdbcTokenStore store;
+        private dev.tokengate.store.IssuedToken key;
+        private TestServer partner;
+
+        @BeforeAll
+        void start() throws Exception {
+            org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+            h2.setURL("jdbc:h2:mem:jaxrs-keys-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+            store = dev.tokengate.store.JdbcTokenStore.builder().dataSource(h2)
+                    .flushInterval(java.time.Duration.ZERO).build();
+            store.createSchema();
+            key = store.create(dev.tokengate.store.TokenKind.API_KEY, "tracker", "portfolio-app", null, List.of(),
+                    List.of(), null);
+            TokenGate gate = gateBuilder().tokenStore(store).config(dev.tokengate.config.ConfigSource.of(Map.of(
+                            ConfigKeys.TRUSTED_PROXIES, "127.0.0.1/32", ConfigKeys.FORWARDED_HEADER, "x-forwarded-for",
+                            ConfigKeys.IP_RANGES_API_KEYS, key.metadata().id() + "=192.0.2.0/24"),
+                    Map.of(), new java.util.Properties())).callLogSink(keyLog).build();
+            jakarta.ws.rs.core.Application app = new jakarta.ws.rs.core.Application() {
+                @Override
+                public java.util.Set<Class<?>> getClasses() {
+                    return java.util.Set.of(PartnerResource.class);
+                }
+
+                @Override
+                public java.util.Set<Object> getSingletons() {
+                    return java.util.Set.of(new TokenGateFeature(gate));
+                }
+            };
+            partner = TestServer.start(context -> runtime().deploy(context, app));
+        }
+
+        @AfterAll
+        void stop() throws Exception {
+            if (partner != null) {
+                partner.close();
+            }
+            store.close();
+        }
+
+        @BeforeEach
+        void reset() {
+            keyLog.drain();
+        }
+
+        @Test
+        void keyFromItsNetworkThen200AndFromElsewhere401MarkedAddressNamingTheKey() throws Exception {
+            HttpResponse<String> inside = call(partner, "GET", "/partner", token("read"), "X-API-Key", key.token(),
+                    "X-Forwarded-For", "192.0.2.55");
+            assertThat(inside.statusCode()).as(inside.body()).isEqualTo(200);
+            assertThat(keyLog.next().apiKeyId()).contains(key.metadata().id());
+
+            HttpResponse<String> outside = call(partner, "GET", "/partner", token("read"), "X-API-Key", key.token(),
+                    "X-Forwarded-For", "198.51.100.8");
+
+            assertRefused(outside, 401, "invalid_token");
+            assertThat(outside.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                    .contains("This API key may not be used from this address."));
+            CallEvent e = keyLog.next();
+            assertThat(e.marks()).containsExactly("address");
+            assertThat(e.reason()).hasValueSatisfying(v -> assertThat(v).isEqualTo("API key " + key.metadata().id()
+                    + " is restricted to [192.0.2.0/24] (tokengate.ip-ranges.api-keys); the client is 198.51.100.8"));
+        }
+    }
+
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class CustomPolicy {

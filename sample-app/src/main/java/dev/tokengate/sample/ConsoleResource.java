@@ -36,7 +36,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * The token console's API: the signed-in user's personal access tokens (create, list, revoke) and the recent
+ * The token console's API: the signed-in user's personal access tokens (create, list, rotate, revoke) and the recent
  * calls. Protected by tokengate like the rest of the API: every method needs a token with the scope
  * {@value DemoIssuer#CONSOLE_SCOPE}, which only a sign-in grants; a personal access token never has it, so a
  * token cannot mint tokens.
@@ -138,6 +138,35 @@ public final class ConsoleResource {
         return Response.status(201).header("Cache-Control", "no-store").entity(Problems.json(view)).build();
     }
 
+    /**
+     * Rotates one of the user's tokens: a new secret (shown this once) replaces it, and the old secret keeps working
+     * for the store's grace period ({@code tokengate.store.rotation-grace}, 24 hours by default), its calls marked
+     * {@code rotated}, so that the user can deploy the new one first.
+     */
+    @POST
+    @Path("tokens/{id}/rotate")
+    public Response rotate(@Context SecurityContext security, @PathParam("id") String id) {
+        Optional<StoredToken> token = tokens.get(id).filter(t -> t.owner().equals(owner(security)));
+        if (token.isEmpty()) {
+            return Problems.problem(404, "Not Found", "You have no token " + id + ".");
+        }
+        IssuedToken issued;
+        try {
+            issued = tokens.rotate(id);
+        } catch (IllegalStateException e) {
+            return Problems.problem(409, "Conflict", "The token cannot be rotated: " + e.getMessage() + ".");
+        }
+        labels.rememberIssued(issued.token(), issued.metadata().name(), issued.metadata().id());
+        Instant now = clock.instant();
+        Map<String, Object> view = view(issued.metadata(), now);
+        view.put("token", issued.token());
+        view.put("replaces", id);
+        tokens.get(id).flatMap(StoredToken::graceUntil).ifPresent(g -> view.put("old_token_works_until", g.toString()));
+        view.put("note", "Copy the new token now: it is shown only once. Deploy it; the old one keeps working until "
+                + view.getOrDefault("old_token_works_until", "now") + ", and its calls are marked rotated.");
+        return Response.status(201).header("Cache-Control", "no-store").entity(Problems.json(view)).build();
+    }
+
     @DELETE
     @Path("tokens/{id}")
     public Response revoke(@Context SecurityContext security, @PathParam("id") String id) {
@@ -229,8 +258,33 @@ public final class ConsoleResource {
         v.put("allowed_ranges", t.allowedRanges().stream().map(IpRange::toString).toList());
         v.put("last_used_at", t.lastUsedAt().map(Instant::toString).orElse(null));
         v.put("last_used_address", t.lastUsedAddress().orElse(null));
-        v.put("status", t.revoked() ? "revoked" : t.expiredAt(now) ? "expired" : "active");
+        v.put("status", status(t, now));
         t.revokedAt().ifPresent(r -> v.put("revoked_at", r.toString()));
+        v.put("rotated_at", t.rotatedAt().map(Instant::toString).orElse(null));
+        t.replacedBy().ifPresent(r -> v.put("replaced_by", r));
+        t.graceUntil().ifPresent(g -> v.put("grace_until", g.toString()));
+        t.expiresAt().filter(exp -> exp.isAfter(now)).ifPresent(exp -> v.put("expires_in_days", daysUntil(now, exp)));
         return v;
+    }
+
+    /** rotated: replaced, the old secret still in its grace period; replaced: its grace period is over. */
+    private static String status(StoredToken t, Instant now) {
+        if (t.graceOverAt(now)) {
+            return "replaced";
+        }
+        if (t.revoked()) {
+            return "revoked";
+        }
+        if (t.expiredAt(now)) {
+            return "expired";
+        }
+        return t.replaced() ? "rotated" : "active";
+    }
+
+    /** Whole days left, rounded up: a token that expires in 36 hours "expires in 2 days". */
+    static long daysUntil(Instant now, Instant expiry) {
+        Duration left = Duration.between(now, expiry);
+        long days = left.toDays();
+        return left.equals(Duration.ofDays(days)) ? days : days + 1;
     }
 }

@@ -108,6 +108,7 @@ final class Database implements AutoCloseable {
     private JdbcTokenStore store(String table, Clock clock, ConfigSource settings) {
         JdbcTokenStore.Builder b = JdbcTokenStore.builder().dataSource(pool).table(table).clock(clock).timeout(timeout);
         settings.read(ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS, Integer::valueOf, b::maxConcurrentLookups);
+        settings.read(ConfigKeys.STORE_ROTATION_GRACE, ConfigSource::duration, b::rotationGrace);
         return b.build();
     }
 

@@ -262,7 +262,7 @@ public final class DemoIssuer extends HttpServlet {
         }
         IssuedToken next;
         try {
-            next = refreshTokens.rotate(old.id());
+            next = refreshTokens.rotate(old.id(), Duration.ZERO); // a refresh token works once: no grace period
         } catch (IllegalStateException e) { // a concurrent refresh with the same token won the race
             error(resp, 400, "invalid_grant", "The refresh token was already used.");
             return;

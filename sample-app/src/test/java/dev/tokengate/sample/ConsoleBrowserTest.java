@@ -85,7 +85,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void signInCreateTokenCallApiSeeCallRevokeSeeNextCallDenied() throws Exception {
+    void signInCreateTokenCallApiSeeCallRevokeSeeNextCallDeniedThenRotateAndSeeTheOldSecretMarked() throws Exception {
         Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
         browser.get(app.baseUri() + "/console/");
         until("the sign-in form", () -> el("sign-in-form").isDisplayed());
@@ -141,6 +141,29 @@ class ConsoleBrowserTest {
         assertThat(denied.getText()).contains("trading bot");
         assertThat(rowNamed("trading bot").orElseThrow().findElement(By.className("last-address")).getText()).isEqualTo("127.0.0.1");
 
+        // a token with an expiry says in how many days; rotate it: a new secret, shown once, the old one still works
+        el("token-name").sendKeys("tracker");
+        el("create").click();
+        WebElement tracker = until("the tracker token", () -> rowNamed("tracker").orElse(null));
+        String old = el("new-token").getDomProperty("value");
+        assertThat(tracker.findElement(By.className("expires")).getText()).endsWith("(expires in 30 days)");
+        assertThat(tracker.findElement(By.className("last-rotated")).getText()).isEqualTo("never");
+        tracker.findElement(By.className("rotate")).click();
+        browser.switchTo().alert().accept();
+        until("the new secret", () -> el("new-token").getDomProperty("value").startsWith("tgat_")
+                && !el("new-token").getDomProperty("value").equals(old));
+        String fresh = el("new-token").getDomProperty("value");
+        assertThat(el("rotation-note").getText()).contains("The old secret of \"tracker\" works until", "rotated");
+        until("the old secret listed as rotated", () -> rowsNamed("tracker").stream()
+                .anyMatch(r -> r.findElement(By.className("status")).getText().equals("rotated")));
+        assertThat(rowsNamed("tracker")).hasSize(2).allSatisfy(r ->
+                assertThat(r.findElement(By.className("last-rotated")).getText()).isNotEqualTo("never"));
+        assertThat(walk.send("GET", "/api/account/balances", fresh, null).statusCode()).isEqualTo(200);
+        assertThat(walk.send("GET", "/api/account/balances", old, null).statusCode()).isEqualTo(200);
+        el("refresh-calls").click();
+        until("the old secret's call marked rotated", () -> callRows().stream().anyMatch(r ->
+                r.getText().contains("tracker") && r.getText().contains("allow [rotated]")));
+
         screenshot();
     }
 
@@ -151,6 +174,11 @@ class ConsoleBrowserTest {
     private static Optional<WebElement> rowNamed(String name) {
         return browser.findElements(By.cssSelector("#tokens tbody tr")).stream()
                 .filter(r -> r.findElement(By.className("name")).getText().equals(name)).findFirst();
+    }
+
+    private static List<WebElement> rowsNamed(String name) {
+        return browser.findElements(By.cssSelector("#tokens tbody tr")).stream()
+                .filter(r -> r.findElement(By.className("name")).getText().equals(name)).toList();
     }
 
     private static List<WebElement> callRows() {

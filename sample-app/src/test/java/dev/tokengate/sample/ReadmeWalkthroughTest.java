@@ -3,9 +3,17 @@ package dev.tokengate.sample;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,16 +50,18 @@ class ReadmeWalkthroughTest {
                 blocks.add(block);
             }
         }
-        assertThat(blocks).hasSize(8);
+        assertThat(blocks).hasSize(9);
 
-        try (SampleApp app = SampleApp.start("127.0.0.1", 0, Map.of())) {
+        RunningClock clock = new RunningClock();
+        try (SampleApp app = SampleApp.start("127.0.0.1", 0, Map.of(), clock)) {
             String script = "set -u\n" + String.join("\necho '----'\n", blocks)
-                    .replace("http://localhost:8080", app.baseUri().toString());
+                    .replace("http://localhost:8080", app.baseUri().toString())
+                    + "\necho '----'\necho \"OLD=$OLD\"\n"; // the rotated token's old secret, for the check below
             Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replace("\r", "");
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String[] steps = out.split("----\n");
-            assertThat(steps).as(out).hasSize(8);
+            assertThat(steps).as(out).hasSize(10);
 
             assertThat(steps[0]).contains("HTTP/1.1 200 OK", "{\"owner\":\"alice\",\"balances\":{\"EUR\":\"10000\",\"BTC\":\"0.5\"}}");
             assertThat(steps[1]).contains("HTTP/1.1 403 Forbidden", "WWW-Authenticate: Bearer realm=\"sample\", "
@@ -81,6 +91,48 @@ class ReadmeWalkthroughTest {
                             + "\"client_id\":\"portfolio-tracker\"", "\"client_address\":\"100.64.0.1\",\"networks\":"
                             + "[\"198.51.100.0/24\",\"203.0.113.0/24\",\"192.0.2.0/24\",\"100.64.0.0/24\"],\"reason\":"
                             + "\"anomaly networks: used from 4 networks within 10m (at most 3 allowed)\"");
+            assertThat(steps[8]).contains("new secret: 200\nold secret: 200\n{\"calls\":[{\"time\":")
+                    .contains("\"token\":\"tracker\"", "\"path\":\"/api/account/balances\",\"decision\":\"allow\"",
+                            "\"marks\":[\"rotated\"]");
+
+            // The grace period (24 h by default) ends: the old secret is refused, saying why.
+            String old = steps[9].strip().substring("OLD=".length());
+            assertThat(old).matches("tgat_[0-9A-Za-z]{49}");
+            clock.advance(Duration.ofHours(24).plusSeconds(1)); // past the grace period (24 h by default)
+            HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    app.baseUri().resolve("/api/account/balances")).header("Authorization", "Bearer " + old).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                    .contains("error=\"invalid_token\"", "error_description=\"The token was rotated at ")
+                    .contains("and has been replaced; use the new token.\""));
+        }
+    }
+
+    /**
+     * The system clock, which a test can move forward: unlike {@link MutableClock} it keeps running, so that the
+     * walkthrough's events (revocations, listed newest first) keep their order.
+     */
+    private static final class RunningClock extends Clock {
+        private volatile Duration offset = Duration.ZERO;
+
+        void advance(Duration d) {
+            offset = offset.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(offset);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
         }
     }
 
