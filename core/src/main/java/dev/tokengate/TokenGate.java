@@ -101,6 +101,9 @@ public final class TokenGate implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenGate.class);
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,64}");
+    /** Whether the revocation list is kept in the token database when there is one ({@value ConfigKeys#REVOCATIONS_STORE}). */
+    static final boolean DEFAULT_REVOCATIONS_IN_DATABASE = true;
+
     /** The mark of a request whose token lacked the route's scopes. */
     static final String SCOPE_MARK = "scope";
 
@@ -128,7 +131,8 @@ public final class TokenGate implements AutoCloseable {
         this.stack = built.stack();
         this.resources = built.resources();
         this.validator = b.validator != null ? b.validator : stack.tokens();
-        Optional<RevocationStore> revocationStore = Optional.ofNullable(b.revocationStore).or(built::revocationStore);
+        Optional<RevocationStore> revocationStore = Optional.ofNullable(b.revocationStore)
+                .or(() -> b.revocationsInDatabase ? built.revocationStore() : Optional.empty());
         this.revocations = revocationStore.map(store -> Revocations.stored(clock, store))
                 .orElseGet(() -> Revocations.inMemory(clock));
         revocations.onRevoke(this::evict);
@@ -221,6 +225,20 @@ public final class TokenGate implements AutoCloseable {
         Validators.close(resources);
     }
 
+    /**
+     * Reads {@value ConfigKeys#REVOCATIONS_STORE}: {@code database} (true) or {@code memory} (false), any case.
+     *
+     * @throws ConfigurationException naming the key for any other value
+     */
+    static boolean revocationsInDatabase(String value) {
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "database" -> true;
+            case "memory" -> false;
+            default -> throw new ConfigurationException(ConfigKeys.REVOCATIONS_STORE, "'" + value
+                    + "' is not where revocations can be kept; write database or memory");
+        };
+    }
+
     /** Starts one request: assigns its id (from a sane {@code X-Request-Id}, else a new one) and starts the clock. */
     public Call begin(RequestView request) {
         return new Call(request);
@@ -271,6 +289,7 @@ public final class TokenGate implements AutoCloseable {
         private final List<TokenPolicy> policies = new ArrayList<>();
         private Mode mode = Mode.ENFORCE;
         private RevocationStore revocationStore;
+        private boolean revocationsInDatabase = DEFAULT_REVOCATIONS_IN_DATABASE;
         private AnomalyRules.Builder anomalies = AnomalyRules.builder();
         private final List<AnomalyListener> anomalyListeners = new ArrayList<>();
         private RateLimits rateLimits = RateLimits.none();
@@ -294,6 +313,8 @@ public final class TokenGate implements AutoCloseable {
             source.read(ConfigKeys.MODE, Mode::parse, this::mode);
             this.config = TokenGateConfig.from(source);
             this.anomalies = AnomalyRules.config(source);
+            source.read(ConfigKeys.REVOCATIONS_STORE, TokenGate::revocationsInDatabase,
+                    b -> this.revocationsInDatabase = b);
             validators.config(source);
             this.rateLimits = RateLimits.config(source);
             this.addressRanges = AddressRanges.config(source);

@@ -49,6 +49,7 @@ class RegistryDefaultsTest {
             entry(ConfigKeys.CALL_LOG_DENIAL_WINDOW, entry(ConfigSource::duration, TokenGateConfig.defaults().denialWindow())),
             entry(ConfigKeys.ANOMALY_ACTION, entry(dev.tokengate.control.Anomaly.Action::parse,
                     dev.tokengate.control.AnomalyRules.builder().build().action())),
+            entry(ConfigKeys.REVOCATIONS_STORE, entry(TokenGate::revocationsInDatabase, TokenGate.DEFAULT_REVOCATIONS_IN_DATABASE)),
             entry(ConfigKeys.CORS_PREFLIGHT, entry(TokenGateConfig.CorsPreflight::named, TokenGateConfig.defaults().corsPreflight())),
             entry(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, entry(ConfigSource::bool, JWT_DEFAULTS.acceptsAnyAudience())),
             entry(ConfigKeys.JWT_ALGORITHMS, entry(v -> new HashSet<>(ConfigSource.list(v)), JWT_DEFAULTS.algorithms())),

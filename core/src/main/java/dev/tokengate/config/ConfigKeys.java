@@ -215,6 +215,11 @@ public final class ConfigKeys {
     public static final String ANOMALY_MAX_DENIALS = "tokengate.anomaly.max-denials";
     /** What an anomaly rule does when it fires: {@code log} (WARN and a call-log mark) or {@code revoke}. */
     public static final String ANOMALY_ACTION = "tokengate.anomaly.action";
+    /**
+     * Where the revocation list is kept: {@code database} (the token database's {@code <table>_revocation}, when a
+     * token store is configured) or {@code memory} (this process only).
+     */
+    public static final String REVOCATIONS_STORE = "tokengate.revocations.store";
 
     /**
      * URL rules, one per line or {@code ;}-separated: {@code [METHODS] PATTERN = REQUIREMENT} (see
@@ -291,6 +296,7 @@ public final class ConfigKeys {
             core(ANOMALY_GEOIP_DATABASE, null, "anomaly rule: a MaxMind-format country .mmdb; a token used from a new country is an anomaly (off when unset)"),
             core(ANOMALY_MAX_DENIALS, null, "anomaly rule: more than N insufficient_scope or IP-range denials for one token within a window, N/duration (off when unset)"),
             core(ANOMALY_ACTION, "log", "what an anomaly rule does: log (WARN and a call-log mark) or revoke (the token, with the rule as reason)"),
+            core(REVOCATIONS_STORE, "database", "where the revocation list is kept: database (the token database's <table>_revocation, when a token store is configured; else memory) or memory"),
             core(RATE_LIMIT_PER_TOKEN, null, "at most N/duration requests with one token (e.g. 100/1m); over it 429 with Retry-After"),
             core(RATE_LIMIT_PER_CLIENT, null, "at most N/duration requests from one client id"),
             core(RATE_LIMIT_PER_SUBJECT, null, "at most N/duration requests for one subject"),

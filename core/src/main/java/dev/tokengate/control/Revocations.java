@@ -1,5 +1,6 @@
 package dev.tokengate.control;
 
+import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.internal.WarningEpisode;
 import dev.tokengate.log.Fingerprints;
@@ -19,6 +20,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -50,6 +59,14 @@ public final class Revocations implements AutoCloseable {
     private volatile int size;
     private volatile boolean loaded;
     private volatile Instant nextLoad = Instant.MIN;
+    /**
+     * The one thread that talks to the store, so that no request thread ever waits on it or holds one of its
+     * connections: a read that is due is handed to it and the request goes on with what is held (a server's pool that
+     * tracks the connections a request opened kept an undeployed application's classes on WildFly); a revocation
+     * waits for its write. {@code null} without a store.
+     */
+    private final ExecutorService storeThread;
+    private final AtomicBoolean loading = new AtomicBoolean();
 
     private Revocations(Clock clock, RevocationStore store) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -60,8 +77,16 @@ public final class Revocations implements AutoCloseable {
         this.storeFailures = new WarningEpisode(LOG, "tokengate cannot read its revocation list from " + store
                 + "; it answers from the entries it holds", clock, WarningEpisode.SUMMARY_INTERVAL);
         this.loaded = store == null;
+        this.storeThread = store == null ? null : Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "tokengate-revocation-store");
+            t.setDaemon(true);
+            return t;
+        });
         if (store != null) {
-            loadIfDue();
+            onStoreThread(() -> {
+                load();
+                return null;
+            }); // the list is read before the gate serves its first request
         }
     }
 
@@ -92,7 +117,10 @@ public final class Revocations implements AutoCloseable {
         put(r);
         try {
             if (store != null) {
-                store.save(r);
+                onStoreThread(() -> {
+                    store.save(r);
+                    return null;
+                });
             }
         } finally {
             LOG.info("tokengate revoked {} {} until {}: {}", target, r.displayValue(),
@@ -132,7 +160,7 @@ public final class Revocations implements AutoCloseable {
     public boolean lift(Revocation.Target target, String value) {
         boolean held = entries.get(target).remove(value) != null;
         recount();
-        boolean stored = store != null && store.remove(target, value);
+        boolean stored = store != null && onStoreThread(() -> store.remove(target, value));
         return held || stored;
     }
 
@@ -220,6 +248,15 @@ public final class Revocations implements AutoCloseable {
     @Override
     public void close() {
         if (store != null) {
+            storeThread.shutdown(); // a write under way finishes
+            try {
+                if (!storeThread.awaitTermination(10, TimeUnit.SECONDS)) {
+                    storeThread.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                storeThread.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
             store.close();
         }
     }
@@ -259,29 +296,56 @@ public final class Revocations implements AutoCloseable {
         size = n;
     }
 
+    /** Hands a due read of the store to the store's thread, unless one is under way; never waits for it. */
     private void loadIfDue() {
-        if (loaded || store == null) {
+        if (loaded || store == null || clock.instant().isBefore(nextLoad) || !loading.compareAndSet(false, true)) {
             return;
         }
-        Instant now = clock.instant();
-        synchronized (this) {
-            if (loaded || now.isBefore(nextLoad)) {
-                return;
-            }
-            nextLoad = now.plus(RELOAD_INTERVAL);
-            try {
-                List<Revocation> stored = store.load(now);
-                for (Revocation r : stored) {
-                    entries.get(r.target()).merge(r.value(), r,
-                            (mine, theirs) -> mine.revokedAt().isAfter(theirs.revokedAt()) ? mine : theirs);
+        try {
+            storeThread.execute(() -> {
+                try {
+                    load();
+                } finally {
+                    loading.set(false);
                 }
-                purgeExpired();
-                loaded = true;
-                storeFailures.recovered();
-                LOG.info("tokengate read {} revocations from {}", stored.size(), store);
-            } catch (RuntimeException e) {
-                storeFailures.failure(e.getMessage() == null ? e.toString() : e.getMessage());
+            });
+        } catch (RejectedExecutionException closed) {
+            loading.set(false);
+        }
+    }
+
+    /** Reads the store (on the store's thread); a failure is logged once per outage and retried 10 s later. */
+    private void load() {
+        Instant now = clock.instant();
+        nextLoad = now.plus(RELOAD_INTERVAL);
+        try {
+            List<Revocation> stored = store.load(now);
+            for (Revocation r : stored) {
+                entries.get(r.target()).merge(r.value(), r,
+                        (mine, theirs) -> mine.revokedAt().isAfter(theirs.revokedAt()) ? mine : theirs);
             }
+            purgeExpired();
+            loaded = true;
+            storeFailures.recovered();
+            LOG.info("tokengate read {} revocations from {}", stored.size(), store);
+        } catch (RuntimeException e) {
+            storeFailures.failure(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /** Runs a step on the store's thread and waits for it; its failure is the caller's. */
+    private <T> T onStoreThread(Callable<T> step) {
+        Future<T> result = storeThread.submit(step);
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("the revocation store failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpstreamUnavailableException("interrupted while waiting for the revocation store", null, e);
         }
     }
 }

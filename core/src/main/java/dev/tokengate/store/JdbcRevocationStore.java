@@ -6,6 +6,7 @@ import dev.tokengate.control.RevocationStore;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,6 +16,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -28,6 +30,8 @@ final class JdbcRevocationStore implements RevocationStore {
     private final DataSource dataSource;
     private final String table;
     private final int queryTimeoutSeconds;
+    /** Whether the table was found once (it is not dropped under a running application). */
+    private volatile boolean tableSeen;
 
     JdbcRevocationStore(DataSource dataSource, String table, int queryTimeoutSeconds) {
         this.dataSource = dataSource;
@@ -37,7 +41,8 @@ final class JdbcRevocationStore implements RevocationStore {
 
     @Override
     public List<Revocation> load(Instant now) {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = connect()) {
+            requireTable(c);
             try (PreparedStatement delete = prepare(c, "DELETE FROM " + table + " WHERE expires_at <= ?")) {
                 delete.setObject(1, timestamp(now));
                 delete.executeUpdate();
@@ -66,7 +71,8 @@ final class JdbcRevocationStore implements RevocationStore {
 
     @Override
     public void save(Revocation r) {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = connect()) {
+            requireTable(c);
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
@@ -94,11 +100,54 @@ final class JdbcRevocationStore implements RevocationStore {
 
     @Override
     public boolean remove(Revocation.Target target, String value) {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = connect()) {
+            requireTable(c);
             return delete(c, target, value);
         } catch (SQLException e) {
             throw unavailable("lift a revocation", e);
         }
+    }
+
+    /**
+     * A connection, asked for with the data source's own class loader as the thread's context class loader: a
+     * server's pool may start its threads (filler, validator) on the first request for a connection, and a thread
+     * inherits the context class loader of the thread that starts it; if that were the application's, the server's
+     * thread would keep the application's classes after undeploy (seen on WildFly: the first connection to
+     * ExampleDS was this store's).
+     */
+    private Connection connect() throws SQLException {
+        Thread thread = Thread.currentThread();
+        ClassLoader application = thread.getContextClassLoader();
+        thread.setContextClassLoader(dataSource.getClass().getClassLoader());
+        try {
+            return dataSource.getConnection();
+        } finally {
+            thread.setContextClassLoader(application);
+        }
+    }
+
+    /**
+     * Refuses, with what to do, when the table does not exist, asking the database's metadata rather than letting a
+     * statement fail: a driver's exception, created with the application's frames on the stack, can be kept by a
+     * server's connection pool, and with it (through its backtrace) the application's class loader after undeploy
+     * (seen on WildFly with a missing table, one query every 10 s).
+     */
+    private void requireTable(Connection c) throws SQLException {
+        if (tableSeen) {
+            return;
+        }
+        DatabaseMetaData meta = c.getMetaData();
+        for (String name : new String[] {table, table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT)}) {
+            try (ResultSet rs = meta.getTables(null, null, name, null)) {
+                if (rs.next()) {
+                    tableSeen = true;
+                    return;
+                }
+            }
+        }
+        throw new UpstreamUnavailableException("the revocation table " + table + " does not exist in the token "
+                + "database: create it with JdbcTokenStore.createSchema() or the shipped script "
+                + "dev/tokengate/store/schema-<database>.sql; until then revocations are kept in memory only", null);
     }
 
     private boolean delete(Connection c, Revocation.Target target, String value) throws SQLException {

@@ -231,8 +231,11 @@ class WildFlyRedeployIT {
                 jcmd.run("GC.heap_dump", hprof.toString());
                 dump = "\nThe server's heap: " + hprof;
             }
+            // which of tokengate's objects are still alive: the first hint of what holds the loader
+            String live = jcmd.run("GC.class_histogram").lines().filter(l -> l.contains("dev.tokengate"))
+                    .limit(40).collect(java.util.stream.Collectors.joining("\n    ", "\n  live objects of tokengate:\n    ", ""));
             fail("after " + CYCLES + " redeploys and " + rounds + " rounds of forced GCs, tokengate is still in WildFly ("
-                    + server.serverLog() + "):\n" + left.details()
+                    + server.serverLog() + "):\n" + left.details() + live
                     + "\nTo see what holds them, run again with -Dit.heap-dump=true and follow the paths to GC roots"
                     + " in a heap analyser." + dump);
         }
