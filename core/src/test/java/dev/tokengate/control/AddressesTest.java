@@ -3,6 +3,7 @@ package dev.tokengate.control;
 import org.junit.jupiter.api.Test;
 
 import java.util.OptionalLong;
+import java.net.InetAddress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,5 +22,45 @@ class AddressesTest {
         assertThat(Addresses.networkText(Addresses.network("203.0.113.9").getAsLong())).isEqualTo("203.0.113.0/24");
         assertThat(Addresses.network("2001:db8:1:2::7")).isEqualTo(Addresses.network("2001:db8:1:ffff::1"));
         assertThat(Addresses.network("not an address")).isEmpty();
+    }
+
+    @Test
+    void literalsAreReadWithBracketsZonesAndSpacesButNeverAsHostNames() throws Exception {
+        assertThat(Addresses.literal(null)).isEmpty();
+        assertThat(Addresses.literal(" 192.0.2.1 ")).contains(InetAddress.getByName("192.0.2.1"));
+        assertThat(Addresses.literal("[2001:db8::1]")).contains(InetAddress.getByName("2001:db8::1"));
+        assertThat(Addresses.literal("fe80::1%eth0")).contains(InetAddress.getByName("fe80::1"));
+        assertThat(Addresses.literal("[fe80::1%eth0]")).contains(InetAddress.getByName("fe80::1"));
+        assertThat(Addresses.literal("::ffff:192.0.2.1")).contains(InetAddress.getByName("192.0.2.1"));
+        for (String notLiteral : new String[] {"", "[2001:db8::1", "2001:db8::1]", "localhost", "example.org",
+                "2001:db8:zz::1", "1::2::3", ":", "%eth0", "1.2.3"}) {
+            assertThat(Addresses.literal(notLiteral)).as(notLiteral).isEmpty();
+        }
+    }
+
+    @Test
+    void ipv6NetworksAreTheir48MarkedApartFromEveryIpv4Network() {
+        long v6 = 1L << 62;
+        assertThat(Addresses.network("2001:db8:1::7")).hasValue(v6 | 0x2001_0db8_0001L);
+        assertThat(Addresses.network("[ffff:fffe:fdfc:fbfa::1]")).hasValue(v6 | 0xffff_fffe_fdfcL);
+        assertThat(Addresses.network("2001:db8:1::")).isNotEqualTo(Addresses.network("2001:db8:2::"));
+        assertThat(Addresses.network("::")).hasValue(v6);
+        assertThat(Addresses.network("::")).isNotEqualTo(Addresses.network("0.0.0.1"));
+        assertThat(Addresses.networkText(v6 | 0x2001_0db8_0001L)).isEqualTo("2001:db8:1:0:0:0:0:0/48");
+        assertThat(Addresses.networkText(v6 | 0xffff_fffe_fdfcL)).isEqualTo("ffff:fffe:fdfc:0:0:0:0:0/48");
+        assertThat(Addresses.networkText(v6)).isEqualTo("0:0:0:0:0:0:0:0/48");
+    }
+
+    @Test
+    void ipv4NetworksReadByTheFullParserAreNumberedAsDottedQuadsAre() {
+        // an IPv4-mapped IPv6 address is its IPv4 address
+        assertThat(Addresses.network("::ffff:200.201.202.9")).hasValue(Addresses.ipv4Network("200.201.202.1"))
+                .hasValue((200L << 16) | (201L << 8) | 202L);
+        assertThat(Addresses.network(" 203.0.113.5 ")).hasValue((203L << 16) | 113L);
+        assertThat(Addresses.networkText((255L << 16) | (254L << 8) | 253L)).isEqualTo("255.254.253.0/24");
+        assertThat(Addresses.networkText(0)).isEqualTo("0.0.0.0/24");
+        assertThat(Addresses.ipv4Network("9.9.9.9")).isEqualTo((9L << 16) | (9L << 8) | 9L);
+        assertThat(Addresses.ipv4Network("1.2.3.:")).isEqualTo(-1);
+        assertThat(Addresses.ipv4Network("1.2./.4")).isEqualTo(-1);
     }
 }

@@ -289,6 +289,20 @@ class AnomalyRulesTest {
     }
 
     @Test
+    void whenEveryRuleFlagsOneRequestThenItCarriesTheFirstTwoMarks() {
+        TokenGate gate = gate(AnomalyRules.builder().geoipDatabase(DBIP).maxNetworks(1, Duration.ofMinutes(10))
+                .maxDenials(1, Duration.ofMinutes(10)));
+        assertThat(call(gate, READ, "8.8.8.8", Requirement.allOf("trade"))).isEqualTo(403);
+        assertThat(call(gate, READ, "8.8.8.8", Requirement.allOf("trade"))).isEqualTo(403);
+        assertThat(read(gate, READ, "8.8.8.8")).isEqualTo(200);
+        assertThat(lastEvent().marks()).containsExactly("anomaly:denials");
+        assertThat(read(gate, READ, "193.0.6.139")).isEqualTo(200);   // a second network, in NL
+        assertThat(lastEvent().marks()).containsExactly("anomaly:networks", "anomaly:countries");
+        assertThat(anomalies).extracting(Anomaly::rule)
+                .containsExactly(Anomaly.Rule.DENIALS, Anomaly.Rule.NETWORKS, Anomaly.Rule.COUNTRIES);
+    }
+
+    @Test
     void countriesWhenIpv6ThenLookedUpToo() {
         TokenGate gate = gate(AnomalyRules.builder().geoipDatabase(DBIP).action(Anomaly.Action.REVOKE));
         assertThat(read(gate, READ, "2001:67c:2e8::1")).isEqualTo(200);  // NL

@@ -215,8 +215,10 @@ class RateLimitsTest {
         ErrorResponse refused = run(gate, "alice-bot-1", place);
         assertThat(refused.headers()).containsEntry("RateLimit-Policy", "\"per-route\";q=2;w=60")
                 .containsEntry("Retry-After", "60");
-        assertThat(events.get(events.size() - 1).reason()).hasValueSatisfying(r ->
-                assertThat(r).startsWith("over the per-route rate limit 2/1m (route POST /api/orders, token "));
+        assertThat(events.get(events.size() - 1).reason()).contains("over the per-route rate limit 2/1m (route "
+                + "POST /api/orders, token " + dev.tokengate.log.Fingerprints.hex(
+                dev.tokengate.log.Fingerprints.sha256("alice-bot-1")).substring(0, 12)
+                + "); the next request is admitted in 60 s");
         assertThat(admitted(gate, "alice-bot-1", cancel, 5)).isEqualTo(2);
         assertThat(admitted(gate, "alice-bot-2", place, 5)).isEqualTo(2);
         assertThat(admitted(gate, "alice-bot-1", rules.requirementFor("GET", "/api/orders"), 20)).isEqualTo(20);
@@ -293,6 +295,24 @@ class RateLimitsTest {
                 .validator(RateLimitsTest::validate).callLogSink(events::add).clock(time).build();
         assertThat(admitted(gate, "alice-bot-1", Requirement.authenticated(), 4)).isEqualTo(2);
         gate.close();
+    }
+
+    @Test
+    void builderTakesAtLeastOneBucketAndNamesEachLimit() {
+        assertThatThrownBy(() -> RateLimits.builder().maxBuckets(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxBuckets must be at least 1, was 0");
+        assertThat(RateLimits.builder().maxBuckets(1).build().maxBuckets()).isEqualTo(1);
+        assertThat(RateLimits.none().maxBuckets()).isEqualTo(RateLimits.DEFAULT_MAX_BUCKETS);
+        RateLimits limits = RateLimits.builder().perToken(Rate.parse("10/1m")).perClient(Rate.parse("20/1m"))
+                .perSubject(Rate.parse("30/1h")).perApiKey(Rate.parse("40/1s")).maxBuckets(7).build();
+        assertThat(limits.perToken()).contains(Rate.parse("10/1m"));
+        assertThat(limits.perApiKey()).contains(Rate.parse("40/1s"));
+        assertThat(limits).hasToString("RateLimits[per-token=10/1m, per-client=20/1m, per-subject=30/1h, "
+                + "per-api-key=40/1s, max buckets 7]");
+        assertThat(RateLimits.none()).hasToString("RateLimits[per-token=null, per-client=null, per-subject=null, "
+                + "per-api-key=null, max buckets 100000]");
+        assertThatThrownBy(() -> RateLimits.builder().perToken(null)).hasMessage("perToken");
+        assertThatThrownBy(() -> RateLimits.none().policy(null)).hasMessage("clock");
     }
 
     private static ConfigSource source(Map<String, String> parameters) {
