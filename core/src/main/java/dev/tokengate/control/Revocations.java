@@ -333,6 +333,13 @@ public final class Revocations implements AutoCloseable {
         }
     }
 
+    /** Waits until the store's thread has done what was handed to it, a read under way included. For tests. */
+    void settle() {
+        if (storeThread != null) {
+            onStoreThread(() -> null);
+        }
+    }
+
     /** Runs a step on the store's thread and waits for it; its failure is the caller's. */
     private <T> T onStoreThread(Callable<T> step) {
         Future<T> result = storeThread.submit(step);

@@ -262,17 +262,20 @@ class RevocationsTest {
             time.advance(Duration.ofMillis(8_999)); // 9.999 s after the failed read
             assertThat(list.find(token("carol", "app", null), request(null, null))).isEmpty();
             assertThat(list.list()).hasSize(2);
+            list.settle();
             assertThat(store.loads).hasValue(1);
 
             time.advance(Duration.ofMillis(1)); // 10 s
             assertThat(list.find(token("alice", "app", null), request(null, null))).get()
                     .extracting(Revocation::reason).isEqualTo("mine, newer");
+            list.settle(); // the read that request handed to the store's thread
             assertThat(store.loads).hasValue(2);
             assertThat(list.find(token("bob", "app", null), request(null, null))).get()
                     .extracting(Revocation::reason).isEqualTo("theirs, newer");
             assertThat(logs.text()).contains("tokengate read 2 revocations from memory store");
             time.advance(Duration.ofSeconds(30));
             list.list();
+            list.settle();
             assertThat(store.loads).hasValue(2);
         }
     }
@@ -283,13 +286,16 @@ class RevocationsTest {
         store.down = true;
         Revocations list = Revocations.stored(time, store);
         list.list();
+        list.settle();
         assertThat(store.loads).hasValue(1);
         time.advance(Duration.ofSeconds(10));
         assertThat(list.list()).isEmpty();
+        list.settle();
         assertThat(store.loads).hasValue(2);
         time.advance(Duration.ofSeconds(5));
         list.list();
         list.find(token("alice", "app", null), request(null, null));
+        list.settle();
         assertThat(store.loads).hasValue(2);
     }
 
