@@ -92,7 +92,7 @@ public final class IpRange {
         if (a.isEmpty() || !LITERAL.matcher(a).matches()) {
             return Optional.empty();
         }
-        if (a.indexOf(':') < 0 && !a.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+        if (a.indexOf(':') < 0 && !isDottedQuad(a)) {
             return Optional.empty();
         }
         try {
@@ -100,6 +100,24 @@ public final class IpRange {
         } catch (UnknownHostException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Four decimal octets of 0 to 255 without leading zeros: only then is {@code InetAddress.getByName} sure to read it as a literal. A
+     * string such as {@code 1.2.3.999} is not one, and the JDK would look it up as a host name in the DNS.
+     */
+    static boolean isDottedQuad(String a) {
+        String[] octets = a.split("\\.", -1);
+        if (octets.length != 4) {
+            return false;
+        }
+        for (String o : octets) {
+            if (o.isEmpty() || o.length() > 3 || !o.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(o) > 255 || o.length() > 1 && o.charAt(0) == '0') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static byte[] mask(byte[] addr, int prefix) {

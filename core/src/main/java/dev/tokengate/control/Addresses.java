@@ -31,7 +31,8 @@ final class Addresses {
             a = a.substring(0, zone);
         }
         boolean v6 = a.indexOf(':') >= 0;
-        if (v6 ? !IPV6.matcher(a).matches() : !IPV4.matcher(a).matches()) {
+        // an IPv4 literal must have octets of at most 255, or the JDK would look the text up in the DNS
+        if (v6 ? !IPV6.matcher(a).matches() : ipv4Network(a) < 0) {
             return Optional.empty();
         }
         try {

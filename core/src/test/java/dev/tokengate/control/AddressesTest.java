@@ -63,4 +63,14 @@ class AddressesTest {
         assertThat(Addresses.ipv4Network("1.2.3.:")).isEqualTo(-1);
         assertThat(Addresses.ipv4Network("1.2./.4")).isEqualTo(-1);
     }
+
+    @Test
+    void textThatLooksLikeAnIpv4AddressButIsNotIsRefusedWithoutAskingTheDns() {
+        for (String notLiteral : new String[] {"1.2.3.999", "256.0.0.1", "01.2.3.4", "1.2.3.04"}) {
+            assertThat(Addresses.literal(notLiteral)).as(notLiteral).isEmpty();
+            assertThat(Addresses.network(notLiteral)).as(notLiteral).isEmpty();
+            assertThat(dev.tokengate.IpRange.parse("10.0.0.0/8").contains(notLiteral)).as(notLiteral).isFalse();
+        }
+        assertThat(dev.tokengate.IpRange.parse("10.0.0.0/8").contains("10.20.30.40")).isTrue();
+    }
 }
