@@ -122,7 +122,7 @@ final class CallLogLimiter implements CallLogSink {
         List<DenialSummary> ended = new ArrayList<>();
         for (Window w : windows.values()) {
             synchronized (w) {
-                if (w.start <= startedBefore || startedBefore == Long.MAX_VALUE) {
+                if (w.start <= startedBefore) { // always, for flush()'s Long.MAX_VALUE
                     windows.remove(w.address, w);
                     w.summarised = true;
                     DenialSummary s = w.summary(now);

@@ -57,23 +57,9 @@ public final class IpRange {
         return literal(address).map(this::contains).orElse(false);
     }
 
+    /** An IPv4-mapped IPv6 address ({@code ::ffff:203.0.113.7}) arrives as its 4 IPv4 bytes: the JDK reads it so. */
     private boolean contains(byte[] addr) {
-        if (addr.length != network.length) {
-            if (addr.length == 16 && network.length == 4 && isMappedV4(addr)) {
-                return contains(Arrays.copyOfRange(addr, 12, 16));
-            }
-            return false;
-        }
-        return Arrays.equals(mask(addr, prefix), network);
-    }
-
-    private static boolean isMappedV4(byte[] a) {
-        for (int i = 0; i < 10; i++) {
-            if (a[i] != 0) {
-                return false;
-            }
-        }
-        return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
+        return addr.length == network.length && Arrays.equals(mask(addr, prefix), network);
     }
 
     /** The bytes of a literal IPv4/IPv6 address (brackets and zone ids allowed), or empty; never a DNS lookup. */

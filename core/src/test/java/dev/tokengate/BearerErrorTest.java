@@ -148,4 +148,64 @@ class BearerErrorTest {
                 .hasSameHashCodeAs(BearerError.unavailable("down"))
                 .isNotEqualTo(BearerError.builder(503, BearerError.Code.TEMPORARILY_UNAVAILABLE, "down").build());
     }
+
+    @Test
+    void statusFromFourHundredToFiveNinetyNineIsAccepted() {
+        assertThat(BearerError.builder(400, BearerError.Code.INVALID_REQUEST, "x").build().status()).isEqualTo(400);
+        assertThat(BearerError.builder(599, new BearerError.Code("network_timeout"), "x").build().status()).isEqualTo(599);
+        assertThatThrownBy(() -> BearerError.builder(600, BearerError.Code.ACCESS_DENIED, "x"))
+                .hasMessage("an error's status is 4xx or 5xx, not 600");
+    }
+
+    @Test
+    void headerValueMayUseEveryVisibleAsciiCharacterAndSpacesNothingElse() {
+        String visible = "!\"#$%&'()*+,-./09:;<=>?@AZ[\\]^_`az{|}~ \t";
+        assertThat(BearerError.builder(429, BearerError.Code.RATE_LIMITED, "x").header("X-Visible", visible).build()
+                .headers()).containsEntry("X-Visible", visible);
+        for (String bad : new String[] {"\u007f", "a\u0000", "caf\u00e9", "\u001f"}) {
+            assertThatThrownBy(() -> BearerError.builder(429, BearerError.Code.RATE_LIMITED, "x").header("X-Bad", bad))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("the value of header X-Bad must be non-empty visible ASCII");
+        }
+    }
+
+    @Test
+    void hashCodeDiffersWhenTheDescriptionDiffers() {
+        assertThat(BearerError.invalidToken("expired").hashCode()).isNotEqualTo(BearerError.invalidToken("revoked").hashCode());
+    }
+
+    @Test
+    void toStringShowsStatusCodeAndDescription() {
+        assertThat(BearerError.invalidToken("The token expired")).hasToString("BearerError[401 invalid_token: The token expired]");
+        assertThat(BearerError.missingToken()).hasToString("BearerError[401 no token: This resource requires a bearer "
+                + "token: send 'Authorization: Bearer <token>'.]");
+        assertThat(BearerError.Code.RATE_LIMITED).hasToString("rate_limited");
+    }
+
+    @Test
+    void unavailableWhenNextAttemptUnderASecondThenRetryAfterOne() {
+        assertThat(BearerError.unavailable("down", Duration.ofMillis(200)).headers()).containsEntry("Retry-After", "1");
+        assertThat(BearerError.unavailable("down", Duration.ofSeconds(1)).headers()).containsEntry("Retry-After", "1");
+        assertThat(BearerError.unavailable("down", Duration.ofMillis(1001)).headers()).containsEntry("Retry-After", "2");
+        assertThat(BearerError.unavailable("down").headers()).containsEntry("Retry-After", "5");
+    }
+
+    @Test
+    void withoutRequiredScopesKeepsEverythingButTheScopesAndTheDescriptionThatMayNameThem() {
+        BearerError error = BearerError.builder(403, BearerError.Code.INSUFFICIENT_SCOPE, "This resource requires the scope(s) withdraw")
+                .challenge(true).requiredScopes(List.of("withdraw")).challengeParameter("acr_values", "urn:mfa")
+                .header("Link", "<https://docs.example/scopes>").build();
+
+        BearerError withheld = error.withoutRequiredScopes();
+
+        assertThat(withheld.status()).isEqualTo(403);
+        assertThat(withheld.code()).contains(BearerError.Code.INSUFFICIENT_SCOPE);
+        assertThat(withheld.isChallenge()).isTrue();
+        assertThat(withheld.requiredScopes()).isEmpty();
+        assertThat(withheld.description()).isEqualTo(BearerError.SCOPES_WITHHELD).doesNotContain("withdraw");
+        assertThat(withheld.challengeParameters()).containsExactly(Map.entry("acr_values", "urn:mfa"));
+        assertThat(withheld.headers()).containsExactly(Map.entry("Link", "<https://docs.example/scopes>"));
+        BearerError noScopes = BearerError.invalidToken("expired");
+        assertThat(noScopes.withoutRequiredScopes()).isSameAs(noScopes);
+    }
 }

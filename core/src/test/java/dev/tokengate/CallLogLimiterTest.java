@@ -141,4 +141,94 @@ class CallLogLimiterTest {
         assertThat(CallLogLimiter.wrap(capturing, true, 0, Duration.ofSeconds(60), time)).isSameAs(capturing);
         assertThat(CallLogLimiter.wrap(capturing, false, 0, Duration.ofSeconds(60), time)).isInstanceOf(CallLogLimiter.class);
     }
+
+    private static final String FLOODER = "203.0.113.9";
+    private static final String OTHER = "198.51.100.1";
+
+    private void at(CallLogLimiter limiter, int second, String address) {
+        time.advance(Duration.between(time.instant(), START.plusSeconds(second)));
+        limiter.accept(address.equals(OTHER) ? event(OTHER, "allow", null, "alice")
+                : event(address, "deny", "invalid_token", null));
+    }
+
+    @Test
+    void acceptWhenTheAddressComesBackExactlyOneWindowAfterItsWindowStartedThenThatWindowIsSummarisedAndANewOneCounts() {
+        CallLogLimiter limiter = limiter(true, 1);
+        at(limiter, 0, OTHER);    // the first sweep; the next is due at 60 s
+        at(limiter, 30, FLOODER); // logged: the flooder's window starts
+        at(limiter, 31, FLOODER); // left out
+        at(limiter, 60, OTHER);   // the sweep: the flooder's window has not ended
+        assertThat(summaries).isEmpty();
+
+        at(limiter, 90, FLOODER); // the flooder's window ended at 90 s: summarised now; this denial is logged
+        assertThat(summaries).singleElement().satisfies(s -> {
+            assertThat(s.clientAddress()).isEqualTo(FLOODER);
+            assertThat(s.windowStart()).isEqualTo(START.plusSeconds(30));
+            assertThat(s.windowEnd()).isEqualTo(START.plusSeconds(90));
+            assertThat(s.logged()).isEqualTo(1);
+            assertThat(s.errors()).isEqualTo(Map.of("invalid_token", 1));
+        });
+        at(limiter, 91, FLOODER); // left out, in the new window
+        limiter.flush();
+
+        assertThat(events).extracting(CallEvent::clientAddress).containsExactly(OTHER, FLOODER, OTHER, FLOODER);
+        assertThat(summaries).hasSize(2).last().satisfies(s -> {
+            assertThat(s.windowStart()).isEqualTo(START.plusSeconds(90));
+            assertThat(s.logged()).isEqualTo(1);
+            assertThat(s.leftOut()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void acceptWhenAnyAddressComesExactlyOneWindowAfterAFloodStartedThenTheFloodIsSummarised() {
+        CallLogLimiter limiter = limiter(true, 1);
+        at(limiter, 0, FLOODER);
+        at(limiter, 0, FLOODER);
+
+        at(limiter, 60, OTHER);
+
+        assertThat(summaries).singleElement().satisfies(s -> {
+            assertThat(s.clientAddress()).isEqualTo(FLOODER);
+            assertThat(s.windowEnd()).isEqualTo(START.plusSeconds(60));
+        });
+    }
+
+    @Test
+    void acceptWhenSweepingThenOnlyWindowsThatHaveEndedAreSummarised() {
+        CallLogLimiter limiter = limiter(true, 1);
+        at(limiter, 0, FLOODER);
+        at(limiter, 0, FLOODER);
+        at(limiter, 50, "192.0.2.50");
+        at(limiter, 50, "192.0.2.50");
+
+        at(limiter, 60, OTHER);
+
+        assertThat(summaries).extracting(DenialSummary::clientAddress).containsExactly(FLOODER);
+        limiter.flush();
+        assertThat(summaries).extracting(DenialSummary::clientAddress).containsExactly(FLOODER, "192.0.2.50");
+    }
+
+    @Test
+    void acceptWhenWindowsEndBetweenSweepsThenTheSweepOverAllAddressesStillRunsOncePerWindowOnly() {
+        CallLogLimiter limiter = limiter(true, 1);
+        at(limiter, 0, OTHER);    // sweeps; the next sweep is due at 60 s
+        at(limiter, 30, FLOODER);
+        at(limiter, 30, FLOODER);
+        at(limiter, 60, OTHER);   // sweeps; the next is due at 120 s
+
+        at(limiter, 95, OTHER);   // the flooder's window ended at 90 s, but no sweep is due
+        assertThat(summaries).isEmpty();
+
+        at(limiter, 120, OTHER);
+        assertThat(summaries).singleElement().satisfies(s -> assertThat(s.windowEnd()).isEqualTo(START.plusSeconds(120)));
+    }
+
+    @Test
+    void summaryWhenGivenOneThenPassedToTheSink() {
+        DenialSummary summary = new DenialSummary(START, START.plusSeconds(60), FLOODER, 1, 2, Map.of("invalid_token", 2));
+
+        limiter(true, 1).summary(summary);
+
+        assertThat(summaries).containsExactly(summary);
+    }
 }

@@ -36,6 +36,53 @@ class IpRangeTest {
     @Test
     void containsWhenIpv4MappedIpv6ThenMatchesIpv4Range() {
         assertThat(IpRange.parse("10.0.0.0/8").contains("::ffff:10.1.2.3")).isTrue();
+        assertThat(IpRange.parse("10.0.0.0/8").contains("[::ffff:10.1.2.3]")).isTrue();
+        assertThat(IpRange.parse("10.0.0.0/8").contains("::ffff:11.1.2.3")).isFalse();
+        assertThat(IpRange.parse("10.0.0.0/8").contains("::10.1.2.3")).as("IPv4-compatible, not mapped: IPv6").isFalse();
+        assertThat(IpRange.parse("::/0").contains("::ffff:10.1.2.3")).as("read as the IPv4 address it maps").isFalse();
+    }
+
+    @Test
+    void containsWhenPrefixIsNotAWholeNumberOfBytesThenBitByBit() {
+        IpRange r = IpRange.parse("203.0.113.77/28");
+        assertThat(r).hasToString("203.0.113.64/28");
+        assertThat(r.contains("203.0.113.64")).isTrue();
+        assertThat(r.contains("203.0.113.79")).isTrue();
+        assertThat(r.contains("203.0.113.63")).isFalse();
+        assertThat(r.contains("203.0.113.80")).isFalse();
+
+        IpRange v6 = IpRange.parse("2001:db8:abcd:12f0::/60");
+        assertThat(v6.contains("2001:db8:abcd:12ff::1")).isTrue();
+        assertThat(v6.contains("2001:db8:abcd:12ef::1")).isFalse();
+    }
+
+    @Test
+    void parseWhenPrefixIsTheWholeAddressOrZeroThenAccepted() {
+        assertThat(IpRange.parse("203.0.113.7/32")).isEqualTo(IpRange.parse("203.0.113.7")).hasToString("203.0.113.7/32");
+        assertThat(IpRange.parse("2001:db8::1/128")).hasToString("2001:db8:0:0:0:0:0:1/128");
+        assertThat(IpRange.parse("::/0").contains("2001:db8::1")).isTrue();
+        assertThat(IpRange.parse("203.0.113.7/0")).hasToString("0.0.0.0/0");
+        assertThatThrownBy(() -> IpRange.parse("203.0.113.7/-1")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'203.0.113.7/-1' has a prefix length outside 0..32");
+        assertThatThrownBy(() -> IpRange.parse("2001:db8::/129")).hasMessage("'2001:db8::/129' has a prefix length outside 0..128");
+    }
+
+    @Test
+    void equalsOnlyWhenSameNetworkAndPrefix() {
+        IpRange r = IpRange.parse("203.0.113.0/24");
+        assertThat(r).isEqualTo(IpRange.parse("203.0.113.0/24")).hasSameHashCodeAs(IpRange.parse("203.0.113.99/24"));
+        assertThat(r).isNotEqualTo(IpRange.parse("203.0.113.0/25"))
+                .isNotEqualTo(IpRange.parse("203.0.114.0/24"))
+                .isNotEqualTo("203.0.113.0/24");
+    }
+
+    @Test
+    void hashCodesOfDifferentRangesAreSpread() {
+        java.util.Set<Integer> hashes = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            hashes.add(IpRange.parse("10." + i + ".0.0/16").hashCode());
+        }
+        assertThat(hashes).hasSize(200);
     }
 
     @Test

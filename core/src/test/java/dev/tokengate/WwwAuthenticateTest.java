@@ -76,4 +76,17 @@ class WwwAuthenticateTest {
     void formatWhenServerUnavailableThenNoChallenge() {
         assertThat(WwwAuthenticate.format("api", BearerError.unavailable("down"), Optional.empty(), true)).isEmpty();
     }
+
+    @Test
+    void sanitizeKeepsExactlyTheRfc6750CharacterSet() {
+        StringBuilder all = new StringBuilder();
+        StringBuilder expected = new StringBuilder();
+        for (char c = 0; c < 0x100; c++) {
+            all.append(c);
+            boolean allowed = c == 0x20 || c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
+            expected.append(allowed ? c : '?');
+        }
+        assertThat(WwwAuthenticate.sanitize(all.toString())).isEqualTo(expected.toString());
+        assertThat(WwwAuthenticate.sanitize(" !\"#[\\]~\u007f")).isEqualTo(" !?#[?]~?");
+    }
 }

@@ -167,11 +167,6 @@ public final class UrlRules {
         return Optional.ofNullable(best);
     }
 
-    /** The requirement of requests that no rule matches. */
-    Requirement unmatched() {
-        return unmatched;
-    }
-
     /** The rules, in the order written. */
     /** Whether some rule requires an API key (which needs a token store to look keys up in). */
     public boolean requiresApiKeys() {
@@ -323,10 +318,6 @@ public final class UrlRules {
                 }
                 case DEFAULT -> 0;
             };
-        }
-
-        Kind kind() {
-            return kind;
         }
 
         @Override

@@ -303,9 +303,7 @@ public final class ConfigSource {
         }
         String key = settingKeys.getOrDefault(e.key(), e.key());
         String detail = e.detail();
-        List<String> settings = new ArrayList<>(settingKeys.keySet());
-        settings.sort((a, b) -> b.length() - a.length());
-        for (String setting : settings) {
+        for (String setting : settingKeys.keySet()) { // whole words only, so no setting is replaced inside another
             String replacement = Matcher.quoteReplacement(settingKeys.get(setting));
             // a call (audiences(...)) always; a bare name only when it is an identifier (hmacSecret), not a word (issuer)
             detail = detail.replaceAll("\\b" + Pattern.quote(setting) + "\\((\\.\\.\\.)?\\)", replacement);

@@ -76,7 +76,7 @@ public final class TokenFormat {
         int start = prefix.length();
         int end = start + RANDOM_LENGTH;
         for (int i = start; i < LENGTH; i++) {
-            bad |= digit(token.charAt(i)) < 0 ? 1 : 0;
+            bad |= isBase62(token.charAt(i)) ? 0 : 1;
         }
         String expected = checksum(token.substring(start, end));
         for (int i = 0; i < CHECKSUM_LENGTH; i++) {
@@ -100,17 +100,8 @@ public final class TokenFormat {
         return new String(out);
     }
 
-    private static int digit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'A' && c <= 'Z') {
-            return c - 'A' + 10;
-        }
-        if (c >= 'a' && c <= 'z') {
-            return c - 'a' + 36;
-        }
-        return -1;
+    private static boolean isBase62(char c) {
+        return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z';
     }
 
     @Override

@@ -543,8 +543,6 @@ public final class CachingTokenValidator implements TokenValidator {
 
         private static java.util.List<String> specKeys(String spec) {
             return Arrays.stream(spec.split(","))
-                    .map(String::trim)
-                    .filter(s -> !s.isEmpty())
                     .map(s -> s.split("=", 2)[0].trim())
                     .toList();
         }

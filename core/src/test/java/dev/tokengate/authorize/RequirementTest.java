@@ -148,4 +148,28 @@ class RequirementTest {
     void denyIsNeverSatisfied() {
         assertThat(Requirement.deny().isSatisfiedBy(Set.of("read"))).isFalse();
     }
+
+    @Test
+    void parseWhenACommaLeadsOrTrailsThenRefusedToo() {
+        for (String text : new String[] {",read", "read,"}) {
+            assertThatThrownBy(() -> Requirement.parse(text)).as(text).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("a comma is ambiguous here");
+        }
+    }
+
+    @Test
+    void parseWhenAFourLetterWordIsNearAKeywordThenRefusedAsATypo() {
+        assertThatThrownBy(() -> Requirement.parse("deni")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'deni' looks like a misspelt keyword: did you mean deny? (Scope names this close to a "
+                        + "keyword are refused, to catch typos.)");
+        assertThat(Requirement.parse("den").scopes()).as("three letters: a scope").containsExactly("den");
+    }
+
+    @Test
+    void hashCodeEqualForEqualRequirementsAndSpreadOtherwise() {
+        assertThat(Requirement.parse("read trade")).hasSameHashCodeAs(Requirement.allOf("trade", "read"));
+        assertThat(java.util.Set.of(Requirement.allOf("read").hashCode(), Requirement.anyOf("read", "trade").hashCode(),
+                Requirement.allOf("read").withApiKey().hashCode(), Requirement.permit().hashCode(),
+                Requirement.deny().hashCode(), Requirement.noMatchingRule().hashCode())).hasSize(6);
+    }
 }

@@ -244,4 +244,63 @@ class UrlRulesTest {
                 .hasMessageStartingWith("tokengate.unmatched:");
         assertThat(UrlRules.parseUnmatched(" Permit ")).isEqualTo(Requirement.permit());
     }
+
+    @Test
+    void parseWhenNothingBeforeTheEqualsSignThenSaysThePatternIsMissing() {
+        assertThatThrownBy(() -> UrlRules.parse("= read")).isInstanceOf(ConfigurationException.class)
+                .hasMessage("tokengate.rules: line 1 '= read': no URL pattern before '='");
+    }
+
+    @Test
+    void parseWhenPatternRepeatedThenTheMessageNamesTheMethodsOfTheFirstRule() {
+        assertThatThrownBy(() -> UrlRules.parse("POST,GET /x = read\nGET /x = write"))
+                .hasMessage("tokengate.rules: line 2 'GET /x = write': it repeats the pattern /x for GET,POST of line 1; "
+                        + "give each pattern and method one rule");
+        assertThatThrownBy(() -> UrlRules.parse("/x = read\n/x = write"))
+                .hasMessage("tokengate.rules: line 2 '/x = write': it repeats the pattern /x (any method) of line 1; "
+                        + "give each pattern and method one rule");
+    }
+
+    @Test
+    void parseWhenExtensionPatternHasNoExtensionThenRefused() {
+        for (String pattern : new String[] {"*.", "*./x", "*.a*", "*.tar.gz"}) {
+            assertThatThrownBy(() -> UrlRules.parse(pattern + " = read")).as(pattern)
+                    .hasMessageContaining("is not a servlet URL pattern");
+        }
+        assertThat(UrlRules.parse("*.j = read").requirementFor("GET", "/a.j")).isEqualTo(Requirement.allOf("read"));
+    }
+
+    @Test
+    void requirementForWhenTheLastSegmentIsOnlyTheExtensionThenTheExtensionRuleDoesNotMatch() {
+        UrlRules rules = UrlRules.parse("*.json = read", Requirement.authenticated());
+
+        assertThat(rules.requirementFor("GET", "/.json")).isEqualTo(Requirement.authenticated());
+        assertThat(rules.requirementFor("GET", "/files/.json")).isEqualTo(Requirement.authenticated());
+        assertThat(rules.requirementFor("GET", "/files/a.json")).isEqualTo(Requirement.allOf("read"));
+    }
+
+    @Test
+    void requiresApiKeysWhenARuleOrTheUnmatchedRequirementNeedsOne() {
+        assertThat(UrlRules.parse("/x = read").requiresApiKeys()).isFalse();
+        assertThat(UrlRules.parse("/x = read; /y = trade + api-key").requiresApiKeys()).isTrue();
+        assertThat(UrlRules.parse("/x = read", Requirement.authenticated().withApiKey()).requiresApiKeys()).isTrue();
+    }
+
+    @Test
+    void toStringListsTheRulesAsWrittenThenTheUnmatchedRequirement() {
+        assertThat(UrlRules.parse("GET /api/* = read; /health = permit")).hasToString(
+                "UrlRules[GET /api/* = read; /health = permit; unmatched = deny]");
+        assertThat(UrlRules.UrlPattern.parse("*.json").orElseThrow()).hasToString("*.json");
+    }
+
+    @Test
+    void urlPatternEqualByKindAndValueWithSpreadHashCodes() {
+        UrlRules.UrlPattern exact = UrlRules.UrlPattern.parse("/a").orElseThrow();
+
+        assertThat(exact).isEqualTo(UrlRules.UrlPattern.parse("/a").orElseThrow())
+                .hasSameHashCodeAs(UrlRules.UrlPattern.parse("/a").orElseThrow())
+                .isNotEqualTo(UrlRules.UrlPattern.parse("/a/*").orElseThrow());
+        assertThat(java.util.Set.of(exact.hashCode(), UrlRules.UrlPattern.parse("/b").orElseThrow().hashCode(),
+                UrlRules.UrlPattern.parse("/a/*").orElseThrow().hashCode())).hasSize(3);
+    }
 }

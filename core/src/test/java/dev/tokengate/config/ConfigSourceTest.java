@@ -336,4 +336,108 @@ class ConfigSourceTest {
         assertThat(dev.tokengate.internal.Spelling.distance("", "abc")).isEqualTo(3);
         assertThat(dev.tokengate.internal.Spelling.distance("same", "same")).isZero();
     }
+
+    // ---- layers, misspelt
+
+    @Test
+    void layersWhenAnAdaptersOwnNameForParametersThenDidYouMeanParameters() {
+        for (String name : new String[] {"init-params", "application-properties", "params", "Params"}) {
+            assertThatThrownBy(() -> ConfigSource.layers(name)).as(name).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("'" + name + "' is not a layer; did you mean parameters?");
+        }
+    }
+
+    @Test
+    void layersWhenANearMissThenDidYouMeanTheLayerElseNoSuggestion() {
+        assertThatThrownBy(() -> ConfigSource.layers("enviroment"))
+                .hasMessageStartingWith("'enviroment' is not a layer; did you mean environment?");
+        assertThatThrownBy(() -> ConfigSource.layers("system-property"))
+                .hasMessageStartingWith("'system-property' is not a layer; did you mean system-properties?");
+        assertThatThrownBy(() -> ConfigSource.layers("jndi"))
+                .hasMessage("'jndi' is not a layer; write a list of system-properties, environment, parameters, e.g. "
+                        + "'parameters' for this application's own settings only");
+        assertThat(ConfigSource.layers("Parameters, environment")).containsExactlyInAnyOrder(
+                ConfigSource.Layer.PARAMETERS, ConfigSource.Layer.ENVIRONMENT);
+    }
+
+    // ---- the source itself
+
+    @Test
+    void ofParametersOnlyThenTheJvmsOwnLayersBehindThem() {
+        ConfigSource s = ConfigSource.of(Map.of("tokengate.test-only-key", "from-parameters"));
+
+        assertThat(s.get("tokengate.test-only-key")).contains("from-parameters");
+        assertThat(s.reader()).isEqualTo(Component.CORE);
+        assertThat(s.layers()).containsExactlyInAnyOrder(ConfigSource.Layer.values());
+    }
+
+    @Test
+    void readByThenTheReaderIsThatComponent() {
+        assertThat(source(Map.of(), Map.of(), new Properties()).reader()).isEqualTo(Component.SERVLET_FILTER);
+    }
+
+    @Test
+    void readReturnsTheSourceSoReadsChain() {
+        ConfigSource s = source(Map.of(ConfigKeys.REALM, "orders", ConfigKeys.JWT_CLOCK_SKEW, "30s"), Map.of(),
+                new Properties());
+        List<Object> read = new java.util.ArrayList<>();
+
+        s.read(ConfigKeys.REALM, read::add).read(ConfigKeys.JWT_CLOCK_SKEW, ConfigSource::duration, read::add);
+
+        assertThat(read).containsExactly("orders", Duration.ofSeconds(30));
+    }
+
+    // ---- errors from parsers and builders
+
+    @Test
+    void getWhenTheParserReportsAnotherKeyThenThatErrorIsLeftForItsCaller() {
+        ConfigSource s = source(Map.of(ConfigKeys.JWT_JWKS_URI, "https://issuer.example/jwks"), Map.of(), new Properties());
+        ConfigurationException aboutIssuer = new ConfigurationException(ConfigKeys.JWT_ISSUER, "required");
+
+        assertThatThrownBy(() -> s.get(ConfigKeys.JWT_JWKS_URI, v -> {
+            throw aboutIssuer;
+        })).isSameAs(aboutIssuer);
+    }
+
+    @Test
+    void getWhenTheParsersErrorAlreadyNamesALayerThenUnchanged() {
+        ConfigSource s = source(Map.of(ConfigKeys.JWT_JWKS_URI, "https://issuer.example/jwks"), Map.of(), new Properties());
+        ConfigurationException attributed = new ConfigurationException(ConfigKeys.JWT_JWKS_URI, "system property", "x", null);
+
+        assertThatThrownBy(() -> s.get(ConfigKeys.JWT_JWKS_URI, v -> {
+            throw attributed;
+        })).isSameAs(attributed);
+    }
+
+    @Test
+    void renameWhenABuilderSettingThenItsKeyAndLayerAndTheSettingRenamedInTheMessage() {
+        ConfigSource s = source(Map.of(ConfigKeys.JWT_HMAC_SECRET_ENV, "API_SECRET"), Map.of(), new Properties());
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        settings.put("hmacSecret", ConfigKeys.JWT_HMAC_SECRET_ENV);
+        settings.put("hmacSecretFromEnv", ConfigKeys.JWT_HMAC_SECRET_ENV);
+        settings.put("algorithms", ConfigKeys.JWT_ALGORITHMS);
+
+        ConfigurationException e = s.rename(new ConfigurationException("hmacSecretFromEnv",
+                "is shorter than algorithms(...) HS512 needs; set hmacSecretFromEnv or hmacSecret"), settings);
+
+        assertThat(e.key()).isEqualTo(ConfigKeys.JWT_HMAC_SECRET_ENV);
+        assertThat(e.origin()).contains("init-param");
+        assertThat(e.detail()).isEqualTo("is shorter than tokengate.jwt.algorithms HS512 needs; set "
+                + "tokengate.jwt.hmac-secret-env or tokengate.jwt.hmac-secret-env");
+    }
+
+    @Test
+    void renameWhenTheErrorNamesAKeyOrALayerAlreadyThenOnlyAttributed() {
+        ConfigSource s = source(Map.of(ConfigKeys.JWT_TYPE, "at+jwt"), Map.of(), new Properties());
+        Map<String, String> settings = Map.of("type", ConfigKeys.JWT_TYPE);
+
+        ConfigurationException byKey = s.rename(new ConfigurationException(ConfigKeys.JWT_TYPE, "type() is wrong"), settings);
+        assertThat(byKey.getMessage()).isEqualTo("tokengate.jwt.type (init-param): type() is wrong");
+
+        ConfigurationException withLayer = new ConfigurationException("type", "environment variable X", "type() is wrong", null);
+        assertThat(s.rename(withLayer, settings)).isSameAs(withLayer);
+
+        ConfigurationException unset = new ConfigurationException(ConfigKeys.JWT_AUDIENCE, "required");
+        assertThat(s.rename(unset, settings)).isSameAs(unset);
+    }
 }

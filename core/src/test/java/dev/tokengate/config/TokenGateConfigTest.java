@@ -136,4 +136,64 @@ class TokenGateConfigTest {
         assertThatThrownBy(() -> TokenGateConfig.builder().trustedProxies(List.of("not-an-address")))
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.key()).isEqualTo(ConfigKeys.TRUSTED_PROXIES));
     }
+
+    @Test
+    void builderSetsEverySettingInOneChain() {
+        TokenGateConfig c = TokenGateConfig.builder()
+                .realm("orders")
+                .errorUri(" https://docs.example/errors ")
+                .includeScopeInChallenge(false)
+                .allowQueryParameter(true)
+                .allowFormBody(true)
+                .tokenCookie("session-token")
+                .tokenHeader("X-Access-Token")
+                .trustedProxies(List.of("192.0.2.0/24"))
+                .trustedProxies(List.of("10.0.0.0/8", "203.0.113.7"))
+                .forwardedHeader(TokenGateConfig.ForwardedHeader.FORWARDED)
+                .corsPreflight(TokenGateConfig.CorsPreflight.RULES)
+                .apiKeyHeader("X-App-Key")
+                .logOpenRoutes(false)
+                .denialsPerAddress(0)
+                .denialWindow(java.time.Duration.ofSeconds(1))
+                .build();
+
+        assertThat(c.realm()).isEqualTo("orders");
+        assertThat(c.errorUri()).contains(java.net.URI.create("https://docs.example/errors"));
+        assertThat(c.includeScopeInChallenge()).isFalse();
+        assertThat(c.allowQueryParameter()).isTrue();
+        assertThat(c.allowFormBody()).isTrue();
+        assertThat(c.tokenCookie()).contains("session-token");
+        assertThat(c.tokenHeader()).contains("X-Access-Token");
+        assertThat(c.trustedProxies()).as("a later list replaces an earlier one")
+                .containsExactly(dev.tokengate.IpRange.parse("10.0.0.0/8"), dev.tokengate.IpRange.parse("203.0.113.7"));
+        assertThat(c.forwardedHeader()).contains(TokenGateConfig.ForwardedHeader.FORWARDED);
+        assertThat(c.corsPreflight()).isEqualTo(TokenGateConfig.CorsPreflight.RULES);
+        assertThat(c.apiKeyHeader()).isEqualTo("X-App-Key");
+        assertThat(c.logOpenRoutes()).isFalse();
+        assertThat(c.denialsPerAddress()).isZero();
+        assertThat(c.denialWindow()).isEqualTo(java.time.Duration.ofSeconds(1));
+    }
+
+    @Test
+    void builderWhenDenialLimitsOutOfRangeThenRefusedNamingTheKey() {
+        assertThatThrownBy(() -> TokenGateConfig.builder().denialsPerAddress(-1))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> {
+                    assertThat(e.key()).isEqualTo(ConfigKeys.CALL_LOG_DENIALS_PER_ADDRESS);
+                    assertThat(e.detail()).isEqualTo("must be 0 (log every denial) or more, was -1");
+                });
+        assertThatThrownBy(() -> TokenGateConfig.builder().denialWindow(java.time.Duration.ofMillis(999)))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> {
+                    assertThat(e.key()).isEqualTo(ConfigKeys.CALL_LOG_DENIAL_WINDOW);
+                    assertThat(e.detail()).isEqualTo("must be at least 1s, was PT0.999S");
+                });
+    }
+
+    @Test
+    void builderWhenErrorUriNotPrintableAsciiOrRelativeThenRefused() {
+        for (String uri : new String[] {"https://docs.example/caf\u00e9", "/errors", "https://docs.example/a b"}) {
+            assertThatThrownBy(() -> TokenGateConfig.builder().errorUri(uri)).as(uri)
+                    .isInstanceOfSatisfying(ConfigurationException.class,
+                            e -> assertThat(e.key()).isEqualTo(ConfigKeys.ERROR_URI));
+        }
+    }
 }

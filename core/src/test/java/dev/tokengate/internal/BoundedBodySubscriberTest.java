@@ -58,4 +58,33 @@ class BoundedBodySubscriberTest {
 
         assertThat(body.getBody().toCompletableFuture().join()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
     }
+
+    @Test
+    void onSubscribeWhenDeclaredLengthIsTheLimitThenTheWholeBodyIsRead() {
+        HttpFetcher.BoundedBodySubscriber body = new HttpFetcher.BoundedBodySubscriber(10, 10);
+        Subscription subscription = new Subscription();
+        body.onSubscribe(subscription);
+
+        body.onNext(List.of(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), ByteBuffer.wrap(new byte[] {5, 6, 7, 8, 9, 10})));
+        body.onComplete();
+
+        assertThat(subscription.cancelled).isFalse();
+        assertThat(body.getBody().toCompletableFuture().join()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    }
+
+    @Test
+    void onNextWhenOneByteOverTheLimitThenFailsSayingSo() {
+        HttpFetcher.BoundedBodySubscriber body = new HttpFetcher.BoundedBodySubscriber(10, -1);
+        Subscription subscription = new Subscription();
+        body.onSubscribe(subscription);
+
+        body.onNext(List.of(ByteBuffer.wrap(new byte[10])));
+        assertThat(subscription.cancelled).isFalse();
+        body.onNext(List.of(ByteBuffer.wrap(new byte[1])));
+
+        assertThat(subscription.cancelled).isTrue();
+        assertThat(body.getBody().toCompletableFuture()).failsWithin(java.time.Duration.ZERO)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withMessageContaining("larger than 10 bytes");
+    }
 }

@@ -60,4 +60,21 @@ class JsonTest {
 
         assertThat(line).isEqualTo("{\"path\":\"/a\\nb\",\"status\":401}").doesNotContain("\n");
     }
+
+    @Test
+    void isUtf8WhenWellFormedOrAsciiOrEmptyThenTrueElseFalse() {
+        assertThat(Json.isUtf8(new byte[0])).isTrue();
+        assertThat(Json.isUtf8("{\"active\":true}".getBytes(StandardCharsets.US_ASCII))).isTrue();
+        assertThat(Json.isUtf8("{\"sub\":\"j\u00f6rg\"}".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(Json.isUtf8(new byte[] {(byte) 0xFF})).isFalse();
+        assertThat(Json.isUtf8(new byte[] {(byte) 0xC3})).as("a truncated sequence").isFalse();
+        assertThat(Json.isUtf8(new byte[] {'{', (byte) 0xC0, (byte) 0xAF, '}'})).as("an overlong '/'").isFalse();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void joseWhenNullValueThenKeptAsNull() throws IOException {
+        assertThat((Map<String, Object>) jose("{\"a\":null,\"b\":false}")).hasSize(2).containsEntry("a", null)
+                .containsEntry("b", false);
+    }
 }

@@ -54,4 +54,11 @@ class LogSafeTest {
     void escapeWhenNullThenNull() {
         assertThat(LogSafe.escape(null)).isEqualTo("null");
     }
+
+    @Test
+    void escapeWhenExactlyTheLengthShownThenNotCut() {
+        String value = "y".repeat(LogSafe.MAX_SHOWN);
+
+        assertThat(LogSafe.escape(value)).isEqualTo("\"" + value + "\"");
+    }
 }

@@ -9,10 +9,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.testing.JwksServer;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -177,5 +184,108 @@ class DiscoveryKeySourceTest {
                 .hasMessageStartingWith("minCacheTtl:");
         assertThatThrownBy(() -> KeySources.discover(URI.create("https://idp.example.com?x=1")))
                 .hasMessageStartingWith("issuer:");
+    }
+
+    private static HttpFetcher fetcher() {
+        return new HttpFetcher(HttpClient.newHttpClient(), Duration.ofSeconds(5), 100_000);
+    }
+
+    @Test
+    void jwksUriWhenHttpIssuerThenAnHttpsOrHttpJwksUriIsAcceptedAndNothingElse() throws Exception {
+        idp = JwksServer.start().discoveredJwksUri("https://keys.example.com/jwks");
+        assertThat(OidcDiscovery.jwksUri(idp.issuer(), fetcher())).hasToString("https://keys.example.com/jwks");
+
+        idp.discoveredJwksUri("http://keys.example.com/jwks");
+        assertThat(OidcDiscovery.jwksUri(idp.issuer(), fetcher())).hasToString("http://keys.example.com/jwks");
+
+        for (String refused : new String[] {"ftp://keys.example.com/jwks", "/jwks", "https:///jwks"}) {
+            idp.discoveredJwksUri(refused);
+            assertThatThrownBy(() -> OidcDiscovery.jwksUri(idp.issuer(), fetcher())).as(refused)
+                    .isInstanceOf(HttpFetcher.FetchException.class)
+                    .hasMessage("discovery document " + idp.issuer() + idp.openIdConfigurationPath() + " has jwks_uri '"
+                            + refused + "', which is not an absolute http(s) URI");
+        }
+    }
+
+    @Test
+    void keysWhenNeitherDocumentThenTheErrorNamesBothLocations() {
+        idp = JwksServer.start().openIdConfiguration(false).authorizationServerMetadata(false);
+
+        assertThatThrownBy(() -> source().build().prefetch()).isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessage("Discovery for issuer " + idp.issuer() + " failed: GET " + idp.issuer()
+                        + idp.authorizationServerMetadataPath() + " failed: HTTP 404 (after a 404 from " + idp.issuer()
+                        + idp.openIdConfigurationPath() + ")");
+    }
+
+    @Test
+    void keysWhenTheFirstDocumentFailsOtherwiseThenTheErrorNamesItAlone() {
+        idp = JwksServer.start();
+        idp.redirect(idp.openIdConfigurationPath(), URI.create("http://127.0.0.1:1/elsewhere"));
+
+        assertThatThrownBy(() -> source().build().prefetch()).isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessageEndingWith("failed: GET " + idp.issuer() + idp.openIdConfigurationPath() + " failed: HTTP 302"
+                        + HttpFetcher.redirectHint(302));
+    }
+
+    @Test
+    void keysWhenDiscoveryFailedAMomentAgoOnALongRunningTickerThenNotRetriedYet() {
+        idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048))).openIdConfiguration(false)
+                .authorizationServerMetadata(false);
+        nanos.set(TimeUnit.DAYS.toNanos(3)); // a ticker that has been running for days, as System.nanoTime() may
+        DiscoveryKeySource keys = source().retryInterval(Duration.ofSeconds(30)).build();
+        assertThatThrownBy(keys::prefetch).isInstanceOf(UpstreamUnavailableException.class);
+
+        idp.openIdConfiguration(true);
+        nanos.addAndGet(Duration.ofSeconds(10).toNanos());
+        assertThatThrownBy(keys::prefetch).isInstanceOfSatisfying(UpstreamUnavailableException.class,
+                e -> assertThat(e.nextAttemptIn()).contains(Duration.ofSeconds(20)));
+        assertThat(idp.requests(idp.openIdConfigurationPath())).isEqualTo(1);
+
+        nanos.addAndGet(Duration.ofSeconds(20).toNanos());
+        assertThat(keys.prefetch()).isEqualTo(1);
+    }
+
+    @Test
+    void prefetchThenDiscoversAndFetchesTheKeysNow() {
+        idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048), rsaJwk("k2", RSA_2048)));
+        DiscoveryKeySource keys = source().httpClient(HttpClient.newHttpClient()).connectTimeout(Duration.ofSeconds(1))
+                .readTimeout(Duration.ofSeconds(3)).maxResponseBytes(Integer.MAX_VALUE - 8).build();
+
+        assertThat(keys.prefetch()).isEqualTo(2);
+        assertThat(idp.jwksRequests()).isEqualTo(1);
+        assertThat(keys.issuer()).isEqualTo(idp.issuer());
+        assertThat(keys).hasToString("DiscoveryKeySource[" + idp.issuer() + "]");
+        assertThatThrownBy(() -> source().maxResponseBytes(Integer.MAX_VALUE - 7))
+                .hasMessage("maxResponseBytes: must be below 2 GiB, was " + (Integer.MAX_VALUE - 7L));
+    }
+
+    @Test
+    void keysWhenConcurrentFirstCallersThenOneDiscovery() throws Exception {
+        idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048))).delay(Duration.ofMillis(500));
+        DiscoveryKeySource keys = source().build();
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<VerificationKey>> first = callers.submit(() -> keys.keys(Optional.of("k1")));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (idp.requests(idp.openIdConfigurationPath()) == 0) { // the first caller is discovering
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.yield();
+            }
+            java.util.concurrent.atomic.AtomicReference<Thread> second = new java.util.concurrent.atomic.AtomicReference<>();
+            Future<List<VerificationKey>> next = callers.submit(() -> {
+                second.set(Thread.currentThread());
+                return keys.keys(Optional.of("k1"));
+            });
+            while (!first.isDone() && (second.get() == null || second.get().getState() != Thread.State.BLOCKED)) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.yield();
+            }
+
+            assertThat(kids(first.get(10, TimeUnit.SECONDS))).containsExactly("k1");
+            assertThat(kids(next.get(10, TimeUnit.SECONDS))).containsExactly("k1");
+            assertThat(idp.requests(idp.openIdConfigurationPath())).isEqualTo(1);
+        } finally {
+            callers.shutdownNow();
+        }
     }
 }

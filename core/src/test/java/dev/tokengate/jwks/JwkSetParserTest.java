@@ -12,7 +12,10 @@ import static dev.tokengate.jwks.Jwks.set;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokengate.testing.LogCapture;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -102,5 +105,60 @@ class JwkSetParserTest {
     @Test
     void parseWhenEmptyKeysThenEmptySet() throws Exception {
         assertThat(parse("{\"keys\":[]}")).isEmpty();
+    }
+
+    private static List<String> warnings(LogCapture logs) {
+        return logs.lines(JwkSetParser.class.getName());
+    }
+
+    @Test
+    void parseWhenKeysSkippedThenEachWarningNamesTheKeyByKidOrPosition() throws Exception {
+        String noKidSmall = rsaJwk("x", RSA_1024).replace("\"kid\":\"x\",", "");
+        try (LogCapture logs = LogCapture.start()) {
+            parse(set(rsaJwk("big", RSA_2048), noKidSmall, rsaJwk("small", RSA_1024), "42"));
+
+            assertThat(warnings(logs)).containsExactly(
+                    "Skipping key #1 (no kid) of test: RSA key of 1024 bits, at least 2048 required",
+                    "Skipping kid 'small' of test: RSA key of 1024 bits, at least 2048 required",
+                    "Skipping key #3 of test: not a JSON object");
+        }
+    }
+
+    @Test
+    void parseWhenPrivateKeyMaterialThenWarnedAndOnlyThePublicPartKept() throws Exception {
+        String withD = rsaJwk("leaky", RSA_2048).replace("\"kty\"", "\"d\":\"AQAB\",\"kty\"");
+        try (LogCapture logs = LogCapture.start()) {
+            List<VerificationKey> keys = parse(set(withD, rsaJwk("clean", RSA_2048)));
+
+            assertThat(kids(keys)).containsExactly("leaky", "clean");
+            assertThat(warnings(logs)).containsExactly("kid 'leaky' of test contains private key material; only its "
+                    + "public part is used");
+        }
+    }
+
+    @Test
+    void parseWhenKeyOpsListVerifyThenKeptWhateverElseTheyList() throws Exception {
+        String verify = rsaJwk("v", RSA_2048).replace("\"use\":\"sig\",", "\"key_ops\":[\"verify\"],");
+        String signAndVerify = rsaJwk("sv", RSA_2048).replace("\"use\":\"sig\",", "\"key_ops\":[1,\"sign\",\"verify\"],");
+        String notText = rsaJwk("n", RSA_2048).replace("\"use\":\"sig\",", "\"key_ops\":[{\"verify\":true}],");
+
+        assertThat(kids(parse(set(verify, signAndVerify, notText)))).containsExactly("v", "sv");
+    }
+
+    @Test
+    void parseWhenAnEcCoordinateIsTheFieldPrimeThenOutOfRange() throws Exception {
+        BigInteger p = BigInteger.TWO.pow(256).subtract(BigInteger.TWO.pow(224)).add(BigInteger.TWO.pow(192))
+                .add(BigInteger.TWO.pow(96)).subtract(BigInteger.ONE); // P-256's field prime
+        byte[] raw = p.toByteArray(); // 33 bytes with a leading zero: strip it
+        String encoded = Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(java.util.Arrays.copyOfRange(raw, raw.length - 32, raw.length));
+        String xAtP = ecJwk("x", "P-256", EC_256).replaceFirst("\"x\":\"[^\"]+\"", "\"x\":\"" + encoded + "\"");
+        String yAtP = ecJwk("y", "P-256", EC_256).replaceFirst("\"y\":\"[^\"]+\"", "\"y\":\"" + encoded + "\"");
+        try (LogCapture logs = LogCapture.start()) {
+            assertThat(parse(set(xAtP, yAtP))).isEmpty();
+
+            assertThat(warnings(logs)).containsExactly("Skipping kid 'x' of test: coordinates out of range for P-256",
+                    "Skipping kid 'y' of test: coordinates out of range for P-256");
+        }
     }
 }

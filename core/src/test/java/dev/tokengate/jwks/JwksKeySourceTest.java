@@ -202,6 +202,7 @@ class JwksKeySourceTest {
         keys.keys(Optional.empty()); // triggers the refresh, answered from the old set
         assertThat(idp.jwksRequests()).isEqualTo(2);
         assertThat(kids(keys.keys(Optional.empty()))).containsExactly("k2");
+        assertThat(idp.jwksRequests()).as("the refreshed set is kept").isEqualTo(2);
     }
 
     @Test
@@ -350,7 +351,23 @@ class JwksKeySourceTest {
         keys.keys(Optional.empty());
 
         assertThat(kids(keys.keys(Optional.empty()))).containsExactly("k2");
-        assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("answering again"));
+        assertThat(log.list).filteredOn(e -> e.getFormattedMessage().contains("answering again")).singleElement()
+                .satisfies(e -> assertThat(e.getFormattedMessage()).isEqualTo("JWKS " + idp.uri()
+                        + " is answering again (1 keys)"));
+    }
+
+    @Test
+    void keysWhenEndpointNeverFailedThenNoRecoveryLine() {
+        JwksKeySource keys = source().build();
+        keys.prefetch();
+        idp.jwks(set(K2));
+        advance(Duration.ofMinutes(5));
+        keys.keys(Optional.empty());
+        advance(Duration.ofMinutes(5));
+        keys.keys(Optional.empty());
+
+        assertThat(idp.jwksRequests()).isEqualTo(3);
+        assertThat(log.list).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("answering again"));
     }
 
     @Test
@@ -462,5 +479,145 @@ class JwksKeySourceTest {
 
     private List<ILoggingEvent> warnings() {
         return log.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+    }
+
+    @Test
+    void keysWhenDownAndNothingCachedThenOneWarningSayingTokensCannotBeVerifiedAndTheFetchFailureInTheError() {
+        idp.status(503);
+        JwksKeySource keys = source().build();
+
+        assertThatThrownBy(() -> keys.keys(Optional.empty())).isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessage("JWKS " + idp.uri() + " unavailable and no keys cached: GET " + idp.uri()
+                        + " failed: HTTP 503");
+        assertThatThrownBy(() -> keys.keys(Optional.empty())).isInstanceOf(UpstreamUnavailableException.class);
+
+        assertThat(warnings()).singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).isEqualTo(
+                "JWKS fetch failed, no keys cached, tokens cannot be verified: GET " + idp.uri() + " failed: HTTP 503"));
+    }
+
+    @Test
+    void keysWhenRefetchForAnUnknownKidFailsThenWarnsOnceThatCachedKeysAreServedAndTheErrorSaysWhy() {
+        JwksKeySource keys = source().build();
+        keys.prefetch();
+        idp.status(500);
+
+        assertThatThrownBy(() -> keys.keys(kid("k9"))).isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessage("A token's key id is not among the keys cached from " + idp.uri() + " and the JWKS cannot "
+                        + "be fetched to look for it: GET " + idp.uri() + " failed: HTTP 500");
+        assertThat(kids(keys.keys(kid("k1")))).containsExactly("k1");
+
+        assertThat(warnings()).singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).isEqualTo(
+                "JWKS fetch failed, serving the cached keys for up to PT24H from the first failure: GET " + idp.uri()
+                        + " failed: HTTP 500"));
+    }
+
+    @Test
+    void keysWhenTheSetIsDueAndARotatedKidIsAskedForThenFoundInTheRefreshedSetWithoutAnotherFetch() {
+        JwksKeySource keys = source().build();
+        keys.prefetch();
+        idp.jwks(set(K1, K2));
+        advance(Duration.ofMinutes(5)); // the default lifetime is over
+
+        assertThat(kids(keys.keys(kid("k2")))).containsExactly("k2");
+        assertThat(idp.jwksRequests()).as("the refresh found it: no refetch for an unknown kid").isEqualTo(2);
+    }
+
+    @Test
+    void keysWhenARefetchForAnUnknownKidIsUnderWayThenAnotherCallerWaitsForItsResult() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+        JwksKeySource keys = source().executor(task -> {
+            if (task instanceof java.util.concurrent.CompletableFuture.AsynchronousCompletionTask
+                    && hold.compareAndSet(true, false)) { // the refetch: held until both callers wait for it
+                new Thread(() -> {
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    task.run();
+                }).start();
+            } else {
+                task.run();
+            }
+        }).build();
+        keys.prefetch();
+        idp.jwks(set(K1, K2));
+        hold.set(true);
+
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            List<Thread> threads = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Future<List<VerificationKey>>> found = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                found.add(callers.submit(() -> {
+                    threads.add(Thread.currentThread());
+                    return keys.keys(kid("k2"));
+                }));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (threads.size() < 2 || !threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING)
+                    || found.stream().anyMatch(Future::isDone)) {
+                assertThat(System.nanoTime()).as("both callers waiting for the refetch").isLessThan(deadline);
+                Thread.yield();
+            }
+            release.countDown();
+
+            for (Future<List<VerificationKey>> f : found) {
+                assertThat(kids(f.get(10, TimeUnit.SECONDS))).containsExactly("k2");
+            }
+            assertThat(idp.jwksRequests()).isEqualTo(2);
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void keysWhenUnknownKidAndStaleWindowShorterThanTheLifetimeThenStillOneRefetchOnly() {
+        JwksKeySource keys = source().staleWindow(Duration.ofMinutes(1)).build(); // lifetime 5 min
+        keys.prefetch();
+
+        assertThat(keys.keys(kid("k9"))).isEmpty();
+
+        assertThat(idp.jwksRequests()).as("the prefetch and one refetch for the unknown kid").isEqualTo(2);
+    }
+
+    @Test
+    void lifetimeWhenMaxAgeZeroThenTheMinimum() {
+        JwksKeySource keys = source().minCacheTtl(Duration.ofSeconds(30)).build();
+
+        assertThat(keys.lifetime(List.of("max-age=0"))).isEqualTo(Duration.ofSeconds(30).toNanos());
+        assertThat(keys.lifetime(List.of("max-age=\"600\""))).isEqualTo(Duration.ofMinutes(10).toNanos());
+    }
+
+    @Test
+    void keysWhenNoCallsForLongerThanTheLifetimeButWithinTheStaleWindowThenTheKnownKeysAreStillServed() {
+        JwksKeySource keys = source().staleWindow(Duration.ofHours(24)).build();
+        keys.prefetch();
+        idp.down();
+
+        advance(Duration.ofHours(12)); // nobody called since the set's 5 minutes ran out
+
+        assertThat(kids(keys.keys(kid("k1")))).containsExactly("k1");
+    }
+
+    @Test
+    void builderWhenLimitsEqualThenAccepted() {
+        JwksKeySource keys = source().connectTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(3))
+                .minCacheTtl(Duration.ofMinutes(10)).maxCacheTtl(Duration.ofMinutes(10))
+                .defaultCacheTtl(Duration.ofMinutes(10)).maxResponseBytes(Integer.MAX_VALUE - 8).build();
+
+        assertThat(keys.lifetime(List.of("max-age=60"))).isEqualTo(Duration.ofMinutes(10).toNanos());
+        assertThat(keys.lifetime(List.of())).isEqualTo(Duration.ofMinutes(10).toNanos());
+        assertThat(keys).hasToString("JwksKeySource[" + idp.uri() + "]");
+        assertThat(keys.uri()).isEqualTo(idp.uri());
+        assertThatThrownBy(() -> source().maxResponseBytes(Integer.MAX_VALUE - 7))
+                .hasMessage("maxResponseBytes: must be below 2 GiB, was " + (Integer.MAX_VALUE - 7L));
+        assertThatThrownBy(() -> source().minCacheTtl(Duration.ofMinutes(2)).maxCacheTtl(Duration.ofMinutes(10))
+                .defaultCacheTtl(Duration.ofMinutes(1)).build()).hasMessageStartingWith("defaultCacheTtl:");
+        assertThatThrownBy(() -> source().minCacheTtl(Duration.ofMinutes(2)).maxCacheTtl(Duration.ofMinutes(10))
+                .defaultCacheTtl(Duration.ofMinutes(11)).build()).hasMessageStartingWith("defaultCacheTtl:");
+        assertThat(source().minCacheTtl(Duration.ofMinutes(2)).maxCacheTtl(Duration.ofMinutes(10))
+                .defaultCacheTtl(Duration.ofMinutes(2)).build().lifetime(List.of())).isEqualTo(Duration.ofMinutes(2).toNanos());
     }
 }

@@ -119,6 +119,21 @@ class StaticKeySourceTest {
                 .hasMessageContaining(invalid.toString());
     }
 
+    @Test
+    void jwksFileWhenExactlyOneMebibyteThenReadAndOneByteMoreRefused() throws Exception {
+        String jwks = set(rsaJwk("r", RSA_2048), ecJwk("e", "P-256", EC_256));
+        Path limit = dir.resolve("limit.json");
+        Files.writeString(limit, jwks + " ".repeat(1024 * 1024 - jwks.length()));
+        Path over = dir.resolve("over.json");
+        Files.writeString(over, jwks + " ".repeat(1024 * 1024 - jwks.length() + 1));
+
+        KeySource keys = KeySources.jwksFile(limit);
+        assertThat(kids(keys.keys(Optional.empty()))).containsExactly("r", "e");
+        assertThat(keys).hasToString("StaticKeySource[JWKS file " + limit + ", 2 keys]");
+        assertThatThrownBy(() -> KeySources.jwksFile(over)).isInstanceOf(ConfigurationException.class)
+                .hasMessage("jwksFile: " + over + ": larger than 1048576 bytes");
+    }
+
     /** The JDK has no public API to issue a certificate; its keytool does. */
     private Certificate selfSignedCertificate() throws Exception {
         Path store = dir.resolve("store.p12");

@@ -108,4 +108,25 @@ class TokenFormatTest {
     void toStringThenDescribesFormatOnly() {
         assertThat(accessTokens.toString()).startsWith("TokenFormat[tgat_");
     }
+
+    @Test
+    void checksumValidWhenTheRandomPartHasACharacterOutsideBase62ThenFalseEvenWithItsChecksum() {
+        String base = "0".repeat(TokenFormat.RANDOM_LENGTH - 1);
+        for (char c : "09AZaz".toCharArray()) {
+            String randomPart = base + c;
+            assertThat(accessTokens.checksumValid("tgat_" + randomPart + TokenFormat.checksum(randomPart))).as("%s", c)
+                    .isTrue();
+        }
+        for (char c : "/:@[`{-_.~+".toCharArray()) {
+            String randomPart = c + base;
+            assertThat(accessTokens.checksumValid("tgat_" + randomPart + TokenFormat.checksum(randomPart))).as("%s", c)
+                    .isFalse();
+        }
+    }
+
+    @Test
+    void kindIsTheFormatsKind() {
+        assertThat(accessTokens.kind()).isEqualTo(TokenKind.ACCESS_TOKEN);
+        assertThat(apiKeys.kind()).isEqualTo(TokenKind.API_KEY);
+    }
 }

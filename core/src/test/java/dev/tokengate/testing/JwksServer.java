@@ -52,6 +52,7 @@ public final class JwksServer implements AutoCloseable {
     private volatile boolean openIdConfiguration = true;
     private volatile boolean authorizationServerMetadata = true;
     private volatile String discoveredIssuer;
+    private volatile String discoveredJwksUri;
     private final Map<String, URI> redirects = new ConcurrentHashMap<>();
 
     private JwksServer(String issuerPath) throws IOException {
@@ -165,6 +166,12 @@ public final class JwksServer implements AutoCloseable {
         return this;
     }
 
+    /** The {@code jwks_uri} the discovery documents name, to test one that is refused; default {@link #uri()}. */
+    public JwksServer discoveredJwksUri(String jwksUri) {
+        this.discoveredJwksUri = jwksUri;
+        return this;
+    }
+
     /**
      * Answers requests for this path (e.g. {@link #JWKS_PATH} or {@link #openIdConfigurationPath()}), still
      * counted, with {@code 302 Found} to this location; {@code null} answers that path normally again.
@@ -235,7 +242,8 @@ public final class JwksServer implements AutoCloseable {
             } else if (openIdConfiguration && path.equals(openIdConfigurationPath())
                     || authorizationServerMetadata && path.equals(authorizationServerMetadataPath())) {
                 String issuer = discoveredIssuer != null ? discoveredIssuer : issuer().toString();
-                send(exchange, 200, "{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"" + uri() + "\"}");
+                String jwksUri = discoveredJwksUri != null ? discoveredJwksUri : uri().toString();
+                send(exchange, 200, "{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"" + jwksUri + "\"}");
             } else {
                 send(exchange, 404, "{\"error\":\"not found\"}");
             }

@@ -191,8 +191,117 @@ class CachingTokenValidatorTest {
 
         time.advanceClockOnly(Duration.ofMinutes(3));
         validator.validate("token-a");
-
         assertThat(callsFor("token-a")).isEqualTo(2);
+
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).as("the fresh answer (exp two minutes on) replaced the stale one").isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenWallClockReachesExpAtAWholeMillisecondThenNotServedFromThatMillisecond() {
+        tokenLifetime = Duration.ofMillis(5);
+        CachingTokenValidator validator = cache().build();
+        validator.validate("token-a");
+
+        time.advanceClockOnly(Duration.ofMillis(4));
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).isEqualTo(1);
+        time.advanceClockOnly(Duration.ofMillis(1));
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).isEqualTo(2);
+    }
+
+    @Test
+    void validateWhenExpFallsWithinAMillisecondThenServedUntilThatMillisecondIsOver() {
+        tokenLifetime = Duration.ofNanos(1_500_000);
+        CachingTokenValidator validator = cache().build();
+        validator.validate("token-a");
+
+        time.advanceClockOnly(Duration.ofMillis(1));
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).as("1 ms before exp at 1.5 ms: served").isEqualTo(1);
+        time.advanceClockOnly(Duration.ofMillis(1));
+        validator.validate("token-a");
+        assertThat(callsFor("token-a")).as("at 2 ms, past exp").isEqualTo(2);
+    }
+
+    @Test
+    void sizeWhenEntriesExpiredThenNoLongerCounted() {
+        CachingTokenValidator validator = cache().maxTimeToLive(Duration.ofMinutes(1)).build();
+        validator.validate("token-a");
+        validator.validate("token-b");
+        assertThat(validator.size()).isEqualTo(2);
+
+        time.advance(Duration.ofMinutes(1));
+
+        assertThat(validator.size()).isZero();
+    }
+
+    @Test
+    void createThenDefaultsRememberAToken() {
+        tokenLifetime = null; // the system clock is not the test's
+        CachingTokenValidator validator = CachingTokenValidator.create(delegate);
+
+        assertThat(validator.validate("token-a").subject()).contains("sub-token-a");
+        assertThat(validator.validate("token-a").subject()).contains("sub-token-a");
+
+        assertThat(callsFor("token-a")).isEqualTo(1);
+        assertThat(validator).hasToString("CachingTokenValidator[maxTimeToLive=PT5M, delegate=" + delegate + "]");
+    }
+
+    @Test
+    void validateWhenTokensLongerThanTheReusedBufferThenEachRememberedApart() {
+        CachingTokenValidator validator = cache().build();
+        for (int length : new int[] {1023, 1024, 1025, 4096, 40_000}) {
+            String a = "a".repeat(length - 1) + "x";
+            String b = "a".repeat(length - 1) + "y";
+
+            assertThat(validator.validate(a).subject()).contains("sub-" + a);
+            assertThat(validator.validate(b).subject()).contains("sub-" + b);
+            assertThat(validator.validate(a).subject()).contains("sub-" + a);
+            assertThat(validator.validate("short").subject()).contains("sub-short");
+
+            assertThat(callsFor(a)).as("length %d", length).isEqualTo(1);
+            assertThat(callsFor(b)).as("length %d", length).isEqualTo(1);
+        }
+        assertThat(callsFor("short")).isEqualTo(1);
+    }
+
+    @Test
+    void digestKeyWhenDigestsDifferInAnyOneByteThenDifferentKeys() {
+        byte[] digest = new byte[32];
+        for (int i = 0; i < digest.length; i++) {
+            digest[i] = (byte) (i * 37 + 11);
+        }
+        CachingTokenValidator.DigestKey key = CachingTokenValidator.DigestKey.of(digest);
+        assertThat(CachingTokenValidator.DigestKey.of(digest.clone())).isEqualTo(key).hasSameHashCodeAs(key);
+        for (int i = 0; i < digest.length; i++) {
+            byte[] other = digest.clone();
+            other[i] ^= 0x01;
+            assertThat(CachingTokenValidator.DigestKey.of(other)).as("byte %d", i).isNotEqualTo(key);
+        }
+        assertThat(key).isNotEqualTo(null).isNotEqualTo("DigestKey");
+    }
+
+    @Test
+    void digestKeyHashCodesOfDifferentTokensAreSpread() throws Exception {
+        java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+        Set<Integer> hashes = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            byte[] digest = sha256.digest(("token-" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            hashes.add(CachingTokenValidator.DigestKey.of(digest).hashCode());
+        }
+        assertThat(hashes).hasSizeGreaterThan(990);
+    }
+
+    @Test
+    void digestKeyToStringShowsTheStartOfTheDigestOnly() {
+        byte[] digest = new byte[32];
+        digest[0] = (byte) 0xAB;
+        digest[7] = 0x01;
+        digest[31] = 0x7F;
+
+        assertThat(CachingTokenValidator.DigestKey.of(digest)).hasToString("DigestKey[ab00000000000001\u2026]");
     }
 
     @Test
@@ -334,6 +443,42 @@ class CachingTokenValidatorTest {
     }
 
     @Test
+    void validateWhenSingleFlightCallThrowsAnErrorThenTheWaiterGetsThatVeryError() throws Exception {
+        NoClassDefFoundError error = new NoClassDefFoundError("com/example/IntrospectionDriver");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger delegateCalls = new AtomicInteger();
+        CachingTokenValidator validator = CachingTokenValidator.builder(token -> {
+            delegateCalls.incrementAndGet();
+            entered.countDown();
+            await(release);
+            throw error;
+        }).singleFlight(true).ticker(time).clock(time).build();
+        List<Throwable> thrown = java.util.Collections.synchronizedList(new ArrayList<>());
+        Runnable call = () -> {
+            try {
+                validator.validate("token-a");
+            } catch (Throwable t) {
+                thrown.add(t);
+            }
+        };
+
+        Thread first = new Thread(call, "first");
+        first.start();
+        await(entered);
+        Thread waiter = new Thread(call, "waiter");
+        waiter.start();
+        waitUntil(() -> waiter.getState() == Thread.State.WAITING); // parked on the first caller's result
+        release.countDown();
+        first.join(10_000);
+        waiter.join(10_000);
+
+        assertThat(thrown).hasSize(2).allSatisfy(t -> assertThat(t).isSameAs(error));
+        assertThat(delegateCalls).hasValue(1);
+        assertThat(validator.size()).isZero();
+    }
+
+    @Test
     void validateWhenSingleFlightThenEntryStillGoneAtExp() {
         tokenLifetime = Duration.ofSeconds(90);
         CachingTokenValidator validator = cache().singleFlight(true).build();
@@ -428,6 +573,18 @@ class CachingTokenValidatorTest {
                         e -> assertThat(e.key()).isEqualTo("negativeTimeToLive"));
     }
 
+    @Test
+    void buildWhenNegativeTimeToLiveEqualsMaxTimeToLiveThenRejectionRememberedThatLong() {
+        failure = new InvalidTokenException("The token is not active", "active");
+        CachingTokenValidator validator = cache().maxTimeToLive(Duration.ofSeconds(10))
+                .negativeTimeToLive(Duration.ofSeconds(10)).build();
+
+        assertThatThrownBy(() -> validator.validate("token-a")).isSameAs(failure);
+        time.advance(Duration.ofSeconds(9));
+        assertThatThrownBy(() -> validator.validate("token-a")).isSameAs(failure);
+        assertThat(callsFor("token-a")).isEqualTo(1);
+    }
+
     private static <T> List<Future<T>> concurrently(int callers, java.util.concurrent.Callable<T> call) {
         ExecutorService pool = Executors.newFixedThreadPool(callers);
         List<Future<T>> results = new ArrayList<>();
@@ -463,10 +620,11 @@ class CachingTokenValidatorTest {
     void validateWhenTokenNotAsciiThenDelegatedEveryTime() {
         CachingTokenValidator validator = cache().build();
 
-        validator.validate("t\u00f6ken");
-        validator.validate("t\u00f6ken");
+        assertThat(validator.validate("t\u00f6ken").subject()).contains("sub-t\u00f6ken");
+        assertThat(validator.validate("t\u00f6ken").subject()).contains("sub-t\u00f6ken");
 
         assertThat(callsFor("t\u00f6ken")).isEqualTo(2);
+        assertThat(validator.size()).isZero();
     }
 
     @Test
@@ -531,6 +689,41 @@ class CachingTokenValidatorTest {
     void maximumSizeWhenNotPositiveThenConfigurationException() {
         assertThatThrownBy(() -> cache().maximumSize(0))
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.key()).isEqualTo("maximumSize"));
+    }
+
+    @Test
+    void maximumSizeWhenOneThenOneTokenKept() {
+        CachingTokenValidator validator = cache().maximumSize(1).build();
+
+        validator.validate("token-a");
+        validator.validate("token-a");
+
+        assertThat(callsFor("token-a")).isEqualTo(1);
+        validator.validate("token-b");
+        assertThat(validator.size()).isEqualTo(1);
+    }
+
+    @Test
+    void buildWhenSpecWithoutSizeBoundThenMaximumSizeBoundsIt() {
+        CachingTokenValidator validator = cache().spec("initialCapacity=8").maximumSize(5).build();
+
+        for (int i = 0; i < 50; i++) {
+            validator.validate("token-" + i);
+        }
+
+        assertThat(validator.size()).isLessThanOrEqualTo(5);
+    }
+
+    @Test
+    void buildWhenSpecWithoutSizeBoundAndNoMaximumSizeThenDefaultBound() {
+        CachingTokenValidator validator = cache().spec("initialCapacity=8").build();
+
+        for (int i = 0; i < CachingTokenValidator.DEFAULT_MAXIMUM_SIZE + 100; i++) {
+            validator.validate("token-" + i);
+        }
+
+        assertThat(validator.size()).isBetween(CachingTokenValidator.DEFAULT_MAXIMUM_SIZE - 100,
+                CachingTokenValidator.DEFAULT_MAXIMUM_SIZE);
     }
 
     @Test

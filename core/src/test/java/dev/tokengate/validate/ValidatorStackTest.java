@@ -4,12 +4,19 @@ import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenGate;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.jwks.KeySource;
+import dev.tokengate.VerifiedToken;
 import dev.tokengate.jwt.JwtValidator;
+import dev.tokengate.store.IssuedToken;
+import dev.tokengate.store.JdbcTokenStore;
+import dev.tokengate.store.TokenKind;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,5 +84,47 @@ class ValidatorStackTest {
         assertThatThrownBy(() -> validator.validate(TestTokens.jwt().type("JWT").sign()))
                 .isInstanceOf(InvalidTokenException.class);
         assertThat(validator.validate(TestTokens.jwt().type("at+jwt").sign()).subject()).isPresent();
+    }
+
+    @Test
+    void turnsCacheOffWhenSpecBoundsTheSizeAtZeroWhereverItStands() {
+        assertThat(ValidatorStack.turnsCacheOff("maximumSize=0")).isTrue();
+        assertThat(ValidatorStack.turnsCacheOff(" maximumSize = 0 ")).isTrue();
+        assertThat(ValidatorStack.turnsCacheOff("initialCapacity=8, maximumSize=0")).isTrue();
+        assertThat(ValidatorStack.turnsCacheOff("maximumSize=0,initialCapacity=8")).isTrue();
+
+        assertThat(ValidatorStack.turnsCacheOff("maximumSize=10")).isFalse();
+        assertThat(ValidatorStack.turnsCacheOff("initialCapacity=0")).isFalse();
+        assertThat(ValidatorStack.turnsCacheOff("")).isFalse();
+    }
+
+    @Test
+    void buildWhenStoreAndIntrospectionThenStoredTokensLookedUpOpaqueOnesIntrospectedAndApiKeysApart() {
+        AtomicInteger introspected = new AtomicInteger();
+        TokenValidator introspection = token -> {
+            introspected.incrementAndGet();
+            return VerifiedToken.builder(VerifiedToken.Kind.INTROSPECTED).subject("introspected").build();
+        };
+        try (JdbcTokenStore store = JdbcTokenStore.builder()
+                .jdbcUrl("jdbc:h2:mem:stack-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1").build()) {
+            store.createSchema();
+            IssuedToken token = store.create(TokenKind.ACCESS_TOKEN, "bot", "alice", null, List.of("read"), List.of(),
+                    null);
+            IssuedToken key = store.create(TokenKind.API_KEY, "app", "billing", null, List.of(), List.of(), null);
+
+            ValidatorStack stack = ValidatorStack.builder()
+                    .tokenStore(store, Duration.ofSeconds(30))
+                    .introspection(introspection, Set.of())
+                    .build();
+
+            assertThat(stack.tokens().validate(token.token()).subject()).contains("alice");
+            assertThat(stack.tokens().validate("opaque-token").subject()).contains("introspected");
+            assertThat(stack.apiKeys().orElseThrow().validate(key.token()).subject()).contains("billing");
+            assertThatThrownBy(() -> stack.apiKeys().orElseThrow().validate(token.token()))
+                    .isInstanceOf(InvalidTokenException.class)
+                    .hasMessage("An access token cannot be used as an API key.");
+            assertThat(introspected).hasValue(1);
+            assertThat(stack.usage()).isPresent();
+        }
     }
 }
