@@ -51,7 +51,7 @@ final class AnomalyPolicy implements TokenPolicy {
 
     @Override
     public PolicyDecision check(VerifiedToken token, RequestFacts request) {
-        Optional<String> hash = request.tokenHash();
+        Optional<String> hash = key(request);
         if (hash.isEmpty()) {
             return PolicyDecision.allow();
         }
@@ -108,6 +108,16 @@ final class AnomalyPolicy implements TokenPolicy {
         return secondMark == null ? allow : allow.withMark(secondMark);
     }
 
+    /**
+     * What a token's sketch is kept under: its fingerprint (the call log's, made for every request anyway), else the
+     * first 12 digits of its hash. 48 bits: two tokens share a sketch once in some 10^10 pairs, and choosing a valid
+     * token with a given fingerprint would take 2^48 tokens from the issuer.
+     */
+    private static Optional<String> key(RequestFacts request) {
+        Optional<String> fingerprint = request.tokenFingerprint();
+        return fingerprint.isPresent() ? fingerprint : request.tokenHash().map(h -> h.substring(0, 12));
+    }
+
     /** The token's sketch; a lookup without a lambda on the usual path (the token was seen before). */
     private Sketch sketch(String hash) {
         Sketch sketch = sketches.getIfPresent(hash);
@@ -120,7 +130,7 @@ final class AnomalyPolicy implements TokenPolicy {
                 || denial.get().hasMark(RevocationPolicy.MARK)) {
             return;
         }
-        Optional<String> hash = request.tokenHash();
+        Optional<String> hash = key(request);
         if (hash.isEmpty()) {
             return;
         }
@@ -147,7 +157,7 @@ final class AnomalyPolicy implements TokenPolicy {
             // whose revocation an operator lifted is not refused again until it crosses the limit again
             return null;
         }
-        String fingerprint = request.tokenFingerprint().orElse(hash.substring(0, 12));
+        String fingerprint = hash;
         String reason = "anomaly " + rule + ": " + what;
         if (action == Anomaly.Action.LOG) {
             report(new Anomaly(rule, request.time(), request.requestId(), fingerprint, token.subject(),
@@ -157,7 +167,7 @@ final class AnomalyPolicy implements TokenPolicy {
         Anomaly.Action taken = Anomaly.Action.LOG;
         if (enforce) {
             try {
-                revocations.revokeToken(token, hash, reason);
+                revocations.revokeToken(token, request.tokenHash().orElse(null), reason);
                 taken = Anomaly.Action.REVOKE;
             } catch (RuntimeException e) {
                 // held in memory all the same (Revocations.revoke): refused on this node

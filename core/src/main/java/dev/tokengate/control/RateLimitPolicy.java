@@ -114,7 +114,11 @@ final class RateLimitPolicy implements TokenPolicy {
             return PolicyDecision.allow();
         }
         // Each limit takes one call in turn; a refusal gives back what the limits before it took.
-        Optional<String> hash = request.tokenHash();
+        // keyed by the token's fingerprint (made for the call log anyway), as the buckets of one token are
+        Optional<String> hash = request.tokenFingerprint();
+        if (hash.isEmpty()) {
+            hash = request.tokenHash().map(h -> h.substring(0, 12));
+        }
         Bucket routeBucket = null;
         String routeId = null;
         if (route && hash.isPresent()) {

@@ -29,7 +29,8 @@ public final class RequestFacts {
     private final String clientAddress;
     private final Instant time;
     private final Requirement requirement;
-    private final String tokenFingerprint;
+    /** The fingerprint, made an {@code Optional} once: policies ask for it on every request. */
+    private final Optional<String> tokenFingerprint;
     private final byte[] tokenHash;
     /** {@link #tokenHash} in hex, made on first use. */
     private Optional<String> tokenHashHex;
@@ -45,7 +46,7 @@ public final class RequestFacts {
         this.clientAddress = Objects.requireNonNull(b.clientAddress, "clientAddress");
         this.time = Objects.requireNonNull(b.time, "time");
         this.requirement = Objects.requireNonNull(b.requirement, "requirement");
-        this.tokenFingerprint = b.tokenFingerprint;
+        this.tokenFingerprint = Optional.ofNullable(b.tokenFingerprint);
         this.tokenHash = b.tokenHash;
         this.scheme = Objects.requireNonNull(b.scheme, "scheme");
         this.apiKey = b.apiKey;
@@ -105,7 +106,7 @@ public final class RequestFacts {
 
     /** The short hash of the bearer token (the call log's {@code token_fingerprint}), never the token. */
     public Optional<String> tokenFingerprint() {
-        return Optional.ofNullable(tokenFingerprint);
+        return tokenFingerprint;
     }
 
     /**
