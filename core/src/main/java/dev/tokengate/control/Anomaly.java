@@ -1,9 +1,9 @@
 package dev.tokengate.control;
 
+import dev.tokengate.internal.Settings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -83,13 +83,9 @@ public record Anomaly(Rule rule, Instant time, String requestId, String tokenFin
          * @throws IllegalArgumentException for anything else
          */
         public static Action parse(String text) {
-            String t = Objects.requireNonNull(text, "text").strip().toLowerCase(Locale.ROOT);
-            for (Action a : values()) {
-                if (a.value.equals(t)) {
-                    return a;
-                }
-            }
-            throw new IllegalArgumentException("'" + text + "' is not an anomaly action; write log or revoke");
+            Objects.requireNonNull(text, "text");
+            return Settings.named(values(), Action::value, text).orElseThrow(() -> new IllegalArgumentException(
+                    "'" + text + "' is not an anomaly action; write log or revoke"));
         }
 
         @Override

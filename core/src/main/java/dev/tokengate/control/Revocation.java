@@ -1,5 +1,6 @@
 package dev.tokengate.control;
 
+import dev.tokengate.internal.Settings;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
@@ -53,13 +54,11 @@ public record Revocation(Target target, String value, String reason, Instant rev
          * @throws IllegalArgumentException naming the targets for any other text
          */
         public static Target parse(String text) {
-            String t = Objects.requireNonNull(text, "text").strip().toLowerCase(Locale.ROOT);
-            for (Target target : values()) {
-                if (target.value.equals(t)) {
-                    return target;
-                }
+            Optional<Target> named = Settings.named(values(), Target::value, Objects.requireNonNull(text, "text"));
+            if (named.isPresent()) {
+                return named.get();
             }
-            return switch (t) {
+            return switch (text.strip().toLowerCase(Locale.ROOT)) {
                 case "jti" -> TOKEN_ID;
                 case "client_id" -> CLIENT;
                 default -> throw new IllegalArgumentException("'" + text + "' is not a revocation target; write token, "

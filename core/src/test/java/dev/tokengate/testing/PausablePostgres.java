@@ -85,7 +85,7 @@ public final class PausablePostgres implements AutoCloseable {
                     throw new IllegalStateException("the test's PostgreSQL did not start on port " + port + ": "
                             + e.getMessage() + "\n" + log, e);
                 }
-                Thread.sleep(50);
+                server.waitFor(50, TimeUnit.MILLISECONDS); // returns at once if the server died; then the check above fails
             }
         }
         long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
