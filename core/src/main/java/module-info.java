@@ -11,7 +11,9 @@ module dev.tokengate {
     requires com.zaxxer.hikari;                       // the token store's pool for tokengate.store.jdbc-url
     requires java.naming;                             // the token store's DataSource by JNDI name
     requires org.slf4j;
-    requires io.github.bucket4j.core;                 // the rate limits' buckets
+    requires transitive io.github.bucket4j.core;      // the rate limits' buckets (SharedBuckets)
+
+    uses dev.tokengate.control.SharedControlProvider; // tokengate-redis, when tokengate.redis.uri is set
 
     exports dev.tokengate;
     exports dev.tokengate.authorize;

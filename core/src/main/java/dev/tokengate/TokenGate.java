@@ -12,6 +12,8 @@ import dev.tokengate.control.RateLimits;
 import dev.tokengate.control.Revocation;
 import dev.tokengate.control.RevocationStore;
 import dev.tokengate.control.Revocations;
+import dev.tokengate.control.SharedControl;
+import dev.tokengate.control.SharedControlProvider;
 import dev.tokengate.control.Rotations;
 import dev.tokengate.extract.BearerTokenExtractor;
 import dev.tokengate.extract.Extraction;
@@ -117,6 +119,8 @@ public final class TokenGate implements AutoCloseable {
     private final Clock clock;
     private final List<AutoCloseable> resources;
     private final Revocations revocations;
+    /** The token-control state shared with the other nodes (tokengate-redis), or {@code null}. */
+    private final SharedControl shared;
     /** Tokens that could not be checked (an upstream down): one WARN per episode, then a summary per minute. */
     private final WarningEpisode upstreamFailures;
 
@@ -131,7 +135,10 @@ public final class TokenGate implements AutoCloseable {
         this.stack = built.stack();
         this.resources = built.resources();
         this.validator = b.validator != null ? b.validator : stack.tokens();
-        Optional<RevocationStore> revocationStore = Optional.ofNullable(b.revocationStore)
+        this.shared = b.sharedControl != null ? b.sharedControl
+                : b.sharedSource != null ? sharedControl(b.sharedSource, clock) : null;
+        Optional<RevocationStore> revocationStore = Optional.ofNullable(shared).map(SharedControl::revocationStore)
+                .or(() -> Optional.ofNullable(b.revocationStore))
                 .or(() -> b.revocationsInDatabase ? built.revocationStore() : Optional.empty());
         this.revocations = revocationStore.map(store -> Revocations.stored(clock, store))
                 .orElseGet(() -> Revocations.inMemory(clock));
@@ -143,7 +150,7 @@ public final class TokenGate implements AutoCloseable {
         chain.add(revocations.policy());
         chain.add(Rotations.policy()); // marks calls with a rotated token in its grace period
         b.anomalies.build().policy(revocations, b.anomalyListeners, b.mode == Mode.ENFORCE).ifPresent(chain::add);
-        chain.add(b.rateLimits.policy(clock));
+        chain.add(shared == null ? b.rateLimits.policy(clock) : b.rateLimits.policy(clock, shared));
         chain.addAll(b.policies);
         this.policies = List.copyOf(chain);
         this.mode = b.mode;
@@ -222,7 +229,33 @@ public final class TokenGate implements AutoCloseable {
             limiter.flush(); // what was left out of the call log is summarised, not lost
         }
         revocations.close();
+        if (shared != null) {
+            shared.close();
+        }
         Validators.close(resources);
+    }
+
+    /**
+     * The shared state {@value ConfigKeys#REDIS_URI} names, made by the provider on the class path (that of tokengate,
+     * else the thread's context class loader: a web application's).
+     *
+     * @throws ConfigurationException naming the key, with the module to add, when no provider is on the class path
+     */
+    static SharedControl sharedControl(ConfigSource source, Clock clock) {
+        for (ClassLoader loader : new ClassLoader[]{TokenGate.class.getClassLoader(),
+                Thread.currentThread().getContextClassLoader()}) {
+            if (loader == null) {
+                continue;
+            }
+            java.util.Iterator<SharedControlProvider> found =
+                    java.util.ServiceLoader.load(SharedControlProvider.class, loader).iterator();
+            if (found.hasNext()) {
+                return found.next().create(source, clock);
+            }
+        }
+        throw new ConfigurationException(ConfigKeys.REDIS_URI, "is set, but no module that shares token control "
+                + "through Redis is on the class path; add the dependency dev.tokengate:tokengate-redis (or unset "
+                + ConfigKeys.REDIS_URI + ")");
     }
 
     /**
@@ -293,6 +326,8 @@ public final class TokenGate implements AutoCloseable {
         private AnomalyRules.Builder anomalies = AnomalyRules.builder();
         private final List<AnomalyListener> anomalyListeners = new ArrayList<>();
         private RateLimits rateLimits = RateLimits.none();
+        private SharedControl sharedControl;
+        private ConfigSource sharedSource;
         private AddressRanges addressRanges = AddressRanges.none();
 
         private Builder() {
@@ -318,6 +353,7 @@ public final class TokenGate implements AutoCloseable {
             validators.config(source);
             this.rateLimits = RateLimits.config(source);
             this.addressRanges = AddressRanges.config(source);
+            this.sharedSource = source.get(ConfigKeys.REDIS_URI).isPresent() ? source : null;
             return this;
         }
 
@@ -435,6 +471,17 @@ public final class TokenGate implements AutoCloseable {
          */
         public Builder revocationStore(RevocationStore store) {
             this.revocationStore = Objects.requireNonNull(store, "revocationStore");
+            return this;
+        }
+
+        /**
+         * Shares the revocation list, the rate limits' buckets and the anomaly rules' state with the other nodes
+         * through this store (the gate closes it); replaces what {@link #config} read from
+         * {@value ConfigKeys#REDIS_URI}. The revocation list is then kept there, whatever
+         * {@link #revocationStore} says.
+         */
+        public Builder sharedControl(SharedControl shared) {
+            this.sharedControl = Objects.requireNonNull(shared, "sharedControl");
             return this;
         }
 

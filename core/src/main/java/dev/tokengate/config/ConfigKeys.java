@@ -222,6 +222,28 @@ public final class ConfigKeys {
     public static final String REVOCATIONS_STORE = "tokengate.revocations.store";
 
     /**
+     * The Redis that the nodes of a cluster share their token control through (revocations, rate-limit buckets,
+     * anomaly state): {@code redis://host:6379}, {@code rediss://} for TLS, {@code redis-sentinel://h1,h2/0#master},
+     * or several comma-separated {@code redis://} seed URIs of a Redis Cluster. Needs {@code tokengate-redis} on the
+     * class path; off when unset.
+     */
+    public static final String REDIS_URI = "tokengate.redis.uri";
+    /** The prefix of every Redis key tokengate writes, so that several APIs can share one Redis. */
+    public static final String REDIS_KEY_PREFIX = "tokengate.redis.key-prefix";
+    /**
+     * How the rate limits use Redis: {@code shared} (every limited request asks Redis) or {@code local-first}
+     * (each node counts locally and syncs in batches; bounded over-admission).
+     */
+    public static final String REDIS_RATE_LIMIT = "tokengate.redis.rate-limit";
+    /**
+     * What the checks that need Redis do while it cannot be reached: {@code fail-open} (serve from this node's state,
+     * queue revocations and publish them on recovery) or {@code fail-closed} (503).
+     */
+    public static final String REDIS_ON_FAILURE = "tokengate.redis.on-failure";
+    /** How long a Redis command may take before it counts as a failure. */
+    public static final String REDIS_TIMEOUT = "tokengate.redis.timeout";
+
+    /**
      * URL rules, one per line or {@code ;}-separated: {@code [METHODS] PATTERN = REQUIREMENT} (see
      * {@link dev.tokengate.authorize.UrlRules}). Read by the servlet filter.
      */
@@ -296,7 +318,12 @@ public final class ConfigKeys {
             core(ANOMALY_GEOIP_DATABASE, null, "anomaly rule: a MaxMind-format country .mmdb; a token used from a new country is an anomaly (off when unset)"),
             core(ANOMALY_MAX_DENIALS, null, "anomaly rule: more than N insufficient_scope or IP-range denials for one token within a window, N/duration (off when unset)"),
             core(ANOMALY_ACTION, "log", "what an anomaly rule does: log (WARN and a call-log mark) or revoke (the token, with the rule as reason)"),
-            core(REVOCATIONS_STORE, "database", "where the revocation list is kept: database (the token database's <table>_revocation, when a token store is configured; else memory) or memory"),
+            core(REVOCATIONS_STORE, "database", "where the revocation list is kept: database (the token database's <table>_revocation, when a token store is configured; else memory) or memory; with tokengate.redis.uri set, always in Redis"),
+            core(REDIS_URI, null, "the Redis the nodes share token control through: redis://, rediss:// (TLS), redis-sentinel://, or several redis:// seeds of a Redis Cluster (needs tokengate-redis)"),
+            core(REDIS_KEY_PREFIX, "tokengate:", "the prefix of every Redis key tokengate writes (several APIs on one Redis)"),
+            core(REDIS_RATE_LIMIT, "shared", "shared (each limited request asks Redis, one round trip) or local-first (counted on each node, synced in batches)"),
+            core(REDIS_ON_FAILURE, "fail-open", "while Redis is down: fail-open (serve from this node's state, queue revocations) or fail-closed (503 for the checks that need Redis)"),
+            core(REDIS_TIMEOUT, "1s", "how long a Redis command may take before it counts as a failure"),
             core(RATE_LIMIT_PER_TOKEN, null, "at most N/duration requests with one token (e.g. 100/1m); over it 429 with Retry-After"),
             core(RATE_LIMIT_PER_CLIENT, null, "at most N/duration requests from one client id"),
             core(RATE_LIMIT_PER_SUBJECT, null, "at most N/duration requests for one subject"),

@@ -10,7 +10,9 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.policy.PolicyDecision;
 import dev.tokengate.policy.RequestFacts;
 import dev.tokengate.policy.TokenPolicy;
+import dev.tokengate.internal.WarningEpisode;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.local.SynchronizationStrategy;
 import io.github.bucket4j.TimeMeter;
@@ -21,9 +23,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The policy that enforces a gate's {@link RateLimits} and the routes' own limits; see {@link RateLimits}. */
 final class RateLimitPolicy implements TokenPolicy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RateLimits.class);
+    private static final Duration SHARED_RETRY = Duration.ofSeconds(5);
 
     /** The call-log mark of a request refused by a rate limit. */
     static final String MARK = "rate_limited";
@@ -35,6 +42,11 @@ final class RateLimitPolicy implements TokenPolicy {
         API_KEY("per-api-key", "with this API key"),
         CLIENT("per-client", "from this client application"),
         SUBJECT("per-subject", "for this user");
+
+        /** A shared bucket's id: the limit's name, a colon, what it counts. */
+        String id(String counted) {
+            return policy + ':' + counted;
+        }
 
         final String policy;
         final String counted;
@@ -74,8 +86,25 @@ final class RateLimitPolicy implements TokenPolicy {
     private final Cache<String, Bucket> bySubject;
     /** The routes' buckets, keyed by route and token hash. */
     private final Cache<String, RouteBucket> byRoute;
+    /** Where the buckets are kept when every node shares them, else {@code null} (this node's memory). */
+    private final SharedBuckets shared;
+    /** With shared buckets: whether a request is refused (503) while they cannot be reached. */
+    private final boolean failClosed;
+    /** With shared buckets that fail open: this node's own buckets, counted while the shared ones cannot be reached. */
+    private final RateLimitPolicy local;
+    private final WarningEpisode sharedFailures;
 
     RateLimitPolicy(RateLimits limits, Clock clock) {
+        this(limits, clock, null, false);
+    }
+
+    RateLimitPolicy(RateLimits limits, Clock clock, SharedBuckets shared, boolean failClosed) {
+        this.shared = shared;
+        this.failClosed = failClosed;
+        this.local = shared == null || failClosed ? null : new RateLimitPolicy(limits, clock);
+        this.sharedFailures = shared == null ? null : new WarningEpisode(LOG, "tokengate cannot reach the shared "
+                + "rate-limit buckets; " + (failClosed ? "limited requests are refused with 503"
+                : "each node counts on its own meanwhile"), clock, WarningEpisode.SUMMARY_INTERVAL);
         this.limits = limits;
         this.perToken = limits.perToken().orElse(null);
         this.perApiKey = limits.perApiKey().orElse(null);
@@ -106,6 +135,26 @@ final class RateLimitPolicy implements TokenPolicy {
 
     @Override
     public PolicyDecision check(VerifiedToken token, RequestFacts request) {
+        if (shared == null) {
+            return count(token, request);
+        }
+        PolicyDecision decision;
+        try {
+            decision = count(token, request);
+        } catch (RuntimeException e) {
+            sharedFailures.failure(e.getMessage() == null ? e.toString() : e.getMessage());
+            if (failClosed) {
+                return new PolicyDecision.Deny(BearerError.unavailable("The rate limit cannot be checked right now; "
+                        + "try again shortly.", SHARED_RETRY), "shared rate-limit buckets unreachable (fail-closed): "
+                        + e, List.of(RevocationPolicy.UNAVAILABLE_MARK));
+            }
+            return local.count(token, request);
+        }
+        sharedFailures.recovered();
+        return decision;
+    }
+
+    private PolicyDecision count(VerifiedToken token, RequestFacts request) {
         Requirement requirement = request.requirement();
         boolean route = requirement.rateLimit().isPresent();
         boolean gateWide = !request.rechecked() && (byToken != null || byApiKey != null || byClient != null
@@ -126,7 +175,7 @@ final class RateLimitPolicy implements TokenPolicy {
             routeId = requirement.route().orElseGet(requirement::toString) + ' ' + hash.get();
             RouteBucket b = byRoute.getIfPresent(routeId);
             if (b == null) {
-                b = byRoute.get(routeId, k -> new RouteBucket(newBucket(rate), rate.window()));
+                b = byRoute.get(routeId, k -> new RouteBucket(newBucket(Dimension.ROUTE, k, rate), rate.window()));
             }
             routeBucket = b.bucket();
             if (!routeBucket.tryConsume(1)) {
@@ -144,27 +193,27 @@ final class RateLimitPolicy implements TokenPolicy {
         Bucket byKeyB = null;
         Bucket byClientB = null;
         if (byToken != null && hash.isPresent()) {
-            byTokenB = bucket(byToken, hash.get(), perToken);
+            byTokenB = bucket(byToken, Dimension.TOKEN, hash.get(), perToken);
             if (!byTokenB.tryConsume(1)) {
                 return refusal(new Key(Dimension.TOKEN, hash.get(), perToken), byTokenB, routeBucket);
             }
         }
         if (apiKey != null) {
-            byKeyB = bucket(byApiKey, apiKey, perApiKey);
+            byKeyB = bucket(byApiKey, Dimension.API_KEY, apiKey, perApiKey);
             if (!byKeyB.tryConsume(1)) {
                 return refusal(new Key(Dimension.API_KEY, apiKey, perApiKey), byKeyB, routeBucket,
                         byTokenB);
             }
         }
         if (client != null) {
-            byClientB = bucket(byClient, client, perClient);
+            byClientB = bucket(byClient, Dimension.CLIENT, client, perClient);
             if (!byClientB.tryConsume(1)) {
                 return refusal(new Key(Dimension.CLIENT, client, perClient), byClientB, routeBucket,
                         byTokenB, byKeyB);
             }
         }
         if (subject != null) {
-            Bucket b = bucket(bySubject, subject, perSubject);
+            Bucket b = bucket(bySubject, Dimension.SUBJECT, subject, perSubject);
             if (!b.tryConsume(1)) {
                 return refusal(new Key(Dimension.SUBJECT, subject, perSubject), b, routeBucket,
                         byTokenB, byKeyB, byClientB);
@@ -173,12 +222,17 @@ final class RateLimitPolicy implements TokenPolicy {
         return PolicyDecision.allow();
     }
 
-    private Bucket bucket(Cache<String, Bucket> cache, String id, Rate rate) {
+    private Bucket bucket(Cache<String, Bucket> cache, Dimension dimension, String id, Rate rate) {
         Bucket bucket = cache.getIfPresent(id);
-        return bucket != null ? bucket : cache.get(id, k -> newBucket(rate));
+        return bucket != null ? bucket : cache.get(id, k -> newBucket(dimension, k, rate));
     }
 
-    private Bucket newBucket(Rate rate) {
+    private Bucket newBucket(Dimension dimension, String id, Rate rate) {
+        if (shared != null) {
+            return shared.bucket(dimension.id(id), BucketConfiguration.builder()
+                    .addLimit(limit -> limit.capacity(rate.limit()).refillIntervally(rate.limit(), rate.window()))
+                    .build());
+        }
         return Bucket.builder()
                 .addLimit(limit -> limit.capacity(rate.limit()).refillIntervally(rate.limit(), rate.window()))
                 .withCustomTimePrecision(time)

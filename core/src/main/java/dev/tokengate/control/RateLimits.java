@@ -110,6 +110,14 @@ public final class RateLimits {
         return new RateLimitPolicy(this, Objects.requireNonNull(clock, "clock"));
     }
 
+    /**
+     * The policy that enforces these limits with buckets every node shares: while they cannot be reached, limited
+     * requests are counted on this node alone ({@code fail-open}) or refused with 503 ({@code fail-closed}).
+     */
+    public TokenPolicy policy(Clock clock, SharedControl shared) {
+        return new RateLimitPolicy(this, Objects.requireNonNull(clock, "clock"), shared.buckets(), shared.failClosed());
+    }
+
     @Override
     public String toString() {
         return "RateLimits[per-token=" + perToken + ", per-client=" + perClient + ", per-subject=" + perSubject

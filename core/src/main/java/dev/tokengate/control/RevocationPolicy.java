@@ -13,6 +13,9 @@ final class RevocationPolicy implements TokenPolicy {
 
     /** The call-log mark of a request refused because of a revocation. */
     static final String MARK = "revoked";
+    /** The call-log mark of a request refused because a shared store that fails closed could not be reached. */
+    static final String UNAVAILABLE_MARK = "shared_state_unavailable";
+    private static final java.time.Duration RETRY = java.time.Duration.ofSeconds(5);
 
     private final Revocations revocations;
 
@@ -22,6 +25,11 @@ final class RevocationPolicy implements TokenPolicy {
 
     @Override
     public PolicyDecision check(VerifiedToken token, RequestFacts request) {
+        if (!revocations.trusted()) {
+            return new PolicyDecision.Deny(BearerError.unavailable("The revocation list cannot be checked right now; "
+                    + "try again shortly.", RETRY), "revocation list unavailable (shared store unreachable, "
+                    + "fail-closed)", java.util.List.of(UNAVAILABLE_MARK));
+        }
         Optional<Revocation> found = revocations.find(token, request);
         if (found.isEmpty()) {
             return PolicyDecision.allow();

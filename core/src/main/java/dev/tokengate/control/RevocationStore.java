@@ -24,6 +24,39 @@ public interface RevocationStore extends AutoCloseable {
      */
     boolean remove(Revocation.Target target, String value);
 
+    /**
+     * For a store shared by several nodes: tells the list, from now on, of the entries other nodes save and remove, and
+     * of each resynchronisation after the store was unreachable. Called once, before the first {@link #load}; the
+     * default tells nothing (the list then reads the store only at start and after a failed read).
+     */
+    default void subscribe(Listener listener) {
+    }
+
+    /**
+     * Whether the list may answer from the entries it holds. A shared store that fails closed answers {@code false}
+     * from the moment it loses its connection until it has resynchronised the list; the revocation check then
+     * answers 503. The default: always.
+     */
+    default boolean trusted() {
+        return true;
+    }
+
+    /** What a shared store tells the list; called on the store's own threads. */
+    interface Listener {
+
+        /** Another node saved this entry (or this node's own write came back). */
+        void saved(Revocation revocation);
+
+        /** An entry was lifted. */
+        void removed(Revocation.Target target, String value);
+
+        /**
+         * Every entry in force, read after the store was reached again: the list holds these and forgets the others
+         * (lifted meanwhile).
+         */
+        void resynchronised(List<Revocation> all);
+    }
+
     /** Releases what the store holds; the default holds nothing. */
     @Override
     default void close() {

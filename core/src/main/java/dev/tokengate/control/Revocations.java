@@ -83,6 +83,7 @@ public final class Revocations implements AutoCloseable {
             return t;
         });
         if (store != null) {
+            store.subscribe(new Mirror());
             onStoreThread(() -> {
                 load();
                 return null;
@@ -232,6 +233,14 @@ public final class Revocations implements AutoCloseable {
     }
 
     /**
+     * Whether the entries held may be trusted: always, but for a shared store that fails closed and has lost its
+     * connection (or not yet resynchronised since); the revocation check then answers 503.
+     */
+    public boolean trusted() {
+        return store == null || store.trusted();
+    }
+
+    /**
      * The policy that refuses what this list holds: 401 {@code invalid_token}, the call-log reason naming the entry
      * and its reason, the mark {@code revoked}. Every gate runs it after the built-in API-key policy.
      */
@@ -239,7 +248,10 @@ public final class Revocations implements AutoCloseable {
         return new RevocationPolicy(this);
     }
 
-    /** Called after each revocation, on the revoking thread: how the gate evicts its caches. */
+    /**
+     * Called after each revocation, on the revoking thread, and after each revocation another node made (on the
+     * shared store's thread): how the gate evicts its caches.
+     */
     public void onRevoke(Consumer<Revocation> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
@@ -330,6 +342,61 @@ public final class Revocations implements AutoCloseable {
             LOG.info("tokengate read {} revocations from {}", stored.size(), store);
         } catch (RuntimeException e) {
             storeFailures.failure(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /** The list's side of a shared store: other nodes' changes applied to the entries held, caches evicted. */
+    private final class Mirror implements RevocationStore.Listener {
+        @Override
+        public void saved(Revocation r) {
+            Revocation held = entries.get(r.target()).get(r.value());
+            if (held != null && !held.revokedAt().isBefore(r.revokedAt())) {
+                return; // already held (this node's own write, or a repeat)
+            }
+            put(r);
+            tell(r);
+        }
+
+        @Override
+        public void removed(Revocation.Target target, String value) {
+            entries.get(target).remove(value);
+            recount();
+        }
+
+        @Override
+        public void resynchronised(List<Revocation> all) {
+            Map<Revocation.Target, Map<String, Revocation>> fresh = new EnumMap<>(Revocation.Target.class);
+            for (Revocation.Target target : Revocation.Target.values()) {
+                fresh.put(target, new java.util.HashMap<>());
+            }
+            for (Revocation r : all) {
+                fresh.get(r.target()).put(r.value(), r);
+            }
+            List<Revocation> added = new ArrayList<>();
+            for (Revocation.Target target : Revocation.Target.values()) {
+                Map<String, Revocation> held = entries.get(target);
+                held.keySet().retainAll(fresh.get(target).keySet());
+                for (Revocation r : fresh.get(target).values()) {
+                    if (held.put(r.value(), r) == null) {
+                        added.add(r);
+                    }
+                }
+            }
+            purgeExpired();
+            loaded = true;
+            LOG.info("tokengate resynchronised its revocation list from {}: {} entries, {} new", store, size,
+                    added.size());
+            added.forEach(this::tell);
+        }
+
+        private void tell(Revocation r) {
+            for (Consumer<Revocation> listener : listeners) {
+                try {
+                    listener.accept(r);
+                } catch (RuntimeException e) {
+                    LOG.error("tokengate could not evict the tokens of revocation {} {}", r.target(), r.displayValue(), e);
+                }
+            }
         }
     }
 

@@ -325,4 +325,130 @@ class RateLimitsTest {
                 .time(time.instant()).requirement(requirement).tokenHash(hash)
                 .tokenFingerprint(HexFormat.of().formatHex(hash).substring(0, 12)).build();
     }
+
+    /**
+     * Buckets "shared" by the gates given the same instance (Bucket4j's local buckets in one map, on the test clock;
+     * the Redis ones are tested in tokengate-redis), failing while {@code down}.
+     */
+    private final class MapBuckets implements SharedBuckets {
+        final java.util.concurrent.ConcurrentHashMap<String, io.github.bucket4j.Bucket> buckets =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        volatile boolean down;
+
+        @Override
+        public io.github.bucket4j.Bucket bucket(String id, io.github.bucket4j.BucketConfiguration configuration) {
+            io.github.bucket4j.Bucket real = buckets.computeIfAbsent(id, k -> io.github.bucket4j.Bucket.builder()
+                    .addLimit(configuration.getBandwidths()[0])
+                    .withCustomTimePrecision(new io.github.bucket4j.TimeMeter() {
+                        @Override
+                        public long currentTimeNanos() {
+                            return time.millis() * 1_000_000L;
+                        }
+
+                        @Override
+                        public boolean isWallClockBased() {
+                            return true;
+                        }
+                    }).build());
+            return (io.github.bucket4j.Bucket) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[]{io.github.bucket4j.Bucket.class}, (proxy, method, args) -> {
+                        if (down) {
+                            throw new IllegalStateException("shared store down");
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+    }
+
+    private TokenGate sharedGate(MapBuckets buckets, boolean failClosed, RateLimits limits) {
+        SharedControl shared = new SharedControl() {
+            @Override
+            public RevocationStore revocationStore() {
+                return new RevocationStore() {
+                    @Override
+                    public List<Revocation> load(Instant now) {
+                        return List.of();
+                    }
+
+                    @Override
+                    public void save(Revocation revocation) {
+                    }
+
+                    @Override
+                    public boolean remove(Revocation.Target target, String value) {
+                        return false;
+                    }
+                };
+            }
+
+            @Override
+            public SharedBuckets buckets() {
+                return buckets;
+            }
+
+            @Override
+            public SharedAnomalyState anomalyState() {
+                throw new UnsupportedOperationException("no anomaly rules here");
+            }
+
+            @Override
+            public boolean failClosed() {
+                return failClosed;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        return TokenGate.builder().validator(RateLimitsTest::validate).rateLimits(limits).sharedControl(shared)
+                .callLogSink(events::add).clock(time).build();
+    }
+
+    @Test
+    void sharedBucketsMakeOneLimitOfTwoGatesKeyedByLimitAndWhatItCounts() {
+        MapBuckets buckets = new MapBuckets();
+        RateLimits limits = RateLimits.builder().perToken(Rate.parse("4/1m")).perClient(Rate.parse("100/1m")).build();
+        TokenGate a = sharedGate(buckets, false, limits);
+        TokenGate b = sharedGate(buckets, false, limits);
+
+        assertThat(admitted(a, "alice-bot-1", Requirement.authenticated(), 2)).isEqualTo(2);
+        assertThat(admitted(b, "alice-bot-1", Requirement.authenticated(), 5)).isEqualTo(2);
+
+        assertThat(buckets.buckets.keySet()).hasSize(2).anyMatch(k -> k.startsWith("per-token:"))
+                .contains("per-client:bot").allMatch(k -> !k.contains("alice-bot-1"));
+        time.advance(Duration.ofMinutes(1));
+        assertThat(admitted(b, "alice-bot-1", Requirement.authenticated(), 1)).isEqualTo(1);
+    }
+
+    @Test
+    void sharedBucketsDownFailOpenCountOnThisNodeAndWarnOnce() {
+        MapBuckets buckets = new MapBuckets();
+        TokenGate gate = sharedGate(buckets, false, perToken("3/1m"));
+        assertThat(admitted(gate, "alice-bot-1", Requirement.authenticated(), 1)).isEqualTo(1);
+        buckets.down = true;
+        try (dev.tokengate.testing.LogCapture log = dev.tokengate.testing.LogCapture.start()) {
+            assertThat(admitted(gate, "alice-bot-1", Requirement.authenticated(), 5)).isEqualTo(3);
+            assertThat(log.lines(RateLimits.class.getName()))
+                    .filteredOn(m -> m.contains("cannot reach the shared rate-limit buckets")).hasSize(1);
+        }
+        buckets.down = false;
+        assertThat(admitted(gate, "alice-bot-1", Requirement.authenticated(), 5)).isEqualTo(2);
+    }
+
+    @Test
+    void sharedBucketsDownFailClosedAnswer503WithRetryAfter() {
+        MapBuckets buckets = new MapBuckets();
+        TokenGate gate = sharedGate(buckets, true, perToken("3/1m"));
+        buckets.down = true;
+        ErrorResponse refused = run(gate, "alice-bot-1", Requirement.authenticated());
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.headers()).containsEntry("Retry-After", "5");
+        assertThat(events.get(events.size() - 1).marks()).contains("shared_state_unavailable");
+        buckets.down = false;
+        assertThat(admitted(gate, "alice-bot-1", Requirement.authenticated(), 5)).isEqualTo(3);
+    }
 }

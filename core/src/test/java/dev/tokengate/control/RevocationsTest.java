@@ -6,6 +6,7 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.log.Fingerprints;
 import dev.tokengate.policy.PolicyDecision;
 import dev.tokengate.policy.RequestFacts;
+import dev.tokengate.policy.TokenPolicy;
 import dev.tokengate.testing.FakeTime;
 import dev.tokengate.testing.LogCapture;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,18 @@ class RevocationsTest {
         final AtomicInteger loads = new AtomicInteger();
         volatile boolean down;
         volatile boolean closed;
+        volatile boolean trusted = true;
+        volatile RevocationStore.Listener listener;
+
+        @Override
+        public void subscribe(RevocationStore.Listener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public boolean trusted() {
+            return trusted;
+        }
 
         @Override
         public List<Revocation> load(Instant now) {
@@ -392,5 +405,67 @@ class RevocationsTest {
                 .hasMessage("a revocation needs a reason of 1 to 500 characters");
         assertThatThrownBy(() -> entry(Revocation.Target.SUBJECT, "v", " ", NOW))
                 .hasMessage("a revocation needs a reason of 1 to 500 characters");
+    }
+
+    @Test
+    void anotherNodesRevocationsReachTheMirrorAndTheListenersWithoutAStoreRead() {
+        MemoryStore store = new MemoryStore();
+        Revocations list = Revocations.stored(time, store);
+        list.settle();
+        List<Revocation> told = new ArrayList<>();
+        list.onRevoke(told::add);
+        int loads = store.loads.get();
+        Revocation other = entry(Revocation.Target.SUBJECT, "mallory", "stolen laptop", NOW);
+
+        store.listener.saved(other);
+        store.listener.saved(other); // a repeat (or this node's own echo) is not told twice
+
+        assertThat(list.find(token("mallory", "web", null), request("t", null))).contains(other);
+        assertThat(told).containsExactly(other);
+        assertThat(store.loads.get()).isEqualTo(loads);
+
+        store.listener.removed(Revocation.Target.SUBJECT, "mallory");
+        assertThat(list.find(token("mallory", "web", null), request("t", null))).isEmpty();
+        assertThat(list.list()).isEmpty();
+    }
+
+    @Test
+    void aResynchronisationKeepsWhatTheStoreHoldsForgetsTheRestAndTellsOnlyTheNewOnes() {
+        MemoryStore store = new MemoryStore();
+        Revocations list = Revocations.stored(time, store);
+        list.settle();
+        list.revoke(Revocation.Target.SUBJECT, "lifted-meanwhile", "old", null);
+        list.revoke(Revocation.Target.CLIENT, "kept", "old", null);
+        List<Revocation> told = new ArrayList<>();
+        list.onRevoke(told::add);
+        Revocation kept = list.list().stream().filter(r -> r.value().equals("kept")).findFirst().orElseThrow();
+        Revocation added = entry(Revocation.Target.TOKEN_ID, "jti-9", "revoked during the outage", NOW);
+
+        store.listener.resynchronised(List.of(kept, added));
+
+        assertThat(list.list()).extracting(Revocation::value).containsExactlyInAnyOrder("kept", "jti-9");
+        assertThat(told).containsExactly(added);
+        assertThat(list.find(token("lifted-meanwhile", "web", null), request("t", null))).isEmpty();
+        assertThat(list.find(token("x", "web", "jti-9"), request("t", null))).contains(added);
+    }
+
+    @Test
+    void anUntrustedSharedStoreMakesThePolicyAnswer503() {
+        MemoryStore store = new MemoryStore();
+        Revocations list = Revocations.stored(time, store);
+        list.settle();
+        TokenPolicy policy = list.policy();
+        assertThat(list.trusted()).isTrue();
+        assertThat(policy.check(token("alice", "web", null), request("t", null))).isInstanceOf(PolicyDecision.Allow.class);
+
+        store.trusted = false;
+
+        assertThat(list.trusted()).isFalse();
+        PolicyDecision.Deny deny = (PolicyDecision.Deny) policy.check(token("alice", "web", null), request("t", null));
+        assertThat(deny.error().status()).isEqualTo(503);
+        assertThat(deny.error().code()).contains(dev.tokengate.BearerError.Code.TEMPORARILY_UNAVAILABLE);
+        assertThat(deny.error().headers()).containsEntry("Retry-After", "5");
+        assertThat(deny.marks()).containsExactly("shared_state_unavailable");
+        assertThat(Revocations.inMemory(time).trusted()).isTrue();
     }
 }

@@ -1,0 +1,30 @@
+package dev.tokengate.control;
+
+/**
+ * Token-control state shared by the nodes of a cluster, so that a revocation, a rate limit or an anomaly seen on one
+ * node holds on all: the revocation list's store (each node keeps a mirror and is told of the others' changes), the
+ * rate limits' buckets and the anomaly rules' state. {@code tokengate-redis} provides one, switched on by
+ * {@value dev.tokengate.config.ConfigKeys#REDIS_URI} (found through {@link SharedControlProvider}) or given to
+ * {@code TokenGate.Builder#sharedControl}. The gate closes it.
+ */
+public interface SharedControl extends AutoCloseable {
+
+    /** Where the revocation list is kept; it {@linkplain RevocationStore#subscribe tells} the list of other nodes' changes. */
+    RevocationStore revocationStore();
+
+    /** The rate limits' buckets, shared by every node. */
+    SharedBuckets buckets();
+
+    /** The anomaly rules' state, shared by every node. */
+    SharedAnomalyState anomalyState();
+
+    /**
+     * Whether a check that needs the shared state answers 503 while it cannot be reached ({@code fail-closed}),
+     * rather than going on with this node's own state ({@code fail-open}).
+     */
+    boolean failClosed();
+
+    /** Releases the connections. */
+    @Override
+    void close();
+}
