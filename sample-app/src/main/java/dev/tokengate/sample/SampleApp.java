@@ -269,6 +269,11 @@ public final class SampleApp implements AutoCloseable {
         return database;
     }
 
+    /** The API's gate (its revocation list, for tests that watch revocations arrive from another node). */
+    TokenGate gate() {
+        return gate;
+    }
+
     /** Stops accepting requests, lets running ones finish, writes pending token usage and closes the database. */
     @Override
     public void close() throws Exception {
