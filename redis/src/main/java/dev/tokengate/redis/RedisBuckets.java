@@ -9,7 +9,9 @@ import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
-import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
+import io.github.bucket4j.distributed.proxy.optimization.NopeOptimizationListener;
+import io.github.bucket4j.distributed.proxy.optimization.Optimization;
+import io.github.bucket4j.distributed.proxy.optimization.delay.DelayOptimization;
 import io.github.bucket4j.redis.consts.LuaScripts;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.github.bucket4j.redis.lettuce.RedisApi;
@@ -28,19 +30,41 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The rate limits' buckets in Redis, through Bucket4j's Lettuce backend: one key per bucket
- * ({@code <prefix>rl:<limit>:<what it counts>}), expiring once the bucket would be full again, on the gate's clock.
+ * ({@code <prefix>rl:<limit>:<what it counts>}, so in a Redis Cluster each bucket lives in one slot), expiring 10 s
+ * after the bucket would be full again, on the gate's clock (Bucket4j's client clock: Redis's own is not read).
  *
- * <p><b>Round trips.</b> Bucket4j's compare-and-swap proxy reads a bucket's state ({@code GET}) and then swaps it (a
- * Lua script): two round trips. Here the read is answered from the state this node last wrote or saw for the key, and
- * the swap script answers a mismatch with the state it found, which the retry then starts from. A request whose bucket
- * no other node changed since this node's last request costs one round trip; one that another node's request
- * overtook, two. A stale copy never admits too much: the swap only succeeds against the state Redis holds.
+ * <p><b>Round trips ({@code shared}, the default).</b> Bucket4j's compare-and-swap proxy reads a bucket's state
+ * ({@code GET}) and then swaps it (a Lua script): two round trips. Here the read is answered from the state this node
+ * last wrote or found for the key, and the swap script answers a mismatch with the state it found, which Bucket4j's
+ * retry then starts from. For each limit it counts in, a request costs:
+ * <ul>
+ *   <li><b>1 round trip</b> when no other node changed the bucket since this node last did (one node, or a client
+ *       that sticks to one node);</li>
+ *   <li><b>2</b> when another node did (the swap fails answering the current state, the retry succeeds), and one
+ *       more for each further node whose swap came between (contention on one bucket);</li>
+ *   <li>2 the first time a node meets a bucket, or after it forgot its copy (it keeps
+ *       {@value RateLimits#DEFAULT_MAX_BUCKETS} copies at most, each for 10 minutes after its last use): a read, then
+ *       the swap;</li>
+ *   <li>none for a refusal that does not change the node's copy (an exhausted bucket, before its window ends).</li>
+ * </ul>
+ * A request under several gate-wide limits (per token and per client, say) counts in each in turn: one round trip
+ * per limit. A stale copy never admits too much (a swap only succeeds against the state Redis holds); it can refuse
+ * early until the bucket's window ends, when Redis holds more than the copy: the key was lost (a Redis restarted
+ * empty) or another node gave a call back (a request refused by a later limit).
  *
- * <p><b>{@code local-first}</b> ({@code tokengate.redis.rate-limit}): Bucket4j's delaying optimization. Each node
- * consumes from its own copy of a bucket and syncs with Redis once it has consumed {@code max(1, N / 20)} calls (5 %
- * of the limit) since the last sync, or {@value #LOCAL_FIRST_SYNC_SECONDS} s have passed. Over-admission is bounded:
- * within a window each node may admit at most that many calls the others have already used up, so the cluster admits
- * at most {@code N + nodes × max(1, N / 20)} per window (100/1m on 3 nodes: 115).
+ * <p><b>{@code local-first}</b> ({@code tokengate.redis.rate-limit}): Bucket4j's delaying optimization, on the gate's
+ * clock. Each node admits and refuses on its own copy of a bucket, and syncs it (the calls it admitted since, then
+ * the request at hand, one round trip) when the request would take it beyond {@code max(1, N / 20)} calls since its
+ * last sync (5 % of a limit of N), or comes more than {@value #LOCAL_FIRST_SYNC_SECONDS} s after it. Round trips:
+ * one per {@code max(1, N / 20) + 1} calls a node admits (refusals are answered from the copy), and one a second per
+ * bucket in use at most besides.
+ * <b>Over-admission</b>: between two syncs a node admits at most {@code max(1, N / 20)} calls Redis has not counted,
+ * so within one window each node admits at most that many beyond what was left, and the cluster at most
+ * {@code N + nodes × max(1, N / 20)} (100/1m on 3 nodes: 115; 10/1m on 3 nodes: 13). The surplus is counted in Redis
+ * at the next sync all the same (the bucket goes below zero), and the next window admits that much less: over
+ * several windows the cluster averages N per window. The bound holds while the gate keeps its copy of the bucket (it
+ * forgets a bucket unused for a window, or beyond its {@code maxBuckets}; the calls not yet synced are then never
+ * counted in Redis).
  *
  * <p>Thread-safe.
  */
@@ -54,12 +78,14 @@ final class RedisBuckets implements SharedBuckets {
     private final RedisConnections redis;
     private final LettuceBasedProxyManager<Object> proxies;
     private final boolean localFirst;
+    private final TimeMeter time;
 
     RedisBuckets(RedisConnections redis, Clock clock) {
         this.redis = redis;
         this.localFirst = redis.settings().rateLimit() == RedisSettings.RateLimitMode.LOCAL_FIRST;
+        this.time = new ClockTimeMeter(clock);
         this.proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(new LastKnownStates(redis.asyncBytes()))
-                .clientClock(new ClockTimeMeter(clock))
+                .clientClock(time)
                 .requestTimeout(redis.settings().timeout())
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
                         Duration.ofSeconds(10)))
@@ -72,11 +98,21 @@ final class RedisBuckets implements SharedBuckets {
         if (!localFirst) {
             return proxies.builder().build(key, () -> configuration);
         }
-        long capacity = configuration.getBandwidths()[0].getCapacity();
-        return proxies.builder()
-                .withOptimization(Optimizations.delaying(new DelayParameters(Math.max(1, capacity / LOCAL_FIRST_SHARE),
-                        Duration.ofSeconds(LOCAL_FIRST_SYNC_SECONDS))))
-                .build(key, () -> configuration);
+        return proxies.builder().withOptimization(localFirst(configuration)).build(key, () -> configuration);
+    }
+
+    /**
+     * Bucket4j's delaying optimization on the gate's clock ({@code Optimizations.delaying} would read the system's:
+     * a moved test clock would then neither refill a node's copy nor bring its next sync closer).
+     */
+    private Optimization localFirst(BucketConfiguration configuration) {
+        return new DelayOptimization(new DelayParameters(unsynced(configuration),
+                Duration.ofSeconds(LOCAL_FIRST_SYNC_SECONDS)), NopeOptimizationListener.INSTANCE, time);
+    }
+
+    /** How many calls a node may admit on its own copy of this bucket between two syncs: {@code max(1, N / 20)}. */
+    static long unsynced(BucketConfiguration configuration) {
+        return Math.max(1, configuration.getBandwidths()[0].getCapacity() / LOCAL_FIRST_SHARE);
     }
 
     @Override

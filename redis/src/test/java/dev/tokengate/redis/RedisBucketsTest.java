@@ -9,11 +9,15 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.control.RateLimits;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.redis.testing.CommandMonitor;
+import dev.tokengate.redis.testing.RedisClusterProcess;
 import dev.tokengate.redis.testing.RedisServerProcess;
 import dev.tokengate.redis.testing.SharedRedis;
 import dev.tokengate.testing.FakeTime;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestRequest;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Rate limits shared by several gates through Redis, on a test clock: one limit for all nodes, the round trips a
  * request costs (counted by Redis itself, on a server of the test's own so that no other test's commands count),
- * {@code local-first} within its documented bound, and both failure modes while that server is stopped.
+ * {@code local-first} within its documented bound, both failure modes while that server is stopped, a hung server
+ * (frozen: the timeout applies), and a Redis Cluster of three masters.
  */
 class RedisBucketsTest {
 
@@ -155,21 +160,59 @@ class RedisBucketsTest {
         RedisSettings settings = RedisSettings.of(own.uri()).withRateLimit(RedisSettings.RateLimitMode.LOCAL_FIRST);
         List<TokenGate> nodes = List.of(gate(settings, perToken("100/1m")), gate(settings, perToken("100/1m")),
                 gate(settings, perToken("100/1m")));
-        int admitted = 0;
+        int first;
+        int second;
         long roundTrips;
         try (CommandMonitor monitor = CommandMonitor.open(own.port())) {
-            for (int i = 0; i < 300; i++) {
-                if (call(nodes.get(i % 3), "carol-bot-1") == null) {
-                    admitted++;
-                }
-            }
+            first = admitted(nodes, "carol-bot-1", 300);
             roundTrips = monitor.sent().size();
+            time.advance(Duration.ofMinutes(1));
+            second = admitted(nodes, "carol-bot-1", 300);
         }
-        // the bound of RedisBuckets' javadoc: N + nodes x max(1, N / 20) = 100 + 3 x 5
-        assertThat(admitted).isBetween(100, 115);
-        assertThat(roundTrips).as("round trips for 300 requests").isLessThan(150);
-        System.out.printf("local-first, 100/1m on 3 nodes, 300 requests: %d admitted, %d Redis commands%n",
-                admitted, roundTrips);
+        // the bound of RedisBuckets' javadoc: N + nodes x max(1, N / 20) = 100 + 3 x 5 in one window; what a window
+        // admitted beyond N is counted in Redis and taken from the next: 2N + 15 over two
+        assertThat(first).isBetween(100, 115);
+        assertThat(second).isBetween(100 - 15, 115);
+        assertThat(first + second).isLessThanOrEqualTo(215);
+        // a node syncs once per max(1, N / 20) + 1 = 6 calls it admits (its refusals are answered from its copy),
+        // and once more on its first call, after a read: each sync is two swaps here (the other nodes synced since,
+        // so the first swap fails answering the state it found, and the retry succeeds)
+        assertThat(roundTrips).as("round trips for 300 requests").isLessThanOrEqualTo(2 * (first / 6 + 3) + 3);
+        System.out.printf("local-first, 100/1m on 3 nodes, 300 requests a window: %d then %d admitted, %d Redis "
+                + "commands in the first window%n", first, second, roundTrips);
+    }
+
+    @Test
+    void localFirstSyncsAfterASecondOnTheGatesClockEvenWithinItsShare() throws Exception {
+        RedisSettings settings = RedisSettings.of(own.uri()).withRateLimit(RedisSettings.RateLimitMode.LOCAL_FIRST);
+        TokenGate a = gate(settings, perToken("100/1m"));
+        TokenGate b = gate(settings, perToken("100/1m"));
+        try (CommandMonitor monitor = CommandMonitor.open(own.port())) {
+            assertThat(call(a, "hank-bot-1")).isNull();
+            assertThat(monitor.sent()).as("a new bucket: a read, then the first write").hasSize(2);
+            assertThat(call(a, "hank-bot-1")).isNull();
+            assertThat(monitor.sent()).as("within the node's share of 5: no round trip").isEmpty();
+            for (int i = 0; i < 20; i++) {
+                assertThat(call(b, "hank-bot-1")).isNull();
+            }
+            monitor.sent();
+
+            time.advance(Duration.ofMillis(1001));
+            assertThat(call(a, "hank-bot-1")).isNull();
+            // a second after its last sync on the gate's clock: the node syncs; its copy is stale (b wrote since), so
+            // the swap answers what Redis holds and the retry swaps from it
+            assertThat(monitor.sent()).hasSize(2).allMatch(c -> c.contains("\"EVAL\""));
+        }
+    }
+
+    private static int admitted(List<TokenGate> nodes, String token, int requests) {
+        int admitted = 0;
+        for (int i = 0; i < requests; i++) {
+            if (call(nodes.get(i % nodes.size()), token) == null) {
+                admitted++;
+            }
+        }
+        return admitted;
     }
 
     @Test
@@ -218,16 +261,64 @@ class RedisBucketsTest {
         }
     }
 
+    @Test
+    void aHungRedisCountsAsDownOnceTheTimeoutHasPassedThenSharesAgain() throws Exception {
+        RedisSettings settings = RedisSettings.of(own.uri()).withTimeout(Duration.ofMillis(200));
+        TokenGate a = gate(settings, perToken("3/1m"));
+        TokenGate b = gate(settings, perToken("3/1m"));
+        assertThat(call(a, "ivan-bot-1")).isNull();
+        own.pause();
+        try (LogCapture log = LogCapture.start()) {
+            // each limited call waits for the timeout (200 ms; the connection stays open), then counts locally
+            assertThat(admitted(List.of(a), "ivan-bot-1", 5)).as("the node's own bucket of 3").isEqualTo(3);
+            assertThat(log.lines(RateLimits.class.getName()))
+                    .filteredOn(l -> l.contains("cannot reach the shared rate-limit buckets")).hasSize(1);
+        } finally {
+            own.resume();
+        }
+        assertThat(admitted(List.of(a, b), "judy-bot-1", 6)).as("one shared bucket of 3 for both nodes again")
+                .isEqualTo(3);
+    }
+
+    @Test
+    void oneLimitOnARedisClusterOfThreeMastersEachBucketInTheSlotOfItsKey() throws Exception {
+        try (RedisClusterProcess cluster = RedisClusterProcess.create()) {
+            RedisSettings settings = RedisSettings.of(cluster.uris());
+            assertThat(settings.cluster()).isTrue();
+            List<TokenGate> nodes = List.of(gate(settings, perToken("2/1m")), gate(settings, perToken("2/1m")),
+                    gate(settings, perToken("2/1m")));
+            for (int t = 0; t < 12; t++) {
+                assertThat(admitted(nodes, "user" + t + "-bot-1", 3)).as("token %d: 2 of 3 across the nodes", t)
+                        .isEqualTo(2);
+            }
+            int masters = 0;
+            int keys = 0;
+            for (RedisServerProcess master : cluster.nodes()) {
+                RedisClient client = RedisClient.create(RedisURI.create(master.uri()));
+                try (StatefulRedisConnection<String, String> c = client.connect()) {
+                    int here = c.sync().keys(prefix + "rl:*").size();
+                    keys += here;
+                    masters += here > 0 ? 1 : 0;
+                } finally {
+                    client.shutdown();
+                }
+            }
+            assertThat(keys).as("one key per bucket").isEqualTo(12);
+            assertThat(masters).as("the buckets spread over the masters").isGreaterThan(1);
+        }
+    }
+
     /**
      * Waits until the gate's connection is back (Lettuce reconnects on its own, after a back-off): calls with a
-     * throw-away token until the server sees that call's command. Bounded; the start-up of a server, not a timing.
+     * throw-away token until the server sees a rate-limit command (the revocation list's resynchronisation does not
+     * count: it may come first, on another connection). Bounded; the start-up of a server, not a timing.
      */
     private void awaitReconnected(TokenGate gate, String token) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         try (CommandMonitor monitor = CommandMonitor.open(own.port())) {
             while (System.nanoTime() < deadline) {
                 call(gate, token);
-                if (!monitor.sent().isEmpty()) {
+                if (monitor.sent().stream().anyMatch(c -> c.contains(":rl:per-token:"))) {
                     return;
                 }
                 Thread.onSpinWait();

@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * A {@code redis-server} of the test's own on a free loopback port (never the shared one at 6379), that the test can
  * {@linkplain #stop() stop} and {@linkplain #start() start again on the same port} to make an outage. Nothing is
  * kept on disk ({@code --save "" --appendonly no}): a restarted server is empty, as a failed-over cache would be.
- * Needs Debian's {@code redis-server} ({@code /usr/bin/redis-server}, or {@code TOKENGATE_TEST_REDIS_SERVER}); where
- * it is missing, {@link #create} skips the test saying so (a failure when {@code REQUIRE_TEST_SERVICES=true}).
+ * It can also be {@linkplain #pause() frozen} to make a hung Redis. Needs Debian's {@code redis-server}
+ * ({@code /usr/bin/redis-server}, or {@code TOKENGATE_TEST_REDIS_SERVER}); where it is missing, {@link #create} skips
+ * the test saying so (a failure when {@code REQUIRE_TEST_SERVICES=true}).
  */
 public final class RedisServerProcess implements AutoCloseable {
 
@@ -30,6 +31,7 @@ public final class RedisServerProcess implements AutoCloseable {
     private final Path dir;
     private final List<String> extraArguments;
     private Process process;
+    private boolean paused;
     private final Thread shutdownHook;
 
     private RedisServerProcess(int port, Path dir, List<String> extraArguments) {
@@ -112,11 +114,40 @@ public final class RedisServerProcess implements AutoCloseable {
         if (process == null) {
             return;
         }
+        if (paused) { // a frozen server would not act on SIGTERM
+            process.destroyForcibly();
+        }
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
         process = null;
+        paused = false;
+    }
+
+    /**
+     * Freezes the server ({@code SIGSTOP}): connections stay open but nothing is answered, as with a hung Redis, so
+     * commands end by their timeout. {@link #resume()} lets it go on (what was sent meanwhile is then executed).
+     */
+    public synchronized void pause() throws IOException, InterruptedException {
+        signal("-STOP");
+        paused = true;
+    }
+
+    /** Lets a {@linkplain #pause() paused} server go on ({@code SIGCONT}). */
+    public synchronized void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+        paused = false;
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("redis-server on port " + port + " is not running");
+        }
+        Process kill = new ProcessBuilder("kill", signal, String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill " + signal + " " + process.pid() + " failed");
+        }
     }
 
     /** Whether it runs now. */
