@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
 
 /**
  * Redis memory per rate-limit bucket: one gate on the machine's Redis ({@code redis://127.0.0.1:6379}, or the first
- * argument) with a per-token limit of 100/1m makes one bucket for each of N tokens (second argument, default
- * 100,000; one call each), then prints {@code used_memory} before and after, the keys made and the bytes per bucket.
- * The keys are deleted afterwards. Not a test: the figure for docs/benchmarks.md.
+ * argument) with a per-token limit of 100/1h makes one bucket for each of N tokens (second argument, default 100,000;
+ * one call each), then prints the growth of {@code used_memory} and the sum of the keys' {@code MEMORY USAGE}, each
+ * per bucket, and one key's size and its value's. An hour's window keeps every key for the whole run (a key expires
+ * once its bucket would be full again, plus 10 s); the size of a bucket does not depend on its window. The keys are
+ * deleted afterwards. Not a test: the figure for docs/benchmarks.md.
  */
 public final class RedisBucketMemory {
 
@@ -47,7 +49,7 @@ public final class RedisBucketMemory {
                     .config(ConfigSource.of(Map.of("tokengate.redis.uri", uri, "tokengate.redis.key-prefix", prefix),
                             Map.of(), new Properties())) // first: config replaces what the calls below set
                     .validator(t -> verified).callLogSink(e -> { })
-                    .rateLimits(RateLimits.builder().perToken(Rate.parse("100/1m")).build())
+                    .rateLimits(RateLimits.builder().perToken(Rate.parse("100/1h")).build())
                     .build()) {
                 for (int i = 0; i < n; i++) {
                     TokenGate.Call call = gate.begin(TestRequest.get("/api/orders").bearer("token-" + i));
@@ -60,8 +62,20 @@ public final class RedisBucketMemory {
             }
             List<String> keys = redis.keys(prefix + "rl:*");
             long after = usedMemory(redis);
-            System.out.printf("redis bucket memory: %d buckets, %d keys, used_memory %+d bytes, %.0f B per bucket%n",
-                    n, keys.size(), after - before, (after - before) / (double) keys.size());
+            long usage = 0;
+            for (String key : keys) {
+                Long bytes = redis.memoryUsage(key);
+                if (bytes == null) {
+                    throw new IllegalStateException(key + " expired during the run");
+                }
+                usage += bytes;
+            }
+            System.out.printf("redis bucket memory: %d buckets, %d keys, used_memory %+d bytes, %.0f B per bucket; "
+                            + "MEMORY USAGE %d bytes, %.0f B per bucket; a key of %d bytes, its value %d bytes (%s)%n",
+                    n, keys.size(), after - before, (after - before) / (double) keys.size(), usage,
+                    usage / (double) keys.size(), keys.get(0).length(), redis.strlen(keys.get(0)),
+                    redis.info("server").lines().filter(l -> l.startsWith("redis_version:")).findFirst()
+                            .orElse("redis_version:?").trim());
             for (int i = 0; i < keys.size(); i += 1000) {
                 redis.del(keys.subList(i, Math.min(keys.size(), i + 1000)).toArray(String[]::new));
             }
