@@ -231,8 +231,9 @@ public final class ConfigKeys {
     /** The prefix of every Redis key tokengate writes, so that several APIs can share one Redis. */
     public static final String REDIS_KEY_PREFIX = "tokengate.redis.key-prefix";
     /**
-     * How the rate limits use Redis: {@code shared} (every limited request asks Redis) or {@code local-first}
-     * (each node counts locally and syncs in batches; bounded over-admission).
+     * How the rate limits use Redis: {@code shared} (every limited request asks Redis: one round trip per limit, two
+     * when another node changed the bucket since) or {@code local-first} (each node counts on its own copy and syncs
+     * it after {@code max(1, N / 20)} calls or a second; a window admits at most {@code N + nodes × max(1, N / 20)}).
      */
     public static final String REDIS_RATE_LIMIT = "tokengate.redis.rate-limit";
     /**
