@@ -156,6 +156,24 @@ class RedisBucketsTest {
     }
 
     @Test
+    void aRefusalTheNodesCopyAlreadyShowsCostsNoRoundTripAndAnotherNodesCostsOne() throws Exception {
+        RedisSettings settings = RedisSettings.of(own.uri());
+        TokenGate a = gate(settings, perToken("3/1m"));
+        TokenGate b = gate(settings, perToken("3/1m"));
+        assertThat(admitted(List.of(a), "kate-bot-1", 3)).isEqualTo(3);
+        try (CommandMonitor monitor = CommandMonitor.open(own.port())) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(call(a, "kate-bot-1").status()).isEqualTo(429);
+            }
+            assertThat(monitor.sent()).as("refusals decided on a's copy of the exhausted bucket").isEmpty();
+
+            assertThat(call(b, "kate-bot-1").status()).isEqualTo(429);
+            assertThat(monitor.sent()).as("b has no copy yet: one read").singleElement()
+                    .satisfies(c -> assertThat(c).contains("\"GET\""));
+        }
+    }
+
+    @Test
     void localFirstSyncsInBatchesAndAdmitsAtMostTheDocumentedBoundAcrossThreeNodes() throws Exception {
         RedisSettings settings = RedisSettings.of(own.uri()).withRateLimit(RedisSettings.RateLimitMode.LOCAL_FIRST);
         List<TokenGate> nodes = List.of(gate(settings, perToken("100/1m")), gate(settings, perToken("100/1m")),
