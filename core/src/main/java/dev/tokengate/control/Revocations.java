@@ -117,7 +117,8 @@ public final class Revocations implements AutoCloseable {
      * @param expiresAt when the entry may be forgotten, or {@code null} to keep it until it is lifted
      * @return the entry
      * @throws dev.tokengate.UpstreamUnavailableException when the store cannot record it; the entry is then held in
-     *                                                    this process's memory only, and refused here all the same
+     *                                                    this process's memory only, and refused here all the same (a
+     *                                                    shared store queues it instead, and writes it once it can)
      */
     public Revocation revoke(Revocation.Target target, String value, String reason, Instant expiresAt) {
         Revocation r = new Revocation(target, value, reason, clock.instant(), Optional.ofNullable(expiresAt));
