@@ -5,6 +5,7 @@ import dev.tokengate.config.ConfigSource;
 import dev.tokengate.policy.TokenPolicy;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -99,6 +100,31 @@ public final class AnomalyRules {
         }
         return Optional.of(new AnomalyPolicy(maxNetworks, maxDenials, countries, action, maxTokens,
                 Objects.requireNonNull(revocations, "revocations"), List.copyOf(listeners), enforce));
+    }
+
+    /**
+     * The policy that applies these rules counting what every node of a cluster saw, or empty when every rule is off:
+     * the networks and denials rules record into the shared state's {@linkplain SharedControl#anomalyState() anomaly
+     * state}, asking it only for what is new to this node (a repeat call from a known network costs no round trip);
+     * the countries rule is this node's own. While the shared state cannot be reached, each node decides on what it
+     * saw itself, or, when {@linkplain SharedControl#failClosed() it fails closed}, a request from a network new for
+     * its token is refused with 503.
+     *
+     * @param revocations where {@code revoke} revokes tokens (the shared list: a revocation reaches every node)
+     * @param listeners   told of each anomaly, on the node that detected it
+     * @param enforce     false in report-only mode: {@code revoke} then revokes nothing and is only logged
+     * @param clock       the gate's clock, for the warnings while the shared state cannot be reached
+     * @param shared      the state shared with the other nodes
+     */
+    public Optional<TokenPolicy> policy(Revocations revocations, List<AnomalyListener> listeners, boolean enforce,
+                                        Clock clock, SharedControl shared) {
+        if (!enabled()) {
+            return Optional.empty();
+        }
+        return Optional.of(new AnomalyPolicy(maxNetworks, maxDenials, countries, action, maxTokens,
+                Objects.requireNonNull(revocations, "revocations"), List.copyOf(listeners), enforce,
+                Objects.requireNonNull(shared.anomalyState(), "anomalyState"), shared.failClosed(),
+                Objects.requireNonNull(clock, "clock")));
     }
 
     @Override
