@@ -16,6 +16,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -58,6 +59,14 @@ final class RedisConnections implements AutoCloseable {
                 this.client = cluster;
                 StatefulRedisClusterConnection<String, String> s = cluster.connect(StringCodec.UTF8);
                 StatefulRedisClusterConnection<byte[], byte[]> b = cluster.connect(ByteArrayCodec.INSTANCE);
+                // Lettuce rejects a command for a node whose connection is still being opened (REJECT_COMMANDS):
+                // the first command to each master failed. Open them now, by host and port as its routing does.
+                for (RedisClusterNode node : s.getPartitions()) {
+                    if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                        s.getConnection(node.getUri().getHost(), node.getUri().getPort());
+                        b.getConnection(node.getUri().getHost(), node.getUri().getPort());
+                    }
+                }
                 this.strings = s;
                 this.bytes = b;
                 this.sync = s.sync();
