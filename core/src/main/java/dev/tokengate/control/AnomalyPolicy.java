@@ -411,9 +411,13 @@ final class AnomalyPolicy implements TokenPolicy {
                 }
                 int slot = find(network.getAsLong());
                 if (slot < 0) {
-                    slot = room();
-                    if (slot < 0) {
-                        continue; // full of networks seen more recently
+                    if (networkCount < networks.length) {
+                        slot = networkCount++;
+                    } else {
+                        slot = leastRecent();
+                        if (networkSeen[slot] >= entry.seenAt()) {
+                            continue; // full of networks seen more recently
+                        }
                     }
                     networks[slot] = network.getAsLong();
                     networkSeen[slot] = entry.seenAt();
@@ -483,11 +487,8 @@ final class AnomalyPolicy implements TokenPolicy {
             return -1;
         }
 
-        /** A free slot, else that of the least recently seen network (the first kept of equals). */
-        private int room() {
-            if (networkCount < networks.length) {
-                return networkCount++;
-            }
+        /** The slot of the least recently seen network (the first kept of equals). */
+        private int leastRecent() {
             int slot = 0;
             for (int i = 1; i < networkCount; i++) {
                 if (networkSeen[i] < networkSeen[slot]) {
@@ -505,7 +506,7 @@ final class AnomalyPolicy implements TokenPolicy {
                 networkSeen[found] = Math.max(networkSeen[found], now);
                 return found;
             }
-            int slot = room(); // full: the least recently seen makes room
+            int slot = networkCount < networks.length ? networkCount++ : leastRecent(); // full: it makes room
             networks[slot] = network;
             networkSeen[slot] = now;
             networkReported[slot] = 0;
