@@ -31,10 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * node's own sketch sees a network new for the token within the window, or one it has not reported for half the
  * window (so that a network in steady use on one node keeps counting on the others), and on each counted denial;
  * any network of the token that is as due goes with it. A repeat call from a known network is answered from the
- * sketch, which holds what the shared state last answered: no Redis round trip. When the shared state cannot be
- * reached, the sketch decides alone ({@code fail-open}, one WARN per episode; what was not reported is reported on
- * the next ask), or a request that needed it is refused with 503 ({@code fail-closed}; a counted denial, whose
- * request is refused already, is then counted on this node).
+ * sketch, which holds what the shared state last answered: no Redis round trip. The countries rule asks it when a
+ * country is new to the node's sketch, and fires on the node whose record added a country to those the token was
+ * used from on any node (remembered for {@link AnomalyRules#COUNTRY_MEMORY a week} after the last new one). When the
+ * shared state cannot be reached, the sketch decides alone ({@code fail-open}, one WARN per episode; the networks
+ * not reported are reported on the next ask, a country seen meanwhile is not), or a request that needed it is
+ * refused with 503 ({@code fail-closed}; a counted denial, whose request is refused already, is then counted on this
+ * node).
  */
 final class AnomalyPolicy implements TokenPolicy {
 
@@ -85,7 +88,7 @@ final class AnomalyPolicy implements TokenPolicy {
         this.shared = shared;
         this.failClosed = failClosed;
         this.sharedFailures = shared == null ? null : new WarningEpisode(LOG, "tokengate cannot reach the shared "
-                + "anomaly state; " + (failClosed ? "a request from a network new for its token is refused with 503"
+                + "anomaly state; " + (failClosed ? "a request from a network or country new for its token is refused with 503"
                 : "each node applies the anomaly rules to what it sees itself"), clock,
                 WarningEpisode.SUMMARY_INTERVAL);
         this.refresh = maxNetworks.map(l -> Math.max(1, l.window().toMillis() / 2)).orElse(1L);
@@ -143,7 +146,29 @@ final class AnomalyPolicy implements TokenPolicy {
         if (countries.isPresent()) {
             Optional<String> country = countries.get().country(request.clientAddress());
             if (country.isPresent()) {
-                List<String> known = sketch.country(country.get());
+                List<String> known;
+                if (shared == null) {
+                    known = sketch.country(country.get());
+                } else {
+                    List<String> here = sketch.newCountry(country.get());
+                    if (here == null) {
+                        known = null; // known on this node: no round trip
+                    } else {
+                        try {
+                            SharedAnomalyState.Recorded answer = shared.record(Anomaly.Rule.COUNTRIES, hash.get(),
+                                    List.of(new SharedAnomalyState.Seen(country.get(), now)), request.time(),
+                                    AnomalyRules.COUNTRY_MEMORY, AnomalyRules.MAX_COUNTRIES - 1);
+                            sharedFailures.recovered();
+                            known = sketch.mergeCountries(answer, country.get());
+                        } catch (RuntimeException e) {
+                            sharedFailures.failure(describe(e));
+                            if (failClosed) {
+                                return unavailable(e);
+                            }
+                            known = here.isEmpty() ? null : here;
+                        }
+                    }
+                }
                 if (known != null) {
                     PolicyDecision.Deny deny = fire(Anomaly.Rule.COUNTRIES, token, request, hash.get(), known,
                             known.size(), true, "used from " + country.get() + " after only "
@@ -532,6 +557,60 @@ final class AnomalyPolicy implements TokenPolicy {
             }
             countries[countryCount++] = country;
             return first ? null : List.of(java.util.Arrays.copyOf(countries, countryCount));
+        }
+
+        /**
+         * For a policy with shared state: records a use from this country, and returns null when it was known here,
+         * else what {@link #country} says (an empty list for the token's first country here).
+         */
+        synchronized List<String> newCountry(String country) {
+            for (int i = 0; i < countryCount; i++) {
+                if (countries[i].equals(country)) {
+                    country(country); // moves it to the end
+                    return null;
+                }
+            }
+            List<String> known = country(country);
+            return known == null ? List.of() : known;
+        }
+
+        /**
+         * Takes in the shared state's answer to a new country (every node's, the last seen first): the countries
+         * known before it, then it, when this record added it to the countries of the token that other nodes or this
+         * one had seen, else null. The countries the answer names become known here (before this one).
+         */
+        synchronized List<String> mergeCountries(SharedAnomalyState.Recorded answer, String country) {
+            List<String> all = new ArrayList<>(answer.entries().size());
+            for (int i = answer.entries().size() - 1; i >= 0; i--) {
+                String c = answer.entries().get(i).value();
+                if (!c.equals(country)) {
+                    all.add(c);
+                }
+            }
+            all.add(country);
+            int at = 0; // where this node's own countries end: the others go before this one, kept most recent last
+            for (int i = 0; i < countryCount; i++) {
+                if (countries[i].equals(country)) {
+                    at = i;
+                }
+            }
+            for (String c : all) {
+                boolean held = false;
+                for (int i = 0; i < countryCount && !held; i++) {
+                    held = countries[i].equals(c);
+                }
+                if (!held) {
+                    if (countryCount == countries.length) {
+                        System.arraycopy(countries, 1, countries, 0, countryCount - 1);
+                        countryCount--;
+                        at = Math.max(0, at - 1);
+                    }
+                    System.arraycopy(countries, at, countries, at + 1, countryCount - at);
+                    countries[at++] = c;
+                    countryCount++;
+                }
+            }
+            return answer.added() && all.size() > 1 ? List.copyOf(all) : null;
         }
 
         /** Records a denial: the denials in the window if this one took them over the limit, else 0. */

@@ -41,6 +41,8 @@ public final class AnomalyRules {
     public static final int MAX_LIMIT = 100;
     /** How many countries are remembered per token (the most recently seen). */
     static final int MAX_COUNTRIES = 8;
+    /** With shared state: how long after a token's last use from a new country the nodes remember its countries. */
+    static final Duration COUNTRY_MEMORY = Duration.ofDays(7);
 
     private final Optional<Anomaly.Limit> maxNetworks;
     private final Optional<Anomaly.Limit> maxDenials;
@@ -104,11 +106,11 @@ public final class AnomalyRules {
 
     /**
      * The policy that applies these rules counting what every node of a cluster saw, or empty when every rule is off:
-     * the networks and denials rules record into the shared state's {@linkplain SharedControl#anomalyState() anomaly
-     * state}, asking it only for what is new to this node (a repeat call from a known network costs no round trip);
-     * the countries rule is this node's own. While the shared state cannot be reached, each node decides on what it
-     * saw itself, or, when {@linkplain SharedControl#failClosed() it fails closed}, a request from a network new for
-     * its token is refused with 503.
+     * the rules record into the shared state's {@linkplain SharedControl#anomalyState() anomaly state}, asking it only
+     * for what is new to this node (a repeat call from a known network or country costs no round trip). While the
+     * shared state cannot be reached, each node decides on what it saw itself, or, when
+     * {@linkplain SharedControl#failClosed() it fails closed}, a request from a network or country new for its token
+     * is refused with 503.
      *
      * @param revocations where {@code revoke} revokes tokens (the shared list: a revocation reaches every node)
      * @param listeners   told of each anomaly, on the node that detected it

@@ -23,8 +23,8 @@ public interface SharedAnomalyState {
      * {@code max + 1} entries seen last, and is itself forgotten a window after its last record.
      *
      * @param rule   the rule whose set it is: {@link Anomaly.Rule#NETWORKS} (entries are networks, as
-     *               {@link Addresses#networkText} writes them) or {@link Anomaly.Rule#DENIALS} (entries are the
-     *               denials, each with an id of its own)
+     *               {@link Addresses#networkText} writes them), {@link Anomaly.Rule#DENIALS} (entries are the
+     *               denials, each with an id of its own) or {@link Anomaly.Rule#COUNTRIES} (ISO 3166 codes)
      * @param token  the token's fingerprint, never the token
      * @param seen   what this node saw, each with when it was last seen (an entry already held keeps the later time)
      * @param now    the time, by the gate's clock
@@ -50,9 +50,11 @@ public interface SharedAnomalyState {
      *
      * @param entries the entries within the window, the last seen first, at most {@code max + 1}
      * @param crossed whether this record took the set over the limit ({@code max} or fewer entries before it, more
-     *                after): true for exactly one record of all the nodes', so that one node reports the anomaly
+     *                after): true for one record of all the nodes', so that one node, not each, reports the anomaly
+     * @param added   whether this record added an entry the set did not hold within the window (a country new for
+     *                the token): true for one record of all the nodes'
      */
-    record Recorded(List<Seen> entries, boolean crossed) {
+    record Recorded(List<Seen> entries, boolean crossed, boolean added) {
         public Recorded {
             entries = List.copyOf(entries);
         }

@@ -145,7 +145,7 @@ class AnomalySketchTest {
         for (int i = 0; i < valueAndTime.length; i += 2) {
             entries.add(new SharedAnomalyState.Seen((String) valueAndTime[i], (Long) valueAndTime[i + 1]));
         }
-        return new SharedAnomalyState.Recorded(entries, crossed);
+        return new SharedAnomalyState.Recorded(entries, crossed, false);
     }
 
     @Test
@@ -221,6 +221,28 @@ class AnomalySketchTest {
         assertThat(s.recordSharedDenial(1950, two)).isFalse();
         assertThat(s.denials(1950, two, true)).as("Redis down: this node's three, a crossing of its own")
                 .isEqualTo(3);
+    }
+
+    @Test
+    void withSharedStateACountryKnownHereIsNotAskedForAndOneAddedToTheOthersIsTold() {
+        AnomalyPolicy.Sketch s = new AnomalyPolicy.Sketch(Optional.empty(), Optional.empty());
+        assertThat(s.newCountry("DE")).as("the first here").isEmpty();
+        assertThat(s.mergeCountries(new SharedAnomalyState.Recorded(List.of(new SharedAnomalyState.Seen("DE", 5),
+                new SharedAnomalyState.Seen("FR", 4), new SharedAnomalyState.Seen("US", 3)), false, true), "DE"))
+                .as("added to FR and US, seen on other nodes").containsExactly("US", "FR", "DE");
+        assertThat(s.newCountry("FR")).as("learned from the answer: known here").isNull();
+        assertThat(s.newCountry("DE")).isNull();
+        assertThat(s.newCountry("JP")).as("new here: the local list, for when Redis is down")
+                .containsExactly("US", "FR", "DE", "JP");
+        assertThat(s.mergeCountries(new SharedAnomalyState.Recorded(List.of(new SharedAnomalyState.Seen("JP", 6),
+                new SharedAnomalyState.Seen("DE", 5)), false, false), "JP")).as("another node added it first")
+                .isNull();
+        assertThat(s.mergeCountries(new SharedAnomalyState.Recorded(List.of(new SharedAnomalyState.Seen("BR", 7)),
+                false, true), "BR")).as("the token's first anywhere").isNull();
+        for (String c : List.of("C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8")) {
+            s.newCountry(c);
+        }
+        assertThat(s.newCountry("US")).as("bounded: the oldest were forgotten").isNotNull();
     }
 
     @Test

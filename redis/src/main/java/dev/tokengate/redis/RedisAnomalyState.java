@@ -17,7 +17,9 @@ import java.util.List;
 /**
  * The anomaly rules' state in Redis: per token and rule, one sorted set under
  * {@code <prefix>anomaly:<rule>:<token fingerprint>} whose members are what was seen (a network as
- * {@code 203.0.113.0/24}, a denial's id) scored by when it was last seen, by the gates' clocks, in milliseconds.
+ * {@code 203.0.113.0/24}, a denial's id) scored by when it was last seen, by the gates' clocks, in milliseconds. The countries
+ * rule's set ({@code anomaly:countries:…}, ISO 3166 codes) keeps the token's last 8 countries for a week after its
+ * last record.
  *
  * <p>One Lua script per record, atomic: it drops what left the window, notes the count, adds what the node saw (an
  * entry already held keeps the later time), keeps the {@code max + 1} entries seen last, sets the key to expire a
@@ -39,10 +41,14 @@ final class RedisAnomalyState implements SharedAnomalyState {
             local since = now - window
             redis.call('ZREMRANGEBYSCORE', key, '-inf', since)
             local before = redis.call('ZCARD', key)
+            local added = 0
             for i = 5, #ARGV, 2 do
               local seen = tonumber(ARGV[i + 1])
               if seen > since then
                 local held = redis.call('ZSCORE', key, ARGV[i])
+                if not held then
+                  added = 1
+                end
                 if not held or tonumber(held) < seen then
                   redis.call('ZADD', key, seen, ARGV[i])
                 end
@@ -59,7 +65,7 @@ final class RedisAnomalyState implements SharedAnomalyState {
             if before <= max and after > max then
               crossed = 1
             end
-            return {crossed, redis.call('ZREVRANGE', key, 0, -1, 'WITHSCORES')}
+            return {crossed, added, redis.call('ZREVRANGE', key, 0, -1, 'WITHSCORES')}
             """;
 
     private final RedisConnections redis;
@@ -97,16 +103,17 @@ final class RedisAnomalyState implements SharedAnomalyState {
         return redis.key("anomaly:" + rule.value() + ':' + token);
     }
 
-    /** Reads the script's answer: {@code {crossed, {member, score, member, score, …}}}, the last seen first. */
+    /** Reads the script's answer: {@code {crossed, added, {member, score, member, score, …}}}, the last seen first. */
     private static Recorded recorded(List<Object> answer) {
         boolean crossed = ((Number) answer.get(0)).longValue() == 1;
-        List<?> flat = (List<?>) answer.get(1);
+        boolean added = ((Number) answer.get(1)).longValue() == 1;
+        List<?> flat = (List<?>) answer.get(2);
         List<Seen> entries = new ArrayList<>(flat.size() / 2);
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             // a score comes back as Redis writes a double: whole milliseconds up to 2^53 are exact
             entries.add(new Seen(text(flat.get(i)), (long) Double.parseDouble(text(flat.get(i + 1)))));
         }
-        return new Recorded(entries, crossed);
+        return new Recorded(entries, crossed, added);
     }
 
     private static String text(Object value) {

@@ -73,6 +73,11 @@ class RedisAnomalyRulesTest {
     private static final String N6 = "100.64.2.1";
     private static final String N7 = "100.64.3.1";
 
+    /** The DB-IP Lite country database the build downloads (see the parent pom: download-maven-plugin). */
+    private static final java.nio.file.Path DBIP = java.nio.file.Path.of("target/geoip/package/dbip-country.mmdb");
+    private static final String US = "8.8.8.8";
+    private static final String NL = "193.0.6.139";
+
     private static String prefix;
     private static JwksServer idp;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -260,6 +265,31 @@ class RedisAnomalyRulesTest {
             assertThat(b.anomalies).isEmpty();
             assertThat(b.call(N4).marks()).containsExactly("anomaly:networks");
             assertThat(b.anomalies).singleElement().satisfies(x -> assertThat(x.seen()).contains("198.51.100.0/24"));
+        }
+    }
+
+    // ---- the countries rule across nodes
+
+    @Test
+    void countriesSeenOnOtherNodesAreNotNewAndTheNodeThatAddsANewOneFires() throws Exception {
+        Map<String, String> countries = Map.of(ConfigKeys.ANOMALY_GEOIP_DATABASE, DBIP.toString());
+        Node a = node(countries);
+        Node b = node(countries);
+        assertThat(a.call(US).marks()).isEmpty(); // the token's first country
+        CallEvent nl = b.call(NL);
+        assertThat(nl.marks()).containsExactly("anomaly:countries");
+        assertThat(b.anomalies).singleElement().satisfies(x -> {
+            assertThat(x.rule()).isEqualTo(Anomaly.Rule.COUNTRIES);
+            assertThat(x.seen()).containsExactly("US", "NL");
+        });
+        assertThat(b.call(US).marks()).as("seen on A: not new").isEmpty();
+        assertThat(a.call(NL).marks()).as("seen on B: not new").isEmpty();
+        assertThat(a.anomalies).isEmpty();
+        assertThat(b.anomalies).hasSize(1);
+        try (Redis redis = Redis.of(SharedRedis.URI)) {
+            String key = prefix + "anomaly:countries:" + Fingerprints.fingerprint(Fingerprints.sha256(token));
+            assertThat(redis.commands.zrevrange(key, 0, -1)).containsExactlyInAnyOrder("US", "NL");
+            assertThat(redis.commands.pttl(key)).isGreaterThan(Duration.ofDays(6).toMillis());
         }
     }
 

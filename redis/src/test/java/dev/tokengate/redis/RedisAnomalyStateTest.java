@@ -148,6 +148,23 @@ class RedisAnomalyStateTest {
     }
 
     @Test
+    void aRecordThatAddsAnEntryTheSetDidNotHoldSaysSo() {
+        String token = "0f0f0f0f0f04";
+        Duration week = Duration.ofDays(7);
+        Recorded us = state.record(Anomaly.Rule.COUNTRIES, token, List.of(new Seen("US", T0.toEpochMilli())), T0,
+                week, 7);
+        assertThat(us.added()).isTrue();
+        Recorded again = state.record(Anomaly.Rule.COUNTRIES, token, List.of(new Seen("US", T0.toEpochMilli() + 1)),
+                T0.plusMillis(1), week, 7);
+        assertThat(again.added()).isFalse();
+        Recorded nl = state.record(Anomaly.Rule.COUNTRIES, token, List.of(new Seen("NL", T0.toEpochMilli() + 2)),
+                T0.plusMillis(2), week, 7);
+        assertThat(nl.added()).isTrue();
+        assertThat(nl.crossed()).isFalse();
+        assertThat(values(nl)).containsExactly("NL", "US");
+    }
+
+    @Test
     void onARedisClusterEachTokensSetLivesOnItsSlotAndTheScriptIsLoadedWhereItIsMissing() throws Exception {
         try (RedisClusterProcess cluster = RedisClusterProcess.create()) {
             RedisConnections onCluster = RedisConnections.connect(RedisSettings.config(ConfigSource.of(Map.of(
