@@ -59,8 +59,8 @@ final class RedisConnections implements AutoCloseable {
                 this.client = cluster;
                 StatefulRedisClusterConnection<String, String> s = cluster.connect(StringCodec.UTF8);
                 StatefulRedisClusterConnection<byte[], byte[]> b = cluster.connect(ByteArrayCodec.INSTANCE);
-                // Lettuce rejects a command for a node whose connection is still being opened (REJECT_COMMANDS):
-                // the first command to each master failed. Open them now, by host and port as its routing does.
+                // Lettuce connects to each master on its first command, and REJECT_COMMANDS refuses the commands
+                // sent while that connection is being made: the first read of the revocation list failed so.
                 for (RedisClusterNode node : s.getPartitions()) {
                     if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
                         s.getConnection(node.getUri().getHost(), node.getUri().getPort());
