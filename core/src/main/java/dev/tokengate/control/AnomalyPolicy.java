@@ -380,7 +380,8 @@ final class AnomalyPolicy implements TokenPolicy {
         synchronized Report recordNetwork(long network, long now, Anomaly.Limit limit, long refresh) {
             long since = now - limit.window().toMillis();
             trim(since);
-            boolean overBefore = networkCount > limit.max();
+            // over before this use, as last decided here (a use refused with 503 while fail-closed was not decided)
+            boolean overBefore = networksOver && networkCount > limit.max();
             int slot = put(network, now, since);
             long due = now - refresh;
             if (networkReported[slot] > due) {
@@ -423,8 +424,9 @@ final class AnomalyPolicy implements TokenPolicy {
 
         /**
          * Takes in the shared state's answer to a report (what every node saw, each network then counting as
-         * reported at the time it holds): the networks in the window when they are over the limit, crossed when the
-         * shared state says this report crossed it and the token was not over it here already, else null.
+         * reported at the time it holds): the networks in the window when they are over the limit, else null; crossed
+         * when the token was not over it here already and the shared state says this report crossed it, or holds no
+         * more than the limit while this node knows more (a Redis that lost its data).
          */
         synchronized Seen merge(SharedAnomalyState.Recorded answer, Report report, long now, Anomaly.Limit limit) {
             long since = now - limit.window().toMillis();
@@ -458,7 +460,11 @@ final class AnomalyPolicy implements TokenPolicy {
                 return null;
             }
             networksOver = true;
-            return new Seen(networkTexts(), networkCount, answer.crossed() && !report.overBefore());
+            // over here and not before: the shared state crossed, or it holds too few (it lost what it had: a
+            // restarted Redis) and another node reports no crossing either
+            boolean crossed = !report.overBefore()
+                    && (answer.crossed() || answer.entries().size() <= limit.max());
+            return new Seen(networkTexts(), networkCount, crossed);
         }
 
         /**

@@ -193,6 +193,27 @@ class AnomalySketchTest {
     }
 
     @Test
+    void aSharedStateThatHoldsLessThanThisNodeKnowsLetsThisNodeReportTheCrossing() {
+        Anomaly.Limit one = limit(1, Duration.ofMillis(1000));
+        AnomalyPolicy.Sketch s = new AnomalyPolicy.Sketch(Optional.of(one), Optional.empty());
+        AnomalyPolicy.Sketch.Report first = s.recordNetwork(Addresses.network("192.0.2.1").getAsLong(), 1000, one,
+                500);
+        assertThat(s.merge(answer(false, "192.0.2.0/24", 1000L), first, 1000, one)).isNull();
+        AnomalyPolicy.Sketch.Report second = s.recordNetwork(Addresses.network("198.51.100.1").getAsLong(), 1100,
+                one, 500);
+        assertThat(second.seen()).as("192.0.2.0/24 was reported 100 ms ago").hasSize(1);
+        assertThat(s.merge(answer(false, "198.51.100.0/24", 1100L), second, 1100, one))
+                .as("Redis lost 192.0.2.0/24 (restarted empty): two networks here, none crossed there")
+                .satisfies(seen -> assertThat(seen.crossed()).isTrue());
+        AnomalyPolicy.Sketch other = new AnomalyPolicy.Sketch(Optional.of(one), Optional.empty());
+        AnomalyPolicy.Sketch.Report third = other.recordNetwork(Addresses.network("203.0.113.1").getAsLong(), 1200,
+                one, 500);
+        assertThat(other.merge(answer(false, "203.0.113.0/24", 1200L, "198.51.100.0/24", 1100L, "192.0.2.0/24",
+                1000L), third, 1200, one)).as("over there already: another node reported it")
+                .satisfies(seen -> assertThat(seen.crossed()).isFalse());
+    }
+
+    @Test
     void aFullSketchKeepsItsMoreRecentNetworksOverOlderOnesFromTheSharedAnswer() {
         Anomaly.Limit one = limit(1, Duration.ofMillis(1000));
         AnomalyPolicy.Sketch s = new AnomalyPolicy.Sketch(Optional.of(one), Optional.empty());

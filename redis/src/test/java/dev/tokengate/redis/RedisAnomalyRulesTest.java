@@ -1,10 +1,17 @@
 package dev.tokengate.redis;
 
 import dev.tokengate.TokenGate;
+import dev.tokengate.VerifiedToken;
+import dev.tokengate.authorize.Requirement;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.control.Anomaly;
+import dev.tokengate.control.AnomalyRules;
+import dev.tokengate.control.Revocations;
+import dev.tokengate.policy.PolicyDecision;
+import dev.tokengate.policy.RequestFacts;
+import dev.tokengate.policy.TokenPolicy;
 import dev.tokengate.control.Revocation;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.log.Fingerprints;
@@ -159,8 +166,8 @@ class RedisAnomalyRulesTest {
             assertThat(redis.commands.zrevrange(key, 0, -1)).as("bounded to max + 1, the last seen kept")
                     .containsExactly("100.64.1.0/24", "100.64.0.0/24", "192.0.2.0/24", "203.0.113.0/24");
             assertThat(redis.commands.pttl(key)).isPositive().isLessThanOrEqualTo(WINDOW.toMillis());
-            assertThat(redis.commands.keys(prefix + "*")).contains(key).allSatisfy(k -> assertThat(k)
-                    .startsWith(prefix + "anomaly:").doesNotContain(token));
+            assertThat(redis.commands.keys(prefix + "anomaly:*")).contains(key)
+                    .allSatisfy(k -> assertThat(k).doesNotContain(token));
         }
     }
 
@@ -351,7 +358,7 @@ class RedisAnomalyRulesTest {
                     .anySatisfy(l -> assertThat(l).startsWith("tokengate cannot reach the shared anomaly state")
                             .contains("working again"));
             try (Redis redis = Redis.of(server.uri())) {
-                assertThat(redis.commands.keys("*")).singleElement().satisfies(k -> assertThat(
+                assertThat(redis.commands.keys("*anomaly:*")).singleElement().satisfies(k -> assertThat(
                         redis.commands.zrange(k, 0, -1)).as("what B saw during the outage, reported now")
                         .containsExactlyInAnyOrder("100.64.0.0/24", "100.64.1.0/24"));
                 assertThat(redis.commandCalls()).as("the restarted Redis was sent the script whole")
@@ -392,6 +399,51 @@ class RedisAnomalyRulesTest {
                         assertThat(redis.commands.zrange(k, 0, -1)).contains("192.0.2.0/24"));
             }
         }
+    }
+
+    @Test
+    void failClosedThePolicyRefusesWith503OnlyTheRequestsThatNeedRedis() throws Exception {
+        try (RedisServerProcess server = RedisServerProcess.create()) {
+            RedisControl control = RedisControl.connect(RedisSettings.config(ConfigSource.of(Map.of(
+                    ConfigKeys.REDIS_URI, server.uri(), ConfigKeys.REDIS_ON_FAILURE, "fail-closed"))), time);
+            closing.add(control);
+            List<Anomaly> told = Collections.synchronizedList(new ArrayList<>());
+            TokenPolicy policy = AnomalyRules.builder().maxNetworks(1, WINDOW).build()
+                    .policy(Revocations.inMemory(time), List.of(told::add), true, time, control).orElseThrow();
+            VerifiedToken alice = VerifiedToken.builder(VerifiedToken.Kind.JWT).subject("alice").tokenId("jti-1")
+                    .build();
+            assertThat(policy.check(alice, request(N1))).isEqualTo(PolicyDecision.allow());
+
+            server.stop();
+            assertThat(policy.check(alice, request(N1))).as("a known network needs no Redis")
+                    .isEqualTo(PolicyDecision.allow());
+            assertThat(policy.check(alice, request(N2))).isInstanceOfSatisfying(PolicyDecision.Deny.class, d -> {
+                assertThat(d.error().status()).isEqualTo(503);
+                assertThat(d.marks()).containsExactly("shared_state_unavailable");
+                assertThat(d.reason()).startsWith("shared anomaly state unreachable (fail-closed): ");
+            });
+            assertThat(told).isEmpty();
+            assertThat(logs.lines("dev.tokengate.control.AnomalyRules")).singleElement().satisfies(l -> assertThat(l)
+                    .contains("a request from a network or country new for its token is refused with 503"));
+
+            server.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!control.connected()) {
+                assertThat(System.nanoTime()).as("reconnected within 30 s").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+            assertThat(policy.check(alice, request(N2))).as("N1 and N2: over the limit of 1, though Redis lost N1")
+                    .isEqualTo(PolicyDecision.allowMarked("anomaly:networks"));
+            assertThat(told).singleElement().satisfies(x -> assertThat(x.seen())
+                    .containsExactlyInAnyOrder("198.51.100.0/24", "203.0.113.0/24"));
+        }
+    }
+
+    private RequestFacts request(String client) {
+        time.advance(Duration.ofSeconds(1));
+        return RequestFacts.builder().requestId("r-" + time.millis()).method("GET").path("/api/accounts/1")
+                .clientAddress(client).time(time.instant()).requirement(Requirement.allOf("read"))
+                .tokenFingerprint("0a1b2c3d4e5f").build();
     }
 
     // ---- fixtures
@@ -488,10 +540,13 @@ class RedisAnomalyRulesTest {
             return event;
         }
 
-        /** Waits (bounded) for Lettuce to have reconnected after the test's Redis came back. */
+        /**
+         * Waits (bounded) for Lettuce to have reconnected after the test's Redis came back, and for the revocation
+         * list to be trusted again (read anew: with fail-closed every request is refused until then).
+         */
         void awaitConnected() {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!control.connected()) {
+            while (!control.connected() || !control.revocationStore().trusted()) {
                 assertThat(System.nanoTime()).as("reconnected within 30 s").isLessThan(deadline);
                 Thread.onSpinWait();
             }
