@@ -3,8 +3,10 @@
 #   micro (JMH: token validation against the peers, introspection), single flight, memory, end to end (wrk).
 # Usage: benchmarks/run.sh            full run (about 25 minutes on 2 cores)
 #        QUICK=1 benchmarks/run.sh    short iterations, to check the script (figures meaningless)
-#        PARTS="micro e2e" benchmarks/run.sh   only some parts (micro, singleflight, revocation, memory, e2e)
-# Needs: JDK 17+, wrk (apt-get install -y wrk). Results go to benchmarks/results/, the chart to docs/.
+#        PARTS="micro e2e" benchmarks/run.sh   only some parts (micro, singleflight, revocation, propagation,
+#                                              memory, e2e)
+# Needs: JDK 17+, wrk (apt-get install -y wrk), for propagation Redis on 127.0.0.1:6379 (or REDIS_URI) and redis-cli.
+# Results go to benchmarks/results/, the chart to docs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -16,16 +18,16 @@ mkdir -p "$OUT"
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   ./mvnw -B -q package -DskipTests -pl benchmarks -am
 fi
-PARTS=${PARTS:-"micro singleflight revocation memory e2e"}
+PARTS=${PARTS:-"micro singleflight revocation propagation memory e2e"}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 if [[ "${QUICK:-0}" == 1 ]]; then
   JMH_ARGS=(-wi 1 -w 200ms -i 2 -r 200ms); RS256_FORKS=1
-  E2E_DURATION=3s; WARMUP=2s; UNIQUE_TOKENS=3000; WARM_TOKENS=1000; MEMORY_TOKENS=50000; ROUNDS=3
+  E2E_DURATION=3s; WARMUP=2s; UNIQUE_TOKENS=3000; WARM_TOKENS=1000; MEMORY_TOKENS=50000; ROUNDS=3; PROPAGATION="100 10000"
 else
   JMH_ARGS=()   # the annotations: 1 fork, 5 x 1 s warm-up, 5 x 1 s measurement
   E2E_DURATION=${E2E_DURATION:-12s}; WARMUP=5s; UNIQUE_TOKENS=${UNIQUE_TOKENS:-150000}; WARM_TOKENS=50000
-  MEMORY_TOKENS=1000000; ROUNDS=20
+  MEMORY_TOKENS=1000000; ROUNDS=20; PROPAGATION="1000 100000"
 fi
 
 {
@@ -62,6 +64,15 @@ fi
 if part revocation; then
   echo "== revocation latency over HTTP (one node)"
   java -cp "$JAR" dev.tokengate.benchmarks.RevocationLatency 100 | grep 'revocation latency' | tee "$OUT/revocation.txt"
+fi
+
+if part propagation; then
+  echo "== revocation propagation across three nodes and Redis memory per revocation (${REDIS_URI:-redis://127.0.0.1:6379})"
+  # shellcheck disable=SC2086
+  { grep -E '^(date|cpu|memory|java|load before):' "$OUT/machine.txt"
+    echo "redis: $(redis-cli -u "${REDIS_URI:-redis://127.0.0.1:6379}" info server | tr -d '\r' | sed -n 's/^redis_version://p')"
+    java -cp "$JAR" dev.tokengate.benchmarks.RevocationPropagation $PROPAGATION "${REDIS_URI:-redis://127.0.0.1:6379}" \
+      | grep -E '^(revocation propagation|redis memory)'; } | tee "$OUT/propagation.txt"
 fi
 
 if part memory; then

@@ -149,7 +149,10 @@ public final class TokenGate implements AutoCloseable {
         chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys(), b.addressRanges));
         chain.add(revocations.policy());
         chain.add(Rotations.policy()); // marks calls with a rotated token in its grace period
-        b.anomalies.build().policy(revocations, b.anomalyListeners, b.mode == Mode.ENFORCE).ifPresent(chain::add);
+        AnomalyRules anomalyRules = b.anomalies.build();
+        (shared == null ? anomalyRules.policy(revocations, b.anomalyListeners, b.mode == Mode.ENFORCE)
+                : anomalyRules.policy(revocations, b.anomalyListeners, b.mode == Mode.ENFORCE, clock, shared))
+                .ifPresent(chain::add);
         chain.add(shared == null ? b.rateLimits.policy(clock) : b.rateLimits.policy(clock, shared));
         chain.addAll(b.policies);
         this.policies = List.copyOf(chain);

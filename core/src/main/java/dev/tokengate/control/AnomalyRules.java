@@ -5,6 +5,7 @@ import dev.tokengate.config.ConfigSource;
 import dev.tokengate.policy.TokenPolicy;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -40,6 +41,8 @@ public final class AnomalyRules {
     public static final int MAX_LIMIT = 100;
     /** How many countries are remembered per token (the most recently seen). */
     static final int MAX_COUNTRIES = 8;
+    /** With shared state: how long after a token's last use from a new country the nodes remember its countries. */
+    static final Duration COUNTRY_MEMORY = Duration.ofDays(7);
 
     private final Optional<Anomaly.Limit> maxNetworks;
     private final Optional<Anomaly.Limit> maxDenials;
@@ -99,6 +102,31 @@ public final class AnomalyRules {
         }
         return Optional.of(new AnomalyPolicy(maxNetworks, maxDenials, countries, action, maxTokens,
                 Objects.requireNonNull(revocations, "revocations"), List.copyOf(listeners), enforce));
+    }
+
+    /**
+     * The policy that applies these rules counting what every node of a cluster saw, or empty when every rule is off:
+     * the rules record into the shared state's {@linkplain SharedControl#anomalyState() anomaly state}, asking it only
+     * for what is new to this node (a repeat call from a known network or country costs no round trip). While the
+     * shared state cannot be reached, each node decides on what it saw itself, or, when
+     * {@linkplain SharedControl#failClosed() it fails closed}, a request from a network or country new for its token
+     * is refused with 503.
+     *
+     * @param revocations where {@code revoke} revokes tokens (the shared list: a revocation reaches every node)
+     * @param listeners   told of each anomaly, on the node that detected it
+     * @param enforce     false in report-only mode: {@code revoke} then revokes nothing and is only logged
+     * @param clock       the gate's clock, for the warnings while the shared state cannot be reached
+     * @param shared      the state shared with the other nodes
+     */
+    public Optional<TokenPolicy> policy(Revocations revocations, List<AnomalyListener> listeners, boolean enforce,
+                                        Clock clock, SharedControl shared) {
+        if (!enabled()) {
+            return Optional.empty();
+        }
+        return Optional.of(new AnomalyPolicy(maxNetworks, maxDenials, countries, action, maxTokens,
+                Objects.requireNonNull(revocations, "revocations"), List.copyOf(listeners), enforce,
+                Objects.requireNonNull(shared.anomalyState(), "anomalyState"), shared.failClosed(),
+                Objects.requireNonNull(clock, "clock")));
     }
 
     @Override

@@ -55,6 +55,12 @@ public interface RevocationStore extends AutoCloseable {
          * (lifted meanwhile).
          */
         void resynchronised(List<Revocation> all);
+
+        /**
+         * The entries the list holds now that have not run out: what a shared store writes back when it finds it
+         * has lost its data (a restart without persistence, a failover to an empty replica), before it resynchronises.
+         */
+        List<Revocation> held();
     }
 
     /** Releases what the store holds; the default holds nothing. */

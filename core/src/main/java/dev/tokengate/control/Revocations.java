@@ -67,6 +67,12 @@ public final class Revocations implements AutoCloseable {
      */
     private final ExecutorService storeThread;
     private final AtomicBoolean loading = new AtomicBoolean();
+    /**
+     * Held while the store is read and what it returned merged, and while a shared store's change is applied: a
+     * change another node makes while the store is being read is applied after the read's result, never before it
+     * (a lift applied first would be undone by the older read).
+     */
+    private final Object mirrorLock = new Object();
 
     private Revocations(Clock clock, RevocationStore store) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -111,7 +117,8 @@ public final class Revocations implements AutoCloseable {
      * @param expiresAt when the entry may be forgotten, or {@code null} to keep it until it is lifted
      * @return the entry
      * @throws dev.tokengate.UpstreamUnavailableException when the store cannot record it; the entry is then held in
-     *                                                    this process's memory only, and refused here all the same
+     *                                                    this process's memory only, and refused here all the same (a
+     *                                                    shared store queues it instead, and writes it once it can)
      */
     public Revocation revoke(Revocation.Target target, String value, String reason, Instant expiresAt) {
         Revocation r = new Revocation(target, value, reason, clock.instant(), Optional.ofNullable(expiresAt));
@@ -331,13 +338,16 @@ public final class Revocations implements AutoCloseable {
         Instant now = clock.instant();
         nextLoad = now.plus(RELOAD_INTERVAL);
         try {
-            List<Revocation> stored = store.load(now);
-            for (Revocation r : stored) {
-                entries.get(r.target()).merge(r.value(), r,
-                        (mine, theirs) -> mine.revokedAt().isAfter(theirs.revokedAt()) ? mine : theirs);
+            List<Revocation> stored;
+            synchronized (mirrorLock) {
+                stored = store.load(now);
+                for (Revocation r : stored) {
+                    entries.get(r.target()).merge(r.value(), r,
+                            (mine, theirs) -> mine.revokedAt().isAfter(theirs.revokedAt()) ? mine : theirs);
+                }
+                purgeExpired();
+                loaded = true;
             }
-            purgeExpired();
-            loaded = true;
             storeFailures.recovered();
             LOG.info("tokengate read {} revocations from {}", stored.size(), store);
         } catch (RuntimeException e) {
@@ -349,22 +359,53 @@ public final class Revocations implements AutoCloseable {
     private final class Mirror implements RevocationStore.Listener {
         @Override
         public void saved(Revocation r) {
-            Revocation held = entries.get(r.target()).get(r.value());
-            if (held != null && !held.revokedAt().isBefore(r.revokedAt())) {
-                return; // already held (this node's own write, or a repeat)
+            synchronized (mirrorLock) {
+                Revocation held = entries.get(r.target()).get(r.value());
+                if (held != null && !held.revokedAt().isBefore(r.revokedAt())) {
+                    return; // already held (this node's own write, or a repeat)
+                }
+                put(r);
             }
-            put(r);
             tell(r);
         }
 
         @Override
         public void removed(Revocation.Target target, String value) {
-            entries.get(target).remove(value);
-            recount();
+            synchronized (mirrorLock) {
+                entries.get(target).remove(value);
+                recount();
+            }
+        }
+
+        @Override
+        public List<Revocation> held() {
+            synchronized (mirrorLock) {
+                Instant now = clock.instant();
+                List<Revocation> all = new ArrayList<>(size);
+                for (Map<String, Revocation> byValue : entries.values()) {
+                    for (Revocation r : byValue.values()) {
+                        if (!r.expiredAt(now)) {
+                            all.add(r);
+                        }
+                    }
+                }
+                return all;
+            }
         }
 
         @Override
         public void resynchronised(List<Revocation> all) {
+            List<Revocation> added;
+            synchronized (mirrorLock) {
+                added = replaceAll(all);
+            }
+            LOG.info("tokengate resynchronised its revocation list from {}: {} entries, {} new", store, size,
+                    added.size());
+            added.forEach(this::tell);
+        }
+
+        /** Holds exactly these entries; returns those that were not held. */
+        private List<Revocation> replaceAll(List<Revocation> all) {
             Map<Revocation.Target, Map<String, Revocation>> fresh = new EnumMap<>(Revocation.Target.class);
             for (Revocation.Target target : Revocation.Target.values()) {
                 fresh.put(target, new java.util.HashMap<>());
@@ -384,9 +425,7 @@ public final class Revocations implements AutoCloseable {
             }
             purgeExpired();
             loaded = true;
-            LOG.info("tokengate resynchronised its revocation list from {}: {} entries, {} new", store, size,
-                    added.size());
-            added.forEach(this::tell);
+            return added;
         }
 
         private void tell(Revocation r) {

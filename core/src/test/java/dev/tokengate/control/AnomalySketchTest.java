@@ -140,6 +140,132 @@ class AnomalySketchTest {
         assertThat(s.network(b, 2800, one)).isNotNull();
     }
 
+    private static SharedAnomalyState.Recorded answer(boolean crossed, Object... valueAndTime) {
+        List<SharedAnomalyState.Seen> entries = new java.util.ArrayList<>();
+        for (int i = 0; i < valueAndTime.length; i += 2) {
+            entries.add(new SharedAnomalyState.Seen((String) valueAndTime[i], (Long) valueAndTime[i + 1]));
+        }
+        return new SharedAnomalyState.Recorded(entries, crossed, false);
+    }
+
+    @Test
+    void withSharedStateANetworkIsReportedWhenNewOrDueAndWithItEveryNetworkAsDue() {
+        Anomaly.Limit three = limit(3, Duration.ofMillis(1000));
+        AnomalyPolicy.Sketch s = new AnomalyPolicy.Sketch(Optional.of(three), Optional.empty());
+        long a = Addresses.network("192.0.2.1").getAsLong();
+        long b = Addresses.network("198.51.100.1").getAsLong();
+        AnomalyPolicy.Sketch.Report first = s.recordNetwork(a, 1000, three, 500);
+        assertThat(first.seen()).containsExactly(new SharedAnomalyState.Seen("192.0.2.0/24", 1000));
+        assertThat(first.overBefore()).isFalse();
+        assertThat(s.recordNetwork(a, 1499, three, 500)).as("reported 499 ms ago: not due").isNull();
+        s.unreport(first); // that report failed: due again, with its latest use
+        AnomalyPolicy.Sketch.Report again = s.recordNetwork(b, 1600, three, 500);
+        assertThat(again.seen()).containsExactly(new SharedAnomalyState.Seen("192.0.2.0/24", 1499),
+                new SharedAnomalyState.Seen("198.51.100.0/24", 1600));
+        assertThat(s.recordNetwork(a, 1700, three, 500)).isNull();
+        assertThat(s.recordNetwork(a, 2000, three, 500)).as("reported at 1499, 501 ms ago").isNotNull()
+                .satisfies(r -> assertThat(r.seen()).containsExactly(new SharedAnomalyState.Seen("192.0.2.0/24",
+                        2000)));
+    }
+
+    @Test
+    void theSharedAnswerIsMergedAndOnlyItsCrossingOfATokenNotOverHereIsReported() {
+        Anomaly.Limit three = limit(3, Duration.ofMillis(1000));
+        AnomalyPolicy.Sketch s = new AnomalyPolicy.Sketch(Optional.of(three), Optional.empty());
+        long a = Addresses.network("192.0.2.1").getAsLong();
+        AnomalyPolicy.Sketch.Report report = s.recordNetwork(a, 1000, three, 500);
+        assertThat(s.merge(answer(false, "192.0.2.0/24", 1000L, "2001:db8:1:0:0:0:0:0/48", 990L,
+                "not a network", 995L), report, 1000, three)).as("two networks: under the limit").isNull();
+        AnomalyPolicy.Sketch.Seen over = s.merge(answer(true, "198.51.100.0/24", 1001L, "203.0.113.0/24", 1002L,
+                "192.0.2.0/24", 1000L), report, 1002, three);
+        assertThat(over.count()).isEqualTo(4);
+        assertThat(over.items()).containsExactlyInAnyOrder("192.0.2.0/24", "2001:db8:1:0:0:0:0:0/48",
+                "198.51.100.0/24", "203.0.113.0/24");
+        assertThat(over.crossed()).isTrue();
+        assertThat(s.networks(1003, three, false)).as("a repeat call: over, not crossed").isNotNull()
+                .satisfies(seen -> assertThat(seen.crossed()).isFalse());
+        AnomalyPolicy.Sketch.Report overHere = s.recordNetwork(Addresses.network("100.64.0.1").getAsLong(), 1004,
+                three, 500);
+        assertThat(overHere.overBefore()).isTrue();
+        assertThat(s.merge(answer(true, "100.64.0.0/24", 1004L), overHere, 1004, three).crossed())
+                .as("over here already (Redis lost the others): not reported again").isFalse();
+        assertThat(s.networks(2003, three, false)).as("only 100.64.0.0/24 (1004) is left").isNull();
+    }
+
+    @Test
+    void aSharedStateThatHoldsLessThanThisNodeKnowsLetsThisNodeReportTheCrossing() {
+        Anomaly.Limit one = limit(1, Duration.ofMillis(1000));
+        AnomalyPolicy.Sketch s = new AnomalyPolicy.Sketch(Optional.of(one), Optional.empty());
+        AnomalyPolicy.Sketch.Report first = s.recordNetwork(Addresses.network("192.0.2.1").getAsLong(), 1000, one,
+                500);
+        assertThat(s.merge(answer(false, "192.0.2.0/24", 1000L), first, 1000, one)).isNull();
+        AnomalyPolicy.Sketch.Report second = s.recordNetwork(Addresses.network("198.51.100.1").getAsLong(), 1100,
+                one, 500);
+        assertThat(second.seen()).as("192.0.2.0/24 was reported 100 ms ago").hasSize(1);
+        assertThat(s.merge(answer(false, "198.51.100.0/24", 1100L), second, 1100, one))
+                .as("Redis lost 192.0.2.0/24 (restarted empty): two networks here, none crossed there")
+                .satisfies(seen -> assertThat(seen.crossed()).isTrue());
+        AnomalyPolicy.Sketch other = new AnomalyPolicy.Sketch(Optional.of(one), Optional.empty());
+        AnomalyPolicy.Sketch.Report third = other.recordNetwork(Addresses.network("203.0.113.1").getAsLong(), 1200,
+                one, 500);
+        assertThat(other.merge(answer(false, "203.0.113.0/24", 1200L, "198.51.100.0/24", 1100L, "192.0.2.0/24",
+                1000L), third, 1200, one)).as("over there already: another node reported it")
+                .satisfies(seen -> assertThat(seen.crossed()).isFalse());
+    }
+
+    @Test
+    void aFullSketchKeepsItsMoreRecentNetworksOverOlderOnesFromTheSharedAnswer() {
+        Anomaly.Limit one = limit(1, Duration.ofMillis(1000));
+        AnomalyPolicy.Sketch s = new AnomalyPolicy.Sketch(Optional.of(one), Optional.empty());
+        s.network(Addresses.network("192.0.2.1").getAsLong(), 1000, one);
+        AnomalyPolicy.Sketch.Report report = s.recordNetwork(Addresses.network("198.51.100.1").getAsLong(), 1100,
+                one, 500);
+        AnomalyPolicy.Sketch.Seen seen = s.merge(answer(false, "203.0.113.0/24", 900L, "100.64.0.0/24", 1050L),
+                report, 1100, one);
+        assertThat(seen.items()).as("100.64.0.0/24 (1050) replaces 192.0.2.0/24 (1000); 203.0.113.0/24 (900) is "
+                + "older than both").containsExactlyInAnyOrder("100.64.0.0/24", "198.51.100.0/24");
+    }
+
+    @Test
+    void sharedDenialsCountWhenTheyAreMoreThanThisNodesAndTheirCrossingIsReportedOnce() {
+        Anomaly.Limit two = limit(2, Duration.ofMillis(1000));
+        AnomalyPolicy.Sketch s = new AnomalyPolicy.Sketch(Optional.empty(), Optional.of(two));
+        assertThat(s.recordSharedDenial(1000, two)).isFalse();
+        assertThat(s.mergeDenials(answer(false, "n1-1", 900L, "n2-1", 1000L), false, 1000, two)).isZero();
+        assertThat(s.denialsOver(1000, two)).isFalse();
+        assertThat(s.recordSharedDenial(1100, two)).isFalse();
+        assertThat(s.mergeDenials(answer(true, "n1-2", 1100L, "n2-1", 1000L, "n1-1", 900L), false, 1100, two))
+                .isEqualTo(3);
+        assertThat(s.denialsOver(1899, two)).as("900, 1000, 1100: three of every node's, two of this one's")
+                .isTrue();
+        assertThat(s.denialsOver(1900, two)).isFalse(); // 900 has left the window
+        assertThat(s.recordSharedDenial(1950, two)).isFalse();
+        assertThat(s.denials(1950, two, true)).as("Redis down: this node's three, a crossing of its own")
+                .isEqualTo(3);
+    }
+
+    @Test
+    void withSharedStateACountryKnownHereIsNotAskedForAndOneAddedToTheOthersIsTold() {
+        AnomalyPolicy.Sketch s = new AnomalyPolicy.Sketch(Optional.empty(), Optional.empty());
+        assertThat(s.newCountry("DE")).as("the first here").isEmpty();
+        assertThat(s.mergeCountries(new SharedAnomalyState.Recorded(List.of(new SharedAnomalyState.Seen("DE", 5),
+                new SharedAnomalyState.Seen("FR", 4), new SharedAnomalyState.Seen("US", 3)), false, true), "DE"))
+                .as("added to FR and US, seen on other nodes").containsExactly("US", "FR", "DE");
+        assertThat(s.newCountry("FR")).as("learned from the answer: known here").isNull();
+        assertThat(s.newCountry("DE")).isNull();
+        assertThat(s.newCountry("JP")).as("new here: the local list, for when Redis is down")
+                .containsExactly("US", "FR", "DE", "JP");
+        assertThat(s.mergeCountries(new SharedAnomalyState.Recorded(List.of(new SharedAnomalyState.Seen("JP", 6),
+                new SharedAnomalyState.Seen("DE", 5)), false, false), "JP")).as("another node added it first")
+                .isNull();
+        assertThat(s.mergeCountries(new SharedAnomalyState.Recorded(List.of(new SharedAnomalyState.Seen("BR", 7)),
+                false, true), "BR")).as("the token's first anywhere").isNull();
+        for (String c : List.of("C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8")) {
+            s.newCountry(c);
+        }
+        assertThat(s.newCountry("US")).as("bounded: the oldest were forgotten").isNotNull();
+    }
+
     @Test
     void countriesAreToldWhenNewAndKeptMostRecentLast() {
         AnomalyPolicy.Sketch s = new AnomalyPolicy.Sketch(Optional.empty(), Optional.empty());

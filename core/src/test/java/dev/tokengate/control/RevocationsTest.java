@@ -468,4 +468,20 @@ class RevocationsTest {
         assertThat(deny.marks()).containsExactly("shared_state_unavailable");
         assertThat(Revocations.inMemory(time).trusted()).isTrue();
     }
+
+    @Test
+    void aSharedStoreIsHandedTheEntriesInForceToWriteBack() {
+        MemoryStore store = new MemoryStore();
+        Revocations list = Revocations.stored(time, store);
+        list.settle();
+        Revocation forever = list.revoke(Revocation.Target.SUBJECT, "mallory", "fired", null);
+        Revocation later = list.revoke(Revocation.Target.TOKEN_ID, "jti-1", "stolen", NOW.plus(Duration.ofHours(1)));
+        list.revoke(Revocation.Target.TOKEN_ID, "jti-2", "stolen", NOW.plus(Duration.ofMinutes(1)));
+        store.listener.saved(entry(Revocation.Target.CLIENT, "batch", "another node's", NOW));
+        list.lift(Revocation.Target.CLIENT, "batch");
+
+        time.advance(Duration.ofMinutes(1));
+
+        assertThat(store.listener.held()).containsExactlyInAnyOrder(forever, later);
+    }
 }

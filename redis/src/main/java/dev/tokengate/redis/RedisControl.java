@@ -70,6 +70,11 @@ public final class RedisControl implements SharedControl {
         return redis.settings().onFailure() == RedisSettings.OnFailure.FAIL_CLOSED;
     }
 
+    /** Whether the command connections are open now: after an outage, once Lettuce has reconnected. */
+    boolean connected() {
+        return redis.connected();
+    }
+
     @Override
     public void close() {
         revocations.shutdown();

@@ -328,15 +328,18 @@ class RedisBucketsTest {
 
     /**
      * Waits until the gate's connection is back (Lettuce reconnects on its own, after a back-off): calls with a
-     * throw-away token until the server sees a rate-limit command (the revocation list's resynchronisation does not
-     * count: it may come first, on another connection). Bounded; the start-up of a server, not a timing.
+     * throw-away token until the server sees a command of the buckets (not a connection's handshake, which comes
+     * before the connection takes commands, nor the revocation store's). Bounded; the start-up of a server, not a
+     * timing.
      */
     private void awaitReconnected(TokenGate gate, String token) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         try (CommandMonitor monitor = CommandMonitor.open(own.port())) {
             while (System.nanoTime() < deadline) {
                 call(gate, token);
-                if (monitor.sent().stream().anyMatch(c -> c.contains(":rl:per-token:"))) {
+                // a bucket's command: not a connection's handshake, nor the revocation store's resynchronisation
+                if (monitor.sent().stream().anyMatch(command -> !command.contains("\"HELLO\"")
+                        && !command.contains("\"CLIENT\"") && !command.contains("revocations"))) {
                     return;
                 }
                 Thread.onSpinWait();
