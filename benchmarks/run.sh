@@ -3,9 +3,10 @@
 #   micro (JMH: token validation against the peers, introspection), single flight, memory, end to end (wrk).
 # Usage: benchmarks/run.sh            full run (about 25 minutes on 2 cores)
 #        QUICK=1 benchmarks/run.sh    short iterations, to check the script (figures meaningless)
-#        PARTS="micro e2e" benchmarks/run.sh   only some parts (micro, singleflight, revocation, propagation,
+#        PARTS="micro e2e" benchmarks/run.sh   only some parts (micro, singleflight, revocation, propagation, redis,
 #                                              memory, e2e)
-# Needs: JDK 17+, wrk (apt-get install -y wrk), for propagation Redis on 127.0.0.1:6379 (or REDIS_URI) and redis-cli.
+# Needs: JDK 17+, wrk (apt-get install -y wrk), for propagation and redis Redis on 127.0.0.1:6379 (or REDIS_URI) and
+#        redis-cli.
 # Results go to benchmarks/results/, the chart to docs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ mkdir -p "$OUT"
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   ./mvnw -B -q package -DskipTests -pl benchmarks -am
 fi
-PARTS=${PARTS:-"micro singleflight revocation propagation memory e2e"}
+PARTS=${PARTS:-"micro singleflight revocation propagation redis memory e2e"}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 if [[ "${QUICK:-0}" == 1 ]]; then
@@ -73,6 +74,16 @@ if part propagation; then
     echo "redis: $(redis-cli -u "${REDIS_URI:-redis://127.0.0.1:6379}" info server | tr -d '\r' | sed -n 's/^redis_version://p')"
     java -cp "$JAR" dev.tokengate.benchmarks.RevocationPropagation $PROPAGATION "${REDIS_URI:-redis://127.0.0.1:6379}" \
       | grep -E '^(revocation propagation|redis memory)'; } | tee "$OUT/propagation.txt"
+fi
+
+if part redis; then
+  echo "== Redis: request overhead on and off (JMH, -prof gc), Redis memory per rate-limit bucket (${REDIS_URI:-redis://127.0.0.1:6379})"
+  java -jar "$JAR" 'RedisOverheadBenchmark' -prof gc -f 1 "${JMH_ARGS[@]}" \
+    -jvmArgsAppend "-Dtokengate.bench.redis=${REDIS_URI:-redis://127.0.0.1:6379}" \
+    -rf json -rff "$OUT/jmh-redis.json" | tee "$OUT/jmh-redis.txt" | grep -E '^(Benchmark|RedisOverhead)' \
+    | grep -vE 'gc\.(count|time|alloc\.rate )|churn' || true
+  java -cp "$JAR" dev.tokengate.benchmarks.RedisBucketMemory "${REDIS_URI:-redis://127.0.0.1:6379}" \
+    | grep '^redis bucket memory' | tee "$OUT/redis-buckets.txt"
 fi
 
 if part memory; then

@@ -179,6 +179,8 @@ class RedisAnomalyRulesTest {
         assertThat(a.call(N1).status()).isEqualTo(200);
         assertThat(a.call(N2).status()).isEqualTo(200);
         assertThat(b.call(N3).status()).isEqualTo(200);
+        java.util.concurrent.CountDownLatch toldA = new java.util.concurrent.CountDownLatch(1);
+        a.gate.revocations().onRevoke(r -> toldA.countDown());
 
         HttpResponse<String> fourth = b.get("/api/accounts/1", N4);
         CallEvent refused = b.sink.next();
@@ -196,6 +198,11 @@ class RedisAnomalyRulesTest {
         assertThat(again.status()).isEqualTo(401);
         assertThat(again.marks()).containsExactly("revoked");
         assertThat(a.anomalies).isEmpty();
+        // the revocation reaches the other node through the shared revocation list
+        assertThat(toldA.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("A told of B's revocation").isTrue();
+        CallEvent onA = a.call(N1);
+        assertThat(onA.status()).isEqualTo(401);
+        assertThat(onA.marks()).containsExactly("revoked");
     }
 
     @Test
