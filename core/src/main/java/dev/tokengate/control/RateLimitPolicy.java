@@ -110,7 +110,7 @@ final class RateLimitPolicy implements TokenPolicy {
         this.perApiKey = limits.perApiKey().orElse(null);
         this.perClient = limits.perClient().orElse(null);
         this.perSubject = limits.perSubject().orElse(null);
-        this.time = new ClockTimeMeter(clock);
+        this.time = RateLimits.timeMeter(clock);
         this.byToken = limits.perToken().map(this::buckets).orElse(null);
         this.byApiKey = limits.perApiKey().map(this::buckets).orElse(null);
         this.byClient = limits.perClient().map(this::buckets).orElse(null);
@@ -294,21 +294,5 @@ final class RateLimitPolicy implements TokenPolicy {
     @Override
     public String toString() {
         return "rate limits " + limits;
-    }
-
-    /**
-     * Bucket4j's time, read from the gate's clock (so that tests move it), to the millisecond: {@code millis()}, unlike
-     * {@code instant()}, allocates nothing, and windows are whole seconds.
-     */
-    private record ClockTimeMeter(Clock clock) implements TimeMeter {
-        @Override
-        public long currentTimeNanos() {
-            return clock.millis() * 1_000_000L;
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return true;
-        }
     }
 }

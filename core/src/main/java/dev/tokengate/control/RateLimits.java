@@ -118,6 +118,26 @@ public final class RateLimits {
         return new RateLimitPolicy(this, Objects.requireNonNull(clock, "clock"), shared.buckets(), shared.failClosed());
     }
 
+    /**
+     * Bucket4j's time read from a gate's clock, to the millisecond ({@code millis()}, unlike {@code instant()},
+     * allocates nothing, and windows are whole seconds): what the gate's buckets count on, and what a
+     * {@link SharedBuckets} store should give Bucket4j, so that every bucket of a gate moves with one clock.
+     */
+    public static io.github.bucket4j.TimeMeter timeMeter(Clock clock) {
+        Objects.requireNonNull(clock, "clock");
+        return new io.github.bucket4j.TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return clock.millis() * 1_000_000L;
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return true;
+            }
+        };
+    }
+
     @Override
     public String toString() {
         return "RateLimits[per-token=" + perToken + ", per-client=" + perClient + ", per-subject=" + perSubject

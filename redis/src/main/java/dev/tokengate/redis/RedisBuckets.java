@@ -83,7 +83,7 @@ final class RedisBuckets implements SharedBuckets {
     RedisBuckets(RedisConnections redis, Clock clock) {
         this.redis = redis;
         this.localFirst = redis.settings().rateLimit() == RedisSettings.RateLimitMode.LOCAL_FIRST;
-        this.time = new ClockTimeMeter(clock);
+        this.time = RateLimits.timeMeter(clock);
         this.proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(new LastKnownStates(redis.asyncBytes()))
                 .clientClock(time)
                 .requestTimeout(redis.settings().timeout())
@@ -259,19 +259,6 @@ final class RedisBuckets implements SharedBuckets {
             } catch (java.util.concurrent.ExecutionException e) {
                 return true;
             }
-        }
-    }
-
-    /** Bucket4j's time from the gate's clock, in whole milliseconds (as the gate's own buckets count). */
-    private record ClockTimeMeter(Clock clock) implements TimeMeter {
-        @Override
-        public long currentTimeNanos() {
-            return clock.millis() * 1_000_000L;
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return true;
         }
     }
 }
