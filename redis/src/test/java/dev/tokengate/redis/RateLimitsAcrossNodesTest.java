@@ -6,6 +6,7 @@ import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.redis.testing.RedisServerProcess;
+import dev.tokengate.redis.testing.RedisInspector;
 import dev.tokengate.redis.testing.SharedRedis;
 import dev.tokengate.servlet.TokenGateFilter;
 import dev.tokengate.testing.CapturingSink;
@@ -124,12 +125,12 @@ class RateLimitsAcrossNodesTest {
             assertThat(refused.headers().firstValue("RateLimit")).hasValue("\"per-token\";r=0;t=60");
             assertThat(node.last.marks()).contains("rate_limited");
         }
-        try (Redis redis = Redis.of(SharedRedis.URI)) {
-            assertThat(redis.commands.keys(prefix + "rl:*")).as("one key for the one bucket").singleElement()
+        try (RedisInspector redis = RedisInspector.of(SharedRedis.URI)) {
+            assertThat(redis.commands().keys(prefix + "rl:*")).as("one key for the one bucket").singleElement()
                     .satisfies(key -> {
                         assertThat(key).startsWith(prefix + "rl:per-token:").doesNotContain(token);
                         // expires 10 s after the bucket would be full again
-                        assertThat(redis.commands.pttl(key)).isPositive().isLessThanOrEqualTo(70_000);
+                        assertThat(redis.commands().pttl(key)).isPositive().isLessThanOrEqualTo(70_000);
                     });
         }
 
@@ -245,23 +246,6 @@ class RateLimitsAcrossNodesTest {
         public void close() throws Exception {
             server.stop();
             gate.close();
-        }
-    }
-
-    /** A plain Lettuce connection of the test's own, to look at what the gates wrote. */
-    private record Redis(RedisClient client, StatefulRedisConnection<String, String> connection,
-                         RedisCommands<String, String> commands) implements AutoCloseable {
-
-        static Redis of(String uri) {
-            RedisClient client = RedisClient.create(RedisURI.create(uri));
-            StatefulRedisConnection<String, String> c = client.connect();
-            return new Redis(client, c, c.sync());
-        }
-
-        @Override
-        public void close() {
-            connection.close();
-            client.shutdown();
         }
     }
 }

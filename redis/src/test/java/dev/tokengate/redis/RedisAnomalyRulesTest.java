@@ -16,6 +16,7 @@ import dev.tokengate.control.Revocation;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.log.Fingerprints;
 import dev.tokengate.redis.testing.RedisServerProcess;
+import dev.tokengate.redis.testing.RedisInspector;
 import dev.tokengate.redis.testing.SharedRedis;
 import dev.tokengate.servlet.TokenGateFilter;
 import dev.tokengate.testing.CapturingSink;
@@ -162,11 +163,11 @@ class RedisAnomalyRulesTest {
                         + b.anomalies.get(0).tokenFingerprint()));
 
         String key = prefix + "anomaly:networks:" + b.anomalies.get(0).tokenFingerprint();
-        try (Redis redis = Redis.of(SharedRedis.URI)) {
-            assertThat(redis.commands.zrevrange(key, 0, -1)).as("bounded to max + 1, the last seen kept")
+        try (RedisInspector redis = RedisInspector.of(SharedRedis.URI)) {
+            assertThat(redis.commands().zrevrange(key, 0, -1)).as("bounded to max + 1, the last seen kept")
                     .containsExactly("100.64.1.0/24", "100.64.0.0/24", "192.0.2.0/24", "203.0.113.0/24");
-            assertThat(redis.commands.pttl(key)).isPositive().isLessThanOrEqualTo(WINDOW.toMillis());
-            assertThat(redis.commands.keys(prefix + "anomaly:*")).contains(key)
+            assertThat(redis.commands().pttl(key)).isPositive().isLessThanOrEqualTo(WINDOW.toMillis());
+            assertThat(redis.commands().keys(prefix + "anomaly:*")).contains(key)
                     .allSatisfy(k -> assertThat(k).doesNotContain(token));
         }
     }
@@ -207,7 +208,7 @@ class RedisAnomalyRulesTest {
 
     @Test
     void repeatCallsFromKnownNetworksSendNoCommandToRedis() throws Exception {
-        try (RedisServerProcess server = RedisServerProcess.create(); Redis redis = Redis.of(server.uri())) {
+        try (RedisServerProcess server = RedisServerProcess.create(); RedisInspector redis = RedisInspector.of(server.uri())) {
             Node a = node(server, "fail-open");
             Node b = node(server, "fail-open");
             a.call(N1);
@@ -261,17 +262,17 @@ class RedisAnomalyRulesTest {
         a.call(N1);
         long first = time.millis();
         String key = prefix + "anomaly:networks:" + Fingerprints.fingerprint(Fingerprints.sha256(token));
-        try (Redis redis = Redis.of(SharedRedis.URI)) {
-            assertThat(redis.commands.zscore(key, "198.51.100.0/24")).isEqualTo((double) first);
+        try (RedisInspector redis = RedisInspector.of(SharedRedis.URI)) {
+            assertThat(redis.commands().zscore(key, "198.51.100.0/24")).isEqualTo((double) first);
 
             time.advance(Duration.ofMinutes(4));
             a.call(N1); // reported 4 minutes ago: not due
-            assertThat(redis.commands.zscore(key, "198.51.100.0/24")).isEqualTo((double) first);
+            assertThat(redis.commands().zscore(key, "198.51.100.0/24")).isEqualTo((double) first);
 
             time.advance(Duration.ofMinutes(2));
             a.call(N1); // reported over 5 minutes ago: reported again
             long second = time.millis();
-            assertThat(redis.commands.zscore(key, "198.51.100.0/24")).isEqualTo((double) second);
+            assertThat(redis.commands().zscore(key, "198.51.100.0/24")).isEqualTo((double) second);
 
             time.advance(Duration.ofMinutes(6)); // the first report has left the window; the second has not
             b.call(N2);
@@ -300,10 +301,10 @@ class RedisAnomalyRulesTest {
         assertThat(a.call(NL).marks()).as("seen on B: not new").isEmpty();
         assertThat(a.anomalies).isEmpty();
         assertThat(b.anomalies).hasSize(1);
-        try (Redis redis = Redis.of(SharedRedis.URI)) {
+        try (RedisInspector redis = RedisInspector.of(SharedRedis.URI)) {
             String key = prefix + "anomaly:countries:" + Fingerprints.fingerprint(Fingerprints.sha256(token));
-            assertThat(redis.commands.zrevrange(key, 0, -1)).containsExactlyInAnyOrder("US", "NL");
-            assertThat(redis.commands.pttl(key)).isGreaterThan(Duration.ofDays(6).toMillis());
+            assertThat(redis.commands().zrevrange(key, 0, -1)).containsExactlyInAnyOrder("US", "NL");
+            assertThat(redis.commands().pttl(key)).isGreaterThan(Duration.ofDays(6).toMillis());
         }
     }
 
@@ -364,9 +365,9 @@ class RedisAnomalyRulesTest {
             assertThat(logs.lines("dev.tokengate.control.AnomalyRules"))
                     .anySatisfy(l -> assertThat(l).startsWith("tokengate cannot reach the shared anomaly state")
                             .contains("working again"));
-            try (Redis redis = Redis.of(server.uri())) {
-                assertThat(redis.commands.keys("*anomaly:*")).singleElement().satisfies(k -> assertThat(
-                        redis.commands.zrange(k, 0, -1)).as("what B saw during the outage, reported now")
+            try (RedisInspector redis = RedisInspector.of(server.uri())) {
+                assertThat(redis.commands().keys("*anomaly:*")).singleElement().satisfies(k -> assertThat(
+                        redis.commands().zrange(k, 0, -1)).as("what B saw during the outage, reported now")
                         .containsExactlyInAnyOrder("100.64.0.0/24", "100.64.1.0/24"));
                 assertThat(redis.commandCalls()).as("the restarted Redis was sent the script whole")
                         .containsKey("eval");
@@ -401,9 +402,9 @@ class RedisAnomalyRulesTest {
             server.start();
             a.awaitConnected();
             assertThat(a.call(N3).status()).isEqualTo(200);
-            try (Redis redis = Redis.of(server.uri())) {
-                assertThat(redis.commands.keys("*anomaly:networks:*")).singleElement().satisfies(k ->
-                        assertThat(redis.commands.zrange(k, 0, -1)).contains("192.0.2.0/24"));
+            try (RedisInspector redis = RedisInspector.of(server.uri())) {
+                assertThat(redis.commands().keys("*anomaly:networks:*")).singleElement().satisfies(k ->
+                        assertThat(redis.commands().zrange(k, 0, -1)).contains("192.0.2.0/24"));
             }
         }
     }
@@ -563,37 +564,6 @@ class RedisAnomalyRulesTest {
         public void close() throws Exception {
             server.stop();
             gate.close();
-        }
-    }
-
-    /** A plain Lettuce connection of the test's own, to look at what the gates wrote. */
-    private record Redis(RedisClient client, StatefulRedisConnection<String, String> connection,
-                         RedisCommands<String, String> commands) implements AutoCloseable {
-
-        static Redis of(String uri) {
-            RedisClient client = RedisClient.create(RedisURI.create(uri));
-            StatefulRedisConnection<String, String> c = client.connect();
-            return new Redis(client, c, c.sync());
-        }
-
-        /** {@code INFO commandstats}: calls per command, {@code evalsha=3}. */
-        Map<String, Long> commandCalls() {
-            Map<String, Long> calls = new HashMap<>();
-            for (String line : commands.info("commandstats").split("\r?\n")) {
-                if (line.startsWith("cmdstat_")) {
-                    int colon = line.indexOf(':');
-                    int comma = line.indexOf(',', colon);
-                    calls.put(line.substring("cmdstat_".length(), colon),
-                            Long.parseLong(line.substring(line.indexOf("calls=", colon) + 6, comma)));
-                }
-            }
-            return calls;
-        }
-
-        @Override
-        public void close() {
-            connection.close();
-            client.shutdown();
         }
     }
 }
