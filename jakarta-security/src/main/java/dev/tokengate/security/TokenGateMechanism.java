@@ -20,7 +20,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.security.enterprise.AuthenticationStatus;
 import jakarta.security.enterprise.authentication.mechanism.http.HttpAuthenticationMechanism;
 import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
-import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -69,8 +68,12 @@ public class TokenGateMechanism implements HttpAuthenticationMechanism {
     public TokenGateMechanism() {
     }
 
-    /** Builds the pipeline as the application starts, so that a bad setting fails its deployment. */
-    void started(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
+    /**
+     * Builds the pipeline as the application starts, so that a bad setting fails its deployment. (The event's payload
+     * is the {@code ServletContext} in a web application, as CDI says; not every container delivers it to an
+     * observer of that type, so any payload is taken.)
+     */
+    void started(@Observes @Initialized(ApplicationScoped.class) Object application) {
         pipeline();
     }
 
