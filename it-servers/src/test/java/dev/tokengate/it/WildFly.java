@@ -1,23 +1,17 @@
 package dev.tokengate.it;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A standalone WildFly started from an unpacked distribution, as an operator runs it ({@code bin/standalone.sh}),
@@ -32,7 +26,7 @@ import java.util.stream.Stream;
  * {@link #close()} stops the server (SIGTERM, WildFly's orderly shutdown; killed if it has not stopped in a
  * minute); so does a shutdown hook, if the test JVM ends first.
  */
-final class WildFly implements AutoCloseable {
+final class WildFly implements Server {
 
     /** WildFly's default ports, all moved by {@code jboss.socket.binding.port-offset}. */
     private static final int[] PORTS = {8080, 8443, 9990, 9993, 8009, 4712, 4713};
@@ -80,7 +74,7 @@ final class WildFly implements AutoCloseable {
             Process script = launch(home, javaHome, base, offset);
             ProcessHandle jvm = Await.until("WildFly's process id in " + base.resolve("wildfly.pid"), Duration.ofSeconds(60),
                     () -> pid(base, script)).orElseThrow(() -> new AssertionError(
-                    "WildFly's start script ended at once:\n" + tail(base.resolve("console.log"))));
+                    "WildFly's start script ended at once:\n" + ServerFiles.tail(base.resolve("console.log"))));
             WildFly server = new WildFly(base, javaHome, offset, script, jvm);
             try {
                 server.awaitBoot();
@@ -97,8 +91,8 @@ final class WildFly implements AutoCloseable {
     }
 
     private static void prepare(Path home, Path base) throws IOException {
-        deleteTree(base);
-        copyTree(home.resolve("standalone"), base);
+        ServerFiles.deleteTree(base);
+        ServerFiles.copyTree(home.resolve("standalone"), base);
         Path config = base.resolve("configuration/standalone.xml");
         String xml = Files.readString(config);
         // manual mode: the scanner acts on marker files only, never on an archive's time stamp (in auto mode a
@@ -155,17 +149,17 @@ final class WildFly implements AutoCloseable {
             if (!jvm.isAlive()) {
                 return "ended";
             }
-            String text = read(log);
+            String text = ServerFiles.read(log);
             return text.contains("WFLYSRV0025") ? "started" : text.contains("WFLYSRV0026") ? "errors" : null;
         });
         if (!outcome.equals("started")) {
             throw new AssertionError("WildFly " + (outcome.equals("ended") ? "ended while booting" : "booted with errors")
-                    + "; its log " + log + " ends with:\n" + tail(log) + "\nconsole:\n" + tail(base.resolve("console.log")));
+                    + "; its log " + log + " ends with:\n" + ServerFiles.tail(log) + "\nconsole:\n" + ServerFiles.tail(base.resolve("console.log")));
         }
     }
 
     private boolean portTaken() {
-        return read(serverLog()).contains("Address already in use") || read(base.resolve("console.log")).contains("Address already in use");
+        return ServerFiles.read(serverLog()).contains("Address already in use") || ServerFiles.read(base.resolve("console.log")).contains("Address already in use");
     }
 
     /** A port offset at which all of WildFly's ports are free on loopback now. */
@@ -188,23 +182,19 @@ final class WildFly implements AutoCloseable {
         throw new IllegalStateException("found no port offset at which WildFly's ports are free");
     }
 
-    /** The server's process id (the JVM's, not the start script's). */
-    long pid() {
+    @Override
+    public long pid() {
         return jvm.pid();
     }
 
-    /** The JDK the server runs on. */
-    Path javaHome() {
+    @Override
+    public Path javaHome() {
         return javaHome;
     }
 
-    int httpPort() {
+    @Override
+    public int httpPort() {
         return 8080 + portOffset;
-    }
-
-    /** {@code http://127.0.0.1:port} plus this path. */
-    URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + httpPort() + path);
     }
 
     Path serverLog() {
@@ -226,7 +216,8 @@ final class WildFly implements AutoCloseable {
      *
      * @throws AssertionError with the scanner's reason when the deployment failed
      */
-    void deploy(Path war) throws IOException {
+    @Override
+    public void deploy(Path war) throws IOException {
         String name = war.getFileName().toString();
         for (String marker : List.of(".undeployed", ".failed")) {
             Files.deleteIfExists(deployments().resolve(name + marker));
@@ -238,7 +229,7 @@ final class WildFly implements AutoCloseable {
         String marker = Await.until(name + " to be deployed", DEPLOYMENT,
                 () -> exists(name + ".deployed") ? ".deployed" : exists(name + ".failed") ? ".failed" : null);
         if (marker.equals(".failed")) {
-            throw new AssertionError("deployment of " + name + " failed: " + read(deployments().resolve(name + ".failed")));
+            throw new AssertionError("deployment of " + name + " failed: " + ServerFiles.read(deployments().resolve(name + ".failed")));
         }
     }
 
@@ -247,7 +238,8 @@ final class WildFly implements AutoCloseable {
      * marked it undeployed: the web application has stopped and its filters have been destroyed. The archive and
      * the marker are then removed.
      */
-    void undeploy(String name) throws IOException {
+    @Override
+    public void undeploy(String name) throws IOException {
         Files.delete(deployments().resolve(name + ".deployed"));
         Await.until(name + " to be undeployed", DEPLOYMENT,
                 () -> exists(name + ".undeployed") && !exists(name + ".isundeploying"));
@@ -285,46 +277,5 @@ final class WildFly implements AutoCloseable {
     private void kill() {
         jvm.destroyForcibly();
         script.destroyForcibly();
-    }
-
-    static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            return ""; // being written; read again
-        }
-    }
-
-    /** The last 40 lines of a file, for a failure message. */
-    static String tail(Path file) {
-        String[] lines = read(file).split("\n");
-        return String.join("\n", List.of(lines).subList(Math.max(0, lines.length - 40), lines.length));
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            List<Path> all = new ArrayList<>(files.sorted(Comparator.reverseOrder()).toList());
-            for (Path p : all) {
-                Files.delete(p);
-            }
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

@@ -239,10 +239,10 @@ class WildFlyRedeployIT {
                     + "\nTo see what holds them, run again with -Dit.heap-dump=true and follow the paths to GC roots"
                     + " in a heap analyser." + dump);
         }
-        String serverLog = WildFly.read(server.serverLog());
+        String serverLog = ServerFiles.read(server.serverLog());
         assertThat(serverLog.split("tokengate filter 'tokengate' started", -1).length - 1)
                 .as("the filter's start-up lines in server.log").isEqualTo(CYCLES);
-        String log = serverLog + WildFly.read(server.consoleLog());
+        String log = serverLog + ServerFiles.read(server.consoleLog());
         for (String token : tokens) {
             for (String fragment : TestTokens.fragmentsOf(token)) {
                 assertThat(log).as("server.log and the console").doesNotContain(fragment);

@@ -5,11 +5,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.security.Principal;
 
 /**
  * The servlet of the test WAR, legacy code that knows nothing of tokengate: it answers with what the container's
- * request tells it about the caller ({@code remoteUser}, {@code authType}, a role) and with the class loader that
- * loaded it, so a test sees which deployment answered.
+ * request tells it about the caller ({@code principal}, {@code remoteUser}, {@code authType}, the roles
+ * {@code read}, {@code trade} and {@code admin}) and with the class loader that loaded it, so a test sees which
+ * deployment answered.
  */
 public class ProbeServlet extends HttpServlet {
 
@@ -17,10 +19,19 @@ public class ProbeServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Principal principal = request.getUserPrincipal();
         response.setContentType("text/plain;charset=UTF-8");
-        response.getWriter().write("remoteUser=" + request.getRemoteUser()
+        response.getWriter().write("principal=" + (principal == null ? null : principal.getName())
+                + " remoteUser=" + request.getRemoteUser()
                 + " authType=" + request.getAuthType()
                 + " role.read=" + request.isUserInRole("read")
+                + " role.trade=" + request.isUserInRole("trade")
+                + " role.admin=" + request.isUserInRole("admin")
                 + " loader=" + getClass().getClassLoader() + "\n");
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        doGet(request, response);
     }
 }
