@@ -139,7 +139,11 @@ public class TokenGateMechanism implements HttpAuthenticationMechanism {
         }
     }
 
-    /** Sends tokengate's refusal, committed so that the container sends it as it is. */
+    /**
+     * Sends tokengate's refusal, committed, and answers {@code SEND_CONTINUE}: the mechanism has written the response
+     * (a challenge, in Jakarta Security's words), so the container sends it as it is. {@code SEND_FAILURE} would make
+     * Undertow (WildFly) try to send its own error page on the committed response and log an error per refusal.
+     */
     private static AuthenticationStatus refuse(Exchange exchange, Outcome.Rejected rejected, HttpServletResponse response) {
         ErrorResponse error = exchange.call.errorResponse(rejected.error());
         exchange.status = error.status();
@@ -149,7 +153,7 @@ public class TokenGateMechanism implements HttpAuthenticationMechanism {
         } catch (IOException e) {
             LOG.debug("tokengate: the refusal of request {} could not be sent: {}", exchange.call.requestId(), e.toString());
         }
-        return AuthenticationStatus.SEND_FAILURE;
+        return AuthenticationStatus.SEND_CONTINUE;
     }
 
     private static AuthenticationStatus unavailable(HttpServletResponse response) {
@@ -159,7 +163,7 @@ public class TokenGateMechanism implements HttpAuthenticationMechanism {
         } catch (IOException e) {
             LOG.debug("tokengate: a 503 could not be sent: {}", e.toString());
         }
-        return AuthenticationStatus.SEND_FAILURE;
+        return AuthenticationStatus.SEND_CONTINUE;
     }
 
     /** Emits the request's call-log event, with the status sent, when the container ends the request. */
