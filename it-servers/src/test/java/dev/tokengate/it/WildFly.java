@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * {@link #close()} stops the server (SIGTERM, WildFly's orderly shutdown; killed if it has not stopped in a
  * minute); so does a shutdown hook, if the test JVM ends first.
  */
-final class WildFly implements AutoCloseable {
+final class WildFly implements AppServer {
 
     /** WildFly's default ports, all moved by {@code jboss.socket.binding.port-offset}. */
     private static final int[] PORTS = {8080, 8443, 9990, 9993, 8009, 4712, 4713};
@@ -73,9 +73,18 @@ final class WildFly implements AutoCloseable {
      * request that thread ran) sees in the server only what the applications it undeployed left themselves.
      */
     static WildFly start(Path home, Path javaHome, Path base) throws IOException {
+        return start(home, javaHome, base, xml -> xml);
+    }
+
+    /**
+     * The same, with {@code standalone.xml} changed by {@code configuration} first (its text in, the new text out),
+     * e.g. to set a subsystem's attribute an application needs.
+     */
+    static WildFly start(Path home, Path javaHome, Path base, java.util.function.UnaryOperator<String> configuration)
+            throws IOException {
         AssertionError last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            prepare(home, base);
+            prepare(home, base, configuration);
             int offset = freePortOffset();
             Process script = launch(home, javaHome, base, offset);
             ProcessHandle jvm = Await.until("WildFly's process id in " + base.resolve("wildfly.pid"), Duration.ofSeconds(60),
@@ -96,11 +105,12 @@ final class WildFly implements AutoCloseable {
         throw last;
     }
 
-    private static void prepare(Path home, Path base) throws IOException {
+    private static void prepare(Path home, Path base, java.util.function.UnaryOperator<String> configuration)
+            throws IOException {
         deleteTree(base);
         copyTree(home.resolve("standalone"), base);
         Path config = base.resolve("configuration/standalone.xml");
-        String xml = Files.readString(config);
+        String xml = configuration.apply(Files.readString(config));
         // manual mode: the scanner acts on marker files only, never on an archive's time stamp (in auto mode a
         // deployment undeployed moments after it was deployed was at times redeployed instead)
         String fast = xml.replaceFirst("(<deployment-scanner [^>]*)scan-interval=\"\\d+\"",
@@ -188,13 +198,20 @@ final class WildFly implements AutoCloseable {
         throw new IllegalStateException("found no port offset at which WildFly's ports are free");
     }
 
+    @Override
+    public String name() {
+        return "WildFly";
+    }
+
     /** The server's process id (the JVM's, not the start script's). */
-    long pid() {
+    @Override
+    public long pid() {
         return jvm.pid();
     }
 
     /** The JDK the server runs on. */
-    Path javaHome() {
+    @Override
+    public Path javaHome() {
         return javaHome;
     }
 
@@ -203,12 +220,25 @@ final class WildFly implements AutoCloseable {
     }
 
     /** {@code http://127.0.0.1:port} plus this path. */
-    URI uri(String path) {
+    @Override
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + httpPort() + path);
     }
 
-    Path serverLog() {
+    @Override
+    public Path serverLog() {
         return base.resolve("log/server.log");
+    }
+
+    /** {@code server.log}, then the console ({@code console.log}, the JVM's own output). */
+    @Override
+    public String log() {
+        return read(serverLog()) + read(consoleLog());
+    }
+
+    @Override
+    public boolean isError(String logLine) {
+        return logLine.contains(" ERROR ");
     }
 
     Path consoleLog() {
@@ -226,7 +256,8 @@ final class WildFly implements AutoCloseable {
      *
      * @throws AssertionError with the scanner's reason when the deployment failed
      */
-    void deploy(Path war) throws IOException {
+    @Override
+    public void deploy(Path war) throws IOException {
         String name = war.getFileName().toString();
         for (String marker : List.of(".undeployed", ".failed")) {
             Files.deleteIfExists(deployments().resolve(name + marker));
@@ -247,7 +278,8 @@ final class WildFly implements AutoCloseable {
      * marked it undeployed: the web application has stopped and its filters have been destroyed. The archive and
      * the marker are then removed.
      */
-    void undeploy(String name) throws IOException {
+    @Override
+    public void undeploy(String name) throws IOException {
         Files.delete(deployments().resolve(name + ".deployed"));
         Await.until(name + " to be undeployed", DEPLOYMENT,
                 () -> exists(name + ".undeployed") && !exists(name + ".isundeploying"));
