@@ -72,7 +72,9 @@ class RegistryDefaultsTest {
             entry(ConfigKeys.STORE_ROTATION_GRACE, entry(ConfigSource::duration, JdbcTokenStore.DEFAULT_ROTATION_GRACE)),
             // the adapters' defaults: Requirement.deny() in the servlet filter, authenticated() in the JAX-RS feature
             entry(ConfigKeys.UNMATCHED, entry(UrlRules::parseUnmatched, Requirement.deny())),
-            entry(ConfigKeys.JAXRS_UNANNOTATED, entry(Requirement::parse, Requirement.authenticated())));
+            entry(ConfigKeys.JAXRS_UNANNOTATED, entry(Requirement::parse, Requirement.authenticated())),
+            // the Jakarta Security mechanism is off unless annotated or set (TokenGateExtension)
+            entry(ConfigKeys.MECHANISM_ENABLED, entry(ConfigSource::bool, false)));
 
     @Test
     void everyRegisteredDefaultIsTheDefaultTheCodeUses() {

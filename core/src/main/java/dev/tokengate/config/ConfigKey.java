@@ -22,7 +22,9 @@ public record ConfigKey(String name, Component reader, Optional<String> defaultV
         /** The servlet filter ({@code tokengate-servlet-filter}). */
         SERVLET_FILTER("the servlet filter"),
         /** The Jakarta REST feature ({@code tokengate-jaxrs-filter}). */
-        JAXRS("the JAX-RS feature");
+        JAXRS("the JAX-RS feature"),
+        /** The Jakarta Security authentication mechanism ({@code tokengate-jakarta-security}). */
+        JAKARTA_SECURITY("the Jakarta Security mechanism");
 
         private final String label;
 

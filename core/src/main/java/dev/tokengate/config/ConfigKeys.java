@@ -258,6 +258,19 @@ public final class ConfigKeys {
      */
     public static final String JAXRS_UNANNOTATED = "tokengate.jaxrs.unannotated";
 
+    /**
+     * Where the Jakarta Security mechanism finds the caller's groups (the roles of {@code @RolesAllowed},
+     * {@code isUserInRole}, {@code web.xml} constraints): a claim path such as {@code realm_access.roles}, or unset
+     * for the token's scopes. Read by the Jakarta Security mechanism.
+     */
+    public static final String GROUPS_CLAIM = "tokengate.groups.claim";
+    /**
+     * {@code true} turns the Jakarta Security mechanism on without the {@code @TokenGateMechanismDefinition}
+     * annotation (read from MicroProfile Config and system properties at deployment). Read by the Jakarta Security
+     * mechanism.
+     */
+    public static final String MECHANISM_ENABLED = "tokengate.mechanism.enabled";
+
     private static final Map<String, ConfigKey> REGISTRY = registryOf(List.of(
             core(MODE, "enforce", "enforce: refusals are sent; report-only: every decision is logged (would_deny), none enforced (logged WARN)"),
             core(CONFIG_LAYERS, "system-properties, environment, parameters",
@@ -332,7 +345,11 @@ public final class ConfigKeys {
             key(RULES, Component.SERVLET_FILTER, null, "URL rules: [METHODS] PATTERN = REQUIREMENT, one per line or ;-separated"),
             key(UNMATCHED, Component.SERVLET_FILTER, "deny", "what a request no URL rule matches needs: deny, authenticated or permit"),
             key(JAXRS_UNANNOTATED, Component.JAXRS, "authenticated",
-                    "what a resource method without security annotations needs: authenticated, permit, deny or scopes")));
+                    "what a resource method without security annotations needs: authenticated, permit, deny or scopes"),
+            key(GROUPS_CLAIM, Component.JAKARTA_SECURITY, null,
+                    "the claim path of the caller's groups (roles) for the container, e.g. realm_access.roles (default: the token's scopes)"),
+            key(MECHANISM_ENABLED, Component.JAKARTA_SECURITY, "false",
+                    "true: the Jakarta Security mechanism is on without @TokenGateMechanismDefinition")));
 
     /** The keys whose values are secrets, masked in start-up lines. */
     static final Set<String> SECRETS = Set.of(INTROSPECTION_CLIENT_SECRET, STORE_PASSWORD);

@@ -11,8 +11,10 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,6 +63,8 @@ public final class ConfigSource {
     private static final int MAX_SUGGESTION_DISTANCE = 3;
 
     private final Map<String, String> parameters;
+    /** The application's settings beyond the adapter's parameters (MicroProfile Config), below them. */
+    private final Map<String, Setting> application;
     private final Map<String, String> env;
     private final Properties system;
     private final Component reader;
@@ -70,9 +74,10 @@ public final class ConfigSource {
     private final String layersError;
     private final String layersErrorOrigin;
 
-    private ConfigSource(Map<String, String> parameters, Map<String, String> env, Properties system, Component reader,
-                         String parameterLayer) {
+    private ConfigSource(Map<String, String> parameters, Map<String, Setting> application, Map<String, String> env,
+                         Properties system, Component reader, String parameterLayer) {
         this.parameters = Map.copyOf(parameters);
+        this.application = Map.copyOf(application);
         this.env = Map.copyOf(env);
         this.system = (Properties) system.clone();
         this.reader = reader;
@@ -86,9 +91,10 @@ public final class ConfigSource {
                     : "environment variable " + environmentName(ConfigKeys.CONFIG_LAYERS);
             error = "is set JVM-wide (system property or environment variable); it is the application's own choice: "
                     + "set it in the application's parameters (web.xml init-param, application property)";
-        } else if (isSet(this.parameters.get(ConfigKeys.CONFIG_LAYERS))) {
+        } else if (isSet(this.parameters.get(ConfigKeys.CONFIG_LAYERS)) || this.application.containsKey(ConfigKeys.CONFIG_LAYERS)) {
             try {
-                read = layers(this.parameters.get(ConfigKeys.CONFIG_LAYERS));
+                read = layers(isSet(this.parameters.get(ConfigKeys.CONFIG_LAYERS)) ? this.parameters.get(ConfigKeys.CONFIG_LAYERS)
+                        : this.application.get(ConfigKeys.CONFIG_LAYERS).value());
             } catch (IllegalArgumentException e) {
                 error = e.getMessage();
             }
@@ -113,7 +119,10 @@ public final class ConfigSource {
         SYSTEM_PROPERTIES("system-properties"),
         /** Environment variables ({@code TOKENGATE_REALM}). */
         ENVIRONMENT("environment"),
-        /** The application's own parameters: filter init-params, JAX-RS application properties. */
+        /**
+         * The application's own parameters: filter init-params, JAX-RS application properties, and below them its
+         * MicroProfile Config ({@link #withMicroProfileConfig}).
+         */
         PARAMETERS("parameters");
 
         private final String value;
@@ -173,7 +182,32 @@ public final class ConfigSource {
 
     /** The same, with an explicit environment and system properties (for tests and embedding). */
     public static ConfigSource of(Map<String, String> parameters, Map<String, String> environment, Properties systemProperties) {
-        return new ConfigSource(parameters, environment, systemProperties, Component.CORE, "parameter");
+        return new ConfigSource(parameters, Map.of(), environment, systemProperties, Component.CORE, "parameter");
+    }
+
+    /**
+     * This source with the application's settings in MicroProfile Config (its
+     * {@code META-INF/microprofile-config.properties} and the server's other sources for it, not the JVM-wide system
+     * properties and environment variables) as one more layer of the application's own, below the adapter's
+     * parameters: the keys that the servlet filter, the JAX-RS feature and the Jakarta Security mechanism of one
+     * application share. Nothing changes where MicroProfile Config is absent.
+     *
+     * @param loader the application's class loader (the thread context class loader while it deploys)
+     */
+    public ConfigSource withMicroProfileConfig(ClassLoader loader) {
+        return withApplicationSettings(MicroProfileSettings.read(loader));
+    }
+
+    /**
+     * This source with these settings of the application's as the layer below the adapter's parameters (read with
+     * them: left out with them by {@value ConfigKeys#CONFIG_LAYERS}); each keeps its origin for messages.
+     */
+    public ConfigSource withApplicationSettings(Collection<Setting> settings) {
+        Map<String, Setting> merged = new LinkedHashMap<>(application);
+        for (Setting s : settings) {
+            merged.putIfAbsent(s.key(), s);
+        }
+        return new ConfigSource(parameters, merged, env, system, reader, parameterLayer);
     }
 
     /**
@@ -183,7 +217,7 @@ public final class ConfigSource {
     public ConfigSource readBy(Component component, String parameterLayer) {
         Objects.requireNonNull(component, "component");
         Objects.requireNonNull(parameterLayer, "parameterLayer");
-        return new ConfigSource(parameters, env, system, component, parameterLayer);
+        return new ConfigSource(parameters, application, env, system, component, parameterLayer);
     }
 
     /** The component that reads this source. */
@@ -227,7 +261,7 @@ public final class ConfigSource {
         if (v != null && !v.isBlank()) {
             return Optional.of(new Setting(key, v.strip(), parameterLayer));
         }
-        return Optional.empty();
+        return layers.contains(Layer.PARAMETERS) ? Optional.ofNullable(application.get(key)) : Optional.empty();
     }
 
     /**
@@ -354,6 +388,11 @@ public final class ConfigSource {
         for (String k : new TreeSet<>(parameters.keySet())) {
             if (k.startsWith(PREFIX) && parameters.get(k) != null && !parameters.get(k).isBlank()) {
                 classify(k, k, parameterLayer, unknown);
+            }
+        }
+        if (layers.contains(Layer.PARAMETERS)) {
+            for (String k : new TreeSet<>(application.keySet())) {
+                classify(k, k, application.get(k).origin(), unknown);
             }
         }
         if (unknown.isEmpty()) {

@@ -82,7 +82,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * no-argument constructor (as scanning does), it reads the {@code tokengate.*} settings of
  * {@link dev.tokengate.config.ConfigKeys} and {@value #UNANNOTATED} from Java system properties, then environment
  * variables ({@code TOKENGATE_JWT_ISSUER}), then the application's configuration properties
- * ({@code Application.getProperties()}); a blank value counts as unset. An unknown or malformed key fails deployment
+ * ({@code Application.getProperties()}), then the application's MicroProfile Config where the server has it
+ * ({@code META-INF/microprofile-config.properties}: the keys it shares with the servlet filter and the Jakarta
+ * Security mechanism); a blank value counts as unset. An unknown or malformed key fails deployment
  * with a {@link ConfigurationException} naming it and the layer it came from; a key of another adapter (the servlet
  * filter's {@code tokengate.rules}) is ignored.
  *
@@ -218,7 +220,9 @@ public final class TokenGateFeature implements Feature, AutoCloseable {
                 properties.put(k, v.toString());
             }
         });
+        ClassLoader application = Thread.currentThread().getContextClassLoader(); // the application's, while it deploys
         ConfigSource source = ConfigSource.of(properties, environment, systemProperties)
+                .withMicroProfileConfig(application != null ? application : TokenGateFeature.class.getClassLoader())
                 .readBy(ConfigKey.Component.JAXRS, "application property");
         TokenGate gate = TokenGate.create(source);
         Requirement unannotated;

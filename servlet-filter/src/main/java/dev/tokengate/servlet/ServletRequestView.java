@@ -22,15 +22,19 @@ import java.util.Optional;
  * {@code POST}: that is the one case where the container parses the body into parameters and keeps them for the
  * application's own {@code getParameter} calls, so nothing the application expects to read is lost. The
  * container presents query values before body values (Servlet 6.0 §3.1), so the query's occurrences are skipped.
+ *
+ * <p>Public for the other servlet-side adapters of tokengate (the Jakarta Security mechanism), which read requests
+ * exactly as the filter does.
  */
-final class ServletRequestView implements RequestView {
+public final class ServletRequestView implements RequestView {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServletRequestView.class);
 
     private final HttpServletRequest request;
     private final String path;
 
-    ServletRequestView(HttpServletRequest request) {
+    /** The view of this request. */
+    public ServletRequestView(HttpServletRequest request) {
         this.request = request;
         this.path = pathWithinApplication(request);
     }

@@ -25,7 +25,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -259,6 +258,7 @@ public class TokenGateFilter implements Filter {
         }
         try {
             ConfigSource source = ConfigSource.of(params, environment, systemProperties)
+                    .withMicroProfileConfig(applicationClassLoader(filterConfig))
                     .readBy(ConfigKey.Component.SERVLET_FILTER, "init-param");
             TokenGate gate = Objects.requireNonNull(gateFactory.apply(source), "the gate factory returned null");
             try {
@@ -290,7 +290,7 @@ public class TokenGateFilter implements Filter {
         Pipeline p = pipeline;
         if (p == null) {
             LOG.error("tokengate filter called before init(); refusing {} {}", request.getMethod(), request.getRequestURI());
-            writeUnavailable(response);
+            ServletResponses.sendUnavailable(response);
             return;
         }
         if (request.getAttribute(filteredAttribute) != null) {
@@ -301,12 +301,18 @@ public class TokenGateFilter implements Filter {
         request.setAttribute(filteredAttribute, Boolean.TRUE);
 
         ServletRequestView view = new ServletRequestView(request);
+        if (request.getAttribute(TokenGate.CALL_ATTRIBUTE) instanceof TokenGate.Call joined) {
+            // the Jakarta Security mechanism began the request's call: this filter adds its rule and the mechanism
+            // finishes the call (one call-log event)
+            decideJoined(p, joined, view, request, response, chain);
+            return;
+        }
         TokenGate.Call call;
         try {
             call = p.gate.begin(view);
         } catch (RuntimeException e) {
             LOG.error("tokengate could not start checking {} {}", view.method(), view.path(), e);
-            writeUnavailable(response);
+            ServletResponses.sendUnavailable(response);
             return;
         }
         request.setAttribute(TokenGate.CALL_ATTRIBUTE, call); // a JAX-RS layer behind this filter joins the call
@@ -317,7 +323,7 @@ public class TokenGateFilter implements Filter {
             if (outcome instanceof Outcome.Rejected rejected) {
                 ErrorResponse error = call.errorResponse(rejected.error());
                 status = error.status();
-                write(response, error);
+                ServletResponses.send(response, error);
                 return;
             }
             HttpServletRequest next = request;
@@ -378,33 +384,36 @@ public class TokenGateFilter implements Filter {
         }
     }
 
-    private static void write(HttpServletResponse response, ErrorResponse error) throws IOException {
-        if (response.isCommitted()) {
+    /** A request whose call another adapter began and finishes: this filter's rule is added to its decision. */
+    private static void decideJoined(Pipeline p, TokenGate.Call call, ServletRequestView view, HttpServletRequest request,
+                                     HttpServletResponse response, FilterChain chain) throws IOException, ServletException {
+        Outcome outcome = decide(p, call, view);
+        if (outcome instanceof Outcome.Rejected rejected) {
+            ServletResponses.send(response, call.errorResponse(rejected.error()));
             return;
         }
-        response.setStatus(error.status());
-        error.headers().forEach(response::setHeader);
-        response.setContentType(error.contentType());
-        byte[] body = error.body().getBytes(StandardCharsets.UTF_8);
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
-    }
-
-    private static void writeUnavailable(HttpServletResponse response) throws IOException {
-        if (response.isCommitted()) {
-            return;
+        HttpServletRequest next = request;
+        if (outcome instanceof Outcome.Authenticated authenticated && request.getUserPrincipal() == null) {
+            request.setAttribute(TOKEN_ATTRIBUTE, authenticated.token());
+            next = new AuthenticatedRequest(request, response, authenticated.token());
         }
-        response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-        response.setHeader("Cache-Control", "no-store");
-        response.setContentType("application/problem+json");
-        byte[] body = ("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
-                + "\"detail\":\"The server could not check the request; try again shortly.\","
-                + "\"error\":\"temporarily_unavailable\"}").getBytes(StandardCharsets.UTF_8);
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+        chain.doFilter(next, response);
     }
 
-    /** The pipeline and rules of one filter instance. */
+    /** The web application's class loader, where its MicroProfile Config is found. */
+    private static ClassLoader applicationClassLoader(FilterConfig filterConfig) {
+        try {
+            ClassLoader loader = filterConfig.getServletContext().getClassLoader();
+            if (loader != null) {
+                return loader;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // a container that does not tell (or a security manager): the thread's
+        }
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : TokenGateFilter.class.getClassLoader();
+    }
+
     /** The filter's gate and rules; {@code owned} when {@link #init} built the gate, so {@link #destroy} closes it. */
     private record Pipeline(TokenGate gate, UrlRules rules, boolean owned) {
         Pipeline {
