@@ -1,5 +1,6 @@
 package dev.tokengate.it.ee;
 
+import dev.tokengate.VerifiedToken;
 import dev.tokengate.jaxrs.RequiresScopes;
 import jakarta.ejb.EJB;
 import jakarta.ejb.EJBAccessException;
@@ -18,7 +19,8 @@ import java.security.Principal;
 /**
  * Who the caller is, as each part of the server sees it after tokengate admitted the request (a token with
  * {@code read}): the servlet request, Jakarta Security's {@code SecurityContext}, an EJB and a CDI bean that both
- * require the role {@code read}. A CDI bean, so that those can be injected.
+ * require the role {@code read}, and the {@link VerifiedToken} that tokengate's producer injects. A CDI bean, so
+ * that those can be injected.
  */
 @Path("caller")
 @Produces(MediaType.TEXT_PLAIN)
@@ -37,6 +39,9 @@ public class CallerResource {
 
     @Inject
     CallerBean bean;
+
+    @Inject
+    VerifiedToken token;
 
     @GET
     @Path("servlet")
@@ -72,6 +77,12 @@ public class CallerResource {
     @Path("cdi")
     public String cdi() {
         return "cdi=" + bean.caller();
+    }
+
+    @GET
+    @Path("token")
+    public String token() {
+        return "token=" + token.subject().orElse(null) + " scopes=" + new java.util.TreeSet<>(token.scopes());
     }
 
     static String name(Principal p) {
