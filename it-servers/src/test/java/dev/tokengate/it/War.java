@@ -16,8 +16,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * A web application archive built by a test, the way a legacy team's build lays one out: {@code WEB-INF/web.xml},
- * classes under {@code WEB-INF/classes}, jars under {@code WEB-INF/lib}.
+ * A web application archive built by a test, the way a team's build lays one out: {@code WEB-INF/web.xml},
+ * classes and their resources under {@code WEB-INF/classes}, jars under {@code WEB-INF/lib}, other descriptors
+ * ({@code beans.xml}, a server's own {@code jboss-web.xml} or {@code payara-web.xml}) in {@code WEB-INF}, and
+ * files of the archive's own {@code META-INF}.
  *
  * <pre>{@code
  * Path war = War.builder()
@@ -31,6 +33,8 @@ final class War {
 
     private String webXml;
     private final Map<String, byte[]> classes = new LinkedHashMap<>();
+    /** Every other entry by its name in the archive. */
+    private final Map<String, byte[]> files = new LinkedHashMap<>();
     private final List<Path> libs = new ArrayList<>();
 
     private War() {
@@ -83,6 +87,44 @@ final class War {
         return this;
     }
 
+    /**
+     * A resource of the application's class path, {@code WEB-INF/classes/NAME}, e.g.
+     * {@code META-INF/microprofile-config.properties}.
+     */
+    War classResource(String name, String text) {
+        return file("WEB-INF/classes/" + name, text);
+    }
+
+    /** A file in {@code WEB-INF}: {@code beans.xml}, {@code jboss-web.xml}, {@code payara-web.xml}. */
+    War webInf(String name, String text) {
+        return file("WEB-INF/" + name, text);
+    }
+
+    /** A file in the archive's own {@code META-INF} (not on the application's class path). */
+    War metaInf(String name, String text) {
+        return file("META-INF/" + name, text);
+    }
+
+    /** {@code WEB-INF/beans.xml} (CDI 4) with this {@code bean-discovery-mode}: {@code annotated} or {@code all}. */
+    War beansXml(String discoveryMode) {
+        return webInf("beans.xml", """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <beans xmlns="https://jakarta.ee/xml/ns/jakartaee"
+                       xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+                       xsi:schemaLocation="https://jakarta.ee/xml/ns/jakartaee https://jakarta.ee/xml/ns/jakartaee/beans_4_0.xsd"
+                       version="4.0" bean-discovery-mode="%s">
+                </beans>
+                """.formatted(discoveryMode));
+    }
+
+    private War file(String name, String text) {
+        if (name.equals("WEB-INF/web.xml")) {
+            throw new IllegalArgumentException("the web.xml is given by webXml(...)");
+        }
+        files.put(name, text.getBytes(StandardCharsets.UTF_8));
+        return this;
+    }
+
     War libs(List<Path> jars) {
         libs.addAll(jars);
         return this;
@@ -97,6 +139,9 @@ final class War {
             put(zip, "WEB-INF/web.xml", webXml.getBytes(StandardCharsets.UTF_8));
             for (Map.Entry<String, byte[]> c : classes.entrySet()) {
                 put(zip, c.getKey(), c.getValue());
+            }
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                put(zip, f.getKey(), f.getValue());
             }
             for (Path jar : libs) {
                 put(zip, "WEB-INF/lib/" + jar.getFileName(), Files.readAllBytes(jar));

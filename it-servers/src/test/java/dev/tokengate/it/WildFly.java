@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #close()} stops the server (SIGTERM, WildFly's orderly shutdown; killed if it has not stopped in a
  * minute); so does a shutdown hook, if the test JVM ends first.
  */
-final class WildFly implements Server {
+final class WildFly implements AppServer {
 
     /** WildFly's default ports, all moved by {@code jboss.socket.binding.port-offset}. */
     private static final int[] PORTS = {8080, 8443, 9990, 9993, 8009, 4712, 4713};
@@ -67,9 +67,18 @@ final class WildFly implements Server {
      * request that thread ran) sees in the server only what the applications it undeployed left themselves.
      */
     static WildFly start(Path home, Path javaHome, Path base) throws IOException {
+        return start(home, javaHome, base, xml -> xml);
+    }
+
+    /**
+     * The same, with {@code standalone.xml} changed by {@code configuration} first (its text in, the new text out),
+     * e.g. to set a subsystem's attribute an application needs.
+     */
+    static WildFly start(Path home, Path javaHome, Path base, java.util.function.UnaryOperator<String> configuration)
+            throws IOException {
         AssertionError last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            prepare(home, base);
+            prepare(home, base, configuration);
             int offset = freePortOffset();
             Process script = launch(home, javaHome, base, offset);
             ProcessHandle jvm = Await.until("WildFly's process id in " + base.resolve("wildfly.pid"), Duration.ofSeconds(60),
@@ -90,11 +99,12 @@ final class WildFly implements Server {
         throw last;
     }
 
-    private static void prepare(Path home, Path base) throws IOException {
+    private static void prepare(Path home, Path base, java.util.function.UnaryOperator<String> configuration)
+            throws IOException {
         ServerFiles.deleteTree(base);
         ServerFiles.copyTree(home.resolve("standalone"), base);
         Path config = base.resolve("configuration/standalone.xml");
-        String xml = Files.readString(config);
+        String xml = configuration.apply(Files.readString(config));
         // manual mode: the scanner acts on marker files only, never on an archive's time stamp (in auto mode a
         // deployment undeployed moments after it was deployed was at times redeployed instead)
         String fast = xml.replaceFirst("(<deployment-scanner [^>]*)scan-interval=\"\\d+\"",
@@ -183,6 +193,11 @@ final class WildFly implements Server {
     }
 
     @Override
+    public String name() {
+        return "WildFly";
+    }
+
+    @Override
     public long pid() {
         return jvm.pid();
     }
@@ -197,8 +212,20 @@ final class WildFly implements Server {
         return 8080 + portOffset;
     }
 
-    Path serverLog() {
+    @Override
+    public Path serverLog() {
         return base.resolve("log/server.log");
+    }
+
+    /** {@code server.log}, then the console ({@code console.log}, the JVM's own output). */
+    @Override
+    public String log() {
+        return ServerFiles.read(serverLog()) + ServerFiles.read(consoleLog());
+    }
+
+    @Override
+    public boolean isError(String logLine) {
+        return logLine.contains(" ERROR ");
     }
 
     Path consoleLog() {

@@ -1,0 +1,495 @@
+package dev.tokengate.it;
+
+import dev.tokengate.it.Jcmd.ThreadDump;
+import dev.tokengate.it.ee.CallerBean;
+import dev.tokengate.it.ee.CallerEjb;
+import dev.tokengate.it.ee.CallerResource;
+import dev.tokengate.it.ee.EeApplication;
+import dev.tokengate.it.ee.GuardedServlet;
+import dev.tokengate.it.ee.MatrixResource;
+import dev.tokengate.log.Fingerprints;
+import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testing.TestKeys;
+import dev.tokengate.testing.TestTokens;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.abort;
+
+/**
+ * What tokengate must do for a Jakarta EE application on any server, as one body of tests that each server's class
+ * runs ({@link PayaraMicroEeIT}, {@link WildFlyEeIT}) against one start of its server: the EE test WAR
+ * ({@code dev.tokengate.it.ee}: a JAX-RS application with tokengate's feature and its Jakarta Security mechanism,
+ * an EJB and a CDI bean that need a role, a servlet behind a {@code web.xml} constraint; tokengate's settings in
+ * its {@code META-INF/microprofile-config.properties}) is deployed once, with a JWKS server on loopback as the
+ * issuer.
+ *
+ * <ul>
+ *   <li>the annotation matrix of {@code TokenGateFeature}'s javadoc, each row a request;</li>
+ *   <li>(tag {@code mechanism}) the container knows the caller: {@code getUserPrincipal()}, Jakarta Security's
+ *       {@code SecurityContext}, {@code @RolesAllowed} on an EJB (which also refuses a role the token lacks) and on
+ *       a CDI bean, {@code @Inject VerifiedToken}, a {@code web.xml} security constraint;</li>
+ *   <li>the call log reaches the server's log, and no raw token ever does;</li>
+ *   <li>three deploy/undeploy cycles of a second copy of the WAR leave no class loader or thread of it (checked
+ *       with {@code jcmd}, as {@link WildFlyRedeployIT} does) and no leak warning or error in the server's log.</li>
+ * </ul>
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+abstract class EeServerContract {
+
+    static final String APP = "ee.war";
+    static final String CYCLED_APP = "ee-cycle.war";
+    private static final int CYCLES = 3;
+    private static final int GC_ROUNDS = 20;
+    private static final Pattern TOKENGATE_CLASS = Pattern.compile("dev\\.tokengate\\.(?!it\\.).*");
+    /** Threads that live as long as a gate: its HTTP client's selector, its own (HTTP client workers come and go). */
+    private static final Pattern TOKENGATE_THREAD = Pattern.compile("HttpClient-\\d+-SelectorManager|tokengate-.*");
+
+    Path work;
+    JwksServer idp;
+    AppServer server;
+    Jcmd jcmd;
+    HttpClient http;
+    private final List<String> tokens = Collections.synchronizedList(new ArrayList<>());
+
+    /** Starts the server under test, its files under {@code work}; skips (see {@link #skip}) what is missing. */
+    abstract AppServer start(Path work) throws IOException;
+
+    /**
+     * How many class loaders of an application undeployed several times the server itself keeps, whatever the
+     * application (a server's known leak, with its reference): 0 unless a server's class says otherwise. A leak of
+     * tokengate's would keep one per deployment, and its gate's objects and threads with it.
+     */
+    int loadersTheServerKeeps() {
+        return 0;
+    }
+
+    @BeforeAll
+    void startServerAndDeploy() throws IOException {
+        work = Path.of(System.getProperty("it.work.dir", "target/it-work"));
+        Files.createDirectories(work);
+        requiredFile("it.ee.lib.file", "the list of the EE WAR's libraries (written by the build's pre-integration-test phase)");
+        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        server = start(work);
+        jcmd = new Jcmd(server.javaHome(), server.pid());
+        System.out.printf("%s on %s, pid %d, %s; log %s%n", server.name(), server.javaHome(), server.pid(),
+                server.uri("/"), server.serverLog());
+        long start = System.nanoTime();
+        server.deploy(eeWar(work.resolve(APP)));
+        System.out.printf("%s: %s deployed in %d ms%n", server.name(), APP,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    @AfterAll
+    void stopServer() {
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            if (idp != null) {
+                idp.close();
+            }
+        }
+        if (server != null) {
+            String log = server.log();
+            for (String token : List.copyOf(tokens)) {
+                for (String fragment : TestTokens.fragmentsOf(token)) {
+                    assertThat(log).as("%s's log", server.name()).doesNotContain(fragment);
+                }
+            }
+        }
+    }
+
+    /** One row of the annotation matrix: a token with these scopes (or none, or one of an unknown key) on a method. */
+    @ParameterizedTest(name = "{0} with {1}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            scope       | read       | 200 | jaxrs=alice scheme=BEARER read=true
+            scope       | none       | 401 | Bearer realm="ee"
+            scope       | trade      | 403 | error="insufficient_scope"
+            scope       | untrusted  | 401 | error="invalid_token"
+            all-scopes  | read trade | 200 | jaxrs=alice
+            all-scopes  | read       | 403 | error="insufficient_scope"
+            any-scope   | trade      | 200 | jaxrs=alice
+            any-scope   | read       | 403 | error="insufficient_scope"
+            roles       | read       | 200 | jaxrs=alice scheme=BEARER read=true
+            roles       | trade      | 403 | error="insufficient_scope"
+            roles       | none       | 401 | Bearer realm="ee"
+            any-token   | trade      | 200 | jaxrs=alice scheme=BEARER read=false
+            any-token   | none       | 401 | Bearer realm="ee"
+            permit      | none       | 200 | jaxrs=null
+            deny        | read trade | 403 | access_denied
+            unannotated | trade      | 200 | jaxrs=alice
+            unannotated | none       | 401 | Bearer realm="ee"
+            """)
+    void annotationMatrixDecidesAsDocumented(String method, String token, int status, String expected) throws Exception {
+        HttpResponse<String> response = get("/ee/api/matrix/" + method, token(token));
+        assertThat(response.statusCode()).as("%s with %s: %s", method, token, response.body()).isEqualTo(status);
+        String seen = response.headers().allValues("WWW-Authenticate") + " " + response.body();
+        assertThat(seen).as("the challenge and the body").contains(expected);
+        if (status == 401) {
+            assertThat(response.headers().firstValue("WWW-Authenticate")).as("a challenge").isPresent();
+        }
+        assertThat(response.headers().allValues("WWW-Authenticate")).as("tokengate's Bearer challenge, never the server's Basic")
+                .allSatisfy(v -> assertThat(v).startsWith("Bearer "));
+    }
+
+    @Test
+    @Tag("mechanism")
+    void servletRequestKnowsTheCallerAndItsScopesAsRoles() throws Exception {
+        assertOk("/ee/api/caller/servlet", "read trade", "servlet=alice read=true");
+    }
+
+    @Test
+    @Tag("mechanism")
+    void jakartaSecurityContextKnowsTheCaller() throws Exception {
+        assertOk("/ee/api/caller/security", "read trade", "security=alice read=true");
+    }
+
+    @Test
+    @Tag("mechanism")
+    void ejbWithRolesAllowedSeesTheCaller() throws Exception {
+        assertOk("/ee/api/caller/ejb", "read trade", "ejb=alice");
+    }
+
+    @Test
+    @Tag("mechanism")
+    void ejbRefusesARoleTheTokenLacks() throws Exception {
+        HttpResponse<String> response = get("/ee/api/caller/ejb-admin", token("read trade"));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+        assertThat(response.body()).contains("ejb refused: jakarta.ejb.EJBAccessException");
+    }
+
+    @Test
+    @Tag("mechanism")
+    void cdiBeanWithRolesAllowedSeesTheCaller() throws Exception {
+        assertOk("/ee/api/caller/cdi", "read trade", "cdi=alice");
+    }
+
+    @Test
+    @Tag("mechanism")
+    void verifiedTokenIsInjectedIntoABean() throws Exception {
+        assertOk("/ee/api/caller/token", "read trade", "token=alice scopes=[read, trade]");
+    }
+
+    @Test
+    @Tag("mechanism")
+    void webXmlConstraintAdmitsATokenWithTheRole() throws Exception {
+        assertOk("/ee/guarded/report", "read", "servlet=alice read=true");
+    }
+
+    @Test
+    @Tag("mechanism")
+    void webXmlConstraintWithoutATokenAnswersTheBearerChallenge() throws Exception {
+        HttpResponse<String> response = get("/ee/guarded/report", null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+        assertThat(response.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"ee\"");
+    }
+
+    @Test
+    @Tag("mechanism")
+    void webXmlConstraintRefusesATokenWithoutTheRole() throws Exception {
+        HttpResponse<String> response = get("/ee/guarded/report", token("trade"));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+    }
+
+    @Test
+    @Tag("mechanism")
+    void webXmlConstraintRefusesAnInvalidTokenWithTokengatesAnswer() throws Exception {
+        HttpResponse<String> response = get("/ee/guarded/report", token("untrusted"));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("Bearer realm=\"ee\"").contains("error=\"invalid_token\""));
+    }
+
+    /** The call-log line of a request, found by the token's fingerprint, in the server's own log. */
+    @Test
+    void callLogLineReachesTheServersLog() throws Exception {
+        String token = token("read");
+        assertThat(get("/ee/api/matrix/scope", token).statusCode()).isEqualTo(200);
+        String fingerprint = "\"token_fingerprint\":\"" + Fingerprints.fingerprint(token) + "\"";
+        String line = Await.poll(Duration.ofSeconds(30), () -> server.log().lines()
+                .filter(l -> l.contains(fingerprint)).findFirst().orElse(null), l -> l != null);
+        assertThat(line).as("a call-log line with %s in %s", fingerprint, server.serverLog()).isNotNull()
+                .contains("\"path\":\"/api/matrix/scope\"", "\"status\":200", "\"subject\":\"alice\"");
+    }
+
+    /**
+     * Three deploy/undeploy cycles of a second copy of the WAR (while the first stays deployed): afterwards no class
+     * loader holding tokengate's classes and no thread of tokengate's more than before, and no leak warning or
+     * error in the server's log from the first deployment on.
+     */
+    @Test
+    void redeploysLeaveNoClassLoaderThreadOrLeakWarning() throws Exception {
+        Path cycled = eeWar(work.resolve(CYCLED_APP));
+        String context = "/" + CYCLED_APP.replace(".war", "");
+        warmUp(); // the application that stays has built all it builds (its JAX-RS feature's gate on first use)
+        Leftovers before = collected(leftovers());
+        long gatesBefore = liveGateClasses();
+        long classesBefore = jcmd.liveClasses();
+        List<String> alarmingBefore = alarming();
+        List<Long> cycleMillis = new ArrayList<>();
+        Leftovers deployed = null;
+        for (int cycle = 1; cycle <= CYCLES; cycle++) {
+            long start = System.nanoTime();
+            server.deploy(cycled);
+            String token = token("read");
+            assertThat(get(context + "/api/matrix/scope", token).statusCode()).as("cycle %d", cycle).isEqualTo(200);
+            assertThat(get(context + "/api/caller/ejb", token).body()).as("cycle %d", cycle).contains("ejb=alice");
+            if (cycle == 1) {
+                deployed = leftovers();
+                assertThat(deployed.loaders()).as("class loaders with tokengate while both copies are deployed")
+                        .isGreaterThan(before.loaders());
+            }
+            server.undeploy(CYCLED_APP);
+            cycleMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            assertThat(get(context + "/api/matrix/scope", token).statusCode()).as("undeployed").isEqualTo(404);
+        }
+        long gcStart = System.nanoTime();
+        Leftovers after = leftovers();
+        int rounds = 0;
+        int kept = loadersTheServerKeeps();
+        while ((after.loaders() > before.loaders() + kept || after.threads().size() > before.threads().size()) && rounds < GC_ROUNDS) {
+            rounds++;
+            busyRequestThreads();
+            jcmd.gc();
+            after = leftovers();
+        }
+        long gcMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - gcStart);
+        long gatesAfter = liveGateClasses();
+        System.out.printf("""
+                %s redeploy check, %d cycles of %s on %s (%s deployed throughout):
+                  before: %d loaders with tokengate classes, tokengate threads %s, %d classes
+                  cycle 1 deployed: %d loaders with tokengate classes, tokengate threads %s
+                  after %d GC rounds (%d ms): %d loaders with tokengate classes (the server keeps %d), tokengate threads %s, %d classes
+                  loaders with live TokenGate objects: %d before, %d after
+                  time per cycle (deploy, 3 requests, undeploy): %s ms
+                """, server.name(), CYCLES, CYCLED_APP, server.javaHome(), APP, before.loaders(), before.threadNames(),
+                classesBefore, deployed.loaders(), deployed.threadNames(), rounds, gcMillis, after.loaders(), kept,
+                after.threadNames(), jcmd.liveClasses(), gatesBefore, gatesAfter, cycleMillis);
+        if (after.loaders() > before.loaders() + kept || after.threads().size() > before.threads().size()
+                || gatesAfter > gatesBefore) {
+            String live = jcmd.run("GC.class_histogram").lines().filter(l -> l.contains("dev.tokengate"))
+                    .limit(40).collect(java.util.stream.Collectors.joining("\n    "));
+            fail("after " + CYCLES + " redeploys and " + rounds + " forced GCs " + server.name() + " still holds "
+                    + (after.loaders() - before.loaders()) + " more class loaders with tokengate classes (it keeps " + kept
+                    + " itself), " + gatesAfter + " loaders with live TokenGate objects (before: " + gatesBefore + "), threads "
+                    + after.threadNames() + " (before: " + before.threadNames() + ").\n  Loaders before:"
+                    + before.loaderDetails() + "\n  after:" + after.loaderDetails() + "\n  live objects of tokengate:\n    "
+                    + live + "\nTo see what holds them, run again with -Dit.heap-dump=true and follow the paths to GC"
+                    + " roots in a heap analyser." + heapDump());
+        }
+        List<String> alarming = new ArrayList<>(alarming());
+        alarmingBefore.forEach(alarming::remove);
+        assertThat(alarming).as("leak warnings and errors in %s's log during the cycles", server.name()).isEmpty();
+    }
+
+    /** The lines of the server's log that speak of a leak, or are errors. */
+    private List<String> alarming() {
+        return server.log().lines().filter(l -> l.toLowerCase(Locale.ROOT).contains("leak") || server.isError(l)).toList();
+    }
+
+    /**
+     * tokengate's refusals (no token, a token without the role, an invalid one; on a resource the container
+     * protects and on one it does not) are answers, not server errors: none of them adds an error to the log.
+     */
+    @Test
+    @Tag("mechanism")
+    void refusalsAddNoErrorToTheServersLog() throws Exception {
+        List<String> before = alarming();
+        assertThat(get("/ee/guarded/report", null).statusCode()).isEqualTo(401);
+        assertThat(get("/ee/guarded/report", token("trade")).statusCode()).isEqualTo(403);
+        assertThat(get("/ee/guarded/report", token("untrusted")).statusCode()).isEqualTo(401);
+        assertThat(get("/ee/api/matrix/scope", token("untrusted")).statusCode()).isEqualTo(401);
+        assertThat(get("/ee/api/matrix/permit", null).statusCode()).isEqualTo(200); // a request after them: all logged
+        List<String> added = Await.poll(Duration.ofSeconds(2), () -> {
+            List<String> now = new ArrayList<>(alarming());
+            before.forEach(now::remove);
+            return now;
+        }, List::isEmpty);
+        assertThat(added).as("errors in %s's log after tokengate's refusals", server.name()).isEmpty();
+    }
+
+    /** Loaders holding tokengate classes and tokengate's threads. */
+    record Leftovers(List<Jcmd.Loader> tokengateLoaders, List<ThreadDump> threads) {
+        long loaders() {
+            return tokengateLoaders.size();
+        }
+
+        List<String> threadNames() {
+            return threads.stream().map(ThreadDump::name).sorted().toList();
+        }
+
+        /** Each loader: its name and type, its classes, how many of them tokengate's. */
+        String loaderDetails() {
+            return tokengateLoaders.stream().map(l -> l + " " + l.classes().stream()
+                    .filter(c -> TOKENGATE_CLASS.matcher(c).matches()).count() + " of tokengate")
+                    .collect(java.util.stream.Collectors.joining("\n    ", "\n    ", ""));
+        }
+    }
+
+    private Leftovers leftovers() {
+        List<Jcmd.Loader> loaders = jcmd.classLoaders().stream()
+                .filter(l -> l.classes().stream().anyMatch(c -> TOKENGATE_CLASS.matcher(c).matches())).toList();
+        List<ThreadDump> threads = jcmd.threads().stream().filter(t -> TOKENGATE_THREAD.matcher(t.name()).matches()).toList();
+        return new Leftovers(loaders, threads);
+    }
+
+    /**
+     * How many class loaders have live {@code dev.tokengate.TokenGate} objects: the class histogram has one line per
+     * class and loader. A loader the server keeps after an undeploy must have none (its gates closed and gone).
+     */
+    private long liveGateClasses() {
+        return jcmd.run("GC.class_histogram").lines()
+                .filter(l -> l.matches("\\s*\\d+:\\s+\\d+\\s+\\d+\\s+dev\\.tokengate\\.TokenGate\\s*")).count();
+    }
+
+    /** Requests to every part of the application that stays deployed. */
+    private void warmUp() throws Exception {
+        String token = token("read trade");
+        for (String path : List.of("/ee/api/matrix/scope", "/ee/api/caller/ejb", "/ee/api/caller/cdi", "/ee/guarded/report")) {
+            assertThat(get(path, token).statusCode()).as("warm-up %s", path).isEqualTo(200);
+        }
+        busyRequestThreads();
+    }
+
+    /** With {@code -Dit.heap-dump=true}, the server's heap in {@code target/it-work}, for a failure message. */
+    private String heapDump() throws IOException {
+        if (!Boolean.getBoolean("it.heap-dump")) {
+            return "";
+        }
+        Path hprof = work.resolve(getClass().getSimpleName() + "-leak.hprof").toAbsolutePath();
+        Files.deleteIfExists(hprof);
+        jcmd.run("GC.heap_dump", hprof.toString());
+        return "\nThe server's heap: " + hprof;
+    }
+
+    /** After full GCs, until two readings agree: the state a later reading compares with. */
+    private Leftovers collected(Leftovers first) {
+        Leftovers last = first;
+        for (int i = 0; i < 5; i++) {
+            jcmd.gc();
+            Leftovers now = leftovers();
+            if (now.loaders() == last.loaders() && now.threads().size() == last.threads().size()) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
+    }
+
+    /**
+     * Gives the server's request threads other requests (of the application that stays), at once: an idle request
+     * thread may keep the last request it ran, and with it an undeployed application, until it runs another.
+     */
+    private void busyRequestThreads() throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            calls.add(http.sendAsync(request("/ee/api/matrix/permit", null).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            assertThat(call.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+    }
+
+    /** The EE test WAR: its classes, descriptors and settings, and tokengate's jars in {@code WEB-INF/lib}. */
+    Path eeWar(Path war) {
+        List<Path> jars = War.jarsOf(Path.of(System.getProperty("it.ee.lib.file")));
+        assertThat(jars).as("WEB-INF/lib").extracting(j -> j.getFileName().toString())
+                .anyMatch(n -> n.startsWith("tokengate-jaxrs-filter-"))
+                .anyMatch(n -> n.startsWith("tokengate-jakarta-security-"))
+                .anyMatch(n -> n.startsWith("tokengate-core-"));
+        String settings = War.resource("/wars/ee/META-INF/microprofile-config.properties")
+                .replace("@ISSUER@", TestTokens.ISSUER)
+                .replace("@AUDIENCE@", TestTokens.AUDIENCE)
+                .replace("@JWKS_URI@", idp.uri().toString());
+        return War.builder()
+                .webXml(War.resource("/wars/ee/WEB-INF/web.xml"))
+                .classes(EeApplication.class, MatrixResource.class, CallerResource.class, CallerEjb.class,
+                        CallerBean.class, GuardedServlet.class)
+                .classResource("META-INF/microprofile-config.properties", settings)
+                .beansXml("annotated")
+                .webInf("payara-web.xml", War.resource("/wars/ee/WEB-INF/payara-web.xml"))
+                .webInf("jboss-web.xml", War.resource("/wars/ee/WEB-INF/jboss-web.xml"))
+                .libs(jars)
+                .writeTo(war);
+    }
+
+    /** A token: {@code none} (null), {@code untrusted} (signed by a key the issuer never published), or scopes. */
+    String token(String kind) {
+        String token = switch (kind) {
+            case "none" -> null;
+            case "untrusted" -> TestTokens.jwt().signedWith(TestKeys.untrustedRsa()).sign();
+            default -> TestTokens.jwt().scope(kind).sign();
+        };
+        if (token != null) {
+            tokens.add(token);
+        }
+        return token;
+    }
+
+    private void assertOk(String path, String scopes, String expected) throws Exception {
+        HttpResponse<String> response = get(path, token(scopes));
+        assertThat(response.statusCode()).as("%s: %s", path, response.body()).isEqualTo(200);
+        assertThat(response.body()).contains(expected);
+    }
+
+    HttpResponse<String> get(String path, String token) throws Exception {
+        return http.send(request(path, token).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder request(String path, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(server.uri(path)).timeout(Duration.ofSeconds(60)).GET();
+        return token == null ? b : b.header("Authorization", "Bearer " + token);
+    }
+
+    static Path requiredPath(String property, String what) {
+        String value = System.getProperty(property);
+        if (value == null || !Files.exists(Path.of(value))) {
+            skip(what + " is not at " + property + "=" + value + "; run ./mvnw verify");
+        }
+        return Path.of(value);
+    }
+
+    static Path requiredFile(String property, String what) {
+        String value = System.getProperty(property);
+        if (value == null || !Files.isRegularFile(Path.of(value))) {
+            skip(what + " is not at " + property + "=" + value + "; run ./mvnw verify");
+        }
+        return Path.of(value);
+    }
+
+    /** Skips with the reason; fails instead when {@code REQUIRE_TEST_SERVICES=true} (CI). */
+    static void skip(String reason) {
+        if ("true".equals(System.getenv("REQUIRE_TEST_SERVICES"))) {
+            fail(reason + "; REQUIRE_TEST_SERVICES=true, so this fails instead of skipping");
+        }
+        System.out.println("skipped: " + reason);
+        abort(reason);
+    }
+}
