@@ -21,8 +21,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -47,11 +50,14 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The produced {@code tokengate-jaxrs-filter-javax} jar on a real JAX-RS 2.1 runtime: Jersey 2 ({@code javax.ws.rs})
@@ -62,12 +68,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * class path: every tokengate JAX-RS class comes from the transformed jar.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JerseyTomcatIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The test's own client: its workers are named, so that every {@code HttpClient-} thread after start is the gate's. */
+    private final ExecutorService clientThreads = Executors.newCachedThreadPool(r -> new Thread(r, "test-client"));
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .executor(clientThreads).build();
+    private final Set<Thread> threadsBeforeStart = Thread.getAllStackTraces().keySet();
     private final LogLines calls = new LogLines(Slf4jCallLogSink.LOGGER_NAME);
     private final LogLines feature = new LogLines(TokenGateFeature.class.getName());
     private final List<String> tokensSent = new ArrayList<>();
@@ -116,6 +127,7 @@ class JerseyTomcatIT {
             }
             calls.detach();
             feature.detach();
+            clientThreads.shutdownNow();
         }
     }
 
@@ -259,6 +271,39 @@ class JerseyTomcatIT {
         HttpResponse<String> r = get("/api/orders/unannotated", token("read"));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(callLine()).contains("\"status\":200");
+    }
+
+    // ---- shutdown (last: it stops Tomcat)
+
+    /**
+     * Tomcat stops the application, Jersey calls the feature's shutdown listener, and the gate the feature built is
+     * closed: the HTTP client of its JWKS source stops, so no thread started for the application outlives it. Java
+     * 21+ only (Java 17 cannot stop an {@code HttpClient}; the {@code jdk21-lifecycle} profile runs this class on
+     * JDK 25 where it is installed).
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void stoppingTomcatClosesTheGateAndEndsItsThreads() throws Exception {
+        assertThat(get("/api/orders", token("read")).statusCode()).isEqualTo(200); // the gate has fetched the JWKS
+        callLine();
+        List<Thread> started = threadsOfTheGate();
+        assertThat(started).as("the HTTP client threads of the gate's JWKS source").isNotEmpty();
+        assumeTrue(Runtime.version().feature() >= 21, "Java 17 cannot stop an HttpClient's threads");
+
+        tomcat.stop();
+
+        for (Thread t : started) {
+            t.join(WAIT.toMillis());
+        }
+        assertThat(threadsOfTheGate()).as("threads of the gate still alive " + WAIT + " after Tomcat stopped").isEmpty();
+    }
+
+    /** The live threads started since Tomcat started by an HTTP client or by tokengate: the gate's. */
+    private List<Thread> threadsOfTheGate() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !threadsBeforeStart.contains(t))
+                .filter(t -> t.getName().startsWith("HttpClient-") || t.getName().startsWith("tokengate-"))
+                .toList();
     }
 
     // ---- helpers
