@@ -140,16 +140,18 @@ public class TokenGateMechanism implements HttpAuthenticationMechanism {
     }
 
     /**
-     * Sends tokengate's refusal, committed, and answers {@code SEND_CONTINUE}: the mechanism has written the response
-     * (a challenge, in Jakarta Security's words), so the container sends it as it is. {@code SEND_FAILURE} would make
-     * Undertow (WildFly) try to send its own error page on the committed response and log an error per refusal.
+     * Sends tokengate's refusal, completed (its output closed), and answers {@code SEND_CONTINUE}: the mechanism has
+     * written the response (a challenge, in Jakarta Security's words), so the container sends it as it is. Undertow
+     * (WildFly) sends an error page of its own over any 4xx response that is not complete when authentication ends,
+     * and with {@code SEND_FAILURE}, or over HTTP/2, it logged {@code UT010019: Response already commited} per
+     * refusal.
      */
     private static AuthenticationStatus refuse(Exchange exchange, Outcome.Rejected rejected, HttpServletResponse response) {
         ErrorResponse error = exchange.call.errorResponse(rejected.error());
         exchange.status = error.status();
         try {
             ServletResponses.send(response, error);
-            response.flushBuffer();
+            response.getOutputStream().close(); // complete: Undertow then sends no error page of its own
         } catch (IOException e) {
             LOG.debug("tokengate: the refusal of request {} could not be sent: {}", exchange.call.requestId(), e.toString());
         }
@@ -159,7 +161,7 @@ public class TokenGateMechanism implements HttpAuthenticationMechanism {
     private static AuthenticationStatus unavailable(HttpServletResponse response) {
         try {
             ServletResponses.sendUnavailable(response);
-            response.flushBuffer();
+            response.getOutputStream().close();
         } catch (IOException e) {
             LOG.debug("tokengate: a 503 could not be sent: {}", e.toString());
         }
