@@ -1,7 +1,5 @@
 package dev.tokengate;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
@@ -892,7 +890,7 @@ public final class TokenGate implements AutoCloseable {
         }
 
         private String problem(BearerError error) {
-            ObjectNode n = Json.object();
+            Json.ObjectWriter n = Json.object();
             n.put("type", "about:blank");
             n.put("title", title(error.status()));
             n.put("status", error.status());
@@ -902,11 +900,7 @@ public final class TokenGate implements AutoCloseable {
                 n.put("required_scope", String.join(" ", error.requiredScopes()));
             }
             n.put("request_id", requestId);
-            try {
-                return Json.WRITER.writeValueAsString(n);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("a tree of strings and numbers always serialises", e);
-            }
+            return n.toJson();
         }
 
         /**
