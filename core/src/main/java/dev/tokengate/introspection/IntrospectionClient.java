@@ -7,6 +7,7 @@ import dev.tokengate.VerifiedToken;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.internal.Json;
 import dev.tokengate.internal.LogSafe;
+import dev.tokengate.log.Loggers;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -28,7 +29,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP leaf of the introspection stack: one RFC 7662 call per {@link #validate}, no cache.
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 final class IntrospectionClient implements TokenValidator {
 
-    private static final Logger LOG = LoggerFactory.getLogger(IntrospectionValidator.class);
+    private static final Logger LOG = Loggers.logger(IntrospectionValidator.class);
 
     private final URI uri;
     private final HttpFetcher fetcher;

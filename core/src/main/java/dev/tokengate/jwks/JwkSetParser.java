@@ -1,6 +1,7 @@
 package dev.tokengate.jwks;
 
 import dev.tokengate.internal.Json;
+import dev.tokengate.log.Loggers;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns a JWK set (RFC 7517) into the verification keys it holds, skipping (with a log line naming the
@@ -33,7 +33,7 @@ final class JwkSetParser {
     /** The smallest RSA modulus accepted, in bits. */
     static final int MIN_RSA_BITS = 2048;
 
-    private static final Logger LOG = LoggerFactory.getLogger(JwkSetParser.class);
+    private static final Logger LOG = Loggers.logger(JwkSetParser.class);
 
     private static final Map<String, String> CURVES =
             Map.of("P-256", "secp256r1", "P-384", "secp384r1", "P-521", "secp521r1");

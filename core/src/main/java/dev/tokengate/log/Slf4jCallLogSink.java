@@ -2,11 +2,12 @@ package dev.tokengate.log;
 
 import dev.tokengate.internal.Json;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The default call-log sink: one JSON object per request, on one line, at INFO on the SLF4J logger
- * {@value #LOGGER_NAME}. Route that logger to its own file or drop it in your logging configuration.
+ * {@value #LOGGER_NAME}, or, when SLF4J has no provider (Payara, GlassFish, a bare Tomcat), on the
+ * {@link System.Logger} of that name, which is {@code java.util.logging}'s: the server's log. Route that logger to its
+ * own file or drop it in your logging configuration.
  *
  * <p>Fields: {@code time, request_id, method, path, status, latency_ms, client_address, subject, client_id,
  * token_fingerprint, scopes, application, api_key_id, decision, error, reason, marks}; absent values are left out.
@@ -21,7 +22,7 @@ public final class Slf4jCallLogSink implements CallLogSink {
     private final Logger logger;
 
     public Slf4jCallLogSink() {
-        this(LoggerFactory.getLogger(LOGGER_NAME));
+        this(Loggers.logger(LOGGER_NAME));
     }
 
     Slf4jCallLogSink(Logger logger) {
