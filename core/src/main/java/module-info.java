@@ -6,7 +6,6 @@ module dev.tokengate {
     requires transitive com.github.benmanes.caffeine; // Ticker in the builders
     requires transitive java.net.http;                // HttpClient in the JWKS and introspection builders
     requires transitive java.sql;                     // DataSource in the token store's builder
-    requires com.fasterxml.jackson.databind;
     requires com.maxmind.db;                          // the anomaly rules' country database (.mmdb)
     requires com.zaxxer.hikari;                       // the token store's pool for tokengate.store.jdbc-url
     requires java.naming;                             // the token store's DataSource by JNDI name

@@ -1,7 +1,5 @@
 package dev.tokengate;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
@@ -26,6 +24,7 @@ import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.log.CallLogSink;
 import dev.tokengate.log.Fingerprints;
+import dev.tokengate.log.Loggers;
 import dev.tokengate.log.Slf4jCallLogSink;
 import dev.tokengate.policy.AddressRanges;
 import dev.tokengate.policy.PolicyDecision;
@@ -36,7 +35,6 @@ import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenStore;
 import dev.tokengate.validate.ValidatorStack;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.time.Clock;
@@ -101,7 +99,7 @@ public final class TokenGate implements AutoCloseable {
      */
     public static final String CALL_ATTRIBUTE = "dev.tokengate.TokenGate.Call";
 
-    private static final Logger LOG = LoggerFactory.getLogger(TokenGate.class);
+    private static final Logger LOG = Loggers.logger(TokenGate.class);
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,64}");
     /** Whether the revocation list is kept in the token database when there is one ({@value ConfigKeys#REVOCATIONS_STORE}). */
     static final boolean DEFAULT_REVOCATIONS_IN_DATABASE = true;
@@ -892,7 +890,7 @@ public final class TokenGate implements AutoCloseable {
         }
 
         private String problem(BearerError error) {
-            ObjectNode n = Json.object();
+            Json.ObjectWriter n = Json.object();
             n.put("type", "about:blank");
             n.put("title", title(error.status()));
             n.put("status", error.status());
@@ -902,11 +900,7 @@ public final class TokenGate implements AutoCloseable {
                 n.put("required_scope", String.join(" ", error.requiredScopes()));
             }
             n.put("request_id", requestId);
-            try {
-                return Json.WRITER.writeValueAsString(n);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("a tree of strings and numbers always serialises", e);
-            }
+            return n.toJson();
         }
 
         /**

@@ -9,12 +9,12 @@ import dev.tokengate.jwks.JwksKeySource;
 import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
+import dev.tokengate.log.Loggers;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenStore;
 import dev.tokengate.validate.CachingTokenValidator;
 import dev.tokengate.validate.ValidatorStack;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  */
 final class Validators {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Validators.class);
+    private static final Logger LOG = Loggers.logger(Validators.class);
     private static final TokenValidator PROBE = token -> {
         throw new IllegalStateException("never called");
     };

@@ -4,8 +4,8 @@ import dev.tokengate.ConfigurationException;
 import dev.tokengate.config.ConfigKey.Component;
 import dev.tokengate.internal.LogSafe;
 import dev.tokengate.internal.Spelling;
+import dev.tokengate.log.Loggers;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -55,7 +55,7 @@ public final class ConfigSource {
 
     static final String PREFIX = "tokengate.";
     private static final String ENV_PREFIX = "TOKENGATE_";
-    private static final Logger LOG = LoggerFactory.getLogger(ConfigSource.class);
+    private static final Logger LOG = Loggers.logger(ConfigSource.class);
     private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(//[^/:@\\s]*:)[^/@\\s]*@");
     private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)(password=)[^&;\\s]*");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");

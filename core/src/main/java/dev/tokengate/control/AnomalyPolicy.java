@@ -5,11 +5,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tokengate.BearerError;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.internal.WarningEpisode;
+import dev.tokengate.log.Loggers;
 import dev.tokengate.policy.PolicyDecision;
 import dev.tokengate.policy.RequestFacts;
 import dev.tokengate.policy.TokenPolicy;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class AnomalyPolicy implements TokenPolicy {
 
-    private static final Logger LOG = LoggerFactory.getLogger(AnomalyRules.class);
+    private static final Logger LOG = Loggers.logger(AnomalyRules.class);
     /** The marks of the denials the denials rule counts: the route's scopes, a token's or client's IP ranges. */
     static final List<String> COUNTED_DENIALS = List.of("scope", "address");
     private static final Duration SHARED_RETRY = Duration.ofSeconds(5);

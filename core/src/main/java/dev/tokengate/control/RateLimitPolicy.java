@@ -7,6 +7,7 @@ import dev.tokengate.BearerError;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.authorize.Rate;
 import dev.tokengate.authorize.Requirement;
+import dev.tokengate.log.Loggers;
 import dev.tokengate.policy.PolicyDecision;
 import dev.tokengate.policy.RequestFacts;
 import dev.tokengate.policy.TokenPolicy;
@@ -24,12 +25,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The policy that enforces a gate's {@link RateLimits} and the routes' own limits; see {@link RateLimits}. */
 final class RateLimitPolicy implements TokenPolicy {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RateLimits.class);
+    private static final Logger LOG = Loggers.logger(RateLimits.class);
     private static final Duration SHARED_RETRY = Duration.ofSeconds(5);
 
     /** The call-log mark of a request refused by a rate limit. */

@@ -4,10 +4,10 @@ import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.internal.WarningEpisode;
 import dev.tokengate.log.Fingerprints;
+import dev.tokengate.log.Loggers;
 import dev.tokengate.policy.RequestFacts;
 import dev.tokengate.policy.TokenPolicy;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -47,7 +47,7 @@ import java.util.function.Consumer;
  */
 public final class Revocations implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Revocations.class);
+    private static final Logger LOG = Loggers.logger(Revocations.class);
     private static final Duration RELOAD_INTERVAL = Duration.ofSeconds(10);
 
     private final Clock clock;

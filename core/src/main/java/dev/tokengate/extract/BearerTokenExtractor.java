@@ -4,6 +4,7 @@ import dev.tokengate.BearerError;
 import dev.tokengate.RequestView;
 import dev.tokengate.extract.Extraction.Source;
 
+import dev.tokengate.log.Loggers;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,7 +14,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Finds the one bearer token of a request, as RFC 6750 §2 allows: the {@code Authorization: Bearer} header
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class BearerTokenExtractor implements TokenExtractor {
 
     /** RFC 6750 §2.1: {@code b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}. */
-    private static final Logger LOG = LoggerFactory.getLogger(BearerTokenExtractor.class);
+    private static final Logger LOG = Loggers.logger(BearerTokenExtractor.class);
     private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
     private static final String ACCESS_TOKEN = "access_token";
     /** Tokens longer than this are refused before any work is done on them. */

@@ -1,6 +1,5 @@
 package dev.tokengate.introspection;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.UpstreamUnavailableException;
@@ -8,8 +7,9 @@ import dev.tokengate.VerifiedToken;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.internal.Json;
 import dev.tokengate.internal.LogSafe;
-import java.io.IOException;
+import dev.tokengate.log.Loggers;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -23,14 +23,12 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP leaf of the introspection stack: one RFC 7662 call per {@link #validate}, no cache.
@@ -45,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 final class IntrospectionClient implements TokenValidator {
 
-    private static final Logger LOG = LoggerFactory.getLogger(IntrospectionValidator.class);
+    private static final Logger LOG = Loggers.logger(IntrospectionValidator.class);
 
     private final URI uri;
     private final HttpFetcher fetcher;
@@ -76,7 +74,7 @@ final class IntrospectionClient implements TokenValidator {
     @Override
     public VerifiedToken validate(String token) {
         Objects.requireNonNull(token, "token");
-        JsonNode response;
+        Map<String, Object> response;
         try {
             response = answer(post(token));
         } catch (UpstreamUnavailableException e) {
@@ -123,7 +121,7 @@ final class IntrospectionClient implements TokenValidator {
      * The endpoint's answer as a JSON object with a boolean {@code active}, or an {@link UpstreamUnavailableException}
      * saying what it answered instead. Package-private for the fuzz test, which feeds it hostile answers.
      */
-    JsonNode answer(HttpFetcher.Response answer) {
+    Map<String, Object> answer(HttpFetcher.Response answer) {
         if (answer.status() != 200) {
             String hint = answer.status() == 401 || answer.status() == 403
                     ? " (the endpoint refused this API's client credentials: check client-id, client-secret and auth-method)"
@@ -135,34 +133,36 @@ final class IntrospectionClient implements TokenValidator {
             throw unavailable("POST " + uri + " answered HTTP 200 with a body that is not JSON: it is not UTF-8 "
                     + "(Content-Type " + LogSafe.escape(contentType) + ")", null);
         }
-        JsonNode body;
+        if (Json.isBlank(answer.body())) {
+            throw unavailable("POST " + uri + " answered HTTP 200 with an empty body", null);
+        }
+        Object value;
         try {
-            body = Json.UPSTREAM.readTree(answer.body());
-        } catch (IOException e) {
+            value = Json.UPSTREAM.read(answer.body());
+        } catch (Json.ParseException e) {
             throw unavailable("POST " + uri + " answered HTTP 200 with a body that is not JSON (Content-Type "
                     + LogSafe.escape(contentType) + ")", null);
         }
-        if (body == null || body.isMissingNode()) {
-            throw unavailable("POST " + uri + " answered HTTP 200 with an empty body", null);
-        }
-        if (!body.isObject()) {
+        if (!(value instanceof Map)) {
             throw unavailable("POST " + uri + " answered HTTP 200 with JSON that is not an object (Content-Type "
                     + LogSafe.escape(contentType) + ")", null);
         }
-        JsonNode active = body.get("active");
-        if (active == null || active.isNull()) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = (Map<String, Object>) value;
+        Object active = body.get("active");
+        if (active == null) {
             throw unavailable("POST " + uri + " answered without the required boolean 'active'", null);
         }
-        if (!active.isBoolean()) {
-            throw unavailable("POST " + uri + " answered 'active' as a JSON "
-                    + active.getNodeType().name().toLowerCase(Locale.ROOT) + ", not a boolean", null);
+        if (!(active instanceof Boolean)) {
+            throw unavailable("POST " + uri + " answered 'active' as a JSON " + Json.kind(active) + ", not a boolean",
+                    null);
         }
         return body;
     }
 
     /** Decides an answer that {@link #answer} accepted. Package-private for the fuzz test. */
-    VerifiedToken check(JsonNode body) {
-        if (!body.get("active").booleanValue()) {
+    VerifiedToken check(Map<String, Object> body) {
+        if (!Boolean.TRUE.equals(body.get("active"))) {
             throw new InvalidTokenException("The token is not active", "active");
         }
         if (isRefreshToken(body)) {
@@ -198,7 +198,6 @@ final class IntrospectionClient implements TokenValidator {
             throw new InvalidTokenException(
                     "The token names neither a subject (sub, username) nor a client (client_id)", "sub");
         }
-        Map<String, Object> claims = claims(body);
         return VerifiedToken.builder(VerifiedToken.Kind.INTROSPECTED)
                 .subject(subject.orElse(null))
                 .clientId(client.orElse(null))
@@ -208,7 +207,7 @@ final class IntrospectionClient implements TokenValidator {
                 .issuedAt(issuedAt.orElse(null))
                 .expiresAt(expiresAt.orElse(null))
                 .tokenId(string(body, "jti").orElse(null))
-                .claims(claims)
+                .claims(body)
                 .build();
     }
 
@@ -217,24 +216,12 @@ final class IntrospectionClient implements TokenValidator {
      * {@code refresh_token}, or Keycloak's {@code typ} {@code Refresh} (and {@code Offline}, its offline refresh
      * token), in any case.
      */
-    private static boolean isRefreshToken(JsonNode body) {
-        JsonNode tokenType = body.get("token_type");
-        if (tokenType != null && tokenType.isTextual() && tokenType.textValue().equalsIgnoreCase("refresh_token")) {
+    private static boolean isRefreshToken(Map<String, Object> body) {
+        if (body.get("token_type") instanceof String tokenType && tokenType.equalsIgnoreCase("refresh_token")) {
             return true;
         }
-        JsonNode typ = body.get("typ");
-        return typ != null && typ.isTextual()
-                && (typ.textValue().equalsIgnoreCase("Refresh") || typ.textValue().equalsIgnoreCase("Offline"));
-    }
-
-    /** The answer's members as plain Java values (String, Boolean, Integer/Long/BigInteger, Double, List, Map). */
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> claims(JsonNode body) {
-        try {
-            return Json.UPSTREAM.treeToValue(body, Map.class);
-        } catch (IOException e) {
-            throw unavailable("POST " + uri + " answered an object that cannot be read as claims", e);
-        }
+        return body.get("typ") instanceof String typ
+                && (typ.equalsIgnoreCase("Refresh") || typ.equalsIgnoreCase("Offline"));
     }
 
     private UpstreamUnavailableException unavailable(String what, Throwable cause) {
@@ -245,20 +232,22 @@ final class IntrospectionClient implements TokenValidator {
         return unavailable("POST " + uri + " answered a malformed '" + claim + "' (expected " + expected + ")", null);
     }
 
-    private Optional<Instant> numericDate(JsonNode body, String claim) {
-        JsonNode value = body.get(claim);
-        if (value == null || value.isNull()) {
+    private Optional<Instant> numericDate(Map<String, Object> body, String claim) {
+        Object value = body.get(claim);
+        if (value == null) {
             return Optional.empty();
         }
-        if (!value.isNumber() || (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue()))) {
+        if (!(value instanceof Number) || (value instanceof Double d && !Double.isFinite(d))) {
             throw malformed(claim, "a NumericDate"); // 1E805 reads as an infinite double, which has no decimal value
         }
+        BigDecimal seconds = value instanceof Long l ? BigDecimal.valueOf(l)
+                : value instanceof BigInteger b ? new BigDecimal(b)
+                : BigDecimal.valueOf(((Number) value).doubleValue());
         try {
-            BigDecimal seconds = value.decimalValue();
             long whole = seconds.longValueExact();
             return Optional.of(Instant.ofEpochSecond(whole));
         } catch (ArithmeticException notWhole) {
-            return fractional(value.decimalValue(), claim);
+            return fractional(seconds, claim);
         } catch (DateTimeException e) {
             throw malformed(claim, "a NumericDate");
         }
@@ -274,50 +263,49 @@ final class IntrospectionClient implements TokenValidator {
         }
     }
 
-    private Optional<String> string(JsonNode body, String claim) {
-        JsonNode value = body.get(claim);
-        if (value == null || value.isNull()) {
+    private Optional<String> string(Map<String, Object> body, String claim) {
+        Object value = body.get(claim);
+        if (value == null) {
             return Optional.empty();
         }
-        if (!value.isTextual()) {
+        if (!(value instanceof String s)) {
             throw malformed(claim, "a string");
         }
-        return Optional.of(value.textValue());
+        return Optional.of(s);
     }
 
     /** A string member that is not empty. */
-    private Optional<String> named(JsonNode body, String claim) {
+    private Optional<String> named(Map<String, Object> body, String claim) {
         return string(body, claim).filter(s -> !s.isEmpty());
     }
 
     /** A string or an array of strings, as {@code aud} may be. */
-    private List<String> strings(JsonNode body, String claim) {
-        JsonNode value = body.get(claim);
-        if (value == null || value.isNull()) {
+    private List<String> strings(Map<String, Object> body, String claim) {
+        Object value = body.get(claim);
+        if (value == null) {
             return List.of();
         }
-        if (value.isTextual()) {
-            return List.of(value.textValue());
+        if (value instanceof String s) {
+            return List.of(s);
         }
-        if (!value.isArray()) {
+        if (!(value instanceof List<?> items)) {
             throw malformed(claim, "a string or an array of strings");
         }
-        List<String> out = new ArrayList<>(value.size());
-        for (JsonNode item : value) {
-            if (!item.isTextual()) {
+        List<String> out = new ArrayList<>(items.size());
+        for (Object item : items) {
+            if (!(item instanceof String s)) {
                 throw malformed(claim, "a string or an array of strings");
             }
-            out.add(item.textValue());
+            out.add(s);
         }
         return out;
     }
 
     /** RFC 7662 §2.2: a space-separated string; an array of strings is accepted too. */
-    private Set<String> scopes(JsonNode body) {
-        JsonNode value = body.get("scope");
-        if (value != null && value.isTextual()) {
+    private Set<String> scopes(Map<String, Object> body) {
+        if (body.get("scope") instanceof String value) {
             Set<String> scopes = new LinkedHashSet<>();
-            for (String s : value.textValue().split(" ")) {
+            for (String s : value.split(" ")) {
                 if (!s.isEmpty()) {
                     scopes.add(s);
                 }

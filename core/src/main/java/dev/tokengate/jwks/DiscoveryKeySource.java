@@ -7,6 +7,7 @@ import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.internal.HttpFetcher;
+import dev.tokengate.log.Loggers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link KeySource} that finds its JWKS through the issuer's OpenID Connect discovery document (or, on a 404,
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DiscoveryKeySource implements KeySource {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DiscoveryKeySource.class);
+    private static final Logger LOG = Loggers.logger(DiscoveryKeySource.class);
 
     private final URI issuer;
     private final HttpFetcher fetcher;

@@ -1,9 +1,7 @@
 package dev.tokengate.jwks;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokengate.internal.Json;
-import java.io.IOException;
+import dev.tokengate.log.Loggers;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns a JWK set (RFC 7517) into the verification keys it holds, skipping (with a log line naming the
@@ -36,7 +33,7 @@ final class JwkSetParser {
     /** The smallest RSA modulus accepted, in bits. */
     static final int MIN_RSA_BITS = 2048;
 
-    private static final Logger LOG = LoggerFactory.getLogger(JwkSetParser.class);
+    private static final Logger LOG = Loggers.logger(JwkSetParser.class);
 
     private static final Map<String, String> CURVES =
             Map.of("P-256", "secp256r1", "P-384", "secp384r1", "P-521", "secp521r1");
@@ -53,31 +50,28 @@ final class JwkSetParser {
      * @throws JwksFormatException when the document is not a JSON object with a {@code keys} array
      */
     static List<VerificationKey> parse(byte[] json, String source) throws JwksFormatException {
-        JsonNode root;
+        Object root;
         try {
-            root = Json.UPSTREAM.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new JwksFormatException("not valid JSON (" + e.getOriginalMessage() + ")", e);
-        } catch (IOException e) {
-            throw new JwksFormatException("unreadable (" + e.getMessage() + ")", e);
+            root = Json.UPSTREAM.read(json);
+        } catch (Json.ParseException e) {
+            throw new JwksFormatException("not valid JSON (" + e.getMessage() + ")", e);
         }
-        if (root == null || !root.isObject()) {
+        if (!(root instanceof Map<?, ?> set)) {
             throw new JwksFormatException("not a JSON object");
         }
-        JsonNode keys = root.get("keys");
-        if (keys == null || !keys.isArray()) {
+        if (!(set.get("keys") instanceof List<?> keys)) {
             throw new JwksFormatException("has no \"keys\" array");
         }
         List<VerificationKey> result = new ArrayList<>();
         int index = 0;
-        for (JsonNode jwk : keys) {
+        for (Object jwk : keys) {
             parseKey(jwk, index++, source).ifPresent(result::add);
         }
         return List.copyOf(result);
     }
 
-    private static Optional<VerificationKey> parseKey(JsonNode jwk, int index, String source) {
-        if (!jwk.isObject()) {
+    private static Optional<VerificationKey> parseKey(Object member, int index, String source) {
+        if (!(member instanceof Map<?, ?> jwk)) {
             LOG.warn("Skipping key #{} of {}: not a JSON object", index, source);
             return Optional.empty();
         }
@@ -89,8 +83,7 @@ final class JwkSetParser {
             LOG.debug("Skipping {} of {}: use '{}' is not 'sig'", name, source, use.get());
             return Optional.empty();
         }
-        JsonNode ops = jwk.get("key_ops");
-        if (ops != null && ops.isArray() && !containsText(ops, "verify")) {
+        if (jwk.get("key_ops") instanceof List<?> ops && !ops.contains("verify")) {
             LOG.debug("Skipping {} of {}: key_ops does not include 'verify'", name, source);
             return Optional.empty();
         }
@@ -130,7 +123,7 @@ final class JwkSetParser {
                     return Optional.empty();
                 }
             }
-            if (jwk.has("d")) {
+            if (jwk.containsKey("d")) {
                 LOG.warn("{} of {} contains private key material; only its public part is used", name, source);
             }
             return Optional.of(new VerificationKey(kid, key, alg));
@@ -140,13 +133,13 @@ final class JwkSetParser {
         }
     }
 
-    private static PublicKey rsa(JsonNode jwk) throws GeneralSecurityException {
+    private static PublicKey rsa(Map<?, ?> jwk) throws GeneralSecurityException {
         BigInteger n = unsigned(jwk, "n");
         BigInteger e = unsigned(jwk, "e");
         return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e));
     }
 
-    private static PublicKey ec(JsonNode jwk, String crv) throws GeneralSecurityException {
+    private static PublicKey ec(Map<?, ?> jwk, String crv) throws GeneralSecurityException {
         AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
         parameters.init(new ECGenParameterSpec(CURVES.get(crv)));
         ECParameterSpec spec = parameters.getParameterSpec(ECParameterSpec.class);
@@ -170,7 +163,7 @@ final class JwkSetParser {
         }
     }
 
-    private static BigInteger unsigned(JsonNode jwk, String member) {
+    private static BigInteger unsigned(Map<?, ?> jwk, String member) {
         String value = text(jwk, member)
                 .orElseThrow(() -> new IllegalArgumentException("missing member '" + member + "'"));
         byte[] bytes;
@@ -185,18 +178,8 @@ final class JwkSetParser {
         return new BigInteger(1, bytes);
     }
 
-    private static Optional<String> text(JsonNode node, String member) {
-        JsonNode value = node.get(member);
-        return value != null && value.isTextual() ? Optional.of(value.asText()) : Optional.empty();
-    }
-
-    private static boolean containsText(JsonNode array, String text) {
-        for (JsonNode item : array) {
-            if (item.isTextual() && item.asText().equals(text)) {
-                return true;
-            }
-        }
-        return false;
+    private static Optional<String> text(Map<?, ?> jwk, String member) {
+        return jwk.get(member) instanceof String value ? Optional.of(value) : Optional.empty();
     }
 
     /** The document is not a JWK set at all. */

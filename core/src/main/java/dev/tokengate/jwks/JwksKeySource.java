@@ -12,6 +12,7 @@ import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.internal.HttpFetcher;
+import dev.tokengate.log.Loggers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -24,7 +25,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link KeySource} backed by a JWKS endpoint over HTTP(S), cached in Caffeine, refreshed in the background and
@@ -66,7 +66,7 @@ public final class JwksKeySource implements KeySource {
     /** The default time known keys are served while the endpoint fails ({@code tokengate.jwks.stale-window}). */
     public static final Duration DEFAULT_STALE_WINDOW = Duration.ofHours(24);
 
-    private static final Logger LOG = LoggerFactory.getLogger(JwksKeySource.class);
+    private static final Logger LOG = Loggers.logger(JwksKeySource.class);
     private static final String CACHE_KEY = "jwks";
 
     private final URI uri;

@@ -1,12 +1,11 @@
 package dev.tokengate.jwks;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.internal.Json;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Finds an issuer's {@code jwks_uri}: OpenID Connect Discovery 1.0 ({@code {issuer}/.well-known/openid-configuration})
@@ -59,28 +58,27 @@ final class OidcDiscovery {
             throw new HttpFetcher.FetchException("GET " + location + " failed: HTTP " + response.status()
                     + HttpFetcher.redirectHint(response.status()) + tried);
         }
-        JsonNode document;
+        Object read;
         try {
-            document = Json.UPSTREAM.readTree(response.body());
-        } catch (IOException e) {
+            read = Json.UPSTREAM.read(response.body());
+        } catch (Json.ParseException e) {
             throw new HttpFetcher.FetchException("discovery document " + location + " is not valid JSON", e);
         }
-        if (document == null || !document.isObject()) {
+        if (!(read instanceof Map<?, ?> document)) {
             throw new HttpFetcher.FetchException("discovery document " + location + " is not a JSON object");
         }
-        JsonNode claimed = document.get("issuer");
-        if (claimed == null || !claimed.isTextual() || !claimed.asText().equals(issuer.toString())) {
+        Object claimed = document.get("issuer");
+        if (!(claimed instanceof String) || !claimed.equals(issuer.toString())) {
             throw new HttpFetcher.FetchException("discovery document " + location + " names issuer '"
-                    + (claimed == null ? "" : claimed.asText()) + "', configured issuer is '" + issuer
-                    + "'; they must be equal exactly");
+                    + (claimed instanceof String || claimed instanceof Number || claimed instanceof Boolean
+                            ? claimed : "") + "', configured issuer is '" + issuer + "'; they must be equal exactly");
         }
-        JsonNode jwks = document.get("jwks_uri");
-        if (jwks == null || !jwks.isTextual()) {
+        if (!(document.get("jwks_uri") instanceof String jwks)) {
             throw new HttpFetcher.FetchException("discovery document " + location + " has no jwks_uri");
         }
         URI jwksUri;
         try {
-            jwksUri = new URI(jwks.asText());
+            jwksUri = new URI(jwks);
         } catch (URISyntaxException e) {
             throw new HttpFetcher.FetchException("discovery document " + location + " has a malformed jwks_uri", e);
         }

@@ -5,6 +5,7 @@ import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.internal.LogSafe;
+import dev.tokengate.log.Loggers;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link TokenValidator} that hands each JWT to the {@link JwtValidator} of the issuer named in its
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IssuerRouter implements TokenValidator {
 
-    private static final Logger LOG = LoggerFactory.getLogger(IssuerRouter.class);
+    private static final Logger LOG = Loggers.logger(IssuerRouter.class);
 
     private final Map<String, JwtValidator> validators;
 

@@ -10,6 +10,7 @@ import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.VerificationKey;
+import dev.tokengate.log.Loggers;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link TokenValidator} for signed JWT access tokens (RFC 9068) from one issuer: it checks the algorithm
@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JwtValidator implements TokenValidator {
 
-    private static final Logger LOG = LoggerFactory.getLogger(JwtValidator.class);
+    private static final Logger LOG = Loggers.logger(JwtValidator.class);
 
     /** The default clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}. */
     public static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(60);

@@ -2,9 +2,6 @@ package dev.tokengate.jwt;
 
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.internal.Json;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
@@ -18,8 +15,9 @@ import java.util.Optional;
  * <p>Parsing is strict so that one token has exactly one reading, one fingerprint and one cache key: each part is
  * canonical base64url (no padding, no character outside the URL-safe alphabet, zero unused bits in the final
  * character); header and claims are well-formed UTF-8 JSON objects, with duplicated member names, trailing content
- * and non-numeric numbers refused, and insignificant whitespace accepted anywhere JSON allows it. Claim values are plain, unmodifiable Java values: String, Boolean, Long (BigInteger
- * when larger), Double, List, Map, or null. Immutable and thread-safe.
+ * non-numeric numbers, unpaired surrogate escapes and nesting deeper than {@value Json#MAX_DEPTH} refused, and
+ * insignificant whitespace accepted anywhere JSON allows it ({@link Json#JOSE}). Claim values are plain, unmodifiable
+ * Java values: String, Boolean, Long (BigInteger when larger), Double, List, Map, or null. Immutable and thread-safe.
  */
 final class ParsedJwt {
 
@@ -135,55 +133,11 @@ final class ParsedJwt {
         }
         try {
             byte[] json = Base64Url.decode(ascii, from, to);
-            if (!startsUtf8Object(json) || !isUtf8(json)) {
-                throw new InvalidTokenException(NOT_A_JWT);
-            }
-            return Json.JOSE.readObject(json);
-        } catch (IllegalArgumentException | IOException e) {
+            return Json.JOSE.readObject(json); // checks the UTF-8 itself
+        } catch (IllegalArgumentException | Json.ParseException e) {
             // Parser messages may quote the token's content: keep them out of the client-facing message.
             throw new InvalidTokenException(NOT_A_JWT);
         }
-    }
-
-    /**
-     * Whether the JSON starts, after optional whitespace, with {@code '{'} and has no zero byte in its first four:
-     * RFC 7515 requires UTF-8, and Jackson would detect and accept a UTF-16 or UTF-32 encoding (or a byte order
-     * mark) from exactly those bytes. A zero byte is never valid anywhere in UTF-8 JSON text.
-     */
-    private static boolean startsUtf8Object(byte[] json) {
-        for (int i = 0; i < Math.min(4, json.length); i++) {
-            if (json[i] == 0) {
-                return false;
-            }
-        }
-        for (byte b : json) {
-            if (b == '{') {
-                return true;
-            }
-            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
-                return false;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Whether the bytes are well-formed UTF-8 (RFC 3629): the JDK's decoder refuses overlong forms, encoded
-     * surrogates, code points beyond U+10FFFF and bytes out of sequence, which Jackson's parser would let through.
-     * Most headers and claims are ASCII, and skip the decoder.
-     */
-    private static boolean isUtf8(byte[] json) {
-        for (byte b : json) {
-            if (b < 0) {
-                try {
-                    StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(json)); // reports, never replaces
-                    return true;
-                } catch (CharacterCodingException e) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     /** The header parameter names only: never a claim, a value or the token. */

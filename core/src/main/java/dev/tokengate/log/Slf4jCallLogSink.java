@@ -1,15 +1,13 @@
 package dev.tokengate.log;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokengate.internal.Json;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The default call-log sink: one JSON object per request, on one line, at INFO on the SLF4J logger
- * {@value #LOGGER_NAME}. Route that logger to its own file or drop it in your logging configuration.
+ * {@value #LOGGER_NAME}, or, when SLF4J has no provider (Payara, GlassFish, a bare Tomcat), on the
+ * {@link System.Logger} of that name, which is {@code java.util.logging}'s: the server's log. Route that logger to its
+ * own file or drop it in your logging configuration.
  *
  * <p>Fields: {@code time, request_id, method, path, status, latency_ms, client_address, subject, client_id,
  * token_fingerprint, scopes, application, api_key_id, decision, error, reason, marks}; absent values are left out.
@@ -24,7 +22,7 @@ public final class Slf4jCallLogSink implements CallLogSink {
     private final Logger logger;
 
     public Slf4jCallLogSink() {
-        this(LoggerFactory.getLogger(LOGGER_NAME));
+        this(Loggers.logger(LOGGER_NAME));
     }
 
     Slf4jCallLogSink(Logger logger) {
@@ -47,25 +45,20 @@ public final class Slf4jCallLogSink implements CallLogSink {
         if (!logger.isInfoEnabled()) {
             return;
         }
-        ObjectNode n = Json.object();
-        n.put("time", s.windowEnd().toString());
-        n.put("summary", "unauthenticated_denials");
-        n.put("client_address", s.clientAddress());
-        n.put("window_start", s.windowStart().toString());
-        n.put("logged", s.logged());
-        n.put("left_out", s.leftOut());
-        ObjectNode errors = n.putObject("errors");
-        new java.util.TreeMap<>(s.errors()).forEach(errors::put);
-        try {
-            logger.info(Json.WRITER.writeValueAsString(n));
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("a tree of strings and numbers always serialises", ex);
-        }
+        logger.info(Json.object()
+                .put("time", s.windowEnd().toString())
+                .put("summary", "unauthenticated_denials")
+                .put("client_address", s.clientAddress())
+                .put("window_start", s.windowStart().toString())
+                .put("logged", s.logged())
+                .put("left_out", s.leftOut())
+                .put("errors", new java.util.TreeMap<>(s.errors()))
+                .toJson());
     }
 
     /** The event as one line of JSON. */
     public static String toJson(CallEvent e) {
-        ObjectNode n = Json.object();
+        Json.ObjectWriter n = Json.object();
         n.put("time", e.time().toString());
         n.put("request_id", e.requestId());
         n.put("method", e.method());
@@ -77,8 +70,7 @@ public final class Slf4jCallLogSink implements CallLogSink {
         e.clientId().ifPresent(v -> n.put("client_id", v));
         e.tokenFingerprint().ifPresent(v -> n.put("token_fingerprint", v));
         if (!e.scopes().isEmpty()) {
-            ArrayNode scopes = n.putArray("scopes");
-            e.scopes().forEach(scopes::add);
+            n.put("scopes", e.scopes());
         }
         e.application().ifPresent(v -> n.put("application", v));
         e.apiKeyId().ifPresent(v -> n.put("api_key_id", v));
@@ -86,13 +78,8 @@ public final class Slf4jCallLogSink implements CallLogSink {
         e.errorCode().ifPresent(v -> n.put("error", v));
         e.reason().ifPresent(v -> n.put("reason", v));
         if (!e.marks().isEmpty()) {
-            ArrayNode marks = n.putArray("marks");
-            e.marks().forEach(marks::add);
+            n.put("marks", e.marks());
         }
-        try {
-            return Json.WRITER.writeValueAsString(n);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("a tree of strings and numbers always serialises", ex);
-        }
+        return n.toJson();
     }
 }

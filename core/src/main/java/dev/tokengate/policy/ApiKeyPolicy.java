@@ -6,8 +6,8 @@ import dev.tokengate.TokenValidator;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.log.Loggers;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +15,7 @@ import java.util.Optional;
 /** The built-in policy for the hybrid's second credential, the calling application's API key; see {@link TokenPolicies#apiKey}. */
 final class ApiKeyPolicy implements TokenPolicy {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ApiKeyPolicy.class);
+    private static final Logger LOG = Loggers.logger(ApiKeyPolicy.class);
 
     private final String header;
     private final Optional<TokenValidator> keys;

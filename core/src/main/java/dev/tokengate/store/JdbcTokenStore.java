@@ -8,8 +8,8 @@ import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.log.Fingerprints;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tokengate.log.Loggers;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,7 +102,7 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
     /** The most connections the pool built for a JDBC URL opens for lookups (one more is for the usage writer). */
     public static final int MAX_POOLED_LOOKUP_CONNECTIONS = 10;
 
-    private static final Logger LOG = LoggerFactory.getLogger(JdbcTokenStore.class);
+    private static final Logger LOG = Loggers.logger(JdbcTokenStore.class);
     /** Unquoted lower-case identifiers only, short enough for index names derived from them (PostgreSQL: 63). */
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,47}");
     /** RFC 6749 §3.3 scope-token. */

@@ -32,7 +32,7 @@ class IntrospectionClientAnswerTest {
     @Test
     void answerWhenBodyIsNotUtf8ThenUpstreamUnavailable() {
         byte[] valid = "{\"active\":true,\"sub\":\"alice\"}".getBytes(StandardCharsets.UTF_8);
-        assertThat(client.answer(new HttpFetcher.Response(200, JSON, valid)).get("active").booleanValue()).isTrue();
+        assertThat(client.answer(new HttpFetcher.Response(200, JSON, valid)).get("active")).isEqualTo(true);
 
         byte[] invalid = "{\"acti_ve\":true,\"sub\":\"alice\"}".getBytes(StandardCharsets.UTF_8);
         invalid[6] = (byte) 0xFF;

@@ -4,12 +4,12 @@ import dev.tokengate.Outcome;
 import dev.tokengate.TokenGate;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.authorize.Requirement;
+import dev.tokengate.log.Loggers;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The first of the two request filters bound to a resource method: starts the request's call, extracts and
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 @Priority(Priorities.AUTHENTICATION)
 final class AuthenticationFilter implements ContainerRequestFilter {
 
-    private static final Logger LOG = LoggerFactory.getLogger(AuthenticationFilter.class);
+    private static final Logger LOG = Loggers.logger(AuthenticationFilter.class);
 
     private final TokenGate gate;
     private final Requirement requirement;

@@ -2,12 +2,12 @@ package dev.tokengate.jaxrs;
 
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.Requirement;
+import dev.tokengate.log.Loggers;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.FeatureContext;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.lang.reflect.Method;
 
@@ -21,7 +21,7 @@ import java.lang.reflect.Method;
  */
 final class Binder implements DynamicFeature {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Binder.class);
+    private static final Logger LOG = Loggers.logger(Binder.class);
 
     private final TokenGate gate;
     private final Requirement unannotated;

@@ -5,12 +5,12 @@ import dev.tokengate.Outcome;
 import dev.tokengate.RequestView;
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.Requirement;
+import dev.tokengate.log.Loggers;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.function.Supplier;
 
@@ -22,7 +22,7 @@ import java.util.function.Supplier;
 @Priority(Priorities.AUTHORIZATION)
 final class ScopeFilter implements ContainerRequestFilter {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ScopeFilter.class);
+    private static final Logger LOG = Loggers.logger(ScopeFilter.class);
 
     private final Requirement requirement;
 

@@ -7,6 +7,7 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKey;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
+import dev.tokengate.log.Loggers;
 import jakarta.annotation.PreDestroy;
 import jakarta.ws.rs.RuntimeType;
 import jakarta.ws.rs.core.Configuration;
@@ -15,7 +16,6 @@ import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.Provider;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,7 +110,7 @@ public final class TokenGateFeature implements Feature, AutoCloseable {
      */
     public static final String UNANNOTATED = ConfigKeys.JAXRS_UNANNOTATED;
 
-    private static final Logger LOG = LoggerFactory.getLogger(TokenGateFeature.class);
+    private static final Logger LOG = Loggers.logger(TokenGateFeature.class);
     private static final String CONFIGURED = TokenGateFeature.class.getName() + ".configured";
 
     private final TokenGate gate;

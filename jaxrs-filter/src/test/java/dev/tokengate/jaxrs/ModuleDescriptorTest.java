@@ -1,9 +1,6 @@
 package dev.tokengate.jaxrs;
 
 import com.auth0.jwt.JWT;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tokengate.TokenGate;
 import dev.tokengate.servlet.TokenGateFilter;
@@ -39,10 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ModuleDescriptorTest {
 
+    /** No Jackson: core needs no JSON library on the module path. */
     private static final List<Class<?>> MODULE_PATH = List.of(TokenGate.class, TokenGateFilter.class,
-            TokenGateFeature.class, ObjectMapper.class, JsonParser.class, JsonProperty.class, Caffeine.class,
-            LoggerFactory.class, JWT.class, Filter.class, Feature.class, PreDestroy.class,
-            io.github.bucket4j.Bucket.class); // core requires Bucket4j transitively (SharedBuckets)
+            TokenGateFeature.class, Caffeine.class, LoggerFactory.class, JWT.class, Filter.class, Feature.class,
+            PreDestroy.class, io.github.bucket4j.Bucket.class); // core requires Bucket4j transitively (SharedBuckets)
 
     @Test
     void coreExportsEveryPackageButInternal() {
@@ -50,6 +47,14 @@ class ModuleDescriptorTest {
         Set<String> exported = exports(core);
         assertThat(core.packages()).filteredOn(p -> !exported.contains(p)).containsExactly("dev.tokengate.internal");
         assertThat(exported).contains("dev.tokengate", "dev.tokengate.config", "dev.tokengate.validate");
+    }
+
+    @Test
+    void coreRequiresNoJsonLibrary() {
+        ModuleDescriptor core = descriptor(TokenGate.class, "dev.tokengate");
+
+        assertThat(core.requires()).extracting(ModuleDescriptor.Requires::name)
+                .noneMatch(name -> name.startsWith("com.fasterxml") || name.contains("json"));
     }
 
     @Test

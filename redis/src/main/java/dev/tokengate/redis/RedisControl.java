@@ -4,8 +4,8 @@ import dev.tokengate.control.RevocationStore;
 import dev.tokengate.control.SharedAnomalyState;
 import dev.tokengate.control.SharedBuckets;
 import dev.tokengate.control.SharedControl;
+import dev.tokengate.log.Loggers;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.Objects;
@@ -25,7 +25,7 @@ import java.util.Objects;
  */
 public final class RedisControl implements SharedControl {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RedisControl.class);
+    private static final Logger LOG = Loggers.logger(RedisControl.class);
 
     private final RedisConnections redis;
     private final RedisRevocationStore revocations;

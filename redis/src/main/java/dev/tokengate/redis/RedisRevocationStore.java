@@ -4,6 +4,7 @@ import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.control.Revocation;
 import dev.tokengate.control.RevocationStore;
 import dev.tokengate.internal.WarningEpisode;
+import dev.tokengate.log.Loggers;
 import io.lettuce.core.MapScanCursor;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -14,7 +15,6 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.RedisPubSubListener;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
 import java.time.Clock;
@@ -72,7 +72,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RedisRevocationStore implements RevocationStore {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RedisRevocationStore.class);
+    private static final Logger LOG = Loggers.logger(RedisRevocationStore.class);
 
     /** How long a lifted entry's tombstone is kept: longer than any recovery it orders. */
     static final Duration TOMBSTONE_LIFETIME = Duration.ofDays(1);

@@ -1,9 +1,9 @@
 package dev.tokengate.servlet;
 
 import dev.tokengate.RequestView;
+import dev.tokengate.log.Loggers;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +28,7 @@ import java.util.Optional;
  */
 public final class ServletRequestView implements RequestView {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ServletRequestView.class);
+    private static final Logger LOG = Loggers.logger(ServletRequestView.class);
 
     private final HttpServletRequest request;
     private final String path;

@@ -11,6 +11,7 @@ import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigKey;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
+import dev.tokengate.log.Loggers;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -22,7 +23,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.Collections;
@@ -188,7 +188,7 @@ public class TokenGateFilter implements Filter {
     /** The request attribute holding the {@link VerifiedToken} of an admitted request. */
     public static final String TOKEN_ATTRIBUTE = "dev.tokengate.VerifiedToken";
 
-    private static final Logger LOG = LoggerFactory.getLogger(TokenGateFilter.class);
+    private static final Logger LOG = Loggers.logger(TokenGateFilter.class);
 
     private final Function<ConfigSource, TokenGate> gateFactory;
     private final String filteredAttribute = TokenGateFilter.class.getName() + ".FILTERED@"
