@@ -3,7 +3,7 @@ package dev.tokengate.config;
 import dev.tokengate.config.ConfigSource.Setting;
 import dev.tokengate.internal.LogSafe;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.tokengate.log.Loggers;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -25,7 +25,7 @@ import java.util.Map;
  */
 final class MicroProfileSettings {
 
-    private static final Logger LOG = LoggerFactory.getLogger(MicroProfileSettings.class);
+    private static final Logger LOG = Loggers.logger(MicroProfileSettings.class);
     private static final String PROVIDER = "org.eclipse.microprofile.config.ConfigProvider";
     private static final String CONFIG = "org.eclipse.microprofile.config.Config";
     private static final String SOURCE = "org.eclipse.microprofile.config.spi.ConfigSource";

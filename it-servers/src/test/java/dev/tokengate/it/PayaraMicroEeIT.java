@@ -1,7 +1,5 @@
 package dev.tokengate.it;
 
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,14 +34,5 @@ class PayaraMicroEeIT extends EeServerContract {
     @Override
     int loadersTheServerKeeps() {
         return 1;
-    }
-
-    /** Payara has no SLF4J provider: tokengate's SLF4J call log goes nowhere there, silently. */
-    @Override
-    @Test
-    @Disabled("until h-deps: Payara Micro has no SLF4J provider, so the call log (SLF4J logger tokengate.calls) is"
-            + " dropped without a word; h-deps's System.Logger fallback sends it to Payara's log")
-    void callLogLineReachesTheServersLog() throws Exception {
-        super.callLogLineReachesTheServersLog();
     }
 }

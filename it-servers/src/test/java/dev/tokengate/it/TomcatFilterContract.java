@@ -5,7 +5,6 @@ import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -141,8 +140,6 @@ abstract class TomcatFilterContract {
     }
 
     @Test
-    @Disabled("until the System.Logger fallback lands: with no SLF4J provider in the WAR (what a legacy team ships),"
-            + " SLF4J falls back to its no-op logger and the call log is lost")
     void callLogLineIsInTomcatsLogAndHoldsNoToken() throws Exception {
         String token = TestTokens.jwt().scope("read").sign();
         assertThat(get("/gated/api/call-log-probe", token).statusCode()).isEqualTo(200);

@@ -8,7 +8,7 @@ import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.WithAnnotations;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.tokengate.log.Loggers;
 
 import java.util.Map;
 
@@ -21,7 +21,7 @@ import java.util.Map;
  */
 public class TokenGateExtension implements Extension {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TokenGateExtension.class);
+    private static final Logger LOG = Loggers.logger(TokenGateExtension.class);
 
     private volatile Class<?> annotated;
 

@@ -24,7 +24,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.tokengate.log.Loggers;
 
 import java.io.IOException;
 import java.util.Map;
@@ -60,7 +60,7 @@ public class TokenGateMechanism implements HttpAuthenticationMechanism {
     /** The request attribute of the mechanism's exchange with one request. */
     static final String EXCHANGE = TokenGateMechanism.class.getName() + ".exchange";
 
-    private static final Logger LOG = LoggerFactory.getLogger(TokenGateMechanism.class);
+    private static final Logger LOG = Loggers.logger(TokenGateMechanism.class);
 
     private volatile Pipeline pipeline;
 
