@@ -74,7 +74,7 @@ final class PayaraMicro implements AppServer {
      * @param systemProperties {@code -D} options for the server's JVM, e.g. {@code "tokengate.x=y"}
      */
     static PayaraMicro start(Path jar, Path javaHome, Path base, List<String> systemProperties) throws IOException {
-        if (Jdks.feature(javaHome) < 21) {
+        if (jar.getFileName().toString().startsWith("payara-micro-7") && Jdks.feature(javaHome) < 21) {
             throw new IllegalArgumentException("Payara Micro 7 needs Java 21 or later; " + javaHome + " is Java "
                     + Jdks.feature(javaHome) + ": set it.server.java.home to a JDK 21+");
         }
