@@ -252,6 +252,8 @@ abstract class EeServerContract {
         Leftovers before = collected(leftovers());
         long gatesBefore = liveGateClasses();
         long classesBefore = jcmd.liveClasses();
+        jcmd.gc();
+        long[] memoryBefore = jcmd.memoryUsedKb();
         List<String> alarmingBefore = alarming();
         List<Long> cycleMillis = new ArrayList<>();
         Leftovers deployed = null;
@@ -282,6 +284,8 @@ abstract class EeServerContract {
         }
         long gcMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - gcStart);
         long gatesAfter = liveGateClasses();
+        jcmd.gc();
+        long[] memoryAfter = jcmd.memoryUsedKb();
         System.out.printf("""
                 %s redeploy check, %d cycles of %s on %s (%s deployed throughout):
                   before: %d loaders with tokengate classes, tokengate threads %s, %d classes
@@ -289,9 +293,11 @@ abstract class EeServerContract {
                   after %d GC rounds (%d ms): %d loaders with tokengate classes (the server keeps %d), tokengate threads %s, %d classes
                   loaders with live TokenGate objects: %d before, %d after
                   time per cycle (deploy, 3 requests, undeploy): %s ms
+                  after a full GC, heap used %d KB before, %d KB after; metaspace %d KB before, %d KB after
                 """, server.name(), CYCLES, CYCLED_APP, server.javaHome(), APP, before.loaders(), before.threadNames(),
                 classesBefore, deployed.loaders(), deployed.threadNames(), rounds, gcMillis, after.loaders(), kept,
-                after.threadNames(), jcmd.liveClasses(), gatesBefore, gatesAfter, cycleMillis);
+                after.threadNames(), jcmd.liveClasses(), gatesBefore, gatesAfter, cycleMillis, memoryBefore[0], memoryAfter[0],
+                memoryBefore[1], memoryAfter[1]);
         if (after.loaders() > before.loaders() + kept || after.threads().size() > before.threads().size()
                 || gatesAfter > gatesBefore) {
             String live = jcmd.run("GC.class_histogram").lines().filter(l -> l.contains("dev.tokengate"))

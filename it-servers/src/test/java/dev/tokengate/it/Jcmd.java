@@ -74,6 +74,17 @@ final class Jcmd {
         run("GC.run");
     }
 
+    /**
+     * The heap and the metaspace in use, in KB ({@code GC.heap_info}, the {@code sun.gc.metaspace.used} counter), now:
+     * after a {@link #gc()}, what is live. {@code [heap, metaspace]}, -1 where the JVM does not tell.
+     */
+    long[] memoryUsedKb() {
+        Matcher heap = Pattern.compile("(?m)heap\\s+total (?:reserved )?\\d+K, (?:committed \\d+K, )?used (\\d+)K")
+                .matcher(run("GC.heap_info"));
+        Long metaspace = counters().get("sun.gc.metaspace.used");
+        return new long[] {heap.find() ? Long.parseLong(heap.group(1)) : -1, metaspace == null ? -1 : metaspace / 1024};
+    }
+
     /** HotSpot's performance counters by name, e.g. {@code java.threads.live}. */
     Map<String, Long> counters() {
         Map<String, Long> values = new LinkedHashMap<>();
