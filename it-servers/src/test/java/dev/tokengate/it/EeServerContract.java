@@ -35,9 +35,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import static dev.tokengate.it.Prerequisites.requiredFile;
+import static dev.tokengate.it.Prerequisites.requiredPath;
+import static dev.tokengate.it.Prerequisites.skip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.abort;
 
 /**
  * What tokengate must do for a Jakarta EE application on any server, as one body of tests that each server's class
@@ -472,30 +474,5 @@ abstract class EeServerContract {
     private HttpRequest.Builder request(String path, String token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(server.uri(path)).timeout(Duration.ofSeconds(60)).GET();
         return token == null ? b : b.header("Authorization", "Bearer " + token);
-    }
-
-    static Path requiredPath(String property, String what) {
-        String value = System.getProperty(property);
-        if (value == null || !Files.exists(Path.of(value))) {
-            skip(what + " is not at " + property + "=" + value + "; run ./mvnw verify");
-        }
-        return Path.of(value);
-    }
-
-    static Path requiredFile(String property, String what) {
-        String value = System.getProperty(property);
-        if (value == null || !Files.isRegularFile(Path.of(value))) {
-            skip(what + " is not at " + property + "=" + value + "; run ./mvnw verify");
-        }
-        return Path.of(value);
-    }
-
-    /** Skips with the reason; fails instead when {@code REQUIRE_TEST_SERVICES=true} (CI). */
-    static void skip(String reason) {
-        if ("true".equals(System.getenv("REQUIRE_TEST_SERVICES"))) {
-            fail(reason + "; REQUIRE_TEST_SERVICES=true, so this fails instead of skipping");
-        }
-        System.out.println("skipped: " + reason);
-        abort(reason);
     }
 }

@@ -19,9 +19,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import static dev.tokengate.it.Prerequisites.requiredFile;
+import static dev.tokengate.it.Prerequisites.requiredPath;
+import static dev.tokengate.it.Prerequisites.skip;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.abort;
 
 /**
  * What the servlet filter must do in a standalone Tomcat, whichever Tomcat and whichever flavour of the filter
@@ -184,29 +185,5 @@ abstract class TomcatFilterContract {
         assertThat(jars).as("WEB-INF/lib").anyMatch(j -> j.getFileName().toString().startsWith(filterArtifact + "-0"))
                 .anyMatch(j -> j.getFileName().toString().startsWith("tokengate-core-"));
         return jars;
-    }
-
-    static Path requiredPath(String property, String what) {
-        String value = System.getProperty(property);
-        if (value == null || !Files.isDirectory(Path.of(value))) {
-            skip(what + " is not at " + property + "=" + value + "; run ./mvnw verify");
-        }
-        return Path.of(value);
-    }
-
-    static Path requiredFile(String property, String what) {
-        String value = System.getProperty(property);
-        if (value == null || !Files.isRegularFile(Path.of(value))) {
-            skip(what + " is not at " + property + "=" + value + "; run ./mvnw verify");
-        }
-        return Path.of(value);
-    }
-
-    static void skip(String reason) {
-        if ("true".equals(System.getenv("REQUIRE_TEST_SERVICES"))) {
-            fail(reason + "; REQUIRE_TEST_SERVICES=true, so this fails instead of skipping");
-        }
-        System.out.println("skipped: " + reason);
-        abort(reason);
     }
 }

@@ -32,9 +32,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import static dev.tokengate.it.Prerequisites.requiredFile;
+import static dev.tokengate.it.Prerequisites.requiredPath;
+import static dev.tokengate.it.Prerequisites.skip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.abort;
 
 /**
  * Issue 11, item 5, on a real WildFly: a {@code web.xml} WAR that carries tokengate in {@code WEB-INF/lib} is
@@ -348,29 +350,5 @@ class WildFlyRedeployIT {
                 .replace("@AUDIENCE@", TestTokens.AUDIENCE)
                 .replace("@JWKS_URI@", idp.uri().toString());
         return War.builder().webXml(webXml).classes(ProbeServlet.class).libs(jars).writeTo(war);
-    }
-
-    private static Path requiredPath(String property, String what) {
-        String value = System.getProperty(property);
-        if (value == null || !Files.isDirectory(Path.of(value))) {
-            skip(what + " is not at " + property + "=" + value + "; run ./mvnw verify");
-        }
-        return Path.of(value);
-    }
-
-    private static Path requiredFile(String property, String what) {
-        String value = System.getProperty(property);
-        if (value == null || !Files.isRegularFile(Path.of(value))) {
-            skip(what + " is not at " + property + "=" + value + "; run ./mvnw verify");
-        }
-        return Path.of(value);
-    }
-
-    private static void skip(String reason) {
-        if ("true".equals(System.getenv("REQUIRE_TEST_SERVICES"))) {
-            fail(reason + "; REQUIRE_TEST_SERVICES=true, so this fails instead of skipping");
-        }
-        System.out.println("WildFlyRedeployIT skipped: " + reason);
-        abort(reason);
     }
 }
