@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.tokengate.it.Prerequisites.requiredFile;
+
 /**
  * {@link EeServerContract} on Payara Micro 6, Jakarta EE 10 (Jakarta Security 3.0, Soteria 3), the platform the
  * mechanism is compiled against, on the JDK running the tests (Payara 6 supports Java 11 to 21; the tests run on

@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.tokengate.it.Prerequisites.requiredFile;
+import static dev.tokengate.it.Prerequisites.skip;
+
 /**
  * {@link EeServerContract} on Payara Micro 7, started from its jar (Maven Central's
  * {@code fish.payara.extras:payara-micro}) on a JDK 21+ ({@link Jdks}), see {@link PayaraMicro}. Its files stay in

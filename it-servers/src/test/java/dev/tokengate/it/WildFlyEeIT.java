@@ -3,6 +3,8 @@ package dev.tokengate.it;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import static dev.tokengate.it.Prerequisites.requiredPath;
+
 /**
  * {@link EeServerContract} on a standalone WildFly 39 ({@link WildFly}), its configuration changed in one place:
  * undertow's {@code application-security-domain} {@code other} gets {@code integrated-jaspi="false"}, so that the
