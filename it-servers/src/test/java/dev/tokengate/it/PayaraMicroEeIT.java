@@ -1,6 +1,5 @@
 package dev.tokengate.it;
 
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
