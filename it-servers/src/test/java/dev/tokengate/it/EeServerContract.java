@@ -425,6 +425,79 @@ abstract class EeServerContract {
         }
     }
 
+    /**
+     * Without {@code @TokenGateMechanismDefinition}, the jar in {@code WEB-INF/lib} changes nothing of how the
+     * container authenticates (a token does not open the {@code web.xml} constraint, and no {@code Bearer} challenge
+     * is sent); {@code tokengate.mechanism.enabled=true} in the application's MicroProfile Config turns the mechanism
+     * on. A WAR with the guarded servlet only, deployed both ways.
+     */
+    @Test
+    @Tag("mechanism")
+    void mechanismIsTurnedOnByConfigurationAndNotByTheJarAlone() throws Exception {
+        long loaders = collected(leftovers()).loaders();
+        String token = token("read");
+        HttpResponse<String> without = deployed(guardedWar(work.resolve("ee-none.war"), List.of(), false),
+                "/ee-none/guarded/report", token);
+        HttpResponse<String> plain = deployed(guardedWar(work.resolve("ee-plain.war"), eeLibs(), false),
+                "/ee-plain/guarded/report", token);
+        assertThat(without.statusCode()).as("the container's own answer, without tokengate").isNotEqualTo(200);
+        assertThat(plain.statusCode()).as("the same WAR with tokengate's jars, the mechanism not turned on")
+                .isEqualTo(without.statusCode());
+        assertThat(plain.headers().allValues("WWW-Authenticate")).isEqualTo(without.headers().allValues("WWW-Authenticate"))
+                .noneMatch(v -> v.startsWith("Bearer"));
+
+        Path configured = guardedWar(work.resolve("ee-configured.war"), eeLibs(), true);
+        server.deploy(configured);
+        try {
+            HttpResponse<String> admitted = get("/ee-configured/guarded/report", token);
+            assertThat(admitted.statusCode()).isEqualTo(200);
+            assertThat(admitted.body()).contains("servlet=" + TestTokens.SUBJECT, "read=true");
+            HttpResponse<String> anonymous = get("/ee-configured/guarded/report", null);
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
+                    assertThat(v).startsWith("Bearer realm="));
+        } finally {
+            server.undeploy("ee-configured.war");
+        }
+        // leave the server as found for the redeploy check: no loader of these three applications once they can go
+        // (but the last copy of each that the server keeps, see loadersTheServerKeeps)
+        for (int round = 0; round < GC_ROUNDS && leftovers().loaders() > loaders + 3L * loadersTheServerKeeps(); round++) {
+            busyRequestThreads();
+            jcmd.gc();
+        }
+    }
+
+    /** Deploys the WAR, answers this request to it, and undeploys it. */
+    private HttpResponse<String> deployed(Path war, String path, String token) throws Exception {
+        server.deploy(war);
+        try {
+            return get(path, token);
+        } finally {
+            server.undeploy(war.getFileName().toString());
+        }
+    }
+
+    private static List<Path> eeLibs() {
+        return War.jarsOf(Path.of(System.getProperty("it.ee.lib.file")));
+    }
+
+    /** The guarded servlet alone, with these jars in WEB-INF/lib, the mechanism on by configuration or not at all. */
+    private Path guardedWar(Path war, List<Path> libs, boolean mechanismEnabled) {
+        String settings = War.resource("/wars/ee/META-INF/microprofile-config.properties")
+                .replace("@ISSUER@", TestTokens.ISSUER)
+                .replace("@AUDIENCE@", TestTokens.AUDIENCE)
+                .replace("@JWKS_URI@", idp.uri().toString())
+                + (mechanismEnabled ? "\ntokengate.mechanism.enabled=true\n" : "");
+        return War.builder()
+                .webXml(War.resource("/wars/ee/WEB-INF/web.xml"))
+                .classes(GuardedServlet.class)
+                .classResource("META-INF/microprofile-config.properties", settings)
+                .beansXml("annotated")
+                .webInf("jboss-web.xml", War.resource("/wars/ee/WEB-INF/jboss-web.xml"))
+                .libs(libs)
+                .writeTo(war);
+    }
+
     /** The EE test WAR: its classes, descriptors and settings, and tokengate's jars in {@code WEB-INF/lib}. */
     Path eeWar(Path war) {
         List<Path> jars = War.jarsOf(Path.of(System.getProperty("it.ee.lib.file")));
