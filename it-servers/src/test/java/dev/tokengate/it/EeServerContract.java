@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -428,8 +429,9 @@ abstract class EeServerContract {
     /**
      * Without {@code @TokenGateMechanismDefinition}, the jar in {@code WEB-INF/lib} changes nothing of how the
      * container authenticates (a token does not open the {@code web.xml} constraint, and no {@code Bearer} challenge
-     * is sent); {@code tokengate.mechanism.enabled=true} in the application's MicroProfile Config turns the mechanism
-     * on. A WAR with the guarded servlet only, deployed both ways.
+     * is sent: the same answer as the WAR without tokengate); {@code tokengate.mechanism.enabled=true} in the
+     * application's MicroProfile Config turns the mechanism on, there with {@code tokengate.groups.claim} naming the
+     * claim of the caller's roles. A WAR with the guarded servlet only, deployed three ways.
      */
     @Test
     @Tag("mechanism")
@@ -449,13 +451,19 @@ abstract class EeServerContract {
         Path configured = guardedWar(work.resolve("ee-configured.war"), eeLibs(), true);
         server.deploy(configured);
         try {
-            HttpResponse<String> admitted = get("/ee-configured/guarded/report", token);
+            HttpResponse<String> admitted = get("/ee-configured/guarded/report",
+                    TestTokens.jwt().scope("read").claim("realm_access", Map.of("roles", List.of("read"))).sign());
             assertThat(admitted.statusCode()).isEqualTo(200);
             assertThat(admitted.body()).contains("servlet=" + TestTokens.SUBJECT, "read=true");
             HttpResponse<String> anonymous = get("/ee-configured/guarded/report", null);
             assertThat(anonymous.statusCode()).isEqualTo(401);
             assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
                     assertThat(v).startsWith("Bearer realm="));
+            // tokengate.groups.claim=realm_access.roles there: the role comes from the claim, not from the scopes
+            String roleInClaim = TestTokens.jwt().scope("other").claim("realm_access", Map.of("roles", List.of("read"))).sign();
+            assertThat(get("/ee-configured/guarded/report", roleInClaim).body()).contains("read=true");
+            assertThat(get("/ee-configured/guarded/report", token).statusCode()).as("scope read, no role read in the claim")
+                    .isEqualTo(403);
         } finally {
             server.undeploy("ee-configured.war");
         }
@@ -487,7 +495,7 @@ abstract class EeServerContract {
                 .replace("@ISSUER@", TestTokens.ISSUER)
                 .replace("@AUDIENCE@", TestTokens.AUDIENCE)
                 .replace("@JWKS_URI@", idp.uri().toString())
-                + (mechanismEnabled ? "\ntokengate.mechanism.enabled=true\n" : "");
+                + (mechanismEnabled ? "\ntokengate.mechanism.enabled=true\ntokengate.groups.claim=realm_access.roles\n" : "");
         return War.builder()
                 .webXml(War.resource("/wars/ee/WEB-INF/web.xml"))
                 .classes(GuardedServlet.class)
