@@ -169,6 +169,8 @@ public final class TokenGate implements AutoCloseable {
      * The pipeline the {@code tokengate.*} keys of {@code source} describe, with the default call log: what an
      * adapter configured by init-params, properties and environment builds.
      *
+     * @param source the layered {@code tokengate.*} keys (init-params, system properties, environment); not null
+     * @return a running gate that owns its caches, refreshers and pools; close it when the application stops
      * @throws ConfigurationException naming the key (and the layer it came from) of an unknown key, a malformed
      *                                value or a refused combination
      */
@@ -181,17 +183,27 @@ public final class TokenGate implements AutoCloseable {
      * {@link Builder#introspection introspection}, a {@link Builder#tokenStore token store}, a custom
      * {@link Builder#validator validator}, or {@link Builder#config keys} that describe them), and
      * optionally policies, another extractor, call-log sink or clock.
+     *
+     * @return a new, empty builder
      */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The request-facing settings: realm, where tokens may be sent, trusted proxies, API-key header. */
+    /**
+     * The request-facing settings: realm, where tokens may be sent, trusted proxies, API-key header.
+     *
+     * @return the settings in force, never null
+     */
     public TokenGateConfig config() {
         return config;
     }
 
-    /** Whether this gate enforces its decisions or only reports them. */
+    /**
+     * Whether this gate enforces its decisions or only reports them.
+     *
+     * @return {@link Mode#ENFORCE} (the default) or {@link Mode#REPORT_ONLY}
+     */
     public Mode mode() {
         return mode;
     }
@@ -200,6 +212,8 @@ public final class TokenGate implements AutoCloseable {
      * The revocation list: revoke any token (by its text or hash, its {@code jti} or stored id), a subject, a client
      * or an API key, with a reason. A revoked token is refused from the next request on, whatever the caches
      * hold; the list is kept in the token database when one is configured, in memory otherwise.
+     *
+     * @return this gate's revocation list, never null
      */
     public Revocations revocations() {
         return revocations;
@@ -215,7 +229,12 @@ public final class TokenGate implements AutoCloseable {
         }
     }
 
-    /** Whether routes may require an API key: a token store is configured to look keys up in. */
+    /**
+     * Whether routes may require an API key: a token store is configured to look keys up in.
+     *
+     * @return {@code true} when a token store is configured, {@code false} when an API-key route can never be
+     *         satisfied
+     */
     public boolean supportsApiKeys() {
         return stack.apiKeys().isPresent();
     }
@@ -273,7 +292,12 @@ public final class TokenGate implements AutoCloseable {
         };
     }
 
-    /** Starts one request: assigns its id (from a sane {@code X-Request-Id}, else a new one) and starts the clock. */
+    /**
+     * Starts one request: assigns its id (from a sane {@code X-Request-Id}, else a new one) and starts the clock.
+     *
+     * @param request the adapter's view of the incoming request; not null
+     * @return the request's call, to authenticate or authorize with and to {@link Call#finish finish} once answered
+     */
     public Call begin(RequestView request) {
         return new Call(request);
     }
@@ -340,6 +364,8 @@ public final class TokenGate implements AutoCloseable {
          * ({@link JwtValidator.Builder#config}, the key sources', {@link IntrospectionValidator.Builder#config},
          * {@link JdbcTokenStore.Builder#config}). Nothing is built or started until {@link #build()}.
          *
+         * @param source the layered {@code tokengate.*} keys; not null
+         * @return this builder
          * @throws ConfigurationException for an unknown {@code tokengate.*} key (with a "did you mean" for a near
          *                                miss), a malformed value or a refused combination, naming the key and
          *                                the layer its value came from
@@ -358,7 +384,12 @@ public final class TokenGate implements AutoCloseable {
             return this;
         }
 
-        /** The request-facing settings (realm, error URI, where tokens may be sent, trusted proxies, API-key header). */
+        /**
+         * The request-facing settings (realm, error URI, where tokens may be sent, trusted proxies, API-key header).
+         *
+         * @param config the settings, usually {@link TokenGateConfig#from}; not null
+         * @return this builder
+         */
         public Builder settings(TokenGateConfig config) {
             this.config = Objects.requireNonNull(config, "config");
             return this;
@@ -367,6 +398,9 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Adds a trusted JWT issuer: a validator builder with its issuer, audiences and key source (or HMAC
          * secret). The gate sets its clock and builds it; issuers must be distinct.
+         *
+         * @param issuer the issuer's validator builder, not yet built; not null
+         * @return this builder
          */
         public Builder issuer(JwtValidator.Builder issuer) {
             validators.issuer(issuer);
@@ -376,13 +410,21 @@ public final class TokenGate implements AutoCloseable {
         /**
          * The verified-token cache in front of JWT validation, as a Caffeine spec of its size, e.g.
          * {@code maximumSize=50000}; {@code maximumSize=0} turns it off. Default {@code maximumSize=10000}.
+         *
+         * @param spec a Caffeine specification string such as {@code maximumSize=50000}; not null
+         * @return this builder
          */
         public Builder cacheSpec(String spec) {
             validators.cacheSpec(Objects.requireNonNull(spec, "cacheSpec"));
             return this;
         }
 
-        /** The longest life of a cached verified token, never beyond its {@code exp}; default 5 minutes. */
+        /**
+         * The longest life of a cached verified token, never beyond its {@code exp}; default 5 minutes.
+         *
+         * @param maxTtl the longest time a verified token stays cached; positive
+         * @return this builder
+         */
         public Builder cacheMaxTtl(Duration maxTtl) {
             validators.cacheMaxTtl(maxTtl);
             return this;
@@ -391,13 +433,21 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Checks opaque tokens (and JWTs of {@link #introspectJwtsFrom listed issuers}) by RFC 7662 introspection.
          * The gate builds the validator and closes it.
+         *
+         * @param introspection the introspection validator's builder, not yet built; not null
+         * @return this builder
          */
         public Builder introspection(IntrospectionValidator.Builder introspection) {
             validators.introspection(introspection);
             return this;
         }
 
-        /** JWTs from these issuers are introspected instead of checked locally (needs {@link #introspection}). */
+        /**
+         * JWTs from these issuers are introspected instead of checked locally (needs {@link #introspection}).
+         *
+         * @param issuers the {@code iss} values whose JWTs are introspected; not null, may be empty
+         * @return this builder
+         */
         public Builder introspectJwtsFrom(Collection<String> issuers) {
             validators.introspectJwtsFrom(issuers);
             return this;
@@ -406,13 +456,21 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Accepts the access tokens ({@code tgat_…}) and API keys ({@code tgak_…}) this API issued itself, looked
          * up by hash in this store. Closing the {@link TokenGate} closes the store.
+         *
+         * @param store where issued tokens and API keys are looked up by hash; not null
+         * @return this builder
          */
         public Builder tokenStore(TokenStore store) {
             validators.tokenStore(store);
             return this;
         }
 
-        /** Longest time a stored token is cached (the bound on how long a revoked token keeps working); default 30 s. */
+        /**
+         * Longest time a stored token is cached (the bound on how long a revoked token keeps working); default 30 s.
+         *
+         * @param ttl how long a looked-up stored token is cached; positive
+         * @return this builder
+         */
         public Builder storeCacheTtl(Duration ttl) {
             validators.storeCacheTtl(ttl);
             return this;
@@ -421,6 +479,9 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Finds tokens with this instead of the RFC 6750 extractor the settings describe (their
          * {@code tokengate.token.*} settings then do not apply).
+         *
+         * @param extractor finds the token of each request; not null
+         * @return this builder
          */
         public Builder extractor(TokenExtractor extractor) {
             this.extractor = Objects.requireNonNull(extractor, "extractor");
@@ -430,18 +491,33 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Validates bearer tokens with this instead of the validators described; those are still built (a token
          * store still checks API keys), and none is then required.
+         *
+         * @param validator decides whether a bearer token is valid; not null
+         * @return this builder
          */
         public Builder validator(TokenValidator validator) {
             this.validator = Objects.requireNonNull(validator, "validator");
             return this;
         }
 
-        /** Sends call-log events here instead of the {@code tokengate.calls} logger. */
+        /**
+         * Sends call-log events here instead of the {@code tokengate.calls} logger.
+         *
+         * @param sink receives one event per finished request; not null
+         * @return this builder
+         */
         public Builder callLogSink(CallLogSink sink) {
             this.sink = Objects.requireNonNull(sink, "callLogSink");
             return this;
         }
 
+        /**
+         * The clock of token expiry, caches, rate limits, revocations and the call log's timestamps; default the
+         * system UTC clock. Tests pass a fixed or stepped clock instead of waiting.
+         *
+         * @param clock the time source; not null
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -450,6 +526,9 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Adds a policy to the chain, after the built-in ones and those added before: it decides each request with
          * a valid token, before the route's scopes are compared (see {@link TokenPolicy}).
+         *
+         * @param policy the policy to add last; not null
+         * @return this builder
          */
         public Builder policy(TokenPolicy policy) {
             this.policies.add(Objects.requireNonNull(policy, "policy"));
@@ -460,6 +539,9 @@ public final class TokenGate implements AutoCloseable {
          * Keeps each client id and API key to the networks given here, whatever issued the token (JWTs from an
          * external issuer included), on top of the ranges a token carries itself; read from
          * {@value ConfigKeys#IP_RANGES_CLIENTS} and {@value ConfigKeys#IP_RANGES_API_KEYS} by {@link #config}.
+         *
+         * @param ranges the allowed networks per client id and per API key; not null
+         * @return this builder
          */
         public Builder addressRanges(AddressRanges ranges) {
             this.addressRanges = Objects.requireNonNull(ranges, "addressRanges");
@@ -469,6 +551,9 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Keeps the revocation list in this store (the gate closes it); by default it is kept in the token database
          * when the gate has a {@link JdbcTokenStore}, in memory otherwise.
+         *
+         * @param store where revocations are kept; not null
+         * @return this builder
          */
         public Builder revocationStore(RevocationStore store) {
             this.revocationStore = Objects.requireNonNull(store, "revocationStore");
@@ -480,6 +565,9 @@ public final class TokenGate implements AutoCloseable {
          * through this store (the gate closes it); replaces what {@link #config} read from
          * {@value ConfigKeys#REDIS_URI}. The revocation list is then kept there, whatever
          * {@link #revocationStore} says.
+         *
+         * @param shared the store shared between nodes, such as tokengate-redis; not null
+         * @return this builder
          */
         public Builder sharedControl(SharedControl shared) {
             this.sharedControl = Objects.requireNonNull(shared, "sharedControl");
@@ -489,13 +577,21 @@ public final class TokenGate implements AutoCloseable {
         /**
          * The anomaly rules (networks, countries, denials) and their action; replaces what {@link #config} read from
          * the {@code tokengate.anomaly.*} keys. Every rule is off by default.
+         *
+         * @param rules the anomaly rules' builder, not yet built; not null
+         * @return this builder
          */
         public Builder anomalyRules(AnomalyRules.Builder rules) {
             this.anomalies = Objects.requireNonNull(rules, "anomalyRules");
             return this;
         }
 
-        /** Tells this listener of each anomaly the rules detect (see {@link AnomalyListener}); several may be added. */
+        /**
+         * Tells this listener of each anomaly the rules detect (see {@link AnomalyListener}); several may be added.
+         *
+         * @param listener told of each anomaly, on the request's thread; not null
+         * @return this builder
+         */
         public Builder anomalyListener(AnomalyListener listener) {
             this.anomalyListeners.add(Objects.requireNonNull(listener, "anomalyListener"));
             return this;
@@ -505,6 +601,9 @@ public final class TokenGate implements AutoCloseable {
          * The gate-wide rate limits (per token, client, subject, API key; read from the
          * {@code tokengate.rate-limit.*} keys by {@link #config}); the routes' own limits
          * ({@link Requirement#withRateLimit}) apply whatever this says. Default: none.
+         *
+         * @param rateLimits the gate-wide limits; not null ({@code RateLimits.none()} for none)
+         * @return this builder
          */
         public Builder rateLimits(RateLimits rateLimits) {
             this.rateLimits = Objects.requireNonNull(rateLimits, "rateLimits");
@@ -514,12 +613,23 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Enforces decisions ({@link Mode#ENFORCE}, the default) or only reports them; read from
          * {@value ConfigKeys#MODE} by {@link #config}, and a later call replaces an earlier one.
+         *
+         * @param mode enforce or report only; not null
+         * @return this builder
          */
         public Builder mode(Mode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
+        /**
+         * Builds and starts the gate: builds each validator, opens the token store's pool and starts key refreshes.
+         * The configured objects are owned by the gate from here on and closed with it.
+         *
+         * @return the gate, ready for requests
+         * @throws ConfigurationException when nothing can check tokens or a combination is refused, naming the
+         *                                setting
+         */
         public TokenGate build() {
             return new TokenGate(this);
         }
@@ -548,7 +658,11 @@ public final class TokenGate implements AutoCloseable {
             this.value = value;
         }
 
-        /** The mode as configured: {@code enforce} or {@code report-only}. */
+        /**
+         * The mode as configured: {@code enforce} or {@code report-only}.
+         *
+         * @return {@code enforce} or {@code report-only}
+         */
         public String value() {
             return value;
         }
@@ -556,6 +670,8 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Reads {@code enforce} or {@code report-only} (any case).
          *
+         * @param text the configured value; not null
+         * @return the matching mode
          * @throws ConfigurationException naming {@value ConfigKeys#MODE} for any other value
          */
         public static Mode parse(String text) {
@@ -618,16 +734,30 @@ public final class TokenGate implements AutoCloseable {
             MDC.put(MDC_REQUEST_ID, requestId);
         }
 
+        /**
+         * The request's id: a sane {@code X-Request-Id} of the request (1 to 64 letters, digits, {@code . _ : -}),
+         * else a new random one; also in the MDC as {@value #MDC_REQUEST_ID} until {@link #finish}.
+         *
+         * @return the id, never null
+         */
         public String requestId() {
             return requestId;
         }
 
-        /** The client's address: the socket's peer, or what a trusted proxy forwarded. */
+        /**
+         * The client's address: the socket's peer, or what a trusted proxy forwarded.
+         *
+         * @return the address as text (IPv4 or IPv6), never null
+         */
         public String clientAddress() {
             return clientAddress;
         }
 
-        /** {@link #authenticate(Requirement)} for a route that needs any valid token. */
+        /**
+         * {@link #authenticate(Requirement)} for a route that needs any valid token.
+         *
+         * @return authenticated, anonymous (no token) or rejected
+         */
         public Outcome authenticate() {
             return authenticate(Requirement.authenticated());
         }
@@ -638,6 +768,9 @@ public final class TokenGate implements AutoCloseable {
          * {@code invalid_token}, a policy's denial, or 503 when validity cannot be decided). The scopes are not
          * compared: {@link #authorize} does that. In report-only mode a rejection is logged and the request goes
          * on: authenticated if its token is valid, anonymous otherwise.
+         *
+         * @param requirement the route's requirement; not null
+         * @return authenticated, anonymous (no token) or rejected, with the error to answer
          */
         public Outcome authenticate(Requirement requirement) {
             return settle(Objects.requireNonNull(requirement, "requirement"), this::admit);
@@ -651,6 +784,10 @@ public final class TokenGate implements AutoCloseable {
          * (a second adapter's stricter rule) decides again; the call log records the last decision. In report-only
          * mode a rejection is logged and the request goes on: authenticated if its token is valid, anonymous
          * otherwise.
+         *
+         * @param requirement the route's requirement; not null
+         * @return authenticated, anonymous (no token, on a route that allows it) or rejected, with the error to
+         *         answer
          */
         public Outcome authorize(Requirement requirement) {
             return settle(Objects.requireNonNull(requirement, "requirement"), this::decide);
@@ -863,12 +1000,20 @@ public final class TokenGate implements AutoCloseable {
                     "internal error: " + what);
         }
 
-        /** The calling application's API key, once a route required and accepted it. */
+        /**
+         * The calling application's API key, once a route required and accepted it.
+         *
+         * @return the API key's verified token, empty when no route asked for one
+         */
         public Optional<VerifiedToken> apiKey() {
             return Optional.ofNullable(apiKey);
         }
 
-        /** The verified token, once validated (even if a policy or the route's scopes then refused it). */
+        /**
+         * The verified token, once validated (even if a policy or the route's scopes then refused it).
+         *
+         * @return the verified token, empty when the request had none or it was not valid
+         */
         public Optional<VerifiedToken> token() {
             return validation instanceof Outcome.Authenticated a ? Optional.of(a.token()) : Optional.empty();
         }
@@ -878,6 +1023,9 @@ public final class TokenGate implements AutoCloseable {
          * {@code Cache-Control: no-store}, the error's own headers ({@code Retry-After}, …) and a problem body. With
          * {@value ConfigKeys#CHALLENGE_INCLUDE_SCOPE}{@code =false} the required scopes appear nowhere: not in the
          * challenge's {@code scope}, its {@code error_description}, nor the problem body.
+         *
+         * @param refusal the error of a rejected outcome; not null
+         * @return the status, headers and body to send
          */
         public ErrorResponse errorResponse(BearerError refusal) {
             BearerError error = config.includeScopeInChallenge() ? refusal : refusal.withoutRequiredScopes();
@@ -907,6 +1055,8 @@ public final class TokenGate implements AutoCloseable {
          * Ends the request: emits its call-log event with the status sent and clears the MDC. Later calls do
          * nothing. The decision is {@code allow}, {@code permit} (an open route), {@code deny}, or, in report-only
          * mode, {@code would_deny} for a request that was let through but would have been refused.
+         *
+         * @param status the HTTP status code the response was sent with
          */
         public void finish(int status) {
             if (finished) {
