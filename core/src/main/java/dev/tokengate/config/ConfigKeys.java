@@ -358,12 +358,21 @@ public final class ConfigKeys {
     public static final Set<String> ALL = REGISTRY.values().stream().filter(k -> k.reader() == Component.CORE)
             .map(ConfigKey::name).collect(Collectors.toUnmodifiableSet());
 
-    /** Every registered key, core's and each adapter's, in a stable order (core first). */
+    /**
+     * Every registered key, core's and each adapter's, in a stable order (core first).
+     *
+     * @return the keys, unmodifiable
+     */
     public static List<ConfigKey> registry() {
         return List.copyOf(REGISTRY.values());
     }
 
-    /** The registry entry of {@code key}, if it is a registered {@code tokengate.*} key. */
+    /**
+     * The registry entry of {@code key}, if it is a registered {@code tokengate.*} key.
+     *
+     * @param key the key to look up, e.g. {@code tokengate.jwt.clock-skew}; not null
+     * @return its entry, empty for an unregistered key
+     */
     public static Optional<ConfigKey> find(String key) {
         return Optional.ofNullable(REGISTRY.get(key));
     }
