@@ -8,6 +8,11 @@ public sealed interface Outcome permits Outcome.Authenticated, Outcome.Anonymous
 
     /** A valid token that, if authorization ran, met the route's requirement. */
     record Authenticated(VerifiedToken token) implements Outcome {
+        /**
+         * Checks that the token is there.
+         *
+         * @param token the verified token; not null
+         */
         public Authenticated {
             java.util.Objects.requireNonNull(token, "token");
         }
@@ -19,6 +24,11 @@ public sealed interface Outcome permits Outcome.Authenticated, Outcome.Anonymous
 
     /** The request must be refused with this error. */
     record Rejected(BearerError error) implements Outcome {
+        /**
+         * Checks that the error is there.
+         *
+         * @param error the error to send; not null
+         */
         public Rejected {
             java.util.Objects.requireNonNull(error, "error");
         }
