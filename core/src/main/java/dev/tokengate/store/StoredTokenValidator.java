@@ -56,17 +56,31 @@ public final class StoredTokenValidator implements TokenValidator {
         this.clock = b.clock;
     }
 
-    /** A validator of access tokens ({@code tgat_…}) in this store. */
+    /**
+     * A validator of access tokens ({@code tgat_…}) in this store.
+     *
+     * @param store where tokens are looked up by hash; not null
+     * @return the validator
+     */
     public static StoredTokenValidator create(TokenStore store) {
         return builder(store).build();
     }
 
-    /** A builder over this store. */
+    /**
+     * A builder over this store.
+     *
+     * @param store where tokens are looked up by hash; not null
+     * @return a new builder
+     */
     public static Builder builder(TokenStore store) {
         return new Builder(store);
     }
 
-    /** The kind of secret this validator accepts. */
+    /**
+     * The kind of secret this validator accepts.
+     *
+     * @return {@link TokenKind#ACCESS_TOKEN} or {@link TokenKind#API_KEY}
+     */
     public TokenKind kind() {
         return kind;
     }
@@ -122,6 +136,9 @@ public final class StoredTokenValidator implements TokenValidator {
      * Notes that a request was accepted with this token from this client address, for the store's last-used
      * columns. Cheap (an in-memory update, written in the store's next batch); call it per accepted request,
      * cache hits included. Tokens this validator did not produce are ignored.
+     *
+     * @param token a token this validator accepted; not null
+     * @param clientAddress the request's client address; not null
      */
     public void recordUse(VerifiedToken token, String clientAddress) {
         Objects.requireNonNull(token, "token");
@@ -160,18 +177,33 @@ public final class StoredTokenValidator implements TokenValidator {
             this.store = Objects.requireNonNull(store, "store");
         }
 
-        /** The kind of secret accepted; default {@link TokenKind#ACCESS_TOKEN}. */
+        /**
+         * The kind of secret accepted; default {@link TokenKind#ACCESS_TOKEN}.
+         *
+         * @param kind access tokens or API keys; not null
+         * @return this builder
+         */
         public Builder kind(TokenKind kind) {
             this.kind = Objects.requireNonNull(kind, "kind");
             return this;
         }
 
-        /** The clock expiry is checked against and uses are stamped with; default {@link Clock#systemUTC()}. */
+        /**
+         * The clock expiry is checked against and uses are stamped with; default {@link Clock#systemUTC()}.
+         *
+         * @param clock the time source; not null
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
+        /**
+         * Builds the validator over the builder's store.
+         *
+         * @return the validator
+         */
         public StoredTokenValidator build() {
             return new StoredTokenValidator(this);
         }
