@@ -70,17 +70,31 @@ public final class DiscoveryKeySource implements KeySource {
         return jwks;
     }
 
-    /** Starts a builder for the issuer, exactly as it appears in tokens' {@code iss}. */
+    /**
+     * Starts a builder for the issuer, exactly as it appears in tokens' {@code iss}.
+     *
+     * @param issuer an absolute http or https URI without query or fragment
+     * @return a new builder
+     * @throws ConfigurationException naming {@code issuer} for a URI of another form
+     */
     public static Builder builder(URI issuer) {
         return new Builder(issuer);
     }
 
-    /** The configured issuer. */
+    /**
+     * The configured issuer.
+     *
+     * @return the issuer URI
+     */
     public URI issuer() {
         return issuer;
     }
 
-    /** The JWKS URI, once discovered. */
+    /**
+     * The JWKS URI, once discovered.
+     *
+     * @return the {@code jwks_uri} of the discovery document, empty until discovery has succeeded
+     */
     public Optional<URI> jwksUri() {
         JwksKeySource d = delegate;
         return d == null ? Optional.empty() : Optional.of(d.uri());
@@ -172,6 +186,9 @@ public final class DiscoveryKeySource implements KeySource {
          * the JWKS's other keys (see {@link JwksKeySource.Builder#config}); a key that is not set leaves the
          * builder's value. Replaces an earlier {@link #jwks} customizer. A refused value fails with a
          * {@link ConfigurationException} naming the key and the layer it came from.
+         *
+         * @param source the gate's configuration; not null
+         * @return this builder
          */
         public Builder config(ConfigSource source) {
             source.read(ConfigKeys.JWKS_CONNECT_TIMEOUT, ConfigSource::duration, this::connectTimeout);
@@ -183,13 +200,22 @@ public final class DiscoveryKeySource implements KeySource {
         /**
          * The HTTP client for discovery and the JWKS; default a JDK client with {@code connectTimeout} that follows
          * no redirect (see {@link #followRedirects(boolean)}).
+         *
+         * @param httpClient the client; not null
+         * @return this builder
          */
         public Builder httpClient(HttpClient httpClient) {
             this.httpClient = Settings.required("httpClient", httpClient);
             return this;
         }
 
-        /** How long to wait for a connection (default client only); default 2 s. */
+        /**
+         * How long to wait for a connection (default client only); default 2 s.
+         *
+         * @param connectTimeout positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code connectTimeout} for zero or less
+         */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = Settings.positive("connectTimeout", connectTimeout);
             return this;
@@ -198,19 +224,34 @@ public final class DiscoveryKeySource implements KeySource {
         /**
          * Whether the default client follows redirects (never from https to http) for discovery and the JWKS;
          * default {@code false}: a 3xx answer is a failed fetch, so configure the final URI.
+         *
+         * @param followRedirects {@code true} to follow redirects
+         * @return this builder
          */
         public Builder followRedirects(boolean followRedirects) {
             this.followRedirects = followRedirects;
             return this;
         }
 
-        /** How long one fetch may take, to the last byte; default 5 s. */
+        /**
+         * How long one fetch may take, to the last byte; default 5 s.
+         *
+         * @param readTimeout positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code readTimeout} for zero or less
+         */
         public Builder readTimeout(Duration readTimeout) {
             this.readTimeout = Settings.positive("readTimeout", readTimeout);
             return this;
         }
 
-        /** The largest discovery document or JWKS accepted; default 512 KiB. */
+        /**
+         * The largest discovery document or JWKS accepted; default 512 KiB.
+         *
+         * @param maxResponseBytes positive, in bytes
+         * @return this builder
+         * @throws ConfigurationException naming {@code maxResponseBytes} for zero or less
+         */
         public Builder maxResponseBytes(long maxResponseBytes) {
             Settings.positive("maxResponseBytes", maxResponseBytes);
             if (maxResponseBytes > Integer.MAX_VALUE - 8) {
@@ -220,13 +261,24 @@ public final class DiscoveryKeySource implements KeySource {
             return this;
         }
 
-        /** The least time between two discovery attempts after one failed; default 30 s. */
+        /**
+         * The least time between two discovery attempts after one failed; default 30 s.
+         *
+         * @param retryInterval zero or more
+         * @return this builder
+         * @throws ConfigurationException naming {@code retryInterval} for a negative interval
+         */
         public Builder retryInterval(Duration retryInterval) {
             this.retryInterval = Settings.notNegative("retryInterval", retryInterval);
             return this;
         }
 
-        /** The time source of the retry limit and of the JWKS cache; for tests. */
+        /**
+         * The time source of the retry limit and of the JWKS cache; for tests.
+         *
+         * @param ticker the time source; not null
+         * @return this builder
+         */
         public Builder ticker(Ticker ticker) {
             this.ticker = Settings.required("ticker", ticker);
             return this;
@@ -235,13 +287,20 @@ public final class DiscoveryKeySource implements KeySource {
         /**
          * Further settings for the {@link JwksKeySource} built once the JWKS URI is known (cache lifetimes,
          * refetch interval, stale window, executor); applied after this builder's HTTP settings and ticker.
+         *
+         * @param customizer called with the JWKS source's builder; not null
+         * @return this builder
          */
         public Builder jwks(Consumer<JwksKeySource.Builder> customizer) {
             this.jwks = Settings.required("jwks", customizer);
             return this;
         }
 
-        /** Builds the source; nothing is fetched yet. */
+        /**
+         * Builds the source; nothing is fetched yet.
+         *
+         * @return the source
+         */
         public DiscoveryKeySource build() {
             return new DiscoveryKeySource(copy());
         }

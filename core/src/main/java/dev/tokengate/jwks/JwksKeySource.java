@@ -120,12 +120,22 @@ public final class JwksKeySource implements KeySource {
         return minCacheTtl.compareTo(Duration.ofSeconds(1)) < 0 ? minCacheTtl : Duration.ofSeconds(1);
     }
 
-    /** Starts a builder for the JWKS at {@code uri} (http or https, absolute). */
+    /**
+     * Starts a builder for the JWKS at {@code uri} (http or https, absolute).
+     *
+     * @param uri the JWKS endpoint, an absolute http or https URI
+     * @return a new builder
+     * @throws ConfigurationException naming {@code jwksUri} for a URI of another form
+     */
     public static Builder builder(URI uri) {
         return new Builder(uri);
     }
 
-    /** The JWKS endpoint. */
+    /**
+     * The JWKS endpoint.
+     *
+     * @return the endpoint's URI
+     */
     public URI uri() {
         return uri;
     }
@@ -406,6 +416,9 @@ public final class JwksKeySource implements KeySource {
          * Reads {@code tokengate.jwks.connect-timeout}, {@code read-timeout}, {@code refetch-interval} and
          * {@code stale-window}; a key that is not set leaves this builder's value. A refused value fails with a
          * {@link ConfigurationException} naming the key and the layer it came from.
+         *
+         * @param source the gate's configuration; not null
+         * @return this builder
          */
         public Builder config(ConfigSource source) {
             source.read(ConfigKeys.JWKS_CONNECT_TIMEOUT, ConfigSource::duration, this::connectTimeout);
@@ -418,13 +431,22 @@ public final class JwksKeySource implements KeySource {
         /**
          * The HTTP client to fetch with; default a JDK client with {@code connectTimeout} that follows no redirect
          * (see {@link #followRedirects(boolean)}).
+         *
+         * @param httpClient the client; not null
+         * @return this builder
          */
         public Builder httpClient(HttpClient httpClient) {
             this.httpClient = Settings.required("httpClient", httpClient);
             return this;
         }
 
-        /** How long to wait for a connection (default client only); default 2 s. */
+        /**
+         * How long to wait for a connection (default client only); default 2 s.
+         *
+         * @param connectTimeout positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code connectTimeout} for zero or less
+         */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = Settings.positive("connectTimeout", connectTimeout);
             return this;
@@ -433,19 +455,34 @@ public final class JwksKeySource implements KeySource {
         /**
          * Whether the default client follows redirects (never from https to http); default {@code false}: a 3xx
          * answer is a failed fetch, so configure the final URI.
+         *
+         * @param followRedirects {@code true} to follow redirects
+         * @return this builder
          */
         public Builder followRedirects(boolean followRedirects) {
             this.followRedirects = followRedirects;
             return this;
         }
 
-        /** How long one fetch may take, from request to last byte of the body; default 5 s. */
+        /**
+         * How long one fetch may take, from request to last byte of the body; default 5 s.
+         *
+         * @param readTimeout positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code readTimeout} for zero or less
+         */
         public Builder readTimeout(Duration readTimeout) {
             this.readTimeout = Settings.positive("readTimeout", readTimeout);
             return this;
         }
 
-        /** The largest JWKS body accepted; a larger one is a failed fetch, never read past the limit. Default 512 KiB. */
+        /**
+         * The largest JWKS body accepted; a larger one is a failed fetch, never read past the limit. Default 512 KiB.
+         *
+         * @param maxResponseBytes positive, in bytes
+         * @return this builder
+         * @throws ConfigurationException naming {@code maxResponseBytes} for zero or less
+         */
         public Builder maxResponseBytes(long maxResponseBytes) {
             this.maxResponseBytes = Settings.positive("maxResponseBytes", maxResponseBytes);
             if (maxResponseBytes > Integer.MAX_VALUE - 8) {
@@ -454,7 +491,13 @@ public final class JwksKeySource implements KeySource {
             return this;
         }
 
-        /** How long a set is fresh when the response has no {@code Cache-Control: max-age}; default 5 min. */
+        /**
+         * How long a set is fresh when the response has no {@code Cache-Control: max-age}; default 5 min.
+         *
+         * @param defaultCacheTtl positive, between the minimum and the maximum lifetime
+         * @return this builder
+         * @throws ConfigurationException naming {@code defaultCacheTtl} for zero or less
+         */
         public Builder defaultCacheTtl(Duration defaultCacheTtl) {
             this.defaultCacheTtl = Settings.positive("defaultCacheTtl", defaultCacheTtl);
             return this;
@@ -463,31 +506,58 @@ public final class JwksKeySource implements KeySource {
         /**
          * The shortest freshness lifetime, whatever {@code Cache-Control} says, and the wait before a failing
          * endpoint is retried in the background; default 1 min.
+         *
+         * @param minCacheTtl positive, at most the maximum lifetime
+         * @return this builder
+         * @throws ConfigurationException naming {@code minCacheTtl} for zero or less
          */
         public Builder minCacheTtl(Duration minCacheTtl) {
             this.minCacheTtl = Settings.positive("minCacheTtl", minCacheTtl);
             return this;
         }
 
-        /** The longest freshness lifetime, whatever {@code Cache-Control} says; default 24 h. */
+        /**
+         * The longest freshness lifetime, whatever {@code Cache-Control} says; default 24 h.
+         *
+         * @param maxCacheTtl positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code maxCacheTtl} for zero or less
+         */
         public Builder maxCacheTtl(Duration maxCacheTtl) {
             this.maxCacheTtl = Settings.positive("maxCacheTtl", maxCacheTtl);
             return this;
         }
 
-        /** The least time between two fetches caused by an unknown key id; default 30 s. */
+        /**
+         * The least time between two fetches caused by an unknown key id; default 30 s.
+         *
+         * @param refetchInterval zero or more
+         * @return this builder
+         * @throws ConfigurationException naming {@code refetchInterval} for a negative interval
+         */
         public Builder refetchInterval(Duration refetchInterval) {
             this.refetchInterval = Settings.notNegative("refetchInterval", refetchInterval);
             return this;
         }
 
-        /** How long known keys keep being served after the endpoint starts failing; default 24 h. */
+        /**
+         * How long known keys keep being served after the endpoint starts failing; default 24 h.
+         *
+         * @param staleWindow zero or more
+         * @return this builder
+         * @throws ConfigurationException naming {@code staleWindow} for a negative window
+         */
         public Builder staleWindow(Duration staleWindow) {
             this.staleWindow = Settings.notNegative("staleWindow", staleWindow);
             return this;
         }
 
-        /** The time source of the cache and rate limit; for tests. Default {@link Ticker#systemTicker()}. */
+        /**
+         * The time source of the cache and rate limit; for tests. Default {@link Ticker#systemTicker()}.
+         *
+         * @param ticker the time source; not null
+         * @return this builder
+         */
         public Builder ticker(Ticker ticker) {
             this.ticker = Settings.required("ticker", ticker);
             return this;
@@ -496,13 +566,22 @@ public final class JwksKeySource implements KeySource {
         /**
          * Where background refreshes run; default {@link ForkJoinPool#commonPool()}. Tests pass
          * {@code Runnable::run} to refresh synchronously.
+         *
+         * @param executor runs background refreshes; not null
+         * @return this builder
          */
         public Builder executor(Executor executor) {
             this.executor = Settings.required("executor", executor);
             return this;
         }
 
-        /** Checks the combination and builds the source; nothing is fetched yet. */
+        /**
+         * Checks the combination and builds the source; nothing is fetched yet.
+         *
+         * @return the source
+         * @throws ConfigurationException when the minimum lifetime exceeds the maximum, or the default lies outside
+         *                                them
+         */
         public JwksKeySource build() {
             if (minCacheTtl.compareTo(maxCacheTtl) > 0) {
                 throw new ConfigurationException("minCacheTtl",

@@ -17,6 +17,7 @@ public interface KeySource extends AutoCloseable {
      * The keys that may have signed a token naming this key id; every key when the token names none.
      * A source backed by an endpoint refetches on an unknown key id within its own rate limit.
      *
+     * @param keyId the token header's {@code kid}, empty when it names none
      * @return the matching keys; empty when none match (the token is then invalid)
      * @throws dev.tokengate.UpstreamUnavailableException when no keys can be had (endpoint down, nothing cached)
      */
