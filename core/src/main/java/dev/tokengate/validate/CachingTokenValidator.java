@@ -84,12 +84,22 @@ public final class CachingTokenValidator implements TokenValidator {
         this.entries = cache.asMap();
     }
 
-    /** A builder decorating this validator. */
+    /**
+     * A builder decorating this validator.
+     *
+     * @param delegate the validator whose answers are cached; not null
+     * @return a new builder
+     */
     public static Builder builder(TokenValidator delegate) {
         return new Builder(delegate);
     }
 
-    /** A cache with the defaults: at most {@value #DEFAULT_MAXIMUM_SIZE} tokens, each for at most 5 minutes. */
+    /**
+     * A cache with the defaults: at most {@value #DEFAULT_MAXIMUM_SIZE} tokens, each for at most 5 minutes.
+     *
+     * @param delegate the validator whose answers are cached; not null
+     * @return the cache
+     */
     public static CachingTokenValidator create(TokenValidator delegate) {
         return builder(delegate).build();
     }
@@ -187,7 +197,11 @@ public final class CachingTokenValidator implements TokenValidator {
         throw e;
     }
 
-    /** Forgets the cached verified tokens that match (a revocation of their subject, client or id). */
+    /**
+     * Forgets the cached verified tokens that match (a revocation of their subject, client or id).
+     *
+     * @param which true for the tokens to forget; not null
+     */
     public void evictIf(Predicate<VerifiedToken> which) {
         entries.values().removeIf(f -> {
             if (!f.isDone() || f.isCompletedExceptionally()) {
@@ -198,7 +212,11 @@ public final class CachingTokenValidator implements TokenValidator {
         });
     }
 
-    /** Forgets the cached answer for the token whose SHA-256 this is. */
+    /**
+     * Forgets the cached answer for the token whose SHA-256 this is.
+     *
+     * @param sha256 the token's SHA-256, 32 bytes
+     */
     public void evict(byte[] sha256) {
         entries.remove(DigestKey.of(sha256));
     }
@@ -414,7 +432,13 @@ public final class CachingTokenValidator implements TokenValidator {
             this.delegate = Objects.requireNonNull(delegate, "delegate");
         }
 
-        /** The most tokens kept (least recently/frequently used are evicted first); default 10,000. */
+        /**
+         * The most tokens kept (least recently/frequently used are evicted first); default 10,000.
+         *
+         * @param maximumSize at least 1
+         * @return this builder
+         * @throws ConfigurationException naming {@code maximumSize} for less than 1
+         */
         public Builder maximumSize(long maximumSize) {
             if (maximumSize < 1) {
                 throw new ConfigurationException("maximumSize", "must be at least 1, was " + maximumSize);
@@ -423,7 +447,13 @@ public final class CachingTokenValidator implements TokenValidator {
             return this;
         }
 
-        /** The longest a validation is remembered, whatever the token's {@code exp}; default 5 minutes. */
+        /**
+         * The longest a validation is remembered, whatever the token's {@code exp}; default 5 minutes.
+         *
+         * @param maxTimeToLive positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code maxTimeToLive} for zero or less
+         */
         public Builder maxTimeToLive(Duration maxTimeToLive) {
             Objects.requireNonNull(maxTimeToLive, "maxTimeToLive");
             if (maxTimeToLive.isNegative() || maxTimeToLive.isZero()) {
@@ -436,6 +466,10 @@ public final class CachingTokenValidator implements TokenValidator {
         /**
          * The longest a token without {@code exp} is remembered; default, and never more than,
          * {@link #maxTimeToLive(Duration)}. For validators whose answers may lack an expiry (introspection).
+         *
+         * @param maxTimeToLive positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code maxTimeToLiveWithoutExpiry} for zero or less
          */
         public Builder maxTimeToLiveWithoutExpiry(Duration maxTimeToLive) {
             Objects.requireNonNull(maxTimeToLive, "maxTimeToLiveWithoutExpiry");
@@ -449,6 +483,9 @@ public final class CachingTokenValidator implements TokenValidator {
         /**
          * Whether concurrent first uses of one token share one delegate call (the others wait for it); default
          * off. Turn it on when a delegate call is expensive or rate-limited upstream, as introspection is.
+         *
+         * @param singleFlight {@code true} to share one delegate call among concurrent first uses
+         * @return this builder
          */
         public Builder singleFlight(boolean singleFlight) {
             this.singleFlight = singleFlight;
@@ -460,6 +497,10 @@ public final class CachingTokenValidator implements TokenValidator {
          * call; default zero, rejections are not remembered. Keep it short: it spares the upstream a replayed bad
          * token, at the price of a token that becomes valid later (rare) being refused this long. Upstream
          * failures are never remembered.
+         *
+         * @param negativeTimeToLive zero (not remembered) or more, at most the maximum time to live
+         * @return this builder
+         * @throws ConfigurationException naming {@code negativeTimeToLive} for a negative duration
          */
         public Builder negativeTimeToLive(Duration negativeTimeToLive) {
             Objects.requireNonNull(negativeTimeToLive, "negativeTimeToLive");
@@ -474,6 +515,10 @@ public final class CachingTokenValidator implements TokenValidator {
          * A Caffeine spec for tuning, e.g. {@code "maximumSize=50000,initialCapacity=1000"}; its size bound, if it
          * has one, replaces the default. Lifetime keys, {@code maximumWeight} ({@code expireAfter*}, {@code refreshAfterWrite}) and
          * reference keys are refused: the lifetime is governed by {@code exp} and {@link #maxTimeToLive(Duration)}.
+         *
+         * @param spec the Caffeine spec; not null
+         * @return this builder
+         * @throws ConfigurationException naming {@code spec} for an invalid spec or a refused key
          */
         public Builder spec(String spec) {
             Objects.requireNonNull(spec, "spec");
@@ -501,13 +546,23 @@ public final class CachingTokenValidator implements TokenValidator {
             return this;
         }
 
-        /** The ticker entry lifetimes are measured with; default {@link Ticker#systemTicker()}. For tests. */
+        /**
+         * The ticker entry lifetimes are measured with; default {@link Ticker#systemTicker()}. For tests.
+         *
+         * @param ticker the time source; not null
+         * @return this builder
+         */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
-        /** The wall clock a token's {@code exp} is compared with; default {@link Clock#systemUTC()}. */
+        /**
+         * The wall clock a token's {@code exp} is compared with; default {@link Clock#systemUTC()}.
+         *
+         * @param clock the time source; not null
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -516,6 +571,7 @@ public final class CachingTokenValidator implements TokenValidator {
         /**
          * Builds the cache.
          *
+         * @return the cache
          * @throws ConfigurationException when both {@code maximumSize} and a spec with a size bound are given, or
          *         the negative time to live exceeds the maximum time to live
          */
