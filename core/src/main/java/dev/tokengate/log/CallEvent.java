@@ -50,11 +50,51 @@ public record CallEvent(
         Optional<String> reason,
         List<String> marks) {
 
+    /**
+     * Copies the marks.
+     *
+     * @param time when the request arrived
+     * @param requestId the request's id
+     * @param method the HTTP method
+     * @param path the request path
+     * @param status the HTTP status sent
+     * @param latency time from arrival to the end of the response
+     * @param clientAddress the client's address
+     * @param subject the token's subject, if authenticated
+     * @param clientId the token's client id, if authenticated
+     * @param tokenFingerprint the token's short hash, if a token was presented
+     * @param scopes the token's scopes, if authenticated
+     * @param application the owner of the request's API key, on routes that require one
+     * @param apiKeyId the id of that API key
+     * @param decision {@code allow}, {@code deny}, {@code rate_limited}, {@code permit} or {@code would_deny}
+     * @param errorCode the error code sent, if denied
+     * @param reason what failed, for operators
+     * @param marks short words the policies added; copied
+     */
     public CallEvent {
         marks = List.copyOf(marks);
     }
 
-    /** An event without marks. */
+    /**
+     * An event without marks.
+     *
+     * @param time when the request arrived
+     * @param requestId the request's id
+     * @param method the HTTP method
+     * @param path the request path
+     * @param status the HTTP status sent
+     * @param latency time from arrival to the end of the response
+     * @param clientAddress the client's address
+     * @param subject the token's subject, if authenticated
+     * @param clientId the token's client id, if authenticated
+     * @param tokenFingerprint the token's short hash, if a token was presented
+     * @param scopes the token's scopes, if authenticated
+     * @param application the owner of the request's API key, on routes that require one
+     * @param apiKeyId the id of that API key
+     * @param decision {@code allow}, {@code deny}, {@code rate_limited}, {@code permit} or {@code would_deny}
+     * @param errorCode the error code sent, if denied
+     * @param reason what failed, for operators
+     */
     public CallEvent(Instant time, String requestId, String method, String path, int status, Duration latency,
                      String clientAddress, Optional<String> subject, Optional<String> clientId,
                      Optional<String> tokenFingerprint, List<String> scopes, Optional<String> application,

@@ -21,6 +21,9 @@ public final class Slf4jCallLogSink implements CallLogSink {
 
     private final Logger logger;
 
+    /**
+     * A sink writing to the {@value #LOGGER_NAME} logger.
+     */
     public Slf4jCallLogSink() {
         this(Loggers.logger(LOGGER_NAME));
     }
@@ -56,7 +59,12 @@ public final class Slf4jCallLogSink implements CallLogSink {
                 .toJson());
     }
 
-    /** The event as one line of JSON. */
+    /**
+     * The event as one line of JSON.
+     *
+     * @param e the event; not null
+     * @return the JSON object on one line, without the raw token
+     */
     public static String toJson(CallEvent e) {
         Json.ObjectWriter n = Json.object();
         n.put("time", e.time().toString());
