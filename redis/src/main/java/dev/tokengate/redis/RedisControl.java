@@ -43,6 +43,9 @@ public final class RedisControl implements SharedControl {
     /**
      * Connects to Redis as the settings say.
      *
+     * @param settings where Redis is and how to use it; not null
+     * @param clock the gate's clock, for the rate limits' buckets and the anomaly rules; not null
+     * @return the shared state, connected; close it to disconnect
      * @throws dev.tokengate.ConfigurationException when Redis cannot be reached now
      */
     public static RedisControl connect(RedisSettings settings, Clock clock) {
