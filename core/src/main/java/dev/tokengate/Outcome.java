@@ -6,7 +6,11 @@ package dev.tokengate;
  */
 public sealed interface Outcome permits Outcome.Authenticated, Outcome.Anonymous, Outcome.Rejected {
 
-    /** A valid token that, if authorization ran, met the route's requirement. */
+    /**
+     * A valid token that, if authorization ran, met the route's requirement.
+     *
+     * @param token the verified token
+     */
     record Authenticated(VerifiedToken token) implements Outcome {
         /**
          * Checks that the token is there.
@@ -22,7 +26,11 @@ public sealed interface Outcome permits Outcome.Authenticated, Outcome.Anonymous
     record Anonymous() implements Outcome {
     }
 
-    /** The request must be refused with this error. */
+    /**
+     * The request must be refused with this error.
+     *
+     * @param error the error to send
+     */
     record Rejected(BearerError error) implements Outcome {
         /**
          * Checks that the error is there.

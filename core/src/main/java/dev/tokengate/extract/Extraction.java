@@ -66,7 +66,11 @@ public sealed interface Extraction permits Extraction.Found, Extraction.Absent, 
     record Absent() implements Extraction {
     }
 
-    /** A malformed request: answer with this error. */
+    /**
+     * A malformed request: answer with this error.
+     *
+     * @param error the error to answer with, usually 400 {@code invalid_request}
+     */
     record Malformed(BearerError error) implements Extraction {
         /**
          * Checks that the error is present.
