@@ -115,6 +115,11 @@ public final class JwtValidator implements TokenValidator {
         return anyAudience;
     }
 
+    /** Where the issuer's public keys come from; empty for an issuer with an HMAC secret. */
+    public Optional<KeySource> keySource() {
+        return Optional.ofNullable(keySource);
+    }
+
     /** The accepted JWS algorithms, by name. */
     public Set<String> algorithms() {
         return algorithms.stream().map(Enum::name).collect(Collectors.toUnmodifiableSet());
