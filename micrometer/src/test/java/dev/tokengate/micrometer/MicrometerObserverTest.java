@@ -160,6 +160,27 @@ class MicrometerObserverTest {
         assertThat(registry.find(MicrometerObserver.JWKS_AGE).gauge().getId().getBaseUnit()).isEqualTo("seconds");
     }
 
+    /** The README's "Metrics" example: a gate built in code, its key source given the same observer. */
+    @Test
+    void readmeExampleThenDiscoveryAndJwksFetchOfAKeySourceBuiltInCodeAreTimed() {
+        String issuer = idp.issuer().toString();
+        MicrometerObserver metrics = MicrometerObserver.create(registry);
+        TokenGate gate = TokenGate.builder()
+                .issuer(JwtValidator.builder().issuer(issuer).audiences("exchange-api")
+                        .keySource(dev.tokengate.jwks.KeySources.discover(java.net.URI.create(issuer)).observer(metrics).build()))
+                .observer(metrics)
+                .callLogSink(e -> { })
+                .build();
+        opened.add(gate);
+
+        assertThat(run(gate, TestRequest.get("/orders").bearer(TestTokens.jwt().issuer(issuer).audience("exchange-api")
+                .sign()), Requirement.authenticated())).isEqualTo(200);
+
+        assertThat(timerCount(MicrometerObserver.DISCOVERY, "result", "ok")).isEqualTo(1);
+        assertThat(timerCount(MicrometerObserver.JWKS_FETCH, "result", "ok")).isEqualTo(1);
+        assertThat(count(MicrometerObserver.JWKS_AGE, "issuer", issuer)).isGreaterThanOrEqualTo(0);
+    }
+
     @Test
     void rateLimitAndAnomalyEventsAreCounted() {
         Map<String, String> keys = jwtKeys();
