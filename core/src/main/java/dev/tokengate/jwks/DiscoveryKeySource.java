@@ -93,7 +93,11 @@ public final class DiscoveryKeySource implements KeySource {
         return jwks().keys(keyId);
     }
 
-    /** The age of the discovered JWKS's keys; empty before discovery and the first fetch. */
+    /**
+     * The age of the discovered JWKS's keys.
+     *
+     * @return their age; empty before discovery and the first fetch
+     */
     @Override
     public Optional<Duration> age() {
         JwksKeySource d = delegate;

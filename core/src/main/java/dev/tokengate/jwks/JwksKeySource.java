@@ -160,7 +160,11 @@ public final class JwksKeySource implements KeySource {
         return matches;
     }
 
-    /** How long ago the cached keys were fetched (they keep their age while the endpoint fails); empty before the first fetch. */
+    /**
+     * How long ago the cached keys were fetched: they keep their age while the endpoint fails.
+     *
+     * @return the age of the cached keys; empty before the first fetch
+     */
     @Override
     public Optional<Duration> age() {
         CompletableFuture<KeySet> cached = cache.asMap().get(CACHE_KEY); // a look that starts no refresh

@@ -115,7 +115,11 @@ public final class JwtValidator implements TokenValidator {
         return anyAudience;
     }
 
-    /** Where the issuer's public keys come from; empty for an issuer with an HMAC secret. */
+    /**
+     * Where the issuer's public keys come from.
+     *
+     * @return the key source; empty for an issuer with an HMAC secret
+     */
     public Optional<KeySource> keySource() {
         return Optional.ofNullable(keySource);
     }

@@ -24,7 +24,11 @@ import java.util.function.Supplier;
  */
 public interface GateObserver {
 
-    /** The observer that records nothing: the default. */
+    /**
+     * The observer that records nothing: the default.
+     *
+     * @return the no-op observer
+     */
     static GateObserver none() {
         return Observers.NONE;
     }
@@ -121,6 +125,9 @@ public interface GateObserver {
         /**
          * Checks the parts.
          *
+         * @param outcome   the call log's decision
+         * @param errorCode the error code of a refusal
+         * @param duration  the time the gate spent deciding
          * @throws NullPointerException when a part is null
          */
         public Decision {

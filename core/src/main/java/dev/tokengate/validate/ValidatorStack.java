@@ -65,6 +65,10 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
     /**
      * The application's own bearer-token validator, its validations reported to the observer as
      * {@link GateObserver.ValidationKind#CUSTOM}; the validator itself when the observer is none.
+     *
+     * @param custom   the application's validator
+     * @param observer the gate's observer
+     * @return the validator to call
      */
     public static TokenValidator observed(TokenValidator custom, GateObserver observer) {
         if (observer == GateObserver.none()) {
@@ -140,7 +144,12 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
             return this;
         }
 
-        /** Reports validations, store lookups and the caches' statistics to this observer; default none. */
+        /**
+         * Reports validations, store lookups and the caches' statistics to this observer; default none.
+         *
+         * @param observer the gate's observer
+         * @return this builder
+         */
         public Builder observer(GateObserver observer) {
             this.observer = Objects.requireNonNull(observer, "observer");
             return this;
