@@ -9,8 +9,9 @@ import dev.tokengate.observe.OpenTelemetryObserver;
  */
 final class Tracing {
 
-    private static final boolean AVAILABLE = present("io.opentelemetry.api.GlobalOpenTelemetry")
-            && present("io.opentelemetry.context.Context");
+    /** The API, recent enough to ask whether a global instance is set without setting the no-op one ({@code isSet}). */
+    private static final boolean AVAILABLE = present("io.opentelemetry.context.Context")
+            && hasMethod("io.opentelemetry.api.GlobalOpenTelemetry", "isSet");
 
     private Tracing() {
     }
@@ -22,6 +23,15 @@ final class Tracing {
     /** Spans through {@code GlobalOpenTelemetry}; call only when {@link #available()}. */
     static GateObserver observer() {
         return OpenTelemetryObserver.create();
+    }
+
+    private static boolean hasMethod(String className, String method) {
+        try {
+            Class.forName(className, false, Tracing.class.getClassLoader()).getMethod(method);
+            return true;
+        } catch (ClassNotFoundException | NoSuchMethodException | LinkageError | SecurityException e) {
+            return false;
+        }
     }
 
     private static boolean present(String className) {
