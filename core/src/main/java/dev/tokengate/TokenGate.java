@@ -26,6 +26,8 @@ import dev.tokengate.log.CallLogSink;
 import dev.tokengate.log.Fingerprints;
 import dev.tokengate.log.Loggers;
 import dev.tokengate.log.Slf4jCallLogSink;
+import dev.tokengate.observe.GateObserver;
+import dev.tokengate.observe.GateObserverProvider;
 import dev.tokengate.policy.AddressRanges;
 import dev.tokengate.policy.PolicyDecision;
 import dev.tokengate.policy.RequestFacts;
@@ -103,6 +105,8 @@ public final class TokenGate implements AutoCloseable {
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,64}");
     /** Whether the revocation list is kept in the token database when there is one ({@value ConfigKeys#REVOCATIONS_STORE}). */
     static final boolean DEFAULT_REVOCATIONS_IN_DATABASE = true;
+    /** Whether a gate built from keys records metrics and spans when their libraries are there ({@value ConfigKeys#METRICS}, {@value ConfigKeys#TRACING}). */
+    static final boolean DEFAULT_AUTO_OBSERVING = true;
 
     /** The mark of a request whose token lacked the route's scopes. */
     static final String SCOPE_MARK = "scope";
@@ -121,6 +125,8 @@ public final class TokenGate implements AutoCloseable {
     private final SharedControl shared;
     /** Tokens that could not be checked (an upstream down): one WARN per episode, then a summary per minute. */
     private final WarningEpisode upstreamFailures;
+    /** Metrics and tracing: told of each decision, validation and upstream call. */
+    private final GateObserver observer;
 
     private TokenGate(Builder b) {
         this.config = b.config;
@@ -129,10 +135,16 @@ public final class TokenGate implements AutoCloseable {
                 WarningEpisode.SUMMARY_INTERVAL);
         this.extractor = b.extractor != null ? b.extractor : BearerTokenExtractor.create(config.allowFormBody(),
                 config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
-        Validators.Built built = b.validators.build(clock, b.validator != null);
+        this.observer = observer(b);
+        Validators.Built built = b.validators.build(clock, b.validator != null, observer);
         this.stack = built.stack();
         this.resources = built.resources();
-        this.validator = b.validator != null ? b.validator : stack.tokens();
+        this.validator = b.validator != null ? ValidatorStack.observed(b.validator, observer) : stack.tokens();
+        if (observer != GateObserver.none()) {
+            for (JwtValidator issuer : built.issuers()) {
+                issuer.keySource().ifPresent(keys -> observer.keySet(issuer.issuer(), keys::age));
+            }
+        }
         this.shared = b.sharedControl != null ? b.sharedControl
                 : b.sharedSource != null ? sharedControl(b.sharedSource, clock) : null;
         Optional<RevocationStore> revocationStore = Optional.ofNullable(shared).map(SharedControl::revocationStore)
@@ -148,8 +160,12 @@ public final class TokenGate implements AutoCloseable {
         chain.add(revocations.policy());
         chain.add(Rotations.policy()); // marks calls with a rotated token in its grace period
         AnomalyRules anomalyRules = b.anomalies.build();
-        (shared == null ? anomalyRules.policy(revocations, b.anomalyListeners, b.mode == Mode.ENFORCE)
-                : anomalyRules.policy(revocations, b.anomalyListeners, b.mode == Mode.ENFORCE, clock, shared))
+        List<AnomalyListener> anomalyListeners = new ArrayList<>(b.anomalyListeners);
+        if (observer != GateObserver.none()) {
+            anomalyListeners.add(anomaly -> observer.anomaly(anomaly.rule().value()));
+        }
+        (shared == null ? anomalyRules.policy(revocations, anomalyListeners, b.mode == Mode.ENFORCE)
+                : anomalyRules.policy(revocations, anomalyListeners, b.mode == Mode.ENFORCE, clock, shared))
                 .ifPresent(chain::add);
         chain.add(shared == null ? b.rateLimits.policy(clock) : b.rateLimits.policy(clock, shared));
         chain.addAll(b.policies);
@@ -279,6 +295,53 @@ public final class TokenGate implements AutoCloseable {
     }
 
     /**
+     * The gate's observer: those given in code, then (for a gate built from keys) the metrics observer that
+     * {@code tokengate-micrometer} provides ({@value ConfigKeys#METRICS}{@code =auto}) and OpenTelemetry spans when
+     * the API is on the class path ({@value ConfigKeys#TRACING}{@code =auto}).
+     */
+    private static GateObserver observer(Builder b) {
+        List<GateObserver> all = new ArrayList<>(b.observers);
+        if (b.autoMetrics) {
+            metricsObserver().ifPresentOrElse(all::add, () -> LOG.debug("{}=auto: no metrics module on the class path "
+                    + "(add dev.tokengate:tokengate-micrometer to record meters)", ConfigKeys.METRICS));
+        }
+        if (b.autoTracing && Tracing.available()) {
+            all.add(Tracing.observer());
+        }
+        return GateObserver.of(all);
+    }
+
+    /** The observer of the metrics module on the class path (that of tokengate, else the context class loader's). */
+    private static Optional<GateObserver> metricsObserver() {
+        for (ClassLoader loader : new ClassLoader[]{TokenGate.class.getClassLoader(),
+                Thread.currentThread().getContextClassLoader()}) {
+            if (loader == null) {
+                continue;
+            }
+            java.util.Iterator<GateObserverProvider> found =
+                    java.util.ServiceLoader.load(GateObserverProvider.class, loader).iterator();
+            if (found.hasNext()) {
+                return Optional.of(found.next().create());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Reads {@value ConfigKeys#METRICS} or {@value ConfigKeys#TRACING}: {@code auto} (true) or {@code off} (false),
+     * any case.
+     *
+     * @throws ConfigurationException naming the key for any other value
+     */
+    static boolean autoObserving(String key, String value) {
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> true;
+            case "off" -> false;
+            default -> throw new ConfigurationException(key, "'" + value + "' is not a choice here; write auto or off");
+        };
+    }
+
+    /**
      * Reads {@value ConfigKeys#REVOCATIONS_STORE}: {@code database} (true) or {@code memory} (false), any case.
      *
      * @throws ConfigurationException naming the key for any other value
@@ -354,6 +417,9 @@ public final class TokenGate implements AutoCloseable {
         private SharedControl sharedControl;
         private ConfigSource sharedSource;
         private AddressRanges addressRanges = AddressRanges.none();
+        private final List<GateObserver> observers = new ArrayList<>();
+        private boolean autoMetrics;
+        private boolean autoTracing;
 
         private Builder() {
         }
@@ -381,6 +447,10 @@ public final class TokenGate implements AutoCloseable {
             this.rateLimits = RateLimits.config(source);
             this.addressRanges = AddressRanges.config(source);
             this.sharedSource = source.get(ConfigKeys.REDIS_URI).isPresent() ? source : null;
+            this.autoMetrics = source.get(ConfigKeys.METRICS, v -> autoObserving(ConfigKeys.METRICS, v))
+                    .orElse(DEFAULT_AUTO_OBSERVING);
+            this.autoTracing = source.get(ConfigKeys.TRACING, v -> autoObserving(ConfigKeys.TRACING, v))
+                    .orElse(DEFAULT_AUTO_OBSERVING);
             return this;
         }
 
@@ -623,6 +693,21 @@ public final class TokenGate implements AutoCloseable {
         }
 
         /**
+         * Reports decisions, validations, upstream calls, key-set ages, cache statistics, rate-limit and anomaly events
+         * to this observer (metrics, tracing); several may be added, and each is told in the order added. A gate built
+         * from keys adds, after these, the metrics and tracing observers that {@value ConfigKeys#METRICS} and
+         * {@value ConfigKeys#TRACING} describe. Key sources the gate builds report to the gate's observers; give a key
+         * source built in code the same observer ({@code JwksKeySource.Builder#observer}).
+         *
+         * @param observer the observer, e.g. {@code TokenGateMetrics.observer(registry)} of tokengate-micrometer
+         * @return this builder
+         */
+        public Builder observer(GateObserver observer) {
+            this.observers.add(Objects.requireNonNull(observer, "observer"));
+            return this;
+        }
+
+        /**
          * Builds and starts the gate: builds each validator, opens the token store's pool and starts key refreshes.
          * The configured objects are owned by the gate from here on and closed with it.
          *
@@ -723,6 +808,8 @@ public final class TokenGate implements AutoCloseable {
         private String reason;
         private boolean permitted;
         private boolean finished;
+        /** The time spent in the decision steps, for the observer. */
+        private long decidingNanos;
 
         private Call(RequestView request) {
             this.request = Objects.requireNonNull(request, "request");
@@ -795,6 +882,15 @@ public final class TokenGate implements AutoCloseable {
 
         /** Runs one decision step; a fault of tokengate itself is a logged 503, never a stack trace to the client. */
         private Outcome settle(Requirement requirement, Function<Requirement, Outcome> step) {
+            long started = System.nanoTime();
+            try {
+                return settleNow(requirement, step);
+            } finally {
+                decidingNanos += System.nanoTime() - started;
+            }
+        }
+
+        private Outcome settleNow(Requirement requirement, Function<Requirement, Outcome> step) {
             permitted = false;
             if (passesAsCorsPreflight()) {
                 permitted = true;
@@ -1090,6 +1186,7 @@ public final class TokenGate implements AutoCloseable {
                 if (token.isPresent() && facts != null && !permitted) {
                     observe(token.get(), denial);
                 }
+                report(decision, errorCode);
                 try {
                     sink.accept(event);
                 } catch (RuntimeException e) {
@@ -1097,6 +1194,18 @@ public final class TokenGate implements AutoCloseable {
                 }
             } finally {
                 detach();
+            }
+        }
+
+        /** Tells the gate's observer how the request was decided; an observer that throws is logged. */
+        private void report(String decision, Optional<String> errorCode) {
+            try {
+                observer.decided(new GateObserver.Decision(decision, errorCode, Duration.ofNanos(decidingNanos)));
+                if (errorCode.filter(BearerError.Code.RATE_LIMITED.value()::equals).isPresent()) {
+                    observer.rateLimited();
+                }
+            } catch (RuntimeException e) {
+                LOG.error("observer {} failed on request {}", observer, requestId, e);
             }
         }
 

@@ -10,6 +10,7 @@ import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.Loggers;
+import dev.tokengate.observe.GateObserver;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenStore;
 import dev.tokengate.validate.CachingTokenValidator;
@@ -28,7 +29,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * What a {@link TokenGate} validates tokens with, as descriptions: validator builders and plain settings, given in
@@ -43,7 +44,7 @@ final class Validators {
     };
 
     /** One trusted issuer: its validator's builder and, when read from keys, how its public keys are built. */
-    private record Issuer(JwtValidator.Builder validator, Supplier<KeySource> keys) {
+    private record Issuer(JwtValidator.Builder validator, Function<GateObserver, KeySource> keys) {
     }
 
     /** What {@link #build} built: the stack, the JWT validators (for start-up warnings) and what to close. */
@@ -202,36 +203,37 @@ final class Validators {
      * default) discovery from the issuer; {@code null} for an HMAC issuer, which has no public keys. Files are
      * read when the gate is built.
      */
-    private static Supplier<KeySource> keySource(ConfigSource source, String issuer) {
+    private static Function<GateObserver, KeySource> keySource(ConfigSource source, String issuer) {
         Optional<JwksKeySource.Builder> jwks = source.get(ConfigKeys.JWT_JWKS_URI, v -> KeySources.jwks(uri(v)));
         if (jwks.isPresent()) {
             JwksKeySource.Builder b = jwks.get().config(source);
-            return b::build;
+            return observer -> b.observer(observer).build();
         }
         if (source.get(ConfigKeys.JWT_PUBLIC_KEY, Path::of).isPresent()) {
-            return () -> source.get(ConfigKeys.JWT_PUBLIC_KEY, v -> KeySources.pem(Path.of(v))).orElseThrow();
+            return observer -> source.get(ConfigKeys.JWT_PUBLIC_KEY, v -> KeySources.pem(Path.of(v))).orElseThrow();
         }
         if (source.get(ConfigKeys.JWT_JWKS_FILE, Path::of).isPresent()) {
-            return () -> source.get(ConfigKeys.JWT_JWKS_FILE, v -> KeySources.jwksFile(Path.of(v))).orElseThrow();
+            return observer -> source.get(ConfigKeys.JWT_JWKS_FILE, v -> KeySources.jwksFile(Path.of(v))).orElseThrow();
         }
         if (source.get(ConfigKeys.JWT_HMAC_SECRET_ENV).isPresent()) {
             return null;
         }
         DiscoveryKeySource.Builder discovery = source.get(ConfigKeys.JWT_ISSUER, v -> KeySources.discover(uri(issuer)))
                 .orElseThrow().config(source);
-        return discovery::build;
+        return observer -> discovery.observer(observer).build();
     }
 
     /**
      * Builds every validator described: the JWT validators (with the gate's clock), their key sources, the
-     * introspection validator (with the gate's clock too) and the token store, assembled into the stack.
+     * introspection validator (with the gate's clock too) and the token store, assembled into the stack; each
+     * reports to the gate's observer.
      *
      * @param customValidator whether the gate validates bearer tokens with a validator of its own, which makes
      *                        the described ones optional
      * @throws ConfigurationException when nothing can check tokens, or a combination is refused; what was built
      *                                is closed again
      */
-    Built build(Clock clock, boolean customValidator) {
+    Built build(Clock clock, boolean customValidator, GateObserver observer) {
         if (!customValidator && issuers.isEmpty() && introspection == null && store == null && storeBuilder == null) {
             throw new ConfigurationException(ConfigKeys.JWT_ISSUER, "no way to check tokens is configured: set "
                     + ConfigKeys.JWT_ISSUER + " (env TOKENGATE_JWT_ISSUER) to the issuer URL of your authorization "
@@ -244,11 +246,12 @@ final class Validators {
         }
         List<AutoCloseable> built = new ArrayList<>();
         try {
-            ValidatorStack.Builder stack = ValidatorStack.builder().clock(clock).verifiedTokenCache(cacheSpec, cacheMaxTtl);
+            ValidatorStack.Builder stack = ValidatorStack.builder().clock(clock).verifiedTokenCache(cacheSpec, cacheMaxTtl)
+                    .observer(observer);
             List<JwtValidator> jwts = new ArrayList<>();
             for (Issuer issuer : issuers) {
                 if (issuer.keys() != null) {
-                    KeySource keys = issuer.keys().get();
+                    KeySource keys = issuer.keys().apply(observer);
                     owned(keys, built);
                     issuer.validator().keySource(keys);
                 }
@@ -256,7 +259,7 @@ final class Validators {
             }
             stack.issuers(jwts);
             if (introspection != null) {
-                IntrospectionValidator validator = introspection.clock(clock).build();
+                IntrospectionValidator validator = introspection.clock(clock).observer(observer).build();
                 owned(validator, built);
                 stack.introspection(validator, introspectJwtIssuers);
             }

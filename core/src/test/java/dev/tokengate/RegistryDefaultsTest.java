@@ -50,6 +50,8 @@ class RegistryDefaultsTest {
             entry(ConfigKeys.ANOMALY_ACTION, entry(dev.tokengate.control.Anomaly.Action::parse,
                     dev.tokengate.control.AnomalyRules.builder().build().action())),
             entry(ConfigKeys.REVOCATIONS_STORE, entry(TokenGate::revocationsInDatabase, TokenGate.DEFAULT_REVOCATIONS_IN_DATABASE)),
+            entry(ConfigKeys.METRICS, entry(v -> TokenGate.autoObserving(ConfigKeys.METRICS, v), TokenGate.DEFAULT_AUTO_OBSERVING)),
+            entry(ConfigKeys.TRACING, entry(v -> TokenGate.autoObserving(ConfigKeys.TRACING, v), TokenGate.DEFAULT_AUTO_OBSERVING)),
             entry(ConfigKeys.CORS_PREFLIGHT, entry(TokenGateConfig.CorsPreflight::named, TokenGateConfig.defaults().corsPreflight())),
             entry(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, entry(ConfigSource::bool, JWT_DEFAULTS.acceptsAnyAudience())),
             entry(ConfigKeys.JWT_ALGORITHMS, entry(v -> new HashSet<>(ConfigSource.list(v)), JWT_DEFAULTS.algorithms())),

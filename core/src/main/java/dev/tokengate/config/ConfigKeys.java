@@ -228,6 +228,18 @@ public final class ConfigKeys {
      * class path; off when unset.
      */
     public static final String REDIS_URI = "tokengate.redis.uri";
+    /**
+     * Metrics: {@code auto} (the default) records the gate's meters in Micrometer's global registry
+     * ({@code Metrics.globalRegistry}) when {@code tokengate-micrometer} is on the class path, and nothing otherwise;
+     * {@code off} records none. An observer given in code ({@code TokenGate.Builder#observer}) is used either way.
+     */
+    public static final String METRICS = "tokengate.metrics";
+    /**
+     * Tracing: {@code auto} (the default) records OpenTelemetry spans through {@code GlobalOpenTelemetry} when
+     * {@code io.opentelemetry:opentelemetry-api} is on the class path (nothing is recorded until an SDK or the agent
+     * registers one); {@code off} records none.
+     */
+    public static final String TRACING = "tokengate.tracing";
     /** The prefix of every Redis key tokengate writes, so that several APIs can share one Redis. */
     public static final String REDIS_KEY_PREFIX = "tokengate.redis.key-prefix";
     /**
@@ -333,6 +345,8 @@ public final class ConfigKeys {
             core(ANOMALY_MAX_DENIALS, null, "anomaly rule: more than N insufficient_scope or IP-range denials for one token within a window, N/duration (off when unset)"),
             core(ANOMALY_ACTION, "log", "what an anomaly rule does: log (WARN and a call-log mark) or revoke (the token, with the rule as reason)"),
             core(REVOCATIONS_STORE, "database", "where the revocation list is kept: database (the token database's <table>_revocation, when a token store is configured; else memory) or memory; with tokengate.redis.uri set, always in Redis"),
+            core(METRICS, "auto", "auto: the gate's meters go to Micrometer's global registry when tokengate-micrometer is on the class path; off: none"),
+            core(TRACING, "auto", "auto: OpenTelemetry spans through GlobalOpenTelemetry when opentelemetry-api is on the class path; off: none"),
             core(REDIS_URI, null, "the Redis the nodes share token control through: redis://, rediss:// (TLS), redis-sentinel://, or several redis:// seeds of a Redis Cluster (needs tokengate-redis)"),
             core(REDIS_KEY_PREFIX, "tokengate:", "the prefix of every Redis key tokengate writes (several APIs on one Redis)"),
             core(REDIS_RATE_LIMIT, "shared", "shared (each limited request asks Redis, one round trip) or local-first (counted on each node, synced in batches)"),

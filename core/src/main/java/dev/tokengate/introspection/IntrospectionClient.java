@@ -8,6 +8,8 @@ import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.internal.Json;
 import dev.tokengate.internal.LogSafe;
 import dev.tokengate.log.Loggers;
+import dev.tokengate.observe.GateObserver;
+import dev.tokengate.observe.Observation;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -55,10 +57,18 @@ final class IntrospectionClient implements TokenValidator {
     private final Set<String> audiences;
     private final Duration leeway;
     private final Clock clock;
+    private final GateObserver observer;
     private final AtomicBoolean failing = new AtomicBoolean();
 
     IntrospectionClient(URI uri, HttpFetcher fetcher, String clientId, String clientSecret, AuthMethod authMethod,
             String tokenTypeHint, Set<String> issuers, Set<String> audiences, Duration leeway, Clock clock) {
+        this(uri, fetcher, clientId, clientSecret, authMethod, tokenTypeHint, issuers, audiences, leeway, clock,
+                GateObserver.none());
+    }
+
+    IntrospectionClient(URI uri, HttpFetcher fetcher, String clientId, String clientSecret, AuthMethod authMethod,
+            String tokenTypeHint, Set<String> issuers, Set<String> audiences, Duration leeway, Clock clock,
+            GateObserver observer) {
         this.uri = uri;
         this.fetcher = fetcher;
         this.clientId = clientId;
@@ -69,15 +79,19 @@ final class IntrospectionClient implements TokenValidator {
         this.audiences = Set.copyOf(audiences);
         this.leeway = leeway;
         this.clock = clock;
+        this.observer = observer;
     }
 
     @Override
     public VerifiedToken validate(String token) {
         Objects.requireNonNull(token, "token");
         Map<String, Object> response;
+        Observation observation = observer.calling(GateObserver.Upstream.INTROSPECTION, uri.toString());
         try {
             response = answer(post(token));
+            observation.end(Observation.Result.OK);
         } catch (UpstreamUnavailableException e) {
+            observation.end(Observation.Result.ERROR);
             if (failing.compareAndSet(false, true)) {
                 LOG.warn("Token introspection failing, answering 503: {}", e.getMessage());
             } else {

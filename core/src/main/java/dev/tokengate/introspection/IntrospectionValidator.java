@@ -10,6 +10,7 @@ import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.internal.Settings;
+import dev.tokengate.observe.GateObserver;
 import dev.tokengate.validate.CachingTokenValidator;
 
 import java.net.URI;
@@ -161,6 +162,7 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
         private Clock clock = Clock.systemUTC();
         private Ticker ticker = Ticker.systemTicker();
         private ConfigSource source;
+        private GateObserver observer = GateObserver.none();
 
         private Builder(URI uri) {
             this.uri = requireHttpUri(uri);
@@ -443,6 +445,18 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
         }
 
         /**
+         * Reports each introspection call ({@code tokengate.introspection}) and the answer cache's statistics to this
+         * observer; default {@link GateObserver#none()}. A gate sets its own.
+         *
+         * @param observer the observer
+         * @return this builder
+         */
+        public Builder observer(GateObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /**
          * Builds the validator; nothing is called yet.
          *
          * @return the validator, which owns its cache; the gate closes it
@@ -480,7 +494,7 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
             HttpClient owned = httpClient != null ? null : HttpFetcher.client(timeout, false);
             HttpClient client = httpClient != null ? httpClient : owned;
             TokenValidator leaf = new IntrospectionClient(uri, new HttpFetcher(client, timeout, maxResponseBytes),
-                    clientId, secret, authMethod, tokenTypeHint, issuers, audiences, leeway, clock);
+                    clientId, secret, authMethod, tokenTypeHint, issuers, audiences, leeway, clock, observer);
             if (cacheTtl.isZero()) {
                 return new IntrospectionValidator(uri, leaf, owned);
             }
@@ -492,6 +506,7 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
                     .singleFlight(true)
                     .ticker(ticker)
                     .clock(clock)
+                    .observer(observer, "introspection")
                     .build();
             return new IntrospectionValidator(uri, cached, owned);
         }

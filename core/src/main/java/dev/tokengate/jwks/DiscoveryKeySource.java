@@ -8,6 +8,8 @@ import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.log.Loggers;
+import dev.tokengate.observe.GateObserver;
+import dev.tokengate.observe.Observation;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -67,7 +69,7 @@ public final class DiscoveryKeySource implements KeySource {
                 .maxResponseBytes(settings.maxResponseBytes)
                 .ticker(settings.ticker);
         settings.jwks.accept(jwks);
-        return jwks;
+        return jwks.observer(settings.observer);
     }
 
     /**
@@ -103,6 +105,17 @@ public final class DiscoveryKeySource implements KeySource {
     @Override
     public List<VerificationKey> keys(Optional<String> keyId) {
         return jwks().keys(keyId);
+    }
+
+    /**
+     * The age of the discovered JWKS's keys.
+     *
+     * @return their age; empty before discovery and the first fetch
+     */
+    @Override
+    public Optional<Duration> age() {
+        JwksKeySource d = delegate;
+        return d == null ? Optional.empty() : d.age();
     }
 
     /**
@@ -142,8 +155,16 @@ public final class DiscoveryKeySource implements KeySource {
                 throw new UpstreamUnavailableException(lastFailure.getMessage(), lastFailure.upstream().orElse(null),
                         lastFailure, Duration.ofNanos(lastFailureAt + retryInterval - now));
             }
+            Observation observation = settings.observer.calling(GateObserver.Upstream.DISCOVERY, issuer.toString());
             try {
-                URI jwksUri = OidcDiscovery.jwksUri(issuer, fetcher);
+                URI jwksUri;
+                try {
+                    jwksUri = OidcDiscovery.jwksUri(issuer, fetcher);
+                    observation.end(Observation.Result.OK);
+                } catch (HttpFetcher.FetchException | RuntimeException e) {
+                    observation.end(Observation.Result.ERROR);
+                    throw e;
+                }
                 LOG.info("Discovered JWKS {} for issuer {}", jwksUri, issuer);
                 delegate = jwksBuilder(jwksUri).build();
                 lastFailure = null;
@@ -173,6 +194,7 @@ public final class DiscoveryKeySource implements KeySource {
         private Duration retryInterval = Duration.ofSeconds(30);
         private Ticker ticker = Ticker.systemTicker();
         private Consumer<JwksKeySource.Builder> jwks = b -> { };
+        private GateObserver observer = GateObserver.none();
 
         private Builder(URI issuer) {
             this.issuer = JwksKeySource.requireHttpUri("issuer", issuer);
@@ -297,6 +319,19 @@ public final class DiscoveryKeySource implements KeySource {
         }
 
         /**
+         * Reports each discovery ({@code tokengate.discovery}) and each JWKS fetch to this observer; default
+         * {@link GateObserver#none()}. A gate sets its own on the key sources it builds from keys; give a source built
+         * in code the gate's observer.
+         *
+         * @param observer the observer
+         * @return this builder
+         */
+        public Builder observer(GateObserver observer) {
+            this.observer = Settings.required("observer", observer);
+            return this;
+        }
+
+        /**
          * Builds the source; nothing is fetched yet.
          *
          * @return the source
@@ -315,6 +350,7 @@ public final class DiscoveryKeySource implements KeySource {
             c.retryInterval = retryInterval;
             c.ticker = ticker;
             c.jwks = jwks;
+            c.observer = observer;
             return c;
         }
     }

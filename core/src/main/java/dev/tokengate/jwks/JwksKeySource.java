@@ -13,6 +13,8 @@ import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.log.Loggers;
+import dev.tokengate.observe.GateObserver;
+import dev.tokengate.observe.Observation;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -79,6 +81,7 @@ public final class JwksKeySource implements KeySource {
     private final long staleWindow;
     private final AsyncLoadingCache<String, KeySet> cache;
     private final Executor executor;
+    private final GateObserver observer;
     /** The client this source built (and stops on {@link #close()}); {@code null} when the application gave one. */
     private final HttpClient ownedClient;
     /** The set last read from the cache (or refetched); {@code null} before the first. */
@@ -102,10 +105,11 @@ public final class JwksKeySource implements KeySource {
         this.staleWindow = Settings.nanos(b.staleWindow);
         this.ownedClient = b.httpClient != null ? null : HttpFetcher.client(b.connectTimeout, b.followRedirects);
         this.fetcher = new HttpFetcher(b.httpClient != null ? b.httpClient : ownedClient, b.readTimeout, b.maxResponseBytes);
-        this.executor = b.executor;
+        this.observer = b.observer;
+        this.executor = observer.propagating(b.executor); // a fetch in the background is part of the call that caused it
         this.cache = Caffeine.newBuilder()
                 .ticker(ticker)
-                .executor(b.executor)
+                .executor(executor)
                 .maximumSize(1)
                 .refreshAfterWrite(refreshCheck(b.minCacheTtl))
                 .expireAfter(new StaleWindowExpiry())
@@ -164,6 +168,18 @@ public final class JwksKeySource implements KeySource {
                     + " and the JWKS cannot be fetched to look for it: " + lastFailure, uri, null, nextAttemptIn(set));
         }
         return matches;
+    }
+
+    /**
+     * How long ago the cached keys were fetched: they keep their age while the endpoint fails.
+     *
+     * @return the age of the cached keys; empty before the first fetch
+     */
+    @Override
+    public Optional<Duration> age() {
+        CompletableFuture<KeySet> cached = cache.asMap().get(CACHE_KEY); // a look that starts no refresh
+        KeySet set = cached != null && cached.isDone() && !cached.isCompletedExceptionally() ? cached.join() : null;
+        return set == null ? Optional.empty() : Optional.of(Duration.ofNanos(Math.max(0, ticker.read() - set.fetchedAt())));
     }
 
     /**
@@ -276,7 +292,20 @@ public final class JwksKeySource implements KeySource {
         return next;
     }
 
+    /** One fetch of the JWKS, reported to the observer. */
     private KeySet fetch() throws HttpFetcher.FetchException {
+        Observation observation = observer.calling(GateObserver.Upstream.JWKS, uri.toString());
+        try {
+            KeySet set = fetchNow();
+            observation.end(Observation.Result.OK);
+            return set;
+        } catch (HttpFetcher.FetchException | RuntimeException e) {
+            observation.end(Observation.Result.ERROR);
+            throw e;
+        }
+    }
+
+    private KeySet fetchNow() throws HttpFetcher.FetchException {
         HttpFetcher.Response response = fetcher.get(uri);
         if (response.status() != 200) {
             throw new HttpFetcher.FetchException("GET " + uri + " failed: HTTP " + response.status()
@@ -407,6 +436,7 @@ public final class JwksKeySource implements KeySource {
         private Duration staleWindow = DEFAULT_STALE_WINDOW;
         private Ticker ticker = Ticker.systemTicker();
         private Executor executor = ForkJoinPool.commonPool();
+        private GateObserver observer = GateObserver.none();
 
         private Builder(URI uri) {
             this.uri = requireHttpUri("jwksUri", uri);
@@ -572,6 +602,18 @@ public final class JwksKeySource implements KeySource {
          */
         public Builder executor(Executor executor) {
             this.executor = Settings.required("executor", executor);
+            return this;
+        }
+
+        /**
+         * Reports each fetch to this observer ({@code tokengate.jwks.fetch}); default {@link GateObserver#none()}. A
+         * gate sets its own on the key sources it builds from keys; give a source built in code the gate's observer.
+         *
+         * @param observer the observer
+         * @return this builder
+         */
+        public Builder observer(GateObserver observer) {
+            this.observer = Settings.required("observer", observer);
             return this;
         }
 

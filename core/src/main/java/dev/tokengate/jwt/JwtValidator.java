@@ -128,6 +128,15 @@ public final class JwtValidator implements TokenValidator {
     }
 
     /**
+     * Where the issuer's public keys come from.
+     *
+     * @return the key source; empty for an issuer with an HMAC secret
+     */
+    public Optional<KeySource> keySource() {
+        return Optional.ofNullable(keySource);
+    }
+
+    /**
      * The accepted JWS algorithms, by name.
      *
      * @return the algorithm names, e.g. {@code RS256}; unmodifiable

@@ -5,6 +5,8 @@ import dev.tokengate.TokenValidator;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.log.Fingerprints;
+import dev.tokengate.observe.GateObserver;
+import dev.tokengate.observe.Observation;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -48,12 +50,17 @@ public final class StoredTokenValidator implements TokenValidator {
     private final TokenKind kind;
     private final TokenFormat format;
     private final Clock clock;
+    private final GateObserver observer;
+    /** What the observer is told is looked up: the table, never a token. */
+    private final String target;
 
     private StoredTokenValidator(Builder b) {
         this.store = b.store;
         this.kind = b.kind;
         this.format = TokenFormat.of(b.kind);
         this.clock = b.clock;
+        this.observer = b.observer;
+        this.target = store instanceof JdbcTokenStore jdbc ? jdbc.table() : store.getClass().getSimpleName();
     }
 
     /**
@@ -98,7 +105,7 @@ public final class StoredTokenValidator implements TokenValidator {
         if (!format.checksumValid(token)) {
             throw new InvalidTokenException(malformed(token));
         }
-        StoredToken stored = store.find(Fingerprints.sha256(token)).orElseThrow(
+        StoredToken stored = find(Fingerprints.sha256(token)).orElseThrow(
                 () -> new InvalidTokenException("The " + noun() + " is not known."));
         if (stored.kind() != kind) {
             throw new InvalidTokenException("The " + noun() + " is not known.");
@@ -130,6 +137,19 @@ public final class StoredTokenValidator implements TokenValidator {
                 .claims(stored.replacedBy().isEmpty() ? Map.of(NAME_CLAIM, stored.name())
                         : Map.of(NAME_CLAIM, stored.name(), REPLACED_BY_CLAIM, stored.replacedBy().get()))
                 .build();
+    }
+
+    /** One lookup, reported to the observer: a hash that names no token is an answer too. */
+    private Optional<StoredToken> find(byte[] sha256) {
+        Observation observation = observer.calling(GateObserver.Upstream.STORE, target);
+        try {
+            Optional<StoredToken> found = store.find(sha256);
+            observation.end(Observation.Result.OK);
+            return found;
+        } catch (RuntimeException e) {
+            observation.end(Observation.Result.ERROR);
+            throw e;
+        }
     }
 
     /**
@@ -172,6 +192,7 @@ public final class StoredTokenValidator implements TokenValidator {
         private final TokenStore store;
         private TokenKind kind = TokenKind.ACCESS_TOKEN;
         private Clock clock = Clock.systemUTC();
+        private GateObserver observer = GateObserver.none();
 
         private Builder(TokenStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -196,6 +217,17 @@ public final class StoredTokenValidator implements TokenValidator {
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Reports each lookup ({@code tokengate.store.lookup}) to this observer; default {@link GateObserver#none()}.
+         *
+         * @param observer the observer
+         * @return this builder
+         */
+        public Builder observer(GateObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
             return this;
         }
 

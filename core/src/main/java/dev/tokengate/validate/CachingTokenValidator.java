@@ -10,6 +10,7 @@ import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.observe.GateObserver;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -82,6 +83,9 @@ public final class CachingTokenValidator implements TokenValidator {
         // the common pool costs a thread wake-up per write, which dominates a miss on a busy machine.
         this.cache = caffeine.ticker(b.ticker).expireAfter(new ResultExpiry()).executor(Runnable::run).buildAsync();
         this.entries = cache.asMap();
+        if (b.observer != GateObserver.none()) {
+            b.observer.cache(b.name, cache.synchronous()::stats);
+        }
     }
 
     /**
@@ -119,7 +123,7 @@ public final class CachingTokenValidator implements TokenValidator {
      * The delegate runs outside any cache lock, and no caller ever waits for another.
      */
     private VerifiedToken validateUnshared(DigestKey key, String token) {
-        CompletableFuture<Result> cached = entries.get(key);
+        CompletableFuture<Result> cached = cache.getIfPresent(key); // counted as a hit or miss when stats are recorded
         if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
             Result result = cached.join();
             if (result != null && !result.stale(clock)) {
@@ -427,6 +431,8 @@ public final class CachingTokenValidator implements TokenValidator {
         private String spec;
         private Ticker ticker = Ticker.systemTicker();
         private Clock clock = Clock.systemUTC();
+        private GateObserver observer = GateObserver.none();
+        private String name;
 
         private Builder(TokenValidator delegate) {
             this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -569,6 +575,20 @@ public final class CachingTokenValidator implements TokenValidator {
         }
 
         /**
+         * Reports this cache's statistics (hits, misses, evictions) to the observer under this name; Caffeine records
+         * them only for an observer other than {@link GateObserver#none()}, the default.
+         *
+         * @param observer the observer
+         * @param name     the cache's name, e.g. {@code verified-tokens}
+         * @return this builder
+         */
+        public Builder observer(GateObserver observer, String name) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
          * Builds the cache.
          *
          * @return the cache
@@ -593,6 +613,9 @@ public final class CachingTokenValidator implements TokenValidator {
                 if (!bounded) {
                     caffeine.maximumSize(maximumSize == null ? DEFAULT_MAXIMUM_SIZE : maximumSize);
                 }
+            }
+            if (observer != GateObserver.none() && (spec == null || !specKeys(spec).contains("recordStats"))) {
+                caffeine.recordStats(); // hits and misses, only when someone reads them
             }
             return new CachingTokenValidator(this, caffeine);
         }

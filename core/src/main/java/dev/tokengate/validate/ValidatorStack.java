@@ -4,6 +4,7 @@ import dev.tokengate.TokenValidator;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.jwt.IssuerRouter;
 import dev.tokengate.jwt.JwtValidator;
+import dev.tokengate.observe.GateObserver;
 import dev.tokengate.store.StoredTokenValidator;
 import dev.tokengate.store.TokenKind;
 import dev.tokengate.store.TokenStore;
@@ -82,6 +83,21 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
     }
 
     /**
+     * The application's own bearer-token validator, its validations reported to the observer as
+     * {@link GateObserver.ValidationKind#CUSTOM}; the validator itself when the observer is none.
+     *
+     * @param custom   the application's validator
+     * @param observer the gate's observer
+     * @return the validator to call
+     */
+    public static TokenValidator observed(TokenValidator custom, GateObserver observer) {
+        if (observer == GateObserver.none()) {
+            return custom;
+        }
+        return token -> TokenRouter.observed(observer, GateObserver.ValidationKind.CUSTOM, custom, token);
+    }
+
+    /**
      * Records that a stored token or key was used from this address (no-op for other tokens).
      *
      * @param token a token the stack accepted; not null
@@ -114,6 +130,7 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
         private TokenValidator introspection;
         private Set<String> introspectJwtIssuers = Set.of();
         private Clock clock = Clock.systemUTC();
+        private GateObserver observer = GateObserver.none();
         private final List<CachingTokenValidator> caches = new ArrayList<>();
 
         private Builder() {
@@ -183,6 +200,17 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
         }
 
         /**
+         * Reports validations, store lookups and the caches' statistics to this observer; default none.
+         *
+         * @param observer the gate's observer
+         * @return this builder
+         */
+        public Builder observer(GateObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /**
          * Assembles the stack in its fixed order.
          *
          * @return the stack
@@ -191,17 +219,18 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
             Optional<TokenValidator> jwt = issuers.isEmpty() ? Optional.empty() : Optional.of(jwt());
             Optional<TokenStore> s = Optional.ofNullable(store);
             Optional<StoredTokenValidator> stored = s.map(st -> StoredTokenValidator.builder(st)
-                    .kind(TokenKind.ACCESS_TOKEN).clock(clock).build());
+                    .kind(TokenKind.ACCESS_TOKEN).clock(clock).observer(observer).build());
             Optional<TokenValidator> apiKeys = s.map(st -> cached(StoredTokenValidator.builder(st)
-                    .kind(TokenKind.API_KEY).clock(clock).build(), storeCacheTtl));
+                    .kind(TokenKind.API_KEY).clock(clock).observer(observer).build(), storeCacheTtl, "api-keys"));
             TokenValidator tokens = new TokenRouter(jwt,
-                    stored.map(v -> cached(v, storeCacheTtl)),
-                    Optional.ofNullable(introspection));
+                    stored.map(v -> cached(v, storeCacheTtl, "stored-tokens")),
+                    Optional.ofNullable(introspection), observer);
             return new ValidatorStack(tokens, apiKeys, stored, caches);
         }
 
-        private TokenValidator cached(TokenValidator validator, Duration ttl) {
-            CachingTokenValidator cache = CachingTokenValidator.builder(validator).maxTimeToLive(ttl).clock(clock).build();
+        private TokenValidator cached(TokenValidator validator, Duration ttl, String name) {
+            CachingTokenValidator cache = CachingTokenValidator.builder(validator).maxTimeToLive(ttl).clock(clock)
+                    .observer(observer, name).build();
             caches.add(cache);
             return cache;
         }
@@ -215,7 +244,8 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
             }
             CachingTokenValidator.Builder cache = CachingTokenValidator.builder(router)
                     .onlyKind(VerifiedToken.Kind.JWT) // an introspected JWT is remembered by introspection's own cache
-                    .clock(clock);
+                    .clock(clock)
+                    .observer(observer, "verified-tokens");
             if (cacheSpec != null) {
                 cache.spec(cacheSpec);
             }

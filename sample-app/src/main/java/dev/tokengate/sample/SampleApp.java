@@ -10,6 +10,9 @@ import dev.tokengate.log.Slf4jCallLogSink;
 import dev.tokengate.sample.legacy.StatementServlet;
 import dev.tokengate.servlet.TokenGateFilter;
 import dev.tokengate.store.JdbcTokenStore;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
@@ -49,7 +52,9 @@ import java.util.TreeMap;
  *   <li>{@code /legacy/*}: plain servlets protected only by the {@code TokenGateFilter} declared in
  *       {@code legacy-webapp/WEB-INF/web.xml};</li>
  *   <li>{@code /console/}: the token console ({@link ConsolePages}, {@link ConsoleResource});</li>
- *   <li>{@code /demo-issuer/*}: the {@link DemoIssuer}, unless {@code tokengate.jwt.issuer} names a real one.</li>
+ *   <li>{@code /demo-issuer/*}: the {@link DemoIssuer}, unless {@code tokengate.jwt.issuer} names a real one;</li>
+ *   <li>{@code /metrics}: the meters of both gates (the API's and the legacy area's, each recording in Micrometer's
+ *       global registry: {@code tokengate.metrics=auto}) in Prometheus format, open and not in the call log.</li>
  * </ul>
  * The API and the legacy area accept the issuer's JWTs and the console's personal access tokens ({@code tgat_…}),
  * which live in the database: embedded H2 in memory, or {@code tokengate.store.jdbc-url} (PostgreSQL). Every request to the API
@@ -69,9 +74,11 @@ public final class SampleApp implements AutoCloseable {
     private final Database database;
     private final TokenGate gate;
     private final Path overrideDescriptor;
+    private final PrometheusMeterRegistry metrics;
 
     private SampleApp(Server server, URI baseUri, DemoIssuer demoIssuer, Database database, TokenGate gate,
-                      Path overrideDescriptor) {
+                      Path overrideDescriptor, PrometheusMeterRegistry metrics) {
+        this.metrics = metrics;
         this.server = server;
         this.baseUri = baseUri;
         this.demoIssuer = demoIssuer;
@@ -110,6 +117,10 @@ public final class SampleApp implements AutoCloseable {
         Database db = null;
         TokenGate gate = null;
         Path override = null;
+        // Both gates are built from keys: with tokengate.metrics=auto (TOKENGATE_METRICS=off turns it off) each records
+        // in Micrometer's global registry, which this Prometheus registry joins until the app closes.
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Metrics.addRegistry(metrics);
         try {
             db = Database.open(sample.get(SampleSettings.STORE_JDBC_URL).orElse(null),
                     sample.get(SampleSettings.STORE_USERNAME).orElse(null),
@@ -181,6 +192,7 @@ public final class SampleApp implements AutoCloseable {
                 main.addFilter(gateFilter, path, EnumSet.of(DispatcherType.REQUEST));
             }
             main.addServlet(new ServletHolder("jersey", new ServletContainer(api)), "/*");
+            main.addServlet(new ServletHolder("metrics", new MetricsServlet(metrics)), "/metrics");
             if (demo != null) {
                 main.addServlet(new ServletHolder("demo-issuer", demo), "/demo-issuer/*");
             }
@@ -193,7 +205,7 @@ public final class SampleApp implements AutoCloseable {
             if (!legacy.isAvailable()) {
                 throw new IllegalStateException("the legacy area (/legacy) did not start; see the log above");
             }
-            return new SampleApp(server, base, demo, db, gate, override);
+            return new SampleApp(server, base, demo, db, gate, override, metrics);
         } catch (Exception | Error e) {
             try {
                 server.stop();
@@ -209,6 +221,8 @@ public final class SampleApp implements AutoCloseable {
             if (override != null) {
                 Files.deleteIfExists(override);
             }
+            Metrics.removeRegistry(metrics);
+            metrics.close();
             throw e;
         }
     }
@@ -283,6 +297,8 @@ public final class SampleApp implements AutoCloseable {
             gate.close();
             database.close();
             Files.deleteIfExists(overrideDescriptor);
+            Metrics.removeRegistry(metrics);
+            metrics.close();
         }
     }
 
@@ -328,6 +344,7 @@ public final class SampleApp implements AutoCloseable {
         String base = app.baseUri().toString();
         StringBuilder sb = new StringBuilder("\n  tokengate sample app: " + base + "\n");
         sb.append("  Token console:  ").append(base).append("/console/\n");
+        sb.append("  Metrics:        ").append(base).append("/metrics (Prometheus format)\n");
         if (app.demoIssuer().isPresent()) {
             sb.append("  DEMO issuer at ").append(base).append("/demo-issuer (throw-away key, published secrets: not for real use)\n")
               .append("  Demo user ").append(DemoIssuer.USER).append(" / ").append(DemoIssuer.PASSWORD)
