@@ -16,6 +16,8 @@ import dev.tokengate.control.Rotations;
 import dev.tokengate.extract.BearerTokenExtractor;
 import dev.tokengate.extract.Extraction;
 import dev.tokengate.extract.TokenExtractor;
+import dev.tokengate.health.HealthReport;
+import dev.tokengate.health.StartupCheck;
 import dev.tokengate.internal.Json;
 import dev.tokengate.internal.Settings;
 import dev.tokengate.internal.WarningEpisode;
@@ -34,6 +36,7 @@ import dev.tokengate.policy.TokenPolicy;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenStore;
 import dev.tokengate.validate.ValidatorStack;
+import com.github.benmanes.caffeine.cache.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 
@@ -121,6 +124,8 @@ public final class TokenGate implements AutoCloseable {
     private final SharedControl shared;
     /** Tokens that could not be checked (an upstream down): one WARN per episode, then a summary per minute. */
     private final WarningEpisode upstreamFailures;
+    /** What the gate reaches out to, for {@link #health()}. */
+    private final Upstreams upstreams;
 
     private TokenGate(Builder b) {
         this.config = b.config;
@@ -129,7 +134,7 @@ public final class TokenGate implements AutoCloseable {
                 WarningEpisode.SUMMARY_INTERVAL);
         this.extractor = b.extractor != null ? b.extractor : BearerTokenExtractor.create(config.allowFormBody(),
                 config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
-        Validators.Built built = b.validators.build(clock, b.validator != null);
+        Validators.Built built = b.validators.build(clock, b.ticker, b.validator != null);
         this.stack = built.stack();
         this.resources = built.resources();
         this.validator = b.validator != null ? b.validator : stack.tokens();
@@ -162,6 +167,15 @@ public final class TokenGate implements AutoCloseable {
             LOG.warn("{}=report-only: tokengate enforces nothing; every request reaches the application and each "
                     + "refusal is only logged (decision would_deny). Use it to roll the gate out, then switch to enforce",
                     ConfigKeys.MODE);
+        }
+        this.upstreams = Upstreams.of(built, shared, clock);
+        if (b.startupCheck != StartupCheck.OFF) {
+            try {
+                b.startupCheck.apply(checkUpstreams());
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
         }
     }
 
@@ -203,6 +217,31 @@ public final class TokenGate implements AutoCloseable {
      */
     public Revocations revocations() {
         return revocations;
+    }
+
+    /**
+     * The health of every upstream this gate depends on: each issuer's JWKS or discovery, the introspection endpoint,
+     * the token database, the shared state (Redis). Read from the state each one keeps: never waits on an identity
+     * provider (a key set due a refresh is refreshed in the background, as a request would); the database and Redis
+     * answer one bounded call each ({@code isValid}, {@code PING}). For a readiness endpoint: {@link HealthReport#ready()}
+     * is false while a required upstream is down, and {@link HealthReport#toJson()} says which and why.
+     *
+     * @return the report, stamped with the gate's clock
+     */
+    public HealthReport health() {
+        return upstreams.health();
+    }
+
+    /**
+     * Contacts every upstream now, each within its own timeouts: fetches each issuer's discovery document and keys
+     * (unless cached), asks the introspection endpoint about a made-up token, opens a database connection, pings
+     * Redis. What {@value ConfigKeys#STARTUP_CHECK} runs when the gate is built; an application whose issuer only
+     * starts with it can run it later and {@link StartupCheck#apply apply} its mode.
+     *
+     * @return the report after the attempts
+     */
+    public HealthReport checkUpstreams() {
+        return upstreams.probe();
     }
 
     /** A revocation evicts the tokens it names from the verified-token and store caches. */
@@ -330,6 +369,8 @@ public final class TokenGate implements AutoCloseable {
         private SharedControl sharedControl;
         private ConfigSource sharedSource;
         private AddressRanges addressRanges = AddressRanges.none();
+        private StartupCheck startupCheck = StartupCheck.OFF;
+        private Ticker ticker = Ticker.systemTicker();
 
         private Builder() {
         }
@@ -347,6 +388,7 @@ public final class TokenGate implements AutoCloseable {
         public Builder config(ConfigSource source) {
             source.checkKeys();
             source.read(ConfigKeys.MODE, Mode::parse, this::mode);
+            source.read(ConfigKeys.STARTUP_CHECK, StartupCheck::parse, this::startupCheck);
             this.config = TokenGateConfig.from(source);
             this.anomalies = AnomalyRules.config(source);
             source.read(ConfigKeys.REVOCATIONS_STORE, TokenGate::revocationsInDatabase,
@@ -444,6 +486,33 @@ public final class TokenGate implements AutoCloseable {
 
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * The time source of the key caches the gate builds from keys ({@value ConfigKeys#JWT_JWKS_URI}, discovery):
+         * their lifetimes, refetch limit and stale window. Default {@link Ticker#systemTicker()}; for tests that let
+         * a key set age without waiting.
+         *
+         * @param ticker the ticker
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * What the gate checks when it is built ({@value ConfigKeys#STARTUP_CHECK}): nothing (the default), or it
+         * {@link TokenGate#checkUpstreams() contacts every upstream} and logs what fails, or refuses to build when a
+         * required one fails. Read from {@value ConfigKeys#STARTUP_CHECK} by {@link #config}; a later call replaces
+         * an earlier one.
+         *
+         * @param check the mode
+         * @return this builder
+         */
+        public Builder startupCheck(StartupCheck check) {
+            this.startupCheck = Objects.requireNonNull(check, "startupCheck");
             return this;
         }
 

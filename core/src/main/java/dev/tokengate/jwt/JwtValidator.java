@@ -115,6 +115,15 @@ public final class JwtValidator implements TokenValidator {
         return anyAudience;
     }
 
+    /**
+     * Where the issuer's public keys come from: what the gate lists in its health report.
+     *
+     * @return the key source; empty for an issuer checked with a shared HMAC secret
+     */
+    public Optional<KeySource> keySource() {
+        return Optional.ofNullable(keySource);
+    }
+
     /** The accepted JWS algorithms, by name. */
     public Set<String> algorithms() {
         return algorithms.stream().map(Enum::name).collect(Collectors.toUnmodifiableSet());
