@@ -97,6 +97,18 @@ class ReadinessTest {
     }
 
     @Test
+    void startWithTheDemoIssuerAndTheCheckOnThenItChecksOnceTheIssuerAnswers() throws Exception {
+        try (SampleApp app = SampleApp.start("127.0.0.1", 0, Map.of(ConfigKeys.STARTUP_CHECK, "fail"), time, time)) {
+            HttpResponse<String> ready = new Walker(app.baseUri()).get("/health/ready", null);
+
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+            JsonNode issuer = Walker.JSON.readTree(ready.body()).get("upstreams").get(0);
+            assertThat(issuer.get("name").asText()).isEqualTo("issuer " + app.baseUri() + "/demo-issuer");
+            assertThat(issuer.get("status").asText()).as("fetched by the check").isEqualTo("up");
+        }
+    }
+
+    @Test
     void startWhenTheCheckFailsThenTheAppDoesNotStartAndSaysWhy() {
         JwksServer idp = JwksServer.start();
         idp.close();
