@@ -107,6 +107,9 @@ public final class TokenGate implements AutoCloseable {
     /** Whether the revocation list is kept in the token database when there is one ({@value ConfigKeys#REVOCATIONS_STORE}). */
     static final boolean DEFAULT_REVOCATIONS_IN_DATABASE = true;
 
+    /** What the gate checks at start-up unless told ({@value ConfigKeys#STARTUP_CHECK}): nothing. */
+    static final StartupCheck DEFAULT_STARTUP_CHECK = StartupCheck.OFF;
+
     /** The mark of a request whose token lacked the route's scopes. */
     static final String SCOPE_MARK = "scope";
 
@@ -369,7 +372,7 @@ public final class TokenGate implements AutoCloseable {
         private SharedControl sharedControl;
         private ConfigSource sharedSource;
         private AddressRanges addressRanges = AddressRanges.none();
-        private StartupCheck startupCheck = StartupCheck.OFF;
+        private StartupCheck startupCheck = DEFAULT_STARTUP_CHECK;
         private Ticker ticker = Ticker.systemTicker();
 
         private Builder() {
