@@ -22,8 +22,10 @@ import java.util.stream.Collectors;
 public record HealthReport(Instant checkedAt, List<Entry> upstreams) {
 
     /**
-     * Copies the list.
+     * A report; the list is copied.
      *
+     * @param checkedAt when the report was made
+     * @param upstreams each upstream
      * @throws NullPointerException when a part is missing
      */
     public HealthReport {
@@ -42,8 +44,11 @@ public record HealthReport(Instant checkedAt, List<Entry> upstreams) {
     public record Entry(String name, boolean required, UpstreamHealth health) {
 
         /**
-         * Checks the parts.
+         * One upstream.
          *
+         * @param name     which one
+         * @param required whether tokens go unchecked while it is down
+         * @param health   its health
          * @throws NullPointerException when a part is missing
          */
         public Entry {

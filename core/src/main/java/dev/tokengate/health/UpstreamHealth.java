@@ -20,8 +20,14 @@ public record UpstreamHealth(String kind, String target, Status status, Optional
                              Optional<Duration> sinceLastSuccess, String detail) {
 
     /**
-     * Checks the parts; a problem given with {@link Status#UP} is dropped.
+     * The health of one upstream; a problem given with {@link Status#UP} is dropped, a negative duration is zero.
      *
+     * @param kind             what it is
+     * @param target           where it is
+     * @param status           how it is doing
+     * @param problem          what went wrong; required unless the status is {@link Status#UP}
+     * @param sinceLastSuccess how long ago it last answered
+     * @param detail           one line for operators
      * @throws NullPointerException when a part is missing
      */
     public UpstreamHealth {
@@ -48,7 +54,11 @@ public record UpstreamHealth(String kind, String target, Status status, Optional
         /** Not contacted yet: the component is lazy and nothing has needed it (a first contact has been started). */
         UNKNOWN;
 
-        /** The status in lower case, as the JSON report writes it. */
+        /**
+         * The status in lower case, as the JSON report writes it.
+         *
+         * @return {@code up}, {@code degraded}, {@code down} or {@code unknown}
+         */
         public String value() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
@@ -68,8 +78,10 @@ public record UpstreamHealth(String kind, String target, Status status, Optional
         public static final int MAX_MESSAGE = 1000;
 
         /**
-         * Puts the message on one line and bounds its length.
+         * A problem; the message is put on one line and cut after {@value #MAX_MESSAGE} characters.
          *
+         * @param cause   outage or configuration error
+         * @param message what happened and what to do
          * @throws NullPointerException when a part is missing
          */
         public Problem {
@@ -112,7 +124,11 @@ public record UpstreamHealth(String kind, String target, Status status, Optional
         /** tokengate is pointed at the wrong place or holds the wrong credentials: a setting must change. */
         CONFIGURATION;
 
-        /** The cause in lower case, as the JSON report writes it. */
+        /**
+         * The cause in lower case, as the JSON report writes it.
+         *
+         * @return {@code outage} or {@code configuration}
+         */
         public String value() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
