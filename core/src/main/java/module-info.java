@@ -22,6 +22,7 @@ module dev.tokengate {
     exports dev.tokengate.config;
     exports dev.tokengate.control;
     exports dev.tokengate.extract;
+    exports dev.tokengate.health;
     exports dev.tokengate.introspection;
     exports dev.tokengate.jwks;
     exports dev.tokengate.jwt;

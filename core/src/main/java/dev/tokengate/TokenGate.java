@@ -16,6 +16,8 @@ import dev.tokengate.control.Rotations;
 import dev.tokengate.extract.BearerTokenExtractor;
 import dev.tokengate.extract.Extraction;
 import dev.tokengate.extract.TokenExtractor;
+import dev.tokengate.health.HealthReport;
+import dev.tokengate.health.StartupCheck;
 import dev.tokengate.internal.Json;
 import dev.tokengate.internal.Settings;
 import dev.tokengate.internal.WarningEpisode;
@@ -36,6 +38,7 @@ import dev.tokengate.policy.TokenPolicy;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenStore;
 import dev.tokengate.validate.ValidatorStack;
+import com.github.benmanes.caffeine.cache.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 
@@ -108,6 +111,9 @@ public final class TokenGate implements AutoCloseable {
     /** Whether a gate built from keys records metrics and spans when their libraries are there ({@value ConfigKeys#METRICS}, {@value ConfigKeys#TRACING}). */
     static final boolean DEFAULT_AUTO_OBSERVING = true;
 
+    /** What the gate checks at start-up unless told ({@value ConfigKeys#STARTUP_CHECK}): nothing. */
+    static final StartupCheck DEFAULT_STARTUP_CHECK = StartupCheck.OFF;
+
     /** The mark of a request whose token lacked the route's scopes. */
     static final String SCOPE_MARK = "scope";
 
@@ -127,6 +133,8 @@ public final class TokenGate implements AutoCloseable {
     private final WarningEpisode upstreamFailures;
     /** Metrics and tracing: told of each decision, validation and upstream call. */
     private final GateObserver observer;
+    /** What the gate reaches out to, for {@link #health()}. */
+    private final Upstreams upstreams;
 
     private TokenGate(Builder b) {
         this.config = b.config;
@@ -136,7 +144,7 @@ public final class TokenGate implements AutoCloseable {
         this.extractor = b.extractor != null ? b.extractor : BearerTokenExtractor.create(config.allowFormBody(),
                 config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
         this.observer = observer(b);
-        Validators.Built built = b.validators.build(clock, b.validator != null, observer);
+        Validators.Built built = b.validators.build(clock, b.ticker, b.validator != null, observer);
         this.stack = built.stack();
         this.resources = built.resources();
         this.validator = b.validator != null ? ValidatorStack.observed(b.validator, observer) : stack.tokens();
@@ -178,6 +186,15 @@ public final class TokenGate implements AutoCloseable {
             LOG.warn("{}=report-only: tokengate enforces nothing; every request reaches the application and each "
                     + "refusal is only logged (decision would_deny). Use it to roll the gate out, then switch to enforce",
                     ConfigKeys.MODE);
+        }
+        this.upstreams = Upstreams.of(built, shared, clock);
+        if (b.startupCheck != StartupCheck.OFF) {
+            try {
+                b.startupCheck.apply(checkUpstreams());
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
         }
     }
 
@@ -233,6 +250,31 @@ public final class TokenGate implements AutoCloseable {
      */
     public Revocations revocations() {
         return revocations;
+    }
+
+    /**
+     * The health of every upstream this gate depends on: each issuer's JWKS or discovery, the introspection endpoint,
+     * the token database, the shared state (Redis). Read from the state each one keeps: never waits on an identity
+     * provider (a key set due a refresh is refreshed in the background, as a request would); the database and Redis
+     * answer one bounded call each ({@code isValid}, {@code PING}). For a readiness endpoint: {@link HealthReport#ready()}
+     * is false while a required upstream is down, and {@link HealthReport#toJson()} says which and why.
+     *
+     * @return the report, stamped with the gate's clock
+     */
+    public HealthReport health() {
+        return upstreams.health();
+    }
+
+    /**
+     * Contacts every upstream now, each within its own timeouts: fetches each issuer's discovery document and keys
+     * (unless cached), asks the introspection endpoint about a made-up token, opens a database connection, pings
+     * Redis. What {@value ConfigKeys#STARTUP_CHECK} runs when the gate is built; an application whose issuer only
+     * starts with it can run it later and {@link StartupCheck#apply apply} its mode.
+     *
+     * @return the report after the attempts
+     */
+    public HealthReport checkUpstreams() {
+        return upstreams.probe();
     }
 
     /** A revocation evicts the tokens it names from the verified-token and store caches. */
@@ -420,6 +462,8 @@ public final class TokenGate implements AutoCloseable {
         private final List<GateObserver> observers = new ArrayList<>();
         private boolean autoMetrics;
         private boolean autoTracing;
+        private StartupCheck startupCheck = DEFAULT_STARTUP_CHECK;
+        private Ticker ticker = Ticker.systemTicker();
 
         private Builder() {
         }
@@ -439,6 +483,7 @@ public final class TokenGate implements AutoCloseable {
         public Builder config(ConfigSource source) {
             source.checkKeys();
             source.read(ConfigKeys.MODE, Mode::parse, this::mode);
+            source.read(ConfigKeys.STARTUP_CHECK, StartupCheck::parse, this::startupCheck);
             this.config = TokenGateConfig.from(source);
             this.anomalies = AnomalyRules.config(source);
             source.read(ConfigKeys.REVOCATIONS_STORE, TokenGate::revocationsInDatabase,
@@ -590,6 +635,33 @@ public final class TokenGate implements AutoCloseable {
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * The time source of the key caches the gate builds from keys ({@value ConfigKeys#JWT_JWKS_URI}, discovery):
+         * their lifetimes, refetch limit and stale window. Default {@link Ticker#systemTicker()}; for tests that let
+         * a key set age without waiting.
+         *
+         * @param ticker the ticker
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * What the gate checks when it is built ({@value ConfigKeys#STARTUP_CHECK}): nothing (the default), or it
+         * {@link TokenGate#checkUpstreams() contacts every upstream} and logs what fails, or refuses to build when a
+         * required one fails. Read from {@value ConfigKeys#STARTUP_CHECK} by {@link #config}; a later call replaces
+         * an earlier one.
+         *
+         * @param check the mode
+         * @return this builder
+         */
+        public Builder startupCheck(StartupCheck check) {
+            this.startupCheck = Objects.requireNonNull(check, "startupCheck");
             return this;
         }
 

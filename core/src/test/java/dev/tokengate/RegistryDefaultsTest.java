@@ -36,6 +36,7 @@ class RegistryDefaultsTest {
     /** Each key with a default: how its text is read, and the value the code uses when the key is not set. */
     private static final Map<String, Map.Entry<Function<String, Object>, Object>> CODE_DEFAULTS = Map.ofEntries(
             entry(ConfigKeys.MODE, entry(TokenGate.Mode::parse, TokenGate.builder().validator(t -> null).build().mode())),
+            entry(ConfigKeys.STARTUP_CHECK, entry(dev.tokengate.health.StartupCheck::parse, TokenGate.DEFAULT_STARTUP_CHECK)),
             entry(ConfigKeys.CONFIG_LAYERS, entry(ConfigSource::layers, ConfigSource.of(Map.of(), Map.of(), new java.util.Properties()).layers())),
             entry(ConfigKeys.REALM, entry(v -> v, TokenGateConfig.defaults().realm())),
             entry(ConfigKeys.CHALLENGE_INCLUDE_SCOPE, entry(ConfigSource::bool, TokenGateConfig.defaults().includeScopeInChallenge())),

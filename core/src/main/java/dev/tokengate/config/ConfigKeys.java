@@ -35,6 +35,14 @@ public final class ConfigKeys {
     public static final String MODE = "tokengate.mode";
 
     /**
+     * What the gate checks when it is built: {@code off} (nothing: every upstream is contacted on first use),
+     * {@code warn} (fetch each issuer's discovery and keys, ask introspection about a made-up token, open a
+     * database connection, and log what fails) or {@code fail} (the same, and refuse to start when a required one
+     * fails). See {@link dev.tokengate.health.StartupCheck}.
+     */
+    public static final String STARTUP_CHECK = "tokengate.startup.check";
+
+    /**
      * The layers this application's settings are read from: a list of {@code system-properties},
      * {@code environment} and {@code parameters} (default: all three). A WAR on a server it shares with other
      * applications writes {@code parameters} to read its own init-params only, unaffected by the JVM-wide system
@@ -285,6 +293,7 @@ public final class ConfigKeys {
 
     private static final Map<String, ConfigKey> REGISTRY = registryOf(List.of(
             core(MODE, "enforce", "enforce: refusals are sent; report-only: every decision is logged (would_deny), none enforced (logged WARN)"),
+            core(STARTUP_CHECK, "off", "at start-up, contact each upstream (discovery and keys, introspection, database): off, warn (log what fails) or fail (refuse to start when a required one fails)"),
             core(CONFIG_LAYERS, "system-properties, environment, parameters",
                     "the layers settings are read from; 'parameters': this application's own only, not the JVM-wide system properties and environment (a parameter itself)"),
             core(REALM, "api", "the realm of the challenge"),

@@ -8,6 +8,8 @@ import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
+import dev.tokengate.health.HealthCheck;
+import dev.tokengate.health.UpstreamHealth;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.internal.Settings;
 import dev.tokengate.observe.GateObserver;
@@ -61,7 +63,7 @@ import java.util.function.Function;
  *
  * <p>Immutable and thread-safe; the raw token is never logged nor put into a message.
  */
-public final class IntrospectionValidator implements TokenValidator, AutoCloseable {
+public final class IntrospectionValidator implements TokenValidator, AutoCloseable, HealthCheck {
 
     /**
      * The default longest time an answer is remembered ({@code tokengate.introspection.cache-ttl}): a token revoked at
@@ -87,12 +89,14 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
 
     private final URI uri;
     private final TokenValidator stack;
+    private final IntrospectionClient client;
 
     /** The client this validator built (and stops on {@link #close()}); {@code null} when the application gave one. */
     private final HttpClient ownedClient;
 
-    private IntrospectionValidator(URI uri, TokenValidator stack, HttpClient ownedClient) {
+    private IntrospectionValidator(URI uri, TokenValidator stack, IntrospectionClient client, HttpClient ownedClient) {
         this.ownedClient = ownedClient;
+        this.client = client;
         this.uri = uri;
         this.stack = stack;
     }
@@ -121,7 +125,18 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
         return stack.validate(token);
     }
 
-    /** Describes the stack, outermost first; never a secret. */
+    /** The endpoint's health from the last call (see {@link #probe()} to call it now); cached answers are not calls. */
+    @Override
+    public UpstreamHealth health() {
+        return client.health();
+    }
+
+    /** Asks the endpoint about a made-up token now, within the timeout, then answers {@link #health()}. */
+    @Override
+    public UpstreamHealth probe() {
+        return client.probe();
+    }
+
     /** Stops the HTTP client this validator built (Java 21 and later; see {@link HttpFetcher#shutdown}); a given client stays open. */
     @Override
     public void close() {
@@ -493,10 +508,10 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
             }
             HttpClient owned = httpClient != null ? null : HttpFetcher.client(timeout, false);
             HttpClient client = httpClient != null ? httpClient : owned;
-            TokenValidator leaf = new IntrospectionClient(uri, new HttpFetcher(client, timeout, maxResponseBytes),
+            IntrospectionClient leaf = new IntrospectionClient(uri, new HttpFetcher(client, timeout, maxResponseBytes),
                     clientId, secret, authMethod, tokenTypeHint, issuers, audiences, leeway, clock, observer);
             if (cacheTtl.isZero()) {
-                return new IntrospectionValidator(uri, leaf, owned);
+                return new IntrospectionValidator(uri, leaf, leaf, owned);
             }
             TokenValidator cached = CachingTokenValidator.builder(leaf)
                     .maximumSize(cacheMaximumSize)
@@ -508,7 +523,7 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
                     .clock(clock)
                     .observer(observer, "introspection")
                     .build();
-            return new IntrospectionValidator(uri, cached, owned);
+            return new IntrospectionValidator(uri, cached, leaf, owned);
         }
 
         private String secret() {

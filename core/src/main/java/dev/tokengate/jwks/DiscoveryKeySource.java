@@ -6,6 +6,8 @@ import dev.tokengate.ConfigurationException;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
+import dev.tokengate.health.HealthCheck;
+import dev.tokengate.health.UpstreamHealth;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.log.Loggers;
 import dev.tokengate.observe.GateObserver;
@@ -15,6 +17,8 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 
@@ -25,7 +29,8 @@ import org.slf4j.Logger;
  * <p>Discovery is lazy, so an identity provider that is down never fails start-up. A failed discovery raises
  * {@link UpstreamUnavailableException} and is retried by a later call, at most once per {@code retryInterval};
  * a successful one is kept for the life of this source. The discovered document must name exactly the configured
- * issuer.
+ * issuer. Neither document (404 for both) or a document naming another issuer is reported as a configuration error,
+ * with what to set, in the exception and in {@link #health()}.
  *
  * <pre>{@code
  * KeySource keys = DiscoveryKeySource.builder(URI.create("https://idp.example.com/realms/shop"))
@@ -33,7 +38,7 @@ import org.slf4j.Logger;
  *         .build();
  * }</pre>
  */
-public final class DiscoveryKeySource implements KeySource {
+public final class DiscoveryKeySource implements KeySource, HealthCheck {
 
     private static final Logger LOG = Loggers.logger(DiscoveryKeySource.class);
 
@@ -51,6 +56,13 @@ public final class DiscoveryKeySource implements KeySource {
     private UpstreamUnavailableException lastFailure;
     /** Guarded by {@link #lock}. */
     private long lastFailureAt;
+    /** The last failure's message and whether it was a configuration error, for {@link #health()} (which takes no lock). */
+    private volatile String failureMessage;
+    private volatile boolean misconfigured;
+    /** Whether a discovery was ever completed, failed or not. */
+    private volatile boolean attempted;
+    /** A discovery that {@link #health()} started in the background is under way. */
+    private final AtomicBoolean discovering = new AtomicBoolean();
 
     private DiscoveryKeySource(Builder b) {
         this.issuer = b.issuer;
@@ -128,6 +140,61 @@ public final class DiscoveryKeySource implements KeySource {
         return jwks().prefetch();
     }
 
+    /**
+     * Once the JWKS is discovered, its {@link JwksKeySource#health() health} (kind {@code discovery}); before, from
+     * the last attempt: {@code down} after a failed discovery (a configuration error when neither document exists or
+     * the document names another issuer), {@code unknown} when none was made. Never waits on the issuer: when
+     * nothing is discovered, a discovery is started in the background, at most once per {@code retryInterval}.
+     */
+    @Override
+    public UpstreamHealth health() {
+        JwksKeySource d = delegate;
+        if (d != null) {
+            UpstreamHealth jwks = d.health();
+            return new UpstreamHealth("discovery", jwks.target(), jwks.status(), jwks.problem(),
+                    jwks.sinceLastSuccess(), jwks.detail() + " (JWKS discovered from " + issuer + ")");
+        }
+        boolean tried = attempted;
+        String failure = failureMessage;
+        boolean configuration = misconfigured;
+        if (discovering.compareAndSet(false, true)) {
+            CompletableFuture.runAsync(() -> {
+                try {
+                    jwks(); // within retryInterval of a failure this answers that failure without a request
+                } catch (RuntimeException e) {
+                    LOG.debug("Discovery for issuer {} started by a health check failed: {}", issuer, e.getMessage());
+                } finally {
+                    discovering.set(false);
+                }
+            });
+        }
+        String target = OidcDiscovery.openIdConfiguration(issuer).toString();
+        if (!tried || failure == null) { // never tried, or discovered between the two reads above
+            d = delegate;
+            if (d != null) {
+                return health();
+            }
+            return new UpstreamHealth("discovery", target, UpstreamHealth.Status.UNKNOWN,
+                    Optional.of(UpstreamHealth.Problem.outage("not discovered yet")), Optional.empty(),
+                    "the JWKS is discovered on first use; a discovery has been started");
+        }
+        return new UpstreamHealth("discovery", target, UpstreamHealth.Status.DOWN,
+                Optional.of(configuration ? UpstreamHealth.Problem.configuration(failure)
+                        : UpstreamHealth.Problem.outage(failure)), Optional.empty(),
+                "the issuer's JWKS is not known; its tokens cannot be verified");
+    }
+
+    /** Discovers the JWKS and fetches its keys now unless done (see {@link #prefetch()}), then answers {@link #health()}. */
+    @Override
+    public UpstreamHealth probe() {
+        try {
+            prefetch();
+        } catch (UpstreamUnavailableException e) {
+            LOG.debug("Discovery probe for issuer {} failed: {}", issuer, e.getMessage());
+        }
+        return health();
+    }
+
     /** Stops the HTTP client this source built for discovery and its JWKS (Java 21 and later); a given client stays open. */
     @Override
     public void close() {
@@ -168,6 +235,8 @@ public final class DiscoveryKeySource implements KeySource {
                 LOG.info("Discovered JWKS {} for issuer {}", jwksUri, issuer);
                 delegate = jwksBuilder(jwksUri).build();
                 lastFailure = null;
+                failureMessage = null;
+                attempted = true;
                 return delegate;
             } catch (HttpFetcher.FetchException e) {
                 LOG.warn("Discovery for issuer {} failed, retrying in {}: {}", issuer, settings.retryInterval,
@@ -175,6 +244,9 @@ public final class DiscoveryKeySource implements KeySource {
                 lastFailure = new UpstreamUnavailableException("Discovery for issuer " + issuer + " failed: "
                         + e.getMessage(), issuer, e, settings.retryInterval);
                 lastFailureAt = now;
+                misconfigured = e instanceof OidcDiscovery.Misconfigured;
+                failureMessage = lastFailure.getMessage();
+                attempted = true;
                 throw lastFailure;
             }
         }

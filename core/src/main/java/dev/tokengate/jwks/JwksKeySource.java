@@ -11,6 +11,8 @@ import dev.tokengate.ConfigurationException;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
+import dev.tokengate.health.HealthCheck;
+import dev.tokengate.health.UpstreamHealth;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.log.Loggers;
 import dev.tokengate.observe.GateObserver;
@@ -54,8 +56,11 @@ import org.slf4j.Logger;
  *         .readTimeout(Duration.ofSeconds(3))
  *         .build();
  * }</pre>
+ *
+ * <p>Its {@link #health()} is read from the cache: up while the set is fresh or refreshed, degraded while it serves
+ * cached keys within the stale window of a failing endpoint, down once nothing usable is cached.
  */
-public final class JwksKeySource implements KeySource {
+public final class JwksKeySource implements KeySource, HealthCheck {
 
     /** The default time to wait for a connection ({@code tokengate.jwks.connect-timeout}; default HTTP client only). */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -94,6 +99,11 @@ public final class JwksKeySource implements KeySource {
     private long lastRefetchStarted; // guarded by refetchLock
     private boolean refetchedOnce; // guarded by refetchLock
     private volatile String lastFailure = "";
+    /** Whether a fetch was ever started; when the last started and when one last succeeded, in ticker nanos. */
+    private volatile boolean attempted;
+    private volatile long lastAttemptAt;
+    private volatile long lastSuccessAt;
+    private volatile boolean succeeded;
 
     private JwksKeySource(Builder b) {
         this.uri = b.uri;
@@ -190,6 +200,58 @@ public final class JwksKeySource implements KeySource {
      */
     public int prefetch() {
         return current().keys().size();
+    }
+
+    /**
+     * The key set's health, from the cache: {@code up} while the set is fresh (or merely due a refresh),
+     * {@code degraded} while the endpoint fails and cached keys are served within the stale window, {@code down}
+     * once nothing usable is cached (never fetched successfully, or the stale window ran out), {@code unknown}
+     * before the first fetch. Never waits on the endpoint: a set due a refresh is refreshed in the background as a
+     * request would (at most once per its lifetime, or per {@code minCacheTtl} while failing), and with nothing
+     * cached a fetch is started in the background at most once per {@code minCacheTtl}.
+     */
+    @Override
+    public UpstreamHealth health() {
+        KeySet set = cache.synchronous().getIfPresent(CACHE_KEY); // never blocks; starts a refresh that is due
+        long now = ticker.read();
+        Optional<Duration> sinceSuccess = succeeded ? Optional.of(Duration.ofNanos(now - lastSuccessAt)) : Optional.empty();
+        if (set == null) {
+            boolean wasAttempted = attempted;
+            if (!wasAttempted || now - lastAttemptAt >= minTtl) {
+                cache.get(CACHE_KEY).exceptionally(e -> null); // the loader logs the failure; the next look shows it
+            }
+            if (!wasAttempted) {
+                return new UpstreamHealth("jwks", uri.toString(), UpstreamHealth.Status.UNKNOWN,
+                        Optional.of(UpstreamHealth.Problem.outage("not fetched yet")), sinceSuccess,
+                        "keys are fetched on first use; a fetch has been started");
+            }
+            return new UpstreamHealth("jwks", uri.toString(), UpstreamHealth.Status.DOWN,
+                    Optional.of(UpstreamHealth.Problem.outage(lastFailure.isEmpty() ? "no keys cached" : lastFailure)),
+                    sinceSuccess, succeeded ? "the cached keys were dropped: the endpoint kept failing for the whole "
+                            + "stale window (" + Duration.ofNanos(staleWindow) + "); tokens cannot be verified"
+                            : "no keys cached; tokens cannot be verified");
+        }
+        if (set.isFailing()) {
+            Duration failingFor = Duration.ofNanos(now - set.failingSince().getAsLong());
+            Duration left = Duration.ofNanos(Math.max(0, set.failingSince().getAsLong() + staleWindow - now));
+            return new UpstreamHealth("jwks", uri.toString(), UpstreamHealth.Status.DEGRADED,
+                    Optional.of(UpstreamHealth.Problem.outage(lastFailure)), sinceSuccess,
+                    "serving " + set.keys().size() + " cached key(s); the endpoint has failed for " + failingFor
+                            + ", the keys are dropped in " + left + " unless a fetch succeeds");
+        }
+        return new UpstreamHealth("jwks", uri.toString(), UpstreamHealth.Status.UP, Optional.empty(), sinceSuccess,
+                set.keys().size() + " usable key(s), fetched " + Duration.ofNanos(now - set.fetchedAt()) + " ago");
+    }
+
+    /** Fetches the keys now unless a usable set is cached (see {@link #prefetch()}), then answers {@link #health()}. */
+    @Override
+    public UpstreamHealth probe() {
+        try {
+            prefetch();
+        } catch (UpstreamUnavailableException e) {
+            LOG.debug("JWKS {} probe failed: {}", uri, e.getMessage());
+        }
+        return health();
     }
 
     /** Stops the HTTP client this source built (on Java 21 and later; see {@link HttpFetcher#shutdown}); a client the application gave stays open. */
@@ -306,6 +368,8 @@ public final class JwksKeySource implements KeySource {
     }
 
     private KeySet fetchNow() throws HttpFetcher.FetchException {
+        lastAttemptAt = ticker.read();
+        attempted = true;
         HttpFetcher.Response response = fetcher.get(uri);
         if (response.status() != 200) {
             throw new HttpFetcher.FetchException("GET " + uri + " failed: HTTP " + response.status()
@@ -322,7 +386,10 @@ public final class JwksKeySource implements KeySource {
             LOG.info("JWKS {} is answering again ({} keys)", uri, keys.size());
         }
         LOG.debug("Fetched JWKS {}: {} usable keys, fresh for {} s", uri, keys.size(), lifetime / 1_000_000_000L);
-        return KeySet.fetched(keys, ticker.read(), lifetime);
+        long now = ticker.read();
+        lastSuccessAt = now;
+        succeeded = true;
+        return KeySet.fetched(keys, now, lifetime);
     }
 
     /** The freshness lifetime from {@code Cache-Control}, in nanoseconds, bounded. */

@@ -128,9 +128,9 @@ public final class JwtValidator implements TokenValidator {
     }
 
     /**
-     * Where the issuer's public keys come from.
+     * Where the issuer's public keys come from: what the gate lists in its health report.
      *
-     * @return the key source; empty for an issuer with an HMAC secret
+     * @return the key source; empty for an issuer checked with a shared HMAC secret
      */
     public Optional<KeySource> keySource() {
         return Optional.ofNullable(keySource);

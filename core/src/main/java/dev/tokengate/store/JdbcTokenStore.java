@@ -6,6 +6,8 @@ import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.control.RevocationStore;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
+import dev.tokengate.health.HealthCheck;
+import dev.tokengate.health.UpstreamHealth;
 import dev.tokengate.log.Fingerprints;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tokengate.log.Loggers;
@@ -83,7 +85,7 @@ import javax.sql.DataSource;
  * {@linkplain Builder#queryTimeout(Duration) query timeout}), stops the threads and closes the pool it built for a
  * {@link Builder#jdbcUrl(String) JDBC URL}, but not a {@link DataSource} it was given.
  */
-public final class JdbcTokenStore implements TokenStore, TokenAdmin {
+public final class JdbcTokenStore implements TokenStore, TokenAdmin, HealthCheck {
 
     /** The default table name. */
     public static final String DEFAULT_TABLE = "tokengate_token";
@@ -132,6 +134,8 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
     private final Object flushLock = new Object();
     private final ScheduledExecutorService flusher;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** When a health check last found the database answering. */
+    private volatile Instant lastHealthy;
 
     private JdbcTokenStore(Builder b, DataSource dataSource, HikariDataSource ownPool) {
         this.dataSource = dataSource;
@@ -308,6 +312,75 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UpstreamUnavailableException("interrupted while waiting for the token database", null, e);
+        }
+    }
+
+    /**
+     * Opens a connection and asks the driver whether it is valid ({@code Connection.isValid}), on a lookup thread and
+     * within the {@linkplain Builder#timeout(Duration) timeout}, like a lookup: {@code up} or {@code down} with what
+     * failed. When as many lookups as allowed are already waiting on the database, none is started and the database
+     * counts as down.
+     */
+    @Override
+    public UpstreamHealth health() {
+        String target = ownPool != null ? withoutParameters(ownPool.getJdbcUrl()) + ", table " + table
+                : "the application's DataSource, table " + table;
+        String problem;
+        if (!lookups.tryAcquire()) {
+            problem = "the token database is not answering: " + maxConcurrentLookups + " lookups are already waiting on it ("
+                    + ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS + ")";
+        } else {
+            problem = validConnection();
+        }
+        Instant last = lastHealthy;
+        Optional<Duration> since = last == null ? Optional.empty() : Optional.of(Duration.between(last, clock.instant()));
+        if (problem == null) {
+            return new UpstreamHealth("database", target, UpstreamHealth.Status.UP, Optional.empty(), since,
+                    "a connection answered within " + timeout);
+        }
+        return new UpstreamHealth("database", target, UpstreamHealth.Status.DOWN,
+                Optional.of(UpstreamHealth.Problem.outage(problem)), since,
+                "stored tokens and API keys cannot be checked (answered 503) until the database answers");
+    }
+
+    /** The same as {@link #health()}, which already opens a connection. */
+    @Override
+    public UpstreamHealth probe() {
+        return health();
+    }
+
+    /** Null when a connection answered {@code isValid} within the timeout, else what went wrong; holds a lookup permit. */
+    private String validConnection() {
+        Future<Boolean> check;
+        try {
+            check = lookupThreads.submit(() -> {
+                try (Connection c = dataSource.getConnection()) {
+                    return c.isValid(seconds(timeout));
+                } finally {
+                    lookups.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            lookups.release();
+            return "the token store is closed";
+        }
+        try {
+            if (check.get(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                lastHealthy = clock.instant();
+                return null;
+            }
+            return "a connection to the token database is not valid (Connection.isValid answered false)";
+        } catch (TimeoutException e) {
+            return "the token database did not answer within " + timeout + " (" + ConfigKeys.STORE_TIMEOUT + ")";
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException sql) {
+                return unavailable("open a connection", sql).getMessage();
+            }
+            return "the token database check failed: " + cause;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while waiting for the token database";
         }
     }
 

@@ -212,9 +212,10 @@ class DiscoveryKeySourceTest {
         idp = JwksServer.start().openIdConfiguration(false).authorizationServerMetadata(false);
 
         assertThatThrownBy(() -> source().build().prefetch()).isInstanceOf(UpstreamUnavailableException.class)
-                .hasMessage("Discovery for issuer " + idp.issuer() + " failed: GET " + idp.issuer()
-                        + idp.authorizationServerMetadataPath() + " failed: HTTP 404 (after a 404 from " + idp.issuer()
-                        + idp.openIdConfigurationPath() + ")");
+                .hasMessage("Discovery for issuer " + idp.issuer() + " failed: issuer " + idp.issuer()
+                        + " publishes no discovery document (HTTP 404 at " + idp.issuer() + idp.openIdConfigurationPath()
+                        + " and at " + idp.issuer() + idp.authorizationServerMetadataPath() + "); set "
+                        + "tokengate.jwt.jwks-uri to its JWKS endpoint, or correct the issuer URL (tokengate.jwt.issuer)");
     }
 
     @Test

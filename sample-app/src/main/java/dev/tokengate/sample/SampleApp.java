@@ -5,6 +5,7 @@ import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
+import dev.tokengate.health.StartupCheck;
 import dev.tokengate.jaxrs.TokenGateFeature;
 import dev.tokengate.log.Slf4jCallLogSink;
 import dev.tokengate.sample.legacy.StatementServlet;
@@ -36,6 +37,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -49,6 +51,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code /api/*}, {@code /health}: Jakarta REST on Jersey, protected by the {@link TokenGateFeature} and
  *       the {@code @RequiresScopes} / {@code @Open} annotations ({@link TradingResource}, {@link HealthResource});</li>
+ *   <li>{@code /health/ready}: the gate's health report, 503 while a required upstream is down
+ *       ({@link ReadinessServlet}; open and not in the call log);</li>
  *   <li>{@code /legacy/*}: plain servlets protected only by the {@code TokenGateFilter} declared in
  *       {@code legacy-webapp/WEB-INF/web.xml};</li>
  *   <li>{@code /console/}: the token console ({@link ConsolePages}, {@link ConsoleResource});</li>
@@ -100,6 +104,12 @@ public final class SampleApp implements AutoCloseable {
 
     /** The same with another clock, for tests that let tokens expire without waiting. */
     static SampleApp start(String host, int port, Map<String, String> settings, Clock clock) throws Exception {
+        return start(host, port, settings, clock, Ticker.systemTicker());
+    }
+
+    /** The same with another ticker too, for tests that let the issuer's cached keys age without waiting. */
+    static SampleApp start(String host, int port, Map<String, String> settings, Clock clock, Ticker ticker)
+            throws Exception {
         SampleSettings sample = new SampleSettings(settings);
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
@@ -159,8 +169,16 @@ public final class SampleApp implements AutoCloseable {
             CallLabels labels = new CallLabels();
             RecentCalls recent = new RecentCalls(RECENT_CALLS, labels, new Slf4jCallLogSink());
             Anomalies anomalies = new Anomalies();
-            gate = TokenGate.builder().config(ConfigSource.of(params)).tokenStore(db.tokens())
-                    .callLogSink(recent).clock(clock).anomalyListener(anomalies).build();
+            // With the demo issuer, the issuer is this very server, which answers only once started: the start-up
+            // check (tokengate.startup.check, TOKENGATE_STARTUP_CHECK) then runs after the start, below.
+            StartupCheck startupCheck = sample.get(ConfigKeys.STARTUP_CHECK).map(StartupCheck::parse)
+                    .orElse(StartupCheck.OFF);
+            TokenGate.Builder gateBuilder = TokenGate.builder().config(ConfigSource.of(params)).tokenStore(db.tokens())
+                    .callLogSink(recent).clock(clock).ticker(ticker).anomalyListener(anomalies);
+            if (demo != null) {
+                gateBuilder.startupCheck(StartupCheck.OFF);
+            }
+            gate = gateBuilder.build();
             if (demo != null) {
                 demo.revocations(gate.revocations()); // a token revoked at /demo-issuer/revoke is refused at once
             }
@@ -193,6 +211,7 @@ public final class SampleApp implements AutoCloseable {
             }
             main.addServlet(new ServletHolder("jersey", new ServletContainer(api)), "/*");
             main.addServlet(new ServletHolder("metrics", new MetricsServlet(metrics)), "/metrics");
+            main.addServlet(new ServletHolder("readiness", new ReadinessServlet(gate)), "/health/ready");
             if (demo != null) {
                 main.addServlet(new ServletHolder("demo-issuer", demo), "/demo-issuer/*");
             }
@@ -200,8 +219,15 @@ public final class SampleApp implements AutoCloseable {
             override = overrideDescriptor(params);
             WebAppContext legacy = legacyArea(server, override, ledger);
 
-            server.setHandler(new ContextHandlerCollection(legacy, main));
+            ContextHandlerCollection contexts = new ContextHandlerCollection(main);
+            server.setHandler(contexts);
             server.start();
+            if (demo != null) {
+                startupCheck.apply(gate.checkUpstreams());
+            }
+            // The legacy area's filter builds its own gate, whose start-up check (if on) needs the issuer answering.
+            contexts.addHandler(legacy);
+            legacy.start();
             if (!legacy.isAvailable()) {
                 throw new IllegalStateException("the legacy area (/legacy) did not start; see the log above");
             }
