@@ -18,21 +18,24 @@ import java.util.TreeMap;
  * <p>Fields: {@code time, request_id, trace_id, method, path, status, latency_ms, client_address, subject, client_id,
  * token_fingerprint, scopes, application, api_key_id, decision, error, reason, marks}; absent values are left out.
  *
- * <p>The JSON line is the message. With an SLF4J 2 provider that takes whole events (Logback, Log4j 2's
- * {@code log4j-slf4j2-impl}) the same fields also go as the event's key-value pairs (strings, {@code status} an
- * {@code Integer}, {@code latency_ms} a {@code Double}, {@code scopes} and {@code marks} lists of strings), so that a
- * JSON encoder such as logstash-logback-encoder writes them as fields of its own; a plain pattern layout shows the
- * message only. Other providers, and {@code java.util.logging}, get the message alone.
+ * <p>The JSON line is the message. On Logback the same fields also go as the event's SLF4J key-value pairs (strings,
+ * {@code status} an {@code Integer}, {@code latency_ms} a {@code Double}, {@code scopes} and {@code marks} lists of
+ * strings), so that a JSON encoder such as logstash-logback-encoder writes them as fields of its own, while a
+ * pattern layout shows the message alone. Other providers, and {@code java.util.logging}, get the message alone:
+ * {@code slf4j-jdk14} and SLF4J's default event builder (used by {@code slf4j-simple}) would write the pairs as
+ * {@code key=value} text in front of the JSON line.
  */
 public final class Slf4jCallLogSink implements CallLogSink {
 
     /** The logger the events go to. */
     public static final String LOGGER_NAME = "tokengate.calls";
+    /** Logback's logger, which takes key-value pairs as data and leaves the message as it is. */
+    private static final String LOGBACK = "ch.qos.logback.classic.Logger";
     /** The sink on {@value #LOGGER_NAME}. */
     static final Slf4jCallLogSink DEFAULT = new Slf4jCallLogSink();
 
     private final Logger logger;
-    /** Whether the logger takes whole events, key-value pairs included (SLF4J's {@link LoggingEventAware}). */
+    /** Whether the logger keeps key-value pairs beside the message: Logback's. */
     private final boolean keyValues;
 
     /** The sink on the logger {@value #LOGGER_NAME}. */
@@ -42,7 +45,7 @@ public final class Slf4jCallLogSink implements CallLogSink {
 
     Slf4jCallLogSink(Logger logger) {
         this.logger = logger;
-        this.keyValues = logger instanceof LoggingEventAware;
+        this.keyValues = logger instanceof LoggingEventAware && LOGBACK.equals(logger.getClass().getName());
     }
 
     @Override
