@@ -54,7 +54,28 @@ public record CallEvent(
         Optional<String> reason,
         List<String> marks) {
 
-    /** Copies {@code marks}. */
+    /**
+     * An event; {@code marks} is copied.
+     *
+     * @param time             when the request arrived
+     * @param requestId        a unique id
+     * @param traceId          the W3C trace id of the request's {@code traceparent}, if well-formed
+     * @param method           the HTTP method
+     * @param path             the request path
+     * @param status           the HTTP status sent
+     * @param latency          time from arrival to the end of the response
+     * @param clientAddress    the client's address
+     * @param subject          the token's subject, if authenticated
+     * @param clientId         the token's client id, if authenticated
+     * @param tokenFingerprint the token's short hash, if a token was presented
+     * @param scopes           the token's scopes, if authenticated
+     * @param application      the owner of the API key the request carried
+     * @param apiKeyId         the id of that API key
+     * @param decision         {@code allow}, {@code deny}, {@code rate_limited}, {@code permit} or {@code would_deny}
+     * @param errorCode        the error code sent, if denied
+     * @param reason           what failed, for operators
+     * @param marks            short words the policies added
+     */
     public CallEvent {
         marks = List.copyOf(marks);
     }
@@ -83,7 +104,7 @@ public record CallEvent(
                      String clientAddress, Optional<String> subject, Optional<String> clientId,
                      Optional<String> tokenFingerprint, List<String> scopes, Optional<String> application,
                      Optional<String> apiKeyId, String decision, Optional<String> errorCode, Optional<String> reason) {
-        this(time, requestId, Optional.empty(), method, path, status, latency, clientAddress, subject, clientId, tokenFingerprint, scopes,
-                application, apiKeyId, decision, errorCode, reason, List.of());
+        this(time, requestId, Optional.empty(), method, path, status, latency, clientAddress, subject, clientId,
+                tokenFingerprint, scopes, application, apiKeyId, decision, errorCode, reason, List.of());
     }
 }
