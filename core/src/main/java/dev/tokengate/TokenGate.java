@@ -20,6 +20,7 @@ import dev.tokengate.health.HealthReport;
 import dev.tokengate.health.StartupCheck;
 import dev.tokengate.internal.Json;
 import dev.tokengate.internal.Settings;
+import dev.tokengate.internal.TraceParent;
 import dev.tokengate.internal.WarningEpisode;
 import dev.tokengate.introspection.IntrospectionValidator;
 import dev.tokengate.jwt.JwtValidator;
@@ -93,6 +94,17 @@ public final class TokenGate implements AutoCloseable {
 
     /** MDC key of the request id, set from {@link #begin} to {@link Call#finish}. */
     public static final String MDC_REQUEST_ID = "tokengate.request_id";
+    /**
+     * MDC key of the W3C trace id of the request's {@code traceparent} header, set from {@link #begin} to
+     * {@link Call#finish} when the header is well-formed.
+     */
+    public static final String MDC_TRACE_ID = "tokengate.trace_id";
+    /**
+     * The header that carries the request id: read from the request (a value of 1 to 64 letters, digits and
+     * {@code . _ : -} is kept, anything else replaced by a new id) and sent back on every response of the call, the
+     * allowed and the refused, by each adapter.
+     */
+    public static final String REQUEST_ID_HEADER = "X-Request-Id";
     /** MDC key of the authenticated subject (or client id). */
     public static final String MDC_SUBJECT = "tokengate.subject";
     /** MDC key of the authenticated client id. */
@@ -398,17 +410,18 @@ public final class TokenGate implements AutoCloseable {
     }
 
     /**
-     * Starts one request: assigns its id (from a sane {@code X-Request-Id}, else a new one) and starts the clock.
+     * Starts one request: assigns its id (from a sane {@value #REQUEST_ID_HEADER}, else a new one), reads its trace id
+     * from a well-formed {@code traceparent}, puts both in the MDC and starts the clock.
      *
-     * @param request the adapter's view of the incoming request; not null
-     * @return the request's call, to authenticate or authorize with and to {@link Call#finish finish} once answered
+     * @param request the adapter's view of the request
+     * @return the request's call, to decide and then {@linkplain Call#finish finish} it
      */
     public Call begin(RequestView request) {
         return new Call(request);
     }
 
     private String newRequestId(RequestView request) {
-        for (String v : request.headers("X-Request-Id")) {
+        for (String v : request.headers(REQUEST_ID_HEADER)) {
             if (REQUEST_ID.matcher(v).matches()) {
                 return v;
             }
@@ -860,6 +873,8 @@ public final class TokenGate implements AutoCloseable {
         private final Instant time;
         private final long startNanos;
         private final String requestId;
+        /** The W3C trace id of the request's {@code traceparent}, or {@code null}. */
+        private final String traceId;
         private final String clientAddress;
         private Outcome validation;
         private String validationReason;
@@ -888,19 +903,34 @@ public final class TokenGate implements AutoCloseable {
             this.time = clock.instant();
             this.startNanos = System.nanoTime();
             this.requestId = newRequestId(request);
+            this.traceId = TraceParent.traceId(request.headers(TraceParent.HEADER)).orElse(null);
             this.clientAddress = ClientAddress.resolve(request, config.trustedProxies(), config.forwardedHeader());
             detach(); // a call on this thread that never finished must not lend its identity to this one
             MDC.put(MDC_REQUEST_ID, requestId);
+            if (traceId != null) {
+                MDC.put(MDC_TRACE_ID, traceId);
+            }
         }
 
         /**
-         * The request's id: a sane {@code X-Request-Id} of the request (1 to 64 letters, digits, {@code . _ : -}),
-         * else a new random one; also in the MDC as {@value #MDC_REQUEST_ID} until {@link #finish}.
+         * The request's id: the client's {@value #REQUEST_ID_HEADER} when it is 1 to 64 letters, digits and
+         * {@code . _ : -}, else a new random one. Adapters send it back in the {@value #REQUEST_ID_HEADER} response
+         * header; the call log, the MDC and the problem body of a refusal carry it.
          *
-         * @return the id, never null
+         * @return the request id
          */
         public String requestId() {
             return requestId;
+        }
+
+        /**
+         * The trace id (32 lower-case hex digits) of the request's W3C {@code traceparent} header, when it has one
+         * well-formed header of version {@code 00}; any other header is ignored.
+         *
+         * @return the trace id, or empty
+         */
+        public Optional<String> traceId() {
+            return Optional.ofNullable(traceId);
         }
 
         /**
@@ -1249,7 +1279,7 @@ public final class TokenGate implements AutoCloseable {
                 } else {
                     decision = "allow";
                 }
-                CallEvent event = new CallEvent(time, requestId, request.method(), request.path(), status,
+                CallEvent event = new CallEvent(time, requestId, traceId(), request.method(), request.path(), status,
                         Duration.ofNanos(System.nanoTime() - startNanos), clientAddress,
                         token.flatMap(VerifiedToken::subject), token.flatMap(VerifiedToken::clientId),
                         Optional.ofNullable(fingerprint), token.map(t -> List.copyOf(t.scopes())).orElse(List.of()),
@@ -1307,6 +1337,7 @@ public final class TokenGate implements AutoCloseable {
          */
         public void detach() {
             MDC.remove(MDC_REQUEST_ID);
+            MDC.remove(MDC_TRACE_ID);
             MDC.remove(MDC_SUBJECT);
             MDC.remove(MDC_CLIENT_ID);
         }
