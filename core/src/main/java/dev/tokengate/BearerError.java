@@ -53,6 +53,10 @@ public final class BearerError {
         public static final Code TEMPORARILY_UNAVAILABLE = new Code("temporarily_unavailable");
         /** The route is closed to every caller (403; RFC 6749's code). */
         public static final Code ACCESS_DENIED = new Code("access_denied");
+        /** The DPoP proof is missing, malformed or does not match the request or the token (RFC 9449 §7.1, 401). */
+        public static final Code INVALID_DPOP_PROOF = new Code("invalid_dpop_proof");
+        /** The server requires a nonce in the DPoP proof (RFC 9449 §9, 401). */
+        public static final Code USE_DPOP_NONCE = new Code("use_dpop_nonce");
         /** Too many requests for a rate limit (429, RFC 6585); no RFC names a code for it, this is tokengate's. */
         public static final Code RATE_LIMITED = new Code("rate_limited");
 
@@ -158,6 +162,17 @@ public final class BearerError {
      */
     public static BearerError insufficientScope(String description, Collection<String> required) {
         return builder(403, Code.INSUFFICIENT_SCOPE, description).challenge(true).requiredScopes(required).build();
+    }
+
+    /**
+     * A DPoP proof that is missing, malformed, or does not match the request or the token: 401
+     * {@code invalid_dpop_proof}, answered in the {@code DPoP} challenge (RFC 9449 §7.1).
+     *
+     * @param description for the client: what is wrong with the proof and what to send instead
+     * @return the error
+     */
+    public static BearerError invalidDpopProof(String description) {
+        return builder(401, Code.INVALID_DPOP_PROOF, description).build();
     }
 
     /**

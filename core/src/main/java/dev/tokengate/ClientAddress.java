@@ -42,7 +42,7 @@ final class ClientAddress {
         return client;
     }
 
-    private static boolean isTrusted(String address, List<IpRange> trusted) {
+    static boolean isTrusted(String address, List<IpRange> trusted) {
         for (IpRange r : trusted) {
             if (r.contains(address)) {
                 return true;
@@ -79,11 +79,11 @@ final class ClientAddress {
         return out;
     }
 
-    private static String unquote(String v) {
+    static String unquote(String v) {
         return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
     }
 
-    private static String stripPort(String v) {
+    static String stripPort(String v) {
         if (v.startsWith("[")) {
             int close = v.indexOf(']');
             return close > 0 ? v.substring(1, close) : v;

@@ -61,6 +61,17 @@ public interface RequestView {
     }
 
     /**
+     * The URL the request was sent to as the container received it, without query and fragment: scheme, host, port
+     * and the whole path (context path included), e.g. {@code https://api.example.com/app/accounts/7}. The gate
+     * replaces scheme and host by what a trusted proxy forwarded; DPoP proofs ({@code htu}) are checked against it.
+     *
+     * @return the URL; empty when the adapter cannot tell (DPoP proofs are then refused)
+     */
+    default Optional<String> url() {
+        return Optional.empty();
+    }
+
+    /**
      * The address of the peer that opened the connection (a proxy, if there is one).
      *
      * @return the peer's address as text (IPv4 or IPv6), never null

@@ -23,6 +23,7 @@ import dev.tokengate.internal.Settings;
 import dev.tokengate.internal.TraceParent;
 import dev.tokengate.internal.WarningEpisode;
 import dev.tokengate.introspection.IntrospectionValidator;
+import dev.tokengate.jwt.DpopVerifier;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.log.CallLogSink;
@@ -147,14 +148,19 @@ public final class TokenGate implements AutoCloseable {
     private final GateObserver observer;
     /** What the gate reaches out to, for {@link #health()}. */
     private final Upstreams upstreams;
+    /** DPoP (RFC 9449): the mode, the proofs' algorithms and the replay cache. */
+    private final DpopVerifier dpop;
 
     private TokenGate(Builder b) {
         this.config = b.config;
         this.clock = b.clock;
         this.upstreamFailures = new WarningEpisode(LOG, "tokengate cannot check tokens (answering 503)", clock,
                 WarningEpisode.SUMMARY_INTERVAL);
-        this.extractor = b.extractor != null ? b.extractor : BearerTokenExtractor.create(config.allowFormBody(),
+        this.dpop = b.dpop.clock(clock).build();
+        BearerTokenExtractor rfc6750 = BearerTokenExtractor.create(config.allowFormBody(),
                 config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
+        this.extractor = b.extractor != null ? b.extractor
+                : dpop.mode() == DpopVerifier.Mode.OFF ? rfc6750 : rfc6750.withDpop();
         this.observer = observer(b);
         Validators.Built built = b.validators.build(clock, b.ticker, b.validator != null, observer);
         this.stack = built.stack();
@@ -174,7 +180,7 @@ public final class TokenGate implements AutoCloseable {
                 .orElseGet(() -> Revocations.inMemory(clock));
         revocations.onRevoke(this::evict);
         List<TokenPolicy> chain = new ArrayList<>();
-        chain.add(TokenPolicies.proofOfPossession());
+        chain.add(TokenPolicies.proofOfPossession(dpop));
         chain.add(TokenPolicies.allowedAddresses(b.addressRanges));
         chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys(), b.addressRanges));
         chain.add(revocations.policy());
@@ -467,6 +473,7 @@ public final class TokenGate implements AutoCloseable {
         private RevocationStore revocationStore;
         private boolean revocationsInDatabase = DEFAULT_REVOCATIONS_IN_DATABASE;
         private AnomalyRules.Builder anomalies = AnomalyRules.builder();
+        private DpopVerifier.Builder dpop = DpopVerifier.builder();
         private final List<AnomalyListener> anomalyListeners = new ArrayList<>();
         private RateLimits rateLimits = RateLimits.none();
         private SharedControl sharedControl;
@@ -503,6 +510,7 @@ public final class TokenGate implements AutoCloseable {
                     b -> this.revocationsInDatabase = b);
             validators.config(source);
             this.rateLimits = RateLimits.config(source);
+            this.dpop = DpopVerifier.builder().config(source);
             this.addressRanges = AddressRanges.config(source);
             this.sharedSource = source.get(ConfigKeys.REDIS_URI).isPresent() ? source : null;
             this.autoMetrics = source.get(ConfigKeys.METRICS, v -> autoObserving(ConfigKeys.METRICS, v))
@@ -675,6 +683,19 @@ public final class TokenGate implements AutoCloseable {
          */
         public Builder startupCheck(StartupCheck check) {
             this.startupCheck = Objects.requireNonNull(check, "startupCheck");
+            return this;
+        }
+
+        /**
+         * DPoP (RFC 9449): whether the {@code DPoP} scheme is off, allowed (the default) or required, the algorithms
+         * of proofs, their lifetime and the replay cache's bound; read from the {@value ConfigKeys#DPOP} keys by
+         * {@link #config}. The gate sets the verifier's clock to its own.
+         *
+         * @param dpop the verifier's builder, not yet built; not null
+         * @return this builder
+         */
+        public Builder dpop(DpopVerifier.Builder dpop) {
+            this.dpop = Objects.requireNonNull(dpop, "dpop");
             return this;
         }
 
@@ -1160,7 +1181,9 @@ public final class TokenGate implements AutoCloseable {
             facts = RequestFacts.builder().requestId(requestId).method(request.method())
                     .path(request.path()).clientAddress(clientAddress).time(time).requirement(requirement)
                     .tokenFingerprint(fingerprint).tokenHash(tokenHash).scheme(scheme).apiKey(apiKey)
-                    .headers(request::headers).rechecked(checkedFor != null).build();
+                    .headers(request::headers).rechecked(checkedFor != null)
+                    .url(RequestUrl.resolve(request, config.trustedProxies(), config.forwardedHeader()).orElse(null))
+                    .build();
             marks = List.of();
             for (TokenPolicy policy : policies) {
                 PolicyDecision decision;
@@ -1228,11 +1251,33 @@ public final class TokenGate implements AutoCloseable {
         public ErrorResponse errorResponse(BearerError refusal) {
             BearerError error = config.includeScopeInChallenge() ? refusal : refusal.withoutRequiredScopes();
             Map<String, String> headers = new LinkedHashMap<>();
-            WwwAuthenticate.format(config.realm(), error, config.errorUri(), config.includeScopeInChallenge())
-                    .ifPresent(v -> headers.put("WWW-Authenticate", v));
+            challenge(error).ifPresent(v -> headers.put("WWW-Authenticate", v));
             headers.put("Cache-Control", "no-store");
             headers.putAll(error.headers());
             return new ErrorResponse(error.status(), headers, "application/problem+json", problem(error));
+        }
+
+        /**
+         * The {@code Bearer} challenge; with DPoP on, also the {@code DPoP} challenge (only it when DPoP is
+         * required), which carries the error when it is a DPoP error or the request used the {@code DPoP} scheme.
+         */
+        private Optional<String> challenge(BearerError error) {
+            Optional<String> bearer = WwwAuthenticate.format(config.realm(), error, config.errorUri(),
+                    config.includeScopeInChallenge());
+            if (bearer.isEmpty() || dpop.mode() == DpopVerifier.Mode.OFF) {
+                return bearer;
+            }
+            boolean dpopError = error.code().filter(c -> c.equals(BearerError.Code.INVALID_DPOP_PROOF)
+                    || c.equals(BearerError.Code.USE_DPOP_NONCE)).isPresent()
+                    || Extraction.DPOP.equals(scheme) || dpop.mode() == DpopVerifier.Mode.REQUIRED;
+            String dpopChallenge = WwwAuthenticate.formatDpop(config.realm(), dpopError ? error : BearerError.missingToken(),
+                    config.errorUri(), config.includeScopeInChallenge(), dpop.algorithms()).orElseThrow();
+            if (dpop.mode() == DpopVerifier.Mode.REQUIRED) {
+                return Optional.of(dpopChallenge);
+            }
+            String bearerChallenge = dpopError ? WwwAuthenticate.format(config.realm(), BearerError.missingToken(),
+                    config.errorUri(), false).orElseThrow() : bearer.get();
+            return Optional.of(bearerChallenge + ", " + dpopChallenge);
         }
 
         private String problem(BearerError error) {

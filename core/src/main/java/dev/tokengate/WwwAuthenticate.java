@@ -1,10 +1,12 @@
 package dev.tokengate;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * The one formatter of {@code WWW-Authenticate: Bearer} challenges (RFC 6750 §3), used by every adapter.
+ * The one formatter of {@code WWW-Authenticate: Bearer} challenges (RFC 6750 §3) and {@code DPoP} challenges (RFC
+ * 9449 §7.1), used by every adapter.
  *
  * <p>Parameter values are quoted-strings restricted to the RFC's character set ({@code %x20-21 / %x23-5B /
  * %x5D-7E}); any other character in a description is replaced by {@code ?}, so a client-influenced value can
@@ -29,11 +31,34 @@ public final class WwwAuthenticate {
      *         empty for an error that is not a challenge
      */
     public static Optional<String> format(String realm, BearerError error, Optional<URI> errorUri, boolean includeScope) {
+        return challenge("Bearer", realm, error, errorUri, includeScope, List.of());
+    }
+
+    /**
+     * The {@code DPoP} challenge (RFC 9449 §7.1) for an error, or empty when the error is not a challenge: as
+     * {@link #format} with the scheme {@code DPoP}, ending with {@code algs}, the algorithms a proof may use, e.g.
+     * {@code DPoP realm="api", error="invalid_dpop_proof", error_description="…", algs="ES256 PS256"}.
+     *
+     * @param realm        the protection space, already checked by the config
+     * @param error        the error; one without a code gives a challenge without error information
+     * @param errorUri     a page explaining errors, if configured
+     * @param includeScope whether a challenge names the required scopes
+     * @param algorithms   the JWS algorithms a DPoP proof may be signed with; not empty
+     * @return the challenge, empty for an error that is not a challenge
+     */
+    public static Optional<String> formatDpop(String realm, BearerError error, Optional<URI> errorUri,
+                                              boolean includeScope, List<String> algorithms) {
+        return challenge("DPoP", realm, error, errorUri, includeScope, algorithms);
+    }
+
+    private static Optional<String> challenge(String scheme, String realm, BearerError error, Optional<URI> errorUri,
+                                              boolean includeScope, List<String> algorithms) {
         if (!error.isChallenge()) {
             return Optional.empty();
         }
-        StringBuilder sb = new StringBuilder("Bearer realm=\"").append(sanitize(realm)).append('"');
+        StringBuilder sb = new StringBuilder(scheme).append(" realm=\"").append(sanitize(realm)).append('"');
         if (error.code().isEmpty()) {
+            appendAlgorithms(sb, algorithms);
             return Optional.of(sb.toString()); // RFC 6750 §3.1: no error information without credentials
         }
         sb.append(", error=\"").append(sanitize(error.code().get().value())).append('"');
@@ -44,7 +69,14 @@ public final class WwwAuthenticate {
         }
         error.challengeParameters().forEach((name, value) ->
                 sb.append(", ").append(name).append("=\"").append(sanitize(value)).append('"'));
+        appendAlgorithms(sb, algorithms);
         return Optional.of(sb.toString());
+    }
+
+    private static void appendAlgorithms(StringBuilder sb, List<String> algorithms) {
+        if (!algorithms.isEmpty()) {
+            sb.append(", algs=\"").append(sanitize(String.join(" ", algorithms))).append('"');
+        }
     }
 
     /** Replaces every character outside {@code %x20-21 / %x23-5B / %x5D-7E} by {@code ?}. */

@@ -176,6 +176,18 @@ public final class ConfigKeys {
      */
     public static final String CORS_PREFLIGHT = "tokengate.cors-preflight";
 
+    /**
+     * Whether the {@code DPoP} scheme (RFC 9449) is {@code off}, {@code allowed} (default) or {@code required}; a
+     * DPoP-bound token sent as {@code Bearer} is refused in every mode.
+     */
+    public static final String DPOP = "tokengate.dpop";
+    /** The algorithms a DPoP proof may be signed with, asymmetric only. */
+    public static final String DPOP_ALGORITHMS = "tokengate.dpop.algorithms";
+    /** How old a DPoP proof may be ({@code iat}); proofs are remembered this long to refuse replays. */
+    public static final String DPOP_PROOF_LIFETIME = "tokengate.dpop.proof-lifetime";
+    /** How many accepted DPoP proofs the replay cache holds at most. */
+    public static final String DPOP_REPLAY_CACHE_SIZE = "tokengate.dpop.replay-cache-size";
+
     /** The header carrying the calling application's API key, for routes that require one. */
     public static final String API_KEY_HEADER = "tokengate.api-key.header";
 
@@ -343,6 +355,10 @@ public final class ConfigKeys {
             core(STORE_MAX_CONCURRENT_LOOKUPS, "20", "token lookups allowed to wait on the database at once; beyond them 503 at once"),
             core(STORE_ROTATION_GRACE, "24h", "how long the old secret of a rotated stored token keeps working (calls marked rotated); 0s: revoked at once"),
             core(CORS_PREFLIGHT, "pass", "a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method, never credentials): pass (to the application, unchecked) or rules (the route's rule decides)"),
+            core(DPOP, "allowed", "the DPoP scheme (RFC 9449): off, allowed (Bearer or DPoP) or required (DPoP only); a DPoP-bound token sent as Bearer is refused in every mode"),
+            core(DPOP_ALGORITHMS, "RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512", "the algorithms a DPoP proof may be signed with (asymmetric only)"),
+            core(DPOP_PROOF_LIFETIME, "60s", "how old a DPoP proof (iat) may be, at most 10m; proofs are remembered this long to refuse a replay"),
+            core(DPOP_REPLAY_CACHE_SIZE, "100000", "how many accepted DPoP proofs (jti) the replay cache holds at most"),
             core(API_KEY_HEADER, "X-API-Key", "the header carrying the calling application's API key (hybrid routes)"),
             core(IP_RANGES_CLIENTS, null, "networks each client id may call from, whatever issued its token: id=range range; id=range (401 invalid_token elsewhere)"),
             core(IP_RANGES_API_KEYS, null, "networks each API key (by its id) may be used from: id=range range; id=range (401 invalid_token elsewhere)"),

@@ -26,7 +26,8 @@ import org.slf4j.Logger;
  * the scheme and the token, an empty token, or a token outside the b64token syntax (a comma list such as
  * {@code Bearer a, Basic b} included). No token (or only another scheme, such as Basic) is
  * {@link Extraction.Absent}; so is a token sent by a method that is switched off (the query parameter, the form
- * body), which is not looked at. Every token found has the scheme {@value Extraction#BEARER}.
+ * body), which is not looked at. Every token found has the scheme {@value Extraction#BEARER}, but for
+ * {@code Authorization: DPoP <token>} once {@link #withDpop() DPoP is on} ({@value Extraction#DPOP}).
  */
 public final class BearerTokenExtractor implements TokenExtractor {
 
@@ -41,8 +42,12 @@ public final class BearerTokenExtractor implements TokenExtractor {
     private final boolean queryParameter;
     private final String cookieName;
     private final String headerName;
+    /** Whether {@code Authorization: DPoP <token>} is recognised (with exactly one {@code DPoP} proof header). */
+    private final boolean dpop;
 
-    private BearerTokenExtractor(boolean formBody, boolean queryParameter, String cookieName, String headerName) {
+    private BearerTokenExtractor(boolean formBody, boolean queryParameter, String cookieName, String headerName,
+                                 boolean dpop) {
+        this.dpop = dpop;
         this.formBody = formBody;
         this.queryParameter = queryParameter;
         this.cookieName = cookieName;
@@ -55,7 +60,7 @@ public final class BearerTokenExtractor implements TokenExtractor {
      * @return the extractor
      */
     public static BearerTokenExtractor headerOnly() {
-        return new BearerTokenExtractor(false, false, null, null);
+        return new BearerTokenExtractor(false, false, null, null, false);
     }
 
     /**
@@ -69,7 +74,18 @@ public final class BearerTokenExtractor implements TokenExtractor {
      */
     public static BearerTokenExtractor create(boolean formBody, boolean queryParameter,
                                               Optional<String> cookieName, Optional<String> headerName) {
-        return new BearerTokenExtractor(formBody, queryParameter, cookieName.orElse(null), headerName.orElse(null));
+        return new BearerTokenExtractor(formBody, queryParameter, cookieName.orElse(null), headerName.orElse(null), false);
+    }
+
+    /**
+     * This extractor, also recognising {@code Authorization: DPoP <token>} (RFC 9449 §7.1), found under the scheme
+     * {@value Extraction#DPOP}. Such a request must carry exactly one {@code DPoP} proof header, else it is 401
+     * {@code invalid_dpop_proof}; the proof itself is verified by the policy step, which knows the token.
+     *
+     * @return an extractor that also finds DPoP-bound tokens
+     */
+    public BearerTokenExtractor withDpop() {
+        return new BearerTokenExtractor(formBody, queryParameter, cookieName, headerName, true);
     }
 
     /** Extracts the request's bearer token. Never throws for client input. */
@@ -86,22 +102,35 @@ public final class BearerTokenExtractor implements TokenExtractor {
             String v = value.strip();
             int sp = indexOfWhitespace(v);
             String scheme = sp < 0 ? v : v.substring(0, sp);
-            if (!scheme.equalsIgnoreCase(Extraction.BEARER)) {
+            boolean isDpop = dpop && scheme.equalsIgnoreCase(Extraction.DPOP);
+            if (!scheme.equalsIgnoreCase(Extraction.BEARER) && !isDpop) {
                 continue; // another scheme (Basic, Digest, …) is not ours: treated as no bearer token
             }
+            String name = isDpop ? Extraction.DPOP : Extraction.BEARER;
             if (sp < 0) {
-                return malformedToken("The Authorization header says Bearer but carries no token: send "
-                        + "'Authorization: Bearer <token>'.");
+                return malformedToken("The Authorization header says " + name + " but carries no token: send "
+                        + "'Authorization: " + name + " <token>'.");
             }
             // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token, and RFC 7235 allows no tab. Exactly one space is
             // asked for: a proxy or firewall in front may split "Bearer\tX" or "Bearer  X" differently from us.
             if (v.charAt(sp) != ' ' || (sp + 1 < v.length() && isWhitespace(v.charAt(sp + 1)))) {
-                return malformedToken("The Authorization header must have exactly one space between Bearer and the "
-                        + "token (no tab, no second space): send 'Authorization: Bearer <token>'.");
+                return malformedToken("The Authorization header must have exactly one space between " + name
+                        + " and the token (no tab, no second space): send 'Authorization: " + name + " <token>'.");
             }
             Optional<BearerError> bad = checkSyntax(v.substring(sp + 1), "Authorization header");
             if (bad.isPresent()) {
                 return new Extraction.Malformed(bad.get());
+            }
+            if (isDpop) {
+                int proofs = request.headers("DPoP").size();
+                if (proofs != 1) {
+                    return new Extraction.Malformed(BearerError.invalidDpopProof(proofs == 0
+                            ? "The request says DPoP but has no DPoP header; send one DPoP header with a proof made "
+                            + "for this request."
+                            : "The request has more than one DPoP header; send exactly one proof."));
+                }
+                found.add(new Extraction.Found(v.substring(sp + 1), Extraction.DPOP, Source.AUTHORIZATION_HEADER));
+                continue;
             }
             found.add(Extraction.Found.bearer(v.substring(sp + 1), Source.AUTHORIZATION_HEADER));
         }

@@ -9,6 +9,8 @@ public sealed interface Extraction permits Extraction.Found, Extraction.Absent, 
 
     /** The authorization scheme of tokens sent in the {@code Authorization} header or as {@code access_token}. */
     String BEARER = "Bearer";
+    /** The authorization scheme of a DPoP-bound token with its proof (RFC 9449 §7.1). */
+    String DPOP = "DPoP";
 
     /** Where a token was found. */
     enum Source {
@@ -28,7 +30,7 @@ public sealed interface Extraction permits Extraction.Found, Extraction.Absent, 
      * Exactly one syntactically valid token.
      *
      * @param token  the raw token (never logged: {@link #toString()} leaves it out)
-     * @param scheme the scheme it was presented under ({@value #BEARER}; {@code DPoP} once that is supported)
+     * @param scheme the scheme it was presented under ({@value #BEARER} or {@value #DPOP})
      * @param source where it was found
      */
     record Found(String token, String scheme, Source source) implements Extraction {

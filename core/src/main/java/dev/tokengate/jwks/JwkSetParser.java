@@ -133,6 +133,39 @@ final class JwkSetParser {
         }
     }
 
+    /**
+     * The public key of one JWK that a client presents (a DPoP proof's {@code jwk}): {@code RSA} of at least
+     * {@value #MIN_RSA_BITS} bits or {@code EC} on P-256, P-384 or P-521 with its point on the curve.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    static PublicKey clientKey(Map<?, ?> jwk) {
+        String kty = text(jwk, "kty").orElse("");
+        try {
+            switch (kty) {
+                case "RSA" -> {
+                    PublicKey key = rsa(jwk);
+                    int bits = ((RSAPublicKey) key).getModulus().bitLength();
+                    if (bits < MIN_RSA_BITS) {
+                        throw new IllegalArgumentException("an RSA key of " + bits + " bits, at least " + MIN_RSA_BITS
+                                + " required");
+                    }
+                    return key;
+                }
+                case "EC" -> {
+                    String crv = text(jwk, "crv").orElse("");
+                    if (!CURVES.containsKey(crv)) {
+                        throw new IllegalArgumentException("unsupported curve '" + crv + "'");
+                    }
+                    return ec(jwk, crv);
+                }
+                default -> throw new IllegalArgumentException("unsupported kty (use RSA or EC)");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not a usable " + kty + " key", e);
+        }
+    }
+
     private static PublicKey rsa(Map<?, ?> jwk) throws GeneralSecurityException {
         BigInteger n = unsigned(jwk, "n");
         BigInteger e = unsigned(jwk, "e");

@@ -24,4 +24,16 @@ public record VerificationKey(Optional<String> keyId, PublicKey publicKey, Optio
         Objects.requireNonNull(publicKey, "publicKey");
         Objects.requireNonNull(algorithm, "algorithm");
     }
+
+    /**
+     * The public key of a JWK a client presents, such as a DPoP proof's {@code jwk} header: {@code RSA} of at least
+     * 2048 bits or {@code EC} on P-256, P-384 or P-521 (its point checked to lie on the curve).
+     *
+     * @param jwk the JWK's members, as parsed JSON; not null
+     * @return the key
+     * @throws IllegalArgumentException saying what is wrong with the JWK
+     */
+    public static PublicKey clientKey(java.util.Map<String, Object> jwk) {
+        return JwkSetParser.clientKey(Objects.requireNonNull(jwk, "jwk"));
+    }
 }

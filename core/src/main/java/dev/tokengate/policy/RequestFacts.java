@@ -38,6 +38,7 @@ public final class RequestFacts {
     private final VerifiedToken apiKey;
     private final Function<String, List<String>> headers;
     private final boolean rechecked;
+    private final String url;
 
     private RequestFacts(Builder b) {
         this.requestId = Objects.requireNonNull(b.requestId, "requestId");
@@ -52,6 +53,7 @@ public final class RequestFacts {
         this.apiKey = b.apiKey;
         this.headers = b.headers != null ? b.headers : lookup(b.headerValues);
         this.rechecked = b.rechecked;
+        this.url = b.url;
     }
 
     private RequestFacts(RequestFacts f, VerifiedToken apiKey) {
@@ -68,6 +70,7 @@ public final class RequestFacts {
         this.apiKey = apiKey;
         this.headers = f.headers;
         this.rechecked = f.rechecked;
+        this.url = f.url;
     }
 
     /**
@@ -171,6 +174,16 @@ public final class RequestFacts {
     }
 
     /**
+     * The URL the client sent the request to, without query and fragment, with scheme and host as a trusted proxy
+     * forwarded them: what a DPoP proof's {@code htu} must name.
+     *
+     * @return the URL, empty when the adapter cannot tell
+     */
+    public Optional<String> url() {
+        return Optional.ofNullable(url);
+    }
+
+    /**
      * The calling application's API key, verified, once the built-in API-key policy accepted it (routes whose
      * requirement {@linkplain Requirement#requiresApiKey() requires one}); empty otherwise.
      *
@@ -238,6 +251,7 @@ public final class RequestFacts {
         private VerifiedToken apiKey;
         private Function<String, List<String>> headers;
         private boolean rechecked;
+        private String url;
         private final Map<String, List<String>> headerValues = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
 
         private Builder() {
@@ -343,6 +357,17 @@ public final class RequestFacts {
          */
         public Builder scheme(String scheme) {
             this.scheme = scheme;
+            return this;
+        }
+
+        /**
+         * The URL the client sent the request to, without query and fragment; default none.
+         *
+         * @param url the URL, or null when unknown
+         * @return this builder
+         */
+        public Builder url(String url) {
+            this.url = url;
             return this;
         }
 

@@ -17,17 +17,30 @@ public final class TokenPolicies {
     }
 
     /**
-     * Refuses a token bound to a key, one whose claims (JWT or introspection answer) carry a confirmation
-     * {@code cnf} (RFC 7800): {@code x5t#S256} for a mutual-TLS certificate (RFC 8705 §3), {@code jkt} for a DPoP
-     * key (RFC 9449 §7.2), or any other method. Such a token is only valid with a proof that the client holds the
-     * key, which tokengate does not verify yet: presented as a bearer token it is 401 {@code invalid_token}, so a
-     * stolen bound token is worth nothing here. The request's {@linkplain RequestFacts#scheme() scheme} is where the
-     * proof's verification will start.
+     * Refuses every token bound to a key, one whose claims (JWT or introspection answer) carry a confirmation
+     * {@code cnf} (RFC 7800), since it verifies no proof: presented as a bearer token such a token is 401
+     * {@code invalid_token}, so a stolen bound token is worth nothing here. What a gate with
+     * {@code tokengate.dpop=off} runs.
      *
      * @return the policy, one instance for every gate
      */
     public static TokenPolicy proofOfPossession() {
         return ProofOfPossessionPolicy.INSTANCE;
+    }
+
+    /**
+     * Verifies DPoP proofs (RFC 9449) with this verifier: a token sent as {@code Authorization: DPoP} needs a valid
+     * proof for this request (401 {@code invalid_dpop_proof} otherwise) signed by the key its {@code cnf.jkt}
+     * names (a token without one is 401 {@code invalid_token}); a DPoP-bound token sent as {@code Bearer} is 401
+     * {@code invalid_token}; with mode {@code required} every token not sent with DPoP is. Tokens bound otherwise
+     * ({@code cnf} without {@code jkt}) are refused as by {@link #proofOfPossession()}. Denials and verified proofs
+     * are marked {@code dpop} in the call log.
+     *
+     * @param dpop the proof verifier, with its mode, algorithms, lifetime and replay cache; not null
+     * @return the policy
+     */
+    public static TokenPolicy proofOfPossession(dev.tokengate.jwt.DpopVerifier dpop) {
+        return new ProofOfPossessionPolicy(Objects.requireNonNull(dpop, "dpop"));
     }
 
     /**

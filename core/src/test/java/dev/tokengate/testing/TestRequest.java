@@ -18,6 +18,7 @@ public final class TestRequest implements RequestView {
     private final Map<String, List<String>> form = new LinkedHashMap<>();
     private String query;
     private String remoteAddress = "127.0.0.1";
+    private String url;
 
     private TestRequest(String method, String path) {
         this.method = method;
@@ -49,6 +50,22 @@ public final class TestRequest implements RequestView {
 
     public TestRequest bearer(String token) {
         return header("Authorization", "Bearer " + token);
+    }
+
+    /** The URL the container saw (without query), for DPoP's {@code htu}; default none. */
+    public TestRequest url(String url) {
+        this.url = url;
+        return this;
+    }
+
+    /** {@code Authorization: DPoP <token>} with this {@code DPoP} proof header. */
+    public TestRequest dpop(String token, String proof) {
+        return header("Authorization", "DPoP " + token).header("DPoP", proof);
+    }
+
+    @Override
+    public Optional<String> url() {
+        return Optional.ofNullable(url);
     }
 
     public TestRequest query(String rawQuery) {

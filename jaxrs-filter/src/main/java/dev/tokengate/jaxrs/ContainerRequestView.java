@@ -73,6 +73,13 @@ final class ContainerRequestView implements RequestView {
     }
 
     /** The servlet request's peer where the runtime serves from a servlet ({@link ServletPeer}); else empty. */
+    /** The request URI without query and fragment, as the container resolved it. */
+    @Override
+    public Optional<String> url() {
+        java.net.URI uri = request.getUriInfo().getRequestUri();
+        return Optional.of(uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath()));
+    }
+
     @Override
     public String remoteAddress() {
         return request.getProperty(ServletPeer.PROPERTY) instanceof String peer ? peer : "";

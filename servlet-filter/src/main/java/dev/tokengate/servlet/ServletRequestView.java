@@ -99,6 +99,13 @@ public final class ServletRequestView implements RequestView {
         return Optional.ofNullable(request.getContentType());
     }
 
+    /** {@code getRequestURL()}: scheme, host, port and the whole path, without the query. */
+    @Override
+    public Optional<String> url() {
+        StringBuffer url = request.getRequestURL();
+        return url == null ? Optional.empty() : Optional.of(url.toString());
+    }
+
     @Override
     public String remoteAddress() {
         String addr = request.getRemoteAddr();
