@@ -1258,8 +1258,8 @@ public final class TokenGate implements AutoCloseable {
         }
 
         /**
-         * The {@code Bearer} challenge; with DPoP on, also the {@code DPoP} challenge (only it when DPoP is
-         * required), which carries the error when it is a DPoP error or the request used the {@code DPoP} scheme.
+         * The {@code Bearer} challenge; with DPoP on, a 401 also carries the {@code DPoP} challenge (only it when DPoP
+         * is required), which carries the error when it is a DPoP error or the request used the {@code DPoP} scheme.
          */
         private Optional<String> challenge(BearerError error) {
             Optional<String> bearer = WwwAuthenticate.format(config.realm(), error, config.errorUri(),
@@ -1270,6 +1270,9 @@ public final class TokenGate implements AutoCloseable {
             boolean dpopError = error.code().filter(c -> c.equals(BearerError.Code.INVALID_DPOP_PROOF)
                     || c.equals(BearerError.Code.USE_DPOP_NONCE)).isPresent()
                     || Extraction.DPOP.equals(scheme) || dpop.mode() == DpopVerifier.Mode.REQUIRED;
+            if (error.status() != 401 && !dpopError) {
+                return bearer; // a 400 or 403 to a bearer request: RFC 9449 §7.1 challenges a 401
+            }
             String dpopChallenge = WwwAuthenticate.formatDpop(config.realm(), dpopError ? error : BearerError.missingToken(),
                     config.errorUri(), config.includeScopeInChallenge(), dpop.algorithms()).orElseThrow();
             if (dpop.mode() == DpopVerifier.Mode.REQUIRED) {

@@ -33,6 +33,8 @@ class RegistryDefaultsTest {
     private static final JwtValidator JWT_DEFAULTS = JwtValidator.builder().issuer("https://issuer.example")
             .audiences("api").keySource(TestKeys.keySource(TestKeys.rsa())).build();
 
+    private static final dev.tokengate.jwt.DpopVerifier DPOP_DEFAULTS = dev.tokengate.jwt.DpopVerifier.builder().build();
+
     /** Each key with a default: how its text is read, and the value the code uses when the key is not set. */
     private static final Map<String, Map.Entry<Function<String, Object>, Object>> CODE_DEFAULTS = Map.ofEntries(
             entry(ConfigKeys.MODE, entry(TokenGate.Mode::parse, TokenGate.builder().validator(t -> null).build().mode())),
@@ -53,6 +55,10 @@ class RegistryDefaultsTest {
             entry(ConfigKeys.REVOCATIONS_STORE, entry(TokenGate::revocationsInDatabase, TokenGate.DEFAULT_REVOCATIONS_IN_DATABASE)),
             entry(ConfigKeys.METRICS, entry(v -> TokenGate.autoObserving(ConfigKeys.METRICS, v), TokenGate.DEFAULT_AUTO_OBSERVING)),
             entry(ConfigKeys.TRACING, entry(v -> TokenGate.autoObserving(ConfigKeys.TRACING, v), TokenGate.DEFAULT_AUTO_OBSERVING)),
+            entry(ConfigKeys.DPOP, entry(dev.tokengate.jwt.DpopVerifier.Mode::named, DPOP_DEFAULTS.mode())),
+            entry(ConfigKeys.DPOP_ALGORITHMS, entry(v -> ConfigSource.list(v), DPOP_DEFAULTS.algorithms())),
+            entry(ConfigKeys.DPOP_PROOF_LIFETIME, entry(ConfigSource::duration, DPOP_DEFAULTS.proofLifetime())),
+            entry(ConfigKeys.DPOP_REPLAY_CACHE_SIZE, entry(Long::parseLong, DPOP_DEFAULTS.replayCacheSize())),
             entry(ConfigKeys.CORS_PREFLIGHT, entry(TokenGateConfig.CorsPreflight::named, TokenGateConfig.defaults().corsPreflight())),
             entry(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, entry(ConfigSource::bool, JWT_DEFAULTS.acceptsAnyAudience())),
             entry(ConfigKeys.JWT_ALGORITHMS, entry(v -> new HashSet<>(ConfigSource.list(v)), JWT_DEFAULTS.algorithms())),

@@ -142,7 +142,8 @@ class TokenGateTest {
     void authorizeWhenNoTokenThenBareChallenge() {
         ErrorResponse r = run(TestRequest.get("/orders"), Requirement.authenticated());
         assertThat(r.status()).isEqualTo(401);
-        assertThat(r.headers()).containsEntry("WWW-Authenticate", "Bearer realm=\"api\"");
+        assertThat(r.headers()).containsEntry("WWW-Authenticate", "Bearer realm=\"api\", DPoP realm=\"api\", "
+                + "algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         assertThat(r.contentType()).isEqualTo("application/problem+json");
         assertThat(r.body()).contains("\"status\":401", "\"error\":\"missing_token\"", "Authorization: Bearer");
         assertThat(events.get(0).errorCode()).contains("missing_token");
@@ -154,7 +155,7 @@ class TokenGateTest {
         ErrorResponse r = run(TestRequest.get("/orders").bearer(EXPIRED), Requirement.authenticated());
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.headers().get("WWW-Authenticate"))
-                .isEqualTo("Bearer realm=\"api\", error=\"invalid_token\", error_description=\"The token expired at 2020-01-01T00:00:00Z\"");
+                .isEqualTo("Bearer realm=\"api\", error=\"invalid_token\", error_description=\"The token expired at 2020-01-01T00:00:00Z\", DPoP realm=\"api\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         assertThat(events.get(0).decision()).isEqualTo("deny");
         assertThat(events.get(0).errorCode()).contains("invalid_token");
         assertThat(events.get(0).tokenFingerprint()).isPresent();
@@ -195,7 +196,7 @@ class TokenGateTest {
 
         ErrorResponse r = withheld.begin(TestRequest.get("/x")).errorResponse(invalid);
 
-        assertThat(r.headers().get("WWW-Authenticate")).contains("error_description=\"The token expired at 2020-01-01T00:00:00Z\"");
+        assertThat(r.headers().get("WWW-Authenticate")).contains("error_description=\"The token expired at 2020-01-01T00:00:00Z\", DPoP realm=\"api\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
     }
 
     @Test

@@ -99,6 +99,7 @@ public final class DpopVerifier {
     private final Mode mode;
     private final Set<JwtAlgorithm> algorithms;
     private final Duration proofLifetime;
+    private final long replayCacheSize;
     private final Clock clock;
     /** Thumbprint and {@code jti} of every proof accepted within its lifetime. */
     private final Cache<String, Boolean> seen;
@@ -107,6 +108,7 @@ public final class DpopVerifier {
         this.mode = b.mode;
         this.algorithms = EnumSet.copyOf(b.algorithms);
         this.proofLifetime = b.proofLifetime;
+        this.replayCacheSize = b.replayCacheSize;
         this.clock = b.clock;
         this.seen = Caffeine.newBuilder().maximumSize(b.replayCacheSize)
                 .expireAfterWrite(proofLifetime.plus(FUTURE_LEEWAY).plus(FUTURE_LEEWAY))
@@ -144,6 +146,24 @@ public final class DpopVerifier {
      */
     public List<String> algorithms() {
         return algorithms.stream().map(Enum::name).toList();
+    }
+
+    /**
+     * How old a proof may be.
+     *
+     * @return the proof lifetime
+     */
+    public Duration proofLifetime() {
+        return proofLifetime;
+    }
+
+    /**
+     * How many accepted proofs the replay cache holds at most.
+     *
+     * @return the bound
+     */
+    public long replayCacheSize() {
+        return replayCacheSize;
     }
 
     /**

@@ -21,11 +21,11 @@ class TokenExtractorSeamTest {
 
     private final List<CallEvent> events = new ArrayList<>();
 
-    /** A stand-in for a proof-of-possession scheme: {@code Authorization: DPoP <token>}. */
+    /** A stand-in for another scheme: {@code Authorization: PoP <token>}. */
     private static final TokenExtractor DPOP_LIKE = request -> {
         for (String v : request.headers("Authorization")) {
-            if (v.startsWith("DPoP ")) {
-                return new Extraction.Found(v.substring(5), "DPoP", Extraction.Source.AUTHORIZATION_HEADER);
+            if (v.startsWith("PoP ")) {
+                return new Extraction.Found(v.substring(4), "PoP", Extraction.Source.AUTHORIZATION_HEADER);
             }
         }
         return new Extraction.Absent();
@@ -55,7 +55,7 @@ class TokenExtractorSeamTest {
 
     @Test
     void authorizeWhenCustomExtractorFindsItsSchemeThenItsTokenIsValidated() {
-        Outcome outcome = authorize(gate(DPOP_LIKE), TestRequest.get("/").header("Authorization", "DPoP pop-bound"));
+        Outcome outcome = authorize(gate(DPOP_LIKE), TestRequest.get("/").header("Authorization", "PoP pop-bound"));
 
         assertThat(outcome).isInstanceOf(Outcome.Authenticated.class);
         assertThat(((Outcome.Authenticated) outcome).token().subject()).contains("alice");
@@ -70,10 +70,29 @@ class TokenExtractorSeamTest {
     }
 
     @Test
-    void authorizeWhenDefaultExtractorThenDpopSchemeIsNoBearerToken() {
-        Outcome outcome = authorize(gate(null), TestRequest.get("/").header("Authorization", "DPoP pop-bound"));
+    void authorizeWhenDefaultExtractorThenAnotherSchemeIsNoBearerToken() {
+        Outcome outcome = authorize(gate(null), TestRequest.get("/").header("Authorization", "PoP pop-bound"));
 
         assertThat(outcome).isEqualTo(new Outcome.Rejected(BearerError.missingToken()));
+    }
+
+    @Test
+    void authorizeWhenDefaultExtractorAndDpopSchemeWithoutProofThenInvalidDpopProof() {
+        Outcome outcome = authorize(gate(null), TestRequest.get("/").header("Authorization", "DPoP pop-bound"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Rejected.class, r -> assertThat(r.error().code())
+                .contains(BearerError.Code.INVALID_DPOP_PROOF));
+    }
+
+    @Test
+    void dpopExtractorWhenProofHeaderIsRepeatedThenInvalidDpopProof() {
+        Extraction e = BearerTokenExtractor.headerOnly().withDpop().extract(TestRequest.get("/")
+                .header("Authorization", "DPoP abc").header("DPoP", "a.b.c").header("DPoP", "d.e.f"));
+
+        assertThat(e).isInstanceOfSatisfying(Extraction.Malformed.class, m -> assertThat(m.error().description())
+                .contains("more than one DPoP header"));
+        assertThat(BearerTokenExtractor.headerOnly().extract(TestRequest.get("/").header("Authorization", "DPoP abc")
+                .header("DPoP", "a.b.c"))).as("DPoP off: another scheme").isEqualTo(new Extraction.Absent());
     }
 
     @Test

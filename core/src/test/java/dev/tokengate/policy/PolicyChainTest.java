@@ -129,7 +129,7 @@ class PolicyChainTest {
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.headers().get("WWW-Authenticate")).isEqualTo("Bearer realm=\"api\", "
                 + "error=\"insufficient_user_authentication\", error_description=\"Authenticate again with a second factor.\", "
-                + "acr_values=\"urn:mfa\"");
+                + "acr_values=\"urn:mfa\", DPoP realm=\"api\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         assertThat(r.body()).contains("\"title\":\"Unauthorized\"", "\"error\":\"insufficient_user_authentication\"");
     }
 
@@ -176,10 +176,13 @@ class PolicyChainTest {
             ErrorResponse r = run(gate, TestRequest.get("/x").bearer(bound), Requirement.authenticated());
 
             assertThat(r.status()).isEqualTo(401);
-            assertThat(r.headers().get("WWW-Authenticate")).contains("error=\"invalid_token\"", "bound to a key (cnf)");
+            assertThat(r.headers().get("WWW-Authenticate")).contains("error=\"invalid_token\"",
+                    bound.equals(DPOP_BOUND) ? "bound to a DPoP key" : "bound to a key (cnf)");
         }
-        assertThat(events).allSatisfy(e -> assertThat(e.reason()).hasValueSatisfying(v -> assertThat(v)
-                .contains("bound to a key (cnf)", "Bearer scheme", "without a verified proof of possession")));
+        assertThat(events.get(0).reason()).hasValueSatisfying(v -> assertThat(v)
+                .contains("bound to a DPoP key (cnf.jkt)", "Bearer scheme", "without a proof"));
+        assertThat(events.get(1).reason()).hasValueSatisfying(v -> assertThat(v)
+                .contains("bound to a key (cnf)", "Bearer scheme", "without a verified proof of possession"));
         assertThat(calls).as("a built-in policy: it runs first").isEmpty();
         assertThat(run(gate, TestRequest.get("/x").bearer(GOOD), Requirement.authenticated())).isNull();
     }

@@ -211,7 +211,7 @@ abstract class EeServerContract {
     void webXmlConstraintWithoutATokenAnswersTheBearerChallenge() throws Exception {
         HttpResponse<String> response = get("/ee/guarded/report", null);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
-        assertThat(response.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"ee\"");
+        assertThat(response.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"ee\", DPoP realm=\"ee\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
     }
 
     @Test

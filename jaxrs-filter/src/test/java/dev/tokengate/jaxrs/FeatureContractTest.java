@@ -15,6 +15,7 @@ import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.servlet.TokenGateFilter;
 import dev.tokengate.testing.CapturingSink;
+import dev.tokengate.testing.DpopProof;
 import dev.tokengate.testing.JwksServer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
@@ -186,13 +187,93 @@ abstract class FeatureContractTest {
         sink.drain();
     }
 
+    // ---- DPoP (RFC 9449): a token bound to the client's key needs a proof made for the request
+
+    private String dpopBound(String scope) {
+        String t = TestTokens.jwt().scope(scope)
+                .claim("cnf", Map.of("jkt", DpopProof.thumbprint(TestKeys.ec256()))).sign();
+        tokensSent.add(t);
+        return t;
+    }
+
+    private String proof(String method, String path, String token) {
+        String p = DpopProof.by(TestKeys.ec256()).request(method, server.base().resolve(path).toString())
+                .accessToken(token).sign();
+        tokensSent.add(p);
+        return p;
+    }
+
+    private HttpResponse<String> getWithDpop(String path, String token, String proof) throws Exception {
+        return call(server, "GET", path, null, "Authorization", "DPoP " + token, "DPoP", proof);
+    }
+
+    @Test
+    void dpopBoundTokenWithValidProofThenTheResourceAnswers() throws Exception {
+        String token = dpopBound("read");
+
+        HttpResponse<String> r = getWithDpop("/class-scoped/inherits", token, proof("GET", "/class-scoped/inherits", token));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(onlyEvent().marks()).contains("dpop");
+    }
+
+    @Test
+    void dpopProofReplayedThen401InvalidDpopProof() throws Exception {
+        String token = dpopBound("read");
+        String proof = proof("GET", "/class-scoped/inherits", token);
+        assertThat(getWithDpop("/class-scoped/inherits", token, proof).statusCode()).isEqualTo(200);
+        sink.drain();
+
+        HttpResponse<String> r = getWithDpop("/class-scoped/inherits", token, proof);
+
+        assertRefused(r, 401, "invalid_dpop_proof");
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .contains("DPoP realm=\"api\", error=\"invalid_dpop_proof\"", "used before"));
+        assertThat(probe).isEmpty();
+        sink.drain();
+    }
+
+    @Test
+    void dpopProofForAnotherUrlOrTokenThen401InvalidDpopProof() throws Exception {
+        String token = dpopBound("read");
+
+        assertRefused(getWithDpop("/class-scoped/inherits", token, proof("GET", "/class-scoped/replaced", token)),
+                401, "invalid_dpop_proof");
+        assertRefused(getWithDpop("/class-scoped/inherits", token, proof("GET", "/class-scoped/inherits", token("read"))),
+                401, "invalid_dpop_proof");
+        assertThat(probe).isEmpty();
+        sink.drain();
+    }
+
+    @Test
+    void dpopProofByAnotherKeyThen401InvalidDpopProof() throws Exception {
+        String token = dpopBound("read");
+        String proof = DpopProof.by(TestKeys.ec384()).request("GET", server.base().resolve("/class-scoped/inherits")
+                .toString()).accessToken(token).sign();
+        tokensSent.add(proof);
+
+        assertRefused(getWithDpop("/class-scoped/inherits", token, proof), 401, "invalid_dpop_proof");
+        assertThat(onlyEvent().reason()).hasValueSatisfying(v -> assertThat(v).contains("cnf.jkt"));
+    }
+
+    @Test
+    void dpopBoundTokenSentAsBearerThen401InvalidToken() throws Exception {
+        HttpResponse<String> r = get("/class-scoped/inherits", dpopBound("read"));
+
+        assertRefused(r, 401, "invalid_token");
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .contains("bound to a DPoP key"));
+        assertThat(probe).isEmpty();
+        sink.drain();
+    }
+
     // ---- refusals
 
     @Test
     void missingTokenThen401WithBareChallenge() throws Exception {
         HttpResponse<String> r = get("/class-scoped/inherits", null);
         assertRefused(r, 401, "missing_token");
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"api\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"api\", DPoP realm=\"api\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         assertThat(onlyEvent().errorCode()).hasValue("missing_token");
     }
 

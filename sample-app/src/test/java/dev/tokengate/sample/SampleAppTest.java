@@ -60,7 +60,7 @@ class SampleAppTest {
     void noTokenThenBareChallengeAndGarbageThenInvalidToken() throws Exception {
         HttpResponse<String> none = walk.get("/api/me", null);
         assertThat(none.statusCode()).isEqualTo(401);
-        assertThat(challenge(none)).isEqualTo("Bearer realm=\"sample\"");
+        assertThat(challenge(none)).isEqualTo("Bearer realm=\"sample\", DPoP realm=\"sample\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         HttpResponse<String> garbage = walk.get("/api/me", "not-a-jwt");
         assertThat(garbage.statusCode()).isEqualTo(401);
         assertThat(challenge(garbage)).contains("error=\"invalid_token\"");

@@ -112,7 +112,7 @@ abstract class WalkthroughContract {
         HttpResponse<String> after = walk.get("/api/account/balances", token);
         assertThat(after.statusCode()).isEqualTo(401);
         assertThat(challenge(after)).isEqualTo("Bearer realm=\"sample\", error=\"invalid_token\", "
-                + "error_description=\"The token has been revoked.\"");
+                + "error_description=\"The token has been revoked.\", DPoP realm=\"sample\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
     }
 
     @Test
@@ -259,7 +259,7 @@ abstract class WalkthroughContract {
 
         HttpResponse<String> none = walk.get("/legacy/statement", null);
         assertThat(none.statusCode()).isEqualTo(401);
-        assertThat(challenge(none)).isEqualTo("Bearer realm=\"legacy\"");
+        assertThat(challenge(none)).isEqualTo("Bearer realm=\"legacy\", DPoP realm=\"legacy\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
 
         HttpResponse<String> consoleOnly = walk.get("/legacy/statement", walk.session());
         assertThat(consoleOnly.statusCode()).isEqualTo(403);

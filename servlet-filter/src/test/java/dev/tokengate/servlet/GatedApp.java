@@ -96,6 +96,18 @@ final class GatedApp implements AutoCloseable {
         return server.get("/app" + path, "Authorization", "Bearer " + token);
     }
 
+    /** {@code GET /app} + path with {@code Authorization: DPoP <token>} and the {@code DPoP} proof header. */
+    HttpResponse<String> getWithDpop(String path, String token, String proof) throws Exception {
+        tokensSent.add(token);
+        tokensSent.add(proof);
+        return server.get("/app" + path, "Authorization", "DPoP " + token, "DPoP", proof);
+    }
+
+    /** The URL the client calls for {@code /app} + path: what a DPoP proof's {@code htu} names. */
+    String url(String path) {
+        return server.base().resolve("/app" + path).toString();
+    }
+
     /**
      * The next line of the {@code tokengate.calls} log as JSON, once its request has finished (a call is logged
      * just after its response is written).

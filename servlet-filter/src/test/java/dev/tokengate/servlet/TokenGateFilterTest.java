@@ -134,7 +134,7 @@ class TokenGateFilterTest {
         HttpResponse<String> r = server.get("/app/api/accounts/1");
 
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", DPoP realm=\"accounts\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         assertThat(r.headers().firstValue("X-Legacy")).isEmpty();
     }
 
@@ -143,7 +143,7 @@ class TokenGateFilterTest {
         HttpResponse<String> r = server.get("/app/api/accounts/1", "Authorization", "Basic YWxpY2U6c2VjcmV0");
 
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", DPoP realm=\"accounts\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
     }
 
     @Test
@@ -339,7 +339,7 @@ class TokenGateFilterTest {
         HttpResponse<String> r = postForm("/app/form/submit", "access_token=" + StubTokens.READ + "&comment=hi");
 
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", DPoP realm=\"accounts\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
     }
 
     /**

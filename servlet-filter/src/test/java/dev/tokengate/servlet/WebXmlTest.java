@@ -58,7 +58,7 @@ class WebXmlTest {
             HttpResponse<String> r = server.get("/legacy/api/accounts/7");
 
             assertThat(r.statusCode()).isEqualTo(401);
-            assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"legacy\"");
+            assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"legacy\", DPoP realm=\"legacy\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         }
     }
 

@@ -187,7 +187,7 @@ class JerseyTomcatIT {
         HttpResponse<String> r = get("/api/orders", null);
 
         assertRefused(r, 401, "missing_token");
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"orders\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"orders\", DPoP realm=\"orders\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         assertThat(callLine()).contains("\"status\":401", "\"error\":\"missing_token\"");
     }
 
