@@ -72,6 +72,16 @@ public interface RequestView {
     }
 
     /**
+     * The client certificate the TLS connection was authenticated with (mutual TLS), as the container verified it: for
+     * servlets the first of {@code jakarta.servlet.request.X509Certificate}.
+     *
+     * @return the client's certificate; empty without mutual TLS or when the adapter cannot tell
+     */
+    default Optional<java.security.cert.X509Certificate> clientCertificate() {
+        return Optional.empty();
+    }
+
+    /**
      * The address of the peer that opened the connection (a proxy, if there is one).
      *
      * @return the peer's address as text (IPv4 or IPv6), never null

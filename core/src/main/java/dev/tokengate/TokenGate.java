@@ -150,6 +150,8 @@ public final class TokenGate implements AutoCloseable {
     private final Upstreams upstreams;
     /** DPoP (RFC 9449): the mode, the proofs' algorithms and the replay cache. */
     private final DpopVerifier dpop;
+    /** The header a trusted proxy forwards the mutual-TLS client certificate in, or {@code null}. */
+    private final String certificateHeader;
 
     private TokenGate(Builder b) {
         this.config = b.config;
@@ -157,6 +159,21 @@ public final class TokenGate implements AutoCloseable {
         this.upstreamFailures = new WarningEpisode(LOG, "tokengate cannot check tokens (answering 503)", clock,
                 WarningEpisode.SUMMARY_INTERVAL);
         this.dpop = b.dpop.clock(clock).build();
+        this.certificateHeader = b.certificateHeader;
+        if (dpop.mode() != DpopVerifier.Mode.OFF && dpop.proofLifetime().compareTo(DpopVerifier.DEFAULT_PROOF_LIFETIME) > 0) {
+            LOG.warn("{}={}: DPoP proofs are accepted up to that age (default {}); a captured proof can be replayed "
+                    + "to another node for that long", ConfigKeys.DPOP_PROOF_LIFETIME, dpop.proofLifetime(),
+                    DpopVerifier.DEFAULT_PROOF_LIFETIME);
+        }
+        if (certificateHeader != null) {
+            LOG.warn("{}={}: a client certificate forwarded by a trusted proxy in this header is taken as the TLS "
+                    + "client certificate of certificate-bound tokens; make sure those proxies overwrite it",
+                    ConfigKeys.MTLS_CERTIFICATE_HEADER, certificateHeader);
+            if (config.trustedProxies().isEmpty()) {
+                LOG.warn("{} is set but {} is not: the header is never read", ConfigKeys.MTLS_CERTIFICATE_HEADER,
+                        ConfigKeys.TRUSTED_PROXIES);
+            }
+        }
         BearerTokenExtractor rfc6750 = BearerTokenExtractor.create(config.allowFormBody(),
                 config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
         this.extractor = b.extractor != null ? b.extractor
@@ -474,6 +491,7 @@ public final class TokenGate implements AutoCloseable {
         private boolean revocationsInDatabase = DEFAULT_REVOCATIONS_IN_DATABASE;
         private AnomalyRules.Builder anomalies = AnomalyRules.builder();
         private DpopVerifier.Builder dpop = DpopVerifier.builder();
+        private String certificateHeader;
         private final List<AnomalyListener> anomalyListeners = new ArrayList<>();
         private RateLimits rateLimits = RateLimits.none();
         private SharedControl sharedControl;
@@ -511,6 +529,7 @@ public final class TokenGate implements AutoCloseable {
             validators.config(source);
             this.rateLimits = RateLimits.config(source);
             this.dpop = DpopVerifier.builder().config(source);
+            source.read(ConfigKeys.MTLS_CERTIFICATE_HEADER, this::mtlsCertificateHeader);
             this.addressRanges = AddressRanges.config(source);
             this.sharedSource = source.get(ConfigKeys.REDIS_URI).isPresent() ? source : null;
             this.autoMetrics = source.get(ConfigKeys.METRICS, v -> autoObserving(ConfigKeys.METRICS, v))
@@ -696,6 +715,27 @@ public final class TokenGate implements AutoCloseable {
          */
         public Builder dpop(DpopVerifier.Builder dpop) {
             this.dpop = Objects.requireNonNull(dpop, "dpop");
+            return this;
+        }
+
+        /**
+         * The header in which a trusted proxy that terminates mutual TLS forwards the client certificate (RFC 9440
+         * {@code :base64-DER:} or a URL-encoded PEM), for certificate-bound tokens (RFC 8705); read only when the
+         * peer is a trusted proxy. Read from {@value ConfigKeys#MTLS_CERTIFICATE_HEADER} by {@link #config}; logged
+         * WARN at start-up.
+         *
+         * @param header the header's name
+         * @return this builder
+         * @throws ConfigurationException naming {@value ConfigKeys#MTLS_CERTIFICATE_HEADER} for a blank name or
+         *                                {@code Authorization}
+         */
+        public Builder mtlsCertificateHeader(String header) {
+            String h = dev.tokengate.internal.Settings.nonBlank(ConfigKeys.MTLS_CERTIFICATE_HEADER, header).strip();
+            if (h.equalsIgnoreCase("Authorization") || h.equalsIgnoreCase("DPoP")) {
+                throw new ConfigurationException(ConfigKeys.MTLS_CERTIFICATE_HEADER, "cannot be " + h
+                        + ", which carries the token or its proof; name the proxy's certificate header, e.g. Client-Cert");
+            }
+            this.certificateHeader = h;
             return this;
         }
 
@@ -1183,6 +1223,8 @@ public final class TokenGate implements AutoCloseable {
                     .tokenFingerprint(fingerprint).tokenHash(tokenHash).scheme(scheme).apiKey(apiKey)
                     .headers(request::headers).rechecked(checkedFor != null)
                     .url(RequestUrl.resolve(request, config.trustedProxies(), config.forwardedHeader()).orElse(null))
+                    .clientCertificate(ClientCertificate.resolve(request, config.trustedProxies(),
+                            Optional.ofNullable(certificateHeader)).orElse(null))
                     .build();
             marks = List.of();
             for (TokenPolicy policy : policies) {

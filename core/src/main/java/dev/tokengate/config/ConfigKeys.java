@@ -188,6 +188,13 @@ public final class ConfigKeys {
     /** How many accepted DPoP proofs the replay cache holds at most. */
     public static final String DPOP_REPLAY_CACHE_SIZE = "tokengate.dpop.replay-cache-size";
 
+    /**
+     * The header in which a trusted proxy that terminates mutual TLS forwards the client certificate (RFC 9440
+     * {@code Client-Cert}, or a URL-encoded PEM), for certificate-bound tokens (RFC 8705); read only from trusted
+     * proxies. Unset: only the container's own TLS client certificate counts.
+     */
+    public static final String MTLS_CERTIFICATE_HEADER = "tokengate.mtls.certificate-header";
+
     /** The header carrying the calling application's API key, for routes that require one. */
     public static final String API_KEY_HEADER = "tokengate.api-key.header";
 
@@ -359,6 +366,7 @@ public final class ConfigKeys {
             core(DPOP_ALGORITHMS, "RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512", "the algorithms a DPoP proof may be signed with (asymmetric only)"),
             core(DPOP_PROOF_LIFETIME, "60s", "how old a DPoP proof (iat) may be, at most 10m; proofs are remembered this long to refuse a replay"),
             core(DPOP_REPLAY_CACHE_SIZE, "100000", "how many accepted DPoP proofs (jti) the replay cache holds at most"),
+            core(MTLS_CERTIFICATE_HEADER, null, "the header a trusted proxy that terminates mutual TLS forwards the client certificate in (RFC 9440 :base64-DER: or URL-encoded PEM), for certificate-bound tokens; read only from trusted proxies (logged WARN)"),
             core(API_KEY_HEADER, "X-API-Key", "the header carrying the calling application's API key (hybrid routes)"),
             core(IP_RANGES_CLIENTS, null, "networks each client id may call from, whatever issued its token: id=range range; id=range (401 invalid_token elsewhere)"),
             core(IP_RANGES_API_KEYS, null, "networks each API key (by its id) may be used from: id=range range; id=range (401 invalid_token elsewhere)"),

@@ -48,7 +48,7 @@ public final class DpopVerifier {
     /** The {@code typ} of a proof. */
     static final String TYPE = "dpop+jwt";
     /** How old a proof may be unless configured ({@value ConfigKeys#DPOP_PROOF_LIFETIME}). */
-    static final Duration DEFAULT_PROOF_LIFETIME = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_PROOF_LIFETIME = Duration.ofSeconds(60);
     /** The longest proof lifetime that may be configured. */
     static final Duration MAX_PROOF_LIFETIME = Duration.ofMinutes(10);
     /** How far in the future a proof's {@code iat} may lie (clocks differ a little). */

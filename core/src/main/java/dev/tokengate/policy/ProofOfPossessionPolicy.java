@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * The built-in policy that verifies proofs of possession; see {@link TokenPolicies#proofOfPossession(DpopVerifier)}.
  * A token bound to a DPoP key ({@code cnf.jkt}) needs the {@code DPoP} scheme and a proof signed by that key; a
- * token sent with the {@code DPoP} scheme needs such a binding; any other binding ({@code x5t#S256}, …) is refused.
+ * token sent with the {@code DPoP} scheme needs such a binding; a token bound to a client certificate
+ * ({@code cnf.x5t#S256}, RFC 8705) needs the request's mutual-TLS certificate to match; any other binding is refused.
  */
 final class ProofOfPossessionPolicy implements TokenPolicy {
 
@@ -24,6 +25,10 @@ final class ProofOfPossessionPolicy implements TokenPolicy {
     static final String CONFIRMATION = "cnf";
     /** The confirmation member of a DPoP-bound token (RFC 9449 §6). */
     static final String JKT = "jkt";
+    /** The confirmation member of a certificate-bound token (RFC 8705 §3.1). */
+    static final String X5T_S256 = "x5t#S256";
+    /** The call-log mark of a request whose client certificate was checked against its token. */
+    static final String MTLS_MARK = "mtls";
     /** The call-log mark of a request whose DPoP proof was verified. */
     static final String DPOP_MARK = "dpop";
 
@@ -37,33 +42,65 @@ final class ProofOfPossessionPolicy implements TokenPolicy {
     @Override
     public PolicyDecision check(VerifiedToken token, RequestFacts request) {
         Object cnf = token.claims().get(CONFIRMATION);
-        Object jkt = cnf instanceof Map<?, ?> c ? c.get(JKT) : null;
-        if (dpop != null && Extraction.DPOP.equals(request.scheme())) {
-            return checkDpop(jkt, cnf, request);
-        }
-        if (jkt != null && dpop != null) {
-            return marked(BearerError.invalidToken("This token is bound to a DPoP key and cannot be used "
-                            + "as a bearer token: send 'Authorization: DPoP <token>' with a DPoP proof signed by that key."),
-                    "the token is bound to a DPoP key (cnf.jkt) and was sent with the " + request.scheme()
-                            + " scheme, without a proof");
-        }
-        if (cnf != null) {
+        Map<?, ?> confirmation = cnf instanceof Map<?, ?> c ? c : Map.of();
+        Object jkt = dpop != null ? confirmation.get(JKT) : null;
+        Object x5t = confirmation.get(X5T_S256);
+        boolean unverifiable = cnf != null && (!(cnf instanceof Map<?, ?>) || confirmation.isEmpty()
+                || confirmation.keySet().stream().anyMatch(k -> !(k.equals(X5T_S256) || (dpop != null && k.equals(JKT)))));
+        if (unverifiable) {
             // A binding this API does not verify: a bound token is never a bearer token.
             return PolicyDecision.deny(BearerError.invalidToken("This token is bound to a key (cnf) and needs a proof "
                             + "of possession, which this API does not accept; it cannot be used as a bearer token."),
                     "the token is bound to a key (cnf) and was sent with the " + request.scheme()
                             + " scheme, without a verified proof of possession");
         }
+        if (x5t != null) {
+            PolicyDecision certificate = checkCertificate(x5t, request);
+            if (certificate instanceof PolicyDecision.Deny) {
+                return certificate;
+            }
+        }
+        if (dpop != null && Extraction.DPOP.equals(request.scheme())) {
+            return checkDpop(jkt, request, x5t != null);
+        }
+        if (jkt != null) {
+            return marked(BearerError.invalidToken("This token is bound to a DPoP key and cannot be used "
+                            + "as a bearer token: send 'Authorization: DPoP <token>' with a DPoP proof signed by that key."),
+                    "the token is bound to a DPoP key (cnf.jkt) and was sent with the " + request.scheme()
+                            + " scheme, without a proof");
+        }
         if (dpop != null && dpop.mode() == DpopVerifier.Mode.REQUIRED) {
             return marked(BearerError.invalidToken("This API accepts only DPoP-bound tokens: ask the "
                             + "authorization server for one and send it as 'Authorization: DPoP <token>' with a proof."),
-                    "tokengate.dpop=required and the token is not DPoP-bound (sent as " + request.scheme() + ")")
-                    ;
+                    "tokengate.dpop=required and the token is not DPoP-bound (sent as " + request.scheme() + ")");
+        }
+        return x5t != null ? PolicyDecision.allowMarked(MTLS_MARK) : PolicyDecision.allow();
+    }
+
+    /** RFC 8705 §3: the token's {@code cnf.x5t#S256} is the SHA-256 of the client certificate's DER. */
+    private static PolicyDecision checkCertificate(Object x5t, RequestFacts request) {
+        if (request.clientCertificate().isEmpty()) {
+            return new PolicyDecision.Deny(BearerError.invalidToken("This token is bound to a client certificate: "
+                    + "call over mutual TLS with that certificate."), "the token is bound to a certificate "
+                    + "(cnf.x5t#S256) and the request has no client certificate", List.of(MTLS_MARK));
+        }
+        String thumbprint;
+        try {
+            thumbprint = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(request.clientCertificate().get().getEncoded()));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("the JVM cannot hash the client certificate", e);
+        }
+        if (!(x5t instanceof String bound) || !MessageDigest.isEqual(bound.getBytes(StandardCharsets.US_ASCII),
+                thumbprint.getBytes(StandardCharsets.US_ASCII))) {
+            return new PolicyDecision.Deny(BearerError.invalidToken("This token is bound to another client "
+                    + "certificate than the one this connection presents."), "the client certificate's SHA-256 "
+                    + "does not match the token's cnf.x5t#S256", List.of(MTLS_MARK));
         }
         return PolicyDecision.allow();
     }
 
-    private PolicyDecision checkDpop(Object jkt, Object cnf, RequestFacts request) {
+    private PolicyDecision checkDpop(Object jkt, RequestFacts request, boolean certificateChecked) {
         List<String> proofs = request.headers(DpopVerifier.HEADER);
         if (proofs.size() != 1) {
             return denyProof("The request needs exactly one DPoP header with a proof made for it.",
@@ -84,19 +121,15 @@ final class ProofOfPossessionPolicy implements TokenPolicy {
         if (!(jkt instanceof String bound)) {
             return marked(BearerError.invalidToken("This token is not bound to a DPoP key; send it as "
                             + "'Authorization: Bearer <token>', or ask for a DPoP-bound token."),
-                    "sent with the DPoP scheme, but the token has no cnf.jkt"
-                            + (cnf != null ? " (it is bound otherwise)" : ""));
+                    "sent with the DPoP scheme, but the token has no cnf.jkt");
         }
         if (!MessageDigest.isEqual(bound.getBytes(StandardCharsets.US_ASCII),
                 thumbprint.getBytes(StandardCharsets.US_ASCII))) {
             return denyProof("The DPoP proof is signed by a key other than the one the token is bound to; sign it "
                     + "with the token's key.", "the proof's key thumbprint does not match the token's cnf.jkt");
         }
-        if (cnf instanceof Map<?, ?> c && c.size() > 1) {
-            return PolicyDecision.deny(BearerError.invalidToken("This token is also bound to another key (cnf) whose "
-                    + "proof this API does not verify."), "cnf has members besides jkt: " + c.keySet());
-        }
-        return PolicyDecision.allowMarked(DPOP_MARK);
+        PolicyDecision.Allow allowed = (PolicyDecision.Allow) PolicyDecision.allowMarked(DPOP_MARK);
+        return certificateChecked ? allowed.withMark(MTLS_MARK) : allowed;
     }
 
     private static PolicyDecision marked(BearerError error, String reason) {

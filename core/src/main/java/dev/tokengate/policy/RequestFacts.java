@@ -39,6 +39,7 @@ public final class RequestFacts {
     private final Function<String, List<String>> headers;
     private final boolean rechecked;
     private final String url;
+    private final java.security.cert.X509Certificate clientCertificate;
 
     private RequestFacts(Builder b) {
         this.requestId = Objects.requireNonNull(b.requestId, "requestId");
@@ -54,6 +55,7 @@ public final class RequestFacts {
         this.headers = b.headers != null ? b.headers : lookup(b.headerValues);
         this.rechecked = b.rechecked;
         this.url = b.url;
+        this.clientCertificate = b.clientCertificate;
     }
 
     private RequestFacts(RequestFacts f, VerifiedToken apiKey) {
@@ -71,6 +73,7 @@ public final class RequestFacts {
         this.headers = f.headers;
         this.rechecked = f.rechecked;
         this.url = f.url;
+        this.clientCertificate = f.clientCertificate;
     }
 
     /**
@@ -184,6 +187,17 @@ public final class RequestFacts {
     }
 
     /**
+     * The client certificate of the mutual-TLS connection: from the container, or from the header a trusted proxy
+     * forwards it in ({@code tokengate.mtls.certificate-header}). What a certificate-bound token's
+     * {@code cnf.x5t#S256} must name.
+     *
+     * @return the certificate, empty without one
+     */
+    public Optional<java.security.cert.X509Certificate> clientCertificate() {
+        return Optional.ofNullable(clientCertificate);
+    }
+
+    /**
      * The calling application's API key, verified, once the built-in API-key policy accepted it (routes whose
      * requirement {@linkplain Requirement#requiresApiKey() requires one}); empty otherwise.
      *
@@ -252,6 +266,7 @@ public final class RequestFacts {
         private Function<String, List<String>> headers;
         private boolean rechecked;
         private String url;
+        private java.security.cert.X509Certificate clientCertificate;
         private final Map<String, List<String>> headerValues = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
 
         private Builder() {
@@ -368,6 +383,17 @@ public final class RequestFacts {
          */
         public Builder url(String url) {
             this.url = url;
+            return this;
+        }
+
+        /**
+         * The client certificate of the mutual-TLS connection; default none.
+         *
+         * @param certificate the certificate, or null for none
+         * @return this builder
+         */
+        public Builder clientCertificate(java.security.cert.X509Certificate certificate) {
+            this.clientCertificate = certificate;
             return this;
         }
 

@@ -17,10 +17,10 @@ public final class TokenPolicies {
     }
 
     /**
-     * Refuses every token bound to a key, one whose claims (JWT or introspection answer) carry a confirmation
-     * {@code cnf} (RFC 7800), since it verifies no proof: presented as a bearer token such a token is 401
-     * {@code invalid_token}, so a stolen bound token is worth nothing here. What a gate with
-     * {@code tokengate.dpop=off} runs.
+     * Checks a token bound to a client certificate ({@code cnf.x5t#S256}, RFC 8705) against the request's
+     * mutual-TLS certificate ({@link RequestFacts#clientCertificate()}), and refuses every token bound otherwise
+     * ({@code cnf.jkt} included): 401 {@code invalid_token}, so a stolen bound token is worth nothing here. What a
+     * gate with {@code tokengate.dpop=off} runs.
      *
      * @return the policy, one instance for every gate
      */
@@ -32,9 +32,9 @@ public final class TokenPolicies {
      * Verifies DPoP proofs (RFC 9449) with this verifier: a token sent as {@code Authorization: DPoP} needs a valid
      * proof for this request (401 {@code invalid_dpop_proof} otherwise) signed by the key its {@code cnf.jkt}
      * names (a token without one is 401 {@code invalid_token}); a DPoP-bound token sent as {@code Bearer} is 401
-     * {@code invalid_token}; with mode {@code required} every token not sent with DPoP is. Tokens bound otherwise
-     * ({@code cnf} without {@code jkt}) are refused as by {@link #proofOfPossession()}. Denials and verified proofs
-     * are marked {@code dpop} in the call log.
+     * {@code invalid_token}; with mode {@code required} every token not sent with DPoP is. Certificate-bound tokens
+     * are checked as by {@link #proofOfPossession()}, and tokens bound by any other method are refused. Denials and
+     * verified proofs are marked {@code dpop} (certificate checks {@code mtls}) in the call log.
      *
      * @param dpop the proof verifier, with its mode, algorithms, lifetime and replay cache; not null
      * @return the policy

@@ -177,12 +177,12 @@ class PolicyChainTest {
 
             assertThat(r.status()).isEqualTo(401);
             assertThat(r.headers().get("WWW-Authenticate")).contains("error=\"invalid_token\"",
-                    bound.equals(DPOP_BOUND) ? "bound to a DPoP key" : "bound to a key (cnf)");
+                    bound.equals(DPOP_BOUND) ? "bound to a DPoP key" : "bound to a client certificate");
         }
         assertThat(events.get(0).reason()).hasValueSatisfying(v -> assertThat(v)
                 .contains("bound to a DPoP key (cnf.jkt)", "Bearer scheme", "without a proof"));
         assertThat(events.get(1).reason()).hasValueSatisfying(v -> assertThat(v)
-                .contains("bound to a key (cnf)", "Bearer scheme", "without a verified proof of possession"));
+                .contains("bound to a certificate (cnf.x5t#S256)", "no client certificate"));
         assertThat(calls).as("a built-in policy: it runs first").isEmpty();
         assertThat(run(gate, TestRequest.get("/x").bearer(GOOD), Requirement.authenticated())).isNull();
     }

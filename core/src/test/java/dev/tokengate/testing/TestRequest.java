@@ -19,6 +19,7 @@ public final class TestRequest implements RequestView {
     private String query;
     private String remoteAddress = "127.0.0.1";
     private String url;
+    private java.security.cert.X509Certificate certificate;
 
     private TestRequest(String method, String path) {
         this.method = method;
@@ -61,6 +62,17 @@ public final class TestRequest implements RequestView {
     /** {@code Authorization: DPoP <token>} with this {@code DPoP} proof header. */
     public TestRequest dpop(String token, String proof) {
         return header("Authorization", "DPoP " + token).header("DPoP", proof);
+    }
+
+    /** The mutual-TLS client certificate the container verified; default none. */
+    public TestRequest clientCertificate(java.security.cert.X509Certificate certificate) {
+        this.certificate = certificate;
+        return this;
+    }
+
+    @Override
+    public Optional<java.security.cert.X509Certificate> clientCertificate() {
+        return Optional.ofNullable(certificate);
     }
 
     @Override

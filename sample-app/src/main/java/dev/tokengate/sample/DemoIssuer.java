@@ -67,7 +67,13 @@ public final class DemoIssuer extends HttpServlet {
 
     /** The audience of every token it issues, which the sample API requires. */
     public static final String AUDIENCE = "tokengate-sample";
-    /** Access token lifetime. */
+    /**
+     * The token request's field naming the client's DPoP key by its RFC 7638 thumbprint (RFC 9449 §10's
+     * {@code dpop_jkt}); the token is then bound to that key ({@code cnf.jkt}) and its type is {@code DPoP}. The demo
+     * issuer takes the thumbprint on trust: a real authorization server asks for a DPoP proof at its token endpoint.
+     */
+    static final String DPOP_JKT = "dpop_jkt";
+    /** How long the issued access tokens live. */
     public static final Duration TOKEN_LIFETIME = Duration.ofMinutes(5);
     /** Refresh token lifetime. */
     public static final Duration REFRESH_LIFETIME = Duration.ofHours(8);
@@ -205,11 +211,18 @@ public final class DemoIssuer extends HttpServlet {
                     + "; it may use " + client.grants() + ".");
             return;
         }
+        String jkt = req.getParameter("dpop_jkt");
+        if (jkt != null && !jkt.matches("[A-Za-z0-9_-]{43}")) {
+            error(resp, 400, "invalid_dpop_proof", "dpop_jkt must be the RFC 7638 thumbprint of the client's public "
+                    + "key: 43 base64url characters (base64url of a SHA-256).");
+            return;
+        }
+        req.setAttribute(DPOP_JKT, jkt);
         switch (grant) {
             case "client_credentials" -> {
                 Optional<List<String>> scopes = scopes(req, resp, clientId.get(), client.allowedScopes(), client.defaultScopes());
                 if (scopes.isPresent()) {
-                    write(resp, 200, tokenResponse(USER, clientId.get(), scopes.get(), null));
+                    write(resp, 200, tokenResponse(req, USER, clientId.get(), scopes.get(), null));
                 }
             }
             case "password" -> password(req, resp, clientId.get(), client);
@@ -232,7 +245,7 @@ public final class DemoIssuer extends HttpServlet {
         String family = "refresh token (" + clientId + ") sign-in " + UUID.randomUUID();
         IssuedToken refresh = refreshTokens.create(TokenKind.ACCESS_TOKEN, family, USER,
                 clientId, scopes.get(), List.of(), clock.instant().plus(REFRESH_LIFETIME));
-        write(resp, 200, tokenResponse(USER, clientId, scopes.get(), refresh.token()));
+        write(resp, 200, tokenResponse(req, USER, clientId, scopes.get(), refresh.token()));
     }
 
     private void refresh(HttpServletRequest req, HttpServletResponse resp, String clientId) throws IOException {
@@ -267,7 +280,7 @@ public final class DemoIssuer extends HttpServlet {
             error(resp, 400, "invalid_grant", "The refresh token was already used.");
             return;
         }
-        write(resp, 200, tokenResponse(old.owner(), clientId, scopes.get(), next.token()));
+        write(resp, 200, tokenResponse(req, old.owner(), clientId, scopes.get(), next.token()));
     }
 
     /** Revokes the live refresh tokens of the sign-in {@code reused} came from (same name, owner and client), no other. */
@@ -300,9 +313,15 @@ public final class DemoIssuer extends HttpServlet {
         return Optional.of(List.copyOf(scopes));
     }
 
-    private ObjectNode tokenResponse(String subject, String clientId, List<String> scopes, String refreshToken) {
+    private ObjectNode tokenResponse(HttpServletRequest req, String subject, String clientId, List<String> scopes,
+                                     String refreshToken) {
         Instant now = clock.instant();
-        String token = JWT.create()
+        String jkt = (String) req.getAttribute(DPOP_JKT);
+        com.auth0.jwt.JWTCreator.Builder jwt = JWT.create();
+        if (jkt != null) {
+            jwt.withClaim("cnf", Map.of("jkt", jkt)); // RFC 9449 §6.1: bound to the client's DPoP key
+        }
+        String token = jwt
                 .withKeyId(keyId)
                 .withHeader(Map.of("typ", "at+jwt"))
                 .withIssuer(issuer)
@@ -317,7 +336,7 @@ public final class DemoIssuer extends HttpServlet {
                 .sign(algorithm());
         ObjectNode body = JSON.createObjectNode();
         body.put("access_token", token);
-        body.put("token_type", "Bearer");
+        body.put("token_type", jkt != null ? "DPoP" : "Bearer");
         body.put("expires_in", TOKEN_LIFETIME.toSeconds());
         body.put("scope", String.join(" ", scopes));
         if (refreshToken != null) {

@@ -106,6 +106,13 @@ public final class ServletRequestView implements RequestView {
         return url == null ? Optional.empty() : Optional.of(url.toString());
     }
 
+    /** The first of {@code jakarta.servlet.request.X509Certificate}: the client's own, as the container verified it. */
+    @Override
+    public Optional<java.security.cert.X509Certificate> clientCertificate() {
+        return request.getAttribute("jakarta.servlet.request.X509Certificate") instanceof java.security.cert.X509Certificate[] chain
+                && chain.length > 0 ? Optional.of(chain[0]) : Optional.empty();
+    }
+
     @Override
     public String remoteAddress() {
         String addr = request.getRemoteAddr();
