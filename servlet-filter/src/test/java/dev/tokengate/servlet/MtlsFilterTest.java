@@ -51,7 +51,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MtlsFilterTest {
 
     @TempDir
-    Path dir;
+    static Path dir;
 
     private final JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     private final CapturingSink sink = new CapturingSink();
