@@ -1309,8 +1309,9 @@ public final class TokenGate implements AutoCloseable {
             if (bearer.isEmpty() || dpop.mode() == DpopVerifier.Mode.OFF) {
                 return bearer;
             }
-            boolean dpopError = error.code().filter(c -> c.equals(BearerError.Code.INVALID_DPOP_PROOF)
-                    || c.equals(BearerError.Code.USE_DPOP_NONCE)).isPresent()
+            String code = error.code().map(BearerError.Code::value).orElse("");
+            boolean dpopError = code.equals(BearerError.Code.INVALID_DPOP_PROOF.value())
+                    || code.equals(BearerError.Code.USE_DPOP_NONCE.value())
                     || Extraction.DPOP.equals(scheme) || dpop.mode() == DpopVerifier.Mode.REQUIRED;
             if (error.status() != 401 && !dpopError) {
                 return bearer; // a 400 or 403 to a bearer request: RFC 9449 §7.1 challenges a 401

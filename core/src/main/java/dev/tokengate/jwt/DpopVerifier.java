@@ -98,6 +98,8 @@ public final class DpopVerifier {
 
     private final Mode mode;
     private final Set<JwtAlgorithm> algorithms;
+    /** Their names, made once: the challenge of every 401 lists them. */
+    private final List<String> algorithmNames;
     private final Duration proofLifetime;
     private final long replayCacheSize;
     private final Clock clock;
@@ -107,6 +109,11 @@ public final class DpopVerifier {
     private DpopVerifier(Builder b) {
         this.mode = b.mode;
         this.algorithms = EnumSet.copyOf(b.algorithms);
+        List<String> names = new java.util.ArrayList<>();
+        for (JwtAlgorithm a : algorithms) {
+            names.add(a.name());
+        }
+        this.algorithmNames = List.copyOf(names);
         this.proofLifetime = b.proofLifetime;
         this.replayCacheSize = b.replayCacheSize;
         this.clock = b.clock;
@@ -145,7 +152,7 @@ public final class DpopVerifier {
      * @return the JWS names, e.g. {@code ES256}, in a stable order
      */
     public List<String> algorithms() {
-        return algorithms.stream().map(Enum::name).toList();
+        return algorithmNames;
     }
 
     /**
@@ -203,7 +210,7 @@ public final class DpopVerifier {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> jwk = (Map<String, Object>) jwkMember;
-        if (jwk.keySet().stream().anyMatch(PRIVATE_MEMBERS::contains)) {
+        if (!java.util.Collections.disjoint(jwk.keySet(), PRIVATE_MEMBERS)) {
             throw invalid("The DPoP proof's jwk contains private key material; send only the public key (and "
                     + "consider that key compromised).", "jwk");
         }

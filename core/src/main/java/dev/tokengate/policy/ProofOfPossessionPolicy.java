@@ -45,8 +45,10 @@ final class ProofOfPossessionPolicy implements TokenPolicy {
         Map<?, ?> confirmation = cnf instanceof Map<?, ?> c ? c : Map.of();
         Object jkt = dpop != null ? confirmation.get(JKT) : null;
         Object x5t = confirmation.get(X5T_S256);
-        boolean unverifiable = cnf != null && (!(cnf instanceof Map<?, ?>) || confirmation.isEmpty()
-                || confirmation.keySet().stream().anyMatch(k -> !(k.equals(X5T_S256) || (dpop != null && k.equals(JKT)))));
+        boolean unverifiable = cnf != null && (!(cnf instanceof Map<?, ?>) || confirmation.isEmpty());
+        for (Object member : confirmation.keySet()) {
+            unverifiable |= !(X5T_S256.equals(member) || (dpop != null && JKT.equals(member)));
+        }
         if (unverifiable) {
             // A binding this API does not verify: a bound token is never a bearer token.
             return PolicyDecision.deny(BearerError.invalidToken("This token is bound to a key (cnf) and needs a proof "

@@ -109,7 +109,7 @@ public abstract class JwtContract extends ConformanceContract {
         RawHttp.Response r = read(base(), token);
 
         assertInvalidToken(r);
-        assertThat(r.challenge()).contains("bound to a key (cnf)");
+        assertThat(r.challenge()).contains(method.equals("jkt") ? "bound to a DPoP key" : "bound to a client certificate");
     }
 
     @Test
