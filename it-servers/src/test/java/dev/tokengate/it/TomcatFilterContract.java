@@ -88,7 +88,7 @@ abstract class TomcatFilterContract {
     void ruleMatrixWhenNoTokenThen401WithBearerChallenge() throws Exception {
         HttpResponse<String> r = get("/gated/api/accounts/7", null);
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"legacy\"");
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"legacy\", DPoP realm=\"legacy\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
     }
 
     @Test

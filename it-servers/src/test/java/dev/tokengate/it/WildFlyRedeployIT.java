@@ -163,7 +163,7 @@ class WildFlyRedeployIT {
             }
             HttpResponse<String> none = get("/tokengate-it/api/accounts/7", null);
             assertThat(none.statusCode()).as("cycle %d: no token", cycle).isEqualTo(401);
-            assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"legacy\"");
+            assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"legacy\", DPoP realm=\"legacy\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
             assertThat(idp.jwksRequests()).as("cycle %d: the gate fetched the keys with its HTTP client", cycle)
                     .isGreaterThan(fetchesBefore);
 
