@@ -7,7 +7,7 @@ import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.config.ConfigKeys;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -118,8 +118,8 @@ public abstract class JwtContract extends ConformanceContract {
         String unbound = "unbound-" + UUID.randomUUID();
         String answer = "{\"active\":true,\"sub\":\"alice\",\"client_id\":\"trading-app\",\"scope\":\"read\",\"exp\":"
                 + Instant.now().plusSeconds(300).getEpochSecond();
-        introspection.answer(bound, answer + ",\"cnf\":{\"x5t#S256\":\"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2\"}}");
-        introspection.answer(unbound, answer + "}");
+        issuer.introspectionAnswer(bound, answer + ",\"cnf\":{\"x5t#S256\":\"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2\"}}");
+        issuer.introspectionAnswer(unbound, answer + "}");
 
         assertInvalidToken(read(base(), bound));
         assertThat(read(base(), unbound).status()).as("the same answer without cnf").isEqualTo(200);
@@ -237,8 +237,8 @@ public abstract class JwtContract extends ConformanceContract {
 
     @Test
     void jwtWhenKidUnknownAndJwksJustRefetchedOrRefetchRateLimitedThenInvalidToken() throws Exception {
-        try (JwksServer keys = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()))) {
-            URI base = deploy(Map.of(ConfigKeys.JWT_JWKS_URI, keys.uri().toString(),
+        try (LoopbackIssuer keys = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()))) {
+            URI base = deploy(Map.of(ConfigKeys.JWT_JWKS_URI, keys.jwksUri().toString(),
                     ConfigKeys.JWKS_REFETCH_INTERVAL, "1h"));
             assertThat(read(base, jwt("read")).status()).isEqualTo(200);
             int fetched = keys.jwksRequests();
@@ -255,8 +255,8 @@ public abstract class JwtContract extends ConformanceContract {
 
     @Test
     void jwtWhenKidUnknownAndJwksCannotBeFetchedThen503() throws Exception {
-        try (JwksServer keys = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()))) {
-            URI base = deploy(Map.of(ConfigKeys.JWT_JWKS_URI, keys.uri().toString()));
+        try (LoopbackIssuer keys = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()))) {
+            URI base = deploy(Map.of(ConfigKeys.JWT_JWKS_URI, keys.jwksUri().toString()));
             assertThat(read(base, jwt("read")).status()).isEqualTo(200);
             keys.down();
 
@@ -273,8 +273,8 @@ public abstract class JwtContract extends ConformanceContract {
 
     @Test
     void jwtWhenJwksDownAndNothingCachedThen503() throws Exception {
-        try (JwksServer keys = JwksServer.start().down()) {
-            URI base = deploy(Map.of(ConfigKeys.JWT_JWKS_URI, keys.uri().toString()));
+        try (LoopbackIssuer keys = LoopbackIssuer.start().down()) {
+            URI base = deploy(Map.of(ConfigKeys.JWT_JWKS_URI, keys.jwksUri().toString()));
 
             assertThat(read(base, jwt("read")).status()).isEqualTo(503);
         }
