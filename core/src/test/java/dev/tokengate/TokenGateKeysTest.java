@@ -8,6 +8,7 @@ import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.testkit.TokenBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,11 +79,11 @@ class TokenGateKeysTest {
         return gate;
     }
 
-    private VerifiedToken validate(Validators.Built built, TestTokens.Builder token) {
+    private VerifiedToken validate(Validators.Built built, TokenBuilder token) {
         return built.stack().tokens().validate(token.clock(time).sign());
     }
 
-    private void refused(Validators.Built built, TestTokens.Builder token) {
+    private void refused(Validators.Built built, TokenBuilder token) {
         assertThatThrownBy(() -> validate(built, token)).isInstanceOf(InvalidTokenException.class);
     }
 

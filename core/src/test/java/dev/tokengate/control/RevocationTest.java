@@ -19,6 +19,7 @@ import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.testkit.TokenBuilder;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +67,7 @@ class RevocationTest {
     }
 
     private String jwt(String subject, String client, String jti) {
-        TestTokens.Builder b = TestTokens.jwt().issuer(idp.baseUri().toString()).subject(subject).clientId(client)
+        TokenBuilder b = TestTokens.jwt().issuer(idp.baseUri().toString()).subject(subject).clientId(client)
                 .scope("read").clock(time).signedWith(TestKeys.rsa());
         if (jti != null) {
             b.tokenId(jti);

@@ -13,8 +13,9 @@ import dev.tokengate.internal.LogSafe;
 import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.VerificationKey;
 import dev.tokengate.testing.TestKeys;
-import dev.tokengate.testing.TestKeys.TestKey;
+import dev.tokengate.testkit.SigningKey;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.testkit.TokenBuilder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -58,7 +59,7 @@ class JwtValidatorTest {
                 .clock(CLOCK);
     }
 
-    private static TestTokens.Builder jwt() {
+    private static TokenBuilder jwt() {
         return TestTokens.jwt().clock(CLOCK);
     }
 
@@ -411,7 +412,7 @@ class JwtValidatorTest {
     void validateWhenSignedWithRsaAlgorithmThenVerified(String algorithm) {
         // java-jwt 4.6 signs and verifies PS256/384/512 (RSASSA-PSS), so they are in the default allow-list.
         String token = jwt().signedWith(algorithm, TestKeys.rsa()).sign();
-        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.rsa().verificationKeyWithoutAlgorithm()));
+        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.verificationKeyWithoutAlgorithm(TestKeys.rsa())));
 
         assertThat(validator().keySource(withoutJwkAlg).build().validate(token)).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
@@ -506,7 +507,7 @@ class JwtValidatorTest {
     @Test
     void validateWhenEcTokenNamesRsaKeyThenInvalidToken() {
         String token = jwt().signedWith(TestKeys.ec256()).keyId(TestKeys.rsa().keyId()).sign();
-        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.rsa().verificationKeyWithoutAlgorithm()));
+        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.verificationKeyWithoutAlgorithm(TestKeys.rsa())));
 
         InvalidTokenException e = rejected(validator().keySource(withoutJwkAlg).build(), token);
 
@@ -517,7 +518,7 @@ class JwtValidatorTest {
     @Test
     void validateWhenEs256HeaderButP384KeyThenInvalidToken() {
         String token = jwt().signedWith(TestKeys.ec384()).header("alg", "ES256").sign();
-        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.ec384().verificationKeyWithoutAlgorithm()));
+        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.verificationKeyWithoutAlgorithm(TestKeys.ec384())));
 
         InvalidTokenException e = rejected(validator().keySource(withoutJwkAlg).build(), token);
 
@@ -527,7 +528,7 @@ class JwtValidatorTest {
     @Test
     void validateWhenRsaTokenNamesEcKeyThenInvalidToken() {
         String token = jwt().keyId(TestKeys.ec256().keyId()).sign();
-        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.ec256().verificationKeyWithoutAlgorithm()));
+        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.verificationKeyWithoutAlgorithm(TestKeys.ec256())));
 
         assertThat(rejected(validator().keySource(withoutJwkAlg).build(), token).getMessage())
                 .contains("not an RSA key");
@@ -900,7 +901,7 @@ class JwtValidatorTest {
 
     @Test
     void validateWhenKeyOfAnotherIssuerSignedThenInvalidToken() {
-        TestKey other = TestKeys.rsa2();
+        SigningKey other = TestKeys.rsa2();
         JwtValidator onlyFirst = validator().keySource(TestKeys.keySource(TestKeys.rsa())).build();
 
         assertThat(rejected(onlyFirst, jwt().signedWith(other).keyId(null).sign()).getMessage())

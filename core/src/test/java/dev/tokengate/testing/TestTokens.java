@@ -1,25 +1,17 @@
 package dev.tokengate.testing;
 
-import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tokengate.testing.TestKeys.TestKey;
+import dev.tokengate.testkit.SigningKey;
+import dev.tokengate.testkit.TokenBuilder;
 import java.nio.charset.StandardCharsets;
-import java.security.interfaces.ECPrivateKey;
-import java.security.interfaces.RSAPrivateKey;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.UUID;
 
 /**
  * Factories for test tokens: {@link #jwt()} returns a builder pre-filled with a valid RFC 9068 access token, so
@@ -49,13 +41,14 @@ public final class TestTokens {
     }
 
     /**
-     * A valid RFC 9068 access token, ready to {@link Builder#sign()}: header {@code typ: at+jwt}, {@code kid}
+     * A valid RFC 9068 access token, ready to {@link TokenBuilder#sign()}: header {@code typ: at+jwt}, {@code kid}
      * "rsa-1", RS256 with {@link TestKeys#rsa()}; claims iss {@link #ISSUER}, sub {@link #SUBJECT}, aud
      * {@link #AUDIENCE}, exp = now + 5 min, iat = nbf = now, a random jti, client_id {@link #CLIENT_ID} and scope
      * {@link #SCOPE}. "Now" is read from the builder's clock when the token is signed.
      */
-    public static Builder jwt() {
-        return new Builder();
+    public static TokenBuilder jwt() {
+        return TokenBuilder.signedBy(TestKeys.rsa()).type("at+jwt").issuer(ISSUER).subject(SUBJECT).audience(AUDIENCE)
+                .clientId(CLIENT_ID).scope(SCOPE);
     }
 
     /**
@@ -63,10 +56,10 @@ public final class TestTokens {
      * header and payload are not a multiple of four characters long, so that each can be {@link #padded} or given
      * {@link #withStrayBits stray bits}. RS256 and ES256 signatures never are a multiple of four characters.
      */
-    public static Builder jwtWithUnalignedParts() {
+    public static TokenBuilder jwtWithUnalignedParts() {
         for (int h = 0; h < 3; h++) {
             for (int c = 0; c < 3; c++) {
-                Builder b = jwt().header("x", "-".repeat(h)).claim("x", "-".repeat(c));
+                TokenBuilder b = jwt().header("x", "-".repeat(h)).claim("x", "-".repeat(c));
                 List<String> parts = b.encodedParts();
                 if (parts.get(0).length() % 4 != 0 && parts.get(1).length() % 4 != 0) {
                     return b;
@@ -114,12 +107,12 @@ public final class TestTokens {
      * The classic algorithm-confusion attack: an HS256 token whose HMAC secret is the RSA public key's X.509
      * (DER) encoding, with the kid of that RSA key.
      */
-    public static String forgedHs256WithRsaPublicKey(TestKey rsaKey) {
+    public static String forgedHs256WithRsaPublicKey(SigningKey rsaKey) {
         return jwt().signedWithHmac("HS256", rsaKey.publicKey().getEncoded()).keyId(rsaKey.keyId()).sign();
     }
 
     /** The same attack with the public key's PEM text as the HMAC secret. */
-    public static String forgedHs256WithRsaPublicKeyPem(TestKey rsaKey) {
+    public static String forgedHs256WithRsaPublicKeyPem(SigningKey rsaKey) {
         String pem = "-----BEGIN PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(rsaKey.publicKey().getEncoded())
                 + "\n-----END PUBLIC KEY-----\n";
@@ -173,7 +166,7 @@ public final class TestTokens {
         return attackerSigned().header("x5c", List.of(fakeCertificate)).sign();
     }
 
-    private static Builder attackerSigned() {
+    private static TokenBuilder attackerSigned() {
         return jwt().signedWith(TestKeys.untrustedRsa()).keyId(TestKeys.rsa().keyId());
     }
 
@@ -186,225 +179,6 @@ public final class TestTokens {
             return JSON.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * A JWT under construction, pre-filled with a valid access token; each method changes one thing. Not
-     * thread-safe (build one token per builder).
-     */
-    public static final class Builder {
-
-        private final Map<String, Object> header = new LinkedHashMap<>();
-        private final Map<String, Object> claims = new LinkedHashMap<>();
-        private final Set<String> removed = new LinkedHashSet<>();
-        private String signingAlgorithm;
-        private Algorithm signer;
-        private Clock clock = Clock.systemUTC();
-
-        private Builder() {
-            signedWith(TestKeys.rsa());
-            header.put("typ", "at+jwt");
-            claims.put("iss", ISSUER);
-            claims.put("sub", SUBJECT);
-            claims.put("aud", AUDIENCE);
-            claims.put("client_id", CLIENT_ID);
-            claims.put("scope", SCOPE);
-        }
-
-        /** Sets {@code exp}. */
-        public Builder expiresAt(Instant expiresAt) {
-            return claim("exp", expiresAt);
-        }
-
-        /** Sets {@code iat}. */
-        public Builder issuedAt(Instant issuedAt) {
-            return claim("iat", issuedAt);
-        }
-
-        /** Sets {@code nbf}. */
-        public Builder notBefore(Instant notBefore) {
-            return claim("nbf", notBefore);
-        }
-
-        /** Sets {@code iss}. */
-        public Builder issuer(String issuer) {
-            return claim("iss", issuer);
-        }
-
-        /** Sets {@code sub}. */
-        public Builder subject(String subject) {
-            return claim("sub", subject);
-        }
-
-        /** Sets {@code aud}: a string for one audience, an array for several. */
-        public Builder audience(String... audiences) {
-            return claim("aud", audiences.length == 1 ? audiences[0] : List.of(audiences));
-        }
-
-        /** Sets {@code scope} (space-delimited). */
-        public Builder scope(String scope) {
-            return claim("scope", scope);
-        }
-
-        /** Sets {@code client_id}. */
-        public Builder clientId(String clientId) {
-            return claim("client_id", clientId);
-        }
-
-        /** Sets {@code jti}. */
-        public Builder tokenId(String jti) {
-            return claim("jti", jti);
-        }
-
-        /**
-         * Sets any claim to any JSON-serialisable value ({@code null} writes a JSON null); an {@link Instant} is
-         * written as a NumericDate (epoch seconds).
-         */
-        public Builder claim(String name, Object value) {
-            Objects.requireNonNull(name, "name");
-            removed.remove(name);
-            claims.put(name, value);
-            return this;
-        }
-
-        /** Removes a claim, including the defaulted {@code exp}, {@code iat}, {@code nbf} and {@code jti}. */
-        public Builder without(String claimName) {
-            claims.remove(claimName);
-            removed.add(claimName);
-            return this;
-        }
-
-        /** Sets (or, with {@code null}, removes) a header parameter; an {@code alg} set here overrides the signing algorithm's name. */
-        public Builder header(String name, Object value) {
-            Objects.requireNonNull(name, "name");
-            if (value == null) {
-                header.remove(name);
-            } else {
-                header.put(name, value);
-            }
-            return this;
-        }
-
-        /** Sets the {@code typ} header; {@code null} removes it. */
-        public Builder type(String type) {
-            return header("typ", type);
-        }
-
-        /** Sets the {@code kid} header; {@code null} removes it. */
-        public Builder keyId(String keyId) {
-            return header("kid", keyId);
-        }
-
-        /** Signs with this key under its default algorithm, and names it in {@code kid}. */
-        public Builder signedWith(TestKey key) {
-            return signedWith(key.algorithm(), key);
-        }
-
-        /**
-         * Signs with this key under this algorithm (RS*, PS* for an RSA key; ES* for an EC key), sets {@code alg}
-         * to it and {@code kid} to the key's id.
-         */
-        public Builder signedWith(String algorithm, TestKey key) {
-            this.signer = switch (algorithm) {
-                case "RS256" -> Algorithm.RSA256(null, (RSAPrivateKey) key.privateKey());
-                case "RS384" -> Algorithm.RSA384(null, (RSAPrivateKey) key.privateKey());
-                case "RS512" -> Algorithm.RSA512(null, (RSAPrivateKey) key.privateKey());
-                case "PS256" -> Algorithm.RSA256PSS(null, (RSAPrivateKey) key.privateKey());
-                case "PS384" -> Algorithm.RSA384PSS(null, (RSAPrivateKey) key.privateKey());
-                case "PS512" -> Algorithm.RSA512PSS(null, (RSAPrivateKey) key.privateKey());
-                case "ES256" -> Algorithm.ECDSA256(null, (ECPrivateKey) key.privateKey());
-                case "ES384" -> Algorithm.ECDSA384(null, (ECPrivateKey) key.privateKey());
-                case "ES512" -> Algorithm.ECDSA512(null, (ECPrivateKey) key.privateKey());
-                default -> throw new IllegalArgumentException("not an asymmetric algorithm: " + algorithm);
-            };
-            this.signingAlgorithm = algorithm;
-            header.put("alg", algorithm);
-            header.put("kid", key.keyId());
-            return this;
-        }
-
-        /** Signs with an HMAC secret under HS256, HS384 or HS512, sets {@code alg} and removes {@code kid}. */
-        public Builder signedWithHmac(String algorithm, byte[] secret) {
-            this.signer = switch (algorithm) {
-                case "HS256" -> Algorithm.HMAC256(secret);
-                case "HS384" -> Algorithm.HMAC384(secret);
-                case "HS512" -> Algorithm.HMAC512(secret);
-                default -> throw new IllegalArgumentException("not an HMAC algorithm: " + algorithm);
-            };
-            this.signingAlgorithm = algorithm;
-            header.put("alg", algorithm);
-            header.remove("kid");
-            return this;
-        }
-
-        /** The clock that "now" (iat, nbf, exp defaults) is read from at signing time; default the system clock. */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Signs and returns the compact serialisation {@code header.payload.signature}. */
-        public String sign() {
-            String content = signingInput();
-            byte[] signature = signer.sign(content.getBytes(StandardCharsets.US_ASCII));
-            return content + "." + base64Url(signature);
-        }
-
-        /**
-         * The base64url header and payload exactly as {@link #sign()} would write them (a new {@code jti} and fresh
-         * time claims at each call), to vary their encoding and sign the result with {@link #signEncoded}.
-         */
-        public List<String> encodedParts() {
-            return List.of(base64Url(json(header)), base64Url(json(claimValues())));
-        }
-
-        /**
-         * Signs {@code encodedHeader.encodedPayload} exactly as given, however they are encoded (padded, with stray
-         * bits), so that only the encoding is wrong: the signature is valid over those very characters.
-         */
-        public String signEncoded(String encodedHeader, String encodedPayload) {
-            String content = encodedHeader + "." + encodedPayload;
-            return content + "." + base64Url(signer.sign(content.getBytes(StandardCharsets.US_ASCII)));
-        }
-
-        /** Returns {@code header.payload.} with an empty signature, as an {@code alg: none} token has. */
-        public String unsigned() {
-            return signingInput() + ".";
-        }
-
-        /** The algorithm {@link #sign()} will sign with (which the {@code alg} header may contradict). */
-        public String signingAlgorithm() {
-            return signingAlgorithm;
-        }
-
-        /** The header as it will be written. */
-        public Map<String, Object> headerValues() {
-            return new LinkedHashMap<>(header);
-        }
-
-        /** The claims as they will be written, time claims resolved against the clock now. */
-        public Map<String, Object> claimValues() {
-            Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-            Map<String, Object> out = new LinkedHashMap<>();
-            for (Map.Entry<String, Object> e : claims.entrySet()) {
-                out.put(e.getKey(), e.getValue() instanceof Instant i ? i.getEpochSecond() : e.getValue());
-            }
-            defaultClaim(out, "exp", now.plus(LIFETIME).getEpochSecond());
-            defaultClaim(out, "iat", now.getEpochSecond());
-            defaultClaim(out, "nbf", now.getEpochSecond());
-            defaultClaim(out, "jti", UUID.randomUUID().toString());
-            return out;
-        }
-
-        private void defaultClaim(Map<String, Object> out, String name, Object value) {
-            if (!out.containsKey(name) && !removed.contains(name)) {
-                out.put(name, value);
-            }
-        }
-
-        private String signingInput() {
-            return base64Url(json(header)) + "." + base64Url(json(claimValues()));
         }
     }
 

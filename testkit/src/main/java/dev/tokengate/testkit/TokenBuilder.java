@@ -1,10 +1,7 @@
 package dev.tokengate.testkit;
 
-import com.auth0.jwt.algorithms.Algorithm;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.security.interfaces.ECPrivateKey;
-import java.security.interfaces.RSAPrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +37,7 @@ public final class TokenBuilder {
     private final Set<String> removed = new LinkedHashSet<>();
     private final Registry registry;
     private String signingAlgorithm;
-    private Algorithm signer;
+    private Jws.Signer signer;
     private Clock clock = Clock.systemUTC();
     private Duration lifetime = Duration.ofMinutes(5);
 
@@ -235,19 +232,7 @@ public final class TokenBuilder {
      * @throws IllegalArgumentException for an algorithm that is not asymmetric
      */
     public TokenBuilder signedWith(String algorithm, SigningKey key) {
-        this.signer = switch (algorithm) {
-            case "RS256" -> Algorithm.RSA256(null, (RSAPrivateKey) key.privateKey());
-            case "RS384" -> Algorithm.RSA384(null, (RSAPrivateKey) key.privateKey());
-            case "RS512" -> Algorithm.RSA512(null, (RSAPrivateKey) key.privateKey());
-            case "PS256" -> Algorithm.RSA256PSS(null, (RSAPrivateKey) key.privateKey());
-            case "PS384" -> Algorithm.RSA384PSS(null, (RSAPrivateKey) key.privateKey());
-            case "PS512" -> Algorithm.RSA512PSS(null, (RSAPrivateKey) key.privateKey());
-            case "ES256" -> Algorithm.ECDSA256(null, (ECPrivateKey) key.privateKey());
-            case "ES384" -> Algorithm.ECDSA384(null, (ECPrivateKey) key.privateKey());
-            case "ES512" -> Algorithm.ECDSA512(null, (ECPrivateKey) key.privateKey());
-            default -> throw new IllegalArgumentException("not an asymmetric algorithm: " + algorithm
-                    + "; use signedWithHmac for HS256, HS384, HS512");
-        };
+        this.signer = Jws.signer(algorithm, key.privateKey());
         this.signingAlgorithm = algorithm;
         header.put("alg", algorithm);
         header.put("kid", key.keyId());
@@ -263,12 +248,7 @@ public final class TokenBuilder {
      * @throws IllegalArgumentException for another algorithm
      */
     public TokenBuilder signedWithHmac(String algorithm, byte[] secret) {
-        this.signer = switch (algorithm) {
-            case "HS256" -> Algorithm.HMAC256(secret);
-            case "HS384" -> Algorithm.HMAC384(secret);
-            case "HS512" -> Algorithm.HMAC512(secret);
-            default -> throw new IllegalArgumentException("not an HMAC algorithm: " + algorithm);
-        };
+        this.signer = Jws.hmac(algorithm, secret);
         this.signingAlgorithm = algorithm;
         header.put("alg", algorithm);
         header.remove("kid");

@@ -11,6 +11,7 @@ import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.testkit.TokenBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -67,7 +68,7 @@ public abstract class JwtContract extends ConformanceContract {
 
     /** A valid token whose header and payload JSON are rewritten as given (bytes), then signed over those bytes. */
     private static String signedJson(UnaryOperator<byte[]> header, UnaryOperator<byte[]> payload) {
-        TestTokens.Builder token = TestTokens.jwt();
+        TokenBuilder token = TestTokens.jwt();
         return token.signEncoded(b64(header.apply(json(token.headerValues()))),
                 b64(payload.apply(json(token.claimValues()))));
     }
@@ -189,7 +190,7 @@ public abstract class JwtContract extends ConformanceContract {
 
     @Test
     void jwtWhenAnyPartIsNotCanonicalBase64UrlThenInvalidToken() throws Exception {
-        TestTokens.Builder unaligned = TestTokens.jwtWithUnalignedParts();
+        TokenBuilder unaligned = TestTokens.jwtWithUnalignedParts();
         List<String> parts = unaligned.encodedParts();
         String valid = unaligned.signEncoded(parts.get(0), parts.get(1));
         String signature = valid.substring(valid.lastIndexOf('.') + 1);
