@@ -15,7 +15,7 @@ import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.servlet.TokenGateFilter;
 import dev.tokengate.testing.CapturingSink;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
@@ -54,8 +54,8 @@ abstract class FeatureContractTest {
     static final String DOWN_ISSUER = "https://down.example.com";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private JwksServer idp;
-    private JwksServer downIdp;
+    private LoopbackIssuer idp;
+    private LoopbackIssuer downIdp;
     private TokenGate gate;
     private final CapturingSink sink = new CapturingSink();
     private final List<String> probe = Collections.synchronizedList(new ArrayList<>());
@@ -68,8 +68,8 @@ abstract class FeatureContractTest {
 
     @BeforeAll
     void start() throws Exception {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
-        downIdp = JwksServer.start().down();
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        downIdp = LoopbackIssuer.start().down();
         gate = gateBuilder().callLogSink(sink).build();
         server = TestServer.start(context -> runtime().deploy(context,
                 Resources.application(new TokenGateFeature(gate), probe, Map.of())));
@@ -111,9 +111,9 @@ abstract class FeatureContractTest {
     /** A gate that trusts the issuer at {@code idp} and one whose JWKS is down. */
     TokenGate.Builder gateBuilder() {
         return TokenGate.builder()
-                .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER).keySource(KeySources.jwks(idp.uri()).build())
+                .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER).keySource(KeySources.jwks(idp.jwksUri()).build())
                         .audiences(TestTokens.AUDIENCE))
-                .issuer(JwtValidator.builder().issuer(DOWN_ISSUER).keySource(KeySources.jwks(downIdp.uri()).build())
+                .issuer(JwtValidator.builder().issuer(DOWN_ISSUER).keySource(KeySources.jwks(downIdp.jwksUri()).build())
                         .audiences(TestTokens.AUDIENCE));
     }
 
@@ -436,7 +436,7 @@ abstract class FeatureContractTest {
         void start() throws Exception {
             Map<String, Object> properties = Map.of(
                     ConfigKeys.JWT_ISSUER, TestTokens.ISSUER,
-                    ConfigKeys.JWT_JWKS_URI, idp.uri().toString(),
+                    ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString(),
                     ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
                     TokenGateFeature.UNANNOTATED, "trade");
             configured = TestServer.start(context -> runtime().deploy(context,
@@ -779,7 +779,7 @@ abstract class FeatureContractTest {
         void start() throws Exception {
             Map<String, Object> properties = Map.of(
                     ConfigKeys.JWT_ISSUER, TestTokens.ISSUER,
-                    ConfigKeys.JWT_JWKS_URI, idp.uri().toString(),
+                    ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString(),
                     ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
                     TokenGateFeature.UNANNOTATED, "trade");
             Map<String, String> environment = Map.of("TOKENGATE_RULES", "/* = permit", "TOKENGATE_UNMATCHED", "permit",

@@ -14,7 +14,7 @@ import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;
 import dev.tokengate.testing.CapturingSink;
 import dev.tokengate.testing.FakeTime;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import jakarta.servlet.DispatcherType;
@@ -51,7 +51,7 @@ abstract class RateLimitContract {
 
     private final FakeTime time = new FakeTime(Instant.now());
     private final CapturingSink sink = new CapturingSink();
-    private JwksServer idp;
+    private LoopbackIssuer idp;
     private JdbcTokenStore store;
     private TestServer server;
 
@@ -60,7 +60,7 @@ abstract class RateLimitContract {
 
     @BeforeEach
     void start() {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         store = JdbcTokenStore.builder().jdbcUrl("jdbc:h2:mem:rate-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1").build();
         store.createSchema();
     }
@@ -76,7 +76,7 @@ abstract class RateLimitContract {
 
     private TokenGate gate(RateLimits limits) {
         return TokenGate.builder().issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
-                        .keySource(KeySources.jwks(idp.uri()).build()).audiences(TestTokens.AUDIENCE))
+                        .keySource(KeySources.jwks(idp.jwksUri()).build()).audiences(TestTokens.AUDIENCE))
                 .tokenStore(store).rateLimits(limits).callLogSink(sink).clock(time).build();
     }
 

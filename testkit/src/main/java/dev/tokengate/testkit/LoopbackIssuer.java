@@ -22,7 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -106,7 +106,7 @@ public final class LoopbackIssuer implements AutoCloseable {
     private final String defaultAlgorithm;
 
     private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
-    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedDeque<Request> requests = new ConcurrentLinkedDeque<>();
     private final Map<String, Map<String, Object>> minted = new ConcurrentHashMap<>();
     private final Set<String> revoked = ConcurrentHashMap.newKeySet();
     private final Map<String, Answer> scriptedPerToken = new ConcurrentHashMap<>();
@@ -726,10 +726,11 @@ public final class LoopbackIssuer implements AutoCloseable {
      * @throws IllegalStateException when none arrived
      */
     public Request lastRequest() {
-        if (requests.isEmpty()) {
+        Request last = requests.peekLast();
+        if (last == null) {
             throw new IllegalStateException("the issuer received no request");
         }
-        return requests.get(requests.size() - 1);
+        return last;
     }
 
     /**
