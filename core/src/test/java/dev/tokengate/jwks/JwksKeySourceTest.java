@@ -10,11 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.UpstreamUnavailableException;
+import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testkit.LoopbackIssuer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +31,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 class JwksKeySourceTest {
 
@@ -41,21 +39,17 @@ class JwksKeySourceTest {
 
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     private LoopbackIssuer idp;
-    private ListAppender<ILoggingEvent> log;
-    private Logger logger;
+    private LogCapture log;
 
     @BeforeEach
     void setUp() {
         idp = LoopbackIssuer.start().jwks(set(K1));
-        logger = (Logger) LoggerFactory.getLogger(JwksKeySource.class);
-        log = new ListAppender<>();
-        log.start();
-        logger.addAppender(log);
+        log = LogCapture.of(JwksKeySource.class.getName());
     }
 
     @AfterEach
     void tearDown() {
-        logger.detachAppender(log);
+        log.close();
         idp.close();
     }
 
@@ -323,15 +317,9 @@ class JwksKeySourceTest {
     @Test
     void keysWhenUnknownKidThenDebugLineShowsItEscapedOnOneLine() {
         JwksKeySource keys = source().build();
-        Level level = logger.getLevel();
-        logger.setLevel(Level.DEBUG);
-        try {
-            keys.keys(kid("k9\r\nINFO forged line \u202Eevil"));
-        } finally {
-            logger.setLevel(level);
-        }
+        keys.keys(kid("k9\r\nINFO forged line \u202Eevil")); // the capture records DEBUG
 
-        assertThat(log.list).filteredOn(e -> e.getFormattedMessage().startsWith("Key id"))
+        assertThat(log.events()).filteredOn(e -> e.getFormattedMessage().startsWith("Key id"))
                 .singleElement()
                 .satisfies(e -> assertThat(e.getFormattedMessage())
                         .contains("\"k9\\u000D\\u000AINFO forged line \\u202Eevil\"")
@@ -351,7 +339,7 @@ class JwksKeySourceTest {
         keys.keys(Optional.empty());
 
         assertThat(kids(keys.keys(Optional.empty()))).containsExactly("k2");
-        assertThat(log.list).filteredOn(e -> e.getFormattedMessage().contains("answering again")).singleElement()
+        assertThat(log.events()).filteredOn(e -> e.getFormattedMessage().contains("answering again")).singleElement()
                 .satisfies(e -> assertThat(e.getFormattedMessage()).isEqualTo("JWKS " + idp.jwksUri()
                         + " is answering again (1 keys)"));
     }
@@ -367,7 +355,7 @@ class JwksKeySourceTest {
         keys.keys(Optional.empty());
 
         assertThat(idp.jwksRequests()).isEqualTo(3);
-        assertThat(log.list).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("answering again"));
+        assertThat(log.events()).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("answering again"));
     }
 
     @Test
@@ -478,7 +466,7 @@ class JwksKeySourceTest {
     }
 
     private List<ILoggingEvent> warnings() {
-        return log.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+        return log.events().stream().filter(e -> e.getLevel() == Level.WARN).toList();
     }
 
     @Test

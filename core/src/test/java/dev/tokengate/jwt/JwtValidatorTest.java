@@ -12,6 +12,7 @@ import dev.tokengate.VerifiedToken;
 import dev.tokengate.internal.LogSafe;
 import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.VerificationKey;
+import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testkit.SigningKey;
 import dev.tokengate.testing.TestTokens;
@@ -229,7 +230,7 @@ class JwtValidatorTest {
 
     @Test
     void validateWhenAnyAudienceAllowedThenVerifiedAndBuildWarns() {
-        try (LogCapture logs = new LogCapture(JwtValidator.class.getName())) {
+        try (LogCapture logs = LogCapture.of(JwtValidator.class.getName())) {
             JwtValidator validator = JwtValidator.builder().issuer(TestTokens.ISSUER).allowAnyAudience()
                     .keySource(allKeys()).clock(CLOCK).build();
 
@@ -759,7 +760,7 @@ class JwtValidatorTest {
                 TestTokens.forgedEs256ZeroSignature(), jwt().claim("exp", "soon").sign());
         List<String> messages = new ArrayList<>();
 
-        try (LogCapture logs = new LogCapture("dev.tokengate")) {
+        try (LogCapture logs = LogCapture.of("dev.tokengate")) {
             for (String token : tokens) {
                 messages.add(rejected(validator, token).getMessage());
             }
@@ -782,7 +783,7 @@ class JwtValidatorTest {
                 jwt().header("alg", crafted).sign(), jwt().type(crafted).sign(), jwt().keyId(crafted).sign());
         List<String> messages = new ArrayList<>();
 
-        try (LogCapture logs = new LogCapture("dev.tokengate")) {
+        try (LogCapture logs = LogCapture.of("dev.tokengate")) {
             for (String token : tokens) {
                 messages.add(rejected(validator, token).getMessage());
                 messages.add(catchThrowableOfType(() -> router.validate(token), InvalidTokenException.class).getMessage());
