@@ -56,6 +56,13 @@ public final class BearerError {
         /** Too many requests for a rate limit (429, RFC 6585); no RFC names a code for it, this is tokengate's. */
         public static final Code RATE_LIMITED = new Code("rate_limited");
 
+        /**
+         * Checks the code's syntax.
+         *
+         * @param value the code as it appears on the wire, e.g. {@code invalid_token}
+         * @throws IllegalArgumentException for an empty code or one with a space, a quote, a backslash or a non-ASCII
+         *                                  character
+         */
         public Code {
             Objects.requireNonNull(value, "code");
             if (!SYNTAX.matcher(value).matches()) {
@@ -106,32 +113,59 @@ public final class BearerError {
      * @param status      an HTTP status from 400 to 599
      * @param code        the error code, e.g. {@link Code#RATE_LIMITED} or {@code new Code("quota_exceeded")}
      * @param description for the client: what went wrong and what to do (sanitised in the challenge)
+     * @return a builder for the error
+     * @throws IllegalArgumentException for a status outside 400 to 599
      */
     public static Builder builder(int status, Code code, String description) {
         return new Builder(status, Objects.requireNonNull(code, "code"), description);
     }
 
-    /** No credentials, or another authentication scheme: 401 with a bare challenge. */
+    /**
+     * No credentials, or another authentication scheme: 401 with a bare challenge.
+     *
+     * @return the error, the same text for every such request
+     */
     public static BearerError missingToken() {
         return new Builder(401, null, "This resource requires a bearer token: send 'Authorization: Bearer <token>'.").build();
     }
 
-    /** A malformed request: 400 {@code invalid_request}, a challenge. */
+    /**
+     * A malformed request: 400 {@code invalid_request}, a challenge.
+     *
+     * @param description for the client: what is malformed and what to send instead
+     * @return the error
+     */
     public static BearerError invalidRequest(String description) {
         return builder(400, Code.INVALID_REQUEST, description).challenge(true).build();
     }
 
-    /** An invalid token: 401 {@code invalid_token}, a challenge. */
+    /**
+     * An invalid token: 401 {@code invalid_token}, a challenge.
+     *
+     * @param description for the client: why the token is refused (never the token itself)
+     * @return the error
+     */
     public static BearerError invalidToken(String description) {
         return builder(401, Code.INVALID_TOKEN, description).build();
     }
 
-    /** A valid token without the scopes the route needs; {@code required} lists what would satisfy it. */
+    /**
+     * A valid token without the scopes the route needs; {@code required} lists what would satisfy it.
+     *
+     * @param description for the client: which scopes are missing
+     * @param required the scopes of which the token lacks some; not null
+     * @return the error
+     */
     public static BearerError insufficientScope(String description, Collection<String> required) {
         return builder(403, Code.INSUFFICIENT_SCOPE, description).challenge(true).requiredScopes(required).build();
     }
 
-    /** Validity could not be decided (an upstream failed): 503, no challenge, {@code Retry-After: 5}. */
+    /**
+     * Validity could not be decided (an upstream failed): 503, no challenge, {@code Retry-After: 5}.
+     *
+     * @param description for the client: that validity could not be decided, and that retrying is right
+     * @return the error
+     */
     public static BearerError unavailable(String description) {
         return unavailable(description, UNAVAILABLE_RETRY_AFTER);
     }
@@ -140,31 +174,59 @@ public final class BearerError {
      * Validity could not be decided, and the upstream is tried again in {@code nextAttemptIn}: 503, no challenge,
      * {@code Retry-After} that delay in whole seconds, at least 1 (a client that comes back sooner is refused again
      * without a new attempt).
+     *
+     * @param description for the client: that validity could not be decided, and that retrying is right
+     * @param nextAttemptIn how long until the upstream is tried again; not null
+     * @return the error
      */
     public static BearerError unavailable(String description, Duration nextAttemptIn) {
         Duration wait = nextAttemptIn.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : nextAttemptIn;
         return builder(503, Code.TEMPORARILY_UNAVAILABLE, description).retryAfter(wait).build();
     }
 
-    /** The route is closed to every caller: 403 {@code access_denied}, no challenge. */
+    /**
+     * The route is closed to every caller: 403 {@code access_denied}, no challenge.
+     *
+     * @param description for the client: that the route is closed
+     * @return the error
+     */
     public static BearerError accessDenied(String description) {
         return builder(403, Code.ACCESS_DENIED, description).build();
     }
 
+    /**
+     * The HTTP status to answer with.
+     *
+     * @return a status from 400 to 599
+     */
     public int status() {
         return status;
     }
 
-    /** The error code; empty for a request that carried no token (RFC 6750 §3.1: no error in that challenge). */
+    /**
+     * The error code; empty for a request that carried no token (RFC 6750 §3.1: no error in that challenge).
+     *
+     * @return the code, empty for a missing token
+     */
     public Optional<Code> code() {
         return Optional.ofNullable(code);
     }
 
+    /**
+     * What went wrong and what to do, for the client: the challenge's {@code error_description} (sanitised to RFC
+     * 6750's character set) and the problem body's {@code detail}.
+     *
+     * @return the description, never null
+     */
     public String description() {
         return description;
     }
 
-    /** The scopes that the route requires ({@code insufficient_scope}); named in the challenge and the problem body. */
+    /**
+     * The scopes that the route requires ({@code insufficient_scope}); named in the challenge and the problem body.
+     *
+     * @return the required scopes in order, unmodifiable; empty for other errors
+     */
     public Set<String> requiredScopes() {
         return requiredScopes;
     }
@@ -185,7 +247,11 @@ public final class BearerError {
         return b.build();
     }
 
-    /** Whether the answer carries a {@code WWW-Authenticate: Bearer} challenge. */
+    /**
+     * Whether the answer carries a {@code WWW-Authenticate: Bearer} challenge.
+     *
+     * @return {@code true} for a challenge (every 401, and 400 or 403 when built so)
+     */
     public boolean isChallenge() {
         return challenge;
     }
@@ -194,12 +260,18 @@ public final class BearerError {
      * Auth-params of the challenge beyond {@code realm}, {@code error}, {@code error_description},
      * {@code error_uri} and {@code scope} (e.g. RFC 9470's {@code acr_values}), in order; values are sanitised
      * when formatted.
+     *
+     * @return the extra auth-params by name, unmodifiable; usually empty
      */
     public Map<String, String> challengeParameters() {
         return challengeParameters;
     }
 
-    /** Extra response headers ({@code Retry-After}, {@code RateLimit}, …), in the order to write them. */
+    /**
+     * Extra response headers ({@code Retry-After}, {@code RateLimit}, …), in the order to write them.
+     *
+     * @return the headers by name, unmodifiable; usually empty
+     */
     public Map<String, String> headers() {
         return headers;
     }
@@ -245,6 +317,10 @@ public final class BearerError {
         /**
          * Whether the answer is a {@code WWW-Authenticate: Bearer} challenge: only for 400, 401 and 403 (the
          * statuses of RFC 6750's codes), and always for 401.
+         *
+         * @param challenge {@code true} for a challenge
+         * @return this builder
+         * @throws IllegalArgumentException for a challenge with another status, or {@code false} for a 401
          */
         public Builder challenge(boolean challenge) {
             if (challenge && status != 400 && status != 401 && status != 403) {
@@ -257,7 +333,12 @@ public final class BearerError {
             return this;
         }
 
-        /** The scopes the route requires: the challenge's {@code scope} and the problem body's {@code required_scope}. */
+        /**
+         * The scopes the route requires: the challenge's {@code scope} and the problem body's {@code required_scope}.
+         *
+         * @param scopes the scopes, added to any given before; neither the collection nor a scope may be null
+         * @return this builder
+         */
         public Builder requiredScopes(Collection<String> scopes) {
             for (String s : scopes) {
                 Objects.requireNonNull(s, "scope");
@@ -269,6 +350,10 @@ public final class BearerError {
         /**
          * Adds an auth-param to the challenge (e.g. {@code acr_values}); the value is sanitised when formatted.
          * Needs {@link #challenge(boolean) a challenge}.
+         *
+         * @param name the auth-param's name, an RFC 7230 token other than those the formatter writes itself
+         * @param value the auth-param's value; not null
+         * @return this builder
          */
         public Builder challengeParameter(String name, String value) {
             Objects.requireNonNull(value, "value");
@@ -285,6 +370,11 @@ public final class BearerError {
          * Sets a response header ({@code Retry-After}, {@code RateLimit-Policy}, {@code RateLimit}, …), replacing
          * one of the same name. The gate's own headers ({@code WWW-Authenticate}, {@code Cache-Control},
          * {@code Content-Type}, …) cannot be set; values are visible ASCII and spaces.
+         *
+         * @param name the header's name, an RFC 7230 token
+         * @param value the header's value
+         * @return this builder
+         * @throws IllegalArgumentException for an invalid name or value, or one of the gate's own headers
          */
         public Builder header(String name, String value) {
             if (name == null || !TOKEN.matcher(name).matches()) {
@@ -302,7 +392,13 @@ public final class BearerError {
             return this;
         }
 
-        /** Sets {@code Retry-After} to this delay in whole seconds, rounded up (RFC 9110 §10.2.3). */
+        /**
+         * Sets {@code Retry-After} to this delay in whole seconds, rounded up (RFC 9110 §10.2.3).
+         *
+         * @param delay how long the client should wait; not negative
+         * @return this builder
+         * @throws IllegalArgumentException for a null or negative delay
+         */
         public Builder retryAfter(Duration delay) {
             if (delay == null || delay.isNegative()) {
                 throw new IllegalArgumentException("Retry-After needs a delay of zero or more, was " + delay);
@@ -314,6 +410,7 @@ public final class BearerError {
         /**
          * Builds the error.
          *
+         * @return the error, immutable
          * @throws IllegalStateException when challenge parameters are set on an answer that is not a challenge
          */
         public BearerError build() {

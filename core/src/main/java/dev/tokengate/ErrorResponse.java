@@ -13,6 +13,14 @@ import java.util.Map;
  * @param body        the body (UTF-8)
  */
 public record ErrorResponse(int status, Map<String, String> headers, String contentType, String body) {
+    /**
+     * Copies the headers into an unmodifiable map that keeps their order.
+     *
+     * @param status the HTTP status
+     * @param headers header name to value, in the order to write them; not null
+     * @param contentType the body's media type
+     * @param body the body (UTF-8)
+     */
     public ErrorResponse {
         headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
     }

@@ -29,6 +29,8 @@ public final class IpRange {
      * Parses CIDR notation or a single address. Only literal addresses are accepted: no host names, so parsing
      * never touches DNS.
      *
+     * @param cidr e.g. {@code 10.0.0.0/8}, {@code 2001:db8::/32} or {@code 192.0.2.7}; surrounding space is ignored
+     * @return the range
      * @throws IllegalArgumentException with a message showing the accepted forms
      */
     public static IpRange parse(String cidr) {
@@ -52,7 +54,12 @@ public final class IpRange {
         return new IpRange(mask(bytes, prefix), prefix);
     }
 
-    /** Whether the address (a literal IPv4 or IPv6 address) is in this range; false for anything unparseable. */
+    /**
+     * Whether the address (a literal IPv4 or IPv6 address) is in this range; false for anything unparseable.
+     *
+     * @param address a literal IPv4 or IPv6 address
+     * @return {@code true} when the address is in the range
+     */
     public boolean contains(String address) {
         return literal(address).map(this::contains).orElse(false);
     }

@@ -13,29 +13,57 @@ import java.util.Optional;
  */
 public interface RequestView {
 
-    /** The HTTP method, upper case. */
+    /**
+     * The HTTP method, upper case.
+     *
+     * @return the method, e.g. {@code GET}
+     */
     String method();
 
-    /** The request path within the application (for servlets: servlet path + path info), for rules and the call log. */
+    /**
+     * The request path within the application (for servlets: servlet path + path info), for rules and the call log.
+     *
+     * @return the path, starting with {@code /}; not decoded beyond what the container does
+     */
     String path();
 
-    /** All values of a header, in order; an empty list when absent. Header names are case-insensitive. */
+    /**
+     * All values of a header, in order; an empty list when absent. Header names are case-insensitive.
+     *
+     * @param name the header's name, any case
+     * @return the values, empty when the header is absent
+     */
     List<String> headers(String name);
 
-    /** The raw query string (without {@code ?}), if any. tokengate parses it itself. */
+    /**
+     * The raw query string (without {@code ?}), if any. tokengate parses it itself.
+     *
+     * @return the query string, still percent-encoded; empty when the request has none
+     */
     Optional<String> queryString();
 
     /**
      * The values of a field of an {@code application/x-www-form-urlencoded} request body (not the query string);
      * empty when the body is not such a form.
+     *
+     * @param name the field's name
+     * @return the decoded values in order, empty when the field or such a body is absent
      */
     List<String> formParameters(String name);
 
-    /** The {@code Content-Type} header, if any. */
+    /**
+     * The {@code Content-Type} header, if any.
+     *
+     * @return the header's first value, empty when absent
+     */
     default Optional<String> contentType() {
         return headers("Content-Type").stream().findFirst();
     }
 
-    /** The address of the peer that opened the connection (a proxy, if there is one). */
+    /**
+     * The address of the peer that opened the connection (a proxy, if there is one).
+     *
+     * @return the peer's address as text (IPv4 or IPv6), never null
+     */
     String remoteAddress();
 }

@@ -16,8 +16,11 @@ import dev.tokengate.control.Rotations;
 import dev.tokengate.extract.BearerTokenExtractor;
 import dev.tokengate.extract.Extraction;
 import dev.tokengate.extract.TokenExtractor;
+import dev.tokengate.health.HealthReport;
+import dev.tokengate.health.StartupCheck;
 import dev.tokengate.internal.Json;
 import dev.tokengate.internal.Settings;
+import dev.tokengate.internal.TraceParent;
 import dev.tokengate.internal.WarningEpisode;
 import dev.tokengate.introspection.IntrospectionValidator;
 import dev.tokengate.jwt.JwtValidator;
@@ -26,6 +29,8 @@ import dev.tokengate.log.CallLogSink;
 import dev.tokengate.log.Fingerprints;
 import dev.tokengate.log.Loggers;
 import dev.tokengate.log.Slf4jCallLogSink;
+import dev.tokengate.observe.GateObserver;
+import dev.tokengate.observe.GateObserverProvider;
 import dev.tokengate.policy.AddressRanges;
 import dev.tokengate.policy.PolicyDecision;
 import dev.tokengate.policy.RequestFacts;
@@ -34,6 +39,7 @@ import dev.tokengate.policy.TokenPolicy;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenStore;
 import dev.tokengate.validate.ValidatorStack;
+import com.github.benmanes.caffeine.cache.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 
@@ -88,6 +94,17 @@ public final class TokenGate implements AutoCloseable {
 
     /** MDC key of the request id, set from {@link #begin} to {@link Call#finish}. */
     public static final String MDC_REQUEST_ID = "tokengate.request_id";
+    /**
+     * MDC key of the W3C trace id of the request's {@code traceparent} header, set from {@link #begin} to
+     * {@link Call#finish} when the header is well-formed.
+     */
+    public static final String MDC_TRACE_ID = "tokengate.trace_id";
+    /**
+     * The header that carries the request id: read from the request (a value of 1 to 64 letters, digits and
+     * {@code . _ : -} is kept, anything else replaced by a new id) and sent back on every response of the call, the
+     * allowed and the refused, by each adapter.
+     */
+    public static final String REQUEST_ID_HEADER = "X-Request-Id";
     /** MDC key of the authenticated subject (or client id). */
     public static final String MDC_SUBJECT = "tokengate.subject";
     /** MDC key of the authenticated client id. */
@@ -103,6 +120,11 @@ public final class TokenGate implements AutoCloseable {
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,64}");
     /** Whether the revocation list is kept in the token database when there is one ({@value ConfigKeys#REVOCATIONS_STORE}). */
     static final boolean DEFAULT_REVOCATIONS_IN_DATABASE = true;
+    /** Whether a gate built from keys records metrics and spans when their libraries are there ({@value ConfigKeys#METRICS}, {@value ConfigKeys#TRACING}). */
+    static final boolean DEFAULT_AUTO_OBSERVING = true;
+
+    /** What the gate checks at start-up unless told ({@value ConfigKeys#STARTUP_CHECK}): nothing. */
+    static final StartupCheck DEFAULT_STARTUP_CHECK = StartupCheck.OFF;
 
     /** The mark of a request whose token lacked the route's scopes. */
     static final String SCOPE_MARK = "scope";
@@ -121,6 +143,10 @@ public final class TokenGate implements AutoCloseable {
     private final SharedControl shared;
     /** Tokens that could not be checked (an upstream down): one WARN per episode, then a summary per minute. */
     private final WarningEpisode upstreamFailures;
+    /** Metrics and tracing: told of each decision, validation and upstream call. */
+    private final GateObserver observer;
+    /** What the gate reaches out to, for {@link #health()}. */
+    private final Upstreams upstreams;
 
     private TokenGate(Builder b) {
         this.config = b.config;
@@ -129,10 +155,16 @@ public final class TokenGate implements AutoCloseable {
                 WarningEpisode.SUMMARY_INTERVAL);
         this.extractor = b.extractor != null ? b.extractor : BearerTokenExtractor.create(config.allowFormBody(),
                 config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
-        Validators.Built built = b.validators.build(clock, b.validator != null);
+        this.observer = observer(b);
+        Validators.Built built = b.validators.build(clock, b.ticker, b.validator != null, observer);
         this.stack = built.stack();
         this.resources = built.resources();
-        this.validator = b.validator != null ? b.validator : stack.tokens();
+        this.validator = b.validator != null ? ValidatorStack.observed(b.validator, observer) : stack.tokens();
+        if (observer != GateObserver.none()) {
+            for (JwtValidator issuer : built.issuers()) {
+                issuer.keySource().ifPresent(keys -> observer.keySet(issuer.issuer(), keys::age));
+            }
+        }
         this.shared = b.sharedControl != null ? b.sharedControl
                 : b.sharedSource != null ? sharedControl(b.sharedSource, clock) : null;
         Optional<RevocationStore> revocationStore = Optional.ofNullable(shared).map(SharedControl::revocationStore)
@@ -148,8 +180,12 @@ public final class TokenGate implements AutoCloseable {
         chain.add(revocations.policy());
         chain.add(Rotations.policy()); // marks calls with a rotated token in its grace period
         AnomalyRules anomalyRules = b.anomalies.build();
-        (shared == null ? anomalyRules.policy(revocations, b.anomalyListeners, b.mode == Mode.ENFORCE)
-                : anomalyRules.policy(revocations, b.anomalyListeners, b.mode == Mode.ENFORCE, clock, shared))
+        List<AnomalyListener> anomalyListeners = new ArrayList<>(b.anomalyListeners);
+        if (observer != GateObserver.none()) {
+            anomalyListeners.add(anomaly -> observer.anomaly(anomaly.rule().value()));
+        }
+        (shared == null ? anomalyRules.policy(revocations, anomalyListeners, b.mode == Mode.ENFORCE)
+                : anomalyRules.policy(revocations, anomalyListeners, b.mode == Mode.ENFORCE, clock, shared))
                 .ifPresent(chain::add);
         chain.add(shared == null ? b.rateLimits.policy(clock) : b.rateLimits.policy(clock, shared));
         chain.addAll(b.policies);
@@ -163,12 +199,23 @@ public final class TokenGate implements AutoCloseable {
                     + "refusal is only logged (decision would_deny). Use it to roll the gate out, then switch to enforce",
                     ConfigKeys.MODE);
         }
+        this.upstreams = Upstreams.of(built, shared, clock);
+        if (b.startupCheck != StartupCheck.OFF) {
+            try {
+                b.startupCheck.apply(checkUpstreams());
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
     }
 
     /**
      * The pipeline the {@code tokengate.*} keys of {@code source} describe, with the default call log: what an
      * adapter configured by init-params, properties and environment builds.
      *
+     * @param source the layered {@code tokengate.*} keys (init-params, system properties, environment); not null
+     * @return a running gate that owns its caches, refreshers and pools; close it when the application stops
      * @throws ConfigurationException naming the key (and the layer it came from) of an unknown key, a malformed
      *                                value or a refused combination
      */
@@ -181,17 +228,27 @@ public final class TokenGate implements AutoCloseable {
      * {@link Builder#introspection introspection}, a {@link Builder#tokenStore token store}, a custom
      * {@link Builder#validator validator}, or {@link Builder#config keys} that describe them), and
      * optionally policies, another extractor, call-log sink or clock.
+     *
+     * @return a new, empty builder
      */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The request-facing settings: realm, where tokens may be sent, trusted proxies, API-key header. */
+    /**
+     * The request-facing settings: realm, where tokens may be sent, trusted proxies, API-key header.
+     *
+     * @return the settings in force, never null
+     */
     public TokenGateConfig config() {
         return config;
     }
 
-    /** Whether this gate enforces its decisions or only reports them. */
+    /**
+     * Whether this gate enforces its decisions or only reports them.
+     *
+     * @return {@link Mode#ENFORCE} (the default) or {@link Mode#REPORT_ONLY}
+     */
     public Mode mode() {
         return mode;
     }
@@ -200,9 +257,36 @@ public final class TokenGate implements AutoCloseable {
      * The revocation list: revoke any token (by its text or hash, its {@code jti} or stored id), a subject, a client
      * or an API key, with a reason. A revoked token is refused from the next request on, whatever the caches
      * hold; the list is kept in the token database when one is configured, in memory otherwise.
+     *
+     * @return this gate's revocation list, never null
      */
     public Revocations revocations() {
         return revocations;
+    }
+
+    /**
+     * The health of every upstream this gate depends on: each issuer's JWKS or discovery, the introspection endpoint,
+     * the token database, the shared state (Redis). Read from the state each one keeps: never waits on an identity
+     * provider (a key set due a refresh is refreshed in the background, as a request would); the database and Redis
+     * answer one bounded call each ({@code isValid}, {@code PING}). For a readiness endpoint: {@link HealthReport#ready()}
+     * is false while a required upstream is down, and {@link HealthReport#toJson()} says which and why.
+     *
+     * @return the report, stamped with the gate's clock
+     */
+    public HealthReport health() {
+        return upstreams.health();
+    }
+
+    /**
+     * Contacts every upstream now, each within its own timeouts: fetches each issuer's discovery document and keys
+     * (unless cached), asks the introspection endpoint about a made-up token, opens a database connection, pings
+     * Redis. What {@value ConfigKeys#STARTUP_CHECK} runs when the gate is built; an application whose issuer only
+     * starts with it can run it later and {@link StartupCheck#apply apply} its mode.
+     *
+     * @return the report after the attempts
+     */
+    public HealthReport checkUpstreams() {
+        return upstreams.probe();
     }
 
     /** A revocation evicts the tokens it names from the verified-token and store caches. */
@@ -215,7 +299,12 @@ public final class TokenGate implements AutoCloseable {
         }
     }
 
-    /** Whether routes may require an API key: a token store is configured to look keys up in. */
+    /**
+     * Whether routes may require an API key: a token store is configured to look keys up in.
+     *
+     * @return {@code true} when a token store is configured, {@code false} when an API-key route can never be
+     *         satisfied
+     */
     public boolean supportsApiKeys() {
         return stack.apiKeys().isPresent();
     }
@@ -260,6 +349,53 @@ public final class TokenGate implements AutoCloseable {
     }
 
     /**
+     * The gate's observer: those given in code, then (for a gate built from keys) the metrics observer that
+     * {@code tokengate-micrometer} provides ({@value ConfigKeys#METRICS}{@code =auto}) and OpenTelemetry spans when
+     * the API is on the class path ({@value ConfigKeys#TRACING}{@code =auto}).
+     */
+    private static GateObserver observer(Builder b) {
+        List<GateObserver> all = new ArrayList<>(b.observers);
+        if (b.autoMetrics) {
+            metricsObserver().ifPresentOrElse(all::add, () -> LOG.debug("{}=auto: no metrics module on the class path "
+                    + "(add dev.tokengate:tokengate-micrometer to record meters)", ConfigKeys.METRICS));
+        }
+        if (b.autoTracing && Tracing.available()) {
+            all.add(Tracing.observer());
+        }
+        return GateObserver.of(all);
+    }
+
+    /** The observer of the metrics module on the class path (that of tokengate, else the context class loader's). */
+    private static Optional<GateObserver> metricsObserver() {
+        for (ClassLoader loader : new ClassLoader[]{TokenGate.class.getClassLoader(),
+                Thread.currentThread().getContextClassLoader()}) {
+            if (loader == null) {
+                continue;
+            }
+            java.util.Iterator<GateObserverProvider> found =
+                    java.util.ServiceLoader.load(GateObserverProvider.class, loader).iterator();
+            if (found.hasNext()) {
+                return Optional.of(found.next().create());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Reads {@value ConfigKeys#METRICS} or {@value ConfigKeys#TRACING}: {@code auto} (true) or {@code off} (false),
+     * any case.
+     *
+     * @throws ConfigurationException naming the key for any other value
+     */
+    static boolean autoObserving(String key, String value) {
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> true;
+            case "off" -> false;
+            default -> throw new ConfigurationException(key, "'" + value + "' is not a choice here; write auto or off");
+        };
+    }
+
+    /**
      * Reads {@value ConfigKeys#REVOCATIONS_STORE}: {@code database} (true) or {@code memory} (false), any case.
      *
      * @throws ConfigurationException naming the key for any other value
@@ -273,13 +409,19 @@ public final class TokenGate implements AutoCloseable {
         };
     }
 
-    /** Starts one request: assigns its id (from a sane {@code X-Request-Id}, else a new one) and starts the clock. */
+    /**
+     * Starts one request: assigns its id (from a sane {@value #REQUEST_ID_HEADER}, else a new one), reads its trace id
+     * from a well-formed {@code traceparent}, puts both in the MDC and starts the clock.
+     *
+     * @param request the adapter's view of the request
+     * @return the request's call, to decide and then {@linkplain Call#finish finish} it
+     */
     public Call begin(RequestView request) {
         return new Call(request);
     }
 
     private String newRequestId(RequestView request) {
-        for (String v : request.headers("X-Request-Id")) {
+        for (String v : request.headers(REQUEST_ID_HEADER)) {
             if (REQUEST_ID.matcher(v).matches()) {
                 return v;
             }
@@ -330,6 +472,11 @@ public final class TokenGate implements AutoCloseable {
         private SharedControl sharedControl;
         private ConfigSource sharedSource;
         private AddressRanges addressRanges = AddressRanges.none();
+        private final List<GateObserver> observers = new ArrayList<>();
+        private boolean autoMetrics;
+        private boolean autoTracing;
+        private StartupCheck startupCheck = DEFAULT_STARTUP_CHECK;
+        private Ticker ticker = Ticker.systemTicker();
 
         private Builder() {
         }
@@ -340,6 +487,8 @@ public final class TokenGate implements AutoCloseable {
          * ({@link JwtValidator.Builder#config}, the key sources', {@link IntrospectionValidator.Builder#config},
          * {@link JdbcTokenStore.Builder#config}). Nothing is built or started until {@link #build()}.
          *
+         * @param source the layered {@code tokengate.*} keys; not null
+         * @return this builder
          * @throws ConfigurationException for an unknown {@code tokengate.*} key (with a "did you mean" for a near
          *                                miss), a malformed value or a refused combination, naming the key and
          *                                the layer its value came from
@@ -347,6 +496,7 @@ public final class TokenGate implements AutoCloseable {
         public Builder config(ConfigSource source) {
             source.checkKeys();
             source.read(ConfigKeys.MODE, Mode::parse, this::mode);
+            source.read(ConfigKeys.STARTUP_CHECK, StartupCheck::parse, this::startupCheck);
             this.config = TokenGateConfig.from(source);
             this.anomalies = AnomalyRules.config(source);
             source.read(ConfigKeys.REVOCATIONS_STORE, TokenGate::revocationsInDatabase,
@@ -355,10 +505,19 @@ public final class TokenGate implements AutoCloseable {
             this.rateLimits = RateLimits.config(source);
             this.addressRanges = AddressRanges.config(source);
             this.sharedSource = source.get(ConfigKeys.REDIS_URI).isPresent() ? source : null;
+            this.autoMetrics = source.get(ConfigKeys.METRICS, v -> autoObserving(ConfigKeys.METRICS, v))
+                    .orElse(DEFAULT_AUTO_OBSERVING);
+            this.autoTracing = source.get(ConfigKeys.TRACING, v -> autoObserving(ConfigKeys.TRACING, v))
+                    .orElse(DEFAULT_AUTO_OBSERVING);
             return this;
         }
 
-        /** The request-facing settings (realm, error URI, where tokens may be sent, trusted proxies, API-key header). */
+        /**
+         * The request-facing settings (realm, error URI, where tokens may be sent, trusted proxies, API-key header).
+         *
+         * @param config the settings, usually {@link TokenGateConfig#from}; not null
+         * @return this builder
+         */
         public Builder settings(TokenGateConfig config) {
             this.config = Objects.requireNonNull(config, "config");
             return this;
@@ -367,6 +526,9 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Adds a trusted JWT issuer: a validator builder with its issuer, audiences and key source (or HMAC
          * secret). The gate sets its clock and builds it; issuers must be distinct.
+         *
+         * @param issuer the issuer's validator builder, not yet built; not null
+         * @return this builder
          */
         public Builder issuer(JwtValidator.Builder issuer) {
             validators.issuer(issuer);
@@ -376,13 +538,21 @@ public final class TokenGate implements AutoCloseable {
         /**
          * The verified-token cache in front of JWT validation, as a Caffeine spec of its size, e.g.
          * {@code maximumSize=50000}; {@code maximumSize=0} turns it off. Default {@code maximumSize=10000}.
+         *
+         * @param spec a Caffeine specification string such as {@code maximumSize=50000}; not null
+         * @return this builder
          */
         public Builder cacheSpec(String spec) {
             validators.cacheSpec(Objects.requireNonNull(spec, "cacheSpec"));
             return this;
         }
 
-        /** The longest life of a cached verified token, never beyond its {@code exp}; default 5 minutes. */
+        /**
+         * The longest life of a cached verified token, never beyond its {@code exp}; default 5 minutes.
+         *
+         * @param maxTtl the longest time a verified token stays cached; positive
+         * @return this builder
+         */
         public Builder cacheMaxTtl(Duration maxTtl) {
             validators.cacheMaxTtl(maxTtl);
             return this;
@@ -391,13 +561,21 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Checks opaque tokens (and JWTs of {@link #introspectJwtsFrom listed issuers}) by RFC 7662 introspection.
          * The gate builds the validator and closes it.
+         *
+         * @param introspection the introspection validator's builder, not yet built; not null
+         * @return this builder
          */
         public Builder introspection(IntrospectionValidator.Builder introspection) {
             validators.introspection(introspection);
             return this;
         }
 
-        /** JWTs from these issuers are introspected instead of checked locally (needs {@link #introspection}). */
+        /**
+         * JWTs from these issuers are introspected instead of checked locally (needs {@link #introspection}).
+         *
+         * @param issuers the {@code iss} values whose JWTs are introspected; not null, may be empty
+         * @return this builder
+         */
         public Builder introspectJwtsFrom(Collection<String> issuers) {
             validators.introspectJwtsFrom(issuers);
             return this;
@@ -406,13 +584,21 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Accepts the access tokens ({@code tgat_…}) and API keys ({@code tgak_…}) this API issued itself, looked
          * up by hash in this store. Closing the {@link TokenGate} closes the store.
+         *
+         * @param store where issued tokens and API keys are looked up by hash; not null
+         * @return this builder
          */
         public Builder tokenStore(TokenStore store) {
             validators.tokenStore(store);
             return this;
         }
 
-        /** Longest time a stored token is cached (the bound on how long a revoked token keeps working); default 30 s. */
+        /**
+         * Longest time a stored token is cached (the bound on how long a revoked token keeps working); default 30 s.
+         *
+         * @param ttl how long a looked-up stored token is cached; positive
+         * @return this builder
+         */
         public Builder storeCacheTtl(Duration ttl) {
             validators.storeCacheTtl(ttl);
             return this;
@@ -421,6 +607,9 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Finds tokens with this instead of the RFC 6750 extractor the settings describe (their
          * {@code tokengate.token.*} settings then do not apply).
+         *
+         * @param extractor finds the token of each request; not null
+         * @return this builder
          */
         public Builder extractor(TokenExtractor extractor) {
             this.extractor = Objects.requireNonNull(extractor, "extractor");
@@ -430,26 +619,71 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Validates bearer tokens with this instead of the validators described; those are still built (a token
          * store still checks API keys), and none is then required.
+         *
+         * @param validator decides whether a bearer token is valid; not null
+         * @return this builder
          */
         public Builder validator(TokenValidator validator) {
             this.validator = Objects.requireNonNull(validator, "validator");
             return this;
         }
 
-        /** Sends call-log events here instead of the {@code tokengate.calls} logger. */
+        /**
+         * Sends call-log events here instead of the {@code tokengate.calls} logger.
+         *
+         * @param sink receives one event per finished request; not null
+         * @return this builder
+         */
         public Builder callLogSink(CallLogSink sink) {
             this.sink = Objects.requireNonNull(sink, "callLogSink");
             return this;
         }
 
+        /**
+         * The clock of token expiry, caches, rate limits, revocations and the call log's timestamps; default the
+         * system UTC clock. Tests pass a fixed or stepped clock instead of waiting.
+         *
+         * @param clock the time source; not null
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
         /**
+         * The time source of the key caches the gate builds from keys ({@value ConfigKeys#JWT_JWKS_URI}, discovery):
+         * their lifetimes, refetch limit and stale window. Default {@link Ticker#systemTicker()}; for tests that let
+         * a key set age without waiting.
+         *
+         * @param ticker the ticker
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * What the gate checks when it is built ({@value ConfigKeys#STARTUP_CHECK}): nothing (the default), or it
+         * {@link TokenGate#checkUpstreams() contacts every upstream} and logs what fails, or refuses to build when a
+         * required one fails. Read from {@value ConfigKeys#STARTUP_CHECK} by {@link #config}; a later call replaces
+         * an earlier one.
+         *
+         * @param check the mode
+         * @return this builder
+         */
+        public Builder startupCheck(StartupCheck check) {
+            this.startupCheck = Objects.requireNonNull(check, "startupCheck");
+            return this;
+        }
+
+        /**
          * Adds a policy to the chain, after the built-in ones and those added before: it decides each request with
          * a valid token, before the route's scopes are compared (see {@link TokenPolicy}).
+         *
+         * @param policy the policy to add last; not null
+         * @return this builder
          */
         public Builder policy(TokenPolicy policy) {
             this.policies.add(Objects.requireNonNull(policy, "policy"));
@@ -460,6 +694,9 @@ public final class TokenGate implements AutoCloseable {
          * Keeps each client id and API key to the networks given here, whatever issued the token (JWTs from an
          * external issuer included), on top of the ranges a token carries itself; read from
          * {@value ConfigKeys#IP_RANGES_CLIENTS} and {@value ConfigKeys#IP_RANGES_API_KEYS} by {@link #config}.
+         *
+         * @param ranges the allowed networks per client id and per API key; not null
+         * @return this builder
          */
         public Builder addressRanges(AddressRanges ranges) {
             this.addressRanges = Objects.requireNonNull(ranges, "addressRanges");
@@ -469,6 +706,9 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Keeps the revocation list in this store (the gate closes it); by default it is kept in the token database
          * when the gate has a {@link JdbcTokenStore}, in memory otherwise.
+         *
+         * @param store where revocations are kept; not null
+         * @return this builder
          */
         public Builder revocationStore(RevocationStore store) {
             this.revocationStore = Objects.requireNonNull(store, "revocationStore");
@@ -480,6 +720,9 @@ public final class TokenGate implements AutoCloseable {
          * through this store (the gate closes it); replaces what {@link #config} read from
          * {@value ConfigKeys#REDIS_URI}. The revocation list is then kept there, whatever
          * {@link #revocationStore} says.
+         *
+         * @param shared the store shared between nodes, such as tokengate-redis; not null
+         * @return this builder
          */
         public Builder sharedControl(SharedControl shared) {
             this.sharedControl = Objects.requireNonNull(shared, "sharedControl");
@@ -489,13 +732,21 @@ public final class TokenGate implements AutoCloseable {
         /**
          * The anomaly rules (networks, countries, denials) and their action; replaces what {@link #config} read from
          * the {@code tokengate.anomaly.*} keys. Every rule is off by default.
+         *
+         * @param rules the anomaly rules' builder, not yet built; not null
+         * @return this builder
          */
         public Builder anomalyRules(AnomalyRules.Builder rules) {
             this.anomalies = Objects.requireNonNull(rules, "anomalyRules");
             return this;
         }
 
-        /** Tells this listener of each anomaly the rules detect (see {@link AnomalyListener}); several may be added. */
+        /**
+         * Tells this listener of each anomaly the rules detect (see {@link AnomalyListener}); several may be added.
+         *
+         * @param listener told of each anomaly, on the request's thread; not null
+         * @return this builder
+         */
         public Builder anomalyListener(AnomalyListener listener) {
             this.anomalyListeners.add(Objects.requireNonNull(listener, "anomalyListener"));
             return this;
@@ -505,6 +756,9 @@ public final class TokenGate implements AutoCloseable {
          * The gate-wide rate limits (per token, client, subject, API key; read from the
          * {@code tokengate.rate-limit.*} keys by {@link #config}); the routes' own limits
          * ({@link Requirement#withRateLimit}) apply whatever this says. Default: none.
+         *
+         * @param rateLimits the gate-wide limits; not null ({@code RateLimits.none()} for none)
+         * @return this builder
          */
         public Builder rateLimits(RateLimits rateLimits) {
             this.rateLimits = Objects.requireNonNull(rateLimits, "rateLimits");
@@ -514,12 +768,38 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Enforces decisions ({@link Mode#ENFORCE}, the default) or only reports them; read from
          * {@value ConfigKeys#MODE} by {@link #config}, and a later call replaces an earlier one.
+         *
+         * @param mode enforce or report only; not null
+         * @return this builder
          */
         public Builder mode(Mode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
+        /**
+         * Reports decisions, validations, upstream calls, key-set ages, cache statistics, rate-limit and anomaly events
+         * to this observer (metrics, tracing); several may be added, and each is told in the order added. A gate built
+         * from keys adds, after these, the metrics and tracing observers that {@value ConfigKeys#METRICS} and
+         * {@value ConfigKeys#TRACING} describe. Key sources the gate builds report to the gate's observers; give a key
+         * source built in code the same observer ({@code JwksKeySource.Builder#observer}).
+         *
+         * @param observer the observer, e.g. {@code TokenGateMetrics.observer(registry)} of tokengate-micrometer
+         * @return this builder
+         */
+        public Builder observer(GateObserver observer) {
+            this.observers.add(Objects.requireNonNull(observer, "observer"));
+            return this;
+        }
+
+        /**
+         * Builds and starts the gate: builds each validator, opens the token store's pool and starts key refreshes.
+         * The configured objects are owned by the gate from here on and closed with it.
+         *
+         * @return the gate, ready for requests
+         * @throws ConfigurationException when nothing can check tokens or a combination is refused, naming the
+         *                                setting
+         */
         public TokenGate build() {
             return new TokenGate(this);
         }
@@ -548,7 +828,11 @@ public final class TokenGate implements AutoCloseable {
             this.value = value;
         }
 
-        /** The mode as configured: {@code enforce} or {@code report-only}. */
+        /**
+         * The mode as configured: {@code enforce} or {@code report-only}.
+         *
+         * @return {@code enforce} or {@code report-only}
+         */
         public String value() {
             return value;
         }
@@ -556,6 +840,8 @@ public final class TokenGate implements AutoCloseable {
         /**
          * Reads {@code enforce} or {@code report-only} (any case).
          *
+         * @param text the configured value; not null
+         * @return the matching mode
          * @throws ConfigurationException naming {@value ConfigKeys#MODE} for any other value
          */
         public static Mode parse(String text) {
@@ -587,6 +873,8 @@ public final class TokenGate implements AutoCloseable {
         private final Instant time;
         private final long startNanos;
         private final String requestId;
+        /** The W3C trace id of the request's {@code traceparent}, or {@code null}. */
+        private final String traceId;
         private final String clientAddress;
         private Outcome validation;
         private String validationReason;
@@ -607,27 +895,58 @@ public final class TokenGate implements AutoCloseable {
         private String reason;
         private boolean permitted;
         private boolean finished;
+        /** The time spent in the decision steps, for the observer. */
+        private long decidingNanos;
 
         private Call(RequestView request) {
             this.request = Objects.requireNonNull(request, "request");
             this.time = clock.instant();
             this.startNanos = System.nanoTime();
             this.requestId = newRequestId(request);
+            this.traceId = TraceParent.traceId(request.headers(TraceParent.HEADER)).orElse(null);
             this.clientAddress = ClientAddress.resolve(request, config.trustedProxies(), config.forwardedHeader());
             detach(); // a call on this thread that never finished must not lend its identity to this one
             MDC.put(MDC_REQUEST_ID, requestId);
+            if (traceId != null) {
+                MDC.put(MDC_TRACE_ID, traceId);
+            }
         }
 
+        /**
+         * The request's id: the client's {@value #REQUEST_ID_HEADER} when it is 1 to 64 letters, digits and
+         * {@code . _ : -}, else a new random one. Adapters send it back in the {@value #REQUEST_ID_HEADER} response
+         * header; the call log, the MDC and the problem body of a refusal carry it.
+         *
+         * @return the request id
+         */
         public String requestId() {
             return requestId;
         }
 
-        /** The client's address: the socket's peer, or what a trusted proxy forwarded. */
+        /**
+         * The trace id (32 lower-case hex digits) of the request's W3C {@code traceparent} header, when it has one
+         * well-formed header of version {@code 00}; any other header is ignored.
+         *
+         * @return the trace id, or empty
+         */
+        public Optional<String> traceId() {
+            return Optional.ofNullable(traceId);
+        }
+
+        /**
+         * The client's address: the socket's peer, or what a trusted proxy forwarded.
+         *
+         * @return the address as text (IPv4 or IPv6), never null
+         */
         public String clientAddress() {
             return clientAddress;
         }
 
-        /** {@link #authenticate(Requirement)} for a route that needs any valid token. */
+        /**
+         * {@link #authenticate(Requirement)} for a route that needs any valid token.
+         *
+         * @return authenticated, anonymous (no token) or rejected
+         */
         public Outcome authenticate() {
             return authenticate(Requirement.authenticated());
         }
@@ -638,6 +957,9 @@ public final class TokenGate implements AutoCloseable {
          * {@code invalid_token}, a policy's denial, or 503 when validity cannot be decided). The scopes are not
          * compared: {@link #authorize} does that. In report-only mode a rejection is logged and the request goes
          * on: authenticated if its token is valid, anonymous otherwise.
+         *
+         * @param requirement the route's requirement; not null
+         * @return authenticated, anonymous (no token) or rejected, with the error to answer
          */
         public Outcome authenticate(Requirement requirement) {
             return settle(Objects.requireNonNull(requirement, "requirement"), this::admit);
@@ -651,6 +973,10 @@ public final class TokenGate implements AutoCloseable {
          * (a second adapter's stricter rule) decides again; the call log records the last decision. In report-only
          * mode a rejection is logged and the request goes on: authenticated if its token is valid, anonymous
          * otherwise.
+         *
+         * @param requirement the route's requirement; not null
+         * @return authenticated, anonymous (no token, on a route that allows it) or rejected, with the error to
+         *         answer
          */
         public Outcome authorize(Requirement requirement) {
             return settle(Objects.requireNonNull(requirement, "requirement"), this::decide);
@@ -658,6 +984,15 @@ public final class TokenGate implements AutoCloseable {
 
         /** Runs one decision step; a fault of tokengate itself is a logged 503, never a stack trace to the client. */
         private Outcome settle(Requirement requirement, Function<Requirement, Outcome> step) {
+            long started = System.nanoTime();
+            try {
+                return settleNow(requirement, step);
+            } finally {
+                decidingNanos += System.nanoTime() - started;
+            }
+        }
+
+        private Outcome settleNow(Requirement requirement, Function<Requirement, Outcome> step) {
             permitted = false;
             if (passesAsCorsPreflight()) {
                 permitted = true;
@@ -863,12 +1198,20 @@ public final class TokenGate implements AutoCloseable {
                     "internal error: " + what);
         }
 
-        /** The calling application's API key, once a route required and accepted it. */
+        /**
+         * The calling application's API key, once a route required and accepted it.
+         *
+         * @return the API key's verified token, empty when no route asked for one
+         */
         public Optional<VerifiedToken> apiKey() {
             return Optional.ofNullable(apiKey);
         }
 
-        /** The verified token, once validated (even if a policy or the route's scopes then refused it). */
+        /**
+         * The verified token, once validated (even if a policy or the route's scopes then refused it).
+         *
+         * @return the verified token, empty when the request had none or it was not valid
+         */
         public Optional<VerifiedToken> token() {
             return validation instanceof Outcome.Authenticated a ? Optional.of(a.token()) : Optional.empty();
         }
@@ -878,6 +1221,9 @@ public final class TokenGate implements AutoCloseable {
          * {@code Cache-Control: no-store}, the error's own headers ({@code Retry-After}, …) and a problem body. With
          * {@value ConfigKeys#CHALLENGE_INCLUDE_SCOPE}{@code =false} the required scopes appear nowhere: not in the
          * challenge's {@code scope}, its {@code error_description}, nor the problem body.
+         *
+         * @param refusal the error of a rejected outcome; not null
+         * @return the status, headers and body to send
          */
         public ErrorResponse errorResponse(BearerError refusal) {
             BearerError error = config.includeScopeInChallenge() ? refusal : refusal.withoutRequiredScopes();
@@ -907,6 +1253,8 @@ public final class TokenGate implements AutoCloseable {
          * Ends the request: emits its call-log event with the status sent and clears the MDC. Later calls do
          * nothing. The decision is {@code allow}, {@code permit} (an open route), {@code deny}, or, in report-only
          * mode, {@code would_deny} for a request that was let through but would have been refused.
+         *
+         * @param status the HTTP status code the response was sent with
          */
         public void finish(int status) {
             if (finished) {
@@ -931,7 +1279,7 @@ public final class TokenGate implements AutoCloseable {
                 } else {
                     decision = "allow";
                 }
-                CallEvent event = new CallEvent(time, requestId, request.method(), request.path(), status,
+                CallEvent event = new CallEvent(time, requestId, traceId(), request.method(), request.path(), status,
                         Duration.ofNanos(System.nanoTime() - startNanos), clientAddress,
                         token.flatMap(VerifiedToken::subject), token.flatMap(VerifiedToken::clientId),
                         Optional.ofNullable(fingerprint), token.map(t -> List.copyOf(t.scopes())).orElse(List.of()),
@@ -940,6 +1288,7 @@ public final class TokenGate implements AutoCloseable {
                 if (token.isPresent() && facts != null && !permitted) {
                     observe(token.get(), denial);
                 }
+                report(decision, errorCode);
                 try {
                     sink.accept(event);
                 } catch (RuntimeException e) {
@@ -947,6 +1296,18 @@ public final class TokenGate implements AutoCloseable {
                 }
             } finally {
                 detach();
+            }
+        }
+
+        /** Tells the gate's observer how the request was decided; an observer that throws is logged. */
+        private void report(String decision, Optional<String> errorCode) {
+            try {
+                observer.decided(new GateObserver.Decision(decision, errorCode, Duration.ofNanos(decidingNanos)));
+                if (errorCode.filter(BearerError.Code.RATE_LIMITED.value()::equals).isPresent()) {
+                    observer.rateLimited();
+                }
+            } catch (RuntimeException e) {
+                LOG.error("observer {} failed on request {}", observer, requestId, e);
             }
         }
 
@@ -976,6 +1337,7 @@ public final class TokenGate implements AutoCloseable {
          */
         public void detach() {
             MDC.remove(MDC_REQUEST_ID);
+            MDC.remove(MDC_TRACE_ID);
             MDC.remove(MDC_SUBJECT);
             MDC.remove(MDC_CLIENT_ID);
         }

@@ -7,10 +7,21 @@ package dev.tokengate;
 public class TokenGateException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception with a message that says what is wrong and what to do.
+     *
+     * @param message the message, never containing a token or secret
+     */
     public TokenGateException(String message) {
         super(message);
     }
 
+    /**
+     * An exception caused by another.
+     *
+     * @param message the message, never containing a token or secret
+     * @param cause the underlying failure; may be null
+     */
     public TokenGateException(String message, Throwable cause) {
         super(message, cause);
     }

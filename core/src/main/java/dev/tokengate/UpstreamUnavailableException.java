@@ -13,9 +13,22 @@ import java.util.Optional;
 public class UpstreamUnavailableException extends TokenGateException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The endpoint that failed; null when the failure has none.
+     */
     private final URI upstream;
+    /**
+     * How long until the upstream is tried again; null for "on the next request".
+     */
     private final Duration nextAttemptIn;
 
+    /**
+     * A failure after which the upstream is tried again on the next request.
+     *
+     * @param message what failed, for logs (never a token or secret)
+     * @param upstream the endpoint that failed; may be null
+     * @param cause the underlying failure; may be null
+     */
     public UpstreamUnavailableException(String message, URI upstream, Throwable cause) {
         super(message, cause);
         this.upstream = upstream;
@@ -27,6 +40,9 @@ public class UpstreamUnavailableException extends TokenGateException {
      *
      * @param nextAttemptIn how long until the source tries the upstream again (zero or more); adapters send it as
      *                      {@code Retry-After}
+     * @param message what failed, for logs (never a token or secret)
+     * @param upstream the endpoint that failed; may be null
+     * @param cause the underlying failure; may be null
      */
     public UpstreamUnavailableException(String message, URI upstream, Throwable cause, Duration nextAttemptIn) {
         super(message, cause);
@@ -34,6 +50,12 @@ public class UpstreamUnavailableException extends TokenGateException {
         this.nextAttemptIn = Objects.requireNonNull(nextAttemptIn, "nextAttemptIn").isNegative() ? Duration.ZERO : nextAttemptIn;
     }
 
+    /**
+     * A failure with no underlying exception (e.g. an error status), tried again on the next request.
+     *
+     * @param message what failed, for logs (never a token or secret)
+     * @param upstream the endpoint that failed; may be null
+     */
     public UpstreamUnavailableException(String message, URI upstream) {
         this(message, upstream, null);
     }
@@ -42,12 +64,18 @@ public class UpstreamUnavailableException extends TokenGateException {
      * How long until the source that failed tries its upstream again (a discovery retry interval, a JWKS refetch
      * rate limit); empty when it tries again on the next request (introspection, the token database, a JWKS with
      * nothing cached).
+     *
+     * @return the delay, empty when the next request tries again
      */
     public Optional<Duration> nextAttemptIn() {
         return Optional.ofNullable(nextAttemptIn);
     }
 
-    /** The endpoint that failed, if the failure has one. */
+    /**
+     * The endpoint that failed, if the failure has one.
+     *
+     * @return the endpoint, empty when the failure has none
+     */
     public Optional<URI> upstream() {
         return Optional.ofNullable(upstream);
     }

@@ -1,5 +1,6 @@
 package dev.tokengate;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.control.RevocationStore;
 import dev.tokengate.config.ConfigSource;
@@ -10,6 +11,7 @@ import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.Loggers;
+import dev.tokengate.observe.GateObserver;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenStore;
 import dev.tokengate.validate.CachingTokenValidator;
@@ -28,7 +30,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.BiFunction;
 
 /**
  * What a {@link TokenGate} validates tokens with, as descriptions: validator builders and plain settings, given in
@@ -42,13 +44,20 @@ final class Validators {
         throw new IllegalStateException("never called");
     };
 
-    /** One trusted issuer: its validator's builder and, when read from keys, how its public keys are built. */
-    private record Issuer(JwtValidator.Builder validator, Supplier<KeySource> keys) {
+    /**
+     * One trusted issuer: its validator's builder and, when read from keys, how its public keys are built (with the
+     * gate's ticker).
+     */
+    private record Issuer(JwtValidator.Builder validator, BiFunction<Ticker, GateObserver, KeySource> keys) {
     }
 
-    /** What {@link #build} built: the stack, the JWT validators (for start-up warnings) and what to close. */
+    /**
+     * What {@link #build} built: the stack, the JWT validators (for start-up warnings and the health report), the
+     * introspection validator and token store (for the health report) and what to close.
+     */
     record Built(ValidatorStack stack, List<JwtValidator> issuers, List<AutoCloseable> resources,
-                 Optional<RevocationStore> revocationStore) {
+                 Optional<RevocationStore> revocationStore, Optional<IntrospectionValidator> introspection,
+                 Optional<TokenStore> store) {
     }
 
     private final List<Issuer> issuers = new ArrayList<>();
@@ -202,36 +211,38 @@ final class Validators {
      * default) discovery from the issuer; {@code null} for an HMAC issuer, which has no public keys. Files are
      * read when the gate is built.
      */
-    private static Supplier<KeySource> keySource(ConfigSource source, String issuer) {
+    private static BiFunction<Ticker, GateObserver, KeySource> keySource(ConfigSource source, String issuer) {
         Optional<JwksKeySource.Builder> jwks = source.get(ConfigKeys.JWT_JWKS_URI, v -> KeySources.jwks(uri(v)));
         if (jwks.isPresent()) {
             JwksKeySource.Builder b = jwks.get().config(source);
-            return b::build;
+            return (ticker, observer) -> b.ticker(ticker).observer(observer).build();
         }
         if (source.get(ConfigKeys.JWT_PUBLIC_KEY, Path::of).isPresent()) {
-            return () -> source.get(ConfigKeys.JWT_PUBLIC_KEY, v -> KeySources.pem(Path.of(v))).orElseThrow();
+            return (ticker, observer) -> source.get(ConfigKeys.JWT_PUBLIC_KEY, v -> KeySources.pem(Path.of(v))).orElseThrow();
         }
         if (source.get(ConfigKeys.JWT_JWKS_FILE, Path::of).isPresent()) {
-            return () -> source.get(ConfigKeys.JWT_JWKS_FILE, v -> KeySources.jwksFile(Path.of(v))).orElseThrow();
+            return (ticker, observer) -> source.get(ConfigKeys.JWT_JWKS_FILE, v -> KeySources.jwksFile(Path.of(v))).orElseThrow();
         }
         if (source.get(ConfigKeys.JWT_HMAC_SECRET_ENV).isPresent()) {
             return null;
         }
         DiscoveryKeySource.Builder discovery = source.get(ConfigKeys.JWT_ISSUER, v -> KeySources.discover(uri(issuer)))
                 .orElseThrow().config(source);
-        return discovery::build;
+        return (ticker, observer) -> discovery.ticker(ticker).observer(observer).build();
     }
 
     /**
      * Builds every validator described: the JWT validators (with the gate's clock), their key sources, the
-     * introspection validator (with the gate's clock too) and the token store, assembled into the stack.
+     * introspection validator (with the gate's clock too) and the token store, assembled into the stack; each
+     * reports to the gate's observer.
      *
+     * @param ticker          the time source of the key caches built from keys
      * @param customValidator whether the gate validates bearer tokens with a validator of its own, which makes
      *                        the described ones optional
      * @throws ConfigurationException when nothing can check tokens, or a combination is refused; what was built
      *                                is closed again
      */
-    Built build(Clock clock, boolean customValidator) {
+    Built build(Clock clock, Ticker ticker, boolean customValidator, GateObserver observer) {
         if (!customValidator && issuers.isEmpty() && introspection == null && store == null && storeBuilder == null) {
             throw new ConfigurationException(ConfigKeys.JWT_ISSUER, "no way to check tokens is configured: set "
                     + ConfigKeys.JWT_ISSUER + " (env TOKENGATE_JWT_ISSUER) to the issuer URL of your authorization "
@@ -244,21 +255,23 @@ final class Validators {
         }
         List<AutoCloseable> built = new ArrayList<>();
         try {
-            ValidatorStack.Builder stack = ValidatorStack.builder().clock(clock).verifiedTokenCache(cacheSpec, cacheMaxTtl);
+            ValidatorStack.Builder stack = ValidatorStack.builder().clock(clock).verifiedTokenCache(cacheSpec, cacheMaxTtl)
+                    .observer(observer);
             List<JwtValidator> jwts = new ArrayList<>();
             for (Issuer issuer : issuers) {
                 if (issuer.keys() != null) {
-                    KeySource keys = issuer.keys().get();
+                    KeySource keys = issuer.keys().apply(ticker, observer);
                     owned(keys, built);
                     issuer.validator().keySource(keys);
                 }
                 jwts.add(issuer.validator().clock(clock).build());
             }
             stack.issuers(jwts);
+            IntrospectionValidator introspecting = null;
             if (introspection != null) {
-                IntrospectionValidator validator = introspection.clock(clock).build();
-                owned(validator, built);
-                stack.introspection(validator, introspectJwtIssuers);
+                introspecting = introspection.clock(clock).observer(observer).build();
+                owned(introspecting, built);
+                stack.introspection(introspecting, introspectJwtIssuers);
             }
             TokenStore s = store;
             if (storeBuilder != null) {
@@ -274,7 +287,8 @@ final class Validators {
             }
             Optional<RevocationStore> revocations = s instanceof JdbcTokenStore jdbc
                     ? Optional.of(jdbc.revocationStore()) : Optional.empty();
-            return new Built(stack.build(), List.copyOf(jwts), resources, revocations);
+            return new Built(stack.build(), List.copyOf(jwts), resources, revocations, Optional.ofNullable(introspecting),
+                    Optional.ofNullable(s));
         } catch (RuntimeException e) {
             close(built);
             throw e instanceof ConfigurationException c ? attributed(c) : e;

@@ -60,60 +60,123 @@ public final class VerifiedToken implements Principal {
         }
     }
 
+    /**
+     * A builder for a token verified in this way; a validator fills it from what it verified.
+     *
+     * @param kind how the token was verified; not null
+     * @return a new builder
+     */
     public static Builder builder(Kind kind) {
         return new Builder(kind);
     }
 
+    /**
+     * How the token was verified: a local JWT check, introspection, or a lookup in the token database.
+     *
+     * @return the kind, never null
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** The {@code sub} claim: the user or service the token speaks for. */
+    /**
+     * The {@code sub} claim: the user or service the token speaks for.
+     *
+     * @return the subject, empty for a client-credentials token that has none
+     */
     public Optional<String> subject() {
         return Optional.ofNullable(subject);
     }
 
-    /** The OAuth client the token was issued to ({@code client_id}, {@code azp} or {@code cid}). */
+    /**
+     * The OAuth client the token was issued to ({@code client_id}, {@code azp} or {@code cid}).
+     *
+     * @return the client id, empty when the token names none
+     */
     public Optional<String> clientId() {
         return Optional.ofNullable(clientId);
     }
 
+    /**
+     * The {@code iss} claim (for a stored token, the store's own issuer name).
+     *
+     * @return the issuer, empty when the token names none
+     */
     public Optional<String> issuer() {
         return Optional.ofNullable(issuer);
     }
 
+    /**
+     * The {@code aud} claim: the APIs the token is meant for.
+     *
+     * @return the audiences in the token's order, unmodifiable; empty when the token names none
+     */
     public List<String> audiences() {
         return audiences;
     }
 
-    /** The granted scopes, in the order the token lists them. */
+    /**
+     * The granted scopes, in the order the token lists them.
+     *
+     * @return the scopes, unmodifiable; empty when the token grants none
+     */
     public Set<String> scopes() {
         return scopes;
     }
 
+    /**
+     * Whether the token grants this scope (exact, case-sensitive comparison).
+     *
+     * @param scope the scope to look for
+     * @return {@code true} when the token lists it
+     */
     public boolean hasScope(String scope) {
         return scopes.contains(scope);
     }
 
+    /**
+     * The {@code iat} claim: when the token was issued.
+     *
+     * @return the instant, empty when the token does not say
+     */
     public Optional<Instant> issuedAt() {
         return Optional.ofNullable(issuedAt);
     }
 
-    /** When the token stops being valid; every token tokengate accepts has one unless its source has none (stored tokens may not expire). */
+    /**
+     * When the token stops being valid; every token tokengate accepts has one unless its source has none (stored
+     * tokens may not expire).
+     *
+     * @return the instant, empty for a token that does not expire
+     */
     public Optional<Instant> expiresAt() {
         return Optional.ofNullable(expiresAt);
     }
 
-    /** The {@code jti} claim. */
+    /**
+     * The {@code jti} claim.
+     *
+     * @return the token id, empty when the token has none
+     */
     public Optional<String> tokenId() {
         return Optional.ofNullable(tokenId);
     }
 
-    /** All claims as plain Java values (String, Number, Boolean, List, Map), unmodifiable. */
+    /**
+     * All claims as plain Java values (String, Number, Boolean, List, Map), unmodifiable.
+     *
+     * @return the claims by name; for an opaque token, those the introspection answer or the store gave
+     */
     public Map<String, Object> claims() {
         return claims;
     }
 
+    /**
+     * One claim, as a plain Java value (String, Number, Boolean, List, Map).
+     *
+     * @param name the claim's name, e.g. {@code tenant}
+     * @return the value, empty when the token has no such claim
+     */
     public Optional<Object> claim(String name) {
         return Optional.ofNullable(claims.get(name));
     }
@@ -121,6 +184,8 @@ public final class VerifiedToken implements Principal {
     /**
      * The client addresses the token may be used from; empty when it is not restricted. A request from any other
      * address is refused with {@code invalid_token}.
+     *
+     * @return the allowed ranges, unmodifiable; empty when any address may use the token
      */
     public List<IpRange> allowedAddresses() {
         return allowedAddresses;
@@ -176,55 +241,114 @@ public final class VerifiedToken implements Principal {
             this.kind = kind;
         }
 
+        /**
+         * The user or service the token speaks for ({@code sub}).
+         *
+         * @param subject the subject; null for none
+         * @return this builder
+         */
         public Builder subject(String subject) {
             this.subject = subject;
             return this;
         }
 
+        /**
+         * The OAuth client the token was issued to.
+         *
+         * @param clientId the client id; null for none
+         * @return this builder
+         */
         public Builder clientId(String clientId) {
             this.clientId = clientId;
             return this;
         }
 
+        /**
+         * Who issued the token ({@code iss}).
+         *
+         * @param issuer the issuer; null for none
+         * @return this builder
+         */
         public Builder issuer(String issuer) {
             this.issuer = issuer;
             return this;
         }
 
+        /**
+         * The APIs the token is meant for ({@code aud}).
+         *
+         * @param audiences the audiences in order; replaces any given before; not null
+         * @return this builder
+         */
         public Builder audiences(Collection<String> audiences) {
             this.audiences.clear();
             this.audiences.addAll(audiences);
             return this;
         }
 
+        /**
+         * The scopes the token grants.
+         *
+         * @param scopes the scopes in order; replaces any given before; not null
+         * @return this builder
+         */
         public Builder scopes(Collection<String> scopes) {
             this.scopes.clear();
             this.scopes.addAll(scopes);
             return this;
         }
 
+        /**
+         * When the token was issued ({@code iat}).
+         *
+         * @param issuedAt the instant; null for unknown
+         * @return this builder
+         */
         public Builder issuedAt(Instant issuedAt) {
             this.issuedAt = issuedAt;
             return this;
         }
 
+        /**
+         * When the token stops being valid ({@code exp}).
+         *
+         * @param expiresAt the instant; null for a token that does not expire
+         * @return this builder
+         */
         public Builder expiresAt(Instant expiresAt) {
             this.expiresAt = expiresAt;
             return this;
         }
 
+        /**
+         * The token's id ({@code jti}), the key of revocation by id.
+         *
+         * @param tokenId the id; null for none
+         * @return this builder
+         */
         public Builder tokenId(String tokenId) {
             this.tokenId = tokenId;
             return this;
         }
 
+        /**
+         * Every claim, as plain Java values (String, Number, Boolean, List, Map).
+         *
+         * @param claims the claims by name; replaces any given before; not null
+         * @return this builder
+         */
         public Builder claims(Map<String, ?> claims) {
             this.claims.clear();
             this.claims.putAll(claims);
             return this;
         }
 
-        /** Restricts the token to these client addresses (none: unrestricted). */
+        /**
+         * Restricts the token to these client addresses (none: unrestricted).
+         *
+         * @param ranges the client addresses allowed; replaces any given before; empty for any address; not null
+         * @return this builder
+         */
         public Builder allowedAddresses(Collection<IpRange> ranges) {
             this.allowedAddresses.clear();
             this.allowedAddresses.addAll(ranges);
@@ -234,6 +358,9 @@ public final class VerifiedToken implements Principal {
         /**
          * Builds the token. The scopes and claims collected so far are handed to it, not copied (a validator's hot
          * path); the builder starts afresh for them, so reusing it cannot change a built token.
+         *
+         * @return the token
+         * @throws IllegalArgumentException when neither a subject nor a client id was given
          */
         public VerifiedToken build() {
             VerifiedToken token = new VerifiedToken(this);

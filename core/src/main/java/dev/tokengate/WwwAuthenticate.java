@@ -25,6 +25,8 @@ public final class WwwAuthenticate {
      * @param error        the error
      * @param errorUri     a page explaining errors, if configured
      * @param includeScope whether a challenge names the required scopes
+     * @return the header's value, e.g. {@code Bearer realm="api", error="invalid_token", error_description="…"};
+     *         empty for an error that is not a challenge
      */
     public static Optional<String> format(String realm, BearerError error, Optional<URI> errorUri, boolean includeScope) {
         if (!error.isChallenge()) {
@@ -55,7 +57,12 @@ public final class WwwAuthenticate {
         return sb.toString();
     }
 
-    /** Whether a character may appear in a challenge's quoted-string value. */
+    /**
+     * Whether a character may appear in a challenge's quoted-string value.
+     *
+     * @param c the character
+     * @return {@code true} for printable ASCII other than {@code "} and {@code \}
+     */
     public static boolean isAllowed(char c) {
         return c == 0x20 || c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
     }

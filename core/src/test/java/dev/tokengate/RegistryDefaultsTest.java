@@ -36,6 +36,7 @@ class RegistryDefaultsTest {
     /** Each key with a default: how its text is read, and the value the code uses when the key is not set. */
     private static final Map<String, Map.Entry<Function<String, Object>, Object>> CODE_DEFAULTS = Map.ofEntries(
             entry(ConfigKeys.MODE, entry(TokenGate.Mode::parse, TokenGate.builder().validator(t -> null).build().mode())),
+            entry(ConfigKeys.STARTUP_CHECK, entry(dev.tokengate.health.StartupCheck::parse, TokenGate.DEFAULT_STARTUP_CHECK)),
             entry(ConfigKeys.CONFIG_LAYERS, entry(ConfigSource::layers, ConfigSource.of(Map.of(), Map.of(), new java.util.Properties()).layers())),
             entry(ConfigKeys.REALM, entry(v -> v, TokenGateConfig.defaults().realm())),
             entry(ConfigKeys.CHALLENGE_INCLUDE_SCOPE, entry(ConfigSource::bool, TokenGateConfig.defaults().includeScopeInChallenge())),
@@ -50,6 +51,8 @@ class RegistryDefaultsTest {
             entry(ConfigKeys.ANOMALY_ACTION, entry(dev.tokengate.control.Anomaly.Action::parse,
                     dev.tokengate.control.AnomalyRules.builder().build().action())),
             entry(ConfigKeys.REVOCATIONS_STORE, entry(TokenGate::revocationsInDatabase, TokenGate.DEFAULT_REVOCATIONS_IN_DATABASE)),
+            entry(ConfigKeys.METRICS, entry(v -> TokenGate.autoObserving(ConfigKeys.METRICS, v), TokenGate.DEFAULT_AUTO_OBSERVING)),
+            entry(ConfigKeys.TRACING, entry(v -> TokenGate.autoObserving(ConfigKeys.TRACING, v), TokenGate.DEFAULT_AUTO_OBSERVING)),
             entry(ConfigKeys.CORS_PREFLIGHT, entry(TokenGateConfig.CorsPreflight::named, TokenGateConfig.defaults().corsPreflight())),
             entry(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, entry(ConfigSource::bool, JWT_DEFAULTS.acceptsAnyAudience())),
             entry(ConfigKeys.JWT_ALGORITHMS, entry(v -> new HashSet<>(ConfigSource.list(v)), JWT_DEFAULTS.algorithms())),

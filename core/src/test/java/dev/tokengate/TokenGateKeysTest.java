@@ -68,7 +68,7 @@ class TokenGateKeysTest {
         source.checkKeys();
         Validators validators = new Validators();
         validators.config(source);
-        Validators.Built built = validators.build(time, false);
+        Validators.Built built = validators.build(time, time, false, dev.tokengate.observe.GateObserver.none());
         opened.add(() -> Validators.close(built.resources()));
         return built;
     }

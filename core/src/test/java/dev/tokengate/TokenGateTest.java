@@ -336,6 +336,50 @@ class TokenGateTest {
     }
 
     @Test
+    void beginWhenRequestIdHeaderTooLongOrRepeatedThenTheFirstSaneOneOrANewOne() {
+        run(TestRequest.get("/x").header(TokenGate.REQUEST_ID_HEADER, "a".repeat(65)), Requirement.permit());
+        run(TestRequest.get("/x").header("x-request-id", "a".repeat(64)), Requirement.permit());
+        run(TestRequest.get("/x").header(TokenGate.REQUEST_ID_HEADER, "bad value")
+                .header(TokenGate.REQUEST_ID_HEADER, "good:1"), Requirement.permit());
+        assertThat(events.get(0).requestId()).hasSize(12);
+        assertThat(events.get(1).requestId()).isEqualTo("a".repeat(64));
+        assertThat(events.get(2).requestId()).isEqualTo("good:1");
+    }
+
+    @Test
+    void beginWhenWellFormedTraceparentThenTraceIdInEventAndMdcUntilFinish() {
+        TokenGate.Call call = gate.begin(TestRequest.get("/x").bearer(GOOD)
+                .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+        call.authorize(Requirement.authenticated());
+
+        assertThat(call.traceId()).contains("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(MDC.get(TokenGate.MDC_TRACE_ID)).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(MDC.get(TokenGate.MDC_REQUEST_ID)).isEqualTo(call.requestId());
+        call.finish(200);
+
+        assertThat(MDC.get(TokenGate.MDC_TRACE_ID)).isNull();
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.traceId()).contains("4bf92f3577b34da6a3ce929d0e0e4736");
+            assertThat(Slf4jCallLogSink.toJson(e)).contains("\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\"");
+        });
+    }
+
+    @Test
+    void beginWhenTraceparentMalformedThenNoTraceIdAndNoMdcEntry() {
+        MDC.put(TokenGate.MDC_TRACE_ID, "left-over-from-an-unfinished-call");
+        TokenGate.Call call = gate.begin(TestRequest.get("/x")
+                .header("traceparent", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+
+        assertThat(call.traceId()).isEmpty();
+        assertThat(MDC.get(TokenGate.MDC_TRACE_ID)).as("a call never lends another's trace id").isNull();
+        call.finish(200);
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.traceId()).isEmpty();
+            assertThat(Slf4jCallLogSink.toJson(e)).doesNotContain("trace_id");
+        });
+    }
+
+    @Test
     void finishTwiceEmitsOneEvent() {
         TokenGate.Call call = gate.begin(TestRequest.get("/x"));
         call.finish(200);

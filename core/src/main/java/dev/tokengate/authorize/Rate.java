@@ -33,6 +33,9 @@ public final class Rate {
     /**
      * At most {@code limit} requests per {@code window}.
      *
+     * @param limit requests per window, 1 to 1,000,000,000
+     * @param window the window, 1 s to 366 days in whole milliseconds; not null
+     * @return the rate
      * @throws IllegalArgumentException for a limit below 1 or above 1,000,000,000, a window shorter than 1 s, longer
      *                                  than 366 days or not whole milliseconds
      */
@@ -50,6 +53,8 @@ public final class Rate {
     /**
      * Reads {@code N/duration}, e.g. {@code 100/1m}.
      *
+     * @param text the rate's text, e.g. {@code 100/1m}; not null
+     * @return the rate
      * @throws IllegalArgumentException saying what is wrong and showing the form
      */
     public static Rate parse(String text) {
@@ -72,12 +77,20 @@ public final class Rate {
         }
     }
 
-    /** The number of requests allowed per window. */
+    /**
+     * The number of requests allowed per window.
+     *
+     * @return the limit, at least 1
+     */
     public long limit() {
         return limit;
     }
 
-    /** The window. */
+    /**
+     * The window.
+     *
+     * @return the window, at least one second
+     */
     public Duration window() {
         return window;
     }

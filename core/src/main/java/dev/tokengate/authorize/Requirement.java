@@ -36,7 +36,16 @@ public final class Requirement {
 
     /** The kinds of requirement. */
     public enum Mode {
-        PERMIT, AUTHENTICATED, ALL_OF, ANY_OF, DENY
+        /** No token needed, none checked. */
+        PERMIT,
+        /** Any valid token. */
+        AUTHENTICATED,
+        /** A valid token with every one of the scopes. */
+        ALL_OF,
+        /** A valid token with at least one of the scopes. */
+        ANY_OF,
+        /** Refused for everyone (403). */
+        DENY
     }
 
     private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
@@ -78,14 +87,29 @@ public final class Requirement {
         this.route = route;
     }
 
+    /**
+     * No token needed, none checked: the route is open.
+     *
+     * @return the shared {@code permit} requirement
+     */
     public static Requirement permit() {
         return PERMIT;
     }
 
+    /**
+     * Any valid token.
+     *
+     * @return the shared {@code authenticated} requirement
+     */
     public static Requirement authenticated() {
         return AUTHENTICATED;
     }
 
+    /**
+     * Refused for everyone (403 {@code access_denied}); no token is looked at.
+     *
+     * @return the shared {@code deny} requirement
+     */
     public static Requirement deny() {
         return DENY;
     }
@@ -93,28 +117,62 @@ public final class Requirement {
     /**
      * What a request gets when no URL rule matches it and unmatched requests are denied: refused for everyone like
      * {@link #deny()}, but its refusal says that no rule matched (and how to add one) instead of naming a deny rule.
+     *
+     * @return the shared requirement
      */
     public static Requirement noMatchingRule() {
         return NO_MATCHING_RULE;
     }
 
-    /** Whether this is {@link #noMatchingRule()}: a refusal because no rule matched, not because a rule denies. */
+    /**
+     * Whether this is {@link #noMatchingRule()}: a refusal because no rule matched, not because a rule denies.
+     *
+     * @return {@code true} only for {@link #noMatchingRule()}
+     */
     public boolean isNoMatchingRule() {
         return noMatchingRule;
     }
 
+    /**
+     * A valid token with every one of these scopes.
+     *
+     * @param scopes at least one scope, each an RFC 6749 scope token
+     * @return the requirement
+     * @throws IllegalArgumentException for no scope or a malformed one
+     */
     public static Requirement allOf(String... scopes) {
         return allOf(Arrays.asList(scopes));
     }
 
+    /**
+     * A valid token with every one of these scopes.
+     *
+     * @param scopes at least one scope, each an RFC 6749 scope token
+     * @return the requirement
+     * @throws IllegalArgumentException for no scope or a malformed one
+     */
     public static Requirement allOf(Collection<String> scopes) {
         return scoped(Mode.ALL_OF, scopes);
     }
 
+    /**
+     * A valid token with at least one of these scopes.
+     *
+     * @param scopes at least one scope, each an RFC 6749 scope token
+     * @return the requirement
+     * @throws IllegalArgumentException for no scope or a malformed one
+     */
     public static Requirement anyOf(String... scopes) {
         return anyOf(Arrays.asList(scopes));
     }
 
+    /**
+     * A valid token with at least one of these scopes.
+     *
+     * @param scopes at least one scope, each an RFC 6749 scope token
+     * @return the requirement
+     * @throws IllegalArgumentException for no scope or a malformed one
+     */
     public static Requirement anyOf(Collection<String> scopes) {
         return scoped(Mode.ANY_OF, scopes);
     }
@@ -140,6 +198,8 @@ public final class Requirement {
     /**
      * Parses the text form (see the class comment).
      *
+     * @param text the text form, e.g. {@code read | trade + api-key}; not null
+     * @return the requirement
      * @throws IllegalArgumentException with a message that shows the accepted forms
      */
     public static Requirement parse(String text) {
@@ -213,6 +273,11 @@ public final class Requirement {
         return any ? anyOf(parts) : allOf(parts);
     }
 
+    /**
+     * The kind of requirement.
+     *
+     * @return the mode, never null
+     */
     public Mode mode() {
         return mode;
     }
@@ -221,6 +286,7 @@ public final class Requirement {
      * This requirement plus the calling application's API key (the hybrid: an application key and a user's token,
      * both valid). Only for requirements that need a token.
      *
+     * @return a requirement that also needs an API key
      * @throws IllegalArgumentException for {@code permit} and {@code deny}
      */
     public Requirement withApiKey() {
@@ -236,6 +302,8 @@ public final class Requirement {
      * (its {@link #route()}). Refused over the limit with 429 and {@code Retry-After}. Only for requirements that
      * need a token.
      *
+     * @param rate the limit per token on this route; not null
+     * @return a requirement that also limits the rate
      * @throws IllegalArgumentException for {@code permit} and {@code deny}
      */
     public Requirement withRateLimit(Rate rate) {
@@ -247,7 +315,11 @@ public final class Requirement {
         return new Requirement(mode, scopes, apiKey, noMatchingRule, rate, route);
     }
 
-    /** The route's rate limit per token, if it has one. */
+    /**
+     * The route's rate limit per token, if it has one.
+     *
+     * @return the rate, empty when the route has none
+     */
     public Optional<Rate> rateLimit() {
         return Optional.ofNullable(rateLimit);
     }
@@ -256,6 +328,9 @@ public final class Requirement {
      * This requirement as declared for one route, whose name tells its rate limit's budgets apart: a URL rule's
      * {@code POST /api/orders}, a resource method's {@code OrdersResource.place}. The name is not part of the
      * requirement's value: it is neither compared by {@link #equals} nor written by {@link #toString}.
+     *
+     * @param route the route's name, e.g. {@code POST /api/orders}; not null
+     * @return the same requirement, named for this route
      */
     public Requirement forRoute(String route) {
         Objects.requireNonNull(route, "route");
@@ -265,22 +340,38 @@ public final class Requirement {
     /**
      * The route this requirement was declared for ({@link #forRoute}), if it was named; a rate limit of a
      * requirement without a route counts against a budget shared by every unnamed route of the same text.
+     *
+     * @return the route's name, empty when it was not named
      */
     public Optional<String> route() {
         return Optional.ofNullable(route);
     }
 
-    /** Whether the request must also carry a valid API key. */
+    /**
+     * Whether the request must also carry a valid API key.
+     *
+     * @return {@code true} when an API key is required as well
+     */
     public boolean requiresApiKey() {
         return apiKey;
     }
 
-    /** The scopes named, for {@code ALL_OF} and {@code ANY_OF}; empty otherwise. */
+    /**
+     * The scopes named, for {@code ALL_OF} and {@code ANY_OF}; empty otherwise.
+     *
+     * @return the scopes, unmodifiable
+     */
     public Set<String> scopes() {
         return scopes;
     }
 
-    /** Whether a token with these scopes meets this requirement (a valid token is assumed). */
+    /**
+     * Whether a token with these scopes meets this requirement (a valid token is assumed).
+     *
+     * @param granted the token's scopes; not null
+     * @return {@code true} when the scopes meet the requirement (always for {@code permit} and {@code authenticated},
+     *         never for {@code deny})
+     */
     public boolean isSatisfiedBy(Set<String> granted) {
         return switch (mode) {
             case PERMIT, AUTHENTICATED -> true;

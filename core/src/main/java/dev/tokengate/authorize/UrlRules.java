@@ -72,6 +72,8 @@ public final class UrlRules {
     /**
      * Reads rules from their text form; requests that no rule matches are denied.
      *
+     * @param text the rules, one per line; not null
+     * @return the rules
      * @throws ConfigurationException naming {@value ConfigKeys#RULES}, the line and what is wrong
      */
     public static UrlRules parse(String text) {
@@ -82,6 +84,8 @@ public final class UrlRules {
      * Reads rules from their text form, with the requirement for requests that no rule matches.
      *
      * @param unmatched {@link Requirement#deny()}, {@link Requirement#authenticated()} or {@link Requirement#permit()}
+     * @param text the rules, one per line; not null
+     * @return the rules
      * @throws ConfigurationException naming {@value ConfigKeys#RULES} (the line and what is wrong) or
      *                                {@value ConfigKeys#UNMATCHED}
      */
@@ -122,6 +126,8 @@ public final class UrlRules {
     /**
      * Reads the unmatched requirement's text: {@code deny}, {@code authenticated} or {@code permit}.
      *
+     * @param text {@code deny}, {@code authenticated} or {@code permit}, any case; not null
+     * @return the requirement
      * @throws ConfigurationException naming {@value ConfigKeys#UNMATCHED}
      */
     public static Requirement parseUnmatched(String text) {
@@ -141,6 +147,7 @@ public final class UrlRules {
      *
      * @param method the HTTP method (compared upper case)
      * @param path   the path within the application: servlet path + path info, starting with {@code /}
+     * @return the requirement to apply, never null
      */
     public Requirement requirementFor(String method, String path) {
         return ruleFor(method, path).map(Rule::requirement)
@@ -168,7 +175,11 @@ public final class UrlRules {
     }
 
     /** The rules, in the order written. */
-    /** Whether some rule requires an API key (which needs a token store to look keys up in). */
+    /**
+     * Whether some rule requires an API key (which needs a token store to look keys up in).
+     *
+     * @return {@code true} when a rule or the unmatched requirement needs an API key
+     */
     public boolean requiresApiKeys() {
         return unmatched.requiresApiKey() || rules.stream().anyMatch(r -> r.requirement().requiresApiKey());
     }

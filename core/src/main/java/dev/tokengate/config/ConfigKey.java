@@ -32,12 +32,25 @@ public record ConfigKey(String name, Component reader, Optional<String> defaultV
             this.label = label;
         }
 
-        /** How messages name it. */
+        /**
+         * How messages name it.
+         *
+         * @return the component's name in messages, e.g. {@code the servlet filter}
+         */
         public String label() {
             return label;
         }
     }
 
+    /**
+     * Checks that no component is null.
+     *
+     * @param name         the key, e.g. {@code tokengate.jwt.clock-skew}
+     * @param reader       the component that reads it
+     * @param defaultValue the default in the key's own syntax, empty when there is none
+     * @param description  what it sets, in one line
+     * @throws NullPointerException naming the component that is null
+     */
     public ConfigKey {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(reader, "reader");
@@ -45,17 +58,30 @@ public record ConfigKey(String name, Component reader, Optional<String> defaultV
         Objects.requireNonNull(description, "description");
     }
 
-    /** The environment variable for this key: {@code tokengate.jwt.clock-skew} → {@code TOKENGATE_JWT_CLOCK_SKEW}. */
+    /**
+     * The environment variable for this key: {@code tokengate.jwt.clock-skew} → {@code TOKENGATE_JWT_CLOCK_SKEW}.
+     *
+     * @return the key in upper case with dots and dashes turned into underscores
+     */
     public String environmentName() {
         return ConfigSource.environmentName(name);
     }
 
-    /** Whether the value is a secret: start-up lines show {@code ****} for it. */
+    /**
+     * Whether the value is a secret: start-up lines show {@code ****} for it.
+     *
+     * @return {@code true} for passwords, secrets and the like
+     */
     public boolean isSecret() {
         return ConfigKeys.SECRETS.contains(name);
     }
 
-    /** Whether {@code component} reads this key: its own keys and every core key. */
+    /**
+     * Whether {@code component} reads this key: its own keys and every core key.
+     *
+     * @param component a component that reads configuration; not null
+     * @return whether it reads this key
+     */
     public boolean isReadBy(Component component) {
         return reader == Component.CORE || reader == component;
     }

@@ -35,6 +35,14 @@ public final class ConfigKeys {
     public static final String MODE = "tokengate.mode";
 
     /**
+     * What the gate checks when it is built: {@code off} (nothing: every upstream is contacted on first use),
+     * {@code warn} (fetch each issuer's discovery and keys, ask introspection about a made-up token, open a
+     * database connection, and log what fails) or {@code fail} (the same, and refuse to start when a required one
+     * fails). See {@link dev.tokengate.health.StartupCheck}.
+     */
+    public static final String STARTUP_CHECK = "tokengate.startup.check";
+
+    /**
      * The layers this application's settings are read from: a list of {@code system-properties},
      * {@code environment} and {@code parameters} (default: all three). A WAR on a server it shares with other
      * applications writes {@code parameters} to read its own init-params only, unaffected by the JVM-wide system
@@ -228,6 +236,18 @@ public final class ConfigKeys {
      * class path; off when unset.
      */
     public static final String REDIS_URI = "tokengate.redis.uri";
+    /**
+     * Metrics: {@code auto} (the default) records the gate's meters in Micrometer's global registry
+     * ({@code Metrics.globalRegistry}) when {@code tokengate-micrometer} is on the class path, and nothing otherwise;
+     * {@code off} records none. An observer given in code ({@code TokenGate.Builder#observer}) is used either way.
+     */
+    public static final String METRICS = "tokengate.metrics";
+    /**
+     * Tracing: {@code auto} (the default) records OpenTelemetry spans through {@code GlobalOpenTelemetry} when
+     * {@code io.opentelemetry:opentelemetry-api} is on the class path (nothing is recorded until an SDK or the agent
+     * registers one); {@code off} records none.
+     */
+    public static final String TRACING = "tokengate.tracing";
     /** The prefix of every Redis key tokengate writes, so that several APIs can share one Redis. */
     public static final String REDIS_KEY_PREFIX = "tokengate.redis.key-prefix";
     /**
@@ -273,6 +293,7 @@ public final class ConfigKeys {
 
     private static final Map<String, ConfigKey> REGISTRY = registryOf(List.of(
             core(MODE, "enforce", "enforce: refusals are sent; report-only: every decision is logged (would_deny), none enforced (logged WARN)"),
+            core(STARTUP_CHECK, "off", "at start-up, contact each upstream (discovery and keys, introspection, database): off, warn (log what fails) or fail (refuse to start when a required one fails)"),
             core(CONFIG_LAYERS, "system-properties, environment, parameters",
                     "the layers settings are read from; 'parameters': this application's own only, not the JVM-wide system properties and environment (a parameter itself)"),
             core(REALM, "api", "the realm of the challenge"),
@@ -333,6 +354,8 @@ public final class ConfigKeys {
             core(ANOMALY_MAX_DENIALS, null, "anomaly rule: more than N insufficient_scope or IP-range denials for one token within a window, N/duration (off when unset)"),
             core(ANOMALY_ACTION, "log", "what an anomaly rule does: log (WARN and a call-log mark) or revoke (the token, with the rule as reason)"),
             core(REVOCATIONS_STORE, "database", "where the revocation list is kept: database (the token database's <table>_revocation, when a token store is configured; else memory) or memory; with tokengate.redis.uri set, always in Redis"),
+            core(METRICS, "auto", "auto: the gate's meters go to Micrometer's global registry when tokengate-micrometer is on the class path; off: none"),
+            core(TRACING, "auto", "auto: OpenTelemetry spans through GlobalOpenTelemetry when opentelemetry-api is on the class path; off: none"),
             core(REDIS_URI, null, "the Redis the nodes share token control through: redis://, rediss:// (TLS), redis-sentinel://, or several redis:// seeds of a Redis Cluster (needs tokengate-redis)"),
             core(REDIS_KEY_PREFIX, "tokengate:", "the prefix of every Redis key tokengate writes (several APIs on one Redis)"),
             core(REDIS_RATE_LIMIT, "shared", "shared (each limited request asks Redis, one round trip) or local-first (counted on each node, synced in batches)"),
@@ -358,12 +381,21 @@ public final class ConfigKeys {
     public static final Set<String> ALL = REGISTRY.values().stream().filter(k -> k.reader() == Component.CORE)
             .map(ConfigKey::name).collect(Collectors.toUnmodifiableSet());
 
-    /** Every registered key, core's and each adapter's, in a stable order (core first). */
+    /**
+     * Every registered key, core's and each adapter's, in a stable order (core first).
+     *
+     * @return the keys, unmodifiable
+     */
     public static List<ConfigKey> registry() {
         return List.copyOf(REGISTRY.values());
     }
 
-    /** The registry entry of {@code key}, if it is a registered {@code tokengate.*} key. */
+    /**
+     * The registry entry of {@code key}, if it is a registered {@code tokengate.*} key.
+     *
+     * @param key the key to look up, e.g. {@code tokengate.jwt.clock-skew}; not null
+     * @return its entry, empty for an unregistered key
+     */
     public static Optional<ConfigKey> find(String key) {
         return Optional.ofNullable(REGISTRY.get(key));
     }

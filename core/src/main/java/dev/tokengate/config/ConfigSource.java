@@ -131,7 +131,11 @@ public final class ConfigSource {
             this.value = value;
         }
 
-        /** As written in {@value ConfigKeys#CONFIG_LAYERS}. */
+        /**
+         * As written in {@value ConfigKeys#CONFIG_LAYERS}.
+         *
+         * @return the layer's name in the key's syntax, e.g. {@code system-properties}
+         */
         public String value() {
             return value;
         }
@@ -142,6 +146,8 @@ public final class ConfigSource {
      * {@code environment} and {@code parameters}, in any order (the precedence stays system properties, environment,
      * parameters).
      *
+     * @param value the configured list; not null
+     * @return the layers named, never empty
      * @throws IllegalArgumentException for an empty list or an unknown layer, with a "did you mean"
      */
     public static Set<Layer> layers(String value) {
@@ -170,17 +176,34 @@ public final class ConfigSource {
         return Spelling.nearest(name, names, 4);
     }
 
-    /** The layers this source reads (all three unless the parameters' {@value ConfigKeys#CONFIG_LAYERS} says otherwise). */
+    /**
+     * The layers this source reads (all three unless the parameters' {@value ConfigKeys#CONFIG_LAYERS} says
+     * otherwise).
+     *
+     * @return the layers read, never empty
+     */
     public Set<Layer> layers() {
         return layers;
     }
 
-    /** System properties, environment, then {@code parameters} (e.g. filter init-params). */
+    /**
+     * System properties, environment, then {@code parameters} (e.g. filter init-params).
+     *
+     * @param parameters the adapter's own parameters, the lowest layer; not null
+     * @return a source over the JVM's system properties, the process environment and {@code parameters}
+     */
     public static ConfigSource of(Map<String, String> parameters) {
         return of(parameters, System.getenv(), System.getProperties());
     }
 
-    /** The same, with an explicit environment and system properties (for tests and embedding). */
+    /**
+     * The same, with an explicit environment and system properties (for tests and embedding).
+     *
+     * @param parameters the adapter's own parameters, the lowest layer; not null
+     * @param environment stands for the process environment, keyed by variable name; not null
+     * @param systemProperties stands for the JVM's system properties; not null
+     * @return a source over the three layers, read by {@link Component#CORE}
+     */
     public static ConfigSource of(Map<String, String> parameters, Map<String, String> environment, Properties systemProperties) {
         return new ConfigSource(parameters, Map.of(), environment, systemProperties, Component.CORE, "parameter");
     }
@@ -193,6 +216,7 @@ public final class ConfigSource {
      * application share. Nothing changes where MicroProfile Config is absent.
      *
      * @param loader the application's class loader (the thread context class loader while it deploys)
+     * @return a new source; this one is unchanged
      */
     public ConfigSource withMicroProfileConfig(ClassLoader loader) {
         return withApplicationSettings(MicroProfileSettings.read(loader));
@@ -201,6 +225,9 @@ public final class ConfigSource {
     /**
      * This source with these settings of the application's as the layer below the adapter's parameters (read with
      * them: left out with them by {@value ConfigKeys#CONFIG_LAYERS}); each keeps its origin for messages.
+     *
+     * @param settings the application's settings, each with its origin; not null
+     * @return a new source; this one is unchanged
      */
     public ConfigSource withApplicationSettings(Collection<Setting> settings) {
         Map<String, Setting> merged = new LinkedHashMap<>(application);
@@ -213,6 +240,10 @@ public final class ConfigSource {
     /**
      * The same layers, read by {@code component} (which reads the core keys and its own; the other adapters' keys
      * it ignores), whose parameters messages call {@code parameterLayer} (e.g. {@code init-param}).
+     *
+     * @param component the component that reads the keys; not null
+     * @param parameterLayer what messages call the lowest layer, e.g. {@code init-param}; not null
+     * @return a new source; this one is unchanged
      */
     public ConfigSource readBy(Component component, String parameterLayer) {
         Objects.requireNonNull(component, "component");
@@ -220,12 +251,21 @@ public final class ConfigSource {
         return new ConfigSource(parameters, application, env, system, component, parameterLayer);
     }
 
-    /** The component that reads this source. */
+    /**
+     * The component that reads this source.
+     *
+     * @return the reading component, {@link Component#CORE} unless {@link #readBy} said otherwise
+     */
     public Component reader() {
         return reader;
     }
 
-    /** The environment variable name for a key: {@code tokengate.jwt.clock-skew} → {@code TOKENGATE_JWT_CLOCK_SKEW}. */
+    /**
+     * The environment variable name for a key: {@code tokengate.jwt.clock-skew} → {@code TOKENGATE_JWT_CLOCK_SKEW}.
+     *
+     * @param key a {@code tokengate.*} key; not null
+     * @return the key in upper case with dots and dashes turned into underscores
+     */
     public static String environmentName(String key) {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
@@ -241,12 +281,22 @@ public final class ConfigSource {
     public record Setting(String key, String value, String origin) {
     }
 
-    /** The value of a key from the first layer that has a non-blank one. */
+    /**
+     * The value of a key from the first layer that has a non-blank one.
+     *
+     * @param key a {@code tokengate.*} key; not null
+     * @return the value, stripped of surrounding white space; empty when no layer read sets it
+     */
     public Optional<String> get(String key) {
         return setting(key).map(Setting::value);
     }
 
-    /** The value of a key and its layer, from the first layer that has a non-blank one. */
+    /**
+     * The value of a key and its layer, from the first layer that has a non-blank one.
+     *
+     * @param key a {@code tokengate.*} key; not null
+     * @return the value with the layer it came from, empty when no layer read sets it
+     */
     public Optional<Setting> setting(String key) {
         String v = layers.contains(Layer.SYSTEM_PROPERTIES) ? system.getProperty(key) : null;
         if (v != null && !v.isBlank()) {
@@ -269,6 +319,9 @@ public final class ConfigSource {
      *
      * @param parser turns the text into a value, throwing {@link IllegalArgumentException} (or a
      *               {@link ConfigurationException}) with a message that says what is wrong
+     * @param <T> the parsed type
+     * @param key a {@code tokengate.*} key; not null
+     * @return the parsed value, empty when the key is not set
      * @throws ConfigurationException naming the key and its layer when the parser refuses the value
      */
     public <T> Optional<T> get(String key, Function<String, T> parser) {
@@ -288,12 +341,25 @@ public final class ConfigSource {
     /**
      * Hands a key's value, if set, to a builder's setter; whatever the setter refuses is reported under the key
      * and its layer rather than under the setter's name.
+     *
+     * @param key a {@code tokengate.*} key; not null
+     * @param setter the builder method to call with the (stripped) value; not called when the key is not set
+     * @return this source, to chain reads
      */
     public ConfigSource read(String key, Consumer<String> setter) {
         return read(key, Function.identity(), setter);
     }
 
-    /** Parses a key's value, if set, and hands it to a builder's setter; errors name the key and its layer. */
+    /**
+     * Parses a key's value, if set, and hands it to a builder's setter; errors name the key and its layer.
+     *
+     * @param <T> the parsed type
+     * @param key a {@code tokengate.*} key; not null
+     * @param parser turns the text into a value, throwing {@link IllegalArgumentException} with what is wrong
+     * @param setter the builder method to call with the parsed value; not called when the key is not set
+     * @return this source, to chain reads
+     * @throws ConfigurationException naming the key and its layer when the parser or the setter refuses the value
+     */
     public <T> ConfigSource read(String key, Function<String, T> parser, Consumer<T> setter) {
         get(key, v -> {
             T value = parser.apply(v);
@@ -306,6 +372,11 @@ public final class ConfigSource {
     /**
      * Runs {@code action} (a {@code build()} that checks combinations, a parser of several keys) and names, in a
      * {@link ConfigurationException} it throws, the layer of the key at fault.
+     *
+     * @param <T> what the action returns
+     * @param action the work that may throw a {@link ConfigurationException}; not null
+     * @return what the action returned
+     * @throws ConfigurationException the action's, with the origin of its key added when this source sets that key
      */
     public <T> T attributing(Supplier<T> action) {
         try {
@@ -315,7 +386,13 @@ public final class ConfigSource {
         }
     }
 
-    /** The exception with the layer of its key added, when its key is set here; else the exception itself. */
+    /**
+     * The exception with the layer of its key added, when its key is set here; else the exception itself.
+     *
+     * @param e an exception about a key; not null
+     * @return an exception that also names where the key's value came from, or {@code e} when that is already known
+     *         or the key is not set here
+     */
     public ConfigurationException attribute(ConfigurationException e) {
         if (e.origin().isPresent()) {
             return e;
@@ -330,6 +407,8 @@ public final class ConfigSource {
      * given a source, whose combination checks name their settings.
      *
      * @param settingKeys builder setting → key, e.g. {@code leeway} → {@code tokengate.jwt.clock-skew}
+     * @param e the builder's exception, naming a setting or a key; not null
+     * @return the exception as configuration reports it (possibly {@code e} itself)
      */
     public ConfigurationException rename(ConfigurationException e, Map<String, String> settingKeys) {
         if (e.origin().isPresent() || (e.key().startsWith(PREFIX) && !settingKeys.containsKey(e.key()))) {
@@ -452,6 +531,9 @@ public final class ConfigSource {
     /**
      * Every registered key this source's reader reads that is set, with its value and layer, in registry order: what
      * an adapter's start-up line shows.
+     *
+     * @return the settings, possibly empty; secrets are included unmasked (see {@link #describe()} for a loggable
+     *         form)
      */
     public List<Setting> effectiveSettings() {
         List<Setting> settings = new ArrayList<>();
@@ -468,6 +550,8 @@ public final class ConfigSource {
      * ({@code tokengate.store.password=****}, a password in a JDBC URL too), and the layers left out:
      * {@code tokengate.realm="legacy" (init-param), tokengate.jwt.issuer="https://…" (system property); system
      * properties and environment variables not read (tokengate.config.layers)}.
+     *
+     * @return the line, never empty
      */
     public String describe() {
         StringBuilder sb = new StringBuilder();
@@ -503,14 +587,25 @@ public final class ConfigSource {
                 .replaceAll("$1****");
     }
 
-    /** Looks up an environment variable in this source's environment (for secrets named by a key). */
+    /**
+     * Looks up an environment variable in this source's environment (for secrets named by a key).
+     *
+     * @param name the environment variable's name; not null
+     * @return its value, empty when it is not set
+     */
     public Optional<String> environmentVariable(String name) {
         return Optional.ofNullable(env.get(name));
     }
 
     // ---- parsers of the value syntaxes; each throws IllegalArgumentException saying what is wrong
 
-    /** Parses {@code true}/{@code false} (also {@code yes}/{@code no}, {@code on}/{@code off}). */
+    /**
+     * Parses {@code true}/{@code false} (also {@code yes}/{@code no}, {@code on}/{@code off}).
+     *
+     * @param value the text; not null
+     * @return the boolean it spells
+     * @throws IllegalArgumentException for any other text, saying what to write
+     */
     public static boolean bool(String value) {
         return switch (value.strip().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on" -> true;
@@ -519,12 +614,23 @@ public final class ConfigSource {
         };
     }
 
-    /** Splits a comma-separated list, dropping empty items. */
+    /**
+     * Splits a comma-separated list, dropping empty items.
+     *
+     * @param value the text; not null
+     * @return the stripped, non-empty items in order; empty for a blank value
+     */
     public static List<String> list(String value) {
         return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    /** Parses {@code 500ms}, {@code 60s}, {@code 5m}, {@code 2h}, {@code 1d}, a bare number of seconds, or ISO-8601. */
+    /**
+     * Parses {@code 500ms}, {@code 60s}, {@code 5m}, {@code 2h}, {@code 1d}, a bare number of seconds, or ISO-8601.
+     *
+     * @param value the text; not null
+     * @return the duration
+     * @throws IllegalArgumentException for text that is no duration or too long a one, saying what is wrong
+     */
     public static Duration duration(String value) {
         String v = value.strip().toLowerCase(Locale.ROOT);
         Matcher m = SIMPLE_DURATION.matcher(v);

@@ -57,11 +57,21 @@ public final class TokenGateConfig {
         this.corsPreflight = b.corsPreflight;
     }
 
+    /**
+     * A builder with every setting at its default.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Every setting at its default. */
+    /**
+     * Every setting at its default.
+     *
+     * @return the default settings: realm {@code api}, tokens only in the {@code Authorization} header, no trusted
+     *         proxies, API keys in {@code X-API-Key}
+     */
     public static TokenGateConfig defaults() {
         return builder().build();
     }
@@ -72,6 +82,7 @@ public final class TokenGateConfig {
      * keys are left to their readers; unknown keys are checked by {@link ConfigSource#checkKeys()}.
      *
      * @param source system properties, environment and adapter parameters
+     * @return the settings the keys describe, the others at their defaults
      * @throws ConfigurationException for a malformed value or a bad combination, naming the key and the layer its
      *                                value came from
      */
@@ -95,10 +106,20 @@ public final class TokenGateConfig {
     }
 
 
+    /**
+     * The realm of the {@code WWW-Authenticate} challenge ({@value ConfigKeys#REALM}); default {@code api}.
+     *
+     * @return the realm, never empty
+     */
     public String realm() {
         return realm;
     }
 
+    /**
+     * A page that explains errors, sent as the challenge's {@code error_uri} ({@value ConfigKeys#ERROR_URI}).
+     *
+     * @return the absolute URI, empty when none is configured
+     */
     public Optional<URI> errorUri() {
         return Optional.ofNullable(errorUri);
     }
@@ -106,33 +127,67 @@ public final class TokenGateConfig {
     /**
      * Whether an {@code insufficient_scope} answer names the required scopes: in the challenge's {@code scope}, its
      * {@code error_description} and the problem body ({@code tokengate.challenge.include-scope}); default true.
+     *
+     * @return whether the required scopes are named
      */
     public boolean includeScopeInChallenge() {
         return includeScopeInChallenge;
     }
 
+    /**
+     * Whether a token is also accepted in the {@code access_token} query parameter ({@value
+     * ConfigKeys#TOKEN_QUERY_PARAMETER}); default false, because URLs end up in logs.
+     *
+     * @return {@code true} when the query parameter is read
+     */
     public boolean allowQueryParameter() {
         return queryParameter;
     }
 
+    /**
+     * Whether a token is also accepted in the {@code access_token} field of a urlencoded form body ({@value
+     * ConfigKeys#TOKEN_FORM_BODY}); default false.
+     *
+     * @return {@code true} when the form body is read
+     */
     public boolean allowFormBody() {
         return formBody;
     }
 
+    /**
+     * A cookie that carries the raw token, read when the {@code Authorization} header has none ({@value
+     * ConfigKeys#TOKEN_COOKIE}).
+     *
+     * @return the cookie's name, empty when no cookie is read
+     */
     public Optional<String> tokenCookie() {
         return Optional.ofNullable(tokenCookie);
     }
 
+    /**
+     * A custom header that carries the raw token without a scheme, read when the {@code Authorization} header has
+     * none ({@value ConfigKeys#TOKEN_HEADER}).
+     *
+     * @return the header's name, empty when no such header is read
+     */
     public Optional<String> tokenHeader() {
         return Optional.ofNullable(tokenHeader);
     }
 
-    /** The proxies whose forwarding headers name the client; empty when the socket's peer is the client. */
+    /**
+     * The proxies whose forwarding headers name the client; empty when the socket's peer is the client.
+     *
+     * @return the trusted ranges, unmodifiable; empty by default
+     */
     public List<IpRange> trustedProxies() {
         return trustedProxies;
     }
 
-    /** The forwarding header the trusted proxies set; present exactly when {@link #trustedProxies()} is not empty. */
+    /**
+     * The forwarding header the trusted proxies set; present exactly when {@link #trustedProxies()} is not empty.
+     *
+     * @return the header, empty when no proxy is trusted
+     */
     public Optional<ForwardedHeader> forwardedHeader() {
         return Optional.ofNullable(forwardedHeader);
     }
@@ -153,34 +208,60 @@ public final class TokenGateConfig {
             this.value = value;
         }
 
-        /** The setting's value for this header, which is also the header's name. */
+        /**
+         * The setting's value for this header, which is also the header's name.
+         *
+         * @return {@code x-forwarded-for} or {@code forwarded}
+         */
         public String value() {
             return value;
         }
 
-        /** The header named by a setting's value, in any case. */
+        /**
+         * The header named by a setting's value, in any case.
+         *
+         * @param value {@code x-forwarded-for} or {@code forwarded}, any case; not null
+         * @return the header
+         * @throws IllegalArgumentException for any other value, listing the accepted ones
+         */
         public static ForwardedHeader named(String value) {
             return Settings.named(values(), ForwardedHeader::value, value).orElseThrow(() -> new IllegalArgumentException(
                     "'" + value + "' is not a forwarding header tokengate reads: x-forwarded-for or forwarded"));
         }
     }
 
-    /** The header carrying an API key, for routes that require one. */
+    /**
+     * The header carrying an API key, for routes that require one.
+     *
+     * @return the header's name; default {@code X-API-Key}
+     */
     public String apiKeyHeader() {
         return apiKeyHeader;
     }
 
-    /** Whether requests to open ({@code permit}) routes are in the call log. */
+    /**
+     * Whether requests to open ({@code permit}) routes are in the call log.
+     *
+     * @return {@code true} (the default) when open routes are logged
+     */
     public boolean logOpenRoutes() {
         return logOpenRoutes;
     }
 
-    /** How many unauthenticated denials per client address and window are logged as events; 0 means all. */
+    /**
+     * How many unauthenticated denials per client address and window are logged as events; 0 means all.
+     *
+     * @return the number of events per address and window, 0 for no limit
+     */
     public int denialsPerAddress() {
         return denialsPerAddress;
     }
 
-    /** The window of {@link #denialsPerAddress()}. */
+    /**
+     * The window of {@link #denialsPerAddress()}.
+     *
+     * @return the window, at least one second
+     */
     public Duration denialWindow() {
         return denialWindow;
     }
@@ -193,7 +274,11 @@ public final class TokenGateConfig {
         };
     }
 
-    /** What happens to a CORS preflight request ({@value ConfigKeys#CORS_PREFLIGHT}). */
+    /**
+     * What happens to a CORS preflight request ({@value ConfigKeys#CORS_PREFLIGHT}).
+     *
+     * @return {@link CorsPreflight#PASS} (the default) or {@link CorsPreflight#RULES}
+     */
     public CorsPreflight corsPreflight() {
         return corsPreflight;
     }
@@ -215,12 +300,22 @@ public final class TokenGateConfig {
             this.value = value;
         }
 
-        /** As configured: {@code pass} or {@code rules}. */
+        /**
+         * As configured: {@code pass} or {@code rules}.
+         *
+         * @return {@code pass} or {@code rules}
+         */
         public String value() {
             return value;
         }
 
-        /** Reads {@code pass} or {@code rules} (any case). */
+        /**
+         * Reads {@code pass} or {@code rules} (any case).
+         *
+         * @param value {@code pass} or {@code rules}, any case; not null
+         * @return the matching value
+         * @throws IllegalArgumentException for any other value, listing the accepted ones
+         */
         public static CorsPreflight named(String value) {
             return Settings.named(values(), CorsPreflight::value, value).orElseThrow(() -> new IllegalArgumentException(
                     "'" + value + "' is not a CORS preflight handling: write pass (the application's CORS handling "
@@ -250,6 +345,13 @@ public final class TokenGateConfig {
         private Builder() {
         }
 
+        /**
+         * The realm of the {@code WWW-Authenticate} challenge; default {@code api}.
+         *
+         * @param realm non-empty printable ASCII without {@code "} or {@code \}
+         * @return this builder
+         * @throws ConfigurationException naming {@value ConfigKeys#REALM} for an empty or unprintable realm
+         */
         public Builder realm(String realm) {
             if (realm == null || realm.isEmpty() || !realm.chars().allMatch(c -> WwwAuthenticate.isAllowed((char) c))) {
                 throw new ConfigurationException(ConfigKeys.REALM, "'" + realm + "' must be non-empty printable ASCII without \" or \\");
@@ -258,6 +360,13 @@ public final class TokenGateConfig {
             return this;
         }
 
+        /**
+         * A page that explains errors, sent as the challenge's {@code error_uri}; default none.
+         *
+         * @param uri an absolute URI in printable ASCII; not null
+         * @return this builder
+         * @throws ConfigurationException naming {@value ConfigKeys#ERROR_URI} for anything else
+         */
         public Builder errorUri(String uri) {
             try {
                 this.errorUri = new URI(uri.strip());
@@ -270,29 +379,61 @@ public final class TokenGateConfig {
             return this;
         }
 
-        /** Whether an {@code insufficient_scope} answer names the required scopes anywhere; default true. */
+        /**
+         * Whether an {@code insufficient_scope} answer names the required scopes anywhere; default true.
+         *
+         * @param include {@code false} to keep the required scopes out of every answer
+         * @return this builder
+         */
         public Builder includeScopeInChallenge(boolean include) {
             this.includeScopeInChallenge = include;
             return this;
         }
 
-        /** Accept {@code access_token} in the query string. Looser than the default: logged as a warning at start-up. */
+        /**
+         * Accept {@code access_token} in the query string. Looser than the default: logged as a warning at start-up.
+         *
+         * @param allow {@code true} to read the query parameter
+         * @return this builder
+         */
         public Builder allowQueryParameter(boolean allow) {
             this.queryParameter = allow;
             return this;
         }
 
-        /** Accept {@code access_token} in a urlencoded form body. */
+        /**
+         * Accept {@code access_token} in a urlencoded form body.
+         *
+         * @param allow {@code true} to read the form body
+         * @return this builder
+         */
         public Builder allowFormBody(boolean allow) {
             this.formBody = allow;
             return this;
         }
 
+        /**
+         * Also reads the raw token from this cookie when the {@code Authorization} header has none; default no
+         * cookie.
+         *
+         * @param name the cookie's name (an RFC 7230 token)
+         * @return this builder
+         * @throws ConfigurationException naming {@value ConfigKeys#TOKEN_COOKIE} for a null or invalid name
+         */
         public Builder tokenCookie(String name) {
             this.tokenCookie = name(ConfigKeys.TOKEN_COOKIE, name);
             return this;
         }
 
+        /**
+         * Also reads the raw token (no scheme) from this header when the {@code Authorization} header has none;
+         * default no such header.
+         *
+         * @param name the header's name (an RFC 7230 token), not {@code Authorization}
+         * @return this builder
+         * @throws ConfigurationException naming {@value ConfigKeys#TOKEN_HEADER} for a null, invalid or {@code
+         *                                Authorization} name
+         */
         public Builder tokenHeader(String name) {
             String n = name(ConfigKeys.TOKEN_HEADER, name);
             if (n.equalsIgnoreCase("Authorization")) {
@@ -305,6 +446,10 @@ public final class TokenGateConfig {
         /**
          * Proxies (CIDR ranges or addresses) whose {@code Forwarded} / {@code X-Forwarded-For} headers are believed;
          * only a request arriving from one of them has its client address taken from those headers.
+         *
+         * @param ranges CIDR ranges or single addresses, IPv4 or IPv6; replaces any given before; not null
+         * @return this builder
+         * @throws ConfigurationException naming {@value ConfigKeys#TRUSTED_PROXIES} for an entry that is no range
          */
         public Builder trustedProxies(Collection<String> ranges) {
             this.trustedProxies.clear();
@@ -318,13 +463,25 @@ public final class TokenGateConfig {
             return this;
         }
 
-        /** The header that carries an API key on routes that require one; default {@code X-API-Key}. */
-        /** What happens to a CORS preflight: {@link CorsPreflight#PASS} (the default) or {@link CorsPreflight#RULES}. */
+        /**
+         * What happens to a CORS preflight: {@link CorsPreflight#PASS} (the default) or {@link CorsPreflight#RULES}.
+         *
+         * @param corsPreflight the treatment of preflight requests; not null
+         * @return this builder
+         */
         public Builder corsPreflight(CorsPreflight corsPreflight) {
             this.corsPreflight = Objects.requireNonNull(corsPreflight, "corsPreflight");
             return this;
         }
 
+        /**
+         * The header that carries an API key on routes that require one; default {@code X-API-Key}.
+         *
+         * @param name the header's name (an RFC 7230 token), not {@code Authorization}
+         * @return this builder
+         * @throws ConfigurationException naming {@value ConfigKeys#API_KEY_HEADER} for a null, invalid or {@code
+         *                                Authorization} name
+         */
         public Builder apiKeyHeader(String name) {
             String n = name(ConfigKeys.API_KEY_HEADER, name);
             if (n.equalsIgnoreCase("Authorization")) {
@@ -335,17 +492,22 @@ public final class TokenGateConfig {
         }
 
         /**
-         * Checks the combination and builds.
+         * The one forwarding header the trusted proxies set; required with trusted proxies, refused without.
          *
-         * @throws ConfigurationException naming the key at fault
+         * @param header {@code X_FORWARDED_FOR} or {@code FORWARDED}; not null
+         * @return this builder
          */
-        /** The one forwarding header the trusted proxies set; required with trusted proxies, refused without. */
         public Builder forwardedHeader(ForwardedHeader header) {
             this.forwardedHeader = Objects.requireNonNull(header, "header");
             return this;
         }
 
-        /** Whether requests to open routes are in the call log; default yes. */
+        /**
+         * Whether requests to open routes are in the call log; default yes.
+         *
+         * @param log {@code false} to leave requests to open routes out of the call log
+         * @return this builder
+         */
         public Builder logOpenRoutes(boolean log) {
             this.logOpenRoutes = log;
             return this;
@@ -354,6 +516,9 @@ public final class TokenGateConfig {
         /**
          * How many unauthenticated denials (no token, a malformed or invalid one) per client address and window are
          * logged as events; the rest are counted into one summary per address and window. Default 100; 0 logs all.
+         *
+         * @param limit events per address and window; 0 for no limit, never negative
+         * @return this builder
          */
         public Builder denialsPerAddress(int limit) {
             if (limit < 0) {
@@ -363,7 +528,12 @@ public final class TokenGateConfig {
             return this;
         }
 
-        /** The window of {@link #denialsPerAddress(int)}; default 60 s, at least 1 s. */
+        /**
+         * The window of {@link #denialsPerAddress(int)}; default 60 s, at least 1 s.
+         *
+         * @param window the window's length; at least 1 s
+         * @return this builder
+         */
         public Builder denialWindow(Duration window) {
             Objects.requireNonNull(window, "window");
             if (window.compareTo(Duration.ofSeconds(1)) < 0) {
@@ -373,6 +543,12 @@ public final class TokenGateConfig {
             return this;
         }
 
+        /**
+         * Checks the combination and builds.
+         *
+         * @return the settings
+         * @throws ConfigurationException naming the key at fault
+         */
         public TokenGateConfig build() {
             if (!trustedProxies.isEmpty() && forwardedHeader == null) {
                 throw new ConfigurationException(ConfigKeys.FORWARDED_HEADER, "is required with "

@@ -43,12 +43,20 @@ public record Anomaly(Rule rule, Instant time, String requestId, String tokenFin
             this.value = value;
         }
 
-        /** The rule's name: {@code networks}, {@code countries}, {@code denials}. */
+        /**
+         * The rule's name: {@code networks}, {@code countries}, {@code denials}.
+         *
+         * @return {@code networks}, {@code countries} or {@code denials}
+         */
         public String value() {
             return value;
         }
 
-        /** The call-log mark of a request this rule flagged: {@code anomaly:networks}, …. */
+        /**
+         * The call-log mark of a request this rule flagged: {@code anomaly:networks}, ….
+         *
+         * @return {@code anomaly:} followed by the rule's name
+         */
         public String mark() {
             return "anomaly:" + value;
         }
@@ -72,7 +80,11 @@ public record Anomaly(Rule rule, Instant time, String requestId, String tokenFin
             this.value = value;
         }
 
-        /** {@code log} or {@code revoke}. */
+        /**
+         * {@code log} or {@code revoke}.
+         *
+         * @return {@code log} or {@code revoke}
+         */
         public String value() {
             return value;
         }
@@ -80,6 +92,8 @@ public record Anomaly(Rule rule, Instant time, String requestId, String tokenFin
         /**
          * Reads {@code log} or {@code revoke} (any case).
          *
+         * @param text the configured value; not null
+         * @return the action
          * @throws IllegalArgumentException for anything else
          */
         public static Action parse(String text) {
@@ -94,6 +108,22 @@ public record Anomaly(Rule rule, Instant time, String requestId, String tokenFin
         }
     }
 
+    /**
+     * Checks that every component is present and copies {@code seen}.
+     *
+     * @param rule the rule that fired
+     * @param time when, by the gate's clock
+     * @param requestId the triggering request's id
+     * @param tokenFingerprint the token's fingerprint, never the token
+     * @param subject the token's subject, if it has one
+     * @param clientId the token's client id, if it has one
+     * @param clientAddress the triggering request's client address
+     * @param seen what the rule saw (networks or countries); empty for {@code denials}
+     * @param count how many networks, countries or denials
+     * @param description what happened, in one sentence, for operators
+     * @param action what the gate did
+     * @throws NullPointerException naming the component that is null
+     */
     public Anomaly {
         Objects.requireNonNull(rule, "rule");
         Objects.requireNonNull(time, "time");

@@ -12,6 +12,10 @@ package dev.tokengate.control;
 @FunctionalInterface
 public interface AnomalyListener {
 
-    /** Learns of an anomaly and of the action taken ({@link Anomaly#action()}). */
+    /**
+     * Learns of an anomaly and of the action taken ({@link Anomaly#action()}).
+     *
+     * @param anomaly what was detected, with the triggering request's id, the token's fingerprint and the action
+     */
     void detected(Anomaly anomaly);
 }

@@ -58,7 +58,11 @@ public final class AnomalyRules {
         this.maxTokens = b.maxTokens;
     }
 
-    /** A builder with every rule off and the action {@code log}. */
+    /**
+     * A builder with every rule off and the action {@code log}.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -66,6 +70,8 @@ public final class AnomalyRules {
     /**
      * A builder with the {@code tokengate.anomaly.*} keys of the source: what {@code TokenGate.Builder#config} reads.
      *
+     * @param source the gate's configuration; not null
+     * @return a builder with the rules the keys turn on
      * @throws dev.tokengate.ConfigurationException naming the key and its layer for a malformed value or a country
      *                                              database that cannot be read
      */
@@ -78,12 +84,20 @@ public final class AnomalyRules {
         return b;
     }
 
-    /** The action taken when a rule fires. */
+    /**
+     * The action taken when a rule fires.
+     *
+     * @return {@code log} (the default) or {@code revoke}
+     */
     public Anomaly.Action action() {
         return action;
     }
 
-    /** Whether any rule is on. */
+    /**
+     * Whether any rule is on.
+     *
+     * @return {@code true} when at least one rule is configured
+     */
     public boolean enabled() {
         return maxNetworks.isPresent() || maxDenials.isPresent() || countries.isPresent();
     }
@@ -95,6 +109,7 @@ public final class AnomalyRules {
      * @param revocations where {@code revoke} revokes tokens
      * @param listeners   told of each anomaly
      * @param enforce     false in report-only mode: {@code revoke} then revokes nothing and is only logged
+     * @return the policy, or empty when every rule is off
      */
     public Optional<TokenPolicy> policy(Revocations revocations, List<AnomalyListener> listeners, boolean enforce) {
         if (!enabled()) {
@@ -117,6 +132,7 @@ public final class AnomalyRules {
      * @param enforce     false in report-only mode: {@code revoke} then revokes nothing and is only logged
      * @param clock       the gate's clock, for the warnings while the shared state cannot be reached
      * @param shared      the state shared with the other nodes
+     * @return the policy, or empty when every rule is off
      */
     public Optional<TokenPolicy> policy(Revocations revocations, List<AnomalyListener> listeners, boolean enforce,
                                         Clock clock, SharedControl shared) {
@@ -147,7 +163,14 @@ public final class AnomalyRules {
         private Builder() {
         }
 
-        /** The networks rule: more than {@code max} networks (1 to {@value #MAX_LIMIT}) within {@code window}. */
+        /**
+         * The networks rule: more than {@code max} networks (1 to {@value #MAX_LIMIT}) within {@code window}.
+         *
+         * @param max the most networks a token may be used from within the window, 1 to {@value #MAX_LIMIT}
+         * @param window how far back requests count; positive
+         * @return this builder
+         * @throws IllegalArgumentException for a limit or window out of range, naming {@code maxNetworks}
+         */
         public Builder maxNetworks(int max, Duration window) {
             return maxNetworks(limit("maxNetworks", max, window));
         }
@@ -155,6 +178,11 @@ public final class AnomalyRules {
         /**
          * The denials rule: more than {@code max} {@code insufficient_scope} or IP-range denials (1 to
          * {@value #MAX_LIMIT}) within {@code window}.
+         *
+         * @param max the most such denials a token may get within the window, 1 to {@value #MAX_LIMIT}
+         * @param window how far back denials count; positive
+         * @return this builder
+         * @throws IllegalArgumentException for a limit or window out of range, naming {@code maxDenials}
          */
         public Builder maxDenials(int max, Duration window) {
             return maxDenials(limit("maxDenials", max, window));
@@ -164,6 +192,8 @@ public final class AnomalyRules {
          * The countries rule, with this MaxMind-format country database ({@code .mmdb}: GeoLite2-Country, DB-IP
          * Lite), read into memory now.
          *
+         * @param mmdb the database file; not null
+         * @return this builder
          * @throws IllegalArgumentException when it cannot be read as one
          */
         public Builder geoipDatabase(Path mmdb) {
@@ -171,13 +201,24 @@ public final class AnomalyRules {
             return this;
         }
 
-        /** What is done when a rule fires; default {@code log}. */
+        /**
+         * What is done when a rule fires; default {@code log}.
+         *
+         * @param action {@code log} or {@code revoke}; not null
+         * @return this builder
+         */
         public Builder action(Anomaly.Action action) {
             this.action = Objects.requireNonNull(action, "action");
             return this;
         }
 
-        /** How many tokens' state is kept (the least recently used is forgotten first); default 100,000. */
+        /**
+         * How many tokens' state is kept (the least recently used is forgotten first); default 100,000.
+         *
+         * @param maxTokens the most tokens tracked at once, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException for less than 1
+         */
         public Builder maxTrackedTokens(int maxTokens) {
             if (maxTokens < 1) {
                 throw new IllegalArgumentException("maxTrackedTokens must be at least 1, not " + maxTokens);
@@ -186,6 +227,11 @@ public final class AnomalyRules {
             return this;
         }
 
+        /**
+         * Builds the rules; a builder with no rule on builds rules that add nothing to any request's path.
+         *
+         * @return the rules
+         */
         public AnomalyRules build() {
             return new AnomalyRules(this);
         }

@@ -53,11 +53,20 @@ public final class RateLimits {
         this.maxBuckets = b.maxBuckets;
     }
 
-    /** No gate-wide limit: only the routes' own. */
+    /**
+     * No gate-wide limit: only the routes' own.
+     *
+     * @return the empty limits
+     */
     public static RateLimits none() {
         return NONE;
     }
 
+    /**
+     * A builder with no gate-wide limit.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -65,6 +74,8 @@ public final class RateLimits {
     /**
      * The limits the {@code tokengate.rate-limit.*} keys of the source set.
      *
+     * @param source the gate's configuration; not null
+     * @return the limits the keys set; none when no key is set
      * @throws dev.tokengate.ConfigurationException naming the key and its layer for a value that is not
      *                                              {@code N/duration}
      */
@@ -77,27 +88,47 @@ public final class RateLimits {
         return b.build();
     }
 
-    /** The limit per token (by its hash), if any. */
+    /**
+     * The limit per token (by its hash), if any.
+     *
+     * @return the rate, empty when tokens are not limited
+     */
     public Optional<Rate> perToken() {
         return Optional.ofNullable(perToken);
     }
 
-    /** The limit per client id, if any; a token without a client id is not limited by it. */
+    /**
+     * The limit per client id, if any; a token without a client id is not limited by it.
+     *
+     * @return the rate, empty when clients are not limited
+     */
     public Optional<Rate> perClient() {
         return Optional.ofNullable(perClient);
     }
 
-    /** The limit per subject, if any; a token without a subject is not limited by it. */
+    /**
+     * The limit per subject, if any; a token without a subject is not limited by it.
+     *
+     * @return the rate, empty when subjects are not limited
+     */
     public Optional<Rate> perSubject() {
         return Optional.ofNullable(perSubject);
     }
 
-    /** The limit per API key, on routes that require one, if any. */
+    /**
+     * The limit per API key, on routes that require one, if any.
+     *
+     * @return the rate, empty when API keys are not limited
+     */
     public Optional<Rate> perApiKey() {
         return Optional.ofNullable(perApiKey);
     }
 
-    /** The most buckets kept at once; beyond it the least useful are dropped (and start full again). */
+    /**
+     * The most buckets kept at once; beyond it the least useful are dropped (and start full again).
+     *
+     * @return the number of buckets, at least 1
+     */
     public long maxBuckets() {
         return maxBuckets;
     }
@@ -105,6 +136,9 @@ public final class RateLimits {
     /**
      * The policy that enforces these limits and the routes' own, on the gate's clock; the gate puts it in its chain
      * after the revocation list.
+     *
+     * @param clock the gate's clock; not null
+     * @return the policy
      */
     public TokenPolicy policy(Clock clock) {
         return new RateLimitPolicy(this, Objects.requireNonNull(clock, "clock"));
@@ -113,6 +147,10 @@ public final class RateLimits {
     /**
      * The policy that enforces these limits with buckets every node shares: while they cannot be reached, limited
      * requests are counted on this node alone ({@code fail-open}) or refused with 503 ({@code fail-closed}).
+     *
+     * @param clock the gate's clock; not null
+     * @param shared the state shared between nodes; not null
+     * @return the policy
      */
     public TokenPolicy policy(Clock clock, SharedControl shared) {
         return new RateLimitPolicy(this, Objects.requireNonNull(clock, "clock"), shared.buckets(), shared.failClosed());
@@ -122,6 +160,9 @@ public final class RateLimits {
      * Bucket4j's time read from a gate's clock, to the millisecond ({@code millis()}, unlike {@code instant()},
      * allocates nothing, and windows are whole seconds): what the gate's buckets count on, and what a
      * {@link SharedBuckets} store should give Bucket4j, so that every bucket of a gate moves with one clock.
+     *
+     * @param clock the gate's clock; not null
+     * @return a time meter that reads {@code clock.millis()}
      */
     public static io.github.bucket4j.TimeMeter timeMeter(Clock clock) {
         Objects.requireNonNull(clock, "clock");
@@ -155,19 +196,34 @@ public final class RateLimits {
         private Builder() {
         }
 
-        /** At most this many requests per window with one token ({@value ConfigKeys#RATE_LIMIT_PER_TOKEN}). */
+        /**
+         * At most this many requests per window with one token ({@value ConfigKeys#RATE_LIMIT_PER_TOKEN}).
+         *
+         * @param rate the limit; not null
+         * @return this builder
+         */
         public Builder perToken(Rate rate) {
             this.perToken = Objects.requireNonNull(rate, "perToken");
             return this;
         }
 
-        /** At most this many requests per window from one client id ({@value ConfigKeys#RATE_LIMIT_PER_CLIENT}). */
+        /**
+         * At most this many requests per window from one client id ({@value ConfigKeys#RATE_LIMIT_PER_CLIENT}).
+         *
+         * @param rate the limit; not null
+         * @return this builder
+         */
         public Builder perClient(Rate rate) {
             this.perClient = Objects.requireNonNull(rate, "perClient");
             return this;
         }
 
-        /** At most this many requests per window for one subject ({@value ConfigKeys#RATE_LIMIT_PER_SUBJECT}). */
+        /**
+         * At most this many requests per window for one subject ({@value ConfigKeys#RATE_LIMIT_PER_SUBJECT}).
+         *
+         * @param rate the limit; not null
+         * @return this builder
+         */
         public Builder perSubject(Rate rate) {
             this.perSubject = Objects.requireNonNull(rate, "perSubject");
             return this;
@@ -176,13 +232,22 @@ public final class RateLimits {
         /**
          * At most this many requests per window with one API key, on routes that require one
          * ({@value ConfigKeys#RATE_LIMIT_PER_API_KEY}).
+         *
+         * @param rate the limit; not null
+         * @return this builder
          */
         public Builder perApiKey(Rate rate) {
             this.perApiKey = Objects.requireNonNull(rate, "perApiKey");
             return this;
         }
 
-        /** The most buckets kept at once, for all limits together; default {@value RateLimits#DEFAULT_MAX_BUCKETS}. */
+        /**
+         * The most buckets kept at once, for all limits together; default {@value RateLimits#DEFAULT_MAX_BUCKETS}.
+         *
+         * @param maxBuckets the most buckets, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException for less than 1
+         */
         public Builder maxBuckets(long maxBuckets) {
             if (maxBuckets < 1) {
                 throw new IllegalArgumentException("maxBuckets must be at least 1, was " + maxBuckets);
@@ -191,6 +256,11 @@ public final class RateLimits {
             return this;
         }
 
+        /**
+         * Builds the limits.
+         *
+         * @return the limits
+         */
         public RateLimits build() {
             return new RateLimits(this);
         }

@@ -42,7 +42,11 @@ public record Revocation(Target target, String value, String reason, Instant rev
             this.value = value;
         }
 
-        /** The name used in configuration, stores and the console: {@code token}, {@code token_id}, …. */
+        /**
+         * The name used in configuration, stores and the console: {@code token}, {@code token_id}, ….
+         *
+         * @return the target's name, e.g. {@code token_id}
+         */
         public String value() {
             return value;
         }
@@ -51,6 +55,8 @@ public record Revocation(Target target, String value, String reason, Instant rev
          * Reads a target by its {@linkplain #value() name} (any case; {@code jti} for {@link #TOKEN_ID},
          * {@code client_id} for {@link #CLIENT}).
          *
+         * @param text the name; not null
+         * @return the target
          * @throws IllegalArgumentException naming the targets for any other text
          */
         public static Target parse(String text) {
@@ -72,6 +78,17 @@ public record Revocation(Target target, String value, String reason, Instant rev
         }
     }
 
+    /**
+     * Checks every component and strips the reason.
+     *
+     * @param target what kind of thing is revoked
+     * @param value its name: a token's SHA-256 in lower-case hex, a token id, a subject, a client id or an API key's
+     *              id
+     * @param reason why, 1 to 500 characters after stripping; never a secret
+     * @param revokedAt when it was revoked
+     * @param expiresAt when the entry may be forgotten; empty for never
+     * @throws IllegalArgumentException for an empty or over-long value or reason, or a token not given as its hash
+     */
     public Revocation {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(value, "value");
@@ -91,12 +108,21 @@ public record Revocation(Target target, String value, String reason, Instant rev
         }
     }
 
-    /** Whether the entry has run out at this instant (it may then be forgotten). */
+    /**
+     * Whether the entry has run out at this instant (it may then be forgotten).
+     *
+     * @param now the instant to check at
+     * @return {@code true} once its expiry is reached; never for an entry without one
+     */
     public boolean expiredAt(Instant now) {
         return expiresAt.map(exp -> !now.isBefore(exp)).orElse(false);
     }
 
-    /** How the console and logs name it: the value, or the token's 12-digit fingerprint for a single token. */
+    /**
+     * How the console and logs name it: the value, or the token's 12-digit fingerprint for a single token.
+     *
+     * @return the text to show, never the token
+     */
     public String displayValue() {
         return target == Target.TOKEN ? value.substring(0, 12) : value;
     }

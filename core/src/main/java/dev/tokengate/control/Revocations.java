@@ -97,12 +97,23 @@ public final class Revocations implements AutoCloseable {
         }
     }
 
-    /** A list in memory only: it starts empty with each process. */
+    /**
+     * A list in memory only: it starts empty with each process.
+     *
+     * @param clock the gate's clock, against which entries run out; not null
+     * @return an empty list
+     */
     public static Revocations inMemory(Clock clock) {
         return new Revocations(clock, null);
     }
 
-    /** A list kept in this store, read now (or, if the store cannot be read now, on a later lookup). */
+    /**
+     * A list kept in this store, read now (or, if the store cannot be read now, on a later lookup).
+     *
+     * @param clock the gate's clock, against which entries run out; not null
+     * @param store where entries are kept; not null
+     * @return the list
+     */
     public static Revocations stored(Clock clock, RevocationStore store) {
         return new Revocations(clock, Objects.requireNonNull(store, "store"));
     }
@@ -146,6 +157,8 @@ public final class Revocations implements AutoCloseable {
      *
      * @param token     the verified token
      * @param tokenHash the SHA-256 of its text in hex (a {@code RequestFacts.tokenHash()}), used when it has no id
+     * @param reason why, for the console and the call log (1 to 500 characters; never a secret)
+     * @return the entry made
      */
     public Revocation revokeToken(VerifiedToken token, String tokenHash, String reason) {
         Instant until = token.expiresAt().orElse(null);
@@ -155,7 +168,14 @@ public final class Revocations implements AutoCloseable {
         return revoke(Revocation.Target.TOKEN, Objects.requireNonNull(tokenHash, "tokenHash"), reason, until);
     }
 
-    /** Revokes one token by its text, which is hashed and never kept; until {@code expiresAt} ({@code null}: lifted). */
+    /**
+     * Revokes one token by its text, which is hashed and never kept; until {@code expiresAt} ({@code null}: lifted).
+     *
+     * @param token the token's text; not null
+     * @param reason why, for the console and the call log (1 to 500 characters; never a secret)
+     * @param expiresAt when the entry may be forgotten; null to keep it until lifted
+     * @return the entry made, which holds the token's hash only
+     */
     public Revocation revokeTokenText(String token, String reason, Instant expiresAt) {
         return revoke(Revocation.Target.TOKEN, Fingerprints.hex(Fingerprints.sha256(token)), reason, expiresAt);
     }
@@ -163,6 +183,8 @@ public final class Revocations implements AutoCloseable {
     /**
      * Lifts a revocation.
      *
+     * @param target what kind of thing was revoked
+     * @param value its name, as in {@link Revocation#value()}
      * @return whether there was one
      */
     public boolean lift(Revocation.Target target, String value) {
@@ -172,7 +194,11 @@ public final class Revocations implements AutoCloseable {
         return held || stored;
     }
 
-    /** The entries in force, newest first. */
+    /**
+     * The entries in force, newest first.
+     *
+     * @return the entries, unmodifiable
+     */
     public List<Revocation> list() {
         loadIfDue();
         Instant now = clock.instant();
@@ -195,6 +221,7 @@ public final class Revocations implements AutoCloseable {
      * @param token   the request's verified token
      * @param request the request: the token's hash (made only when the list holds single tokens) and the verified
      *                API key, if any
+     * @return the entry, or empty when nothing this list holds refuses the token
      */
     public Optional<Revocation> find(VerifiedToken token, RequestFacts request) {
         if (!loaded) {
@@ -242,6 +269,8 @@ public final class Revocations implements AutoCloseable {
     /**
      * Whether the entries held may be trusted: always, but for a shared store that fails closed and has lost its
      * connection (or not yet resynchronised since); the revocation check then answers 503.
+     *
+     * @return {@code true} when the list may decide requests
      */
     public boolean trusted() {
         return store == null || store.trusted();
@@ -250,6 +279,8 @@ public final class Revocations implements AutoCloseable {
     /**
      * The policy that refuses what this list holds: 401 {@code invalid_token}, the call-log reason naming the entry
      * and its reason, the mark {@code revoked}. Every gate runs it after the built-in API-key policy.
+     *
+     * @return the policy
      */
     public TokenPolicy policy() {
         return new RevocationPolicy(this);
@@ -258,6 +289,8 @@ public final class Revocations implements AutoCloseable {
     /**
      * Called after each revocation, on the revoking thread, and after each revocation another node made (on the
      * shared store's thread): how the gate evicts its caches.
+     *
+     * @param listener told of each revocation; not null
      */
     public void onRevoke(Consumer<Revocation> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));

@@ -17,7 +17,11 @@ public final class Rotations {
     private Rotations() {
     }
 
-    /** The policy that marks such calls; every {@code TokenGate} runs it after its revocation list. */
+    /**
+     * The policy that marks such calls; every {@code TokenGate} runs it after its revocation list.
+     *
+     * @return the policy, one instance for every gate
+     */
     public static TokenPolicy policy() {
         return RotationPolicy.INSTANCE;
     }

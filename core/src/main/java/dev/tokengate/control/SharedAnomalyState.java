@@ -30,6 +30,7 @@ public interface SharedAnomalyState {
      * @param now    the time, by the gate's clock
      * @param window how long an entry counts
      * @param max    the rule's limit: the set is over it with {@code max + 1} entries
+     * @return the set's entries after the record, and whether this record crossed the limit or added an entry
      */
     Recorded record(Anomaly.Rule rule, String token, List<Seen> seen, Instant now, Duration window, int max);
 
@@ -40,6 +41,12 @@ public interface SharedAnomalyState {
      * @param seenAt when it was last seen, in milliseconds since the epoch (the gate's clock)
      */
     record Seen(String value, long seenAt) {
+        /**
+         * Checks that the value is present.
+         *
+         * @param value a network's text, or a denial's id; not null
+         * @param seenAt when it was last seen, in milliseconds since the epoch
+         */
         public Seen {
             Objects.requireNonNull(value, "value");
         }
@@ -55,6 +62,13 @@ public interface SharedAnomalyState {
      *                the token): true for one record of all the nodes'
      */
     record Recorded(List<Seen> entries, boolean crossed, boolean added) {
+        /**
+         * Copies the entries.
+         *
+         * @param entries the entries within the window, the last seen first
+         * @param crossed whether this record took the set over the limit
+         * @param added whether this record added an entry the set did not hold
+         */
         public Recorded {
             entries = List.copyOf(entries);
         }

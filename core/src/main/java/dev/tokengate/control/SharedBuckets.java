@@ -16,6 +16,7 @@ public interface SharedBuckets {
      * @param id            what is counted, the same on every node: the limit's name and what it counts (a token's
      *                      fingerprint, a client id, …), never a token
      * @param configuration the bucket's limit
+     * @return the bucket, shared with every node that asks for this id
      */
     Bucket bucket(String id, BucketConfiguration configuration);
 }

@@ -9,18 +9,33 @@ package dev.tokengate.control;
  */
 public interface SharedControl extends AutoCloseable {
 
-    /** Where the revocation list is kept; it {@linkplain RevocationStore#subscribe tells} the list of other nodes' changes. */
+    /**
+     * Where the revocation list is kept; it {@linkplain RevocationStore#subscribe tells} the list of other nodes'
+     * changes.
+     *
+     * @return the shared store
+     */
     RevocationStore revocationStore();
 
-    /** The rate limits' buckets, shared by every node. */
+    /**
+     * The rate limits' buckets, shared by every node.
+     *
+     * @return the shared buckets
+     */
     SharedBuckets buckets();
 
-    /** The anomaly rules' state, shared by every node. */
+    /**
+     * The anomaly rules' state, shared by every node.
+     *
+     * @return the shared state
+     */
     SharedAnomalyState anomalyState();
 
     /**
      * Whether a check that needs the shared state answers 503 while it cannot be reached ({@code fail-closed}),
      * rather than going on with this node's own state ({@code fail-open}).
+     *
+     * @return {@code true} for {@code fail-closed}, {@code false} for {@code fail-open}
      */
     boolean failClosed();
 

@@ -16,6 +16,7 @@ public interface SharedControlProvider {
      *
      * @param source the gate's configuration
      * @param clock  the gate's clock
+     * @return the shared state, connected; the gate closes it
      * @throws dev.tokengate.ConfigurationException naming the key for a malformed value
      */
     SharedControl create(ConfigSource source, Clock clock);

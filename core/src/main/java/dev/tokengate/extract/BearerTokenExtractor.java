@@ -49,7 +49,11 @@ public final class BearerTokenExtractor implements TokenExtractor {
         this.headerName = headerName;
     }
 
-    /** An extractor reading only the {@code Authorization} header. */
+    /**
+     * An extractor reading only the {@code Authorization} header.
+     *
+     * @return the extractor
+     */
     public static BearerTokenExtractor headerOnly() {
         return new BearerTokenExtractor(false, false, null, null);
     }
@@ -61,6 +65,7 @@ public final class BearerTokenExtractor implements TokenExtractor {
      * @param queryParameter accept {@code access_token} in the query string
      * @param cookieName     a cookie carrying the raw token, if any
      * @param headerName     a custom header carrying the raw token (no scheme), if any
+     * @return the extractor
      */
     public static BearerTokenExtractor create(boolean formBody, boolean queryParameter,
                                               Optional<String> cookieName, Optional<String> headerName) {

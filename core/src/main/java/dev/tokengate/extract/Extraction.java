@@ -12,7 +12,16 @@ public sealed interface Extraction permits Extraction.Found, Extraction.Absent, 
 
     /** Where a token was found. */
     enum Source {
-        AUTHORIZATION_HEADER, FORM_BODY, QUERY_PARAMETER, COOKIE, CUSTOM_HEADER
+        /** The {@code Authorization} header. */
+        AUTHORIZATION_HEADER,
+        /** The {@code access_token} field of a urlencoded form body. */
+        FORM_BODY,
+        /** The {@code access_token} query parameter. */
+        QUERY_PARAMETER,
+        /** The configured cookie. */
+        COOKIE,
+        /** The configured custom header. */
+        CUSTOM_HEADER
     }
 
     /**
@@ -23,13 +32,26 @@ public sealed interface Extraction permits Extraction.Found, Extraction.Absent, 
      * @param source where it was found
      */
     record Found(String token, String scheme, Source source) implements Extraction {
+        /**
+         * Checks that every component is present.
+         *
+         * @param token the raw token
+         * @param scheme the scheme it was presented under
+         * @param source where it was found
+         */
         public Found {
             Objects.requireNonNull(token, "token");
             Objects.requireNonNull(scheme, "scheme");
             Objects.requireNonNull(source, "source");
         }
 
-        /** A bearer token found at {@code source}. */
+        /**
+         * A bearer token found at {@code source}.
+         *
+         * @param token the raw token; not null
+         * @param source where it was found; not null
+         * @return the extraction, under the {@value #BEARER} scheme
+         */
         public static Found bearer(String token, Source source) {
             return new Found(token, BEARER, source);
         }
@@ -44,8 +66,17 @@ public sealed interface Extraction permits Extraction.Found, Extraction.Absent, 
     record Absent() implements Extraction {
     }
 
-    /** A malformed request: answer with this error. */
+    /**
+     * A malformed request: answer with this error.
+     *
+     * @param error the error to answer with, usually 400 {@code invalid_request}
+     */
     record Malformed(BearerError error) implements Extraction {
+        /**
+         * Checks that the error is present.
+         *
+         * @param error the error to answer with; not null
+         */
         public Malformed {
             Objects.requireNonNull(error, "error");
         }

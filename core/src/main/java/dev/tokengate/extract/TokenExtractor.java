@@ -13,6 +13,11 @@ import dev.tokengate.RequestView;
 @FunctionalInterface
 public interface TokenExtractor {
 
-    /** Extracts the request's token without consuming its body on the application's behalf. */
+    /**
+     * Extracts the request's token without consuming its body on the application's behalf.
+     *
+     * @param request the request; not null
+     * @return one token, none, or a malformed request with the error to answer
+     */
     Extraction extract(RequestView request);
 }

@@ -208,7 +208,7 @@ public final class HttpFetcher {
     }
 
     /** A fetch that produced no usable response; the message says which URI and how. */
-    public static final class FetchException extends Exception {
+    public static class FetchException extends Exception {
         private static final long serialVersionUID = 1L;
 
         public FetchException(String message, Throwable cause) {

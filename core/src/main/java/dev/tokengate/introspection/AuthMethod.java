@@ -19,7 +19,12 @@ public enum AuthMethod {
         this.parameterValue = parameterValue;
     }
 
-    /** The registered name, e.g. {@code client_secret_basic}: the value of {@code tokengate.introspection.auth-method}. */
+    /**
+     * The registered name, e.g. {@code client_secret_basic}: the value of {@code
+     * tokengate.introspection.auth-method}.
+     *
+     * @return the registered name
+     */
     public String parameterValue() {
         return parameterValue;
     }
@@ -27,6 +32,8 @@ public enum AuthMethod {
     /**
      * The method with this registered name, case-insensitively.
      *
+     * @param value a registered name, any case
+     * @return the method
      * @throws ConfigurationException naming {@code authMethod} when the name is none of them
      */
     public static AuthMethod fromParameterValue(String value) {

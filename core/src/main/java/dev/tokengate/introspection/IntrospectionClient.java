@@ -4,10 +4,14 @@ import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.health.HealthCheck;
+import dev.tokengate.health.UpstreamHealth;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.internal.Json;
 import dev.tokengate.internal.LogSafe;
 import dev.tokengate.log.Loggers;
+import dev.tokengate.observe.GateObserver;
+import dev.tokengate.observe.Observation;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -41,7 +45,7 @@ import org.slf4j.Logger;
  * is an {@link InvalidTokenException} with a fixed text (never a value from the answer). The token goes into the
  * request body only: never into a log line or a message. Immutable and thread-safe.
  */
-final class IntrospectionClient implements TokenValidator {
+final class IntrospectionClient implements TokenValidator, HealthCheck {
 
     private static final Logger LOG = Loggers.logger(IntrospectionValidator.class);
 
@@ -55,10 +59,22 @@ final class IntrospectionClient implements TokenValidator {
     private final Set<String> audiences;
     private final Duration leeway;
     private final Clock clock;
+    private final GateObserver observer;
     private final AtomicBoolean failing = new AtomicBoolean();
+    /** The last call's failure (null after a success) and whether it was our credentials; when one last succeeded. */
+    private volatile UpstreamHealth.Problem lastProblem;
+    private volatile Instant lastSuccess;
+    private volatile boolean called;
 
     IntrospectionClient(URI uri, HttpFetcher fetcher, String clientId, String clientSecret, AuthMethod authMethod,
             String tokenTypeHint, Set<String> issuers, Set<String> audiences, Duration leeway, Clock clock) {
+        this(uri, fetcher, clientId, clientSecret, authMethod, tokenTypeHint, issuers, audiences, leeway, clock,
+                GateObserver.none());
+    }
+
+    IntrospectionClient(URI uri, HttpFetcher fetcher, String clientId, String clientSecret, AuthMethod authMethod,
+            String tokenTypeHint, Set<String> issuers, Set<String> audiences, Duration leeway, Clock clock,
+            GateObserver observer) {
         this.uri = uri;
         this.fetcher = fetcher;
         this.clientId = clientId;
@@ -69,15 +85,19 @@ final class IntrospectionClient implements TokenValidator {
         this.audiences = Set.copyOf(audiences);
         this.leeway = leeway;
         this.clock = clock;
+        this.observer = observer;
     }
 
     @Override
     public VerifiedToken validate(String token) {
         Objects.requireNonNull(token, "token");
         Map<String, Object> response;
+        Observation observation = observer.calling(GateObserver.Upstream.INTROSPECTION, uri.toString());
         try {
-            response = answer(post(token));
+            response = answered(token);
+            observation.end(Observation.Result.OK);
         } catch (UpstreamUnavailableException e) {
+            observation.end(Observation.Result.ERROR);
             if (failing.compareAndSet(false, true)) {
                 LOG.warn("Token introspection failing, answering 503: {}", e.getMessage());
             } else {
@@ -95,6 +115,62 @@ final class IntrospectionClient implements TokenValidator {
             throw e;
         }
     }
+
+    /** The endpoint's answer about the token, noting how the call went for {@link #health()}. */
+    private Map<String, Object> answered(String token) {
+        called = true;
+        try {
+            Map<String, Object> response = answer(post(token));
+            lastProblem = null;
+            lastSuccess = clock.instant();
+            return response;
+        } catch (UpstreamUnavailableException e) {
+            lastProblem = e.getMessage().contains(CREDENTIALS_REFUSED) ? UpstreamHealth.Problem.configuration(e.getMessage())
+                    : UpstreamHealth.Problem.outage(e.getMessage());
+            throw e;
+        }
+    }
+
+    /**
+     * From the last call: {@code up} when it was answered, {@code down} when it failed (a configuration error when
+     * the endpoint refused this API's credentials), {@code unknown} before the first. Makes no call.
+     */
+    @Override
+    public UpstreamHealth health() {
+        Instant succeeded = lastSuccess;
+        Optional<Duration> since = succeeded == null ? Optional.empty()
+                : Optional.of(Duration.between(succeeded, clock.instant()));
+        UpstreamHealth.Problem problem = lastProblem;
+        if (!called) {
+            return new UpstreamHealth("introspection", uri.toString(), UpstreamHealth.Status.UNKNOWN,
+                    Optional.of(UpstreamHealth.Problem.outage("not called yet")), since,
+                    "the endpoint is asked about the first opaque token");
+        }
+        if (problem != null) {
+            return new UpstreamHealth("introspection", uri.toString(), UpstreamHealth.Status.DOWN, Optional.of(problem),
+                    since, "opaque tokens cannot be checked (answered 503) until the endpoint answers");
+        }
+        return new UpstreamHealth("introspection", uri.toString(), UpstreamHealth.Status.UP, Optional.empty(), since,
+                "the last call was answered");
+    }
+
+    /**
+     * Asks the endpoint about a made-up token, which it must answer (normally {@code "active": false}): proves it is
+     * reachable and accepts this API's credentials, within the timeout. Then answers {@link #health()}.
+     */
+    @Override
+    public UpstreamHealth probe() {
+        byte[] random = new byte[18];
+        new java.security.SecureRandom().nextBytes(random);
+        try {
+            answered("tokengate-probe-" + Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+        } catch (UpstreamUnavailableException e) {
+            LOG.debug("Introspection probe failed: {}", e.getMessage());
+        }
+        return health();
+    }
+
+    private static final String CREDENTIALS_REFUSED = "the endpoint refused this API's client credentials";
 
     /** POSTs the token to the endpoint. */
     private HttpFetcher.Response post(String token) {
@@ -124,7 +200,7 @@ final class IntrospectionClient implements TokenValidator {
     Map<String, Object> answer(HttpFetcher.Response answer) {
         if (answer.status() != 200) {
             String hint = answer.status() == 401 || answer.status() == 403
-                    ? " (the endpoint refused this API's client credentials: check client-id, client-secret and auth-method)"
+                    ? " (" + CREDENTIALS_REFUSED + ": check client-id, client-secret and auth-method)"
                     : HttpFetcher.redirectHint(answer.status());
             throw unavailable("POST " + uri + " answered HTTP " + answer.status() + hint, null);
         }

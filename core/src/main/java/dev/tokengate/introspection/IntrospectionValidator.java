@@ -8,8 +8,11 @@ import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
+import dev.tokengate.health.HealthCheck;
+import dev.tokengate.health.UpstreamHealth;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.internal.Settings;
+import dev.tokengate.observe.GateObserver;
 import dev.tokengate.validate.CachingTokenValidator;
 
 import java.net.URI;
@@ -60,7 +63,7 @@ import java.util.function.Function;
  *
  * <p>Immutable and thread-safe; the raw token is never logged nor put into a message.
  */
-public final class IntrospectionValidator implements TokenValidator, AutoCloseable {
+public final class IntrospectionValidator implements TokenValidator, AutoCloseable, HealthCheck {
 
     /**
      * The default longest time an answer is remembered ({@code tokengate.introspection.cache-ttl}): a token revoked at
@@ -86,22 +89,33 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
 
     private final URI uri;
     private final TokenValidator stack;
+    private final IntrospectionClient client;
 
     /** The client this validator built (and stops on {@link #close()}); {@code null} when the application gave one. */
     private final HttpClient ownedClient;
 
-    private IntrospectionValidator(URI uri, TokenValidator stack, HttpClient ownedClient) {
+    private IntrospectionValidator(URI uri, TokenValidator stack, IntrospectionClient client, HttpClient ownedClient) {
         this.ownedClient = ownedClient;
+        this.client = client;
         this.uri = uri;
         this.stack = stack;
     }
 
-    /** Starts a builder for the introspection endpoint at {@code uri} (absolute http or https). */
+    /**
+     * Starts a builder for the introspection endpoint at {@code uri} (absolute http or https).
+     *
+     * @param uri the endpoint, an absolute http or https URI
+     * @return a new builder
+     */
     public static Builder builder(URI uri) {
         return new Builder(uri);
     }
 
-    /** The introspection endpoint. */
+    /**
+     * The introspection endpoint.
+     *
+     * @return the endpoint's URI
+     */
     public URI uri() {
         return uri;
     }
@@ -111,7 +125,18 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
         return stack.validate(token);
     }
 
-    /** Describes the stack, outermost first; never a secret. */
+    /** The endpoint's health from the last call (see {@link #probe()} to call it now); cached answers are not calls. */
+    @Override
+    public UpstreamHealth health() {
+        return client.health();
+    }
+
+    /** Asks the endpoint about a made-up token now, within the timeout, then answers {@link #health()}. */
+    @Override
+    public UpstreamHealth probe() {
+        return client.probe();
+    }
+
     /** Stops the HTTP client this validator built (Java 21 and later; see {@link HttpFetcher#shutdown}); a given client stays open. */
     @Override
     public void close() {
@@ -152,6 +177,7 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
         private Clock clock = Clock.systemUTC();
         private Ticker ticker = Ticker.systemTicker();
         private ConfigSource source;
+        private GateObserver observer = GateObserver.none();
 
         private Builder(URI uri) {
             this.uri = requireHttpUri(uri);
@@ -164,6 +190,9 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
          * {@code negative-cache-ttl}, {@code timeout} and {@code clock-skew}. A key that is not set leaves this
          * builder's value. Every error, here or from {@link #build()}, names the key and the layer its value came
          * from. (The issuers and audiences an answer is checked against are the gate's: {@code tokengate.jwt.*}.)
+         *
+         * @param source the gate's configuration; not null
+         * @return this builder
          */
         public Builder config(ConfigSource source) {
             source.read(ConfigKeys.INTROSPECTION_CLIENT_ID, this::clientId);
@@ -178,7 +207,13 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
             return this;
         }
 
-        /** This API's client id at the authorization server ({@code tokengate.introspection.client-id}). Required. */
+        /**
+         * This API's client id at the authorization server ({@code tokengate.introspection.client-id}). Required.
+         *
+         * @param clientId the client id, not blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code clientId} for a blank id
+         */
         public Builder clientId(String clientId) {
             this.clientId = Settings.nonBlank("clientId", clientId);
             return this;
@@ -187,13 +222,23 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
         /**
          * This API's client secret ({@code tokengate.introspection.client-secret}). Required, unless
          * {@link #clientSecretFromEnv(String)} is used instead.
+         *
+         * @param clientSecret the secret, not blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code clientSecret} for a blank secret
          */
         public Builder clientSecret(String clientSecret) {
             this.clientSecret = Settings.nonBlank("clientSecret", clientSecret);
             return this;
         }
 
-        /** Reads the client secret from this environment variable when the validator is built. */
+        /**
+         * Reads the client secret from this environment variable when the validator is built.
+         *
+         * @param variableName the variable's name, not blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code clientSecretFromEnv} for a blank name
+         */
         public Builder clientSecretFromEnv(String variableName) {
             this.clientSecretVariable = Settings.nonBlank("clientSecretFromEnv", variableName);
             return this;
@@ -205,7 +250,14 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
             return this;
         }
 
-        /** How the client authenticates ({@code tokengate.introspection.auth-method}); default {@code client_secret_basic}. */
+        /**
+         * How the client authenticates ({@code tokengate.introspection.auth-method}); default {@code
+         * client_secret_basic}.
+         *
+         * @param authMethod {@code client_secret_basic} or {@code client_secret_post}; not null
+         * @return this builder
+         * @throws ConfigurationException naming {@code authMethod} for null
+         */
         public Builder authMethod(AuthMethod authMethod) {
             if (authMethod == null) {
                 throw new ConfigurationException("authMethod", "must not be null");
@@ -219,6 +271,10 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
          * token's {@code exp}, and an answer without {@code exp} never beyond {@link #MAX_CACHE_TTL_WITHOUT_EXP}. Zero
          * turns the cache, and with it single flight, off. Default 30 s. A token revoked at the authorization
          * server stays accepted here this long at most.
+         *
+         * @param cacheTtl zero (no cache) or more
+         * @return this builder
+         * @throws ConfigurationException naming {@code cacheTtl} for a negative duration
          */
         public Builder cacheTtl(Duration cacheTtl) {
             this.cacheTtl = Settings.notNegative("cacheTtl", cacheTtl);
@@ -228,13 +284,23 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
         /**
          * How long an inactive (or expired, or wrong-audience) answer is remembered
          * ({@code tokengate.introspection.negative-cache-ttl}); default zero, not remembered. Keep it short.
+         *
+         * @param negativeCacheTtl zero (not remembered) or more, at most the cache TTL
+         * @return this builder
+         * @throws ConfigurationException naming {@code negativeCacheTtl} for a negative duration
          */
         public Builder negativeCacheTtl(Duration negativeCacheTtl) {
             this.negativeCacheTtl = Settings.notNegative("negativeCacheTtl", negativeCacheTtl);
             return this;
         }
 
-        /** The most tokens remembered; default 10,000. */
+        /**
+         * The most tokens remembered; default 10,000.
+         *
+         * @param cacheMaximumSize at least 1
+         * @return this builder
+         * @throws ConfigurationException naming {@code cacheMaximumSize} for less than 1
+         */
         public Builder cacheMaximumSize(long cacheMaximumSize) {
             if (cacheMaximumSize < 1) {
                 throw new ConfigurationException("cacheMaximumSize", "must be at least 1, was " + cacheMaximumSize);
@@ -246,6 +312,10 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
         /**
          * The deadline for one call, from connecting to the last byte of the answer
          * ({@code tokengate.introspection.timeout}); default 5 s. Past it the call is an upstream failure (503).
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code timeout} for zero or less
          */
         public Builder timeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
@@ -256,7 +326,13 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
             return this;
         }
 
-        /** The largest answer read; a larger one is an upstream failure, never read past the cap. Default 64 KiB. */
+        /**
+         * The largest answer read; a larger one is an upstream failure, never read past the cap. Default 64 KiB.
+         *
+         * @param maxResponseBytes positive, in bytes
+         * @return this builder
+         * @throws ConfigurationException naming {@code maxResponseBytes} for zero or less, or more than fits an array
+         */
         public Builder maxResponseBytes(long maxResponseBytes) {
             if (maxResponseBytes < 1 || maxResponseBytes > Integer.MAX_VALUE - 8) {
                 throw new ConfigurationException("maxResponseBytes",
@@ -266,13 +342,25 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
             return this;
         }
 
-        /** The {@code token_type_hint} sent with each token; default {@code access_token}. */
+        /**
+         * The {@code token_type_hint} sent with each token; default {@code access_token}.
+         *
+         * @param tokenTypeHint the hint, not blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code tokenTypeHint} for a blank hint
+         */
         public Builder tokenTypeHint(String tokenTypeHint) {
             this.tokenTypeHint = Settings.nonBlank("tokenTypeHint", tokenTypeHint);
             return this;
         }
 
-        /** As {@link #issuers(Collection)}, with one issuer. */
+        /**
+         * As {@link #issuers(Collection)}, with one issuer.
+         *
+         * @param issuer the issuer, not blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code issuer} for a blank issuer
+         */
         public Builder issuer(String issuer) {
             return issuers(List.of(Settings.nonBlank("issuer", issuer)));
         }
@@ -281,6 +369,10 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
          * The issuers this API trusts: an answer that carries {@code iss} must name one of them exactly; an answer
          * without {@code iss} is not refused for it (RFC 7662 §2.2 makes it optional). Replaces earlier values.
          * Default: not checked (the endpoint itself vouches for its tokens).
+         *
+         * @param issuers at least one issuer, none blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code issuers} for no issuer or a blank one
          */
         public Builder issuers(Collection<String> issuers) {
             Set<String> checked = Settings.nonBlankValues("issuers", issuers, "name at least one issuer, or do not call issuers()");
@@ -292,12 +384,22 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
         /**
          * The audiences this API answers to: an answer that carries {@code aud} must name at least one of them; an
          * answer without {@code aud} is not refused for it. Replaces earlier values. Default: not checked.
+         *
+         * @param audiences at least one audience, none blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code audiences} for no audience or a blank one
          */
         public Builder audiences(String... audiences) {
             return audiences(Arrays.asList(Objects.requireNonNull(audiences, "audiences")));
         }
 
-        /** As {@link #audiences(String...)}. */
+        /**
+         * As {@link #audiences(String...)}.
+         *
+         * @param audiences at least one audience, none blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code audiences} for no audience or a blank one
+         */
         public Builder audiences(Collection<String> audiences) {
             Set<String> checked = Settings.nonBlankValues("audiences", audiences, "name at least one audience, or do not call audiences()");
             this.audiences.clear();
@@ -308,6 +410,9 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
         /**
          * The HTTP client to call with; default a JDK client that connects within {@code timeout} and follows no
          * redirect (credentials are never replayed to another address).
+         *
+         * @param httpClient the client; not null
+         * @return this builder
          */
         public Builder httpClient(HttpClient httpClient) {
             this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
@@ -317,6 +422,10 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
         /**
          * The clock skew tolerated on the answer's {@code exp}, {@code nbf} and {@code iat}
          * ({@code tokengate.introspection.clock-skew}); 0 to 10 minutes, default 60 s.
+         *
+         * @param leeway 0 to 10 minutes
+         * @return this builder
+         * @throws ConfigurationException naming {@code leeway} for a duration out of range
          */
         public Builder leeway(Duration leeway) {
             Objects.requireNonNull(leeway, "leeway");
@@ -330,21 +439,42 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
         /**
          * The wall clock {@code exp}, {@code nbf} and {@code iat} are compared with; default {@link Clock#systemUTC()}.
          * A gate sets its own.
+         *
+         * @param clock the time source; not null
+         * @return this builder
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** The ticker cache lifetimes are measured with; default {@link Ticker#systemTicker()}. For tests. */
+        /**
+         * The ticker cache lifetimes are measured with; default {@link Ticker#systemTicker()}. For tests.
+         *
+         * @param ticker the time source; not null
+         * @return this builder
+         */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
         /**
+         * Reports each introspection call ({@code tokengate.introspection}) and the answer cache's statistics to this
+         * observer; default {@link GateObserver#none()}. A gate sets its own.
+         *
+         * @param observer the observer
+         * @return this builder
+         */
+        public Builder observer(GateObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /**
          * Builds the validator; nothing is called yet.
          *
+         * @return the validator, which owns its cache; the gate closes it
          * @throws ConfigurationException when the client id is missing; neither or both of a client secret and
          *         {@code clientSecretFromEnv} are set, or the variable is unset; or a negative cache TTL is set with
          *         the cache off or longer than {@code cacheTtl}
@@ -378,10 +508,10 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
             }
             HttpClient owned = httpClient != null ? null : HttpFetcher.client(timeout, false);
             HttpClient client = httpClient != null ? httpClient : owned;
-            TokenValidator leaf = new IntrospectionClient(uri, new HttpFetcher(client, timeout, maxResponseBytes),
-                    clientId, secret, authMethod, tokenTypeHint, issuers, audiences, leeway, clock);
+            IntrospectionClient leaf = new IntrospectionClient(uri, new HttpFetcher(client, timeout, maxResponseBytes),
+                    clientId, secret, authMethod, tokenTypeHint, issuers, audiences, leeway, clock, observer);
             if (cacheTtl.isZero()) {
-                return new IntrospectionValidator(uri, leaf, owned);
+                return new IntrospectionValidator(uri, leaf, leaf, owned);
             }
             TokenValidator cached = CachingTokenValidator.builder(leaf)
                     .maximumSize(cacheMaximumSize)
@@ -391,8 +521,9 @@ public final class IntrospectionValidator implements TokenValidator, AutoCloseab
                     .singleFlight(true)
                     .ticker(ticker)
                     .clock(clock)
+                    .observer(observer, "introspection")
                     .build();
-            return new IntrospectionValidator(uri, cached, owned);
+            return new IntrospectionValidator(uri, cached, leaf, owned);
         }
 
         private String secret() {

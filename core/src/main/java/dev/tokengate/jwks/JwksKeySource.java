@@ -11,8 +11,12 @@ import dev.tokengate.ConfigurationException;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
+import dev.tokengate.health.HealthCheck;
+import dev.tokengate.health.UpstreamHealth;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.log.Loggers;
+import dev.tokengate.observe.GateObserver;
+import dev.tokengate.observe.Observation;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -52,8 +56,11 @@ import org.slf4j.Logger;
  *         .readTimeout(Duration.ofSeconds(3))
  *         .build();
  * }</pre>
+ *
+ * <p>Its {@link #health()} is read from the cache: up while the set is fresh or refreshed, degraded while it serves
+ * cached keys within the stale window of a failing endpoint, down once nothing usable is cached.
  */
-public final class JwksKeySource implements KeySource {
+public final class JwksKeySource implements KeySource, HealthCheck {
 
     /** The default time to wait for a connection ({@code tokengate.jwks.connect-timeout}; default HTTP client only). */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -79,6 +86,7 @@ public final class JwksKeySource implements KeySource {
     private final long staleWindow;
     private final AsyncLoadingCache<String, KeySet> cache;
     private final Executor executor;
+    private final GateObserver observer;
     /** The client this source built (and stops on {@link #close()}); {@code null} when the application gave one. */
     private final HttpClient ownedClient;
     /** The set last read from the cache (or refetched); {@code null} before the first. */
@@ -91,6 +99,11 @@ public final class JwksKeySource implements KeySource {
     private long lastRefetchStarted; // guarded by refetchLock
     private boolean refetchedOnce; // guarded by refetchLock
     private volatile String lastFailure = "";
+    /** Whether a fetch was ever started; when the last started and when one last succeeded, in ticker nanos. */
+    private volatile boolean attempted;
+    private volatile long lastAttemptAt;
+    private volatile long lastSuccessAt;
+    private volatile boolean succeeded;
 
     private JwksKeySource(Builder b) {
         this.uri = b.uri;
@@ -102,10 +115,11 @@ public final class JwksKeySource implements KeySource {
         this.staleWindow = Settings.nanos(b.staleWindow);
         this.ownedClient = b.httpClient != null ? null : HttpFetcher.client(b.connectTimeout, b.followRedirects);
         this.fetcher = new HttpFetcher(b.httpClient != null ? b.httpClient : ownedClient, b.readTimeout, b.maxResponseBytes);
-        this.executor = b.executor;
+        this.observer = b.observer;
+        this.executor = observer.propagating(b.executor); // a fetch in the background is part of the call that caused it
         this.cache = Caffeine.newBuilder()
                 .ticker(ticker)
-                .executor(b.executor)
+                .executor(executor)
                 .maximumSize(1)
                 .refreshAfterWrite(refreshCheck(b.minCacheTtl))
                 .expireAfter(new StaleWindowExpiry())
@@ -120,12 +134,22 @@ public final class JwksKeySource implements KeySource {
         return minCacheTtl.compareTo(Duration.ofSeconds(1)) < 0 ? minCacheTtl : Duration.ofSeconds(1);
     }
 
-    /** Starts a builder for the JWKS at {@code uri} (http or https, absolute). */
+    /**
+     * Starts a builder for the JWKS at {@code uri} (http or https, absolute).
+     *
+     * @param uri the JWKS endpoint, an absolute http or https URI
+     * @return a new builder
+     * @throws ConfigurationException naming {@code jwksUri} for a URI of another form
+     */
     public static Builder builder(URI uri) {
         return new Builder(uri);
     }
 
-    /** The JWKS endpoint. */
+    /**
+     * The JWKS endpoint.
+     *
+     * @return the endpoint's URI
+     */
     public URI uri() {
         return uri;
     }
@@ -157,6 +181,18 @@ public final class JwksKeySource implements KeySource {
     }
 
     /**
+     * How long ago the cached keys were fetched: they keep their age while the endpoint fails.
+     *
+     * @return the age of the cached keys; empty before the first fetch
+     */
+    @Override
+    public Optional<Duration> age() {
+        CompletableFuture<KeySet> cached = cache.asMap().get(CACHE_KEY); // a look that starts no refresh
+        KeySet set = cached != null && cached.isDone() && !cached.isCompletedExceptionally() ? cached.join() : null;
+        return set == null ? Optional.empty() : Optional.of(Duration.ofNanos(Math.max(0, ticker.read() - set.fetchedAt())));
+    }
+
+    /**
      * Fetches the key set now unless one is cached: an optional eager warm-up at start-up.
      *
      * @return the number of usable keys cached
@@ -164,6 +200,58 @@ public final class JwksKeySource implements KeySource {
      */
     public int prefetch() {
         return current().keys().size();
+    }
+
+    /**
+     * The key set's health, from the cache: {@code up} while the set is fresh (or merely due a refresh),
+     * {@code degraded} while the endpoint fails and cached keys are served within the stale window, {@code down}
+     * once nothing usable is cached (never fetched successfully, or the stale window ran out), {@code unknown}
+     * before the first fetch. Never waits on the endpoint: a set due a refresh is refreshed in the background as a
+     * request would (at most once per its lifetime, or per {@code minCacheTtl} while failing), and with nothing
+     * cached a fetch is started in the background at most once per {@code minCacheTtl}.
+     */
+    @Override
+    public UpstreamHealth health() {
+        KeySet set = cache.synchronous().getIfPresent(CACHE_KEY); // never blocks; starts a refresh that is due
+        long now = ticker.read();
+        Optional<Duration> sinceSuccess = succeeded ? Optional.of(Duration.ofNanos(now - lastSuccessAt)) : Optional.empty();
+        if (set == null) {
+            boolean wasAttempted = attempted;
+            if (!wasAttempted || now - lastAttemptAt >= minTtl) {
+                cache.get(CACHE_KEY).exceptionally(e -> null); // the loader logs the failure; the next look shows it
+            }
+            if (!wasAttempted) {
+                return new UpstreamHealth("jwks", uri.toString(), UpstreamHealth.Status.UNKNOWN,
+                        Optional.of(UpstreamHealth.Problem.outage("not fetched yet")), sinceSuccess,
+                        "keys are fetched on first use; a fetch has been started");
+            }
+            return new UpstreamHealth("jwks", uri.toString(), UpstreamHealth.Status.DOWN,
+                    Optional.of(UpstreamHealth.Problem.outage(lastFailure.isEmpty() ? "no keys cached" : lastFailure)),
+                    sinceSuccess, succeeded ? "the cached keys were dropped: the endpoint kept failing for the whole "
+                            + "stale window (" + Duration.ofNanos(staleWindow) + "); tokens cannot be verified"
+                            : "no keys cached; tokens cannot be verified");
+        }
+        if (set.isFailing()) {
+            Duration failingFor = Duration.ofNanos(now - set.failingSince().getAsLong());
+            Duration left = Duration.ofNanos(Math.max(0, set.failingSince().getAsLong() + staleWindow - now));
+            return new UpstreamHealth("jwks", uri.toString(), UpstreamHealth.Status.DEGRADED,
+                    Optional.of(UpstreamHealth.Problem.outage(lastFailure)), sinceSuccess,
+                    "serving " + set.keys().size() + " cached key(s); the endpoint has failed for " + failingFor
+                            + ", the keys are dropped in " + left + " unless a fetch succeeds");
+        }
+        return new UpstreamHealth("jwks", uri.toString(), UpstreamHealth.Status.UP, Optional.empty(), sinceSuccess,
+                set.keys().size() + " usable key(s), fetched " + Duration.ofNanos(now - set.fetchedAt()) + " ago");
+    }
+
+    /** Fetches the keys now unless a usable set is cached (see {@link #prefetch()}), then answers {@link #health()}. */
+    @Override
+    public UpstreamHealth probe() {
+        try {
+            prefetch();
+        } catch (UpstreamUnavailableException e) {
+            LOG.debug("JWKS {} probe failed: {}", uri, e.getMessage());
+        }
+        return health();
     }
 
     /** Stops the HTTP client this source built (on Java 21 and later; see {@link HttpFetcher#shutdown}); a client the application gave stays open. */
@@ -266,7 +354,22 @@ public final class JwksKeySource implements KeySource {
         return next;
     }
 
+    /** One fetch of the JWKS, reported to the observer. */
     private KeySet fetch() throws HttpFetcher.FetchException {
+        Observation observation = observer.calling(GateObserver.Upstream.JWKS, uri.toString());
+        try {
+            KeySet set = fetchNow();
+            observation.end(Observation.Result.OK);
+            return set;
+        } catch (HttpFetcher.FetchException | RuntimeException e) {
+            observation.end(Observation.Result.ERROR);
+            throw e;
+        }
+    }
+
+    private KeySet fetchNow() throws HttpFetcher.FetchException {
+        lastAttemptAt = ticker.read();
+        attempted = true;
         HttpFetcher.Response response = fetcher.get(uri);
         if (response.status() != 200) {
             throw new HttpFetcher.FetchException("GET " + uri + " failed: HTTP " + response.status()
@@ -283,7 +386,10 @@ public final class JwksKeySource implements KeySource {
             LOG.info("JWKS {} is answering again ({} keys)", uri, keys.size());
         }
         LOG.debug("Fetched JWKS {}: {} usable keys, fresh for {} s", uri, keys.size(), lifetime / 1_000_000_000L);
-        return KeySet.fetched(keys, ticker.read(), lifetime);
+        long now = ticker.read();
+        lastSuccessAt = now;
+        succeeded = true;
+        return KeySet.fetched(keys, now, lifetime);
     }
 
     /** The freshness lifetime from {@code Cache-Control}, in nanoseconds, bounded. */
@@ -397,6 +503,7 @@ public final class JwksKeySource implements KeySource {
         private Duration staleWindow = DEFAULT_STALE_WINDOW;
         private Ticker ticker = Ticker.systemTicker();
         private Executor executor = ForkJoinPool.commonPool();
+        private GateObserver observer = GateObserver.none();
 
         private Builder(URI uri) {
             this.uri = requireHttpUri("jwksUri", uri);
@@ -406,6 +513,9 @@ public final class JwksKeySource implements KeySource {
          * Reads {@code tokengate.jwks.connect-timeout}, {@code read-timeout}, {@code refetch-interval} and
          * {@code stale-window}; a key that is not set leaves this builder's value. A refused value fails with a
          * {@link ConfigurationException} naming the key and the layer it came from.
+         *
+         * @param source the gate's configuration; not null
+         * @return this builder
          */
         public Builder config(ConfigSource source) {
             source.read(ConfigKeys.JWKS_CONNECT_TIMEOUT, ConfigSource::duration, this::connectTimeout);
@@ -418,13 +528,22 @@ public final class JwksKeySource implements KeySource {
         /**
          * The HTTP client to fetch with; default a JDK client with {@code connectTimeout} that follows no redirect
          * (see {@link #followRedirects(boolean)}).
+         *
+         * @param httpClient the client; not null
+         * @return this builder
          */
         public Builder httpClient(HttpClient httpClient) {
             this.httpClient = Settings.required("httpClient", httpClient);
             return this;
         }
 
-        /** How long to wait for a connection (default client only); default 2 s. */
+        /**
+         * How long to wait for a connection (default client only); default 2 s.
+         *
+         * @param connectTimeout positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code connectTimeout} for zero or less
+         */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = Settings.positive("connectTimeout", connectTimeout);
             return this;
@@ -433,19 +552,34 @@ public final class JwksKeySource implements KeySource {
         /**
          * Whether the default client follows redirects (never from https to http); default {@code false}: a 3xx
          * answer is a failed fetch, so configure the final URI.
+         *
+         * @param followRedirects {@code true} to follow redirects
+         * @return this builder
          */
         public Builder followRedirects(boolean followRedirects) {
             this.followRedirects = followRedirects;
             return this;
         }
 
-        /** How long one fetch may take, from request to last byte of the body; default 5 s. */
+        /**
+         * How long one fetch may take, from request to last byte of the body; default 5 s.
+         *
+         * @param readTimeout positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code readTimeout} for zero or less
+         */
         public Builder readTimeout(Duration readTimeout) {
             this.readTimeout = Settings.positive("readTimeout", readTimeout);
             return this;
         }
 
-        /** The largest JWKS body accepted; a larger one is a failed fetch, never read past the limit. Default 512 KiB. */
+        /**
+         * The largest JWKS body accepted; a larger one is a failed fetch, never read past the limit. Default 512 KiB.
+         *
+         * @param maxResponseBytes positive, in bytes
+         * @return this builder
+         * @throws ConfigurationException naming {@code maxResponseBytes} for zero or less
+         */
         public Builder maxResponseBytes(long maxResponseBytes) {
             this.maxResponseBytes = Settings.positive("maxResponseBytes", maxResponseBytes);
             if (maxResponseBytes > Integer.MAX_VALUE - 8) {
@@ -454,7 +588,13 @@ public final class JwksKeySource implements KeySource {
             return this;
         }
 
-        /** How long a set is fresh when the response has no {@code Cache-Control: max-age}; default 5 min. */
+        /**
+         * How long a set is fresh when the response has no {@code Cache-Control: max-age}; default 5 min.
+         *
+         * @param defaultCacheTtl positive, between the minimum and the maximum lifetime
+         * @return this builder
+         * @throws ConfigurationException naming {@code defaultCacheTtl} for zero or less
+         */
         public Builder defaultCacheTtl(Duration defaultCacheTtl) {
             this.defaultCacheTtl = Settings.positive("defaultCacheTtl", defaultCacheTtl);
             return this;
@@ -463,31 +603,58 @@ public final class JwksKeySource implements KeySource {
         /**
          * The shortest freshness lifetime, whatever {@code Cache-Control} says, and the wait before a failing
          * endpoint is retried in the background; default 1 min.
+         *
+         * @param minCacheTtl positive, at most the maximum lifetime
+         * @return this builder
+         * @throws ConfigurationException naming {@code minCacheTtl} for zero or less
          */
         public Builder minCacheTtl(Duration minCacheTtl) {
             this.minCacheTtl = Settings.positive("minCacheTtl", minCacheTtl);
             return this;
         }
 
-        /** The longest freshness lifetime, whatever {@code Cache-Control} says; default 24 h. */
+        /**
+         * The longest freshness lifetime, whatever {@code Cache-Control} says; default 24 h.
+         *
+         * @param maxCacheTtl positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code maxCacheTtl} for zero or less
+         */
         public Builder maxCacheTtl(Duration maxCacheTtl) {
             this.maxCacheTtl = Settings.positive("maxCacheTtl", maxCacheTtl);
             return this;
         }
 
-        /** The least time between two fetches caused by an unknown key id; default 30 s. */
+        /**
+         * The least time between two fetches caused by an unknown key id; default 30 s.
+         *
+         * @param refetchInterval zero or more
+         * @return this builder
+         * @throws ConfigurationException naming {@code refetchInterval} for a negative interval
+         */
         public Builder refetchInterval(Duration refetchInterval) {
             this.refetchInterval = Settings.notNegative("refetchInterval", refetchInterval);
             return this;
         }
 
-        /** How long known keys keep being served after the endpoint starts failing; default 24 h. */
+        /**
+         * How long known keys keep being served after the endpoint starts failing; default 24 h.
+         *
+         * @param staleWindow zero or more
+         * @return this builder
+         * @throws ConfigurationException naming {@code staleWindow} for a negative window
+         */
         public Builder staleWindow(Duration staleWindow) {
             this.staleWindow = Settings.notNegative("staleWindow", staleWindow);
             return this;
         }
 
-        /** The time source of the cache and rate limit; for tests. Default {@link Ticker#systemTicker()}. */
+        /**
+         * The time source of the cache and rate limit; for tests. Default {@link Ticker#systemTicker()}.
+         *
+         * @param ticker the time source; not null
+         * @return this builder
+         */
         public Builder ticker(Ticker ticker) {
             this.ticker = Settings.required("ticker", ticker);
             return this;
@@ -496,13 +663,34 @@ public final class JwksKeySource implements KeySource {
         /**
          * Where background refreshes run; default {@link ForkJoinPool#commonPool()}. Tests pass
          * {@code Runnable::run} to refresh synchronously.
+         *
+         * @param executor runs background refreshes; not null
+         * @return this builder
          */
         public Builder executor(Executor executor) {
             this.executor = Settings.required("executor", executor);
             return this;
         }
 
-        /** Checks the combination and builds the source; nothing is fetched yet. */
+        /**
+         * Reports each fetch to this observer ({@code tokengate.jwks.fetch}); default {@link GateObserver#none()}. A
+         * gate sets its own on the key sources it builds from keys; give a source built in code the gate's observer.
+         *
+         * @param observer the observer
+         * @return this builder
+         */
+        public Builder observer(GateObserver observer) {
+            this.observer = Settings.required("observer", observer);
+            return this;
+        }
+
+        /**
+         * Checks the combination and builds the source; nothing is fetched yet.
+         *
+         * @return the source
+         * @throws ConfigurationException when the minimum lifetime exceeds the maximum, or the default lies outside
+         *                                them
+         */
         public JwksKeySource build() {
             if (minCacheTtl.compareTo(maxCacheTtl) > 0) {
                 throw new ConfigurationException("minCacheTtl",

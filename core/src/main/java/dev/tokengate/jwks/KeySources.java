@@ -26,12 +26,22 @@ public final class KeySources {
     private KeySources() {
     }
 
-    /** A builder for a cached JWKS endpoint source; see {@link JwksKeySource}. */
+    /**
+     * A builder for a cached JWKS endpoint source; see {@link JwksKeySource}.
+     *
+     * @param jwksUri the JWKS endpoint, an absolute http or https URI
+     * @return a new builder
+     */
     public static JwksKeySource.Builder jwks(URI jwksUri) {
         return JwksKeySource.builder(jwksUri);
     }
 
-    /** A builder for a source that discovers the issuer's JWKS; see {@link DiscoveryKeySource}. */
+    /**
+     * A builder for a source that discovers the issuer's JWKS; see {@link DiscoveryKeySource}.
+     *
+     * @param issuer the issuer, exactly as in tokens' {@code iss}
+     * @return a new builder
+     */
     public static DiscoveryKeySource.Builder discover(URI issuer) {
         return DiscoveryKeySource.builder(issuer);
     }
@@ -40,6 +50,8 @@ public final class KeySources {
      * The public keys in a PEM file ({@code PUBLIC KEY} or {@code CERTIFICATE} blocks, RSA ≥ 2048 bits or EC),
      * read now. They have no key id and are offered for every token.
      *
+     * @param file the PEM file; not null
+     * @return a source of those keys
      * @throws ConfigurationException naming {@code pem} and the path when the file is missing or not such PEM
      */
     public static KeySource pem(Path file) {
@@ -50,6 +62,10 @@ public final class KeySources {
     /**
      * The public keys in PEM text ({@code PUBLIC KEY} or {@code CERTIFICATE} blocks), for keys held in
      * configuration rather than a file; see {@link #pem(Path)}.
+     *
+     * @param pemText the PEM text; not null
+     * @return a source of those keys
+     * @throws ConfigurationException naming {@code pem} when the text is not such PEM (or a key is too weak)
      */
     public static KeySource pem(String pemText) {
         Settings.required("pem", pemText);
@@ -59,6 +75,8 @@ public final class KeySources {
     /**
      * The signature keys in a JWK set file, read now and matched by {@code kid} like an endpoint's.
      *
+     * @param file the JWK set file; not null
+     * @return a source of those keys
      * @throws ConfigurationException naming {@code jwksFile} and the path when the file is missing or not a JWK set
      */
     public static KeySource jwksFile(Path file) {

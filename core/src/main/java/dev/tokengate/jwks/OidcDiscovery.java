@@ -1,5 +1,6 @@
 package dev.tokengate.jwks;
 
+import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.internal.HttpFetcher;
 import dev.tokengate.internal.Json;
 import java.net.URI;
@@ -15,6 +16,18 @@ import java.util.Map;
 final class OidcDiscovery {
 
     private OidcDiscovery() {
+    }
+
+    /**
+     * A discovery that failed because tokengate is pointed at the wrong place, not because the issuer is out: neither
+     * document exists (404), or the document names another issuer. Waiting will not help; a setting must change.
+     */
+    static final class Misconfigured extends HttpFetcher.FetchException {
+        private static final long serialVersionUID = 1L;
+
+        Misconfigured(String message) {
+            super(message);
+        }
     }
 
     /** {@code {issuer}/.well-known/openid-configuration}, without a doubled slash. */
@@ -52,6 +65,11 @@ final class OidcDiscovery {
             location = authorizationServerMetadata(issuer);
             response = fetcher.get(location);
         }
+        if (response.status() == 404) {
+            throw new Misconfigured("issuer " + issuer + " publishes no discovery document (HTTP 404 at "
+                    + openIdConfiguration(issuer) + " and at " + location + "); set " + ConfigKeys.JWT_JWKS_URI
+                    + " to its JWKS endpoint, or correct the issuer URL (" + ConfigKeys.JWT_ISSUER + ")");
+        }
         if (response.status() != 200) {
             String tried = location.equals(openIdConfiguration(issuer)) ? "" : " (after a 404 from "
                     + openIdConfiguration(issuer) + ")";
@@ -69,7 +87,7 @@ final class OidcDiscovery {
         }
         Object claimed = document.get("issuer");
         if (!(claimed instanceof String) || !claimed.equals(issuer.toString())) {
-            throw new HttpFetcher.FetchException("discovery document " + location + " names issuer '"
+            throw new Misconfigured("discovery document " + location + " names issuer '"
                     + (claimed instanceof String || claimed instanceof Number || claimed instanceof Boolean
                             ? claimed : "") + "', configured issuer is '" + issuer + "'; they must be equal exactly");
         }

@@ -36,6 +36,8 @@ public final class IssuerRouter implements TokenValidator {
     /**
      * A router over these validators, keyed by {@link JwtValidator#issuer()}.
      *
+     * @param validators one validator per trusted issuer
+     * @return the router
      * @throws ConfigurationException when there are none, or two share an issuer
      */
     public static IssuerRouter create(JwtValidator... validators) {
@@ -45,6 +47,8 @@ public final class IssuerRouter implements TokenValidator {
     /**
      * A router over these validators, keyed by {@link JwtValidator#issuer()}.
      *
+     * @param validators one validator per trusted issuer
+     * @return the router
      * @throws ConfigurationException when there are none, or two share an issuer
      */
     public static IssuerRouter create(Collection<JwtValidator> validators) {
@@ -61,7 +65,11 @@ public final class IssuerRouter implements TokenValidator {
         return new IssuerRouter(byIssuer);
     }
 
-    /** The trusted issuers. */
+    /**
+     * The trusted issuers.
+     *
+     * @return the issuers, unmodifiable
+     */
     public Set<String> issuers() {
         return validators.keySet();
     }
@@ -96,6 +104,7 @@ public final class IssuerRouter implements TokenValidator {
      *
      * @param introspection       the introspection validator
      * @param introspectedIssuers the issuers whose JWTs it decides; empty for this router as it is
+     * @return a validator that routes by issuer; this router when {@code introspectedIssuers} is empty
      */
     public TokenValidator introspecting(TokenValidator introspection, Set<String> introspectedIssuers) {
         return introspectedIssuers.isEmpty() ? this : new JwtRouting(this, introspection, introspectedIssuers);

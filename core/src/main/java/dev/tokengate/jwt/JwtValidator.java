@@ -100,22 +100,47 @@ public final class JwtValidator implements TokenValidator {
         this.clock = b.clock;
     }
 
-    /** A builder; {@link Builder#issuer(String)}, an audience choice and a key choice are required. */
+    /**
+     * A builder; {@link Builder#issuer(String)}, an audience choice and a key choice are required.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The issuer ({@code iss}) this validator accepts. */
+    /**
+     * The issuer ({@code iss}) this validator accepts.
+     *
+     * @return the issuer, compared exactly
+     */
     public String issuer() {
         return issuer;
     }
 
-    /** Whether tokens for any audience (or none) are accepted: the {@link Builder#allowAnyAudience()} opt-out. */
+    /**
+     * Whether tokens for any audience (or none) are accepted: the {@link Builder#allowAnyAudience()} opt-out.
+     *
+     * @return {@code true} when the audience is not checked
+     */
     public boolean acceptsAnyAudience() {
         return anyAudience;
     }
 
-    /** The accepted JWS algorithms, by name. */
+    /**
+     * Where the issuer's public keys come from: what the gate lists in its health report.
+     *
+     * @return the key source; empty for an issuer checked with a shared HMAC secret
+     */
+    public Optional<KeySource> keySource() {
+        return Optional.ofNullable(keySource);
+    }
+
+    /**
+     * The accepted JWS algorithms, by name.
+     *
+     * @return the algorithm names, e.g. {@code RS256}; unmodifiable
+     */
     public Set<String> algorithms() {
         return algorithms.stream().map(Enum::name).collect(Collectors.toUnmodifiableSet());
     }
@@ -440,6 +465,9 @@ public final class JwtValidator implements TokenValidator {
          * may list several issuers that share these settings, nor where the public keys come from: set
          * {@link #issuer(String)} and {@link #keySource(KeySource)}. A key that is not set leaves this builder's
          * value. Every error, here or from {@link #build()}, names the key and the layer its value came from.
+         *
+         * @param source the gate's configuration; not null
+         * @return this builder
          */
         public Builder config(ConfigSource source) {
             source.read(ConfigKeys.JWT_AUDIENCE, ConfigSource::list, this::audiences);
@@ -459,18 +487,36 @@ public final class JwtValidator implements TokenValidator {
             return this;
         }
 
-        /** The issuer ({@code iss}) to accept, compared exactly. Required. */
+        /**
+         * The issuer ({@code iss}) to accept, compared exactly. Required.
+         *
+         * @param issuer the issuer, not blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code issuer} for a blank issuer
+         */
         public Builder issuer(String issuer) {
             this.issuer = Settings.nonBlank("issuer", issuer);
             return this;
         }
 
-        /** The audiences this API answers to; a token must name at least one ({@code aud}). Replaces earlier values. */
+        /**
+         * The audiences this API answers to; a token must name at least one ({@code aud}). Replaces earlier values.
+         *
+         * @param audiences at least one audience, none blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code audiences} for no audience or a blank one
+         */
         public Builder audiences(String... audiences) {
             return audiences(Arrays.asList(Objects.requireNonNull(audiences, "audiences")));
         }
 
-        /** The audiences this API answers to; a token must name at least one ({@code aud}). Replaces earlier values. */
+        /**
+         * The audiences this API answers to; a token must name at least one ({@code aud}). Replaces earlier values.
+         *
+         * @param audiences at least one audience, none blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code audiences} for no audience or a blank one
+         */
         public Builder audiences(Collection<String> audiences) {
             Set<String> checked = Settings.nonBlankValues("audiences", audiences, "name at least one audience, or call allowAnyAudience()");
             this.audiences.clear();
@@ -481,6 +527,8 @@ public final class JwtValidator implements TokenValidator {
         /**
          * Accepts tokens whatever their audience, or with none. Looser than the default, so it is an explicit
          * opt-in and is logged as a warning when the validator is built; prefer {@link #audiences(String...)}.
+         *
+         * @return this builder
          */
         public Builder allowAnyAudience() {
             this.anyAudience = true;
@@ -491,6 +539,10 @@ public final class JwtValidator implements TokenValidator {
          * The JWS algorithms to accept (case-sensitive names). Default: RS256, RS384, RS512, PS256, PS384, PS512,
          * ES256, ES384, ES512 with a {@link #keySource(KeySource)}; with an HMAC secret, the HS algorithms the
          * secret is long enough for (HS256 from 32 bytes, HS384 from 48, HS512 from 64). {@code none} is refused.
+         *
+         * @param algorithms at least one name, e.g. {@code RS256}
+         * @return this builder
+         * @throws ConfigurationException naming {@code algorithms} for none, {@code none} or an unknown name
          */
         public Builder algorithms(String... algorithms) {
             Objects.requireNonNull(algorithms, "algorithms");
@@ -509,7 +561,12 @@ public final class JwtValidator implements TokenValidator {
             return this;
         }
 
-        /** Where the issuer's public keys come from (by {@code kid}). Required unless an HMAC secret is set. */
+        /**
+         * Where the issuer's public keys come from (by {@code kid}). Required unless an HMAC secret is set.
+         *
+         * @param keySource the key source; not null
+         * @return this builder
+         */
         public Builder keySource(KeySource keySource) {
             this.keySource = Objects.requireNonNull(keySource, "keySource");
             return this;
@@ -518,6 +575,10 @@ public final class JwtValidator implements TokenValidator {
         /**
          * A shared secret for HS256/HS384/HS512 (at least 32 bytes); the issuer then has no public keys and no
          * asymmetric algorithm is accepted. The array is copied.
+         *
+         * @param secret the secret's bytes, at least 32
+         * @return this builder
+         * @throws ConfigurationException naming {@code hmacSecret} for a shorter secret
          */
         public Builder hmacSecret(byte[] secret) {
             this.hmacSecret = checkSecret("hmacSecret", secret).clone();
@@ -527,6 +588,10 @@ public final class JwtValidator implements TokenValidator {
         /**
          * Reads the HMAC secret (its UTF-8 bytes, at least 32) from this environment variable when the validator
          * is built; {@link #build()} fails if the variable is unset or too short.
+         *
+         * @param variableName the variable's name, not blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code hmacSecretFromEnv} for a blank name
          */
         public Builder hmacSecretFromEnv(String variableName) {
             this.hmacSecretVariable = Settings.nonBlank("hmacSecretFromEnv", variableName);
@@ -546,6 +611,10 @@ public final class JwtValidator implements TokenValidator {
          * {@code aud}, {@code sub}, {@code client_id}, {@code iat} and {@code jti}. Default: no type required, and
          * a token without {@code typ} or typed {@code JWT} or {@code at+jwt} is accepted, any other type
          * ({@code dpop+jwt}, {@code logout+jwt}, {@code id_token+jwt}, …) refused.
+         *
+         * @param type the required type, e.g. {@code at+jwt}; not blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code type} for a blank type
          */
         public Builder type(String type) {
             String t = Settings.nonBlank("type", type);
@@ -553,7 +622,13 @@ public final class JwtValidator implements TokenValidator {
             return this;
         }
 
-        /** Claims that must be present and not null, besides {@code exp} which always is. Replaces earlier values. */
+        /**
+         * Claims that must be present and not null, besides {@code exp} which always is. Replaces earlier values.
+         *
+         * @param claims the claims' names, none blank; none for only {@code exp}
+         * @return this builder
+         * @throws ConfigurationException naming {@code requiredClaims} for a blank name
+         */
         public Builder requiredClaims(String... claims) {
             Objects.requireNonNull(claims, "requiredClaims");
             List<String> checked = new ArrayList<>();
@@ -568,13 +643,23 @@ public final class JwtValidator implements TokenValidator {
         /**
          * The claim the scopes are read from (a space-delimited string or an array of strings). Default:
          * {@code scope}, falling back to {@code scp} when {@code scope} is absent.
+         *
+         * @param claim the claim's name, not blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code scopeClaim} for a blank name
          */
         public Builder scopeClaim(String claim) {
             this.scopeClaim = Settings.nonBlank("scopeClaim", claim);
             return this;
         }
 
-        /** The clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}; 0 to 10 minutes, default 60 s. */
+        /**
+         * The clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}; 0 to 10 minutes, default 60 s.
+         *
+         * @param leeway 0 to 10 minutes
+         * @return this builder
+         * @throws ConfigurationException naming {@code leeway} for a duration out of range
+         */
         public Builder leeway(Duration leeway) {
             Objects.requireNonNull(leeway, "leeway");
             if (leeway.isNegative() || leeway.compareTo(MAX_LEEWAY) > 0) {
@@ -584,7 +669,12 @@ public final class JwtValidator implements TokenValidator {
             return this;
         }
 
-        /** The clock time checks use; default {@link Clock#systemUTC()}. */
+        /**
+         * The clock time checks use; default {@link Clock#systemUTC()}.
+         *
+         * @param clock the time source; not null
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -593,6 +683,7 @@ public final class JwtValidator implements TokenValidator {
         /**
          * Builds the validator.
          *
+         * @return the validator
          * @throws ConfigurationException when the issuer is missing; neither or both of audiences and
          *         {@code allowAnyAudience()} are set; neither or both of a key source and an HMAC secret are set;
          *         the algorithms do not fit the key choice; or the secret's environment variable is unset

@@ -19,6 +19,16 @@ import java.util.Map;
 public record DenialSummary(Instant windowStart, Instant windowEnd, String clientAddress, int logged, int leftOut,
                             Map<String, Integer> errors) {
 
+    /**
+     * Copies the counts by error code.
+     *
+     * @param windowStart when the window began
+     * @param windowEnd when it ended
+     * @param clientAddress the address the denials came from
+     * @param logged how many of its denials were logged as events
+     * @param leftOut how many more were counted here instead
+     * @param errors the left-out denials by error code; copied
+     */
     public DenialSummary {
         errors = Map.copyOf(errors);
     }

@@ -25,22 +25,42 @@ public final class Fingerprints {
         }
     });
 
-    /** The SHA-256 of the token's ASCII bytes. */
+    /**
+     * The SHA-256 of the token's ASCII bytes.
+     *
+     * @param token the raw token, ASCII; not null
+     * @return the 32-byte hash
+     */
     public static byte[] sha256(String token) {
         return SHA256.get().digest(token.getBytes(StandardCharsets.US_ASCII)); // digest() also resets it
     }
 
-    /** The first 12 hex digits of the token's SHA-256: enough to correlate calls, useless to replay. */
+    /**
+     * The first 12 hex digits of the token's SHA-256: enough to correlate calls, useless to replay.
+     *
+     * @param token the raw token, ASCII; not null
+     * @return 12 lower-case hex digits
+     */
     public static String fingerprint(String token) {
         return fingerprint(sha256(token));
     }
 
-    /** The fingerprint of a token whose SHA-256 this is: its first 12 hex digits. */
+    /**
+     * The fingerprint of a token whose SHA-256 this is: its first 12 hex digits.
+     *
+     * @param sha256 the token's SHA-256, at least 6 bytes
+     * @return 12 lower-case hex digits
+     */
     public static String fingerprint(byte[] sha256) {
         return HEX.formatHex(sha256, 0, 6);
     }
 
-    /** The whole SHA-256 in lower-case hex: how revocation lists and stores name a token. */
+    /**
+     * The whole SHA-256 in lower-case hex: how revocation lists and stores name a token.
+     *
+     * @param sha256 the token's SHA-256
+     * @return 64 lower-case hex digits
+     */
     public static String hex(byte[] sha256) {
         return HEX.formatHex(sha256);
     }

@@ -34,17 +34,31 @@ public final class Loggers {
     private Loggers() {
     }
 
-    /** The logger named after {@code type}. */
+    /**
+     * The logger named after {@code type}.
+     *
+     * @param type the class whose name the logger takes
+     * @return the logger, SLF4J's when SLF4J has a provider, else one over {@link System.Logger}
+     */
     public static Logger logger(Class<?> type) {
         return logger(type.getName());
     }
 
-    /** The logger named {@code name}. */
+    /**
+     * The logger named {@code name}.
+     *
+     * @param name the logger's name, e.g. {@code tokengate.calls}
+     * @return the logger, SLF4J's when SLF4J has a provider, else one over {@link System.Logger}
+     */
     public static Logger logger(String name) {
         return SLF4J ? LoggerFactory.getLogger(name) : new SystemLogger(name);
     }
 
-    /** Whether the loggers are SLF4J's ({@code true}) or adapters over {@link System.Logger} ({@code false}). */
+    /**
+     * Whether the loggers are SLF4J's ({@code true}) or adapters over {@link System.Logger} ({@code false}).
+     *
+     * @return {@code true} when SLF4J has a provider; {@code false} when it has none and would drop every line
+     */
     public static boolean throughSlf4j() {
         return SLF4J;
     }

@@ -42,12 +42,20 @@ public final class AddressRanges {
         this.apiKeys = Map.copyOf(apiKeys);
     }
 
-    /** No ranges: nothing is fenced beyond the tokens' own ranges. */
+    /**
+     * No ranges: nothing is fenced beyond the tokens' own ranges.
+     *
+     * @return the empty ranges
+     */
     public static AddressRanges none() {
         return NONE;
     }
 
-    /** A builder, for gates configured in code. */
+    /**
+     * A builder, for gates configured in code.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -55,6 +63,8 @@ public final class AddressRanges {
     /**
      * The ranges the source's {@value ConfigKeys#IP_RANGES_CLIENTS} and {@value ConfigKeys#IP_RANGES_API_KEYS} give.
      *
+     * @param source the gate's configuration; not null
+     * @return the ranges, {@link #none()} when neither key is set
      * @throws dev.tokengate.ConfigurationException naming the key, its layer and the entry at fault when a value
      *                                              is malformed
      */
@@ -68,6 +78,8 @@ public final class AddressRanges {
     /**
      * Parses {@code id=range range; id=range}, in order; a blank value is no entry.
      *
+     * @param value the configured text; not null
+     * @return the ranges by id, in the order written; empty for a blank value
      * @throws IllegalArgumentException saying which entry is malformed and how to write it
      */
     public static Map<String, List<IpRange>> parse(String value) {
@@ -108,17 +120,31 @@ public final class AddressRanges {
         return out;
     }
 
-    /** The ranges a client id is fenced to; empty when it is not. */
+    /**
+     * The ranges a client id is fenced to; empty when it is not.
+     *
+     * @param clientId the token's client id
+     * @return the client's ranges, empty when it is not fenced
+     */
     public List<IpRange> client(String clientId) {
         return clients.getOrDefault(clientId, List.of());
     }
 
-    /** The ranges an API key (by its id) is fenced to; empty when it is not. */
+    /**
+     * The ranges an API key (by its id) is fenced to; empty when it is not.
+     *
+     * @param keyId the API key's id
+     * @return the key's ranges, empty when it is not fenced
+     */
     public List<IpRange> apiKey(String keyId) {
         return apiKeys.getOrDefault(keyId, List.of());
     }
 
-    /** Whether nothing is fenced. */
+    /**
+     * Whether nothing is fenced.
+     *
+     * @return {@code true} when neither a client nor an API key is fenced
+     */
     public boolean isEmpty() {
         return clients.isEmpty() && apiKeys.isEmpty();
     }
@@ -173,18 +199,38 @@ public final class AddressRanges {
         private Builder() {
         }
 
-        /** Fences a client id (the token's {@code client_id}, {@code azp} or stored client) to these ranges. */
+        /**
+         * Fences a client id (the token's {@code client_id}, {@code azp} or stored client) to these ranges.
+         *
+         * @param clientId the client id: 1 to 200 characters, no space, comma, {@code =} or {@code ;}
+         * @param ranges at least one range; duplicates are dropped
+         * @return this builder
+         * @throws IllegalArgumentException for a malformed id or no range
+         */
         public Builder client(String clientId, Collection<IpRange> ranges) {
             clients.put(id("clientId", clientId), ranges("clientId " + clientId, ranges));
             return this;
         }
 
-        /** Fences an API key, by its id ({@code StoredToken.id()}, the call log's {@code api_key_id}), to these ranges. */
+        /**
+         * Fences an API key, by its id ({@code StoredToken.id()}, the call log's {@code api_key_id}), to these
+         * ranges.
+         *
+         * @param keyId the API key's id: 1 to 200 characters, no space, comma, {@code =} or {@code ;}
+         * @param ranges at least one range; duplicates are dropped
+         * @return this builder
+         * @throws IllegalArgumentException for a malformed id or no range
+         */
         public Builder apiKey(String keyId, Collection<IpRange> ranges) {
             apiKeys.put(id("keyId", keyId), ranges("keyId " + keyId, ranges));
             return this;
         }
 
+        /**
+         * Builds the ranges.
+         *
+         * @return the ranges, {@link #none()} when nothing was fenced
+         */
         public AddressRanges build() {
             return clients.isEmpty() && apiKeys.isEmpty() ? NONE : new AddressRanges(clients, apiKeys);
         }

@@ -70,41 +70,74 @@ public final class RequestFacts {
         this.rechecked = f.rechecked;
     }
 
+    /**
+     * A builder; the gate fills one per request, and tests of a policy build their own.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The request's id, the same in the call log, the MDC and the problem body; one request, one id. */
+    /**
+     * The request's id, the same in the call log, the MDC and the problem body; one request, one id.
+     *
+     * @return the id, never null
+     */
     public String requestId() {
         return requestId;
     }
 
-    /** The HTTP method, upper case. */
+    /**
+     * The HTTP method, upper case.
+     *
+     * @return the method, e.g. {@code GET}
+     */
     public String method() {
         return method;
     }
 
-    /** The request path within the application. */
+    /**
+     * The request path within the application.
+     *
+     * @return the path, starting with {@code /}
+     */
     public String path() {
         return path;
     }
 
-    /** The client's address: the socket's peer, or what a trusted proxy forwarded. */
+    /**
+     * The client's address: the socket's peer, or what a trusted proxy forwarded.
+     *
+     * @return the address as text (IPv4 or IPv6)
+     */
     public String clientAddress() {
         return clientAddress;
     }
 
-    /** When the request arrived, by the gate's clock. */
+    /**
+     * When the request arrived, by the gate's clock.
+     *
+     * @return the arrival time
+     */
     public Instant time() {
         return time;
     }
 
-    /** What the route demands (scopes, API key); the policy chain runs only for requirements that need a token. */
+    /**
+     * What the route demands (scopes, API key); the policy chain runs only for requirements that need a token.
+     *
+     * @return the route's requirement
+     */
     public Requirement requirement() {
         return requirement;
     }
 
-    /** The short hash of the bearer token (the call log's {@code token_fingerprint}), never the token. */
+    /**
+     * The short hash of the bearer token (the call log's {@code token_fingerprint}), never the token.
+     *
+     * @return the fingerprint (12 hex digits), empty when the request has no bearer token
+     */
     public Optional<String> tokenFingerprint() {
         return tokenFingerprint;
     }
@@ -112,6 +145,8 @@ public final class RequestFacts {
     /**
      * The SHA-256 of the bearer token in lower-case hex (the first 12 digits are its fingerprint): how a
      * revocation list names a token without holding it.
+     *
+     * @return 64 lower-case hex digits, empty when the request has no bearer token
      */
     public Optional<String> tokenHash() {
         if (tokenHash == null) {
@@ -128,6 +163,8 @@ public final class RequestFacts {
     /**
      * The authorization scheme the token was sent with: {@code Bearer} (also for a token sent in a form body, a
      * query parameter, a cookie or a custom header); {@code DPoP} once proofs of possession are supported.
+     *
+     * @return the scheme, e.g. {@code Bearer}
      */
     public String scheme() {
         return scheme;
@@ -136,6 +173,8 @@ public final class RequestFacts {
     /**
      * The calling application's API key, verified, once the built-in API-key policy accepted it (routes whose
      * requirement {@linkplain Requirement#requiresApiKey() requires one}); empty otherwise.
+     *
+     * @return the API key's verified token, empty unless one was accepted
      */
     public Optional<VerifiedToken> apiKey() {
         return Optional.ofNullable(apiKey);
@@ -144,6 +183,9 @@ public final class RequestFacts {
     /**
      * All values of a request header, in order; empty when absent; the name is case-insensitive. Values are raw
      * and may hold secrets (the API-key header): never log them.
+     *
+     * @param name the header's name, any case
+     * @return the values, empty when the header is absent
      */
     public List<String> headers(String name) {
         return headers.apply(name);
@@ -153,12 +195,19 @@ public final class RequestFacts {
      * Whether the chain already ran for this request under another requirement (a second adapter's rule, such as a
      * JAX-RS method behind the servlet filter): a policy that counts requests counts only the first run. Unlike the
      * {@linkplain #requestId() request id}, which a client may choose ({@code X-Request-Id}), this cannot be forged.
+     *
+     * @return {@code true} for the second and later runs of the chain for one request
      */
     public boolean rechecked() {
         return rechecked;
     }
 
-    /** These facts with the calling application's verified API key. */
+    /**
+     * These facts with the calling application's verified API key.
+     *
+     * @param key the verified API key; not null
+     * @return new facts, the same but for the API key; these are unchanged
+     */
     public RequestFacts withApiKey(VerifiedToken key) {
         return new RequestFacts(this, Objects.requireNonNull(key, "key"));
     }
@@ -194,42 +243,90 @@ public final class RequestFacts {
         private Builder() {
         }
 
+        /**
+         * The request's id (required).
+         *
+         * @param requestId the id, as in the call log
+         * @return this builder
+         */
         public Builder requestId(String requestId) {
             this.requestId = requestId;
             return this;
         }
 
+        /**
+         * The HTTP method (required); upper-cased.
+         *
+         * @param method the method
+         * @return this builder
+         */
         public Builder method(String method) {
             this.method = method == null ? null : method.toUpperCase(Locale.ROOT);
             return this;
         }
 
+        /**
+         * The request path within the application (required).
+         *
+         * @param path the path
+         * @return this builder
+         */
         public Builder path(String path) {
             this.path = path;
             return this;
         }
 
+        /**
+         * The client's address (required): the socket's peer, or what a trusted proxy forwarded.
+         *
+         * @param clientAddress the address as text
+         * @return this builder
+         */
         public Builder clientAddress(String clientAddress) {
             this.clientAddress = clientAddress;
             return this;
         }
 
+        /**
+         * When the request arrived, by the gate's clock (required).
+         *
+         * @param time the arrival time
+         * @return this builder
+         */
         public Builder time(Instant time) {
             this.time = time;
             return this;
         }
 
+        /**
+         * What the route demands (required).
+         *
+         * @param requirement the route's requirement
+         * @return this builder
+         */
         public Builder requirement(Requirement requirement) {
             this.requirement = requirement;
             return this;
         }
 
+        /**
+         * The short hash of the bearer token; default none.
+         *
+         * @param fingerprint the fingerprint, or null when the request has no token
+         * @return this builder
+         */
         public Builder tokenFingerprint(String fingerprint) {
             this.tokenFingerprint = fingerprint;
             return this;
         }
 
-        /** The SHA-256 of the bearer token (32 bytes), not copied: the gate's own array. */
+        /**
+         * The SHA-256 of the bearer token (32 bytes), not copied: the gate's own array.
+         *
+         * @param sha256 the hash, 32 bytes; or null when the request has no token
+         * @return this builder
+         * @throws IllegalArgumentException for an array of another length
+         */
         public Builder tokenHash(byte[] sha256) {
             if (sha256 != null && sha256.length != 32) {
                 throw new IllegalArgumentException("a SHA-256 has 32 bytes, not " + sha256.length);
@@ -238,37 +335,70 @@ public final class RequestFacts {
             return this;
         }
 
-        /** The authorization scheme the token was sent with; default {@code Bearer}. */
+        /**
+         * The authorization scheme the token was sent with; default {@code Bearer}.
+         *
+         * @param scheme the scheme, e.g. {@code Bearer}
+         * @return this builder
+         */
         public Builder scheme(String scheme) {
             this.scheme = scheme;
             return this;
         }
 
+        /**
+         * The calling application's verified API key; default none.
+         *
+         * @param apiKey the key's verified token, or null for none
+         * @return this builder
+         */
         public Builder apiKey(VerifiedToken apiKey) {
             this.apiKey = apiKey;
             return this;
         }
 
-        /** Adds a header value (for tests; the gate reads the request's headers through {@link #headers}). */
+        /**
+         * Adds a header value (for tests; the gate reads the request's headers through {@link #headers}).
+         *
+         * @param name the header's name; not null
+         * @param value one value; added after any given before
+         * @return this builder
+         */
         public Builder header(String name, String value) {
             headerValues.computeIfAbsent(Objects.requireNonNull(name, "name"), k -> new ArrayList<>())
                     .add(Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** Whether the chain already ran for this request under another requirement; default {@code false}. */
+        /**
+         * Whether the chain already ran for this request under another requirement; default {@code false}.
+         *
+         * @param rechecked {@code true} when this is not the chain's first run for the request
+         * @return this builder
+         */
         public Builder rechecked(boolean rechecked) {
             this.rechecked = rechecked;
             return this;
         }
 
-        /** Reads header values through this lookup (name → values, case-insensitive), instead of {@link #header}. */
+        /**
+         * Reads header values through this lookup (name → values, case-insensitive), instead of {@link #header}.
+         *
+         * @param lookup header name to values; not null
+         * @return this builder
+         */
         public Builder headers(Function<String, List<String>> lookup) {
             this.headers = Objects.requireNonNull(lookup, "lookup");
             return this;
         }
 
-        /** @throws NullPointerException when the id, method, path, client address, time, scheme or requirement is missing */
+        /**
+         * Builds the facts.
+         *
+         * @return the facts
+         * @throws NullPointerException when the id, method, path, client address, time, scheme or requirement is
+         *                              missing
+         */
         public RequestFacts build() {
             return new RequestFacts(this);
         }

@@ -23,6 +23,8 @@ public final class TokenPolicies {
      * key, which tokengate does not verify yet: presented as a bearer token it is 401 {@code invalid_token}, so a
      * stolen bound token is worth nothing here. The request's {@linkplain RequestFacts#scheme() scheme} is where the
      * proof's verification will start.
+     *
+     * @return the policy, one instance for every gate
      */
     public static TokenPolicy proofOfPossession() {
         return ProofOfPossessionPolicy.INSTANCE;
@@ -31,6 +33,8 @@ public final class TokenPolicies {
     /**
      * Refuses a token restricted to some client addresses ({@link VerifiedToken#allowedAddresses()}, e.g. a stored
      * token issued for one network) when the client is elsewhere: 401 {@code invalid_token}, marked {@code address}.
+     *
+     * @return the policy, one instance for every gate
      */
     public static TokenPolicy allowedAddresses() {
         return AllowedAddressesPolicy.INSTANCE;
@@ -40,6 +44,9 @@ public final class TokenPolicies {
      * Refuses a token when the client is outside its own ranges ({@link #allowedAddresses()}) or outside the ranges
      * configured for its client id ({@link AddressRanges#client}): 401 {@code invalid_token} "This token may not be
      * used from this address.", marked {@code address}, the reason naming the ranges and the key that set them.
+     *
+     * @param ranges the ranges configured per client id; not null
+     * @return the policy
      */
     public static TokenPolicy allowedAddresses(AddressRanges ranges) {
         Objects.requireNonNull(ranges, "ranges");
@@ -55,6 +62,7 @@ public final class TokenPolicies {
      *
      * @param header the header carrying the key ({@code tokengate.api-key.header})
      * @param keys   the API-key validator, when a token store is configured to look keys up in
+     * @return the policy
      */
     public static TokenPolicy apiKey(String header, Optional<TokenValidator> keys) {
         return apiKey(header, keys, AddressRanges.none());
@@ -64,6 +72,11 @@ public final class TokenPolicies {
      * {@link #apiKey(String, Optional)}, with the key kept to the ranges configured for its id and its client id too
      * ({@link AddressRanges}): outside them 401 {@code invalid_token} "This API key may not be used from this
      * address.", marked {@code address}.
+     *
+     * @param header the header carrying the key ({@code tokengate.api-key.header}); not null
+     * @param keys the API-key validator, when a token store is configured to look keys up in; not null
+     * @param ranges the ranges configured per API key id and client id; not null
+     * @return the policy
      */
     public static TokenPolicy apiKey(String header, Optional<TokenValidator> keys, AddressRanges ranges) {
         return new ApiKeyPolicy(Objects.requireNonNull(header, "header"), Objects.requireNonNull(keys, "keys"),

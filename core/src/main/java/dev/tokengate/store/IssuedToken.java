@@ -13,6 +13,12 @@ import java.util.Objects;
  */
 public record IssuedToken(String token, StoredToken metadata) {
 
+    /**
+     * Checks that both parts are present.
+     *
+     * @param token the secret; not null
+     * @param metadata what the database stored about it; not null
+     */
     public IssuedToken {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(metadata, "metadata");

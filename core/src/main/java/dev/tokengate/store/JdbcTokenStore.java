@@ -6,6 +6,8 @@ import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.control.RevocationStore;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
+import dev.tokengate.health.HealthCheck;
+import dev.tokengate.health.UpstreamHealth;
 import dev.tokengate.log.Fingerprints;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tokengate.log.Loggers;
@@ -83,7 +85,7 @@ import javax.sql.DataSource;
  * {@linkplain Builder#queryTimeout(Duration) query timeout}), stops the threads and closes the pool it built for a
  * {@link Builder#jdbcUrl(String) JDBC URL}, but not a {@link DataSource} it was given.
  */
-public final class JdbcTokenStore implements TokenStore, TokenAdmin {
+public final class JdbcTokenStore implements TokenStore, TokenAdmin, HealthCheck {
 
     /** The default table name. */
     public static final String DEFAULT_TABLE = "tokengate_token";
@@ -132,6 +134,8 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
     private final Object flushLock = new Object();
     private final ScheduledExecutorService flusher;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** When a health check last found the database answering. */
+    private volatile Instant lastHealthy;
 
     private JdbcTokenStore(Builder b, DataSource dataSource, HikariDataSource ownPool) {
         this.dataSource = dataSource;
@@ -169,17 +173,30 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         }
     }
 
-    /** A builder: give it a {@link DataSource}, or a JDBC URL with user and password. */
+    /**
+     * A builder: give it a {@link DataSource}, or a JDBC URL with user and password.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** How long the old secret of a token {@link #rotate(String) rotated} without a grace period of its own keeps working. */
+    /**
+     * How long the old secret of a token {@link #rotate(String) rotated} without a grace period of its own keeps
+     * working.
+     *
+     * @return the default grace period, zero or more
+     */
     public Duration rotationGrace() {
         return rotationGrace;
     }
 
-    /** The table this store uses. */
+    /**
+     * The table this store uses.
+     *
+     * @return the table's name, an unquoted lower-case SQL identifier
+     */
     public String table() {
         return table;
     }
@@ -244,6 +261,8 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
      * The revocation list kept in this database, in the table {@code <table>_revocation} that
      * {@link #createSchema()} creates; it shares this store's connections. The gate uses it when it built this
      * store or was given it.
+     *
+     * @return a revocation store over this database
      */
     public RevocationStore revocationStore() {
         return new JdbcRevocationStore(dataSource, table + "_revocation", queryTimeoutSeconds);
@@ -293,6 +312,75 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UpstreamUnavailableException("interrupted while waiting for the token database", null, e);
+        }
+    }
+
+    /**
+     * Opens a connection and asks the driver whether it is valid ({@code Connection.isValid}), on a lookup thread and
+     * within the {@linkplain Builder#timeout(Duration) timeout}, like a lookup: {@code up} or {@code down} with what
+     * failed. When as many lookups as allowed are already waiting on the database, none is started and the database
+     * counts as down.
+     */
+    @Override
+    public UpstreamHealth health() {
+        String target = ownPool != null ? withoutParameters(ownPool.getJdbcUrl()) + ", table " + table
+                : "the application's DataSource, table " + table;
+        String problem;
+        if (!lookups.tryAcquire()) {
+            problem = "the token database is not answering: " + maxConcurrentLookups + " lookups are already waiting on it ("
+                    + ConfigKeys.STORE_MAX_CONCURRENT_LOOKUPS + ")";
+        } else {
+            problem = validConnection();
+        }
+        Instant last = lastHealthy;
+        Optional<Duration> since = last == null ? Optional.empty() : Optional.of(Duration.between(last, clock.instant()));
+        if (problem == null) {
+            return new UpstreamHealth("database", target, UpstreamHealth.Status.UP, Optional.empty(), since,
+                    "a connection answered within " + timeout);
+        }
+        return new UpstreamHealth("database", target, UpstreamHealth.Status.DOWN,
+                Optional.of(UpstreamHealth.Problem.outage(problem)), since,
+                "stored tokens and API keys cannot be checked (answered 503) until the database answers");
+    }
+
+    /** The same as {@link #health()}, which already opens a connection. */
+    @Override
+    public UpstreamHealth probe() {
+        return health();
+    }
+
+    /** Null when a connection answered {@code isValid} within the timeout, else what went wrong; holds a lookup permit. */
+    private String validConnection() {
+        Future<Boolean> check;
+        try {
+            check = lookupThreads.submit(() -> {
+                try (Connection c = dataSource.getConnection()) {
+                    return c.isValid(seconds(timeout));
+                } finally {
+                    lookups.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            lookups.release();
+            return "the token store is closed";
+        }
+        try {
+            if (check.get(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                lastHealthy = clock.instant();
+                return null;
+            }
+            return "a connection to the token database is not valid (Connection.isValid answered false)";
+        } catch (TimeoutException e) {
+            return "the token database did not answer within " + timeout + " (" + ConfigKeys.STORE_TIMEOUT + ")";
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException sql) {
+                return unavailable("open a connection", sql).getMessage();
+            }
+            return "the token database check failed: " + cause;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while waiting for the token database";
         }
     }
 
@@ -346,7 +434,11 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         pendingUses.merge(tokenId, use, Use::merge);
     }
 
-    /** The number of tokens whose usage is waiting to be written. */
+    /**
+     * The number of tokens whose usage is waiting to be written.
+     *
+     * @return the number of tokens with unwritten usage
+     */
     public int pendingUses() {
         return pendingUses.size();
     }
@@ -789,6 +881,9 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
          * {@code rotation-grace}; a key that is not set
          * leaves this builder's value. Nothing is looked up, connected or started until {@link #build()}. Every
          * error, here or from {@link #build()}, names the key and the layer its value came from.
+         *
+         * @param source the gate's configuration; not null
+         * @return this builder
          */
         public Builder config(ConfigSource source) {
             source.read(ConfigKeys.STORE_JDBC_URL, this::jdbcUrl);
@@ -806,6 +901,9 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         /**
          * The database as the application's own {@link DataSource}, normally its connection pool; not closed by the
          * store. Each lookup is still bounded by the {@link #timeout(Duration) timeout}, whatever the pool does.
+         *
+         * @param dataSource the application's data source; not null
+         * @return this builder
          */
         public Builder dataSource(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -816,6 +914,10 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
          * The database as the application server's {@link DataSource} bound to this JNDI name
          * ({@code java:comp/env/jdbc/tokens}), looked up by {@link #build()} with a default {@link InitialContext};
          * not closed by the store.
+         *
+         * @param jndiName the JNDI name, not blank
+         * @return this builder
+         * @throws ConfigurationException naming {@code dataSourceName} for a blank name
          */
         public Builder dataSourceName(String jndiName) {
             Objects.requireNonNull(jndiName, "dataSourceName");
@@ -834,6 +936,10 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
          * beyond them wait for a connection within the timeout), opened on first use, with three quarters of the {@link #timeout(Duration) timeout} as its
          * connection timeout and half of it as its validation timeout, and closes it in {@link JdbcTokenStore#close()}. The JDBC driver must
          * be on the class path.
+         *
+         * @param jdbcUrl the JDBC URL; not null
+         * @return this builder
+         * @throws ConfigurationException naming {@code jdbcUrl} for a URL that is not {@code jdbc:…}
          */
         public Builder jdbcUrl(String jdbcUrl) {
             Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -845,13 +951,23 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
             return this;
         }
 
-        /** The database user for {@link #jdbcUrl(String)}; default none (the driver's default). */
+        /**
+         * The database user for {@link #jdbcUrl(String)}; default none (the driver's default).
+         *
+         * @param username the database user; not null
+         * @return this builder
+         */
         public Builder username(String username) {
             this.username = Objects.requireNonNull(username, "username");
             return this;
         }
 
-        /** The password for {@link #jdbcUrl(String)}; default none. Read it from a secret, not from a file in the WAR. */
+        /**
+         * The password for {@link #jdbcUrl(String)}; default none. Read it from a secret, not from a file in the WAR.
+         *
+         * @param password the user's password; not null
+         * @return this builder
+         */
         public Builder password(String password) {
             this.password = Objects.requireNonNull(password, "password");
             return this;
@@ -860,6 +976,10 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         /**
          * The table; default {@value #DEFAULT_TABLE}. An unquoted lower-case SQL identifier of at most 48
          * characters ({@code [a-z_][a-z0-9_]*}), since it is written into SQL.
+         *
+         * @param table the table's name
+         * @return this builder
+         * @throws ConfigurationException naming {@code table} for any other name
          */
         public Builder table(String table) {
             Objects.requireNonNull(table, "table");
@@ -874,6 +994,10 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         /**
          * How often pending usage is written; default 30 seconds. {@link Duration#ZERO} starts no thread: usage is
          * then written only by {@link JdbcTokenStore#flush()} and {@link JdbcTokenStore#close()}.
+         *
+         * @param flushInterval zero, or at least 1 ms
+         * @return this builder
+         * @throws ConfigurationException naming {@code flushInterval} for a negative or sub-millisecond interval
          */
         public Builder flushInterval(Duration flushInterval) {
             Objects.requireNonNull(flushInterval, "flushInterval");
@@ -885,7 +1009,13 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
             return this;
         }
 
-        /** The longest one statement may run, rounded up to whole seconds (JDBC's unit); default 5 seconds. */
+        /**
+         * The longest one statement may run, rounded up to whole seconds (JDBC's unit); default 5 seconds.
+         *
+         * @param queryTimeout positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code queryTimeout} for zero or less
+         */
         public Builder queryTimeout(Duration queryTimeout) {
             Objects.requireNonNull(queryTimeout, "queryTimeout");
             if (queryTimeout.isNegative() || queryTimeout.isZero()) {
@@ -900,6 +1030,10 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
          * {@link JdbcTokenStore#find} fails with {@link UpstreamUnavailableException} (503 with {@code Retry-After}).
          * Also the JDBC network and query timeout of the lookup's connection (the query timeout in whole seconds), and
          * sets the connection timeout of the pool built for a {@link #jdbcUrl(String) JDBC URL}. 250 ms to 1 minute.
+         *
+         * @param timeout 250 ms to 1 minute
+         * @return this builder
+         * @throws ConfigurationException naming {@code timeout} for a timeout out of range
          */
         public Builder timeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
@@ -918,6 +1052,10 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
          * that timed out keeps its place until the driver gives up. Set it above the uncached lookups under way at
          * a healthy peak (about uncached lookups per second × lookup time): measured with 16 clients whose every
          * request was a lookup, a limit of 10 refused 15–18 % of them while the database was healthy. 1 to 1000.
+         *
+         * @param maxConcurrentLookups 1 to 1000
+         * @return this builder
+         * @throws ConfigurationException naming {@code maxConcurrentLookups} for a number out of range
          */
         public Builder maxConcurrentLookups(int maxConcurrentLookups) {
             if (maxConcurrentLookups < 1 || maxConcurrentLookups > 1000) {
@@ -931,6 +1069,10 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
          * How long the old secret of a rotated token keeps working, so that its clients can move to the new one;
          * default 24 hours. Zero revokes it at once. At most 90 days. {@link TokenAdmin#rotate(String, Duration)}
          * may give another one.
+         *
+         * @param rotationGrace zero to 90 days
+         * @return this builder
+         * @throws ConfigurationException naming {@code rotationGrace} for a negative or longer grace
          */
         public Builder rotationGrace(Duration rotationGrace) {
             Objects.requireNonNull(rotationGrace, "rotationGrace");
@@ -949,7 +1091,12 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
             }
         }
 
-        /** The clock for creation and revocation times; default {@link Clock#systemUTC()}. */
+        /**
+         * The clock for creation and revocation times; default {@link Clock#systemUTC()}.
+         *
+         * @param clock the time source; not null
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -958,6 +1105,7 @@ public final class JdbcTokenStore implements TokenStore, TokenAdmin {
         /**
          * Builds the store; connects to nothing yet.
          *
+         * @return the store, which owns the pool it builds (if any) and its usage writer; close it
          * @throws ConfigurationException when neither or both of a data source and a JDBC URL are given, or a
          *                                user or password is given with a data source
          */

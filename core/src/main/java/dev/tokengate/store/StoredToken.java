@@ -37,6 +37,26 @@ public record StoredToken(String id, TokenKind kind, String name, String owner, 
                           Optional<String> lastUsedAddress, Optional<Instant> rotatedAt,
                           Optional<String> replacedBy, Optional<Instant> graceUntil) {
 
+    /**
+     * Checks that every component is present, copies the lists, and that a replaced token has an end of grace.
+     *
+     * @param id the row id
+     * @param kind access token or API key
+     * @param name what its owner calls it
+     * @param owner the subject the token speaks for
+     * @param clientId the client application it was issued to, if any
+     * @param scopes the granted scopes, in order; copied
+     * @param allowedRanges the client addresses it may be used from, empty when unrestricted; copied
+     * @param createdAt when it was issued
+     * @param expiresAt when it stops being valid, if it does
+     * @param revokedAt when it was revoked, if it was
+     * @param lastUsedAt when it was last accepted, if ever
+     * @param lastUsedAddress the client address of that use, when known
+     * @param rotatedAt when it was last rotated, if it was
+     * @param replacedBy the id of its replacement, if it was rotated out
+     * @param graceUntil when a replaced token stops being accepted; present exactly when {@code replacedBy} is
+     * @throws IllegalArgumentException when only one of {@code replacedBy} and {@code graceUntil} is present
+     */
     public StoredToken {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");
@@ -58,7 +78,22 @@ public record StoredToken(String id, TokenKind kind, String name, String owner, 
         }
     }
 
-    /** A token that was never rotated, with this metadata. */
+    /**
+     * A token that was never rotated, with this metadata.
+     *
+     * @param id the row id
+     * @param kind access token or API key
+     * @param name what its owner calls it
+     * @param owner the subject the token speaks for
+     * @param clientId the client application it was issued to, if any
+     * @param scopes the granted scopes, in order; copied
+     * @param allowedRanges the client addresses it may be used from, empty when unrestricted; copied
+     * @param createdAt when it was issued
+     * @param expiresAt when it stops being valid, if it does
+     * @param revokedAt when it was revoked, if it was
+     * @param lastUsedAt when it was last accepted, if ever
+     * @param lastUsedAddress the client address of that use, when known
+     */
     public StoredToken(String id, TokenKind kind, String name, String owner, Optional<String> clientId,
                        List<String> scopes, List<IpRange> allowedRanges, Instant createdAt,
                        Optional<Instant> expiresAt, Optional<Instant> revokedAt, Optional<Instant> lastUsedAt,
@@ -67,22 +102,40 @@ public record StoredToken(String id, TokenKind kind, String name, String owner, 
                 lastUsedAddress, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
-    /** Whether it was rotated out: a replacement was issued, and it works at most until {@link #graceUntil()}. */
+    /**
+     * Whether it was rotated out: a replacement was issued, and it works at most until {@link #graceUntil()}.
+     *
+     * @return {@code true} for a token rotated out
+     */
     public boolean replaced() {
         return replacedBy.isPresent();
     }
 
-    /** Whether it was rotated out and its grace period is over at this instant (its end itself is over). */
+    /**
+     * Whether it was rotated out and its grace period is over at this instant (its end itself is over).
+     *
+     * @param now the instant to check at
+     * @return {@code true} when its grace period has ended; never for a token not rotated out
+     */
     public boolean graceOverAt(Instant now) {
         return graceUntil.map(end -> !now.isBefore(end)).orElse(false);
     }
 
-    /** Whether it has been revoked. */
+    /**
+     * Whether it has been revoked.
+     *
+     * @return {@code true} once revoked (a token rotated out with a zero grace period included)
+     */
     public boolean revoked() {
         return revokedAt.isPresent();
     }
 
-    /** Whether it has expired at this instant (an expiry instant itself is already expired). */
+    /**
+     * Whether it has expired at this instant (an expiry instant itself is already expired).
+     *
+     * @param now the instant to check at
+     * @return {@code true} when its expiry is reached; never for a token that does not expire
+     */
     public boolean expiredAt(Instant now) {
         return expiresAt.map(exp -> !now.isBefore(exp)).orElse(false);
     }

@@ -5,6 +5,8 @@ import dev.tokengate.TokenValidator;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.log.Fingerprints;
+import dev.tokengate.observe.GateObserver;
+import dev.tokengate.observe.Observation;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -48,25 +50,44 @@ public final class StoredTokenValidator implements TokenValidator {
     private final TokenKind kind;
     private final TokenFormat format;
     private final Clock clock;
+    private final GateObserver observer;
+    /** What the observer is told is looked up: the table, never a token. */
+    private final String target;
 
     private StoredTokenValidator(Builder b) {
         this.store = b.store;
         this.kind = b.kind;
         this.format = TokenFormat.of(b.kind);
         this.clock = b.clock;
+        this.observer = b.observer;
+        this.target = store instanceof JdbcTokenStore jdbc ? jdbc.table() : store.getClass().getSimpleName();
     }
 
-    /** A validator of access tokens ({@code tgat_…}) in this store. */
+    /**
+     * A validator of access tokens ({@code tgat_…}) in this store.
+     *
+     * @param store where tokens are looked up by hash; not null
+     * @return the validator
+     */
     public static StoredTokenValidator create(TokenStore store) {
         return builder(store).build();
     }
 
-    /** A builder over this store. */
+    /**
+     * A builder over this store.
+     *
+     * @param store where tokens are looked up by hash; not null
+     * @return a new builder
+     */
     public static Builder builder(TokenStore store) {
         return new Builder(store);
     }
 
-    /** The kind of secret this validator accepts. */
+    /**
+     * The kind of secret this validator accepts.
+     *
+     * @return {@link TokenKind#ACCESS_TOKEN} or {@link TokenKind#API_KEY}
+     */
     public TokenKind kind() {
         return kind;
     }
@@ -84,7 +105,7 @@ public final class StoredTokenValidator implements TokenValidator {
         if (!format.checksumValid(token)) {
             throw new InvalidTokenException(malformed(token));
         }
-        StoredToken stored = store.find(Fingerprints.sha256(token)).orElseThrow(
+        StoredToken stored = find(Fingerprints.sha256(token)).orElseThrow(
                 () -> new InvalidTokenException("The " + noun() + " is not known."));
         if (stored.kind() != kind) {
             throw new InvalidTokenException("The " + noun() + " is not known.");
@@ -118,10 +139,26 @@ public final class StoredTokenValidator implements TokenValidator {
                 .build();
     }
 
+    /** One lookup, reported to the observer: a hash that names no token is an answer too. */
+    private Optional<StoredToken> find(byte[] sha256) {
+        Observation observation = observer.calling(GateObserver.Upstream.STORE, target);
+        try {
+            Optional<StoredToken> found = store.find(sha256);
+            observation.end(Observation.Result.OK);
+            return found;
+        } catch (RuntimeException e) {
+            observation.end(Observation.Result.ERROR);
+            throw e;
+        }
+    }
+
     /**
      * Notes that a request was accepted with this token from this client address, for the store's last-used
      * columns. Cheap (an in-memory update, written in the store's next batch); call it per accepted request,
      * cache hits included. Tokens this validator did not produce are ignored.
+     *
+     * @param token a token this validator accepted; not null
+     * @param clientAddress the request's client address; not null
      */
     public void recordUse(VerifiedToken token, String clientAddress) {
         Objects.requireNonNull(token, "token");
@@ -155,23 +192,50 @@ public final class StoredTokenValidator implements TokenValidator {
         private final TokenStore store;
         private TokenKind kind = TokenKind.ACCESS_TOKEN;
         private Clock clock = Clock.systemUTC();
+        private GateObserver observer = GateObserver.none();
 
         private Builder(TokenStore store) {
             this.store = Objects.requireNonNull(store, "store");
         }
 
-        /** The kind of secret accepted; default {@link TokenKind#ACCESS_TOKEN}. */
+        /**
+         * The kind of secret accepted; default {@link TokenKind#ACCESS_TOKEN}.
+         *
+         * @param kind access tokens or API keys; not null
+         * @return this builder
+         */
         public Builder kind(TokenKind kind) {
             this.kind = Objects.requireNonNull(kind, "kind");
             return this;
         }
 
-        /** The clock expiry is checked against and uses are stamped with; default {@link Clock#systemUTC()}. */
+        /**
+         * The clock expiry is checked against and uses are stamped with; default {@link Clock#systemUTC()}.
+         *
+         * @param clock the time source; not null
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
+        /**
+         * Reports each lookup ({@code tokengate.store.lookup}) to this observer; default {@link GateObserver#none()}.
+         *
+         * @param observer the observer
+         * @return this builder
+         */
+        public Builder observer(GateObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /**
+         * Builds the validator over the builder's store.
+         *
+         * @return the validator
+         */
         public StoredTokenValidator build() {
             return new StoredTokenValidator(this);
         }

@@ -35,15 +35,26 @@ public interface TokenAdmin {
     IssuedToken create(TokenKind kind, String name, String owner, String clientId, Collection<String> scopes,
                        Collection<IpRange> allowedRanges, Instant expiresAt);
 
-    /** An owner's tokens, revoked and expired ones included, oldest first; metadata only, never a secret or hash. */
+    /**
+     * An owner's tokens, revoked and expired ones included, oldest first; metadata only, never a secret or hash.
+     *
+     * @param owner the subject whose tokens to list; not null
+     * @return the tokens' metadata, possibly empty
+     */
     List<StoredToken> list(String owner);
 
-    /** One token's metadata by id. */
+    /**
+     * One token's metadata by id.
+     *
+     * @param id the token's id
+     * @return the metadata, empty when there is no such token
+     */
     Optional<StoredToken> get(String id);
 
     /**
      * Revokes a token.
      *
+     * @param id the token's id
      * @return true when it was revoked now; false when there is no such token or it was already revoked
      */
     boolean revoke(String id);
@@ -51,6 +62,11 @@ public interface TokenAdmin {
     /**
      * Replaces a token's secret with its store's grace period for the old one ({@code tokengate.store.rotation-grace},
      * 24 hours by default): see {@link #rotate(String, Duration)}.
+     *
+     * @param id the token's id
+     * @return the new secret (shown this once) and its metadata, under a new id
+     * @throws java.util.NoSuchElementException when there is no such token
+     * @throws IllegalStateException when it is already revoked, expired or rotated
      */
     IssuedToken rotate(String id);
 
@@ -62,6 +78,7 @@ public interface TokenAdmin {
      * token"), also from the caches. A zero grace period revokes the old one at once.
      *
      * @param grace how long the old secret keeps working, 0 to 90 days (else {@link IllegalArgumentException})
+     * @param id the token's id
      * @return the new secret (shown this once) and its metadata, under a new id
      * @throws java.util.NoSuchElementException when there is no such token
      * @throws IllegalStateException when it is already revoked, expired or rotated: issue a new token, or rotate its

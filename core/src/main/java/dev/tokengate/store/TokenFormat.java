@@ -33,16 +33,30 @@ public final class TokenFormat {
         this.random = Objects.requireNonNull(random, "random");
     }
 
-    /** The format of this kind of secret, generating with a new {@link SecureRandom}. */
+    /**
+     * The format of this kind of secret, generating with a new {@link SecureRandom}.
+     *
+     * @param kind access token or API key; not null
+     * @return the format
+     */
     public static TokenFormat of(TokenKind kind) {
         return new TokenFormat(kind, new SecureRandom());
     }
 
+    /**
+     * The kind of secret this format makes and checks.
+     *
+     * @return the kind, never null
+     */
     public TokenKind kind() {
         return kind;
     }
 
-    /** A new secret: prefix, 256 random bits in base62, checksum. */
+    /**
+     * A new secret: prefix, 256 random bits in base62, checksum.
+     *
+     * @return the secret, e.g. {@code tgat_…}
+     */
     public String generate() {
         char[] body = new char[RANDOM_LENGTH];
         byte[] buffer = new byte[RANDOM_LENGTH * 2];
@@ -63,6 +77,9 @@ public final class TokenFormat {
     /**
      * Whether the token has this kind's prefix, the right length, only base62 characters and a matching
      * checksum. Needs no database; its running time depends only on the token's length, not on where it is wrong.
+     *
+     * @param token the text to check; may be null
+     * @return {@code true} for a well-formed secret of this kind; {@code false} for null or anything else
      */
     public boolean checksumValid(String token) {
         if (token == null || token.length() != LENGTH) {

@@ -21,12 +21,21 @@ public enum TokenKind {
         this.prefix = prefix;
     }
 
-    /** The prefix every secret of this kind starts with, so that people and secret scanners recognise it. */
+    /**
+     * The prefix every secret of this kind starts with, so that people and secret scanners recognise it.
+     *
+     * @return the prefix, e.g. {@code tgat_}
+     */
     public String prefix() {
         return prefix;
     }
 
-    /** The kind whose prefix the token starts with; says nothing about the rest of the token. */
+    /**
+     * The kind whose prefix the token starts with; says nothing about the rest of the token.
+     *
+     * @param token the text to look at; may be null
+     * @return the kind, empty for null or a text with neither prefix
+     */
     public static Optional<TokenKind> ofPrefix(String token) {
         if (token != null) {
             for (TokenKind kind : values()) {

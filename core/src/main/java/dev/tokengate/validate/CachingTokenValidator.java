@@ -10,6 +10,7 @@ import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.observe.GateObserver;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -82,14 +83,27 @@ public final class CachingTokenValidator implements TokenValidator {
         // the common pool costs a thread wake-up per write, which dominates a miss on a busy machine.
         this.cache = caffeine.ticker(b.ticker).expireAfter(new ResultExpiry()).executor(Runnable::run).buildAsync();
         this.entries = cache.asMap();
+        if (b.observer != GateObserver.none()) {
+            b.observer.cache(b.name, cache.synchronous()::stats);
+        }
     }
 
-    /** A builder decorating this validator. */
+    /**
+     * A builder decorating this validator.
+     *
+     * @param delegate the validator whose answers are cached; not null
+     * @return a new builder
+     */
     public static Builder builder(TokenValidator delegate) {
         return new Builder(delegate);
     }
 
-    /** A cache with the defaults: at most {@value #DEFAULT_MAXIMUM_SIZE} tokens, each for at most 5 minutes. */
+    /**
+     * A cache with the defaults: at most {@value #DEFAULT_MAXIMUM_SIZE} tokens, each for at most 5 minutes.
+     *
+     * @param delegate the validator whose answers are cached; not null
+     * @return the cache
+     */
     public static CachingTokenValidator create(TokenValidator delegate) {
         return builder(delegate).build();
     }
@@ -109,7 +123,7 @@ public final class CachingTokenValidator implements TokenValidator {
      * The delegate runs outside any cache lock, and no caller ever waits for another.
      */
     private VerifiedToken validateUnshared(DigestKey key, String token) {
-        CompletableFuture<Result> cached = entries.get(key);
+        CompletableFuture<Result> cached = cache.getIfPresent(key); // counted as a hit or miss when stats are recorded
         if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
             Result result = cached.join();
             if (result != null && !result.stale(clock)) {
@@ -187,7 +201,11 @@ public final class CachingTokenValidator implements TokenValidator {
         throw e;
     }
 
-    /** Forgets the cached verified tokens that match (a revocation of their subject, client or id). */
+    /**
+     * Forgets the cached verified tokens that match (a revocation of their subject, client or id).
+     *
+     * @param which true for the tokens to forget; not null
+     */
     public void evictIf(Predicate<VerifiedToken> which) {
         entries.values().removeIf(f -> {
             if (!f.isDone() || f.isCompletedExceptionally()) {
@@ -198,7 +216,11 @@ public final class CachingTokenValidator implements TokenValidator {
         });
     }
 
-    /** Forgets the cached answer for the token whose SHA-256 this is. */
+    /**
+     * Forgets the cached answer for the token whose SHA-256 this is.
+     *
+     * @param sha256 the token's SHA-256, 32 bytes
+     */
     public void evict(byte[] sha256) {
         entries.remove(DigestKey.of(sha256));
     }
@@ -409,12 +431,20 @@ public final class CachingTokenValidator implements TokenValidator {
         private String spec;
         private Ticker ticker = Ticker.systemTicker();
         private Clock clock = Clock.systemUTC();
+        private GateObserver observer = GateObserver.none();
+        private String name;
 
         private Builder(TokenValidator delegate) {
             this.delegate = Objects.requireNonNull(delegate, "delegate");
         }
 
-        /** The most tokens kept (least recently/frequently used are evicted first); default 10,000. */
+        /**
+         * The most tokens kept (least recently/frequently used are evicted first); default 10,000.
+         *
+         * @param maximumSize at least 1
+         * @return this builder
+         * @throws ConfigurationException naming {@code maximumSize} for less than 1
+         */
         public Builder maximumSize(long maximumSize) {
             if (maximumSize < 1) {
                 throw new ConfigurationException("maximumSize", "must be at least 1, was " + maximumSize);
@@ -423,7 +453,13 @@ public final class CachingTokenValidator implements TokenValidator {
             return this;
         }
 
-        /** The longest a validation is remembered, whatever the token's {@code exp}; default 5 minutes. */
+        /**
+         * The longest a validation is remembered, whatever the token's {@code exp}; default 5 minutes.
+         *
+         * @param maxTimeToLive positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code maxTimeToLive} for zero or less
+         */
         public Builder maxTimeToLive(Duration maxTimeToLive) {
             Objects.requireNonNull(maxTimeToLive, "maxTimeToLive");
             if (maxTimeToLive.isNegative() || maxTimeToLive.isZero()) {
@@ -436,6 +472,10 @@ public final class CachingTokenValidator implements TokenValidator {
         /**
          * The longest a token without {@code exp} is remembered; default, and never more than,
          * {@link #maxTimeToLive(Duration)}. For validators whose answers may lack an expiry (introspection).
+         *
+         * @param maxTimeToLive positive
+         * @return this builder
+         * @throws ConfigurationException naming {@code maxTimeToLiveWithoutExpiry} for zero or less
          */
         public Builder maxTimeToLiveWithoutExpiry(Duration maxTimeToLive) {
             Objects.requireNonNull(maxTimeToLive, "maxTimeToLiveWithoutExpiry");
@@ -449,6 +489,9 @@ public final class CachingTokenValidator implements TokenValidator {
         /**
          * Whether concurrent first uses of one token share one delegate call (the others wait for it); default
          * off. Turn it on when a delegate call is expensive or rate-limited upstream, as introspection is.
+         *
+         * @param singleFlight {@code true} to share one delegate call among concurrent first uses
+         * @return this builder
          */
         public Builder singleFlight(boolean singleFlight) {
             this.singleFlight = singleFlight;
@@ -460,6 +503,10 @@ public final class CachingTokenValidator implements TokenValidator {
          * call; default zero, rejections are not remembered. Keep it short: it spares the upstream a replayed bad
          * token, at the price of a token that becomes valid later (rare) being refused this long. Upstream
          * failures are never remembered.
+         *
+         * @param negativeTimeToLive zero (not remembered) or more, at most the maximum time to live
+         * @return this builder
+         * @throws ConfigurationException naming {@code negativeTimeToLive} for a negative duration
          */
         public Builder negativeTimeToLive(Duration negativeTimeToLive) {
             Objects.requireNonNull(negativeTimeToLive, "negativeTimeToLive");
@@ -474,6 +521,10 @@ public final class CachingTokenValidator implements TokenValidator {
          * A Caffeine spec for tuning, e.g. {@code "maximumSize=50000,initialCapacity=1000"}; its size bound, if it
          * has one, replaces the default. Lifetime keys, {@code maximumWeight} ({@code expireAfter*}, {@code refreshAfterWrite}) and
          * reference keys are refused: the lifetime is governed by {@code exp} and {@link #maxTimeToLive(Duration)}.
+         *
+         * @param spec the Caffeine spec; not null
+         * @return this builder
+         * @throws ConfigurationException naming {@code spec} for an invalid spec or a refused key
          */
         public Builder spec(String spec) {
             Objects.requireNonNull(spec, "spec");
@@ -501,21 +552,46 @@ public final class CachingTokenValidator implements TokenValidator {
             return this;
         }
 
-        /** The ticker entry lifetimes are measured with; default {@link Ticker#systemTicker()}. For tests. */
+        /**
+         * The ticker entry lifetimes are measured with; default {@link Ticker#systemTicker()}. For tests.
+         *
+         * @param ticker the time source; not null
+         * @return this builder
+         */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
-        /** The wall clock a token's {@code exp} is compared with; default {@link Clock#systemUTC()}. */
+        /**
+         * The wall clock a token's {@code exp} is compared with; default {@link Clock#systemUTC()}.
+         *
+         * @param clock the time source; not null
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
         /**
+         * Reports this cache's statistics (hits, misses, evictions) to the observer under this name; Caffeine records
+         * them only for an observer other than {@link GateObserver#none()}, the default.
+         *
+         * @param observer the observer
+         * @param name     the cache's name, e.g. {@code verified-tokens}
+         * @return this builder
+         */
+        public Builder observer(GateObserver observer, String name) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
          * Builds the cache.
          *
+         * @return the cache
          * @throws ConfigurationException when both {@code maximumSize} and a spec with a size bound are given, or
          *         the negative time to live exceeds the maximum time to live
          */
@@ -537,6 +613,9 @@ public final class CachingTokenValidator implements TokenValidator {
                 if (!bounded) {
                     caffeine.maximumSize(maximumSize == null ? DEFAULT_MAXIMUM_SIZE : maximumSize);
                 }
+            }
+            if (observer != GateObserver.none() && (spec == null || !specKeys(spec).contains("recordStats"))) {
+                caffeine.recordStats(); // hits and misses, only when someone reads them
             }
             return new CachingTokenValidator(this, caffeine);
         }

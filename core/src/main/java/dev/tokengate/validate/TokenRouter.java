@@ -3,6 +3,9 @@ package dev.tokengate.validate;
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.observe.GateObserver;
+import dev.tokengate.observe.GateObserver.ValidationKind;
+import dev.tokengate.observe.Observation;
 import dev.tokengate.store.TokenKind;
 
 import java.util.Optional;
@@ -21,34 +24,64 @@ final class TokenRouter implements TokenValidator {
     private final Optional<TokenValidator> jwt;
     private final Optional<TokenValidator> store;
     private final Optional<TokenValidator> introspection;
+    private final GateObserver observer;
 
     TokenRouter(Optional<TokenValidator> jwt, Optional<TokenValidator> store, Optional<TokenValidator> introspection) {
+        this(jwt, store, introspection, GateObserver.none());
+    }
+
+    TokenRouter(Optional<TokenValidator> jwt, Optional<TokenValidator> store, Optional<TokenValidator> introspection,
+                GateObserver observer) {
         this.jwt = jwt;
         this.store = store;
         this.introspection = introspection;
+        this.observer = observer;
     }
 
     @Override
     public VerifiedToken validate(String token) {
         if (isJwtShaped(token)) {
             if (jwt.isPresent()) {
-                return jwt.get().validate(token);
+                return observed(ValidationKind.JWT, jwt.get(), token);
             }
             if (introspection.isPresent()) {
-                return introspection.get().validate(token);
+                return observed(ValidationKind.INTROSPECTION, introspection.get(), token);
             }
             throw new InvalidTokenException("This API does not accept JWTs; send a token it issued");
         }
         if (store.isPresent() && token.startsWith(TokenKind.ACCESS_TOKEN.prefix())) {
-            return store.get().validate(token);
+            return observed(ValidationKind.STORE, store.get(), token);
         }
         if (introspection.isPresent()) {
-            return introspection.get().validate(token);
+            return observed(ValidationKind.INTROSPECTION, introspection.get(), token);
         }
         if (token.startsWith(TokenKind.API_KEY.prefix())) {
             throw new InvalidTokenException("This is an API key, not an access token: send it in the API key header");
         }
         throw new InvalidTokenException("The token is not a JWT");
+    }
+
+    /**
+     * One validation, reported to the observer (a JWT of an issuer listed for introspection counts as {@code jwt}:
+     * its introspection call is reported on its own).
+     */
+    static VerifiedToken observed(GateObserver observer, ValidationKind kind, TokenValidator validator, String token) {
+        Observation observation = observer.validating(kind);
+        try {
+            VerifiedToken verified = validator.validate(token);
+            observation.end(Observation.Result.OK);
+            return verified;
+        } catch (InvalidTokenException e) {
+            observation.end(Observation.Result.INVALID);
+            throw e;
+        } catch (RuntimeException | Error e) { // an UpstreamUnavailableException (503) or a fault
+            observation.end(Observation.Result.ERROR);
+            throw e;
+        }
+    }
+
+    private VerifiedToken observed(ValidationKind kind, TokenValidator validator, String token) {
+        return observed(observer, kind, validator, token);
     }
 
     /**

@@ -212,9 +212,10 @@ class DiscoveryKeySourceTest {
         idp = LoopbackIssuer.start().openIdConfiguration(false).authorizationServerMetadata(false);
 
         assertThatThrownBy(() -> source().build().prefetch()).isInstanceOf(UpstreamUnavailableException.class)
-                .hasMessage("Discovery for issuer " + idp.baseUri() + " failed: GET " + idp.baseUri()
-                        + idp.authorizationServerMetadataPath() + " failed: HTTP 404 (after a 404 from " + idp.baseUri()
-                        + idp.openIdConfigurationPath() + ")");
+                .hasMessage("Discovery for issuer " + idp.baseUri() + " failed: issuer " + idp.baseUri()
+                        + " publishes no discovery document (HTTP 404 at " + idp.baseUri() + idp.openIdConfigurationPath()
+                        + " and at " + idp.baseUri() + idp.authorizationServerMetadataPath() + "); set "
+                        + "tokengate.jwt.jwks-uri to its JWKS endpoint, or correct the issuer URL (tokengate.jwt.issuer)");
     }
 
     @Test

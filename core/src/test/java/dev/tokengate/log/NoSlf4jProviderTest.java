@@ -90,7 +90,8 @@ class NoSlf4jProviderTest {
                      ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
                      ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString()), Map.of(), new Properties())).build()) {
             jwksUri = idp.jwksUri().toString();
-            TokenGate.Call allowed = gate.begin(TestRequest.get("/orders").bearer(token));
+            TokenGate.Call allowed = gate.begin(TestRequest.get("/orders").bearer(token)
+                    .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
             assertThat(allowed.authenticate()).isInstanceOf(Outcome.Authenticated.class);
             allowed.finish(200);
             TokenGate.Call denied = gate.begin(TestRequest.get("/orders/7").bearer(forged));
@@ -104,7 +105,7 @@ class NoSlf4jProviderTest {
                     .isEqualTo("dev.tokengate.log.Slf4jCallLogSink");
         });
         assertThat(recorder.from("tokengate.calls").get(0).getMessage()).startsWith("{\"time\":\"")
-                .contains("\"path\":\"/orders\"", "\"status\":200", "\"subject\":\"alice\"", "\"decision\":\"allow\"");
+                .contains("\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\"", "\"path\":\"/orders\"", "\"status\":200", "\"subject\":\"alice\"", "\"decision\":\"allow\"");
         assertThat(recorder.from("tokengate.calls").get(1).getMessage())
                 .contains("\"path\":\"/orders/7\"", "\"status\":401", "\"decision\":\"deny\"", "\"error\":\"invalid_token\"");
         assertThat(recorder.from("dev.tokengate.jwks.JwkSetParser")).anySatisfy(r -> {

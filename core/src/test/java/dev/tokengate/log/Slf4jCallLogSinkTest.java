@@ -85,6 +85,94 @@ class Slf4jCallLogSinkTest {
     }
 
     @Test
+    void acceptWhenLogbackThenEveryFieldAlsoAKeyValuePairAndTheMessageStaysTheJsonLine() throws Exception {
+        CallEvent traced = new CallEvent(TIME, "req-3", Optional.of("4bf92f3577b34da6a3ce929d0e0e4736"), "GET",
+                "/api/{x}", 200, Duration.ofNanos(2_250_000), "203.0.113.9", Optional.of("alice"), Optional.empty(),
+                Optional.of("0123456789ab"), List.of("read"), Optional.empty(), Optional.empty(), "allow",
+                Optional.empty(), Optional.empty(), List.of("rotated"));
+        try (LogCapture logs = LogCapture.start()) {
+            new Slf4jCallLogSink().accept(traced);
+
+            String line = logs.lines(Slf4jCallLogSink.LOGGER_NAME).get(0);
+            assertThat(line).as("the message is the JSON line, no key=value prefix, no {} replaced")
+                    .isEqualTo(Slf4jCallLogSink.toJson(traced)).startsWith("{\"time\":").contains("/api/{x}");
+            assertThat(logs.keyValues(Slf4jCallLogSink.LOGGER_NAME)).singleElement().satisfies(pairs -> {
+                assertThat(pairs.keySet()).containsExactly("time", "request_id", "trace_id", "method", "path", "status",
+                        "latency_ms", "client_address", "subject", "token_fingerprint", "scopes", "decision", "marks");
+                assertThat(pairs).containsEntry("request_id", "req-3")
+                        .containsEntry("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")
+                        .containsEntry("status", 200)
+                        .containsEntry("latency_ms", 2.25)
+                        .containsEntry("scopes", List.of("read"))
+                        .containsEntry("marks", List.of("rotated"))
+                        .containsEntry("token_fingerprint", "0123456789ab");
+                JsonNode json = JSON.readTree(line);
+                pairs.forEach((k, v) -> assertThat(json.has(k)).as("JSON field " + k).isTrue());
+                assertThat(json.size()).isEqualTo(pairs.size());
+            });
+        }
+    }
+
+    @Test
+    void summaryWhenLogbackThenItsFieldsAlsoKeyValuePairs() {
+        try (LogCapture logs = LogCapture.start()) {
+            new Slf4jCallLogSink().summary(new DenialSummary(TIME, TIME.plusSeconds(60), "203.0.113.9", 100, 3,
+                    Map.of("missing_token", 3)));
+
+            assertThat(logs.keyValues(Slf4jCallLogSink.LOGGER_NAME)).singleElement().satisfies(pairs -> assertThat(pairs)
+                    .containsEntry("summary", "unauthenticated_denials").containsEntry("client_address", "203.0.113.9")
+                    .containsEntry("left_out", 3).containsEntry("errors", Map.of("missing_token", 3)));
+        }
+    }
+
+    @Test
+    void acceptWhenTheLoggerTakesNoWholeEventsThenTheJsonLineAloneAsBefore() {
+        List<String> messages = new java.util.ArrayList<>();
+        org.slf4j.Logger plain = new org.slf4j.helpers.LegacyAbstractLogger() {
+            @Override
+            protected String getFullyQualifiedCallerName() {
+                return null;
+            }
+
+            @Override
+            protected void handleNormalizedLoggingCall(org.slf4j.event.Level level, org.slf4j.Marker marker,
+                                                       String message, Object[] arguments, Throwable thrown) {
+                messages.add(message + (arguments == null ? "" : java.util.Arrays.toString(arguments)));
+            }
+
+            @Override
+            public boolean isTraceEnabled() {
+                return true;
+            }
+
+            @Override
+            public boolean isDebugEnabled() {
+                return true;
+            }
+
+            @Override
+            public boolean isInfoEnabled() {
+                return true;
+            }
+
+            @Override
+            public boolean isWarnEnabled() {
+                return true;
+            }
+
+            @Override
+            public boolean isErrorEnabled() {
+                return true;
+            }
+        };
+
+        new Slf4jCallLogSink(plain).accept(full());
+
+        assertThat(messages).as("slf4j-simple, for one, would prefix key=value pairs to the message")
+                .containsExactly(Slf4jCallLogSink.toJson(full()));
+    }
+
+    @Test
     void summaryWhenACustomSinkDoesNotTakeSummariesThenTheyStillReachTheCallsLogger() {
         CallLogSink custom = event -> { };
         try (LogCapture logs = LogCapture.start()) {

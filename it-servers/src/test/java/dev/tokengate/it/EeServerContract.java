@@ -243,6 +243,35 @@ abstract class EeServerContract {
     }
 
     /**
+     * The request id goes back in X-Request-Id, once, on the mechanism's refusal and on the application's answer; a
+     * sane one of the client's is kept; the call-log line carries it and the W3C trace id of {@code traceparent}.
+     */
+    @Test
+    @Tag("mechanism")
+    void requestIdHeaderOnRefusedAndAllowedResponsesIsTheCallLogs() throws Exception {
+        HttpResponse<String> refused = get("/ee/guarded/report", token("untrusted"));
+        HttpResponse<String> allowed = http.send(request("/ee/guarded/report", token("read"))
+                .header("X-Request-Id", "ee-contract-1")
+                .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> jaxrs = get("/ee/api/matrix/scope", token("trade"));
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+        assertThat(refused.headers().allValues("X-Request-Id")).singleElement().asString()
+                .matches("[A-Za-z0-9_-]{12}")
+                .satisfies(id -> assertThat(refused.body()).contains("\"request_id\":\"" + id + "\""));
+        assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+        assertThat(allowed.headers().allValues("X-Request-Id")).containsExactly("ee-contract-1");
+        assertThat(jaxrs.statusCode()).as(jaxrs.body()).isEqualTo(403);
+        assertThat(jaxrs.headers().allValues("X-Request-Id")).singleElement().asString()
+                .satisfies(id -> assertThat(jaxrs.body()).contains("\"request_id\":\"" + id + "\""));
+        String line = Await.poll(Duration.ofSeconds(30), () -> server.log().lines()
+                .filter(l -> l.contains("\"request_id\":\"ee-contract-1\"")).findFirst().orElse(null), l -> l != null);
+        assertThat(line).as("the call-log line of ee-contract-1 in %s", server.serverLog()).isNotNull()
+                .contains("\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\"", "\"status\":200");
+    }
+
+    /**
      * Three deploy/undeploy cycles of a second copy of the WAR (while the first stays deployed): afterwards no class
      * loader holding tokengate's classes and no thread of tokengate's more than before, and no leak warning or
      * error in the server's log from the first deployment on.

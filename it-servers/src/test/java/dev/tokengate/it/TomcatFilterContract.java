@@ -156,6 +156,20 @@ abstract class TomcatFilterContract {
         }
     }
 
+    /** The request id goes back in X-Request-Id on the refused and the allowed response; a sane one of the client's is kept. */
+    @Test
+    void requestIdHeaderOnRefusedAndAllowedResponses() throws Exception {
+        HttpResponse<String> refused = get("/gated/api/accounts/7", null);
+        HttpResponse<String> allowed = send(HttpRequest.newBuilder(server.uri("/gated/api/accounts/7"))
+                .header("X-Request-Id", "tomcat-contract-1").GET(), TestTokens.jwt().scope("read").sign());
+
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().allValues("X-Request-Id")).singleElement().asString()
+                .matches("[A-Za-z0-9_-]{12}").satisfies(id -> assertThat(refused.body()).contains("\"request_id\":\"" + id + "\""));
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.headers().allValues("X-Request-Id")).containsExactly("tomcat-contract-1");
+    }
+
     // --- helpers
 
     HttpResponse<String> get(String path, String token) throws Exception {

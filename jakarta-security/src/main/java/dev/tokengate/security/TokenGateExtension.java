@@ -25,6 +25,10 @@ public class TokenGateExtension implements Extension {
 
     private volatile Class<?> annotated;
 
+    /** Made by the CDI container, which finds the extension through {@code META-INF/services}. */
+    public TokenGateExtension() {
+    }
+
     <T> void definition(@Observes @WithAnnotations(TokenGateMechanismDefinition.class) ProcessAnnotatedType<T> type) {
         if (type.getAnnotatedType().isAnnotationPresent(TokenGateMechanismDefinition.class)) {
             annotated = type.getAnnotatedType().getJavaClass();

@@ -45,7 +45,8 @@ import java.util.Map;
  *   <li>No token: nothing to do on a resource the container does not protect; on a protected one, 401 with the
  *       {@code Bearer} challenge.</li>
  * </ul>
- * Each request gets one call-log event with the status sent, when the request ends. A tokengate servlet filter or
+ * Each request gets one call-log event with the status sent, when the request ends, and its response, refused or
+ * not, the request id in the {@value TokenGate#REQUEST_ID_HEADER} header. A tokengate servlet filter or
  * JAX-RS feature in the same application joins the request's call: they add their rules without validating the token
  * again, and the event stays one.
  *
@@ -108,6 +109,7 @@ public class TokenGateMechanism implements HttpAuthenticationMechanism {
             exchange = new Exchange(call, response);
             request.setAttribute(EXCHANGE, exchange);
             request.setAttribute(TokenGate.CALL_ATTRIBUTE, call); // the filter and the JAX-RS feature join it
+            response.setHeader(TokenGate.REQUEST_ID_HEADER, call.requestId());
             exchange.outcome = decide(call, view, context.isProtected());
         }
         if (exchange.outcome instanceof Outcome.Rejected rejected) {

@@ -22,6 +22,10 @@ import java.util.Optional;
 @Dependent
 public class VerifiedTokenProducer {
 
+    /** Made by the CDI container (the extension adds this bean); applications inject the token, not this. */
+    public VerifiedTokenProducer() {
+    }
+
     /** The current request's token, or null. */
     @Produces
     @Dependent

@@ -1,5 +1,6 @@
 package dev.tokengate.jaxrs;
 
+import dev.tokengate.TokenGate;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -8,7 +9,8 @@ import jakarta.ws.rs.container.ContainerResponseFilter;
 
 /**
  * The response filter that ends this layer's call with the status sent, emitting the request's one call-log
- * event: for responses of the method and for refusals by {@code abortWith} alike. It runs among the last
+ * event, and sends the request id in the {@value TokenGate#REQUEST_ID_HEADER} response header: for responses of the
+ * method and for refusals by {@code abortWith} alike. It runs among the last
  * response filters ({@link Priorities#AUTHENTICATION}; response filters run in descending priority), so it sees
  * the status that the application's own response filters settled on.
  */
@@ -18,6 +20,8 @@ final class CallFinisher implements ContainerResponseFilter {
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         if (request.getProperty(Exchange.PROPERTY) instanceof Exchange exchange && exchange.owned()) {
+            // the owner of the call answers with its id (a joined call's owner, the servlet filter, already did)
+            response.getHeaders().putSingle(TokenGate.REQUEST_ID_HEADER, exchange.call().requestId());
             exchange.call().finish(response.getStatus());
         }
     }

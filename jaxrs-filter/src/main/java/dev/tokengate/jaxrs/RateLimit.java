@@ -30,6 +30,10 @@ import java.lang.annotation.Target;
 @Target({ElementType.TYPE, ElementType.METHOD})
 public @interface RateLimit {
 
-    /** The limit per token, {@code N/duration}: {@code "10/1m"}, {@code "100/1h"}. */
+    /**
+     * The limit per token, {@code N/duration}: {@code "10/1m"}, {@code "100/1h"}.
+     *
+     * @return the rate, e.g. {@code "10/1m"}
+     */
     String value();
 }

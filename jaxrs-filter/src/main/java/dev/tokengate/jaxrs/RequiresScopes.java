@@ -26,10 +26,18 @@ import java.lang.annotation.Target;
 @Target({ElementType.TYPE, ElementType.METHOD})
 public @interface RequiresScopes {
 
-    /** The scopes, at least one; each an RFC 6749 scope token (printable ASCII, no space, quote or backslash). */
+    /**
+     * The scopes, at least one; each an RFC 6749 scope token (printable ASCII, no space, quote or backslash).
+     *
+     * @return the scopes
+     */
     String[] value();
 
-    /** Whether the token needs all the scopes (the default) or any one of them. */
+    /**
+     * Whether the token needs all the scopes (the default) or any one of them.
+     *
+     * @return {@link Match#ALL} or {@link Match#ANY}
+     */
     Match match() default Match.ALL;
 
     /** How the listed scopes combine. */

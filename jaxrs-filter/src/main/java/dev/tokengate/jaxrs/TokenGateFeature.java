@@ -136,7 +136,11 @@ public final class TokenGateFeature implements Feature, AutoCloseable {
         this.systemProperties = Objects.requireNonNull(systemProperties, "systemProperties");
     }
 
-    /** A feature with this pipeline; unannotated methods need a valid token. */
+    /**
+     * A feature with this pipeline; unannotated methods need a valid token.
+     *
+     * @param gate the pipeline the filters run; not null, and it stays the caller's to close
+     */
     public TokenGateFeature(TokenGate gate) {
         this(gate, Requirement.authenticated());
     }
@@ -207,7 +211,12 @@ public final class TokenGateFeature implements Feature, AutoCloseable {
         }
     }
 
-    /** The verified token of the request whose security context this is (from {@code @Context SecurityContext}). */
+    /**
+     * The verified token of the request whose security context this is (from {@code @Context SecurityContext}).
+     *
+     * @param securityContext the request's security context; may be null
+     * @return the token, empty when the request is not authenticated by tokengate
+     */
     public static Optional<VerifiedToken> verifiedToken(SecurityContext securityContext) {
         return securityContext != null && securityContext.getUserPrincipal() instanceof VerifiedToken token
                 ? Optional.of(token) : Optional.empty();

@@ -289,6 +289,31 @@ abstract class FeatureContractTest {
         assertThat(r.body()).isEqualTo(expected.body());
     }
 
+    // ---- request id and trace id
+
+    @Test
+    void requestIdHeaderOnAllowedAndRefusedResponsesIsTheCallLogs() throws Exception {
+        HttpResponse<String> allowed = call(server, "GET", "/class-scoped/inherits", token("read"),
+                "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        CallEvent allowedEvent = onlyEvent();
+        HttpResponse<String> refused = get("/class-scoped/inherits", null);
+        CallEvent refusedEvent = onlyEvent();
+        HttpResponse<String> echoed = call(server, "GET", "/class-scoped/all", token("read"),
+                TokenGate.REQUEST_ID_HEADER, "gw-7:a.b_c");
+        CallEvent echoedEvent = onlyEvent();
+
+        assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+        assertThat(allowed.headers().allValues(TokenGate.REQUEST_ID_HEADER)).containsExactly(allowedEvent.requestId());
+        assertThat(allowedEvent.traceId()).contains("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertRefused(refused, 401, "missing_token");
+        assertThat(refused.headers().allValues(TokenGate.REQUEST_ID_HEADER)).containsExactly(refusedEvent.requestId());
+        assertThat(problem(refused).get("request_id").asText()).isEqualTo(refusedEvent.requestId());
+        assertThat(refusedEvent.requestId()).isNotEqualTo(allowedEvent.requestId());
+        assertRefused(echoed, 403, "insufficient_scope");
+        assertThat(echoed.headers().allValues(TokenGate.REQUEST_ID_HEADER)).containsExactly("gw-7:a.b_c");
+        assertThat(echoedEvent.requestId()).isEqualTo("gw-7:a.b_c");
+    }
+
     // ---- precedence table
 
     @ParameterizedTest(name = "{0} {1} with scope ''{2}'' → {3}")
@@ -874,6 +899,20 @@ abstract class FeatureContractTest {
             assertThat(problem(r).get("request_id").asText()).isEqualTo(event.requestId());
             assertThat(validations).hasValue(1);
             assertThat(servletLog.drain()).isEmpty();
+            assertThat(jaxrsLog.drain()).isEmpty();
+        }
+
+        @Test
+        void requestIdHeaderIsSentOnceWithTheServletFiltersIdOnAllowedAndRefusedResponses() throws Exception {
+            HttpResponse<String> allowed = call(both, "GET", "/class-scoped/whoami", "tok-read");
+            CallEvent allowedEvent = servletLog.next();
+            HttpResponse<String> refused = call(both, "GET", "/class-scoped/replaced", "tok-read");
+            CallEvent refusedEvent = servletLog.next();
+
+            assertThat(allowed.statusCode()).isEqualTo(200);
+            assertThat(allowed.headers().allValues(TokenGate.REQUEST_ID_HEADER)).containsExactly(allowedEvent.requestId());
+            assertRefused(refused, 403, "insufficient_scope");
+            assertThat(refused.headers().allValues(TokenGate.REQUEST_ID_HEADER)).containsExactly(refusedEvent.requestId());
             assertThat(jaxrsLog.drain()).isEmpty();
         }
 

@@ -9,6 +9,10 @@ import java.time.Clock;
 /** Registered as a service: makes a {@link RedisControl} from the {@code tokengate.redis.*} keys. */
 public final class RedisControlProvider implements SharedControlProvider {
 
+    /** Made by {@link java.util.ServiceLoader}, which finds the provider through {@code META-INF/services}. */
+    public RedisControlProvider() {
+    }
+
     @Override
     public SharedControl create(ConfigSource source, Clock clock) {
         return RedisControl.connect(RedisSettings.config(source), clock);

@@ -82,6 +82,17 @@ public record RedisSettings(List<RedisURI> uris, String keyPrefix, RateLimitMode
         }
     }
 
+    /**
+     * Copies the URIs and checks every component.
+     *
+     * @param uris one URI, or two or more seed URIs of a Redis Cluster
+     * @param keyPrefix the prefix of every key tokengate writes; not null
+     * @param rateLimit how the rate limits use Redis; not null
+     * @param onFailure what the checks that need Redis do while it cannot be reached; not null
+     * @param timeout how long a command may take; positive
+     * @throws IllegalArgumentException for no URI
+     * @throws dev.tokengate.ConfigurationException naming {@code timeout} for a timeout that is not positive
+     */
     public RedisSettings {
         uris = List.copyOf(uris);
         if (uris.isEmpty()) {
@@ -93,7 +104,14 @@ public record RedisSettings(List<RedisURI> uris, String keyPrefix, RateLimitMode
         Settings.positive("timeout", timeout);
     }
 
-    /** One Redis at this URI, with every other setting at its default. */
+    /**
+     * One Redis at this URI, with every other setting at its default.
+     *
+     * @param uri a {@code redis://}, {@code rediss://} or {@code redis-sentinel://} URI, or comma-separated cluster
+     *            seeds
+     * @return the settings
+     * @throws IllegalArgumentException for text that is no such URI
+     */
     public static RedisSettings of(String uri) {
         return new RedisSettings(uris(uri), DEFAULT_KEY_PREFIX, RateLimitMode.SHARED, OnFailure.FAIL_OPEN,
                 DEFAULT_TIMEOUT);
@@ -102,6 +120,8 @@ public record RedisSettings(List<RedisURI> uris, String keyPrefix, RateLimitMode
     /**
      * The settings the {@code tokengate.redis.*} keys of the source give.
      *
+     * @param source the gate's configuration; not null
+     * @return the settings
      * @throws dev.tokengate.ConfigurationException naming the key and its layer for a malformed value, or for
      *                                              {@value ConfigKeys#REDIS_URI} unset
      */
@@ -117,23 +137,53 @@ public record RedisSettings(List<RedisURI> uris, String keyPrefix, RateLimitMode
         return new RedisSettings(uris, prefix, mode, onFailure, timeout);
     }
 
-    /** Whether the URIs name the seed nodes of a Redis Cluster (two or more). */
+    /**
+     * Whether the URIs name the seed nodes of a Redis Cluster (two or more).
+     *
+     * @return {@code true} for a Redis Cluster
+     */
     public boolean cluster() {
         return uris.size() > 1;
     }
 
+    /**
+     * These settings with another key prefix.
+     *
+     * @param prefix up to 64 letters, digits and {@code _ . : -}
+     * @return new settings; these are unchanged
+     * @throws IllegalArgumentException for a prefix of another form
+     */
     public RedisSettings withKeyPrefix(String prefix) {
         return new RedisSettings(uris, keyPrefix(prefix), rateLimit, onFailure, timeout);
     }
 
+    /**
+     * These settings with another rate-limit mode.
+     *
+     * @param mode {@code shared} or {@code local-first}
+     * @return new settings; these are unchanged
+     */
     public RedisSettings withRateLimit(RateLimitMode mode) {
         return new RedisSettings(uris, keyPrefix, mode, onFailure, timeout);
     }
 
+    /**
+     * These settings with another failure mode.
+     *
+     * @param mode {@code fail-open} or {@code fail-closed}
+     * @return new settings; these are unchanged
+     */
     public RedisSettings withOnFailure(OnFailure mode) {
         return new RedisSettings(uris, keyPrefix, rateLimit, mode, timeout);
     }
 
+    /**
+     * These settings with another command timeout.
+     *
+     * @param value positive
+     * @return new settings; these are unchanged
+     * @throws dev.tokengate.ConfigurationException naming {@code timeout} for a timeout that is not positive
+     */
     public RedisSettings withTimeout(Duration value) {
         return new RedisSettings(uris, keyPrefix, rateLimit, onFailure, value);
     }

@@ -225,6 +225,7 @@ public final class ConsoleResource {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("time", e.time().toString());
             v.put("request_id", e.requestId());
+            e.traceId().ifPresent(id -> v.put("trace_id", id));
             c.label().ifPresent(l -> v.put("token", l.name())); // else the console shows the client
             c.label().flatMap(CallLabels.Label::tokenId).ifPresent(id -> v.put("token_id", id));
             e.clientId().ifPresent(id -> v.put("client_id", id));

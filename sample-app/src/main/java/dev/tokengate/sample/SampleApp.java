@@ -5,11 +5,15 @@ import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
+import dev.tokengate.health.StartupCheck;
 import dev.tokengate.jaxrs.TokenGateFeature;
 import dev.tokengate.log.Slf4jCallLogSink;
 import dev.tokengate.sample.legacy.StatementServlet;
 import dev.tokengate.servlet.TokenGateFilter;
 import dev.tokengate.store.JdbcTokenStore;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
@@ -33,6 +37,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -46,10 +51,14 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code /api/*}, {@code /health}: Jakarta REST on Jersey, protected by the {@link TokenGateFeature} and
  *       the {@code @RequiresScopes} / {@code @Open} annotations ({@link TradingResource}, {@link HealthResource});</li>
+ *   <li>{@code /health/ready}: the gate's health report, 503 while a required upstream is down
+ *       ({@link ReadinessServlet}; open and not in the call log);</li>
  *   <li>{@code /legacy/*}: plain servlets protected only by the {@code TokenGateFilter} declared in
  *       {@code legacy-webapp/WEB-INF/web.xml};</li>
  *   <li>{@code /console/}: the token console ({@link ConsolePages}, {@link ConsoleResource});</li>
- *   <li>{@code /demo-issuer/*}: the {@link DemoIssuer}, unless {@code tokengate.jwt.issuer} names a real one.</li>
+ *   <li>{@code /demo-issuer/*}: the {@link DemoIssuer}, unless {@code tokengate.jwt.issuer} names a real one;</li>
+ *   <li>{@code /metrics}: the meters of both gates (the API's and the legacy area's, each recording in Micrometer's
+ *       global registry: {@code tokengate.metrics=auto}) in Prometheus format, open and not in the call log.</li>
  * </ul>
  * The API and the legacy area accept the issuer's JWTs and the console's personal access tokens ({@code tgat_…}),
  * which live in the database: embedded H2 in memory, or {@code tokengate.store.jdbc-url} (PostgreSQL). Every request to the API
@@ -69,9 +78,11 @@ public final class SampleApp implements AutoCloseable {
     private final Database database;
     private final TokenGate gate;
     private final Path overrideDescriptor;
+    private final PrometheusMeterRegistry metrics;
 
     private SampleApp(Server server, URI baseUri, DemoIssuer demoIssuer, Database database, TokenGate gate,
-                      Path overrideDescriptor) {
+                      Path overrideDescriptor, PrometheusMeterRegistry metrics) {
+        this.metrics = metrics;
         this.server = server;
         this.baseUri = baseUri;
         this.demoIssuer = demoIssuer;
@@ -93,6 +104,12 @@ public final class SampleApp implements AutoCloseable {
 
     /** The same with another clock, for tests that let tokens expire without waiting. */
     static SampleApp start(String host, int port, Map<String, String> settings, Clock clock) throws Exception {
+        return start(host, port, settings, clock, Ticker.systemTicker());
+    }
+
+    /** The same with another ticker too, for tests that let the issuer's cached keys age without waiting. */
+    static SampleApp start(String host, int port, Map<String, String> settings, Clock clock, Ticker ticker)
+            throws Exception {
         SampleSettings sample = new SampleSettings(settings);
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
@@ -110,6 +127,10 @@ public final class SampleApp implements AutoCloseable {
         Database db = null;
         TokenGate gate = null;
         Path override = null;
+        // Both gates are built from keys: with tokengate.metrics=auto (TOKENGATE_METRICS=off turns it off) each records
+        // in Micrometer's global registry, which this Prometheus registry joins until the app closes.
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Metrics.addRegistry(metrics);
         try {
             db = Database.open(sample.get(SampleSettings.STORE_JDBC_URL).orElse(null),
                     sample.get(SampleSettings.STORE_USERNAME).orElse(null),
@@ -148,8 +169,16 @@ public final class SampleApp implements AutoCloseable {
             CallLabels labels = new CallLabels();
             RecentCalls recent = new RecentCalls(RECENT_CALLS, labels, new Slf4jCallLogSink());
             Anomalies anomalies = new Anomalies();
-            gate = TokenGate.builder().config(ConfigSource.of(params)).tokenStore(db.tokens())
-                    .callLogSink(recent).clock(clock).anomalyListener(anomalies).build();
+            // With the demo issuer, the issuer is this very server, which answers only once started: the start-up
+            // check (tokengate.startup.check, TOKENGATE_STARTUP_CHECK) then runs after the start, below.
+            StartupCheck startupCheck = sample.get(ConfigKeys.STARTUP_CHECK).map(StartupCheck::parse)
+                    .orElse(StartupCheck.OFF);
+            TokenGate.Builder gateBuilder = TokenGate.builder().config(ConfigSource.of(params)).tokenStore(db.tokens())
+                    .callLogSink(recent).clock(clock).ticker(ticker).anomalyListener(anomalies);
+            if (demo != null) {
+                gateBuilder.startupCheck(StartupCheck.OFF);
+            }
+            gate = gateBuilder.build();
             if (demo != null) {
                 demo.revocations(gate.revocations()); // a token revoked at /demo-issuer/revoke is refused at once
             }
@@ -181,6 +210,8 @@ public final class SampleApp implements AutoCloseable {
                 main.addFilter(gateFilter, path, EnumSet.of(DispatcherType.REQUEST));
             }
             main.addServlet(new ServletHolder("jersey", new ServletContainer(api)), "/*");
+            main.addServlet(new ServletHolder("metrics", new MetricsServlet(metrics)), "/metrics");
+            main.addServlet(new ServletHolder("readiness", new ReadinessServlet(gate)), "/health/ready");
             if (demo != null) {
                 main.addServlet(new ServletHolder("demo-issuer", demo), "/demo-issuer/*");
             }
@@ -188,12 +219,19 @@ public final class SampleApp implements AutoCloseable {
             override = overrideDescriptor(params);
             WebAppContext legacy = legacyArea(server, override, ledger);
 
-            server.setHandler(new ContextHandlerCollection(legacy, main));
+            ContextHandlerCollection contexts = new ContextHandlerCollection(main);
+            server.setHandler(contexts);
             server.start();
+            if (demo != null) {
+                startupCheck.apply(gate.checkUpstreams());
+            }
+            // The legacy area's filter builds its own gate, whose start-up check (if on) needs the issuer answering.
+            contexts.addHandler(legacy);
+            legacy.start();
             if (!legacy.isAvailable()) {
                 throw new IllegalStateException("the legacy area (/legacy) did not start; see the log above");
             }
-            return new SampleApp(server, base, demo, db, gate, override);
+            return new SampleApp(server, base, demo, db, gate, override, metrics);
         } catch (Exception | Error e) {
             try {
                 server.stop();
@@ -209,6 +247,8 @@ public final class SampleApp implements AutoCloseable {
             if (override != null) {
                 Files.deleteIfExists(override);
             }
+            Metrics.removeRegistry(metrics);
+            metrics.close();
             throw e;
         }
     }
@@ -283,6 +323,8 @@ public final class SampleApp implements AutoCloseable {
             gate.close();
             database.close();
             Files.deleteIfExists(overrideDescriptor);
+            Metrics.removeRegistry(metrics);
+            metrics.close();
         }
     }
 
@@ -328,6 +370,7 @@ public final class SampleApp implements AutoCloseable {
         String base = app.baseUri().toString();
         StringBuilder sb = new StringBuilder("\n  tokengate sample app: " + base + "\n");
         sb.append("  Token console:  ").append(base).append("/console/\n");
+        sb.append("  Metrics:        ").append(base).append("/metrics (Prometheus format)\n");
         if (app.demoIssuer().isPresent()) {
             sb.append("  DEMO issuer at ").append(base).append("/demo-issuer (throw-away key, published secrets: not for real use)\n")
               .append("  Demo user ").append(DemoIssuer.USER).append(" / ").append(DemoIssuer.PASSWORD)

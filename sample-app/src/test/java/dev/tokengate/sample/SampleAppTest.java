@@ -1,5 +1,6 @@
 package dev.tokengate.sample;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
@@ -115,6 +116,41 @@ class SampleAppTest {
     void bannerShowsTheConsoleTheDemoCredentialsAndTheDatabase() {
         assertThat(SampleApp.banner(app)).contains("/console/", "DEMO issuer", "alice / alice-password",
                 "portfolio-tracker:tracker-secret", "embedded H2", "Ctrl-C");
+    }
+
+    @Test
+    void metricsAreServedOpenInPrometheusFormatAndStayOutOfTheCallLog() throws Exception {
+        assertThat(walk.get("/api/me", null).statusCode()).isEqualTo(401);
+        String bot = walk.clientToken("trading-bot", "bot-secret");
+        assertThat(walk.get("/api/me", bot).statusCode()).isEqualTo(200);
+        assertThat(walk.get("/api/me", bot).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> metrics = walk.get("/metrics", null);
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(v ->
+                assertThat(v).startsWith("text/plain; version=0.0.4"));
+        String body = metrics.body();
+        assertThat(value(body, "tokengate_decisions_total{error=\"missing_token\",outcome=\"deny\"}")).isPositive();
+        assertThat(value(body, "tokengate_decisions_total{error=\"none\",outcome=\"allow\"}")).isGreaterThanOrEqualTo(2);
+        assertThat(value(body, "tokengate_validation_seconds_count{kind=\"jwt\",result=\"ok\"}")).isGreaterThanOrEqualTo(2);
+        assertThat(value(body, "tokengate_jwks_fetch_seconds_count{result=\"ok\"}")).isPositive();
+        assertThat(value(body, "tokengate_jwks_age_seconds{issuer=\"" + app.baseUri() + "/demo-issuer\"}"))
+                .isGreaterThanOrEqualTo(0);
+        assertThat(value(body, "tokengate_cache_gets_total{cache=\"verified-tokens\",result=\"hit\"}")).isPositive();
+        assertThat(body).contains("tokengate_store_lookup_seconds_count{result=\"ok\"}", "tokengate_rate_limited_total");
+        assertThat(metrics.body()).doesNotContain(bot.substring(0, 24)).doesNotContain("alice");
+        assertThat(walk.get("/metrics", bot).statusCode()).as("a token changes nothing: the route is not gated")
+                .isEqualTo(200);
+        JsonNode calls = json(walk.get("/console/api/calls", walk.session())).get("calls");
+        assertThat(calls).isNotEmpty().allSatisfy(c -> assertThat(c.get("path").asText()).isNotEqualTo("/metrics"));
+    }
+
+    /** The value of one series in a Prometheus text exposition. */
+    private static double value(String exposition, String series) {
+        return exposition.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).strip()))
+                .orElseThrow(() -> new AssertionError("no series " + series + " in:\n" + exposition));
     }
 
     @Test

@@ -33,7 +33,11 @@ public final class ServletRequestView implements RequestView {
     private final HttpServletRequest request;
     private final String path;
 
-    /** The view of this request. */
+    /**
+     * The view of this request.
+     *
+     * @param request the servlet request; not null
+     */
     public ServletRequestView(HttpServletRequest request) {
         this.request = request;
         this.path = pathWithinApplication(request);

@@ -21,7 +21,13 @@ public final class ServletResponses {
     private ServletResponses() {
     }
 
-    /** Sends this refusal. */
+    /**
+     * Sends this refusal; nothing is written when the response is already committed.
+     *
+     * @param response the response to write to
+     * @param error the refusal: status, headers and problem body
+     * @throws IOException when the body cannot be written to the client
+     */
     public static void send(HttpServletResponse response, ErrorResponse error) throws IOException {
         if (response.isCommitted()) {
             return;
@@ -34,7 +40,13 @@ public final class ServletResponses {
         response.getOutputStream().write(body);
     }
 
-    /** Sends 503 {@code temporarily_unavailable}: tokengate itself could not check the request. */
+    /**
+     * Sends 503 {@code temporarily_unavailable}: tokengate itself could not check the request. Nothing is written when
+     * the response is already committed.
+     *
+     * @param response the response to write to
+     * @throws IOException when the body cannot be written to the client
+     */
     public static void sendUnavailable(HttpServletResponse response) throws IOException {
         if (response.isCommitted()) {
             return;

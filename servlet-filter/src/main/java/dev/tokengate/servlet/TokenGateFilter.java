@@ -43,7 +43,9 @@ import java.util.function.Function;
  * subject (or client id), {@code getAuthType()} is {@code "BEARER"} and {@code isUserInRole(scope)} asks whether
  * the token has that scope. The token is also the request attribute {@value #TOKEN_ATTRIBUTE}. Requests on a
  * {@code permit} route pass unwrapped, and their token, if any, is not checked. Each request produces exactly
- * one call-log event, with the status actually sent (for asynchronous requests, when they complete).
+ * one call-log event, with the status actually sent (for asynchronous requests, when they complete), and its
+ * response, refused or not, carries the request id in the {@value TokenGate#REQUEST_ID_HEADER} header (the client's
+ * own when it sent a sane one).
  *
  * <h2>Declared in {@code web.xml}</h2>
  * <pre>{@code
@@ -316,6 +318,7 @@ public class TokenGateFilter implements Filter {
             return;
         }
         request.setAttribute(TokenGate.CALL_ATTRIBUTE, call); // a JAX-RS layer behind this filter joins the call
+        response.setHeader(TokenGate.REQUEST_ID_HEADER, call.requestId()); // on the refusal and the application's answer
         int status = HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
         boolean finishesLater = false;
         try {

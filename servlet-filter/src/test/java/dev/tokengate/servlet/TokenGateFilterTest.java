@@ -215,6 +215,46 @@ class TokenGateFilterTest {
         assertThat(r.body()).doesNotContain(StubTokens.READ).doesNotContain("Exception");
     }
 
+    // --- request id and trace id -------------------------------------------------------------------------------
+
+    @Test
+    void requestWhenAllowedOrRefusedThenTheRequestIdHeaderIsTheCallLogs() throws Exception {
+        HttpResponse<String> allowed = server.get("/app/api/accounts/1", "Authorization", bearer(StubTokens.READ),
+                "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        CallEvent allowedEvent = sink.next();
+        HttpResponse<String> refused = server.get("/app/api/accounts/1");
+        CallEvent refusedEvent = sink.next();
+        HttpResponse<String> async = server.get("/app/api/async/job", "Authorization", bearer(StubTokens.READ));
+        CallEvent asyncEvent = sink.next();
+
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.headers().allValues(TokenGate.REQUEST_ID_HEADER)).containsExactly(allowedEvent.requestId());
+        assertThat(allowedEvent.traceId()).contains("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().allValues(TokenGate.REQUEST_ID_HEADER)).containsExactly(refusedEvent.requestId());
+        assertThat(JSON.readTree(refused.body()).path("request_id").asText()).isEqualTo(refusedEvent.requestId());
+        assertThat(refusedEvent.traceId()).isEmpty();
+        assertThat(async.statusCode()).isEqualTo(202);
+        assertThat(async.headers().allValues(TokenGate.REQUEST_ID_HEADER)).containsExactly(asyncEvent.requestId());
+        assertThat(List.of(allowedEvent.requestId(), refusedEvent.requestId(), asyncEvent.requestId()))
+                .doesNotHaveDuplicates();
+    }
+
+    @Test
+    void requestWhenTheClientSentASaneRequestIdThenEchoedElseReplaced() throws Exception {
+        HttpResponse<String> sane = server.get("/app/api/accounts/1", "X-Request-Id", "gw-7:a.b_c");
+        HttpResponse<String> unsafe = server.get("/app/api/accounts/1", "X-Request-Id", "<img src=x>");
+        HttpResponse<String> long65 = server.get("/app/api/accounts/1", "X-Request-Id", "a".repeat(65));
+
+        assertThat(sane.statusCode()).isEqualTo(401);
+        assertThat(sane.headers().allValues("x-request-id")).containsExactly("gw-7:a.b_c");
+        assertThat(sink.next().requestId()).isEqualTo("gw-7:a.b_c");
+        assertThat(unsafe.headers().allValues("x-request-id")).singleElement().asString()
+                .isNotEqualTo("<img src=x>").matches("[A-Za-z0-9_-]{12}").isEqualTo(sink.next().requestId());
+        assertThat(long65.headers().allValues("x-request-id")).singleElement().asString()
+                .hasSize(12).isEqualTo(sink.next().requestId());
+    }
+
     // --- routes ------------------------------------------------------------------------------------------------
 
     @Test

@@ -8,7 +8,9 @@ import ch.qos.logback.core.read.ListAppender;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Captures log events while open, so a test can assert what was, and what was never, logged: every event of the JVM
@@ -46,12 +48,15 @@ public final class LogCapture implements AutoCloseable {
         return List.copyOf(appender.list);
     }
 
-    /** Every captured line: formatted message, MDC, arguments and the full text of any throwable. */
+    /** Every captured line: formatted message, MDC, key-value pairs and the full text of any throwable. */
     public List<String> lines() {
         List<String> lines = new ArrayList<>();
         for (ILoggingEvent e : List.copyOf(appender.list)) {
             StringBuilder sb = new StringBuilder(e.getLoggerName()).append(' ').append(e.getFormattedMessage())
                     .append(' ').append(e.getMDCPropertyMap());
+            if (e.getKeyValuePairs() != null) {
+                sb.append(' ').append(e.getKeyValuePairs());
+            }
             for (IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
                 sb.append(' ').append(t.getClassName()).append(": ").append(t.getMessage());
             }
@@ -64,6 +69,21 @@ public final class LogCapture implements AutoCloseable {
     public List<String> lines(String loggerName) {
         return List.copyOf(appender.list).stream().filter(e -> e.getLoggerName().equals(loggerName))
                 .map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    /** The key-value pairs of each event of one logger, in order (an empty map for an event without them). */
+    public List<Map<String, Object>> keyValues(String loggerName) {
+        List<Map<String, Object>> all = new ArrayList<>();
+        for (ILoggingEvent e : List.copyOf(appender.list)) {
+            if (e.getLoggerName().equals(loggerName)) {
+                Map<String, Object> pairs = new LinkedHashMap<>();
+                if (e.getKeyValuePairs() != null) {
+                    e.getKeyValuePairs().forEach(p -> pairs.put(p.key, p.value));
+                }
+                all.add(pairs);
+            }
+        }
+        return all;
     }
 
     public String text() {
