@@ -1,5 +1,6 @@
 package dev.tokengate.jaxrs;
 
+import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.TokenGate;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
@@ -64,7 +65,7 @@ abstract class AnomalyContractTest {
         params.put(ConfigKeys.ANOMALY_ACTION, "revoke");
         gate = TokenGate.builder().config(ConfigSource.of(params, Map.of(), new Properties())).callLogSink(sink)
                 .anomalyListener(anomalies::add).build();
-        server = TestServer.start(context -> runtime().deploy(context,
+        server = ServletContexts.serve(context -> runtime().deploy(context,
                 Resources.application(new TokenGateFeature(gate), new ArrayList<>(), Map.of())));
     }
 

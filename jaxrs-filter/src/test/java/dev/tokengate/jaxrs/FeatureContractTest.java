@@ -1,5 +1,6 @@
 package dev.tokengate.jaxrs;
 
+import dev.tokengate.testing.jetty.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.ErrorResponse;
@@ -71,7 +72,7 @@ abstract class FeatureContractTest {
         idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         downIdp = LoopbackIssuer.start().down();
         gate = gateBuilder().callLogSink(sink).build();
-        server = TestServer.start(context -> runtime().deploy(context,
+        server = ServletContexts.serve(context -> runtime().deploy(context,
                 Resources.application(new TokenGateFeature(gate), probe, Map.of())));
     }
 
@@ -214,7 +215,7 @@ abstract class FeatureContractTest {
     void callLogHasTheClientAddressAndTheWholePathWithoutAServletFilterInFront() throws Exception {
         CapturingSink shopLog = new CapturingSink();
         TokenGate shopGate = gateBuilder().callLogSink(shopLog).build();
-        try (TestServer shop = TestServer.start(context -> {
+        try (TestServer shop = ServletContexts.serve(context -> {
             context.setContextPath("/shop");
             runtime().deploy(context, Resources.application(new TokenGateFeature(shopGate), new ArrayList<>(), Map.of()));
         })) {
@@ -464,7 +465,7 @@ abstract class FeatureContractTest {
                     ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString(),
                     ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
                     TokenGateFeature.UNANNOTATED, "trade");
-            configured = TestServer.start(context -> runtime().deploy(context,
+            configured = ServletContexts.serve(context -> runtime().deploy(context,
                     Resources.application(new TokenGateFeature(), new ArrayList<>(), properties)));
         }
 
@@ -518,7 +519,7 @@ abstract class FeatureContractTest {
                             ConfigKeys.TRUSTED_PROXIES, "127.0.0.1/32", ConfigKeys.FORWARDED_HEADER, "x-forwarded-for",
                             ConfigKeys.IP_RANGES_CLIENTS, "bot=203.0.113.0/24 198.51.100.7; reporting=10.0.0.0/8"),
                     Map.of(), new java.util.Properties())).callLogSink(fencedLog).build();
-            fenced = TestServer.start(context -> runtime().deploy(context,
+            fenced = ServletContexts.serve(context -> runtime().deploy(context,
                     Resources.application(new TokenGateFeature(gate), fencedProbe, Map.of())));
         }
 
@@ -623,7 +624,7 @@ abstract class FeatureContractTest {
                     return java.util.Set.of(new TokenGateFeature(gate));
                 }
             };
-            partner = TestServer.start(context -> runtime().deploy(context, app));
+            partner = ServletContexts.serve(context -> runtime().deploy(context, app));
         }
 
         @AfterAll
@@ -669,7 +670,7 @@ abstract class FeatureContractTest {
         @BeforeAll
         void start() throws Exception {
             TokenGate limiting = gateBuilder().callLogSink(policyLog).policy(BULK_IS_OVER_ITS_LIMIT).build();
-            limited = TestServer.start(context -> runtime().deploy(context,
+            limited = ServletContexts.serve(context -> runtime().deploy(context,
                     Resources.application(new TokenGateFeature(limiting), policyProbe, Map.of())));
         }
 
@@ -725,7 +726,7 @@ abstract class FeatureContractTest {
         void start() throws Exception {
             TokenGate gate = gateBuilder().callLogSink(reportLog).policy(BULK_IS_OVER_ITS_LIMIT)
                     .mode(TokenGate.Mode.REPORT_ONLY).build();
-            reporting = TestServer.start(context -> runtime().deploy(context,
+            reporting = ServletContexts.serve(context -> runtime().deploy(context,
                     Resources.application(new TokenGateFeature(gate), reportProbe, Map.of())));
         }
 
@@ -812,7 +813,7 @@ abstract class FeatureContractTest {
             java.util.Properties system = new java.util.Properties();
             system.setProperty(ConfigKeys.RULES, "/* = deny");
             system.setProperty(ConfigKeys.JAXRS_UNANNOTATED, " ");
-            configured = TestServer.start(context -> runtime().deploy(context,
+            configured = ServletContexts.serve(context -> runtime().deploy(context,
                     Resources.application(new TokenGateFeature(environment, system), new ArrayList<>(), properties)));
         }
 
@@ -854,7 +855,7 @@ abstract class FeatureContractTest {
             };
             TokenGate servletGate = gateBuilder().validator(counting).callLogSink(servletLog).build();
             TokenGate jaxrsGate = gateBuilder().validator(counting).callLogSink(jaxrsLog).build();
-            both = TestServer.start(context -> {
+            both = ServletContexts.serve(context -> {
                 context.addFilter(new FilterHolder(new TokenGateFilter(servletGate, UrlRules.parse("/closed = permit; /* = authenticated"))),
                         "/*", EnumSet.of(DispatcherType.REQUEST));
                 runtime().deploy(context, Resources.application(new TokenGateFeature(jaxrsGate), new ArrayList<>(), Map.of()));

@@ -1,5 +1,6 @@
 package dev.tokengate.jaxrs;
 
+import dev.tokengate.testing.jetty.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.TokenGate;
@@ -82,7 +83,7 @@ abstract class RateLimitContract {
 
     private void serve(RateLimits limits) throws Exception {
         TokenGate gate = gate(limits);
-        server = TestServer.start(context -> runtime().deploy(context, application(new TokenGateFeature(gate))));
+        server = ServletContexts.serve(context -> runtime().deploy(context, application(new TokenGateFeature(gate))));
     }
 
     private static Application application(TokenGateFeature feature) {
@@ -199,7 +200,7 @@ abstract class RateLimitContract {
     void behindTheServletFilterARequestIsCountedOnce() throws Exception {
         TokenGate servletGate = gate(RateLimits.builder().perToken(Rate.parse("3/1m")).build());
         TokenGate jaxrsGate = gate(RateLimits.builder().perToken(Rate.parse("3/1m")).build());
-        server = TestServer.start(context -> {
+        server = ServletContexts.serve(context -> {
             context.addFilter(new FilterHolder(new TokenGateFilter(servletGate, UrlRules.parse("/* = authenticated"))),
                     "/*", EnumSet.of(DispatcherType.REQUEST));
             runtime().deploy(context, application(new TokenGateFeature(jaxrsGate)));

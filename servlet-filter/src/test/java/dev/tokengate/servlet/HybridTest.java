@@ -1,5 +1,6 @@
 package dev.tokengate.servlet;
 
+import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;

@@ -1,5 +1,6 @@
 package dev.tokengate.servlet;
 
+import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;

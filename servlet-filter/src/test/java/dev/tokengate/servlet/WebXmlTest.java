@@ -1,5 +1,6 @@
 package dev.tokengate.servlet;
 
+import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testkit.SigningKey;
 import dev.tokengate.testing.TestTokens;
