@@ -147,6 +147,8 @@ public final class TokenGate implements AutoCloseable {
     private final GateObserver observer;
     /** What the gate reaches out to, for {@link #health()}. */
     private final Upstreams upstreams;
+    /** The RFC 9728 metadata the adapters serve and every 401 points to. */
+    private final ResourceMetadata resourceMetadata;
 
     private TokenGate(Builder b) {
         this.config = b.config;
@@ -193,7 +195,11 @@ public final class TokenGate implements AutoCloseable {
         this.mode = b.mode;
         this.sink = CallLogLimiter.wrap(b.sink, config.logOpenRoutes(), config.denialsPerAddress(),
                 config.denialWindow(), clock);
+        // DPoP: dpop_signing_alg_values_supported is the list of proof algorithms once proofs are verified (empty: none)
+        this.resourceMetadata = new ResourceMetadata(config, built.issuers().stream().map(JwtValidator::issuer).toList(),
+                List.of());
         warnAboutLooserSettings(config, built.issuers());
+        resourceMetadata.warnIfInsecure(LOG);
         if (mode == Mode.REPORT_ONLY) {
             LOG.warn("{}=report-only: tokengate enforces nothing; every request reaches the application and each "
                     + "refusal is only logged (decision would_deny). Use it to roll the gate out, then switch to enforce",
@@ -251,6 +257,15 @@ public final class TokenGate implements AutoCloseable {
      */
     public Mode mode() {
         return mode;
+    }
+
+    /**
+     * The API's OAuth 2.0 protected-resource metadata (RFC 9728), which each adapter serves at its well-known URL.
+     *
+     * @return the metadata, never null
+     */
+    public ResourceMetadata resourceMetadata() {
+        return resourceMetadata;
     }
 
     /**
@@ -1220,13 +1235,21 @@ public final class TokenGate implements AutoCloseable {
          * The response for an error: status, {@code WWW-Authenticate} (when it is a challenge),
          * {@code Cache-Control: no-store}, the error's own headers ({@code Retry-After}, …) and a problem body. With
          * {@value ConfigKeys#CHALLENGE_INCLUDE_SCOPE}{@code =false} the required scopes appear nowhere: not in the
-         * challenge's {@code scope}, its {@code error_description}, nor the problem body.
+         * challenge's {@code scope}, its {@code error_description}, nor the problem body. Every 401 challenge names the
+         * API's RFC 9728 metadata as {@code resource_metadata} (when its URL is known: {@value ConfigKeys#RESOURCE}
+         * or the request's URI).
          *
          * @param refusal the error of a rejected outcome; not null
          * @return the status, headers and body to send
          */
         public ErrorResponse errorResponse(BearerError refusal) {
             BearerError error = config.includeScopeInChallenge() ? refusal : refusal.withoutRequiredScopes();
+            if (error.status() == 401) {
+                Optional<String> metadata = resourceMetadata.metadataUrl(request);
+                if (metadata.isPresent()) {
+                    error = error.withGateParameter("resource_metadata", metadata.get()); // RFC 9728 §5.1
+                }
+            }
             Map<String, String> headers = new LinkedHashMap<>();
             WwwAuthenticate.format(config.realm(), error, config.errorUri(), config.includeScopeInChallenge())
                     .ifPresent(v -> headers.put("WWW-Authenticate", v));
