@@ -53,6 +53,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -128,6 +129,8 @@ public final class TokenGate implements AutoCloseable {
 
     /** The mark of a request whose token lacked the route's scopes. */
     static final String SCOPE_MARK = "scope";
+    /** The mark of a request whose token lacked the route's authentication context or freshness (RFC 9470). */
+    static final String STEP_UP_MARK = "step_up";
 
     private final TokenGateConfig config;
     private final TokenExtractor extractor;
@@ -1055,7 +1058,7 @@ public final class TokenGate implements AutoCloseable {
             VerifiedToken token = ((Outcome.Authenticated) authn).token();
             scopeDenial = null;
             if (requirement.isSatisfiedBy(token.scopes())) {
-                return authn;
+                return stepUp(token, requirement).orElse(authn);
             }
             String needed = requirement.mode() == Requirement.Mode.ANY_OF
                     ? "one of the scopes " + String.join(", ", requirement.scopes())
@@ -1065,6 +1068,44 @@ public final class TokenGate implements AutoCloseable {
                     "This resource requires " + needed + "; ask for a token that has them.", requirement.scopes());
             scopeDenial = new PolicyDecision.Deny(error, reason, List.of(SCOPE_MARK));
             return new Outcome.Rejected(error);
+        }
+
+        /**
+         * RFC 9470: the refusal of a token whose user authentication is not the route's ({@code acr} not among its
+         * values, {@code auth_time} missing or older than its max age, by the gate's clock), if it is not.
+         */
+        private Optional<Outcome> stepUp(VerifiedToken token, Requirement requirement) {
+            Set<String> acrValues = requirement.acrValues();
+            Optional<Duration> maxAge = requirement.maxAge();
+            if (acrValues.isEmpty() && maxAge.isEmpty()) {
+                return Optional.empty();
+            }
+            Object acr = token.claims().get("acr");
+            String problem = null;
+            String advice = null;
+            if (!acrValues.isEmpty() && !(acr instanceof String a && acrValues.contains(a))) {
+                problem = acr == null ? "the token has no acr claim" : "the token's acr " + acr + " is not one of " + acrValues;
+                advice = "This resource requires a stronger authentication (acr " + String.join(" or ", acrValues)
+                        + "); sign in again with it and use the new token.";
+            } else if (maxAge.isPresent()) {
+                Object authTime = token.claims().get("auth_time");
+                if (!(authTime instanceof Number n)) {
+                    problem = "the token has no numeric auth_time claim and the route has max-age " + maxAge.get().getSeconds();
+                } else if (Duration.between(Instant.ofEpochSecond(n.longValue()), time).compareTo(maxAge.get()) > 0) {
+                    problem = "the user authenticated at " + Instant.ofEpochSecond(n.longValue()) + ", more than "
+                            + maxAge.get().getSeconds() + " s before " + time;
+                }
+                advice = "This resource requires an authentication within the last " + maxAge.get().getSeconds()
+                        + " seconds; sign in again and use the new token.";
+            }
+            if (problem == null) {
+                return Optional.empty();
+            }
+            reason = problem + " ('" + requirement + "')";
+            BearerError error = BearerError.insufficientUserAuthentication(advice, acrValues,
+                    maxAge.map(Duration::getSeconds));
+            scopeDenial = new PolicyDecision.Deny(error, reason, List.of(STEP_UP_MARK));
+            return Optional.of(new Outcome.Rejected(error));
         }
 
         /**
