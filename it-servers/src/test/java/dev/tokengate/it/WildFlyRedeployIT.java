@@ -3,7 +3,7 @@ package dev.tokengate.it;
 import dev.tokengate.it.Jcmd.ThreadDump;
 import dev.tokengate.it.app.FlushServlet;
 import dev.tokengate.it.app.ProbeServlet;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.junit.jupiter.api.AfterAll;
@@ -84,7 +84,7 @@ class WildFlyRedeployIT {
     private static final Pattern REQUEST_THREAD = Pattern.compile("default task-\\d+");
 
     private static Path work;
-    private static JwksServer idp;
+    private static LoopbackIssuer idp;
     private static WildFly server;
     private static Jcmd jcmd;
     private static HttpClient http;
@@ -97,7 +97,7 @@ class WildFlyRedeployIT {
             skip("no jcmd in " + javaHome + " (a JRE?): set it.server.java.home to a JDK");
         }
         work = Path.of(System.getProperty("it.work.dir", "target/it-work"));
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         server = WildFly.start(home, javaHome, work.resolve("wildfly"));
         jcmd = new Jcmd(javaHome, server.pid());
@@ -349,7 +349,7 @@ class WildFlyRedeployIT {
         String webXml = War.resource("/wars/redeploy/WEB-INF/web.xml")
                 .replace("@ISSUER@", TestTokens.ISSUER)
                 .replace("@AUDIENCE@", TestTokens.AUDIENCE)
-                .replace("@JWKS_URI@", idp.uri().toString());
+                .replace("@JWKS_URI@", idp.jwksUri().toString());
         return War.builder().webXml(webXml).classes(ProbeServlet.class).libs(jars).writeTo(war);
     }
 }

@@ -2,7 +2,7 @@ package dev.tokengate.sample;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokengate.ConfigurationException;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import dev.tokengate.testing.conformance.RawHttp;
@@ -171,11 +171,11 @@ class SampleAppTest {
 
     @Test
     void externalIssuerConfiguredThenDemoIssuerOffAndThatIssuerTrustedByApiAndLegacyArea() throws Exception {
-        try (JwksServer jwks = JwksServer.start()) {
+        try (LoopbackIssuer jwks = LoopbackIssuer.start()) {
             jwks.jwks(TestKeys.jwksJson(TestKeys.rsa()));
             try (SampleApp external = SampleApp.start("127.0.0.1", 0, Map.of(
                     "tokengate.jwt.issuer", TestTokens.ISSUER,
-                    "tokengate.jwt.jwks-uri", jwks.uri().toString(),
+                    "tokengate.jwt.jwks-uri", jwks.jwksUri().toString(),
                     "tokengate.jwt.audience", TestTokens.AUDIENCE))) {
                 assertThat(external.demoIssuer()).isEmpty();
                 Walker w = new Walker(external.baseUri());
