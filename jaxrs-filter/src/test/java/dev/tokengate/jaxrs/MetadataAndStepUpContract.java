@@ -9,7 +9,9 @@ import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.testing.CapturingSink;
 import dev.tokengate.testing.FakeTime;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testing.jetty.TestServer;
+import dev.tokengate.testkit.LoopbackIssuer;
+import dev.tokengate.testkit.TokenBuilder;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import jakarta.ws.rs.GET;
@@ -38,7 +40,7 @@ abstract class MetadataAndStepUpContract {
 
     private final FakeTime time = new FakeTime(Instant.now());
     private final CapturingSink sink = new CapturingSink();
-    private JwksServer idp;
+    private LoopbackIssuer idp;
     private TestServer server;
 
     /** The runtime under test. */
@@ -73,7 +75,7 @@ abstract class MetadataAndStepUpContract {
 
     @BeforeEach
     void start() {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     }
 
     @AfterEach
@@ -87,10 +89,10 @@ abstract class MetadataAndStepUpContract {
     private void serve(TokenGateConfig settings) throws Exception {
         TokenGate gate = TokenGate.builder().settings(settings)
                 .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
-                        .keySource(KeySources.jwks(idp.uri()).build()).audiences(TestTokens.AUDIENCE))
+                        .keySource(KeySources.jwks(idp.jwksUri()).build()).audiences(TestTokens.AUDIENCE))
                 .callLogSink(sink).clock(time).build();
         TokenGateFeature feature = new TokenGateFeature(gate);
-        server = TestServer.start(context -> runtime().deploy(context, new Application() {
+        server = ServletContexts.serve(context -> runtime().deploy(context, new Application() {
             @Override
             public Set<Object> getSingletons() {
                 return Set.of(feature, new Bank());
@@ -107,7 +109,7 @@ abstract class MetadataAndStepUpContract {
     }
 
     private String withdrawToken(String acr, Instant authTime) {
-        TestTokens.Builder b = TestTokens.jwt().scope("withdraw");
+        TokenBuilder b = TestTokens.jwt().scope("withdraw");
         if (acr != null) {
             b.claim("acr", acr);
         }

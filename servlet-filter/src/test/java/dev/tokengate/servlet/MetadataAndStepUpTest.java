@@ -9,7 +9,9 @@ import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.testing.CapturingSink;
 import dev.tokengate.testing.FakeTime;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testing.jetty.TestServer;
+import dev.tokengate.testkit.LoopbackIssuer;
+import dev.tokengate.testkit.TokenBuilder;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import jakarta.servlet.DispatcherType;
@@ -40,12 +42,12 @@ class MetadataAndStepUpTest {
 
     private final FakeTime time = new FakeTime(Instant.now());
     private final CapturingSink sink = new CapturingSink();
-    private JwksServer idp;
+    private LoopbackIssuer idp;
     private TestServer server;
 
     @BeforeEach
     void start() {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     }
 
     @AfterEach
@@ -59,7 +61,7 @@ class MetadataAndStepUpTest {
     private void serve(TokenGateConfig settings) throws Exception {
         TokenGate gate = TokenGate.builder().settings(settings)
                 .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
-                        .keySource(KeySources.jwks(idp.uri()).build()).audiences(TestTokens.AUDIENCE))
+                        .keySource(KeySources.jwks(idp.jwksUri()).build()).audiences(TestTokens.AUDIENCE))
                 .callLogSink(sink).clock(time).build();
         ServletContextHandler context = new ServletContextHandler("/");
         context.addFilter(new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(RULES))), "/*",
@@ -77,7 +79,7 @@ class MetadataAndStepUpTest {
     }
 
     private String withdrawToken(String acr, Instant authTime) {
-        TestTokens.Builder b = TestTokens.jwt().scope("withdraw");
+        TokenBuilder b = TestTokens.jwt().scope("withdraw");
         if (acr != null) {
             b.claim("acr", acr);
         }
