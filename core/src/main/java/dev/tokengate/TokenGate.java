@@ -53,6 +53,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -128,6 +129,8 @@ public final class TokenGate implements AutoCloseable {
 
     /** The mark of a request whose token lacked the route's scopes. */
     static final String SCOPE_MARK = "scope";
+    /** The mark of a request whose token lacked the route's authentication context or freshness (RFC 9470). */
+    static final String STEP_UP_MARK = "step_up";
 
     private final TokenGateConfig config;
     private final TokenExtractor extractor;
@@ -147,6 +150,8 @@ public final class TokenGate implements AutoCloseable {
     private final GateObserver observer;
     /** What the gate reaches out to, for {@link #health()}. */
     private final Upstreams upstreams;
+    /** The RFC 9728 metadata the adapters serve and every 401 points to. */
+    private final ResourceMetadata resourceMetadata;
 
     private TokenGate(Builder b) {
         this.config = b.config;
@@ -193,7 +198,11 @@ public final class TokenGate implements AutoCloseable {
         this.mode = b.mode;
         this.sink = CallLogLimiter.wrap(b.sink, config.logOpenRoutes(), config.denialsPerAddress(),
                 config.denialWindow(), clock);
+        // DPoP: dpop_signing_alg_values_supported is the list of proof algorithms once proofs are verified (empty: none)
+        this.resourceMetadata = new ResourceMetadata(config, built.issuers().stream().map(JwtValidator::issuer).toList(),
+                List.of());
         warnAboutLooserSettings(config, built.issuers());
+        resourceMetadata.warnIfInsecure(LOG);
         if (mode == Mode.REPORT_ONLY) {
             LOG.warn("{}=report-only: tokengate enforces nothing; every request reaches the application and each "
                     + "refusal is only logged (decision would_deny). Use it to roll the gate out, then switch to enforce",
@@ -251,6 +260,15 @@ public final class TokenGate implements AutoCloseable {
      */
     public Mode mode() {
         return mode;
+    }
+
+    /**
+     * The API's OAuth 2.0 protected-resource metadata (RFC 9728), which each adapter serves at its well-known URL.
+     *
+     * @return the metadata, never null
+     */
+    public ResourceMetadata resourceMetadata() {
+        return resourceMetadata;
     }
 
     /**
@@ -1040,7 +1058,7 @@ public final class TokenGate implements AutoCloseable {
             VerifiedToken token = ((Outcome.Authenticated) authn).token();
             scopeDenial = null;
             if (requirement.isSatisfiedBy(token.scopes())) {
-                return authn;
+                return stepUp(token, requirement).orElse(authn);
             }
             String needed = requirement.mode() == Requirement.Mode.ANY_OF
                     ? "one of the scopes " + String.join(", ", requirement.scopes())
@@ -1050,6 +1068,44 @@ public final class TokenGate implements AutoCloseable {
                     "This resource requires " + needed + "; ask for a token that has them.", requirement.scopes());
             scopeDenial = new PolicyDecision.Deny(error, reason, List.of(SCOPE_MARK));
             return new Outcome.Rejected(error);
+        }
+
+        /**
+         * RFC 9470: the refusal of a token whose user authentication is not the route's ({@code acr} not among its
+         * values, {@code auth_time} missing or older than its max age, by the gate's clock), if it is not.
+         */
+        private Optional<Outcome> stepUp(VerifiedToken token, Requirement requirement) {
+            Set<String> acrValues = requirement.acrValues();
+            Optional<Duration> maxAge = requirement.maxAge();
+            if (acrValues.isEmpty() && maxAge.isEmpty()) {
+                return Optional.empty();
+            }
+            Object acr = token.claims().get("acr");
+            String problem = null;
+            String advice = null;
+            if (!acrValues.isEmpty() && !(acr instanceof String a && acrValues.contains(a))) {
+                problem = acr == null ? "the token has no acr claim" : "the token's acr " + acr + " is not one of " + acrValues;
+                advice = "This resource requires a stronger authentication (acr " + String.join(" or ", acrValues)
+                        + "); sign in again with it and use the new token.";
+            } else if (maxAge.isPresent()) {
+                Object authTime = token.claims().get("auth_time");
+                if (!(authTime instanceof Number n)) {
+                    problem = "the token has no numeric auth_time claim and the route has max-age " + maxAge.get().getSeconds();
+                } else if (Duration.between(Instant.ofEpochSecond(n.longValue()), time).compareTo(maxAge.get()) > 0) {
+                    problem = "the user authenticated at " + Instant.ofEpochSecond(n.longValue()) + ", more than "
+                            + maxAge.get().getSeconds() + " s before " + time;
+                }
+                advice = "This resource requires an authentication within the last " + maxAge.get().getSeconds()
+                        + " seconds; sign in again and use the new token.";
+            }
+            if (problem == null) {
+                return Optional.empty();
+            }
+            reason = problem + " ('" + requirement + "')";
+            BearerError error = BearerError.insufficientUserAuthentication(advice, acrValues,
+                    maxAge.map(Duration::getSeconds));
+            scopeDenial = new PolicyDecision.Deny(error, reason, List.of(STEP_UP_MARK));
+            return Optional.of(new Outcome.Rejected(error));
         }
 
         /**
@@ -1220,13 +1276,21 @@ public final class TokenGate implements AutoCloseable {
          * The response for an error: status, {@code WWW-Authenticate} (when it is a challenge),
          * {@code Cache-Control: no-store}, the error's own headers ({@code Retry-After}, …) and a problem body. With
          * {@value ConfigKeys#CHALLENGE_INCLUDE_SCOPE}{@code =false} the required scopes appear nowhere: not in the
-         * challenge's {@code scope}, its {@code error_description}, nor the problem body.
+         * challenge's {@code scope}, its {@code error_description}, nor the problem body. Every 401 challenge names the
+         * API's RFC 9728 metadata as {@code resource_metadata} (when its URL is known: {@value ConfigKeys#RESOURCE}
+         * or the request's URI).
          *
          * @param refusal the error of a rejected outcome; not null
          * @return the status, headers and body to send
          */
         public ErrorResponse errorResponse(BearerError refusal) {
             BearerError error = config.includeScopeInChallenge() ? refusal : refusal.withoutRequiredScopes();
+            if (error.status() == 401) {
+                Optional<String> metadata = resourceMetadata.metadataUrl(request);
+                if (metadata.isPresent()) {
+                    error = error.withGateParameter("resource_metadata", metadata.get()); // RFC 9728 §5.1
+                }
+            }
             Map<String, String> headers = new LinkedHashMap<>();
             WwwAuthenticate.format(config.realm(), error, config.errorUri(), config.includeScopeInChallenge())
                     .ifPresent(v -> headers.put("WWW-Authenticate", v));

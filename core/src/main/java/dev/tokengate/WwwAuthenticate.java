@@ -34,7 +34,11 @@ public final class WwwAuthenticate {
         }
         StringBuilder sb = new StringBuilder("Bearer realm=\"").append(sanitize(realm)).append('"');
         if (error.code().isEmpty()) {
-            return Optional.of(sb.toString()); // RFC 6750 §3.1: no error information without credentials
+            // RFC 6750 §3.1: no error information without credentials; the gate's own parameters (RFC 9728's
+            // resource_metadata) are not error information
+            error.challengeParameters().forEach((name, value) ->
+                    sb.append(", ").append(name).append("=\"").append(sanitize(value)).append('"'));
+            return Optional.of(sb.toString());
         }
         sb.append(", error=\"").append(sanitize(error.code().get().value())).append('"');
         sb.append(", error_description=\"").append(sanitize(error.description())).append('"');

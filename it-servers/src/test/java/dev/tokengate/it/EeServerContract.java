@@ -211,7 +211,8 @@ abstract class EeServerContract {
     void webXmlConstraintWithoutATokenAnswersTheBearerChallenge() throws Exception {
         HttpResponse<String> response = get("/ee/guarded/report", null);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
-        assertThat(response.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"ee\"");
+        assertThat(response.headers().allValues("WWW-Authenticate")).singleElement().asString()
+                .matches("Bearer realm=\"ee\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\"");
     }
 
     @Test

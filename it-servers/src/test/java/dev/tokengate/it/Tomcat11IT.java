@@ -117,7 +117,8 @@ class Tomcat11IT extends TomcatFilterContract {
 
         HttpResponse<String> none = get("/gated/admin/users", null);
         assertThat(none.statusCode()).isEqualTo(401);
-        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"legacy\"");
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(challenge -> assertThat(challenge)
+                .matches("Bearer realm=\"legacy\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\""));
     }
 
     @Test

@@ -88,7 +88,8 @@ abstract class TomcatFilterContract {
     void ruleMatrixWhenNoTokenThen401WithBearerChallenge() throws Exception {
         HttpResponse<String> r = get("/gated/api/accounts/7", null);
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"legacy\"");
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(challenge -> assertThat(challenge)
+                .matches("Bearer realm=\"legacy\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\""));
     }
 
     @Test

@@ -163,7 +163,8 @@ class WildFlyRedeployIT {
             }
             HttpResponse<String> none = get("/tokengate-it/api/accounts/7", null);
             assertThat(none.statusCode()).as("cycle %d: no token", cycle).isEqualTo(401);
-            assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"legacy\"");
+            assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(challenge -> assertThat(challenge)
+                .matches("Bearer realm=\"legacy\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\""));
             assertThat(idp.jwksRequests()).as("cycle %d: the gate fetched the keys with its HTTP client", cycle)
                     .isGreaterThan(fetchesBefore);
 

@@ -193,7 +193,8 @@ abstract class FeatureContractTest {
     void missingTokenThen401WithBareChallenge() throws Exception {
         HttpResponse<String> r = get("/class-scoped/inherits", null);
         assertRefused(r, 401, "missing_token");
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"api\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"api\", resource_metadata=\"" + server.base()
+                + "/.well-known/oauth-protected-resource\"");
         assertThat(onlyEvent().errorCode()).hasValue("missing_token");
     }
 

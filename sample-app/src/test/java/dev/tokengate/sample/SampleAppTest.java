@@ -60,7 +60,8 @@ class SampleAppTest {
     void noTokenThenBareChallengeAndGarbageThenInvalidToken() throws Exception {
         HttpResponse<String> none = walk.get("/api/me", null);
         assertThat(none.statusCode()).isEqualTo(401);
-        assertThat(challenge(none)).isEqualTo("Bearer realm=\"sample\"");
+        assertThat(challenge(none)).isEqualTo("Bearer realm=\"sample\", resource_metadata=\"" + app.baseUri()
+                + "/.well-known/oauth-protected-resource\"");
         HttpResponse<String> garbage = walk.get("/api/me", "not-a-jwt");
         assertThat(garbage.statusCode()).isEqualTo(401);
         assertThat(challenge(garbage)).contains("error=\"invalid_token\"");

@@ -135,7 +135,8 @@ class TokenGateFilterTest {
         HttpResponse<String> r = server.get("/app/api/accounts/1");
 
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", resource_metadata=\"" + server.base()
+                + "/.well-known/oauth-protected-resource\"");
         assertThat(r.headers().firstValue("X-Legacy")).isEmpty();
     }
 
@@ -144,7 +145,8 @@ class TokenGateFilterTest {
         HttpResponse<String> r = server.get("/app/api/accounts/1", "Authorization", "Basic YWxpY2U6c2VjcmV0");
 
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", resource_metadata=\"" + server.base()
+                + "/.well-known/oauth-protected-resource\"");
     }
 
     @Test
@@ -340,7 +342,8 @@ class TokenGateFilterTest {
         HttpResponse<String> r = postForm("/app/form/submit", "access_token=" + StubTokens.READ + "&comment=hi");
 
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", resource_metadata=\"" + server.base()
+                + "/.well-known/oauth-protected-resource\"");
     }
 
     /**

@@ -60,7 +60,8 @@ class WebXmlTest {
             HttpResponse<String> r = server.get("/legacy/api/accounts/7");
 
             assertThat(r.statusCode()).isEqualTo(401);
-            assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"legacy\"");
+            assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"legacy\", resource_metadata=\"" + server.base()
+                    + "/.well-known/oauth-protected-resource\"");
         }
     }
 

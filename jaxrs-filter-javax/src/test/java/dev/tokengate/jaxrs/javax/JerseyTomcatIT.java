@@ -187,7 +187,8 @@ class JerseyTomcatIT {
         HttpResponse<String> r = get("/api/orders", null);
 
         assertRefused(r, 401, "missing_token");
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"orders\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).singleElement().asString()
+                .matches("Bearer realm=\"orders\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\"");
         assertThat(callLine()).contains("\"status\":401", "\"error\":\"missing_token\"");
     }
 

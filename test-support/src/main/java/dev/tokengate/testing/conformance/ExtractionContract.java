@@ -20,6 +20,12 @@ public abstract class ExtractionContract extends ConformanceContract {
     private static final String INVALID_TOKEN = BARE + ", error=\"invalid_token\"";
     private static final String INVALID_REQUEST = BARE + ", error=\"invalid_request\"";
 
+    /** The bare challenge of an application at {@code base}: the realm, and where the API's RFC 9728 metadata is. */
+    static String bare(URI base) {
+        return BARE + ", resource_metadata=\"" + base.getScheme() + "://" + base.getRawAuthority()
+                + "/.well-known/oauth-protected-resource\"";
+    }
+
     @Test
     void requestWhenValidTokenThenServed() throws Exception {
         RawHttp.Response r = RawHttp.get(base(), GatedApp.READ, "Authorization: Bearer " + jwt("read"));
@@ -33,7 +39,7 @@ public abstract class ExtractionContract extends ConformanceContract {
         RawHttp.Response r = RawHttp.get(base(), GatedApp.READ);
 
         assertThat(r.status()).isEqualTo(401);
-        assertThat(r.challenge()).isEqualTo(BARE);
+        assertThat(r.challenge()).isEqualTo(bare(base()));
     }
 
     @Test
@@ -128,7 +134,7 @@ public abstract class ExtractionContract extends ConformanceContract {
         RawHttp.Response r = RawHttp.get(base(), GatedApp.READ + "?access_token=" + jwt("read"));
 
         assertThat(r.status()).isEqualTo(401);
-        assertThat(r.challenge()).isEqualTo(BARE);
+        assertThat(r.challenge()).isEqualTo(bare(base()));
     }
 
     @Test
@@ -145,7 +151,7 @@ public abstract class ExtractionContract extends ConformanceContract {
         RawHttp.Response r = RawHttp.request(base(), "POST", GatedApp.READ).form("access_token=" + jwt("read")).send();
 
         assertThat(r.status()).isEqualTo(401);
-        assertThat(r.challenge()).isEqualTo(BARE);
+        assertThat(r.challenge()).isEqualTo(bare(base()));
     }
 
     @Test
