@@ -57,6 +57,11 @@ public final class BearerError {
         public static final Code INVALID_DPOP_PROOF = new Code("invalid_dpop_proof");
         /** The server requires a nonce in the DPoP proof (RFC 9449 §9, 401). */
         public static final Code USE_DPOP_NONCE = new Code("use_dpop_nonce");
+        /**
+         * The token is valid, but the user's authentication was not strong or recent enough for the route: the
+         * {@code acr} or {@code auth_time} it requires (RFC 9470, 401 with {@code acr_values} / {@code max_age}).
+         */
+        public static final Code INSUFFICIENT_USER_AUTHENTICATION = new Code("insufficient_user_authentication");
         /** Too many requests for a rate limit (429, RFC 6585); no RFC names a code for it, this is tokengate's. */
         public static final Code RATE_LIMITED = new Code("rate_limited");
 
@@ -85,7 +90,8 @@ public final class BearerError {
     private static final Set<String> RESERVED_HEADERS = Set.of("www-authenticate", "cache-control", "content-type",
             "content-length", "transfer-encoding", "connection", "set-cookie");
     /** Challenge parameters the formatter writes itself. */
-    private static final Set<String> RESERVED_PARAMETERS = Set.of("realm", "error", "error_description", "error_uri", "scope");
+    private static final Set<String> RESERVED_PARAMETERS = Set.of("realm", "error", "error_description", "error_uri", "scope",
+            "resource_metadata");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
     private static final Duration UNAVAILABLE_RETRY_AFTER = Duration.ofSeconds(5);
     /** The description of an error whose required scopes are withheld. */
@@ -176,6 +182,26 @@ public final class BearerError {
     }
 
     /**
+     * A valid token whose user authentication does not meet the route's (RFC 9470): 401
+     * {@code insufficient_user_authentication}, with {@code acr_values} and/or {@code max_age} in the challenge for the
+     * client to ask the authorization server for a stepped-up token.
+     *
+     * @param description for the client: what the authentication lacks and what to do
+     * @param acrValues   the acceptable authentication context classes, in order of preference; empty for none
+     * @param maxAge      the longest time since the user authenticated, in seconds; empty for no limit
+     * @return the error
+     */
+    public static BearerError insufficientUserAuthentication(String description, Collection<String> acrValues,
+                                                             Optional<Long> maxAge) {
+        Builder b = builder(401, Code.INSUFFICIENT_USER_AUTHENTICATION, description);
+        if (!acrValues.isEmpty()) {
+            b.challengeParameter("acr_values", String.join(" ", acrValues));
+        }
+        maxAge.ifPresent(seconds -> b.challengeParameter("max_age", Long.toString(seconds)));
+        return b.build();
+    }
+
+    /**
      * Validity could not be decided (an upstream failed): 503, no challenge, {@code Retry-After: 5}.
      *
      * @param description for the client: that validity could not be decided, and that retrying is right
@@ -258,6 +284,19 @@ public final class BearerError {
         Builder b = new Builder(status, code, SCOPES_WITHHELD);
         b.challenge = challenge;
         b.challengeParameters.putAll(challengeParameters);
+        b.headers.putAll(headers);
+        return b.build();
+    }
+
+    /**
+     * This error with one more challenge parameter, one the gate writes itself ({@code resource_metadata}).
+     */
+    BearerError withGateParameter(String name, String value) {
+        Builder b = new Builder(status, code, description);
+        b.requiredScopes.addAll(requiredScopes);
+        b.challenge = challenge;
+        b.challengeParameters.putAll(challengeParameters);
+        b.challengeParameters.put(name, Objects.requireNonNull(value, "value"));
         b.headers.putAll(headers);
         return b.build();
     }
@@ -375,7 +414,7 @@ public final class BearerError {
             if (name == null || !TOKEN.matcher(name).matches()
                     || RESERVED_PARAMETERS.contains(name.toLowerCase(Locale.ROOT))) {
                 throw new IllegalArgumentException("'" + name + "' is not a challenge parameter a policy may set: use "
-                        + "a token other than realm, error, error_description, error_uri and scope");
+                        + "a token other than realm, error, error_description, error_uri, scope and resource_metadata");
             }
             challengeParameters.put(name, value);
             return this;

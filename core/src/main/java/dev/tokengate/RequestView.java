@@ -87,4 +87,14 @@ public interface RequestView {
      * @return the peer's address as text (IPv4 or IPv6), never null
      */
     String remoteAddress();
+
+    /**
+     * The absolute URI the request was sent to, as the container sees it (scheme, host, port and path; no query):
+     * what locates the API's RFC 9728 metadata when {@code tokengate.resource} is not set.
+     *
+     * @return the URI, empty when the adapter cannot tell
+     */
+    default Optional<java.net.URI> requestUri() {
+        return Optional.empty();
+    }
 }

@@ -54,6 +54,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -129,6 +130,8 @@ public final class TokenGate implements AutoCloseable {
 
     /** The mark of a request whose token lacked the route's scopes. */
     static final String SCOPE_MARK = "scope";
+    /** The mark of a request whose token lacked the route's authentication context or freshness (RFC 9470). */
+    static final String STEP_UP_MARK = "step_up";
 
     private final TokenGateConfig config;
     private final TokenExtractor extractor;
@@ -152,6 +155,8 @@ public final class TokenGate implements AutoCloseable {
     private final DpopVerifier dpop;
     /** The header a trusted proxy forwards the mutual-TLS client certificate in, or {@code null}. */
     private final String certificateHeader;
+    /** The RFC 9728 metadata the adapters serve and every 401 points to. */
+    private final ResourceMetadata resourceMetadata;
 
     private TokenGate(Builder b) {
         this.config = b.config;
@@ -216,7 +221,11 @@ public final class TokenGate implements AutoCloseable {
         this.mode = b.mode;
         this.sink = CallLogLimiter.wrap(b.sink, config.logOpenRoutes(), config.denialsPerAddress(),
                 config.denialWindow(), clock);
+        // DPoP: dpop_signing_alg_values_supported lists the proof algorithms when proofs are verified (DPoP on)
+        this.resourceMetadata = new ResourceMetadata(config, built.issuers().stream().map(JwtValidator::issuer).toList(),
+                dpop.mode() == DpopVerifier.Mode.OFF ? List.of() : dpop.algorithms());
         warnAboutLooserSettings(config, built.issuers());
+        resourceMetadata.warnIfInsecure(LOG);
         if (mode == Mode.REPORT_ONLY) {
             LOG.warn("{}=report-only: tokengate enforces nothing; every request reaches the application and each "
                     + "refusal is only logged (decision would_deny). Use it to roll the gate out, then switch to enforce",
@@ -274,6 +283,15 @@ public final class TokenGate implements AutoCloseable {
      */
     public Mode mode() {
         return mode;
+    }
+
+    /**
+     * The API's OAuth 2.0 protected-resource metadata (RFC 9728), which each adapter serves at its well-known URL.
+     *
+     * @return the metadata, never null
+     */
+    public ResourceMetadata resourceMetadata() {
+        return resourceMetadata;
     }
 
     /**
@@ -1101,7 +1119,7 @@ public final class TokenGate implements AutoCloseable {
             VerifiedToken token = ((Outcome.Authenticated) authn).token();
             scopeDenial = null;
             if (requirement.isSatisfiedBy(token.scopes())) {
-                return authn;
+                return stepUp(token, requirement).orElse(authn);
             }
             String needed = requirement.mode() == Requirement.Mode.ANY_OF
                     ? "one of the scopes " + String.join(", ", requirement.scopes())
@@ -1111,6 +1129,44 @@ public final class TokenGate implements AutoCloseable {
                     "This resource requires " + needed + "; ask for a token that has them.", requirement.scopes());
             scopeDenial = new PolicyDecision.Deny(error, reason, List.of(SCOPE_MARK));
             return new Outcome.Rejected(error);
+        }
+
+        /**
+         * RFC 9470: the refusal of a token whose user authentication is not the route's ({@code acr} not among its
+         * values, {@code auth_time} missing or older than its max age, by the gate's clock), if it is not.
+         */
+        private Optional<Outcome> stepUp(VerifiedToken token, Requirement requirement) {
+            Set<String> acrValues = requirement.acrValues();
+            Optional<Duration> maxAge = requirement.maxAge();
+            if (acrValues.isEmpty() && maxAge.isEmpty()) {
+                return Optional.empty();
+            }
+            Object acr = token.claims().get("acr");
+            String problem = null;
+            String advice = null;
+            if (!acrValues.isEmpty() && !(acr instanceof String a && acrValues.contains(a))) {
+                problem = acr == null ? "the token has no acr claim" : "the token's acr " + acr + " is not one of " + acrValues;
+                advice = "This resource requires a stronger authentication (acr " + String.join(" or ", acrValues)
+                        + "); sign in again with it and use the new token.";
+            } else if (maxAge.isPresent()) {
+                Object authTime = token.claims().get("auth_time");
+                if (!(authTime instanceof Number n)) {
+                    problem = "the token has no numeric auth_time claim and the route has max-age " + maxAge.get().getSeconds();
+                } else if (Duration.between(Instant.ofEpochSecond(n.longValue()), time).compareTo(maxAge.get()) > 0) {
+                    problem = "the user authenticated at " + Instant.ofEpochSecond(n.longValue()) + ", more than "
+                            + maxAge.get().getSeconds() + " s before " + time;
+                }
+                advice = "This resource requires an authentication within the last " + maxAge.get().getSeconds()
+                        + " seconds; sign in again and use the new token.";
+            }
+            if (problem == null) {
+                return Optional.empty();
+            }
+            reason = problem + " ('" + requirement + "')";
+            BearerError error = BearerError.insufficientUserAuthentication(advice, acrValues,
+                    maxAge.map(Duration::getSeconds));
+            scopeDenial = new PolicyDecision.Deny(error, reason, List.of(STEP_UP_MARK));
+            return Optional.of(new Outcome.Rejected(error));
         }
 
         /**
@@ -1285,15 +1341,25 @@ public final class TokenGate implements AutoCloseable {
          * The response for an error: status, {@code WWW-Authenticate} (when it is a challenge),
          * {@code Cache-Control: no-store}, the error's own headers ({@code Retry-After}, …) and a problem body. With
          * {@value ConfigKeys#CHALLENGE_INCLUDE_SCOPE}{@code =false} the required scopes appear nowhere: not in the
-         * challenge's {@code scope}, its {@code error_description}, nor the problem body.
+         * challenge's {@code scope}, its {@code error_description}, nor the problem body. Every 401 challenge names the
+         * API's RFC 9728 metadata as {@code resource_metadata} (when its URL is known: {@value ConfigKeys#RESOURCE}
+         * or the request's URI).
          *
          * @param refusal the error of a rejected outcome; not null
          * @return the status, headers and body to send
          */
         public ErrorResponse errorResponse(BearerError refusal) {
             BearerError error = config.includeScopeInChallenge() ? refusal : refusal.withoutRequiredScopes();
+            BearerError bare = BearerError.missingToken();
+            if (error.status() == 401) {
+                Optional<String> metadata = resourceMetadata.metadataUrl(request);
+                if (metadata.isPresent()) {
+                    error = error.withGateParameter("resource_metadata", metadata.get()); // RFC 9728 §5.1
+                    bare = bare.withGateParameter("resource_metadata", metadata.get());
+                }
+            }
             Map<String, String> headers = new LinkedHashMap<>();
-            challenge(error).ifPresent(v -> headers.put("WWW-Authenticate", v));
+            challenge(error, bare).ifPresent(v -> headers.put("WWW-Authenticate", v));
             headers.put("Cache-Control", "no-store");
             headers.putAll(error.headers());
             return new ErrorResponse(error.status(), headers, "application/problem+json", problem(error));
@@ -1302,8 +1368,9 @@ public final class TokenGate implements AutoCloseable {
         /**
          * The {@code Bearer} challenge; with DPoP on, a 401 also carries the {@code DPoP} challenge (only it when DPoP
          * is required), which carries the error when it is a DPoP error or the request used the {@code DPoP} scheme.
+         * {@code bare} is the no-error challenge for the other scheme (with the gate's parameters).
          */
-        private Optional<String> challenge(BearerError error) {
+        private Optional<String> challenge(BearerError error, BearerError bare) {
             Optional<String> bearer = WwwAuthenticate.format(config.realm(), error, config.errorUri(),
                     config.includeScopeInChallenge());
             if (bearer.isEmpty() || dpop.mode() == DpopVerifier.Mode.OFF) {
@@ -1316,12 +1383,12 @@ public final class TokenGate implements AutoCloseable {
             if (error.status() != 401 && !dpopError) {
                 return bearer; // a 400 or 403 to a bearer request: RFC 9449 §7.1 challenges a 401
             }
-            String dpopChallenge = WwwAuthenticate.formatDpop(config.realm(), dpopError ? error : BearerError.missingToken(),
+            String dpopChallenge = WwwAuthenticate.formatDpop(config.realm(), dpopError ? error : bare,
                     config.errorUri(), config.includeScopeInChallenge(), dpop.algorithms()).orElseThrow();
             if (dpop.mode() == DpopVerifier.Mode.REQUIRED) {
                 return Optional.of(dpopChallenge);
             }
-            String bearerChallenge = dpopError ? WwwAuthenticate.format(config.realm(), BearerError.missingToken(),
+            String bearerChallenge = dpopError ? WwwAuthenticate.format(config.realm(), bare,
                     config.errorUri(), false).orElseThrow() : bearer.get();
             return Optional.of(bearerChallenge + ", " + dpopChallenge);
         }

@@ -58,8 +58,12 @@ public final class WwwAuthenticate {
         }
         StringBuilder sb = new StringBuilder(scheme).append(" realm=\"").append(sanitize(realm)).append('"');
         if (error.code().isEmpty()) {
+            // RFC 6750 §3.1: no error information without credentials; the gate's own parameters (RFC 9728's
+            // resource_metadata) are not error information
+            error.challengeParameters().forEach((name, value) ->
+                    sb.append(", ").append(name).append("=\"").append(sanitize(value)).append('"'));
             appendAlgorithms(sb, algorithms);
-            return Optional.of(sb.toString()); // RFC 6750 §3.1: no error information without credentials
+            return Optional.of(sb.toString());
         }
         sb.append(", error=\"").append(sanitize(error.code().get().value())).append('"');
         sb.append(", error_description=\"").append(sanitize(error.description())).append('"');

@@ -9,7 +9,7 @@ import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.observe.GateObserver;
 import dev.tokengate.observe.Observation;
 import dev.tokengate.testing.FakeTime;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
 import dev.tokengate.testing.TestTokens;
@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GateObserverTest {
 
     private final FakeTime time = new FakeTime(Instant.now());
-    private final JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+    private final LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     private final Recorder recorder = new Recorder();
     private final List<AutoCloseable> opened = new ArrayList<>();
 
@@ -54,7 +54,7 @@ class GateObserverTest {
         Map<String, String> keys = new LinkedHashMap<>(Map.of(
                 ConfigKeys.JWT_ISSUER, TestTokens.ISSUER,
                 ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
-                ConfigKeys.JWT_JWKS_URI, idp.uri().toString(),
+                ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString(),
                 ConfigKeys.METRICS, "off",
                 ConfigKeys.TRACING, "off"));
         keys.putAll(more);
@@ -89,7 +89,7 @@ class GateObserverTest {
 
         assertThat(recorder.events).containsExactly(
                 "start validation jwt",
-                "start jwks " + idp.uri(),
+                "start jwks " + idp.jwksUri(),
                 "end jwks ok",
                 "end validation ok",
                 "decided allow -");
@@ -118,7 +118,7 @@ class GateObserverTest {
 
         assertThat(run(gate, TestRequest.get("/orders").bearer(forged), Requirement.authenticated())).isEqualTo(401);
 
-        assertThat(recorder.events).containsExactly("start validation jwt", "start jwks " + idp.uri(), "end jwks ok",
+        assertThat(recorder.events).containsExactly("start validation jwt", "start jwks " + idp.jwksUri(), "end jwks ok",
                 "end validation invalid", "decided deny invalid_token");
     }
 
@@ -129,7 +129,7 @@ class GateObserverTest {
 
         assertThat(run(gate, TestRequest.get("/orders").bearer(token()), Requirement.authenticated())).isEqualTo(503);
 
-        assertThat(recorder.events).containsExactly("start validation jwt", "start jwks " + idp.uri(), "end jwks error",
+        assertThat(recorder.events).containsExactly("start validation jwt", "start jwks " + idp.jwksUri(), "end jwks error",
                 "end validation error", "decided deny temporarily_unavailable");
     }
 
@@ -170,7 +170,7 @@ class GateObserverTest {
 
     @Test
     void keySetWhenFetchedThenItsAgeFollowsTheKeySourcesTicker() {
-        JwksKeySource keys = JwksKeySource.builder(idp.uri()).ticker(time).executor(Runnable::run)
+        JwksKeySource keys = JwksKeySource.builder(idp.jwksUri()).ticker(time).executor(Runnable::run)
                 .observer(recorder).build();
         TokenGate gate = TokenGate.builder().issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
                         .audiences(TestTokens.AUDIENCE).keySource(keys))
@@ -183,7 +183,7 @@ class GateObserverTest {
         time.advance(Duration.ofSeconds(42));
 
         assertThat(age.get()).contains(Duration.ofSeconds(42));
-        assertThat(recorder.events).contains("start jwks " + idp.uri(), "end jwks ok");
+        assertThat(recorder.events).contains("start jwks " + idp.jwksUri(), "end jwks ok");
     }
 
     @Test

@@ -8,8 +8,8 @@ import dev.tokengate.config.ConfigSource;
 import dev.tokengate.health.HealthReport;
 import dev.tokengate.health.UpstreamHealth.Status;
 import dev.tokengate.testing.FakeTime;
-import dev.tokengate.testing.IntrospectionServer;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
+
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
@@ -30,8 +30,8 @@ class HealthAndStartupCheckTest {
 
     private static final String AUDIENCE = "https://api.example.com";
 
-    private final JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
-    private final IntrospectionServer introspection = IntrospectionServer.start();
+    private final LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+    private final LoopbackIssuer introspection = LoopbackIssuer.start().clientAuthentication(false);
     private final FakeTime time = new FakeTime(Instant.parse("2026-01-01T00:00:00Z"));
 
     @AfterEach
@@ -42,9 +42,9 @@ class HealthAndStartupCheckTest {
 
     private Map<String, String> keys(String check) {
         Map<String, String> keys = new HashMap<>();
-        keys.put(ConfigKeys.JWT_ISSUER, idp.issuer().toString());
+        keys.put(ConfigKeys.JWT_ISSUER, idp.baseUri().toString());
         keys.put(ConfigKeys.JWT_AUDIENCE, AUDIENCE);
-        keys.put(ConfigKeys.INTROSPECTION_URI, introspection.uri().toString());
+        keys.put(ConfigKeys.INTROSPECTION_URI, introspection.introspectionUri().toString());
         keys.put(ConfigKeys.INTROSPECTION_CLIENT_ID, "orders-api");
         keys.put(ConfigKeys.INTROSPECTION_CLIENT_SECRET, "s3cret");
         if (check != null) {
@@ -62,16 +62,16 @@ class HealthAndStartupCheckTest {
     void buildWhenStartupCheckIsOffThenNothingIsContactedAndHealthSaysUnknown() {
         try (TokenGate gate = gate(keys(null))) {
             assertThat(idp.requests(idp.openIdConfigurationPath())).isZero();
-            assertThat(introspection.calls()).isZero();
+            assertThat(introspection.introspections()).isZero();
 
             HealthReport report = gate.health();
 
             assertThat(report.upstreams()).extracting(HealthReport.Entry::name)
-                    .containsExactly("issuer " + idp.issuer(), "introspection");
+                    .containsExactly("issuer " + idp.baseUri(), "introspection");
             assertThat(report.upstreams()).allSatisfy(e -> assertThat(e.required()).isTrue());
             assertThat(report.status()).isEqualTo(Status.UNKNOWN);
             assertThat(report.ready()).isTrue();
-            assertThat(introspection.calls()).as("a health read never calls introspection").isZero();
+            assertThat(introspection.introspections()).as("a health read never calls introspection").isZero();
         }
     }
 
@@ -79,7 +79,7 @@ class HealthAndStartupCheckTest {
     void buildWhenStartupCheckFailsAndEverythingAnswersThenUpAndTheReportIsJson() {
         try (TokenGate gate = gate(keys("fail"))) {
             assertThat(idp.jwksRequests()).isEqualTo(1);
-            assertThat(introspection.calls()).isEqualTo(1);
+            assertThat(introspection.introspections()).isEqualTo(1);
 
             HealthReport report = gate.health();
 
@@ -87,11 +87,11 @@ class HealthAndStartupCheckTest {
             assertThat(report.summary()).isEqualTo("ready");
             assertThat(report.toJson()).isEqualTo("{\"status\":\"up\",\"ready\":true,\"summary\":\"ready\","
                     + "\"checked_at\":\"2026-01-01T00:00:00Z\",\"upstreams\":["
-                    + "{\"name\":\"issuer " + idp.issuer() + "\",\"kind\":\"discovery\",\"target\":\"" + idp.uri()
+                    + "{\"name\":\"issuer " + idp.baseUri() + "\",\"kind\":\"discovery\",\"target\":\"" + idp.jwksUri()
                     + "\",\"status\":\"up\",\"required\":true,\"last_success\":\"2026-01-01T00:00:00Z\","
                     + "\"last_error\":null,\"error_kind\":null,\"detail\":\"1 usable key(s), fetched PT0S ago (JWKS "
-                    + "discovered from " + idp.issuer() + ")\"},"
-                    + "{\"name\":\"introspection\",\"kind\":\"introspection\",\"target\":\"" + introspection.uri()
+                    + "discovered from " + idp.baseUri() + ")\"},"
+                    + "{\"name\":\"introspection\",\"kind\":\"introspection\",\"target\":\"" + introspection.introspectionUri()
                     + "\",\"status\":\"up\",\"required\":true,\"last_success\":\"2026-01-01T00:00:00Z\","
                     + "\"last_error\":null,\"error_kind\":null,\"detail\":\"the last call was answered\"}]}");
         }
@@ -104,10 +104,10 @@ class HealthAndStartupCheckTest {
         assertThatThrownBy(() -> gate(keys("fail")))
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> {
                     assertThat(e.key()).isEqualTo(ConfigKeys.STARTUP_CHECK);
-                    assertThat(e.detail()).startsWith("=fail and 1 required upstream(s) failed: issuer " + idp.issuer()
-                                    + " (discovery " + idp.issuer() + "/.well-known/openid-configuration): "
-                                    + "configuration error: Discovery for issuer " + idp.issuer() + " failed: issuer "
-                                    + idp.issuer() + " publishes no discovery document")
+                    assertThat(e.detail()).startsWith("=fail and 1 required upstream(s) failed: issuer " + idp.baseUri()
+                                    + " (discovery " + idp.baseUri() + "/.well-known/openid-configuration): "
+                                    + "configuration error: Discovery for issuer " + idp.baseUri() + " failed: issuer "
+                                    + idp.baseUri() + " publishes no discovery document")
                             .contains("set tokengate.jwt.jwks-uri to its JWKS endpoint, or correct the issuer URL")
                             .endsWith("Fix what each says, or set tokengate.startup.check=warn to start anyway");
                 });
@@ -118,26 +118,26 @@ class HealthAndStartupCheckTest {
         idp.down();
         try (LogCapture logs = LogCapture.start(); TokenGate gate = gate(keys("warn"))) {
             assertThat(logs.lines("dev.tokengate.health.StartupCheck")).anySatisfy(line -> assertThat(line)
-                    .startsWith("tokengate start-up check: issuer " + idp.issuer() + " (discovery ")
+                    .startsWith("tokengate start-up check: issuer " + idp.baseUri() + " (discovery ")
                     .endsWith("; starting anyway (tokengate.startup.check=warn)"));
 
             HealthReport report = gate.health();
 
             assertThat(report.ready()).isFalse();
             assertThat(report.status()).isEqualTo(Status.DOWN);
-            assertThat(report.down()).extracting(HealthReport.Entry::name).containsExactly("issuer " + idp.issuer());
-            assertThat(report.summary()).startsWith("not ready: required upstream issuer " + idp.issuer()
-                    + " (discovery " + idp.issuer() + "/.well-known/openid-configuration) is down: Discovery for issuer");
+            assertThat(report.down()).extracting(HealthReport.Entry::name).containsExactly("issuer " + idp.baseUri());
+            assertThat(report.summary()).startsWith("not ready: required upstream issuer " + idp.baseUri()
+                    + " (discovery " + idp.baseUri() + "/.well-known/openid-configuration) is down: Discovery for issuer");
         }
     }
 
     @Test
     void buildWhenStartupCheckFailsAndIntrospectionRefusesOurCredentialsThenTheGateIsNotBuilt() {
-        introspection.answer(401, "application/json", "{\"error\":\"invalid_client\"}");
+        introspection.introspectionAnswer(401, "application/json", "{\"error\":\"invalid_client\"}");
 
         assertThatThrownBy(() -> gate(keys("fail"))).isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("introspection (introspection " + introspection.uri() + "): configuration error: "
-                        + "Token introspection unavailable: POST " + introspection.uri() + " answered HTTP 401")
+                .hasMessageContaining("introspection (introspection " + introspection.introspectionUri() + "): configuration error: "
+                        + "Token introspection unavailable: POST " + introspection.introspectionUri() + " answered HTTP 401")
                 .hasMessageNotContaining("s3cret");
     }
 
@@ -166,7 +166,7 @@ class HealthAndStartupCheckTest {
         try (TokenGate gate = gate(keys)) {
             idp.down();
             // a token signed with a key the cached set lacks: the gate refetches the JWKS at once, and that fails
-            String token = TestTokens.jwt().issuer(idp.issuer().toString()).audience(AUDIENCE).clock(time)
+            String token = TestTokens.jwt().issuer(idp.baseUri().toString()).audience(AUDIENCE).clock(time)
                     .signedWith(TestKeys.rsa2()).sign();
             TokenGate.Call call = gate.begin(TestRequest.get("/orders").bearer(token));
             assertThat(call.authenticate()).isInstanceOfSatisfying(Outcome.Rejected.class,

@@ -3,8 +3,7 @@ package dev.tokengate;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.jwks.JwksKeySource;
-import dev.tokengate.testing.IntrospectionServer;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
 import dev.tokengate.testing.TestTokens;
@@ -34,19 +33,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HttpClientShutdownTest {
 
-    private JwksServer jwks;
-    private IntrospectionServer introspection;
+    private LoopbackIssuer issuer;
 
     @BeforeEach
     void start() {
-        jwks = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
-        introspection = IntrospectionServer.start().answer("{\"active\":true,\"sub\":\"alice\",\"scope\":\"read\"}");
+        issuer = LoopbackIssuer.start().clientAuthentication(false).jwks(TestKeys.jwksJson(TestKeys.rsa()))
+                .introspectionAnswer("{\"active\":true,\"sub\":\"alice\",\"scope\":\"read\"}");
     }
 
     @AfterEach
     void stop() {
-        jwks.close();
-        introspection.close();
+        issuer.close();
     }
 
     @Test
@@ -55,9 +52,9 @@ class HttpClientShutdownTest {
         Set<Thread> before = selectorThreads();
         TokenGate gate = TokenGate.builder().config(ConfigSource.of(Map.of(
                 ConfigKeys.JWT_ISSUER, TestTokens.ISSUER,
-                ConfigKeys.JWT_JWKS_URI, jwks.uri().toString(),
+                ConfigKeys.JWT_JWKS_URI, issuer.jwksUri().toString(),
                 ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
-                ConfigKeys.INTROSPECTION_URI, introspection.uri().toString(),
+                ConfigKeys.INTROSPECTION_URI, issuer.introspectionUri().toString(),
                 ConfigKeys.INTROSPECTION_CLIENT_ID, "api",
                 ConfigKeys.INTROSPECTION_CLIENT_SECRET, "secret"), Map.of(), new Properties())).build();
         // A JWT and an opaque token: each client connects once.
@@ -81,12 +78,12 @@ class HttpClientShutdownTest {
     @Test
     void closeWhenApplicationGaveTheClientThenItStaysUsable() throws Exception {
         HttpClient mine = HttpClient.newHttpClient();
-        JwksKeySource source = JwksKeySource.builder(jwks.uri()).httpClient(mine).build();
+        JwksKeySource source = JwksKeySource.builder(issuer.jwksUri()).httpClient(mine).build();
         assertThat(source.keys(Optional.empty())).isNotEmpty();
 
         source.close();
 
-        HttpResponse<String> r = mine.send(HttpRequest.newBuilder(jwks.uri()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = mine.send(HttpRequest.newBuilder(issuer.jwksUri()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
     }
 

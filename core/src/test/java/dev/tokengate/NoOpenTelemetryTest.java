@@ -4,7 +4,7 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.log.CallEvent;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
 import dev.tokengate.testing.TestTokens;
@@ -30,10 +30,10 @@ class NoOpenTelemetryTest {
         assertThatThrownBy(() -> Class.forName("io.opentelemetry.api.GlobalOpenTelemetry"))
                 .as("this test runs without the OpenTelemetry API").isInstanceOf(ClassNotFoundException.class);
         List<CallEvent> events = new ArrayList<>();
-        try (JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        try (LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
              TokenGate gate = TokenGate.builder().config(ConfigSource.of(Map.of(
                              ConfigKeys.JWT_ISSUER, TestTokens.ISSUER, ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
-                             ConfigKeys.JWT_JWKS_URI, idp.uri().toString()), Map.of(), new Properties()))
+                             ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString()), Map.of(), new Properties()))
                      .callLogSink(events::add).build()) {
             TokenGate.Call call = gate.begin(TestRequest.get("/orders").bearer(TestTokens.jwt().sign()));
             Outcome outcome = call.authorize(Requirement.allOf("read"));

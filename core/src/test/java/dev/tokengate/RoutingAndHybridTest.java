@@ -7,8 +7,7 @@ import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.StoredToken;
 import dev.tokengate.store.TokenKind;
-import dev.tokengate.testing.IntrospectionServer;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
@@ -35,24 +34,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RoutingAndHybridTest {
 
     private final List<CallEvent> events = new ArrayList<>();
-    private JwksServer jwks;
-    private IntrospectionServer introspection;
+    private LoopbackIssuer issuer;
     private ConfigSource source;
     private TokenGate gate;
     private JdbcTokenStore admin;
 
     @BeforeEach
     void start() {
-        jwks = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
-        introspection = IntrospectionServer.start().answer("{\"active\":false}");
+        issuer = LoopbackIssuer.builder().clientCredentials("orders-api", "s3cret").start().jwks(TestKeys.jwksJson(TestKeys.rsa()))
+                .introspectionAnswer("{\"active\":false}");
         String db = "jdbc:h2:mem:routing-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         admin = JdbcTokenStore.builder().jdbcUrl(db).username("sa").build();
         admin.createSchema();
         Map<String, String> keys = new HashMap<>();
         keys.put("tokengate.jwt.issuer", TestTokens.ISSUER);
-        keys.put("tokengate.jwt.jwks-uri", jwks.uri().toString());
+        keys.put("tokengate.jwt.jwks-uri", issuer.jwksUri().toString());
         keys.put("tokengate.jwt.audience", TestTokens.AUDIENCE);
-        keys.put("tokengate.introspection.uri", introspection.uri().toString());
+        keys.put("tokengate.introspection.uri", issuer.introspectionUri().toString());
         keys.put("tokengate.introspection.client-id", "orders-api");
         keys.put("tokengate.introspection.client-secret", "s3cret");
         keys.put("tokengate.store.jdbc-url", db);
@@ -65,8 +63,7 @@ class RoutingAndHybridTest {
     void stop() {
         gate.close();
         admin.close();
-        introspection.close();
-        jwks.close();
+        issuer.close();
     }
 
     private Outcome check(TestRequest request, Requirement requirement) {
@@ -94,7 +91,7 @@ class RoutingAndHybridTest {
     void jwtGoesToJwtValidationWithoutIntrospection() {
         VerifiedToken t = token(check(TestRequest.get("/").bearer(TestTokens.jwt().sign()), Requirement.authenticated()));
         assertThat(t.kind()).isEqualTo(VerifiedToken.Kind.JWT);
-        assertThat(introspection.calls()).isZero();
+        assertThat(issuer.introspections()).isZero();
     }
 
     @Test
@@ -103,17 +100,17 @@ class RoutingAndHybridTest {
         VerifiedToken t = token(check(TestRequest.get("/").bearer(issued.token()), Requirement.allOf("read")));
         assertThat(t.kind()).isEqualTo(VerifiedToken.Kind.STORED);
         assertThat(t.subject()).contains("alice");
-        assertThat(introspection.calls()).isZero();
-        assertThat(jwks.jwksRequests()).isZero();
+        assertThat(issuer.introspections()).isZero();
+        assertThat(issuer.jwksRequests()).isZero();
     }
 
     @Test
     void otherOpaqueTokenGoesToIntrospection() {
-        introspection.answer("opaque-abc", "{\"active\":true,\"sub\":\"bob\",\"scope\":\"read\",\"exp\":"
+        issuer.introspectionAnswer("opaque-abc", "{\"active\":true,\"sub\":\"bob\",\"scope\":\"read\",\"exp\":"
                 + Instant.now().plusSeconds(600).getEpochSecond() + "}");
         VerifiedToken t = token(check(TestRequest.get("/").bearer("opaque-abc"), Requirement.allOf("read")));
         assertThat(t.kind()).isEqualTo(VerifiedToken.Kind.INTROSPECTED);
-        assertThat(introspection.calls("opaque-abc")).isEqualTo(1);
+        assertThat(issuer.introspections("opaque-abc")).isEqualTo(1);
     }
 
     @Test
@@ -250,13 +247,13 @@ class RoutingAndHybridTest {
 
     private TokenGate introspectingOtherIssuer() {
         Map<String, String> keys = new HashMap<>();
-        keys.put("tokengate.introspection.uri", introspection.uri().toString());
+        keys.put("tokengate.introspection.uri", issuer.introspectionUri().toString());
         keys.put("tokengate.introspection.client-id", "orders-api");
         keys.put("tokengate.introspection.client-secret", "s3cret");
         keys.put("tokengate.introspection.cache-ttl", "0"); // every use of an introspected token asks the endpoint
         keys.put("tokengate.introspection.jwt-issuers", OTHER_ISSUER);
         keys.put("tokengate.jwt.issuer", TestTokens.ISSUER);
-        keys.put("tokengate.jwt.jwks-uri", jwks.uri().toString());
+        keys.put("tokengate.jwt.jwks-uri", issuer.jwksUri().toString());
         keys.put("tokengate.jwt.audience", TestTokens.AUDIENCE);
         return TokenGate.create(ConfigSource.of(keys, Map.of(), new Properties()));
     }
@@ -275,20 +272,20 @@ class RoutingAndHybridTest {
 
             assertThat(token(authenticate(gate, jwt)).kind()).isEqualTo(VerifiedToken.Kind.JWT);
             assertThat(token(authenticate(gate, jwt)).kind()).isEqualTo(VerifiedToken.Kind.JWT);
-            assertThat(introspection.calls()).isZero();
-            assertThat(jwks.jwksRequests()).isEqualTo(1);
+            assertThat(issuer.introspections()).isZero();
+            assertThat(issuer.jwksRequests()).isEqualTo(1);
         }
     }
 
     @Test
     void introspectedJwtIssuerThenItsAnswerIsNotRememberedByTheJwtCache() {
-        introspection.answer("{\"active\":true,\"sub\":\"bob\",\"iss\":\"" + OTHER_ISSUER + "\"}");
+        issuer.introspectionAnswer("{\"active\":true,\"sub\":\"bob\",\"iss\":\"" + OTHER_ISSUER + "\"}");
         try (TokenGate gate = introspectingOtherIssuer()) {
             String jwt = TestTokens.jwt().issuer(OTHER_ISSUER).sign();
 
             assertThat(token(authenticate(gate, jwt)).kind()).isEqualTo(VerifiedToken.Kind.INTROSPECTED);
             assertThat(token(authenticate(gate, jwt)).subject()).contains("bob");
-            assertThat(introspection.calls()).as("introspection's cache-ttl 0 holds for JWTs too").isEqualTo(2);
+            assertThat(issuer.introspections()).as("introspection's cache-ttl 0 holds for JWTs too").isEqualTo(2);
         }
     }
 
@@ -307,28 +304,28 @@ class RoutingAndHybridTest {
                 assertThat(e.code()).contains(BearerError.Code.INVALID_TOKEN);
                 assertThat(e.description()).isEqualTo("The token is not a JWT");
             }
-            assertThat(introspection.calls()).as("the strict parse decides the route: nothing is sent on").isZero();
-            assertThat(jwks.jwksRequests()).isZero();
+            assertThat(issuer.introspections()).as("the strict parse decides the route: nothing is sent on").isZero();
+            assertThat(issuer.jwksRequests()).isZero();
         }
     }
 
     @Test
     void introspectedJwtIssuerThenJwtsOfThatIssuerAreIntrospected() {
         Map<String, String> keys = new HashMap<>();
-        keys.put("tokengate.introspection.uri", introspection.uri().toString());
+        keys.put("tokengate.introspection.uri", issuer.introspectionUri().toString());
         keys.put("tokengate.introspection.client-id", "orders-api");
         keys.put("tokengate.introspection.client-secret", "s3cret");
         keys.put("tokengate.introspection.jwt-issuers", TestTokens.ISSUER);
         keys.put("tokengate.jwt.issuer", TestTokens.ISSUER);
-        keys.put("tokengate.jwt.jwks-uri", jwks.uri().toString());
+        keys.put("tokengate.jwt.jwks-uri", issuer.jwksUri().toString());
         keys.put("tokengate.jwt.audience", TestTokens.AUDIENCE);
         try (TokenGate introspecting = TokenGate.create(ConfigSource.of(keys, Map.of(), new Properties()))) {
             String jwt = TestTokens.jwt().sign();
             TokenGate.Call call = introspecting.begin(TestRequest.get("/").bearer(jwt));
             assertThat(call.authenticate()).isInstanceOf(Outcome.Rejected.class); // the endpoint says inactive
             call.finish(401);
-            assertThat(introspection.calls()).isEqualTo(1);
-            assertThat(jwks.jwksRequests()).isZero();
+            assertThat(issuer.introspections()).isEqualTo(1);
+            assertThat(issuer.jwksRequests()).isZero();
         }
     }
 }

@@ -9,7 +9,7 @@ import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;
-import dev.tokengate.testing.IntrospectionServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
@@ -115,10 +115,10 @@ class TokenGateBuilderTest {
 
     @Test
     void introspectJwtsFromWhenIssuerListedThenItsJwtsAreIntrospectedAndALaterListReplacesAnEarlierOne() {
-        try (IntrospectionServer as = IntrospectionServer.start()
-                .answer(activeAnswer(",\"iss\":\"" + TestTokens.ISSUER + "\""))) {
+        try (LoopbackIssuer as = LoopbackIssuer.start().clientAuthentication(false)
+                .introspectionAnswer(activeAnswer(",\"iss\":\"" + TestTokens.ISSUER + "\""))) {
             TokenGate gate = opened(TokenGate.builder().issuer(issuer())
-                    .introspection(IntrospectionValidator.builder(as.uri()).clientId("api").clientSecret("s"))
+                    .introspection(IntrospectionValidator.builder(as.introspectionUri()).clientId("api").clientSecret("s"))
                     .introspectJwtsFrom(List.of(OTHER_ISSUER))
                     .introspectJwtsFrom(List.of(TestTokens.ISSUER))
                     .build());
@@ -132,7 +132,7 @@ class TokenGateBuilderTest {
 
             Outcome noLongerListed = authenticate(gate, TestTokens.jwt().issuer(OTHER_ISSUER).sign());
             assertThat(noLongerListed).isInstanceOf(Outcome.Rejected.class);
-            assertThat(as.calls()).isEqualTo(1);
+            assertThat(as.introspections()).isEqualTo(1);
         }
     }
 
@@ -211,18 +211,18 @@ class TokenGateBuilderTest {
 
     @Test
     void keysWhenIntrospectionAndJwtIssuerAndAudienceThenAnAnswerIsCheckedAgainstThem() {
-        try (IntrospectionServer as = IntrospectionServer.start()) {
+        try (LoopbackIssuer as = LoopbackIssuer.start().clientAuthentication(false)) {
             Map<String, String> keys = new HashMap<>();
             keys.put(ConfigKeys.JWT_ISSUER, TestTokens.ISSUER);
             keys.put(ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE);
-            keys.put(ConfigKeys.INTROSPECTION_URI, as.uri().toString());
+            keys.put(ConfigKeys.INTROSPECTION_URI, as.introspectionUri().toString());
             keys.put(ConfigKeys.INTROSPECTION_CLIENT_ID, "api");
             keys.put(ConfigKeys.INTROSPECTION_CLIENT_SECRET, "s");
             TokenGate gate = fromKeys(keys);
-            as.answer("ours", activeAnswer(",\"iss\":\"" + TestTokens.ISSUER + "\",\"aud\":\""
+            as.introspectionAnswer("ours", activeAnswer(",\"iss\":\"" + TestTokens.ISSUER + "\",\"aud\":\""
                     + TestTokens.AUDIENCE + "\""));
-            as.answer("foreign-issuer", activeAnswer(",\"iss\":\"https://evil.example\""));
-            as.answer("other-api", activeAnswer(",\"aud\":\"https://other-api.example\""));
+            as.introspectionAnswer("foreign-issuer", activeAnswer(",\"iss\":\"https://evil.example\""));
+            as.introspectionAnswer("other-api", activeAnswer(",\"aud\":\"https://other-api.example\""));
 
             assertThat(authenticate(gate, "ours")).isInstanceOf(Outcome.Authenticated.class);
             assertThat(authenticate(gate, "foreign-issuer")).isInstanceOf(Outcome.Rejected.class);
@@ -232,15 +232,15 @@ class TokenGateBuilderTest {
 
     @Test
     void keysWhenAnyAudienceAllowedThenAnIntrospectionAnswersAudienceIsNotChecked() {
-        try (IntrospectionServer as = IntrospectionServer.start()) {
+        try (LoopbackIssuer as = LoopbackIssuer.start().clientAuthentication(false)) {
             Map<String, String> keys = new HashMap<>();
             keys.put(ConfigKeys.JWT_ISSUER, TestTokens.ISSUER);
             keys.put(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, "true");
-            keys.put(ConfigKeys.INTROSPECTION_URI, as.uri().toString());
+            keys.put(ConfigKeys.INTROSPECTION_URI, as.introspectionUri().toString());
             keys.put(ConfigKeys.INTROSPECTION_CLIENT_ID, "api");
             keys.put(ConfigKeys.INTROSPECTION_CLIENT_SECRET, "s");
             TokenGate gate = fromKeys(keys);
-            as.answer("other-api", activeAnswer(",\"aud\":\"https://other-api.example\""));
+            as.introspectionAnswer("other-api", activeAnswer(",\"aud\":\"https://other-api.example\""));
 
             assertThat(authenticate(gate, "other-api")).isInstanceOf(Outcome.Authenticated.class);
         }

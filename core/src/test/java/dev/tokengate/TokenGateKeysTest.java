@@ -4,11 +4,11 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.testing.FakeTime;
-import dev.tokengate.testing.IntrospectionServer;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.testkit.TokenBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +38,7 @@ class TokenGateKeysTest {
     private static final String HS256_SECRET = "0123456789abcdef0123456789abcdef";
     private static final String HS512_SECRET = HS256_SECRET + HS256_SECRET;
 
-    private final JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa(), TestKeys.ec256()));
+    private final LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa(), TestKeys.ec256()));
     private final FakeTime time = new FakeTime(Instant.now());
     private final List<AutoCloseable> opened = new ArrayList<>();
 
@@ -54,7 +54,7 @@ class TokenGateKeysTest {
         Map<String, String> m = new HashMap<>();
         m.put(ConfigKeys.JWT_ISSUER, TestTokens.ISSUER);
         m.put(ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE);
-        m.put(ConfigKeys.JWT_JWKS_URI, idp.uri().toString());
+        m.put(ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString());
         return m;
     }
 
@@ -79,11 +79,11 @@ class TokenGateKeysTest {
         return gate;
     }
 
-    private VerifiedToken validate(Validators.Built built, TestTokens.Builder token) {
+    private VerifiedToken validate(Validators.Built built, TokenBuilder token) {
         return built.stack().tokens().validate(token.clock(time).sign());
     }
 
-    private void refused(Validators.Built built, TestTokens.Builder token) {
+    private void refused(Validators.Built built, TokenBuilder token) {
         assertThatThrownBy(() -> validate(built, token)).isInstanceOf(InvalidTokenException.class);
     }
 
@@ -96,7 +96,7 @@ class TokenGateKeysTest {
 
     @Test
     void keysWhenOnlyIssuerAndAudienceThenKeysFoundByDiscoveryAndSecureDefaults() {
-        String issuer = idp.issuer().toString();
+        String issuer = idp.baseUri().toString();
         Validators.Built b = built(Map.of(ConfigKeys.JWT_ISSUER, issuer, ConfigKeys.JWT_AUDIENCE, "orders-api"));
 
         assertThat(b.issuers()).singleElement().satisfies(v -> {
@@ -145,13 +145,13 @@ class TokenGateKeysTest {
 
     @Test
     void keysWhenSeveralIssuersThenEachGetsTheSharedRules() {
-        try (JwksServer a = JwksServer.start("/a").jwks(TestKeys.jwksJson(TestKeys.rsa()));
-             JwksServer c = JwksServer.start("/c").jwks(TestKeys.jwksJson(TestKeys.rsa()))) {
-            Validators.Built b = built(Map.of(ConfigKeys.JWT_ISSUER, a.issuer() + ", " + c.issuer(),
+        try (LoopbackIssuer a = LoopbackIssuer.builder().issuerPath("/a").start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+             LoopbackIssuer c = LoopbackIssuer.builder().issuerPath("/c").start().jwks(TestKeys.jwksJson(TestKeys.rsa()))) {
+            Validators.Built b = built(Map.of(ConfigKeys.JWT_ISSUER, a.baseUri() + ", " + c.baseUri(),
                     ConfigKeys.JWT_AUDIENCE, "orders-api"));
-            assertThat(b.issuers()).extracting(v -> v.issuer()).containsExactly(a.issuer().toString(), c.issuer().toString());
-            for (JwksServer idp : List.of(a, c)) {
-                String iss = idp.issuer().toString();
+            assertThat(b.issuers()).extracting(v -> v.issuer()).containsExactly(a.baseUri().toString(), c.baseUri().toString());
+            for (LoopbackIssuer idp : List.of(a, c)) {
+                String iss = idp.baseUri().toString();
                 assertThat(validate(b, TestTokens.jwt().issuer(iss).audience("orders-api")).issuer()).contains(iss);
                 refused(b, TestTokens.jwt().issuer(iss));
             }
@@ -174,7 +174,7 @@ class TokenGateKeysTest {
     @Test
     void keysWhenEnvironmentOnlyThenConfigured() {
         Validators.Built b = built(Map.of(), Map.of("TOKENGATE_JWT_ISSUER", TestTokens.ISSUER,
-                "TOKENGATE_JWT_AUDIENCE", TestTokens.AUDIENCE, "TOKENGATE_JWT_JWKS_URI", idp.uri().toString(),
+                "TOKENGATE_JWT_AUDIENCE", TestTokens.AUDIENCE, "TOKENGATE_JWT_JWKS_URI", idp.jwksUri().toString(),
                 "TOKENGATE_JWT_CLOCK_SKEW", "5s"), new Properties());
         Instant now = time.instant();
         assertThat(validate(b, TestTokens.jwt().expiresAt(now.minusSeconds(3))).subject()).isPresent();
@@ -302,10 +302,10 @@ class TokenGateKeysTest {
 
     @Test
     void fromKeysJwksUriThenValidatesAgainstTheEndpoint() {
-        try (JwksServer jwks = JwksServer.start()) {
+        try (LoopbackIssuer jwks = LoopbackIssuer.start()) {
             jwks.jwks(TestKeys.jwksJson(TestKeys.rsa()));
             TokenValidator validator = fromKeys(Map.of("tokengate.jwt.issuer", TestTokens.ISSUER,
-                    "tokengate.jwt.jwks-uri", jwks.uri().toString()));
+                    "tokengate.jwt.jwks-uri", jwks.jwksUri().toString()));
             assertThat(validator.validate(TestTokens.jwt().sign()).subject()).contains(TestTokens.SUBJECT);
             assertThat(jwks.jwksRequests()).isEqualTo(1);
         }
@@ -313,9 +313,9 @@ class TokenGateKeysTest {
 
     @Test
     void fromKeysIssuerOnlyThenKeysFoundByDiscovery() {
-        try (JwksServer server = JwksServer.start()) {
+        try (LoopbackIssuer server = LoopbackIssuer.start()) {
             server.jwks(TestKeys.jwksJson(TestKeys.rsa()));
-            String issuer = server.issuer().toString();
+            String issuer = server.baseUri().toString();
             TokenValidator validator = fromKeys(Map.of("tokengate.jwt.issuer", issuer));
             assertThat(validator.validate(TestTokens.jwt().issuer(issuer).sign()).issuer()).contains(issuer);
             assertThat(server.requests(server.openIdConfigurationPath())).isEqualTo(1);
@@ -324,8 +324,8 @@ class TokenGateKeysTest {
 
     @Test
     void fromKeysIssuerDownThenUpstreamUnavailableNotInvalidToken() {
-        JwksServer server = JwksServer.start();
-        String issuer = server.issuer().toString();
+        LoopbackIssuer server = LoopbackIssuer.start();
+        String issuer = server.baseUri().toString();
         server.close();
         TokenValidator validator = fromKeys(Map.of("tokengate.jwt.issuer", issuer));
         assertThatThrownBy(() -> validator.validate(TestTokens.jwt().issuer(issuer).sign()))
@@ -334,11 +334,11 @@ class TokenGateKeysTest {
 
     @Test
     void fromKeysJwksUriRedirectsThenUpstreamUnavailableAndRedirectNotFollowed() {
-        try (JwksServer jwks = JwksServer.start(); JwksServer elsewhere = JwksServer.start()) {
+        try (LoopbackIssuer jwks = LoopbackIssuer.start(); LoopbackIssuer elsewhere = LoopbackIssuer.start()) {
             elsewhere.jwks(TestKeys.jwksJson(TestKeys.rsa()));
-            jwks.redirect(JwksServer.JWKS_PATH, elsewhere.uri());
+            jwks.redirect(LoopbackIssuer.JWKS_PATH, elsewhere.jwksUri());
             TokenValidator validator = fromKeys(Map.of("tokengate.jwt.issuer", TestTokens.ISSUER,
-                    "tokengate.jwt.jwks-uri", jwks.uri().toString()));
+                    "tokengate.jwt.jwks-uri", jwks.jwksUri().toString()));
 
             assertThatThrownBy(() -> validator.validate(TestTokens.jwt().sign()))
                     .isInstanceOf(UpstreamUnavailableException.class)
@@ -408,15 +408,15 @@ class TokenGateKeysTest {
 
     @Test
     void keysWhenIntrospectionOnlyThenNoIssuerNeededAndOpaqueTokensAreIntrospected() {
-        try (IntrospectionServer as = IntrospectionServer.start()
-                .answer("{\"active\":true,\"sub\":\"bob\",\"scope\":\"read\"}")) {
-            Validators.Built b = built(Map.of(ConfigKeys.INTROSPECTION_URI, as.uri().toString(),
+        try (LoopbackIssuer as = LoopbackIssuer.start().clientAuthentication(false)
+                .introspectionAnswer("{\"active\":true,\"sub\":\"bob\",\"scope\":\"read\"}")) {
+            Validators.Built b = built(Map.of(ConfigKeys.INTROSPECTION_URI, as.introspectionUri().toString(),
                     ConfigKeys.INTROSPECTION_CLIENT_ID, "api", ConfigKeys.INTROSPECTION_CLIENT_SECRET, "s"));
             assertThat(b.issuers()).isEmpty();
             VerifiedToken t = b.stack().tokens().validate("opaque-token-1");
             assertThat(t.kind()).isEqualTo(VerifiedToken.Kind.INTROSPECTED);
             assertThat(t.subject()).contains("bob");
-            assertThat(as.calls()).isEqualTo(1);
+            assertThat(as.introspections()).isEqualTo(1);
         }
     }
 

@@ -4,8 +4,8 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.observe.OpenTelemetryObserver;
-import dev.tokengate.testing.IntrospectionServer;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
+
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
 import dev.tokengate.testing.TestTokens;
@@ -40,7 +40,7 @@ class TracingTest {
     private final OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
             .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
             .build();
-    private final JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+    private final LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     @AfterEach
@@ -66,7 +66,7 @@ class TracingTest {
 
     private Map<String, String> discovering() {
         Map<String, String> keys = new LinkedHashMap<>();
-        keys.put(ConfigKeys.JWT_ISSUER, idp.issuer().toString());
+        keys.put(ConfigKeys.JWT_ISSUER, idp.baseUri().toString());
         keys.put(ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE);
         keys.put(ConfigKeys.METRICS, "off");
         return keys;
@@ -107,7 +107,7 @@ class TracingTest {
     @Test
     void validateWhenKeysAreDiscoveredThenDiscoveryAndJwksFetchNestUnderTheValidationUnderTheRequest() {
         TokenGate gate = gate(discovering(), true);
-        String token = TestTokens.jwt().issuer(idp.issuer().toString()).sign();
+        String token = TestTokens.jwt().issuer(idp.baseUri().toString()).sign();
 
         SpanData server = request(gate, token);
 
@@ -125,7 +125,7 @@ class TracingTest {
                 .isEqualTo("ok");
         assertThat(fetch.getKind()).isEqualTo(SpanKind.CLIENT);
         assertThat(fetch.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(OpenTelemetryObserver.TARGET)))
-                .isEqualTo(idp.uri().toString());
+                .isEqualTo(idp.jwksUri().toString());
         assertNothingNames(token);
     }
 
@@ -133,7 +133,7 @@ class TracingTest {
     void validateWhenTheJwksIsDownThenTheSpansEndInError() {
         idp.down();
         TokenGate gate = gate(discovering(), true);
-        String token = TestTokens.jwt().issuer(idp.issuer().toString()).sign();
+        String token = TestTokens.jwt().issuer(idp.baseUri().toString()).sign();
 
         request(gate, token);
 
@@ -144,9 +144,9 @@ class TracingTest {
 
     @Test
     void validateWhenOpaqueThenTheIntrospectionCallNestsUnderTheValidation() throws Exception {
-        try (IntrospectionServer as = IntrospectionServer.start()) {
-            as.answer("{\"active\":true,\"sub\":\"alice\",\"scope\":\"read\"}");
-            TokenGate gate = gate(Map.of(ConfigKeys.INTROSPECTION_URI, as.uri().toString(),
+        try (LoopbackIssuer as = LoopbackIssuer.start().clientAuthentication(false)) {
+            as.introspectionAnswer("{\"active\":true,\"sub\":\"alice\",\"scope\":\"read\"}");
+            TokenGate gate = gate(Map.of(ConfigKeys.INTROSPECTION_URI, as.introspectionUri().toString(),
                     ConfigKeys.INTROSPECTION_CLIENT_ID, "orders-api", ConfigKeys.INTROSPECTION_CLIENT_SECRET, "s3cret",
                     ConfigKeys.METRICS, "off"), true);
 
@@ -165,13 +165,13 @@ class TracingTest {
     void tracingAutoWhenNoSdkIsRegisteredThenNoSpansAndTheGlobalIsLeftForTheApplicationToSet() {
         TokenGate gate = gate(discovering(), false); // tokengate.tracing unset: auto
 
-        request(gate, TestTokens.jwt().issuer(idp.issuer().toString()).sign());
+        request(gate, TestTokens.jwt().issuer(idp.baseUri().toString()).sign());
         assertThat(exporter.getFinishedSpanItems()).extracting(SpanData::getName).containsExactly("GET /orders");
         assertThat(GlobalOpenTelemetry.isSet()).isFalse();
 
         GlobalOpenTelemetry.set(sdk); // the application registers its SDK after the gate started
         exporter.reset();
-        request(gate, TestTokens.jwt().issuer(idp.issuer().toString()).tokenId("another").sign());
+        request(gate, TestTokens.jwt().issuer(idp.baseUri().toString()).tokenId("another").sign());
 
         assertThat(exporter.getFinishedSpanItems()).extracting(SpanData::getName)
                 .contains("tokengate.validate", "GET /orders");
@@ -184,7 +184,7 @@ class TracingTest {
         keys.put(ConfigKeys.TRACING, "off");
         TokenGate gate = gate(keys, false);
 
-        request(gate, TestTokens.jwt().issuer(idp.issuer().toString()).sign());
+        request(gate, TestTokens.jwt().issuer(idp.baseUri().toString()).sign());
 
         assertThat(exporter.getFinishedSpanItems()).extracting(SpanData::getName).containsExactly("GET /orders");
     }

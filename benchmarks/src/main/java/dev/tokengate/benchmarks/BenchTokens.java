@@ -2,6 +2,7 @@ package dev.tokengate.benchmarks;
 
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.testkit.TokenBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +37,7 @@ public final class BenchTokens {
     /** One fresh token (its own jti and subject). */
     public static String token(Alg alg) {
         Instant now = Instant.now();
-        TestTokens.Builder b = TestTokens.jwt();
+        TokenBuilder b = TestTokens.jwt();
         switch (alg) {
             case RS256 -> b.signedWith(TestKeys.rsa());
             case ES256 -> b.signedWith(TestKeys.ec256());

@@ -23,7 +23,7 @@ import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.IssuerRouter;
 import dev.tokengate.jwt.JwtValidator;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.validate.CachingTokenValidator;
 import org.jose4j.jwa.AlgorithmConstraints;
@@ -118,7 +118,7 @@ final class Contestants {
      * tokengate's uncached stack, as {@code TokenGate} assembles it: {@code IssuerRouter → JwtValidator}, keys from
      * a {@code JwksKeySource} (warm) over the fixtures' JWKS server on loopback, or the HS256 secret.
      */
-    static TokenValidator tokengate(Alg alg, JwksServer jwks) {
+    static TokenValidator tokengate(Alg alg, LoopbackIssuer jwks) {
         JwtValidator.Builder b = JwtValidator.builder()
                 .issuer(BenchTokens.ISSUER)
                 .audiences(BenchTokens.AUDIENCE)
@@ -127,7 +127,7 @@ final class Contestants {
         if (alg == Alg.HS256) {
             b.hmacSecret(BenchTokens.HMAC_SECRET);
         } else {
-            KeySource keys = KeySources.jwks(jwks.uri()).build();
+            KeySource keys = KeySources.jwks(jwks.jwksUri()).build();
             b.keySource(keys);
         }
         return IssuerRouter.create(b.build());

@@ -7,7 +7,7 @@ import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.jaxrs.TokenGateFeature;
 import dev.tokengate.servlet.TokenGateFilter;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import jakarta.servlet.DispatcherType;
 import jakarta.ws.rs.GET;
@@ -61,14 +61,14 @@ public final class EndToEndServer {
         Files.writeString(dir.resolve("reuse.txt"), BenchTokens.token(Alg.RS256) + "\n");
         Files.write(dir.resolve("unique.txt"), Arrays.asList(BenchTokens.ring(Alg.RS256, unique)));
 
-        JwksServer jwks = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa(), TestKeys.ec256()))
+        LoopbackIssuer jwks = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa(), TestKeys.ec256()))
                 .cacheControl("max-age=3600");
         Supplier<TokenGate> gate = () -> TokenGate.builder()
                 .issuer(JwtValidator.builder()
                         .issuer(BenchTokens.ISSUER)
                         .audiences(BenchTokens.AUDIENCE)
                         .type("at+jwt")
-                        .keySource(KeySources.jwks(jwks.uri()).build()))
+                        .keySource(KeySources.jwks(jwks.jwksUri()).build()))
                 .build();
 
         Server server = new Server();

@@ -2,7 +2,7 @@ package dev.tokengate.benchmarks;
 
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.introspection.IntrospectionValidator;
-import dev.tokengate.testing.IntrospectionServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -37,13 +37,13 @@ public class IntrospectionBenchmark {
     static final int DELAY_MILLIS = 5;
     static final String TOKEN = "opaque-benchmark-token-2YotnFZFEjr1zCsicMWpAA";
 
-    IntrospectionServer server;
+    LoopbackIssuer server;
     IntrospectionValidator cached;
     IntrospectionValidator uncached;
 
     @Setup(Level.Trial)
     public void setUp() {
-        server = IntrospectionServer.start().delay(Duration.ofMillis(DELAY_MILLIS)).answer(activeAnswer());
+        server = LoopbackIssuer.start().clientAuthentication(false).delay(Duration.ofMillis(DELAY_MILLIS)).introspectionAnswer(activeAnswer());
         cached = validator(server).build();
         uncached = validator(server).cacheTtl(Duration.ZERO).build();
         cached.validate(TOKEN);
@@ -55,8 +55,8 @@ public class IntrospectionBenchmark {
         server.close();
     }
 
-    static IntrospectionValidator.Builder validator(IntrospectionServer server) {
-        return IntrospectionValidator.builder(server.uri())
+    static IntrospectionValidator.Builder validator(LoopbackIssuer server) {
+        return IntrospectionValidator.builder(server.introspectionUri())
                 .clientId("orders-api")
                 .clientSecret("benchmark-introspection-secret");
     }

@@ -6,7 +6,7 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.benchmarks.BenchTokens.Alg;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.control.Revocation;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -50,16 +50,16 @@ public class PolicyChainBenchmark {
     @Param({"off", "on"})
     public String chain;
 
-    JwksServer jwks;
+    LoopbackIssuer jwks;
     TokenGate gate;
     TestRequest request;
 
     @Setup(Level.Trial)
     public void setUp() {
-        jwks = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa())).cacheControl("max-age=3600");
+        jwks = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa())).cacheControl("max-age=3600");
         Map<String, String> keys = new HashMap<>(Map.of(
                 "tokengate.jwt.issuer", BenchTokens.ISSUER,
-                "tokengate.jwt.jwks-uri", jwks.uri().toString(),
+                "tokengate.jwt.jwks-uri", jwks.jwksUri().toString(),
                 "tokengate.jwt.audience", BenchTokens.AUDIENCE,
                 "tokengate.jwt.type", "at+jwt"));
         if (chain.equals("on")) {

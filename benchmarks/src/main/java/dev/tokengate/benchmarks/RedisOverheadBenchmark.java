@@ -7,7 +7,7 @@ import dev.tokengate.authorize.Requirement;
 import dev.tokengate.benchmarks.BenchTokens.Alg;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.control.Revocation;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -52,7 +52,7 @@ public class RedisOverheadBenchmark {
     @Param({"cached", "limited"})
     public String route;
 
-    JwksServer jwks;
+    LoopbackIssuer jwks;
     TokenGate gate;
     TestRequest request;
     Requirement requirement;
@@ -60,10 +60,10 @@ public class RedisOverheadBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        jwks = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa())).cacheControl("max-age=3600");
+        jwks = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa())).cacheControl("max-age=3600");
         Map<String, String> keys = new HashMap<>(Map.of(
                 "tokengate.jwt.issuer", BenchTokens.ISSUER,
-                "tokengate.jwt.jwks-uri", jwks.uri().toString(),
+                "tokengate.jwt.jwks-uri", jwks.jwksUri().toString(),
                 "tokengate.jwt.audience", BenchTokens.AUDIENCE,
                 "tokengate.jwt.type", "at+jwt"));
         prefix = "tokengate-bench-" + UUID.randomUUID().toString().substring(0, 8) + ":";

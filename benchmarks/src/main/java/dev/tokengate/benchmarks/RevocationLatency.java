@@ -6,7 +6,7 @@ import dev.tokengate.control.Revocation;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.servlet.TokenGateFilter;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import jakarta.servlet.DispatcherType;
@@ -56,10 +56,10 @@ public final class RevocationLatency {
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : ROUNDS;
-        try (JwksServer jwks = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa())).cacheControl("max-age=3600")) {
+        try (LoopbackIssuer jwks = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa())).cacheControl("max-age=3600")) {
             TokenGate gate = TokenGate.builder()
                     .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER).audiences(TestTokens.AUDIENCE)
-                            .keySource(KeySources.jwks(jwks.uri()).build()))
+                            .keySource(KeySources.jwks(jwks.jwksUri()).build()))
                     .callLogSink(event -> { }).build();
             Server server = new Server();
             ServerConnector connector = new ServerConnector(server);

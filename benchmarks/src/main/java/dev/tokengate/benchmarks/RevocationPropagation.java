@@ -7,7 +7,7 @@ import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.redis.RedisControl;
 import dev.tokengate.redis.RedisSettings;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import io.lettuce.core.RedisClient;
@@ -69,11 +69,11 @@ public final class RevocationPropagation {
         List<TokenGate> gates = new ArrayList<>();
         Map<String, long[]> toldAt = new ConcurrentHashMap<>(); // value -> {B, C}
         Map<String, CountDownLatch> told = new ConcurrentHashMap<>();
-        try (JwksServer jwks = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa())).cacheControl("max-age=3600")) {
+        try (LoopbackIssuer jwks = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa())).cacheControl("max-age=3600")) {
             for (int i = 0; i < 3; i++) {
                 gates.add(TokenGate.builder()
                         .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER).audiences(TestTokens.AUDIENCE)
-                                .keySource(KeySources.jwks(jwks.uri()).build()))
+                                .keySource(KeySources.jwks(jwks.jwksUri()).build()))
                         .sharedControl(RedisControl.connect(RedisSettings.of(uri).withKeyPrefix(prefix),
                                 Clock.systemUTC()))
                         .callLogSink(event -> { }).build());

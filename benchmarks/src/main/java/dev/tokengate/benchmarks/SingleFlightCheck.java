@@ -1,7 +1,7 @@
 package dev.tokengate.benchmarks;
 
 import dev.tokengate.introspection.IntrospectionValidator;
-import dev.tokengate.testing.IntrospectionServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,9 +30,9 @@ public final class SingleFlightCheck {
     /** The number of upstream calls in each round. */
     public static List<Integer> run(int rounds) throws Exception {
         List<Integer> calls = new ArrayList<>();
-        try (IntrospectionServer server = IntrospectionServer.start()
+        try (LoopbackIssuer server = LoopbackIssuer.start().clientAuthentication(false)
                 .delay(Duration.ofMillis(IntrospectionBenchmark.DELAY_MILLIS))
-                .answer(IntrospectionBenchmark.activeAnswer())) {
+                .introspectionAnswer(IntrospectionBenchmark.activeAnswer())) {
             IntrospectionValidator validator = IntrospectionBenchmark.validator(server).build();
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             try {
@@ -53,7 +53,7 @@ public final class SingleFlightCheck {
                     for (Future<?> result : results) {
                         result.get(30, TimeUnit.SECONDS);
                     }
-                    calls.add(server.calls(token));
+                    calls.add(server.introspections(token));
                 }
             } finally {
                 pool.shutdownNow();

@@ -10,7 +10,7 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.benchmarks.BenchTokens.Alg;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.validate.CachingTokenValidator;
 import org.jose4j.jwt.JwtClaims;
@@ -71,7 +71,7 @@ public class TokenValidationBenchmark {
     String[] ring;
     String repeated;
 
-    JwksServer jwks;
+    LoopbackIssuer jwks;
     JWTVerifier javaJwt;
     DefaultJWTProcessor<SecurityContext> nimbus;
     NimbusJwtDecoder spring;
@@ -88,7 +88,7 @@ public class TokenValidationBenchmark {
         Alg a = Alg.valueOf(alg);
         ring = BenchTokens.ring(a, RING);
         repeated = BenchTokens.token(a);
-        jwks = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa(), TestKeys.ec256())).cacheControl("max-age=3600");
+        jwks = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa(), TestKeys.ec256())).cacheControl("max-age=3600");
         javaJwt = Contestants.javaJwt(a);
         nimbus = Contestants.nimbus(a);
         spring = Contestants.spring(a);

@@ -2,7 +2,7 @@ package dev.tokengate.benchmarks;
 
 import dev.tokengate.TokenValidator;
 import dev.tokengate.benchmarks.BenchTokens.Alg;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.validate.CachingTokenValidator;
 import org.junit.jupiter.api.Test;
@@ -56,7 +56,7 @@ class BenchmarksSmokeTest {
 
     @Test
     void firstSeenStackMissesOnAllButAtMostTheCacheSizeOfTheRing() {
-        try (JwksServer jwks = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa(), TestKeys.ec256()))) {
+        try (LoopbackIssuer jwks = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa(), TestKeys.ec256()))) {
             TokenValidator uncached = Contestants.tokengate(Alg.ES256, jwks);
             AtomicInteger calls = new AtomicInteger();
             CachingTokenValidator firstSeen = Contestants.tokengateCached(token -> {

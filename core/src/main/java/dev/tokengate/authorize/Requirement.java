@@ -1,6 +1,7 @@
 package dev.tokengate.authorize;
 
 import dev.tokengate.internal.Spelling;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -26,7 +27,14 @@ import java.util.regex.Pattern;
  *   read | trade           any one of read or trade
  *   trade + api-key        as before, and the calling application's API key too (the hybrid)
  *   trade + rate-limit 10/1m   as before, and at most 10 requests a minute per token on this route
+ *   withdraw + acr mfa     as before, and the user authenticated with acr mfa (RFC 9470 step-up)
+ *   withdraw + acr mfa hwk + max-age 5m   one of these acr values, and authenticated at most 5 minutes ago
  * </pre>
+ *
+ * <p>The step-up suffixes ({@link #withAcrValues}, {@link #withMaxAge}) come after {@code + api-key} and before
+ * {@code + rate-limit}: {@code + acr V…} lists the acceptable {@code acr} values (any one will do), {@code + max-age
+ * N} the longest time since {@code auth_time} (seconds, or {@code 5m}, {@code 1h}). A token that does not meet them
+ * is refused with 401 {@code insufficient_user_authentication} and the challenge's {@code acr_values} / {@code max_age}.
  *
  * <p>The {@code + rate-limit N/duration} suffix ({@link #withRateLimit}) goes last, after {@code + api-key} when
  * both are written, on any requirement that needs a token. It limits each token on the route it is declared for:
@@ -57,6 +65,14 @@ public final class Requirement {
     private static final Pattern WITH_RATE_LIMIT = Pattern.compile("(?is)(.*)\\+\\s*rate-limit(?:\\s+(\\S*))?\\s*");
     /** The requirements that are not scopes; a scope this close to one (two edits) is taken for a typo. */
     private static final List<String> KEYWORDS = List.of("permit", "authenticated", "deny");
+    private static final String ACR_SUFFIX = "+ acr";
+    /** A requirement followed by {@code + acr} and perhaps values, any case, any blanks around the {@code +}. */
+    private static final Pattern WITH_ACR = Pattern.compile("(?is)(.*)\\+\\s*acr(?:\\s+([^+]*?))?\\s*");
+    private static final String MAX_AGE_SUFFIX = "+ max-age";
+    /** A requirement followed by {@code + max-age} and perhaps an age, any case, any blanks around the {@code +}. */
+    private static final Pattern WITH_MAX_AGE = Pattern.compile("(?is)(.*)\\+\\s*max-age(?:\\s+(\\S*))?\\s*");
+    /** An age in whole seconds, minutes or hours: {@code 300}, {@code 300s}, {@code 5m}, {@code 1h}. */
+    private static final Pattern AGE = Pattern.compile("(\\d{1,9})([smh]?)");
     private static final Requirement PERMIT = new Requirement(Mode.PERMIT, Set.of(), false);
     private static final Requirement AUTHENTICATED = new Requirement(Mode.AUTHENTICATED, Set.of(), false);
     private static final Requirement DENY = new Requirement(Mode.DENY, Set.of(), false);
@@ -68,23 +84,29 @@ public final class Requirement {
     private final boolean noMatchingRule;
     private final Rate rateLimit;
     private final String route;
+    /** The acceptable {@code acr} values (RFC 9470), in order of preference; empty when any will do. */
+    private final Set<String> acrValues;
+    /** The longest time since {@code auth_time} (RFC 9470), or {@code null} for no limit. */
+    private final Duration maxAge;
 
     private Requirement(Mode mode, Set<String> scopes, boolean apiKey) {
         this(mode, scopes, apiKey, false);
     }
 
     private Requirement(Mode mode, Set<String> scopes, boolean apiKey, boolean noMatchingRule) {
-        this(mode, scopes, apiKey, noMatchingRule, null, null);
+        this(mode, scopes, apiKey, noMatchingRule, null, null, Set.of(), null);
     }
 
     private Requirement(Mode mode, Set<String> scopes, boolean apiKey, boolean noMatchingRule, Rate rateLimit,
-                        String route) {
+                        String route, Set<String> acrValues, Duration maxAge) {
         this.mode = mode;
         this.scopes = scopes;
         this.apiKey = apiKey;
         this.noMatchingRule = noMatchingRule;
         this.rateLimit = rateLimit;
         this.route = route;
+        this.acrValues = acrValues;
+        this.maxAge = maxAge;
     }
 
     /**
@@ -216,6 +238,26 @@ public final class Requirement {
             }
             return base.withRateLimit(Rate.parse(withRateLimit.group(2)));
         }
+        Matcher withMaxAge = WITH_MAX_AGE.matcher(t);
+        if (withMaxAge.matches()) {
+            Requirement base = parse(withMaxAge.group(1));
+            if (base.maxAge != null) {
+                throw new IllegalArgumentException("'" + t + "' has two max-age limits; write one '+ max-age N'");
+            }
+            return base.withMaxAge(age(t, withMaxAge.group(2)));
+        }
+        Matcher withAcr = WITH_ACR.matcher(t);
+        if (withAcr.matches()) {
+            if (withAcr.group(2) == null || withAcr.group(2).isBlank()) {
+                throw new IllegalArgumentException("'" + t + "': write the acceptable acr values after acr, e.g. "
+                        + "'withdraw + acr mfa' (any one of several: 'withdraw + acr mfa hwk')");
+            }
+            Requirement base = parse(withAcr.group(1));
+            if (!base.acrValues.isEmpty()) {
+                throw new IllegalArgumentException("'" + t + "' has two acr lists; write one '+ acr v1 v2'");
+            }
+            return base.withAcrValues(Arrays.asList(withAcr.group(2).trim().split("\\s+")));
+        }
         Matcher withApiKey = WITH_API_KEY.matcher(t);
         if (withApiKey.matches()) {
             return parse(withApiKey.group(1)).withApiKey();
@@ -249,6 +291,10 @@ public final class Requirement {
             if (word.equals("api-key")) {
                 // "trade api-key": the '+' is missing. A scope that merely ends in api-key ("partner-api-key") is a scope.
                 throw new IllegalArgumentException("'" + t + "': write '<requirement> + api-key', e.g. 'trade + api-key'");
+            }
+            if (word.equals("acr") || word.equals("max-age") || word.endsWith("+acr") || word.endsWith("+max-age")) {
+                throw new IllegalArgumentException("'" + t + "': write '<requirement> + acr v1 v2' or "
+                        + "'<requirement> + max-age 5m' after the scopes, e.g. 'withdraw + acr mfa + max-age 5m'");
             }
             if (word.equals("rate-limit") || word.endsWith("+rate-limit")) {
                 // Written last, such a scope would read back as the '+ rate-limit' suffix.
@@ -294,7 +340,7 @@ public final class Requirement {
             throw new IllegalArgumentException("'" + this + " + api-key' makes no sense: an API key goes with a token "
                     + "requirement, e.g. 'authenticated + api-key' or 'trade + api-key'");
         }
-        return new Requirement(mode, scopes, true, false, rateLimit, route);
+        return new Requirement(mode, scopes, true, false, rateLimit, route, acrValues, maxAge);
     }
 
     /**
@@ -312,7 +358,92 @@ public final class Requirement {
             throw new IllegalArgumentException("'" + this + " " + RATE_LIMIT_SUFFIX + " " + rate + "' makes no sense: "
                     + "a rate limit counts tokens, so it goes with a token requirement, e.g. 'trade + rate-limit 10/1m'");
         }
-        return new Requirement(mode, scopes, apiKey, noMatchingRule, rate, route);
+        return new Requirement(mode, scopes, apiKey, noMatchingRule, rate, route, acrValues, maxAge);
+    }
+
+    /**
+     * This requirement plus an authentication context (RFC 9470): the token's {@code acr} claim must be one of these
+     * values, else 401 {@code insufficient_user_authentication} with {@code acr_values}. Only for requirements that
+     * need a token.
+     *
+     * @param values the acceptable {@code acr} values, in order of preference; at least one, each without blanks
+     * @return a requirement that also needs one of these authentication contexts
+     * @throws IllegalArgumentException for no value, a malformed one, or {@code permit} and {@code deny}
+     */
+    public Requirement withAcrValues(Collection<String> values) {
+        Set<String> set = new LinkedHashSet<>();
+        for (String v : values) {
+            Objects.requireNonNull(v, "acr value");
+            if (!SCOPE_TOKEN.matcher(v).matches()) {
+                throw new IllegalArgumentException("'" + v + "' is not an acr value: printable ASCII without blanks, "
+                        + "quote or backslash, e.g. mfa or urn:example:acr:mfa");
+            }
+            set.add(v);
+        }
+        if (set.isEmpty()) {
+            throw new IllegalArgumentException("an acr requirement needs at least one value, e.g. mfa");
+        }
+        needsToken(ACR_SUFFIX + " " + String.join(" ", set));
+        return new Requirement(mode, scopes, apiKey, noMatchingRule, rateLimit, route,
+                java.util.Collections.unmodifiableSet(set), maxAge);
+    }
+
+    /**
+     * This requirement plus freshness (RFC 9470): the user must have authenticated ({@code auth_time}) at most this
+     * long ago, else 401 {@code insufficient_user_authentication} with {@code max_age}; a token without
+     * {@code auth_time} does not meet it. Only for requirements that need a token.
+     *
+     * @param maxAge the longest time since the user authenticated, whole seconds, positive
+     * @return a requirement that also needs a recent authentication
+     * @throws IllegalArgumentException for an age that is not whole positive seconds, or {@code permit} and
+     *                                  {@code deny}
+     */
+    public Requirement withMaxAge(Duration maxAge) {
+        Objects.requireNonNull(maxAge, "maxAge");
+        if (maxAge.isNegative() || maxAge.isZero() || maxAge.getNano() != 0) {
+            throw new IllegalArgumentException("max-age " + maxAge + " must be a positive whole number of seconds");
+        }
+        needsToken(MAX_AGE_SUFFIX + " " + maxAge.getSeconds());
+        return new Requirement(mode, scopes, apiKey, noMatchingRule, rateLimit, route, acrValues, maxAge);
+    }
+
+    private void needsToken(String suffix) {
+        if (mode == Mode.PERMIT || mode == Mode.DENY) {
+            throw new IllegalArgumentException("'" + this + " " + suffix + "' makes no sense: the user's authentication "
+                    + "is read from a token, so it goes with a token requirement, e.g. 'withdraw " + suffix + "'");
+        }
+    }
+
+    private static Duration age(String text, String age) {
+        Matcher m = age == null ? null : AGE.matcher(age);
+        if (m == null || !m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new IllegalArgumentException("'" + text + "': write a positive age after max-age, in seconds or "
+                    + "with a unit: '+ max-age 300', '+ max-age 5m', '+ max-age 1h'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
+    /**
+     * The acceptable {@code acr} values (RFC 9470), in order of preference.
+     *
+     * @return the values, unmodifiable; empty when any authentication context will do
+     */
+    public Set<String> acrValues() {
+        return acrValues;
+    }
+
+    /**
+     * The longest time since the user authenticated ({@code auth_time}, RFC 9470), if the route limits it.
+     *
+     * @return the age, empty for no limit
+     */
+    public Optional<Duration> maxAge() {
+        return Optional.ofNullable(maxAge);
     }
 
     /**
@@ -334,7 +465,7 @@ public final class Requirement {
      */
     public Requirement forRoute(String route) {
         Objects.requireNonNull(route, "route");
-        return new Requirement(mode, scopes, apiKey, noMatchingRule, rateLimit, route);
+        return new Requirement(mode, scopes, apiKey, noMatchingRule, rateLimit, route, acrValues, maxAge);
     }
 
     /**
@@ -384,12 +515,13 @@ public final class Requirement {
     @Override
     public boolean equals(Object o) {
         return o instanceof Requirement r && mode == r.mode && scopes.equals(r.scopes) && apiKey == r.apiKey
-                && noMatchingRule == r.noMatchingRule && Objects.equals(rateLimit, r.rateLimit);
+                && noMatchingRule == r.noMatchingRule && Objects.equals(rateLimit, r.rateLimit)
+                && acrValues.equals(r.acrValues) && Objects.equals(maxAge, r.maxAge);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(mode, scopes, apiKey, noMatchingRule, rateLimit);
+        return Objects.hash(mode, scopes, apiKey, noMatchingRule, rateLimit, acrValues, maxAge);
     }
 
     /** The text form, which {@link #parse} reads back. */
@@ -402,7 +534,19 @@ public final class Requirement {
             case ALL_OF -> String.join(" ", scopes);
             case ANY_OF -> String.join(" | ", scopes);
         };
-        String withKey = apiKey ? base + " " + API_KEY_SUFFIX : base;
-        return rateLimit != null ? withKey + " " + RATE_LIMIT_SUFFIX + " " + rateLimit : withKey;
+        StringBuilder sb = new StringBuilder(base);
+        if (apiKey) {
+            sb.append(' ').append(API_KEY_SUFFIX);
+        }
+        if (!acrValues.isEmpty()) {
+            sb.append(' ').append(ACR_SUFFIX).append(' ').append(String.join(" ", acrValues));
+        }
+        if (maxAge != null) {
+            sb.append(' ').append(MAX_AGE_SUFFIX).append(' ').append(maxAge.getSeconds());
+        }
+        if (rateLimit != null) {
+            sb.append(' ').append(RATE_LIMIT_SUFFIX).append(' ').append(rateLimit);
+        }
+        return sb.toString();
     }
 }

@@ -142,6 +142,20 @@ public final class UrlRules {
     }
 
     /**
+     * Every scope the rules (and the unmatched requirement) name: the {@code scopes_supported} of the API's RFC 9728
+     * metadata.
+     *
+     * @return the scopes, sorted, unmodifiable
+     */
+    public Set<String> scopes() {
+        Set<String> all = new java.util.TreeSet<>(unmatched.scopes());
+        for (Rule rule : rules) {
+            all.addAll(rule.requirement().scopes());
+        }
+        return java.util.Collections.unmodifiableSet(all);
+    }
+
+    /**
      * The requirement of a request: its rule's, else the unmatched one ({@link Requirement#noMatchingRule()} for
      * {@code deny}).
      *

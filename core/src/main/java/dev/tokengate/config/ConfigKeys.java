@@ -54,6 +54,14 @@ public final class ConfigKeys {
     public static final String REALM = "tokengate.realm";
     /** A page that explains errors, sent as {@code error_uri}. */
     public static final String ERROR_URI = "tokengate.error-uri";
+    /**
+     * The resource identifier (RFC 9728): the absolute {@code https} URI clients know this API by, named as
+     * {@code resource} in its protected-resource metadata and locating that document. Default: the origin the request
+     * was sent to.
+     */
+    public static final String RESOURCE = "tokengate.resource";
+    /** A page for developers about this API, named as {@code resource_documentation} in its RFC 9728 metadata. */
+    public static final String RESOURCE_DOCUMENTATION = "tokengate.resource.documentation";
     /** Whether an {@code insufficient_scope} answer names the required scopes (challenge, description, problem body). */
     public static final String CHALLENGE_INCLUDE_SCOPE = "tokengate.challenge.include-scope";
 
@@ -317,6 +325,8 @@ public final class ConfigKeys {
                     "the layers settings are read from; 'parameters': this application's own only, not the JVM-wide system properties and environment (a parameter itself)"),
             core(REALM, "api", "the realm of the challenge"),
             core(ERROR_URI, null, "a page that explains errors, sent as error_uri"),
+            core(RESOURCE, null, "the resource identifier (RFC 9728), an absolute https URI; default: the origin the request was sent to (http logged WARN)"),
+            core(RESOURCE_DOCUMENTATION, null, "a page about this API, named as resource_documentation in its RFC 9728 metadata"),
             core(CHALLENGE_INCLUDE_SCOPE, "true", "whether an insufficient_scope answer names the required scopes (challenge, description, problem body)"),
             core(TRUSTED_PROXIES, null, "proxies (CIDR ranges) whose forwarding header names the client"),
             core(FORWARDED_HEADER, null, "the one header the trusted proxies set: x-forwarded-for or forwarded"),

@@ -27,6 +27,8 @@ public final class TokenGateConfig {
 
     private final String realm;
     private final URI errorUri;
+    private final URI resource;
+    private final URI resourceDocumentation;
     private final boolean includeScopeInChallenge;
     private final boolean queryParameter;
     private final boolean formBody;
@@ -43,6 +45,8 @@ public final class TokenGateConfig {
     private TokenGateConfig(Builder b) {
         this.realm = b.realm;
         this.errorUri = b.errorUri;
+        this.resource = b.resource;
+        this.resourceDocumentation = b.resourceDocumentation;
         this.includeScopeInChallenge = b.includeScopeInChallenge;
         this.queryParameter = b.queryParameter;
         this.formBody = b.formBody;
@@ -90,6 +94,8 @@ public final class TokenGateConfig {
         Builder b = builder();
         source.read(ConfigKeys.REALM, b::realm);
         source.read(ConfigKeys.ERROR_URI, b::errorUri);
+        source.read(ConfigKeys.RESOURCE, b::resource);
+        source.read(ConfigKeys.RESOURCE_DOCUMENTATION, b::resourceDocumentation);
         source.read(ConfigKeys.CHALLENGE_INCLUDE_SCOPE, ConfigSource::bool, b::includeScopeInChallenge);
         source.read(ConfigKeys.TOKEN_QUERY_PARAMETER, ConfigSource::bool, b::allowQueryParameter);
         source.read(ConfigKeys.TOKEN_FORM_BODY, ConfigSource::bool, b::allowFormBody);
@@ -122,6 +128,26 @@ public final class TokenGateConfig {
      */
     public Optional<URI> errorUri() {
         return Optional.ofNullable(errorUri);
+    }
+
+    /**
+     * The resource identifier of RFC 9728 ({@value ConfigKeys#RESOURCE}): named as {@code resource} in the
+     * protected-resource metadata, whose URL it gives.
+     *
+     * @return the absolute URI, empty when the origin of each request stands for it
+     */
+    public Optional<URI> resource() {
+        return Optional.ofNullable(resource);
+    }
+
+    /**
+     * A page about this API ({@value ConfigKeys#RESOURCE_DOCUMENTATION}), named as {@code resource_documentation} in
+     * its RFC 9728 metadata.
+     *
+     * @return the absolute URI, empty when none is configured
+     */
+    public Optional<URI> resourceDocumentation() {
+        return Optional.ofNullable(resourceDocumentation);
     }
 
     /**
@@ -329,6 +355,8 @@ public final class TokenGateConfig {
 
         private String realm = "api";
         private URI errorUri;
+        private URI resource;
+        private URI resourceDocumentation;
         private boolean includeScopeInChallenge = true;
         private boolean queryParameter;
         private boolean formBody;
@@ -377,6 +405,53 @@ public final class TokenGateConfig {
                 throw new ConfigurationException(ConfigKeys.ERROR_URI, "'" + uri + "' must be an absolute URI in printable ASCII");
             }
             return this;
+        }
+
+        /**
+         * The resource identifier of RFC 9728: the URI clients know this API by, without query or fragment; default
+         * the origin each request was sent to.
+         *
+         * @param uri an absolute {@code https} (or {@code http}, for development) URI in printable ASCII; not null
+         * @return this builder
+         * @throws ConfigurationException naming {@value ConfigKeys#RESOURCE} for anything else
+         */
+        public Builder resource(String uri) {
+            URI u = absolute(ConfigKeys.RESOURCE, uri);
+            if (!"https".equalsIgnoreCase(u.getScheme()) && !"http".equalsIgnoreCase(u.getScheme())) {
+                throw new ConfigurationException(ConfigKeys.RESOURCE, "'" + uri + "' must be an https URI, e.g. "
+                        + "https://api.example.com (RFC 9728 §1.2)");
+            }
+            if (u.getRawQuery() != null || u.getRawFragment() != null || u.getHost() == null) {
+                throw new ConfigurationException(ConfigKeys.RESOURCE, "'" + uri + "' must name a host and have no "
+                        + "query or fragment (RFC 9728 §1.2), e.g. https://api.example.com/v1");
+            }
+            this.resource = u;
+            return this;
+        }
+
+        /**
+         * A page about this API, named as {@code resource_documentation} in its RFC 9728 metadata; default none.
+         *
+         * @param uri an absolute URI in printable ASCII; not null
+         * @return this builder
+         * @throws ConfigurationException naming {@value ConfigKeys#RESOURCE_DOCUMENTATION} for anything else
+         */
+        public Builder resourceDocumentation(String uri) {
+            this.resourceDocumentation = absolute(ConfigKeys.RESOURCE_DOCUMENTATION, uri);
+            return this;
+        }
+
+        private static URI absolute(String key, String uri) {
+            URI u;
+            try {
+                u = new URI(uri.strip());
+            } catch (URISyntaxException e) {
+                throw new ConfigurationException(key, "'" + uri + "' is not a URI", e);
+            }
+            if (!u.isAbsolute() || !u.toString().chars().allMatch(c -> WwwAuthenticate.isAllowed((char) c))) {
+                throw new ConfigurationException(key, "'" + uri + "' must be an absolute URI in printable ASCII");
+            }
+            return u;
         }
 
         /**

@@ -14,11 +14,12 @@ import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;
 import dev.tokengate.testing.FakeTime;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.testkit.TokenBuilder;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,14 +44,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RevocationTest {
 
     private static final Instant NOW = Instant.parse("2029-03-01T09:30:00Z");
-    private static JwksServer idp;
+    private static LoopbackIssuer idp;
 
     private final FakeTime time = new FakeTime(NOW);
     private final List<CallEvent> events = new ArrayList<>();
 
     @BeforeAll
     static void startIssuer() {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     }
 
     @AfterAll
@@ -60,13 +61,13 @@ class RevocationTest {
 
     private TokenGate.Builder gate() {
         return TokenGate.builder()
-                .issuer(JwtValidator.builder().issuer(idp.issuer().toString()).audiences(TestTokens.AUDIENCE)
-                        .keySource(KeySources.jwks(idp.uri()).build()))
+                .issuer(JwtValidator.builder().issuer(idp.baseUri().toString()).audiences(TestTokens.AUDIENCE)
+                        .keySource(KeySources.jwks(idp.jwksUri()).build()))
                 .clock(time).callLogSink(events::add);
     }
 
     private String jwt(String subject, String client, String jti) {
-        TestTokens.Builder b = TestTokens.jwt().issuer(idp.issuer().toString()).subject(subject).clientId(client)
+        TokenBuilder b = TestTokens.jwt().issuer(idp.baseUri().toString()).subject(subject).clientId(client)
                 .scope("read").clock(time).signedWith(TestKeys.rsa());
         if (jti != null) {
             b.tokenId(jti);
@@ -131,7 +132,7 @@ class RevocationTest {
     @Test
     void aTokenWithoutIdIsRevokedByTheHashOfItsTextWhichIsNeverKept() {
         try (TokenGate gate = gate().build()) {
-            String token = TestTokens.jwt().issuer(idp.issuer().toString()).subject("bob").without("jti").scope("read")
+            String token = TestTokens.jwt().issuer(idp.baseUri().toString()).subject("bob").without("jti").scope("read")
                     .clock(time).signedWith(TestKeys.rsa()).sign();
             TokenGate.Call first = gate.begin(TestRequest.get("/balances").bearer(token));
             VerifiedToken verified = ((Outcome.Authenticated) first.authorize(Requirement.allOf("read"))).token();

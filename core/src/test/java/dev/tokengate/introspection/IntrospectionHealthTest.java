@@ -8,7 +8,7 @@ import dev.tokengate.health.UpstreamHealth;
 import dev.tokengate.health.UpstreamHealth.Cause;
 import dev.tokengate.health.UpstreamHealth.Status;
 import dev.tokengate.testing.FakeTime;
-import dev.tokengate.testing.IntrospectionServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 /** The introspection endpoint's health against a real loopback endpoint: from the last call, never a call of its own. */
 class IntrospectionHealthTest {
 
-    private final IntrospectionServer server = IntrospectionServer.start();
+    private final LoopbackIssuer server = LoopbackIssuer.start().clientAuthentication(false);
     private final FakeTime time = new FakeTime(Instant.parse("2026-01-01T00:00:00Z"));
-    private final IntrospectionValidator introspection = IntrospectionValidator.builder(server.uri())
+    private final IntrospectionValidator introspection = IntrospectionValidator.builder(server.introspectionUri())
             .clientId("orders-api").clientSecret("s3cret-value").clock(time).ticker(time).build();
 
     @AfterEach
@@ -34,8 +34,8 @@ class IntrospectionHealthTest {
 
         assertThat(h.status()).isEqualTo(Status.UNKNOWN);
         assertThat(h.kind()).isEqualTo("introspection");
-        assertThat(h.target()).isEqualTo(server.uri().toString());
-        assertThat(server.calls()).isZero();
+        assertThat(h.target()).isEqualTo(server.introspectionUri().toString());
+        assertThat(server.introspections()).isZero();
     }
 
     @Test
@@ -43,16 +43,16 @@ class IntrospectionHealthTest {
         UpstreamHealth h = introspection.probe();
 
         assertThat(h.status()).isEqualTo(Status.UP);
-        assertThat(server.calls()).isEqualTo(1);
+        assertThat(server.introspections()).isEqualTo(1);
         assertThat(server.lastRequest().token()).startsWith("tokengate-probe-").hasSizeGreaterThan(30);
         time.advance(Duration.ofSeconds(42));
         assertThat(introspection.health().sinceLastSuccess()).contains(Duration.ofSeconds(42));
-        assertThat(server.calls()).as("health reads the last call").isEqualTo(1);
+        assertThat(server.introspections()).as("health reads the last call").isEqualTo(1);
     }
 
     @Test
     void healthWhenTheEndpointRefusesOurCredentialsThenAConfigurationErrorWithoutTheSecret() {
-        server.answer(401, "application/json", "{\"error\":\"invalid_client\"}");
+        server.introspectionAnswer(401, "application/json", "{\"error\":\"invalid_client\"}");
 
         UpstreamHealth h = introspection.probe();
 

@@ -10,7 +10,7 @@ import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenGateException;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
-import dev.tokengate.testing.IntrospectionServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +40,7 @@ class IntrospectionValidatorTest {
     private static final String CLIENT_ID = "orders-api";
     private static final String CLIENT_SECRET = "p@ss:word";
 
-    private final IntrospectionServer server = IntrospectionServer.start();
+    private final LoopbackIssuer server = LoopbackIssuer.start().clientAuthentication(false);
     private final FakeTime time = new FakeTime(NOW);
 
     @AfterEach
@@ -49,7 +49,7 @@ class IntrospectionValidatorTest {
     }
 
     private IntrospectionValidator.Builder validator() {
-        return IntrospectionValidator.builder(server.uri())
+        return IntrospectionValidator.builder(server.introspectionUri())
                 .clientId(CLIENT_ID)
                 .clientSecret(CLIENT_SECRET)
                 .clock(time)
@@ -75,7 +75,7 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenActiveThenEveryMemberMappedIntoVerifiedToken() {
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
 
         VerifiedToken token = validator().build().validate(TOKEN);
 
@@ -95,7 +95,7 @@ class IntrospectionValidatorTest {
     /** Found by IntrospectionAnswerFuzzTest: "sub":"" made a principal named "" instead of a token naming nobody. */
     @Test
     void validateWhenSubjectEmptyAndNoClientThenInvalidToken() {
-        server.answer("{\"active\":true,\"sub\":\"\",\"username\":\"\",\"client_id\":\"\"}");
+        server.introspectionAnswer("{\"active\":true,\"sub\":\"\",\"username\":\"\",\"client_id\":\"\"}");
 
         assertThatThrownBy(() -> validator().build().validate(TOKEN))
                 .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("sub"));
@@ -103,14 +103,14 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenSubjectEmptyThenUsernameIsTheSubject() {
-        server.answer("{\"active\":true,\"sub\":\"\",\"username\":\"bob\"}");
+        server.introspectionAnswer("{\"active\":true,\"sub\":\"\",\"username\":\"bob\"}");
 
         assertThat(validator().build().validate(TOKEN).subject()).contains("bob");
     }
 
     @Test
     void validateWhenNoSubThenUsernameIsTheSubject() {
-        server.answer("{\"active\":true,\"username\":\"bob\"}");
+        server.introspectionAnswer("{\"active\":true,\"username\":\"bob\"}");
 
         VerifiedToken token = validator().build().validate(TOKEN);
 
@@ -120,7 +120,7 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenOnlyClientIdThenClientCredentialsToken() {
-        server.answer("{\"active\":true,\"client_id\":\"batch-job\",\"scope\":\"\"}");
+        server.introspectionAnswer("{\"active\":true,\"client_id\":\"batch-job\",\"scope\":\"\"}");
 
         VerifiedToken token = validator().build().validate(TOKEN);
 
@@ -131,7 +131,7 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenInactiveThenInvalidToken() {
-        server.answer("{\"active\":false}");
+        server.introspectionAnswer("{\"active\":false}");
 
         assertThatThrownBy(() -> validator().build().validate(TOKEN))
                 .isInstanceOfSatisfying(InvalidTokenException.class, e -> {
@@ -142,7 +142,7 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenExpPassedBeyondClockSkewThenInvalidTokenEvenIfActive() {
-        server.answer(active(Duration.ofSeconds(-61)));
+        server.introspectionAnswer(active(Duration.ofSeconds(-61)));
 
         assertThatThrownBy(() -> validator().build().validate(TOKEN))
                 .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("exp"));
@@ -150,14 +150,14 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenExpPassedWithinClockSkewThenVerified() {
-        server.answer(active(Duration.ofSeconds(-59)));
+        server.introspectionAnswer(active(Duration.ofSeconds(-59)));
 
         assertThat(validator().build().validate(TOKEN).subject()).contains("alice");
     }
 
     @Test
     void validateWhenExpIsNowAndNoClockSkewThenInvalidToken() {
-        server.answer(active(Duration.ZERO));
+        server.introspectionAnswer(active(Duration.ZERO));
 
         assertThatThrownBy(() -> validator().leeway(Duration.ZERO).build().validate(TOKEN))
                 .isInstanceOf(InvalidTokenException.class);
@@ -165,7 +165,7 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenNbfBeyondClockSkewThenInvalidToken() {
-        server.answer(withMember("nbf", NOW.plusSeconds(61).getEpochSecond()));
+        server.introspectionAnswer(withMember("nbf", NOW.plusSeconds(61).getEpochSecond()));
 
         assertThatThrownBy(() -> validator().build().validate(TOKEN))
                 .isInstanceOfSatisfying(InvalidTokenException.class, e -> {
@@ -176,14 +176,14 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenNbfWithinClockSkewThenVerified() {
-        server.answer(withMember("nbf", NOW.plusSeconds(60).getEpochSecond()));
+        server.introspectionAnswer(withMember("nbf", NOW.plusSeconds(60).getEpochSecond()));
 
         assertThat(validator().build().validate(TOKEN).subject()).contains("alice");
     }
 
     @Test
     void validateWhenIatBeyondClockSkewThenInvalidToken() {
-        server.answer(withMember("iat", NOW.plusSeconds(61).getEpochSecond()));
+        server.introspectionAnswer(withMember("iat", NOW.plusSeconds(61).getEpochSecond()));
 
         assertThatThrownBy(() -> validator().build().validate(TOKEN))
                 .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("iat"));
@@ -191,14 +191,14 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenIatWithinClockSkewThenVerified() {
-        server.answer(withMember("iat", NOW.plusSeconds(60).getEpochSecond()));
+        server.introspectionAnswer(withMember("iat", NOW.plusSeconds(60).getEpochSecond()));
 
         assertThat(validator().build().validate(TOKEN).subject()).contains("alice");
     }
 
     @Test
     void validateWhenClockSkewSetThenItIsTheLeeway() {
-        server.answer(withMember("nbf", NOW.plusSeconds(10).getEpochSecond()));
+        server.introspectionAnswer(withMember("nbf", NOW.plusSeconds(10).getEpochSecond()));
 
         assertThatThrownBy(() -> validator().leeway(Duration.ofSeconds(5)).build().validate(TOKEN))
                 .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("nbf"));
@@ -215,7 +215,7 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenTokenTypeRefreshTokenThenInvalidToken() {
-        server.answer(withMember("token_type", "\"refresh_token\""));
+        server.introspectionAnswer(withMember("token_type", "\"refresh_token\""));
 
         assertThatThrownBy(() -> validator().build().validate(TOKEN))
                 .isInstanceOfSatisfying(InvalidTokenException.class, e -> {
@@ -228,7 +228,7 @@ class IntrospectionValidatorTest {
     @Test
     void validateWhenKeycloakTypRefreshOrOfflineThenInvalidToken() {
         for (String typ : new String[] {"Refresh", "refresh", "Offline"}) {
-            server.answer(withMember("typ", "\"" + typ + "\""));
+            server.introspectionAnswer(withMember("typ", "\"" + typ + "\""));
 
             assertThatThrownBy(() -> validator().build().validate(TOKEN)).as(typ)
                     .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("token_type"));
@@ -237,14 +237,14 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenKeycloakTypBearerThenVerified() {
-        server.answer(withMember("typ", "\"Bearer\""));
+        server.introspectionAnswer(withMember("typ", "\"Bearer\""));
 
         assertThat(validator().build().validate(TOKEN).subject()).contains("alice");
     }
 
     @Test
     void validateWhenActiveButNamesNobodyThenInvalidToken() {
-        server.answer("{\"active\":true,\"scope\":\"read\"}");
+        server.introspectionAnswer("{\"active\":true,\"scope\":\"read\"}");
 
         assertThatThrownBy(() -> validator().build().validate(TOKEN)).isInstanceOf(InvalidTokenException.class);
     }
@@ -253,14 +253,14 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenIssuerConfiguredAndMatchesThenVerified() {
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
 
         assertThat(validator().issuer("https://as.example.com").build().validate(TOKEN).subject()).contains("alice");
     }
 
     @Test
     void validateWhenIssuerConfiguredAndDiffersThenInvalidTokenWithoutEchoingIt() {
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
 
         assertThatThrownBy(() -> validator().issuer("https://other-as.example.com").build().validate(TOKEN))
                 .isInstanceOfSatisfying(InvalidTokenException.class, e -> {
@@ -271,7 +271,7 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenOneOfSeveralIssuersThenVerified() {
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
 
         assertThat(validator().issuers(List.of("https://login.example.com", "https://as.example.com")).build()
                 .validate(TOKEN).subject()).contains("alice");
@@ -279,14 +279,14 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenIssuerConfiguredAndAnswerHasNoIssThenVerified() {
-        server.answer("{\"active\":true,\"sub\":\"alice\"}");
+        server.introspectionAnswer("{\"active\":true,\"sub\":\"alice\"}");
 
         assertThat(validator().issuer("https://as.example.com").build().validate(TOKEN).subject()).contains("alice");
     }
 
     @Test
     void validateWhenAudienceConfiguredAndOneMatchesThenVerified() {
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
 
         assertThat(validator().audiences("https://other.example.com").build().validate(TOKEN).subject())
                 .contains("alice");
@@ -294,7 +294,7 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenAudienceConfiguredAndNoneMatchesThenInvalidToken() {
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
 
         assertThatThrownBy(() -> validator().audiences("https://payments.example.com").build().validate(TOKEN))
                 .isInstanceOfSatisfying(InvalidTokenException.class, e -> {
@@ -305,7 +305,7 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenAudienceConfiguredAndAnswerHasNoAudThenVerified() {
-        server.answer("{\"active\":true,\"sub\":\"alice\"}");
+        server.introspectionAnswer("{\"active\":true,\"sub\":\"alice\"}");
 
         assertThat(validator().audiences("https://api.example.com").build().validate(TOKEN).subject()).contains("alice");
     }
@@ -314,94 +314,94 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenActiveMissingThenUpstreamUnavailable() {
-        server.answer("{\"sub\":\"alice\"}");
+        server.introspectionAnswer("{\"sub\":\"alice\"}");
 
         assertUpstreamUnavailable("answered without the required boolean 'active'");
     }
 
     @Test
     void validateWhenActiveIsStringTrueThenUpstreamUnavailable() {
-        server.answer("{\"active\":\"true\",\"sub\":\"alice\"}");
+        server.introspectionAnswer("{\"active\":\"true\",\"sub\":\"alice\"}");
 
         assertUpstreamUnavailable("answered 'active' as a JSON string, not a boolean");
     }
 
     @Test
     void validateWhenActiveIsNumberOneThenUpstreamUnavailable() {
-        server.answer("{\"active\":1,\"sub\":\"alice\"}");
+        server.introspectionAnswer("{\"active\":1,\"sub\":\"alice\"}");
 
         assertUpstreamUnavailable("'active' as a JSON number");
     }
 
     @Test
     void validateWhenHtmlThenUpstreamUnavailable() {
-        server.answer(200, "text/html", "<html><body>Please log in</body></html>");
+        server.introspectionAnswer(200, "text/html", "<html><body>Please log in</body></html>");
 
         assertUpstreamUnavailable("answered HTTP 200 with a body that is not JSON (Content-Type \"text/html\")");
     }
 
     @Test
     void validateWhenInvalidJsonThenUpstreamUnavailable() {
-        server.answer(200, "application/json", "{\"active\":true,");
+        server.introspectionAnswer(200, "application/json", "{\"active\":true,");
 
         assertUpstreamUnavailable("not JSON");
     }
 
     @Test
     void validateWhenJsonArrayThenUpstreamUnavailable() {
-        server.answer("[{\"active\":true}]");
+        server.introspectionAnswer("[{\"active\":true}]");
 
         assertUpstreamUnavailable("JSON that is not an object");
     }
 
     @Test
     void validateWhenEmptyBodyThenUpstreamUnavailable() {
-        server.answer(200, "application/json", "");
+        server.introspectionAnswer(200, "application/json", "");
 
         assertUpstreamUnavailable("an empty body");
     }
 
     @Test
     void validateWhenServerErrorThenUpstreamUnavailable() {
-        server.answer(503, "application/json", "{\"error\":\"temporarily_unavailable\"}");
+        server.introspectionAnswer(503, "application/json", "{\"error\":\"temporarily_unavailable\"}");
 
         assertUpstreamUnavailable("answered HTTP 503");
     }
 
     @Test
     void validateWhenClientCredentialsRefusedThenUpstreamUnavailableNamingTheSettings() {
-        server.answer(401, "application/json", "{\"error\":\"invalid_client\"}");
+        server.introspectionAnswer(401, "application/json", "{\"error\":\"invalid_client\"}");
 
         assertUpstreamUnavailable("answered HTTP 401 (the endpoint refused this API's client credentials");
     }
 
     @Test
     void validateWhenRedirectedThenUpstreamUnavailableAndNotFollowed() {
-        server.answer(302, "text/html", "");
+        server.introspectionAnswer(302, "text/html", "");
 
         assertUpstreamUnavailable("answered HTTP 302 (redirects are not followed");
     }
 
     @Test
     void validateWhenEndpointRedirectsElsewhereThenNotFollowedAndUpstreamUnavailable() {
-        try (IntrospectionServer elsewhere = IntrospectionServer.start().answer(active(Duration.ofMinutes(10)))) {
-            server.redirectTo(elsewhere.uri());
+        try (LoopbackIssuer elsewhere = LoopbackIssuer.start().clientAuthentication(false).introspectionAnswer(active(Duration.ofMinutes(10)))) {
+            server.introspectionRedirect(307, elsewhere.introspectionUri());
 
             assertUpstreamUnavailable("answered HTTP 307 (redirects are not followed");
-            assertThat(elsewhere.calls()).as("neither the token nor the credentials went elsewhere").isZero();
+            assertThat(elsewhere.introspections()).as("neither the token nor the credentials went elsewhere").isZero();
         }
     }
 
     @Test
     void validateWhenActiveDuplicatedThenUpstreamUnavailable() {
-        server.answer("{\"active\":false,\"sub\":\"alice\",\"active\":true}");
+        server.introspectionAnswer("{\"active\":false,\"sub\":\"alice\",\"active\":true}");
 
         assertUpstreamUnavailable("not JSON");
     }
 
     @Test
     void validateWhenSlowerThanTimeoutThenUpstreamUnavailable() {
-        server.answer(active(Duration.ofMinutes(10))).delay(Duration.ofSeconds(2));
+        server.introspectionAnswer(active(Duration.ofMinutes(10))).delay(Duration.ofSeconds(2));
 
         assertThatThrownBy(() -> validator().timeout(Duration.ofMillis(200)).build().validate(TOKEN))
                 .isInstanceOfSatisfying(UpstreamUnavailableException.class,
@@ -412,12 +412,12 @@ class IntrospectionValidatorTest {
     void validateWhenConnectionClosedWithoutAnswerThenUpstreamUnavailable() {
         server.down();
 
-        assertUpstreamUnavailable("POST " + server.uri());
+        assertUpstreamUnavailable("POST " + server.introspectionUri());
     }
 
     @Test
     void validateWhenNothingListensThenUpstreamUnavailable() {
-        URI closed = server.uri();
+        URI closed = server.introspectionUri();
         server.close();
 
         assertThatThrownBy(() -> IntrospectionValidator.builder(closed).clientId(CLIENT_ID).clientSecret(CLIENT_SECRET)
@@ -428,7 +428,7 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenAnswerLargerThanCapThenUpstreamUnavailable() {
-        server.answer("{\"active\":true,\"sub\":\"alice\",\"padding\":\"" + "x".repeat(2000) + "\"}");
+        server.introspectionAnswer("{\"active\":true,\"sub\":\"alice\",\"padding\":\"" + "x".repeat(2000) + "\"}");
 
         assertThatThrownBy(() -> validator().maxResponseBytes(1024).build().validate(TOKEN))
                 .isInstanceOfSatisfying(UpstreamUnavailableException.class,
@@ -437,7 +437,7 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenExpIsAStringThenUpstreamUnavailable() {
-        server.answer("{\"active\":true,\"sub\":\"alice\",\"exp\":\"tomorrow\"}");
+        server.introspectionAnswer("{\"active\":true,\"sub\":\"alice\",\"exp\":\"tomorrow\"}");
 
         assertUpstreamUnavailable("answered a malformed 'exp'");
     }
@@ -445,7 +445,7 @@ class IntrospectionValidatorTest {
     /** Found by IntrospectionAnswerFuzzTest: 1E805 is an infinite double, whose decimal value threw NumberFormatException. */
     @Test
     void validateWhenNumericDateOverflowsADoubleThenUpstreamUnavailable() {
-        server.answer("{\"active\":true,\"sub\":\"alice\",\"iat\":1E805}");
+        server.introspectionAnswer("{\"active\":true,\"sub\":\"alice\",\"iat\":1E805}");
 
         assertUpstreamUnavailable("answered a malformed 'iat'");
     }
@@ -453,30 +453,30 @@ class IntrospectionValidatorTest {
     @Test
     void validateWhenUpstreamFailedThenFailureNotCachedAndNextCallAsksAgain() {
         IntrospectionValidator validator = validator().build();
-        server.answer(500, "text/plain", "boom");
+        server.introspectionAnswer(500, "text/plain", "boom");
         assertThatThrownBy(() -> validator.validate(TOKEN)).isInstanceOf(UpstreamUnavailableException.class);
 
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
         assertThat(validator.validate(TOKEN).subject()).contains("alice");
-        assertThat(server.calls()).isEqualTo(2);
+        assertThat(server.introspections()).isEqualTo(2);
     }
 
     @Test
     void validateWhenActiveIsStringTrueThenNeverCachedNeverAccepted() {
         IntrospectionValidator validator = validator().negativeCacheTtl(Duration.ofSeconds(30)).build();
-        server.answer("{\"active\":\"true\",\"sub\":\"alice\"}");
+        server.introspectionAnswer("{\"active\":\"true\",\"sub\":\"alice\"}");
 
         for (int i = 0; i < 3; i++) {
             assertThatThrownBy(() -> validator.validate(TOKEN)).isInstanceOf(UpstreamUnavailableException.class);
         }
-        assertThat(server.calls()).isEqualTo(3);
+        assertThat(server.introspections()).isEqualTo(3);
     }
 
     private void assertUpstreamUnavailable(String messagePart) {
         assertThatThrownBy(() -> validator().build().validate(TOKEN))
                 .isInstanceOfSatisfying(UpstreamUnavailableException.class, e -> {
                     assertThat(e.getMessage()).contains(messagePart);
-                    assertThat(e.upstream()).contains(server.uri());
+                    assertThat(e.upstream()).contains(server.introspectionUri());
                 });
     }
 
@@ -484,11 +484,11 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenClientSecretBasicThenCredentialsInAuthorizationHeaderOnly() {
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
 
         validator().build().validate(TOKEN);
 
-        IntrospectionServer.Request request = server.lastRequest();
+        LoopbackIssuer.Request request = server.lastRequest();
         assertThat(request.method()).isEqualTo("POST");
         assertThat(request.contentType()).startsWith("application/x-www-form-urlencoded");
         // RFC 6749 §2.3.1: both parts form-urlencoded before Base64, so the ':' in the secret is unambiguous.
@@ -499,11 +499,11 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenClientSecretPostThenCredentialsInFormAndNoAuthorizationHeader() {
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
 
         validator().authMethod(AuthMethod.CLIENT_SECRET_POST).build().validate(TOKEN);
 
-        IntrospectionServer.Request request = server.lastRequest();
+        LoopbackIssuer.Request request = server.lastRequest();
         assertThat(request.authorization()).isEmpty();
         assertThat(request.form()).containsEntry("token", TOKEN)
                 .containsEntry("token_type_hint", "access_token")
@@ -513,7 +513,7 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenTokenTypeHintSetThenSent() {
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
 
         validator().tokenTypeHint("refresh_token").build().validate(TOKEN);
 
@@ -522,9 +522,9 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenClientSecretFromEnvThenThatSecretSent() {
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
 
-        IntrospectionValidator.builder(server.uri()).clientId(CLIENT_ID)
+        IntrospectionValidator.builder(server.introspectionUri()).clientId(CLIENT_ID)
                 .clientSecretFromEnv("INTROSPECTION_SECRET")
                 .environment(Map.of("INTROSPECTION_SECRET", "from-env")::get)
                 .authMethod(AuthMethod.CLIENT_SECRET_POST)
@@ -538,143 +538,143 @@ class IntrospectionValidatorTest {
 
     @Test
     void validateWhenDefaultCacheTtlThenRevocationSeenWithin30Seconds() {
-        server.answer(active(Duration.ofHours(1)));
+        server.introspectionAnswer(active(Duration.ofHours(1)));
         IntrospectionValidator validator = validator().build();
         validator.validate(TOKEN);
-        server.answer("{\"active\":false}"); // revoked at the authorization server
+        server.introspectionAnswer("{\"active\":false}"); // revoked at the authorization server
 
         time.advance(Duration.ofSeconds(29));
         validator.validate(TOKEN);
-        assertThat(server.calls()).isEqualTo(1);
+        assertThat(server.introspections()).isEqualTo(1);
 
         time.advance(Duration.ofSeconds(1));
         assertThatThrownBy(() -> validator.validate(TOKEN))
                 .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("active"));
-        assertThat(server.calls()).isEqualTo(2);
+        assertThat(server.introspections()).isEqualTo(2);
     }
 
     @Test
     void validateWhenAnswerHasNoExpThenCachedAtMost30SecondsWhateverTheCacheTtl() {
-        server.answer("{\"active\":true,\"sub\":\"alice\"}");
+        server.introspectionAnswer("{\"active\":true,\"sub\":\"alice\"}");
         IntrospectionValidator validator = validator().cacheTtl(Duration.ofMinutes(10)).build();
         validator.validate(TOKEN);
 
         time.advance(Duration.ofSeconds(29));
         validator.validate(TOKEN);
-        assertThat(server.calls()).isEqualTo(1);
+        assertThat(server.introspections()).isEqualTo(1);
 
         time.advance(Duration.ofSeconds(1));
         validator.validate(TOKEN);
-        assertThat(server.calls()).isEqualTo(2);
+        assertThat(server.introspections()).isEqualTo(2);
     }
 
     @Test
     void validateWhenCaseOfOneLetterDiffersThenNotTheCachedAnswer() {
-        server.answer(TOKEN, active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(TOKEN, active(Duration.ofMinutes(10)));
         String variant = TOKEN.replace('Y', 'y');
         IntrospectionValidator validator = validator().build();
         validator.validate(TOKEN);
 
         assertThatThrownBy(() -> validator.validate(variant)).isInstanceOf(InvalidTokenException.class);
-        assertThat(server.calls(TOKEN)).isEqualTo(1);
-        assertThat(server.calls(variant)).isEqualTo(1);
+        assertThat(server.introspections(TOKEN)).isEqualTo(1);
+        assertThat(server.introspections(variant)).isEqualTo(1);
     }
 
     @Test
     void validateWhenSeenAgainThenOneIntrospectionCall() {
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
         IntrospectionValidator validator = validator().build();
 
         VerifiedToken first = validator.validate(TOKEN);
         VerifiedToken second = validator.validate(TOKEN);
 
         assertThat(second).isSameAs(first);
-        assertThat(server.calls()).isEqualTo(1);
+        assertThat(server.introspections()).isEqualTo(1);
     }
 
     @Test
     void validateWhenCachedThenNeverServedPastExp() {
-        server.answer(active(Duration.ofSeconds(30)));
+        server.introspectionAnswer(active(Duration.ofSeconds(30)));
         IntrospectionValidator validator = validator().cacheTtl(Duration.ofMinutes(5)).leeway(Duration.ZERO).build();
         validator.validate(TOKEN);
 
         time.advance(Duration.ofSeconds(29));
         validator.validate(TOKEN);
-        assertThat(server.calls()).isEqualTo(1);
+        assertThat(server.introspections()).isEqualTo(1);
 
         time.advance(Duration.ofSeconds(1));
         assertThatThrownBy(() -> validator.validate(TOKEN))
                 .isInstanceOfSatisfying(InvalidTokenException.class, e -> assertThat(e.claim()).contains("exp"));
-        assertThat(server.calls()).isEqualTo(2);
+        assertThat(server.introspections()).isEqualTo(2);
     }
 
     @Test
     void validateWhenWallClockPassesExpBeforeTickerThenNotServedFromCache() {
-        server.answer(active(Duration.ofSeconds(30)));
+        server.introspectionAnswer(active(Duration.ofSeconds(30)));
         IntrospectionValidator validator = validator().cacheTtl(Duration.ofMinutes(5)).leeway(Duration.ZERO).build();
         validator.validate(TOKEN);
 
         time.advanceClockOnly(Duration.ofSeconds(30));
 
         assertThatThrownBy(() -> validator.validate(TOKEN)).isInstanceOf(InvalidTokenException.class);
-        assertThat(server.calls()).isEqualTo(2);
+        assertThat(server.introspections()).isEqualTo(2);
     }
 
     @Test
     void validateWhenCacheTtlShorterThanExpThenAskedAgainAfterCacheTtl() {
-        server.answer(active(Duration.ofHours(1)));
+        server.introspectionAnswer(active(Duration.ofHours(1)));
         IntrospectionValidator validator = validator().cacheTtl(Duration.ofSeconds(60)).build();
         validator.validate(TOKEN);
 
         time.advance(Duration.ofSeconds(59));
         validator.validate(TOKEN);
-        assertThat(server.calls()).isEqualTo(1);
+        assertThat(server.introspections()).isEqualTo(1);
         time.advance(Duration.ofSeconds(1));
         validator.validate(TOKEN);
-        assertThat(server.calls()).isEqualTo(2);
+        assertThat(server.introspections()).isEqualTo(2);
     }
 
     @Test
     void validateWhenCacheTtlZeroThenEveryUseIntrospected() {
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
         IntrospectionValidator validator = validator().cacheTtl(Duration.ZERO).build();
 
         validator.validate(TOKEN);
         validator.validate(TOKEN);
 
-        assertThat(server.calls()).isEqualTo(2);
+        assertThat(server.introspections()).isEqualTo(2);
     }
 
     @Test
     void validateWhenInactiveAndNegativeCacheOffThenAskedEveryTime() {
-        server.answer("{\"active\":false}");
+        server.introspectionAnswer("{\"active\":false}");
         IntrospectionValidator validator = validator().build();
 
         assertThatThrownBy(() -> validator.validate(TOKEN)).isInstanceOf(InvalidTokenException.class);
         assertThatThrownBy(() -> validator.validate(TOKEN)).isInstanceOf(InvalidTokenException.class);
 
-        assertThat(server.calls()).isEqualTo(2);
+        assertThat(server.introspections()).isEqualTo(2);
     }
 
     @Test
     void validateWhenInactiveAndNegativeCacheTtlThenRememberedOnlyThatLong() {
-        server.answer("{\"active\":false}");
+        server.introspectionAnswer("{\"active\":false}");
         IntrospectionValidator validator = validator().negativeCacheTtl(Duration.ofSeconds(10)).build();
 
         assertThatThrownBy(() -> validator.validate(TOKEN)).isInstanceOf(InvalidTokenException.class);
         time.advance(Duration.ofSeconds(9));
         assertThatThrownBy(() -> validator.validate(TOKEN)).isInstanceOf(InvalidTokenException.class);
-        assertThat(server.calls()).isEqualTo(1);
+        assertThat(server.introspections()).isEqualTo(1);
 
         time.advance(Duration.ofSeconds(1));
-        server.answer(active(Duration.ofMinutes(10)));
+        server.introspectionAnswer(active(Duration.ofMinutes(10)));
         assertThat(validator.validate(TOKEN).subject()).contains("alice");
-        assertThat(server.calls()).isEqualTo(2);
+        assertThat(server.introspections()).isEqualTo(2);
     }
 
     @Test
     void validateWhenHundredConcurrentFirstUsesThenExactlyOneIntrospectionCall() throws Exception {
-        server.answer(active(Duration.ofMinutes(10))).delay(Duration.ofMillis(500));
+        server.introspectionAnswer(active(Duration.ofMinutes(10))).delay(Duration.ofMillis(500));
         IntrospectionValidator validator = validator().build();
 
         List<Future<VerifiedToken>> results = concurrently(100, () -> validator.validate(TOKEN));
@@ -683,14 +683,14 @@ class IntrospectionValidatorTest {
         for (Future<VerifiedToken> result : results) {
             assertThat(result.get(30, TimeUnit.SECONDS)).isSameAs(first);
         }
-        System.out.println("single flight, 100 concurrent requests for 1 token: " + server.calls()
+        System.out.println("single flight, 100 concurrent requests for 1 token: " + server.introspections()
                 + " introspection call(s)");
-        assertThat(server.calls()).isEqualTo(1);
+        assertThat(server.introspections()).isEqualTo(1);
     }
 
     @Test
     void validateWhenHundredConcurrentRequestsForTenTokensThenOneCallPerToken() throws Exception {
-        server.answer(active(Duration.ofMinutes(10))).delay(Duration.ofMillis(500));
+        server.introspectionAnswer(active(Duration.ofMinutes(10))).delay(Duration.ofMillis(500));
         IntrospectionValidator validator = validator().build();
 
         List<Future<VerifiedToken>> results = new ArrayList<>();
@@ -711,17 +711,17 @@ class IntrospectionValidatorTest {
         } finally {
             pool.shutdownNow();
         }
-        System.out.println("single flight, 100 concurrent requests for 10 tokens: " + server.calls()
+        System.out.println("single flight, 100 concurrent requests for 10 tokens: " + server.introspections()
                 + " introspection call(s)");
-        assertThat(server.calls()).isEqualTo(10);
+        assertThat(server.introspections()).isEqualTo(10);
         for (int i = 0; i < 10; i++) {
-            assertThat(server.calls(TOKEN + "-" + i)).isEqualTo(1);
+            assertThat(server.introspections(TOKEN + "-" + i)).isEqualTo(1);
         }
     }
 
     @Test
     void validateWhenHundredConcurrentFirstUsesAndUpstreamFailsThenOneCallAndEveryCallerGets503() throws Exception {
-        server.answer(503, "text/plain", "maintenance").delay(Duration.ofMillis(500));
+        server.introspectionAnswer(503, "text/plain", "maintenance").delay(Duration.ofMillis(500));
         IntrospectionValidator validator = validator().build();
 
         List<Future<VerifiedToken>> results = concurrently(100, () -> validator.validate(TOKEN));
@@ -730,13 +730,13 @@ class IntrospectionValidatorTest {
             assertThatThrownBy(() -> result.get(30, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(UpstreamUnavailableException.class);
         }
-        System.out.println("single flight, 100 concurrent requests for 1 token, endpoint failing: " + server.calls()
+        System.out.println("single flight, 100 concurrent requests for 1 token, endpoint failing: " + server.introspections()
                 + " introspection call(s)");
-        assertThat(server.calls()).isEqualTo(1);
+        assertThat(server.introspections()).isEqualTo(1);
 
-        server.answer(active(Duration.ofMinutes(10))).delay(Duration.ZERO);
+        server.introspectionAnswer(active(Duration.ofMinutes(10))).delay(Duration.ZERO);
         assertThat(validator.validate(TOKEN).subject()).contains("alice");
-        assertThat(server.calls()).isEqualTo(2);
+        assertThat(server.introspections()).isEqualTo(2);
     }
 
     /** Runs {@code callers} calls at once, released together, and waits for them all. */
@@ -772,7 +772,7 @@ class IntrospectionValidatorTest {
                 active(Duration.ofMinutes(10)),
             };
             for (String answer : answers) {
-                server.answer(200, answer.startsWith("<") ? "text/html" : "application/json", answer);
+                server.introspectionAnswer(200, answer.startsWith("<") ? "text/html" : "application/json", answer);
                 try {
                     validator().issuer("https://wrong.example.com").build().validate(TOKEN);
                 } catch (TokenGateException e) {
@@ -781,7 +781,7 @@ class IntrospectionValidatorTest {
                     }
                 }
             }
-            server.answer(503, "text/plain", TOKEN);
+            server.introspectionAnswer(503, "text/plain", TOKEN);
             try {
                 validator().build().validate(TOKEN);
             } catch (UpstreamUnavailableException e) {
@@ -807,7 +807,7 @@ class IntrospectionValidatorTest {
         String described = validator().negativeCacheTtl(Duration.ofSeconds(5)).build().toString();
 
         assertThat(described).startsWith("IntrospectionValidator[CachingTokenValidator[maxTimeToLive=PT30S, singleFlight,"
-                + " negativeTimeToLive=PT5S, delegate=IntrospectionClient[" + server.uri());
+                + " negativeTimeToLive=PT5S, delegate=IntrospectionClient[" + server.introspectionUri());
         assertThat(described).doesNotContain(CLIENT_SECRET);
     }
 
@@ -822,12 +822,12 @@ class IntrospectionValidatorTest {
 
     @Test
     void buildWhenClientIdMissingThenConfigurationException() {
-        assertConfigurationError(() -> IntrospectionValidator.builder(server.uri()).clientSecret("s").build(), "clientId");
+        assertConfigurationError(() -> IntrospectionValidator.builder(server.introspectionUri()).clientSecret("s").build(), "clientId");
     }
 
     @Test
     void buildWhenClientSecretMissingThenConfigurationException() {
-        assertConfigurationError(() -> IntrospectionValidator.builder(server.uri()).clientId("c").build(), "clientSecret");
+        assertConfigurationError(() -> IntrospectionValidator.builder(server.introspectionUri()).clientId("c").build(), "clientSecret");
     }
 
     @Test
@@ -838,7 +838,7 @@ class IntrospectionValidatorTest {
 
     @Test
     void buildWhenSecretVariableUnsetThenConfigurationException() {
-        assertConfigurationError(() -> IntrospectionValidator.builder(server.uri()).clientId("c")
+        assertConfigurationError(() -> IntrospectionValidator.builder(server.introspectionUri()).clientId("c")
                 .clientSecretFromEnv("UNSET_VARIABLE").environment(v -> null).build(), "clientSecretFromEnv");
     }
 

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.internal.HttpFetcher;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class DiscoveryKeySourceTest {
 
     private final AtomicLong nanos = new AtomicLong();
-    private JwksServer idp;
+    private LoopbackIssuer idp;
 
     @AfterEach
     void tearDown() {
@@ -37,17 +37,17 @@ class DiscoveryKeySourceTest {
     }
 
     private DiscoveryKeySource.Builder source() {
-        return KeySources.discover(idp.issuer()).ticker(nanos::get);
+        return KeySources.discover(idp.baseUri()).ticker(nanos::get);
     }
 
     @Test
     void keysWhenOpenIdConfigurationThenUsesItsJwksUri() {
-        idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048)));
+        idp = LoopbackIssuer.start().jwks(set(rsaJwk("k1", RSA_2048)));
         DiscoveryKeySource keys = source().build();
         assertThat(idp.requests(idp.openIdConfigurationPath())).as("lazy").isZero();
 
         assertThat(kids(keys.keys(Optional.of("k1")))).containsExactly("k1");
-        assertThat(keys.jwksUri()).contains(idp.uri());
+        assertThat(keys.jwksUri()).contains(idp.jwksUri());
         assertThat(idp.requests("/.well-known/openid-configuration")).isEqualTo(1);
         assertThat(idp.requests(idp.authorizationServerMetadataPath())).isZero();
 
@@ -57,7 +57,7 @@ class DiscoveryKeySourceTest {
 
     @Test
     void keysWhenOpenIdConfigurationMissingThenFallsBackToRfc8414() {
-        idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048))).openIdConfiguration(false);
+        idp = LoopbackIssuer.start().jwks(set(rsaJwk("k1", RSA_2048))).openIdConfiguration(false);
 
         assertThat(kids(source().build().keys(Optional.empty()))).containsExactly("k1");
         assertThat(idp.requests("/.well-known/oauth-authorization-server")).isEqualTo(1);
@@ -65,7 +65,7 @@ class DiscoveryKeySourceTest {
 
     @Test
     void keysWhenIssuerHasPathThenWellKnownPathsFollowOidcAndRfc8414() {
-        idp = JwksServer.start("/tenant").jwks(set(rsaJwk("k1", RSA_2048))).openIdConfiguration(false);
+        idp = LoopbackIssuer.builder().issuerPath("/tenant").start().jwks(set(rsaJwk("k1", RSA_2048))).openIdConfiguration(false);
 
         assertThat(kids(source().build().keys(Optional.empty()))).containsExactly("k1");
         assertThat(idp.requests("/tenant/.well-known/openid-configuration")).isEqualTo(1);
@@ -88,24 +88,24 @@ class DiscoveryKeySourceTest {
 
     @Test
     void keysWhenDocumentNamesAnotherIssuerThenFailsShowingBoth() {
-        idp = JwksServer.start().discoveredIssuer("https://evil.example.com");
+        idp = LoopbackIssuer.start().discoveredIssuer("https://evil.example.com");
 
         assertThatThrownBy(() -> source().build().keys(Optional.empty()))
                 .isInstanceOf(UpstreamUnavailableException.class)
                 .hasMessageContaining("https://evil.example.com")
-                .hasMessageContaining(idp.issuer().toString());
+                .hasMessageContaining(idp.baseUri().toString());
         assertThat(idp.jwksRequests()).isZero();
     }
 
     @Test
     void keysWhenNeitherDocumentThenUpstreamUnavailableAndRetriedAfterInterval() {
-        idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048)))
+        idp = LoopbackIssuer.start().jwks(set(rsaJwk("k1", RSA_2048)))
                 .openIdConfiguration(false).authorizationServerMetadata(false);
         DiscoveryKeySource keys = source().retryInterval(Duration.ofSeconds(30)).build();
 
         assertThatThrownBy(() -> keys.keys(Optional.empty()))
                 .isInstanceOfSatisfying(UpstreamUnavailableException.class,
-                        e -> assertThat(e.upstream()).contains(idp.issuer()))
+                        e -> assertThat(e.upstream()).contains(idp.baseUri()))
                 .hasMessageContaining("HTTP 404");
         assertThatThrownBy(() -> keys.keys(Optional.empty())).isInstanceOf(UpstreamUnavailableException.class);
         assertThat(idp.requests("/.well-known/openid-configuration")).as("not retried yet").isEqualTo(1);
@@ -117,7 +117,7 @@ class DiscoveryKeySourceTest {
 
     @Test
     void keysWhenDiscoveryFailsThenTheErrorSaysWhenItIsRetried() {
-        idp = JwksServer.start().down();
+        idp = LoopbackIssuer.start().down();
         DiscoveryKeySource keys = source().retryInterval(Duration.ofSeconds(30)).build();
 
         assertThatThrownBy(() -> keys.keys(Optional.empty())).isInstanceOfSatisfying(UpstreamUnavailableException.class,
@@ -129,18 +129,18 @@ class DiscoveryKeySourceTest {
 
     @Test
     void keysWhenDiscoveryDownThenUpstreamUnavailable() {
-        idp = JwksServer.start().down();
+        idp = LoopbackIssuer.start().down();
 
         assertThatThrownBy(() -> source().build().prefetch())
                 .isInstanceOf(UpstreamUnavailableException.class)
-                .hasMessageContaining(idp.issuer().toString());
+                .hasMessageContaining(idp.baseUri().toString());
     }
 
     @Test
     void keysWhenDiscoveryDocumentRedirectsThenNotFollowedAndUpstreamUnavailable() {
-        idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048)));
-        try (JwksServer elsewhere = JwksServer.start().discoveredIssuer(idp.issuer().toString())) {
-            idp.redirect(idp.openIdConfigurationPath(), URI.create(elsewhere.issuer() + elsewhere.openIdConfigurationPath()));
+        idp = LoopbackIssuer.start().jwks(set(rsaJwk("k1", RSA_2048)));
+        try (LoopbackIssuer elsewhere = LoopbackIssuer.start().discoveredIssuer(idp.baseUri().toString())) {
+            idp.redirect(idp.openIdConfigurationPath(), URI.create(elsewhere.baseUri() + elsewhere.openIdConfigurationPath()));
 
             assertThatThrownBy(() -> source().build().prefetch())
                     .isInstanceOf(UpstreamUnavailableException.class)
@@ -151,9 +151,9 @@ class DiscoveryKeySourceTest {
 
     @Test
     void keysWhenDiscoveredJwksRedirectsThenNotFollowedUnlessAllowed() {
-        idp = JwksServer.start();
-        try (JwksServer elsewhere = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048)))) {
-            idp.redirect(JwksServer.JWKS_PATH, elsewhere.uri());
+        idp = LoopbackIssuer.start();
+        try (LoopbackIssuer elsewhere = LoopbackIssuer.start().jwks(set(rsaJwk("k1", RSA_2048)))) {
+            idp.redirect(LoopbackIssuer.JWKS_PATH, elsewhere.jwksUri());
 
             assertThatThrownBy(() -> source().build().prefetch())
                     .isInstanceOf(UpstreamUnavailableException.class)
@@ -167,7 +167,7 @@ class DiscoveryKeySourceTest {
 
     @Test
     void keysWhenDiscoveryDocumentLargerThanMaxThenUpstreamUnavailable() {
-        idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048)));
+        idp = LoopbackIssuer.start().jwks(set(rsaJwk("k1", RSA_2048)));
 
         assertThatThrownBy(() -> source().maxResponseBytes(40).build().prefetch())
                 .isInstanceOf(UpstreamUnavailableException.class)
@@ -177,7 +177,7 @@ class DiscoveryKeySourceTest {
 
     @Test
     void buildWhenJwksSettingsBadThenFailsAtBuild() {
-        idp = JwksServer.start();
+        idp = LoopbackIssuer.start();
 
         assertThatThrownBy(() -> source().jwks(j -> j.minCacheTtl(Duration.ofDays(2))).build())
                 .isInstanceOf(ConfigurationException.class)
@@ -192,45 +192,45 @@ class DiscoveryKeySourceTest {
 
     @Test
     void jwksUriWhenHttpIssuerThenAnHttpsOrHttpJwksUriIsAcceptedAndNothingElse() throws Exception {
-        idp = JwksServer.start().discoveredJwksUri("https://keys.example.com/jwks");
-        assertThat(OidcDiscovery.jwksUri(idp.issuer(), fetcher())).hasToString("https://keys.example.com/jwks");
+        idp = LoopbackIssuer.start().discoveredJwksUri("https://keys.example.com/jwks");
+        assertThat(OidcDiscovery.jwksUri(idp.baseUri(), fetcher())).hasToString("https://keys.example.com/jwks");
 
         idp.discoveredJwksUri("http://keys.example.com/jwks");
-        assertThat(OidcDiscovery.jwksUri(idp.issuer(), fetcher())).hasToString("http://keys.example.com/jwks");
+        assertThat(OidcDiscovery.jwksUri(idp.baseUri(), fetcher())).hasToString("http://keys.example.com/jwks");
 
         for (String refused : new String[] {"ftp://keys.example.com/jwks", "/jwks", "https:///jwks"}) {
             idp.discoveredJwksUri(refused);
-            assertThatThrownBy(() -> OidcDiscovery.jwksUri(idp.issuer(), fetcher())).as(refused)
+            assertThatThrownBy(() -> OidcDiscovery.jwksUri(idp.baseUri(), fetcher())).as(refused)
                     .isInstanceOf(HttpFetcher.FetchException.class)
-                    .hasMessage("discovery document " + idp.issuer() + idp.openIdConfigurationPath() + " has jwks_uri '"
+                    .hasMessage("discovery document " + idp.baseUri() + idp.openIdConfigurationPath() + " has jwks_uri '"
                             + refused + "', which is not an absolute http(s) URI");
         }
     }
 
     @Test
     void keysWhenNeitherDocumentThenTheErrorNamesBothLocations() {
-        idp = JwksServer.start().openIdConfiguration(false).authorizationServerMetadata(false);
+        idp = LoopbackIssuer.start().openIdConfiguration(false).authorizationServerMetadata(false);
 
         assertThatThrownBy(() -> source().build().prefetch()).isInstanceOf(UpstreamUnavailableException.class)
-                .hasMessage("Discovery for issuer " + idp.issuer() + " failed: issuer " + idp.issuer()
-                        + " publishes no discovery document (HTTP 404 at " + idp.issuer() + idp.openIdConfigurationPath()
-                        + " and at " + idp.issuer() + idp.authorizationServerMetadataPath() + "); set "
+                .hasMessage("Discovery for issuer " + idp.baseUri() + " failed: issuer " + idp.baseUri()
+                        + " publishes no discovery document (HTTP 404 at " + idp.baseUri() + idp.openIdConfigurationPath()
+                        + " and at " + idp.baseUri() + idp.authorizationServerMetadataPath() + "); set "
                         + "tokengate.jwt.jwks-uri to its JWKS endpoint, or correct the issuer URL (tokengate.jwt.issuer)");
     }
 
     @Test
     void keysWhenTheFirstDocumentFailsOtherwiseThenTheErrorNamesItAlone() {
-        idp = JwksServer.start();
+        idp = LoopbackIssuer.start();
         idp.redirect(idp.openIdConfigurationPath(), URI.create("http://127.0.0.1:1/elsewhere"));
 
         assertThatThrownBy(() -> source().build().prefetch()).isInstanceOf(UpstreamUnavailableException.class)
-                .hasMessageEndingWith("failed: GET " + idp.issuer() + idp.openIdConfigurationPath() + " failed: HTTP 302"
+                .hasMessageEndingWith("failed: GET " + idp.baseUri() + idp.openIdConfigurationPath() + " failed: HTTP 302"
                         + HttpFetcher.redirectHint(302));
     }
 
     @Test
     void keysWhenDiscoveryFailedAMomentAgoOnALongRunningTickerThenNotRetriedYet() {
-        idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048))).openIdConfiguration(false)
+        idp = LoopbackIssuer.start().jwks(set(rsaJwk("k1", RSA_2048))).openIdConfiguration(false)
                 .authorizationServerMetadata(false);
         nanos.set(TimeUnit.DAYS.toNanos(3)); // a ticker that has been running for days, as System.nanoTime() may
         DiscoveryKeySource keys = source().retryInterval(Duration.ofSeconds(30)).build();
@@ -248,21 +248,21 @@ class DiscoveryKeySourceTest {
 
     @Test
     void prefetchThenDiscoversAndFetchesTheKeysNow() {
-        idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048), rsaJwk("k2", RSA_2048)));
+        idp = LoopbackIssuer.start().jwks(set(rsaJwk("k1", RSA_2048), rsaJwk("k2", RSA_2048)));
         DiscoveryKeySource keys = source().httpClient(HttpClient.newHttpClient()).connectTimeout(Duration.ofSeconds(1))
                 .readTimeout(Duration.ofSeconds(3)).maxResponseBytes(Integer.MAX_VALUE - 8).build();
 
         assertThat(keys.prefetch()).isEqualTo(2);
         assertThat(idp.jwksRequests()).isEqualTo(1);
-        assertThat(keys.issuer()).isEqualTo(idp.issuer());
-        assertThat(keys).hasToString("DiscoveryKeySource[" + idp.issuer() + "]");
+        assertThat(keys.issuer()).isEqualTo(idp.baseUri());
+        assertThat(keys).hasToString("DiscoveryKeySource[" + idp.baseUri() + "]");
         assertThatThrownBy(() -> source().maxResponseBytes(Integer.MAX_VALUE - 7))
                 .hasMessage("maxResponseBytes: must be below 2 GiB, was " + (Integer.MAX_VALUE - 7L));
     }
 
     @Test
     void keysWhenConcurrentFirstCallersThenOneDiscovery() throws Exception {
-        idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048))).delay(Duration.ofMillis(500));
+        idp = LoopbackIssuer.start().jwks(set(rsaJwk("k1", RSA_2048))).delay(Duration.ofMillis(500));
         DiscoveryKeySource keys = source().build();
         ExecutorService callers = Executors.newFixedThreadPool(2);
         try {

@@ -10,12 +10,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.UpstreamUnavailableException;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testing.LogCapture;
+import dev.tokengate.testkit.LoopbackIssuer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -32,7 +31,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 class JwksKeySourceTest {
 
@@ -40,28 +38,24 @@ class JwksKeySourceTest {
     private static final String K2 = ecJwk("k2", "P-256", EC_256);
 
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    private JwksServer idp;
-    private ListAppender<ILoggingEvent> log;
-    private Logger logger;
+    private LoopbackIssuer idp;
+    private LogCapture log;
 
     @BeforeEach
     void setUp() {
-        idp = JwksServer.start().jwks(set(K1));
-        logger = (Logger) LoggerFactory.getLogger(JwksKeySource.class);
-        log = new ListAppender<>();
-        log.start();
-        logger.addAppender(log);
+        idp = LoopbackIssuer.start().jwks(set(K1));
+        log = LogCapture.of(JwksKeySource.class.getName());
     }
 
     @AfterEach
     void tearDown() {
-        logger.detachAppender(log);
+        log.close();
         idp.close();
     }
 
     /** A source on the fake clock that refreshes synchronously, so that a test can count requests right after. */
     private JwksKeySource.Builder source() {
-        return JwksKeySource.builder(idp.uri()).ticker(nanos::get).executor(Runnable::run);
+        return JwksKeySource.builder(idp.jwksUri()).ticker(nanos::get).executor(Runnable::run);
     }
 
     private void advance(Duration duration) {
@@ -102,7 +96,7 @@ class JwksKeySourceTest {
     @Test
     void keysWhenUnknownKidThenRefetchesOncePerInterval() throws Exception {
         // The real executor: refreshes run in the background and the callers wait for the one in flight.
-        JwksKeySource keys = JwksKeySource.builder(idp.uri()).ticker(nanos::get).build();
+        JwksKeySource keys = JwksKeySource.builder(idp.jwksUri()).ticker(nanos::get).build();
         keys.prefetch();
         idp.resetRequests().delay(Duration.ofMillis(200));
 
@@ -126,7 +120,7 @@ class JwksKeySourceTest {
         // set it replaces (a rotated key would be "unknown", a failing endpoint would look like "no such key").
         for (int i = 0; i < 50; i++) {
             idp.jwks(set(K1)).resetRequests();
-            JwksKeySource keys = JwksKeySource.builder(idp.uri()).httpClient(http).ticker(nanos::get).build();
+            JwksKeySource keys = JwksKeySource.builder(idp.jwksUri()).httpClient(http).ticker(nanos::get).build();
             keys.prefetch();
             idp.jwks(set(K1, K2));
             advance(Duration.ofSeconds(30));
@@ -141,10 +135,10 @@ class JwksKeySourceTest {
         // 30 s after the last fetch a refreshAfterWrite reload (which finds nothing due) races the refetch
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < 50; i++) {
-            idp.status(200).resetRequests();
-            JwksKeySource keys = JwksKeySource.builder(idp.uri()).httpClient(http).ticker(nanos::get).build();
+            idp.jwksStatus(200).resetRequests();
+            JwksKeySource keys = JwksKeySource.builder(idp.jwksUri()).httpClient(http).ticker(nanos::get).build();
             keys.prefetch();
-            idp.status(500);
+            idp.jwksStatus(500);
             advance(Duration.ofSeconds(30));
 
             assertThatThrownBy(() -> keys.keys(kid("new"))).as("attempt %d", i)
@@ -263,7 +257,7 @@ class JwksKeySourceTest {
         advance(Duration.ofMinutes(1)); // 24 h since the first failure
         assertThatThrownBy(() -> keys.keys(kid("k1")))
                 .isInstanceOf(UpstreamUnavailableException.class)
-                .hasMessageContaining(idp.uri().toString());
+                .hasMessageContaining(idp.jwksUri().toString());
         assertThat(warnings()).hasSize(1);
     }
 
@@ -277,7 +271,7 @@ class JwksKeySourceTest {
         assertThatThrownBy(() -> keys.keys(kid("kid-\u202Efrom-the-token")))
                 .isInstanceOf(UpstreamUnavailableException.class)
                 .hasMessageNotContaining("from-the-token")
-                .hasMessageContaining(idp.uri().toString());
+                .hasMessageContaining(idp.jwksUri().toString());
         assertThat(kids(keys.keys(kid("k1")))).containsExactly("k1");
     }
 
@@ -323,15 +317,9 @@ class JwksKeySourceTest {
     @Test
     void keysWhenUnknownKidThenDebugLineShowsItEscapedOnOneLine() {
         JwksKeySource keys = source().build();
-        Level level = logger.getLevel();
-        logger.setLevel(Level.DEBUG);
-        try {
-            keys.keys(kid("k9\r\nINFO forged line \u202Eevil"));
-        } finally {
-            logger.setLevel(level);
-        }
+        keys.keys(kid("k9\r\nINFO forged line \u202Eevil")); // the capture records DEBUG
 
-        assertThat(log.list).filteredOn(e -> e.getFormattedMessage().startsWith("Key id"))
+        assertThat(log.events()).filteredOn(e -> e.getFormattedMessage().startsWith("Key id"))
                 .singleElement()
                 .satisfies(e -> assertThat(e.getFormattedMessage())
                         .contains("\"k9\\u000D\\u000AINFO forged line \\u202Eevil\"")
@@ -342,17 +330,17 @@ class JwksKeySourceTest {
     void keysWhenEndpointRecoversThenFailureEpisodeEnds() {
         JwksKeySource keys = source().build();
         keys.prefetch();
-        idp.status(500);
+        idp.jwksStatus(500);
         advance(Duration.ofMinutes(5));
         keys.keys(Optional.empty());
 
-        idp.status(200).jwks(set(K2));
+        idp.jwksStatus(200).jwks(set(K2));
         advance(Duration.ofMinutes(1));
         keys.keys(Optional.empty());
 
         assertThat(kids(keys.keys(Optional.empty()))).containsExactly("k2");
-        assertThat(log.list).filteredOn(e -> e.getFormattedMessage().contains("answering again")).singleElement()
-                .satisfies(e -> assertThat(e.getFormattedMessage()).isEqualTo("JWKS " + idp.uri()
+        assertThat(log.events()).filteredOn(e -> e.getFormattedMessage().contains("answering again")).singleElement()
+                .satisfies(e -> assertThat(e.getFormattedMessage()).isEqualTo("JWKS " + idp.jwksUri()
                         + " is answering again (1 keys)"));
     }
 
@@ -367,7 +355,7 @@ class JwksKeySourceTest {
         keys.keys(Optional.empty());
 
         assertThat(idp.jwksRequests()).isEqualTo(3);
-        assertThat(log.list).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("answering again"));
+        assertThat(log.events()).noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("answering again"));
     }
 
     @Test
@@ -377,8 +365,8 @@ class JwksKeySourceTest {
 
         assertThatThrownBy(() -> keys.keys(kid("k1")))
                 .isInstanceOfSatisfying(UpstreamUnavailableException.class,
-                        e -> assertThat(e.upstream()).contains(idp.uri()))
-                .hasMessageContaining(idp.uri().toString())
+                        e -> assertThat(e.upstream()).contains(idp.jwksUri()))
+                .hasMessageContaining(idp.jwksUri().toString())
                 .hasMessageContaining("no keys cached");
 
         idp.up();
@@ -387,7 +375,7 @@ class JwksKeySourceTest {
 
     @Test
     void keysWhenStatusNot200ThenUpstreamUnavailableWithStatus() {
-        idp.status(503);
+        idp.jwksStatus(503);
 
         assertThatThrownBy(() -> source().build().keys(Optional.empty()))
                 .isInstanceOf(UpstreamUnavailableException.class)
@@ -396,7 +384,7 @@ class JwksKeySourceTest {
 
     @Test
     void keysWhenConnectionRefusedThenUpstreamUnavailable() {
-        URI closed = idp.uri();
+        URI closed = idp.jwksUri();
         idp.close();
 
         assertThatThrownBy(() -> JwksKeySource.builder(closed).build().keys(Optional.empty()))
@@ -424,8 +412,8 @@ class JwksKeySourceTest {
 
     @Test
     void keysWhenEndpointRedirectsThenNotFollowedAndUpstreamUnavailable() {
-        try (JwksServer elsewhere = JwksServer.start().jwks(set(K1))) {
-            idp.redirect(JwksServer.JWKS_PATH, elsewhere.uri());
+        try (LoopbackIssuer elsewhere = LoopbackIssuer.start().jwks(set(K1))) {
+            idp.redirect(LoopbackIssuer.JWKS_PATH, elsewhere.jwksUri());
 
             assertThatThrownBy(() -> source().build().keys(Optional.empty()))
                     .isInstanceOf(UpstreamUnavailableException.class)
@@ -436,8 +424,8 @@ class JwksKeySourceTest {
 
     @Test
     void keysWhenEndpointRedirectsAndRedirectsAllowedThenFollowed() {
-        try (JwksServer elsewhere = JwksServer.start().jwks(set(K1))) {
-            idp.redirect(JwksServer.JWKS_PATH, elsewhere.uri());
+        try (LoopbackIssuer elsewhere = LoopbackIssuer.start().jwks(set(K1))) {
+            idp.redirect(LoopbackIssuer.JWKS_PATH, elsewhere.jwksUri());
 
             assertThat(kids(source().followRedirects(true).build().keys(Optional.empty()))).containsExactly("k1");
             assertThat(elsewhere.jwksRequests()).isEqualTo(1);
@@ -478,36 +466,36 @@ class JwksKeySourceTest {
     }
 
     private List<ILoggingEvent> warnings() {
-        return log.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+        return log.events().stream().filter(e -> e.getLevel() == Level.WARN).toList();
     }
 
     @Test
     void keysWhenDownAndNothingCachedThenOneWarningSayingTokensCannotBeVerifiedAndTheFetchFailureInTheError() {
-        idp.status(503);
+        idp.jwksStatus(503);
         JwksKeySource keys = source().build();
 
         assertThatThrownBy(() -> keys.keys(Optional.empty())).isInstanceOf(UpstreamUnavailableException.class)
-                .hasMessage("JWKS " + idp.uri() + " unavailable and no keys cached: GET " + idp.uri()
+                .hasMessage("JWKS " + idp.jwksUri() + " unavailable and no keys cached: GET " + idp.jwksUri()
                         + " failed: HTTP 503");
         assertThatThrownBy(() -> keys.keys(Optional.empty())).isInstanceOf(UpstreamUnavailableException.class);
 
         assertThat(warnings()).singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).isEqualTo(
-                "JWKS fetch failed, no keys cached, tokens cannot be verified: GET " + idp.uri() + " failed: HTTP 503"));
+                "JWKS fetch failed, no keys cached, tokens cannot be verified: GET " + idp.jwksUri() + " failed: HTTP 503"));
     }
 
     @Test
     void keysWhenRefetchForAnUnknownKidFailsThenWarnsOnceThatCachedKeysAreServedAndTheErrorSaysWhy() {
         JwksKeySource keys = source().build();
         keys.prefetch();
-        idp.status(500);
+        idp.jwksStatus(500);
 
         assertThatThrownBy(() -> keys.keys(kid("k9"))).isInstanceOf(UpstreamUnavailableException.class)
-                .hasMessage("A token's key id is not among the keys cached from " + idp.uri() + " and the JWKS cannot "
-                        + "be fetched to look for it: GET " + idp.uri() + " failed: HTTP 500");
+                .hasMessage("A token's key id is not among the keys cached from " + idp.jwksUri() + " and the JWKS cannot "
+                        + "be fetched to look for it: GET " + idp.jwksUri() + " failed: HTTP 500");
         assertThat(kids(keys.keys(kid("k1")))).containsExactly("k1");
 
         assertThat(warnings()).singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).isEqualTo(
-                "JWKS fetch failed, serving the cached keys for up to PT24H from the first failure: GET " + idp.uri()
+                "JWKS fetch failed, serving the cached keys for up to PT24H from the first failure: GET " + idp.jwksUri()
                         + " failed: HTTP 500"));
     }
 
@@ -609,8 +597,8 @@ class JwksKeySourceTest {
 
         assertThat(keys.lifetime(List.of("max-age=60"))).isEqualTo(Duration.ofMinutes(10).toNanos());
         assertThat(keys.lifetime(List.of())).isEqualTo(Duration.ofMinutes(10).toNanos());
-        assertThat(keys).hasToString("JwksKeySource[" + idp.uri() + "]");
-        assertThat(keys.uri()).isEqualTo(idp.uri());
+        assertThat(keys).hasToString("JwksKeySource[" + idp.jwksUri() + "]");
+        assertThat(keys.uri()).isEqualTo(idp.jwksUri());
         assertThatThrownBy(() -> source().maxResponseBytes(Integer.MAX_VALUE - 7))
                 .hasMessage("maxResponseBytes: must be below 2 GiB, was " + (Integer.MAX_VALUE - 7L));
         assertThatThrownBy(() -> source().minCacheTtl(Duration.ofMinutes(2)).maxCacheTtl(Duration.ofMinutes(10))

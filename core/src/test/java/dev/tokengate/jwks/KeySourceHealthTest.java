@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokengate.health.UpstreamHealth;
 import dev.tokengate.health.UpstreamHealth.Cause;
 import dev.tokengate.health.UpstreamHealth.Status;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class KeySourceHealthTest {
 
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    private final JwksServer idp = JwksServer.start().jwks(set(rsaJwk("k1", RSA_2048)));
+    private final LoopbackIssuer idp = LoopbackIssuer.start().jwks(set(rsaJwk("k1", RSA_2048)));
 
     @AfterEach
     void stop() {
@@ -31,7 +31,7 @@ class KeySourceHealthTest {
 
     /** Lifetime 1 min (no Cache-Control: default 5 min, capped here), stale window 10 min, refreshes run inline. */
     private JwksKeySource jwks() {
-        return JwksKeySource.builder(idp.uri()).ticker(nanos::get).executor(Runnable::run)
+        return JwksKeySource.builder(idp.jwksUri()).ticker(nanos::get).executor(Runnable::run)
                 .defaultCacheTtl(Duration.ofMinutes(1)).staleWindow(Duration.ofMinutes(10)).build();
     }
 
@@ -47,7 +47,7 @@ class KeySourceHealthTest {
 
         assertThat(first.status()).isEqualTo(Status.UNKNOWN);
         assertThat(first.kind()).isEqualTo("jwks");
-        assertThat(first.target()).isEqualTo(idp.uri().toString());
+        assertThat(first.target()).isEqualTo(idp.jwksUri().toString());
         assertThat(idp.jwksRequests()).as("a first fetch started in the background (inline here)").isEqualTo(1);
         assertThat(keys.health().status()).isEqualTo(Status.UP);
         assertThat(idp.jwksRequests()).isEqualTo(1);
@@ -83,7 +83,7 @@ class KeySourceHealthTest {
         assertThat(degraded.status()).isEqualTo(Status.DEGRADED);
         assertThat(degraded.problem()).hasValueSatisfying(p -> {
             assertThat(p.cause()).isEqualTo(Cause.OUTAGE);
-            assertThat(p.message()).startsWith("GET " + idp.uri() + " failed");
+            assertThat(p.message()).startsWith("GET " + idp.jwksUri() + " failed");
         });
         assertThat(degraded.detail()).isEqualTo("serving 1 cached key(s); the endpoint has failed for PT0S, the keys "
                 + "are dropped in PT10M unless a fetch succeeds");
@@ -100,7 +100,7 @@ class KeySourceHealthTest {
 
         assertThat(down.status()).isEqualTo(Status.DOWN);
         assertThat(down.problem()).map(UpstreamHealth.Problem::message).hasValueSatisfying(
-                m -> assertThat(m).startsWith("GET " + idp.uri() + " failed"));
+                m -> assertThat(m).startsWith("GET " + idp.jwksUri() + " failed"));
         assertThat(down.detail()).startsWith("the cached keys were dropped");
         assertThat(down.sinceLastSuccess()).contains(Duration.ofMinutes(11));
 
@@ -119,12 +119,12 @@ class KeySourceHealthTest {
         assertThat(h.status()).isEqualTo(Status.DOWN);
         assertThat(h.sinceLastSuccess()).isEmpty();
         assertThat(h.problem()).map(UpstreamHealth.Problem::message).hasValueSatisfying(
-                m -> assertThat(m).contains(idp.uri().toString()));
+                m -> assertThat(m).contains(idp.jwksUri().toString()));
         assertThat(h.detail()).isEqualTo("no keys cached; tokens cannot be verified");
     }
 
     private DiscoveryKeySource discovery() {
-        return DiscoveryKeySource.builder(idp.issuer()).ticker(nanos::get)
+        return DiscoveryKeySource.builder(idp.baseUri()).ticker(nanos::get)
                 .jwks(j -> j.executor(Runnable::run)).build();
     }
 
@@ -134,8 +134,8 @@ class KeySourceHealthTest {
 
         assertThat(h.status()).isEqualTo(Status.UP);
         assertThat(h.kind()).isEqualTo("discovery");
-        assertThat(h.target()).isEqualTo(idp.uri().toString());
-        assertThat(h.detail()).endsWith("(JWKS discovered from " + idp.issuer() + ")");
+        assertThat(h.target()).isEqualTo(idp.jwksUri().toString());
+        assertThat(h.detail()).endsWith("(JWKS discovered from " + idp.baseUri() + ")");
     }
 
     @Test
@@ -147,16 +147,16 @@ class KeySourceHealthTest {
         assertThat(h.status()).isEqualTo(Status.DOWN);
         assertThat(h.problem()).hasValueSatisfying(p -> {
             assertThat(p.cause()).isEqualTo(Cause.CONFIGURATION);
-            assertThat(p.message()).isEqualTo("Discovery for issuer " + idp.issuer() + " failed: issuer " + idp.issuer()
-                    + " publishes no discovery document (HTTP 404 at " + idp.issuer() + idp.openIdConfigurationPath()
-                    + " and at " + idp.issuer() + idp.authorizationServerMetadataPath() + "); set tokengate.jwt.jwks-uri"
+            assertThat(p.message()).isEqualTo("Discovery for issuer " + idp.baseUri() + " failed: issuer " + idp.baseUri()
+                    + " publishes no discovery document (HTTP 404 at " + idp.baseUri() + idp.openIdConfigurationPath()
+                    + " and at " + idp.baseUri() + idp.authorizationServerMetadataPath() + "); set tokengate.jwt.jwks-uri"
                     + " to its JWKS endpoint, or correct the issuer URL (tokengate.jwt.issuer)");
         });
     }
 
     @Test
     void probeWhenTheDocumentNamesAnotherIssuerThenAConfigurationError() {
-        idp.discoveredIssuer(idp.issuer() + "/");
+        idp.discoveredIssuer(idp.baseUri() + "/");
 
         UpstreamHealth h = discovery().probe();
 
@@ -172,7 +172,7 @@ class KeySourceHealthTest {
 
         assertThat(h.status()).isEqualTo(Status.DOWN);
         assertThat(h.problem()).map(UpstreamHealth.Problem::cause).contains(Cause.OUTAGE);
-        assertThat(h.target()).isEqualTo(idp.issuer() + "/.well-known/openid-configuration");
+        assertThat(h.target()).isEqualTo(idp.baseUri() + "/.well-known/openid-configuration");
     }
 
     @Test

@@ -156,14 +156,8 @@ class DpopVerifierTest {
         assertRefused(proof().jwkOf(otherEc256()).sign(), "signature", "signature");
     }
 
-    private static TestKeys.TestKey otherEc256() {
-        try {
-            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
-            g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
-            return new TestKeys.TestKey("other", "ES256", g.generateKeyPair());
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+    private static dev.tokengate.testkit.SigningKey otherEc256() {
+        return dev.tokengate.testkit.SigningKey.generate("ES256", "other");
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.tokengate.InvalidTokenException;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.testing.FuzzInput;
 import dev.tokengate.testing.TestKeys;
+import dev.tokengate.testkit.SigningKey;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
@@ -93,7 +94,7 @@ class JwtFuzzTest {
         return mac.doFinal(input);
     }
 
-    private static byte[] rsa(TestKeys.TestKey key, byte[] input) throws GeneralSecurityException {
+    private static byte[] rsa(SigningKey key, byte[] input) throws GeneralSecurityException {
         Signature signature = Signature.getInstance("SHA256withRSA");
         signature.initSign(key.privateKey());
         signature.update(input);

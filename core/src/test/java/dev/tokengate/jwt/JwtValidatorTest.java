@@ -12,9 +12,11 @@ import dev.tokengate.VerifiedToken;
 import dev.tokengate.internal.LogSafe;
 import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.VerificationKey;
+import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
-import dev.tokengate.testing.TestKeys.TestKey;
+import dev.tokengate.testkit.SigningKey;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.testkit.TokenBuilder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -58,7 +60,7 @@ class JwtValidatorTest {
                 .clock(CLOCK);
     }
 
-    private static TestTokens.Builder jwt() {
+    private static TokenBuilder jwt() {
         return TestTokens.jwt().clock(CLOCK);
     }
 
@@ -228,7 +230,7 @@ class JwtValidatorTest {
 
     @Test
     void validateWhenAnyAudienceAllowedThenVerifiedAndBuildWarns() {
-        try (LogCapture logs = new LogCapture(JwtValidator.class.getName())) {
+        try (LogCapture logs = LogCapture.of(JwtValidator.class.getName())) {
             JwtValidator validator = JwtValidator.builder().issuer(TestTokens.ISSUER).allowAnyAudience()
                     .keySource(allKeys()).clock(CLOCK).build();
 
@@ -411,7 +413,7 @@ class JwtValidatorTest {
     void validateWhenSignedWithRsaAlgorithmThenVerified(String algorithm) {
         // java-jwt 4.6 signs and verifies PS256/384/512 (RSASSA-PSS), so they are in the default allow-list.
         String token = jwt().signedWith(algorithm, TestKeys.rsa()).sign();
-        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.rsa().verificationKeyWithoutAlgorithm()));
+        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.verificationKeyWithoutAlgorithm(TestKeys.rsa())));
 
         assertThat(validator().keySource(withoutJwkAlg).build().validate(token)).extracting(VerifiedToken::getName).isEqualTo(TestTokens.SUBJECT);
     }
@@ -506,7 +508,7 @@ class JwtValidatorTest {
     @Test
     void validateWhenEcTokenNamesRsaKeyThenInvalidToken() {
         String token = jwt().signedWith(TestKeys.ec256()).keyId(TestKeys.rsa().keyId()).sign();
-        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.rsa().verificationKeyWithoutAlgorithm()));
+        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.verificationKeyWithoutAlgorithm(TestKeys.rsa())));
 
         InvalidTokenException e = rejected(validator().keySource(withoutJwkAlg).build(), token);
 
@@ -517,7 +519,7 @@ class JwtValidatorTest {
     @Test
     void validateWhenEs256HeaderButP384KeyThenInvalidToken() {
         String token = jwt().signedWith(TestKeys.ec384()).header("alg", "ES256").sign();
-        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.ec384().verificationKeyWithoutAlgorithm()));
+        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.verificationKeyWithoutAlgorithm(TestKeys.ec384())));
 
         InvalidTokenException e = rejected(validator().keySource(withoutJwkAlg).build(), token);
 
@@ -527,7 +529,7 @@ class JwtValidatorTest {
     @Test
     void validateWhenRsaTokenNamesEcKeyThenInvalidToken() {
         String token = jwt().keyId(TestKeys.ec256().keyId()).sign();
-        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.ec256().verificationKeyWithoutAlgorithm()));
+        KeySource withoutJwkAlg = TestKeys.keySource(List.of(TestKeys.verificationKeyWithoutAlgorithm(TestKeys.ec256())));
 
         assertThat(rejected(validator().keySource(withoutJwkAlg).build(), token).getMessage())
                 .contains("not an RSA key");
@@ -758,7 +760,7 @@ class JwtValidatorTest {
                 TestTokens.forgedEs256ZeroSignature(), jwt().claim("exp", "soon").sign());
         List<String> messages = new ArrayList<>();
 
-        try (LogCapture logs = new LogCapture("dev.tokengate")) {
+        try (LogCapture logs = LogCapture.of("dev.tokengate")) {
             for (String token : tokens) {
                 messages.add(rejected(validator, token).getMessage());
             }
@@ -781,7 +783,7 @@ class JwtValidatorTest {
                 jwt().header("alg", crafted).sign(), jwt().type(crafted).sign(), jwt().keyId(crafted).sign());
         List<String> messages = new ArrayList<>();
 
-        try (LogCapture logs = new LogCapture("dev.tokengate")) {
+        try (LogCapture logs = LogCapture.of("dev.tokengate")) {
             for (String token : tokens) {
                 messages.add(rejected(validator, token).getMessage());
                 messages.add(catchThrowableOfType(() -> router.validate(token), InvalidTokenException.class).getMessage());
@@ -900,7 +902,7 @@ class JwtValidatorTest {
 
     @Test
     void validateWhenKeyOfAnotherIssuerSignedThenInvalidToken() {
-        TestKey other = TestKeys.rsa2();
+        SigningKey other = TestKeys.rsa2();
         JwtValidator onlyFirst = validator().keySource(TestKeys.keySource(TestKeys.rsa())).build();
 
         assertThat(rejected(onlyFirst, jwt().signedWith(other).keyId(null).sign()).getMessage())

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.tokengate.InvalidTokenException;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.testkit.TokenBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -39,7 +40,7 @@ class StrictParsingTest {
             .clock(CLOCK)
             .build();
 
-    private final TestTokens.Builder unaligned = TestTokens.jwtWithUnalignedParts().clock(CLOCK);
+    private final TokenBuilder unaligned = TestTokens.jwtWithUnalignedParts().clock(CLOCK);
 
     private String rejectedMessage(String token) {
         InvalidTokenException e = catchThrowableOfType(() -> validator.validate(token), InvalidTokenException.class);

@@ -8,7 +8,7 @@ import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.internal.Json;
 import dev.tokengate.log.Loggers;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
 import dev.tokengate.testing.TestTokens;
@@ -84,12 +84,12 @@ class NoSlf4jProviderTest {
         String forged = TestTokens.jwt().subject("mallory").signedWith(TestKeys.untrustedRsa()).sign();
         String jwksUri;
 
-        try (JwksServer idp = JwksServer.start().jwks(jwks);
+        try (LoopbackIssuer idp = LoopbackIssuer.start().jwks(jwks);
              TokenGate gate = TokenGate.builder().config(ConfigSource.of(Map.of(
                      ConfigKeys.JWT_ISSUER, TestTokens.ISSUER,
                      ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
-                     ConfigKeys.JWT_JWKS_URI, idp.uri().toString()), Map.of(), new Properties())).build()) {
-            jwksUri = idp.uri().toString();
+                     ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString()), Map.of(), new Properties())).build()) {
+            jwksUri = idp.jwksUri().toString();
             TokenGate.Call allowed = gate.begin(TestRequest.get("/orders").bearer(token)
                     .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
             assertThat(allowed.authenticate()).isInstanceOf(Outcome.Authenticated.class);

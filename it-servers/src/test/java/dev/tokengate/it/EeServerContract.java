@@ -8,7 +8,7 @@ import dev.tokengate.it.ee.EeApplication;
 import dev.tokengate.it.ee.GuardedServlet;
 import dev.tokengate.it.ee.MatrixResource;
 import dev.tokengate.log.Fingerprints;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.junit.jupiter.api.AfterAll;
@@ -73,7 +73,7 @@ abstract class EeServerContract {
     private static final Pattern TOKENGATE_THREAD = Pattern.compile("HttpClient-\\d+-SelectorManager|tokengate-.*");
 
     Path work;
-    JwksServer idp;
+    LoopbackIssuer idp;
     AppServer server;
     Jcmd jcmd;
     HttpClient http;
@@ -96,7 +96,7 @@ abstract class EeServerContract {
         work = Path.of(System.getProperty("it.work.dir", "target/it-work"));
         Files.createDirectories(work);
         requiredFile("it.ee.lib.file", "the list of the EE WAR's libraries (written by the build's pre-integration-test phase)");
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         server = start(work);
         jcmd = new Jcmd(server.javaHome(), server.pid());
@@ -211,7 +211,8 @@ abstract class EeServerContract {
     void webXmlConstraintWithoutATokenAnswersTheBearerChallenge() throws Exception {
         HttpResponse<String> response = get("/ee/guarded/report", null);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
-        assertThat(response.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"ee\", DPoP realm=\"ee\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+        assertThat(response.headers().allValues("WWW-Authenticate")).singleElement().asString()
+                .matches("Bearer realm=\"ee\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\", DPoP realm=\"ee\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
     }
 
     @Test
@@ -523,7 +524,7 @@ abstract class EeServerContract {
         String settings = War.resource("/wars/ee/META-INF/microprofile-config.properties")
                 .replace("@ISSUER@", TestTokens.ISSUER)
                 .replace("@AUDIENCE@", TestTokens.AUDIENCE)
-                .replace("@JWKS_URI@", idp.uri().toString())
+                .replace("@JWKS_URI@", idp.jwksUri().toString())
                 + (mechanismEnabled ? "\ntokengate.mechanism.enabled=true\ntokengate.groups.claim=realm_access.roles\n" : "");
         return War.builder()
                 .webXml(War.resource("/wars/ee/WEB-INF/web.xml"))
@@ -545,7 +546,7 @@ abstract class EeServerContract {
         String settings = War.resource("/wars/ee/META-INF/microprofile-config.properties")
                 .replace("@ISSUER@", TestTokens.ISSUER)
                 .replace("@AUDIENCE@", TestTokens.AUDIENCE)
-                .replace("@JWKS_URI@", idp.uri().toString());
+                .replace("@JWKS_URI@", idp.jwksUri().toString());
         return War.builder()
                 .webXml(War.resource("/wars/ee/WEB-INF/web.xml"))
                 .classes(EeApplication.class, MatrixResource.class, CallerResource.class, CallerEjb.class,

@@ -1,6 +1,6 @@
 package dev.tokengate.it;
 
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +40,7 @@ abstract class TomcatFilterContract {
 
     static final String GATED = "gated.war";
 
-    JwksServer idp;
+    LoopbackIssuer idp;
     Tomcat server;
     HttpClient http;
     Path work;
@@ -63,7 +63,7 @@ abstract class TomcatFilterContract {
         }
         work = Path.of(System.getProperty("it.work.dir", "target/it-work")).resolve(workName());
         Files.createDirectories(work);
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         server = Tomcat.start(home, javaHome, work.resolve("base"));
         System.out.printf("%s: Tomcat %s on %s, pid %d, http://127.0.0.1:%d; logs in %s%n", getClass().getSimpleName(),
@@ -88,7 +88,8 @@ abstract class TomcatFilterContract {
     void ruleMatrixWhenNoTokenThen401WithBearerChallenge() throws Exception {
         HttpResponse<String> r = get("/gated/api/accounts/7", null);
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"legacy\", DPoP realm=\"legacy\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(challenge -> assertThat(challenge)
+                .matches("Bearer realm=\"legacy\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\", DPoP realm=\"legacy\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\""));
     }
 
     @Test
@@ -189,7 +190,7 @@ abstract class TomcatFilterContract {
         return War.resource(resource)
                 .replace("@ISSUER@", TestTokens.ISSUER)
                 .replace("@AUDIENCE@", TestTokens.AUDIENCE)
-                .replace("@JWKS_URI@", idp.uri().toString());
+                .replace("@JWKS_URI@", idp.jwksUri().toString());
     }
 
     /** The jars of a list the build wrote ({@code dependency:build-classpath}), checked for tokengate's. */

@@ -3,7 +3,7 @@ package dev.tokengate.it;
 import dev.tokengate.it.Jcmd.ThreadDump;
 import dev.tokengate.it.app.FlushServlet;
 import dev.tokengate.it.app.ProbeServlet;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.junit.jupiter.api.AfterAll;
@@ -84,7 +84,7 @@ class WildFlyRedeployIT {
     private static final Pattern REQUEST_THREAD = Pattern.compile("default task-\\d+");
 
     private static Path work;
-    private static JwksServer idp;
+    private static LoopbackIssuer idp;
     private static WildFly server;
     private static Jcmd jcmd;
     private static HttpClient http;
@@ -97,7 +97,7 @@ class WildFlyRedeployIT {
             skip("no jcmd in " + javaHome + " (a JRE?): set it.server.java.home to a JDK");
         }
         work = Path.of(System.getProperty("it.work.dir", "target/it-work"));
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         server = WildFly.start(home, javaHome, work.resolve("wildfly"));
         jcmd = new Jcmd(javaHome, server.pid());
@@ -163,7 +163,8 @@ class WildFlyRedeployIT {
             }
             HttpResponse<String> none = get("/tokengate-it/api/accounts/7", null);
             assertThat(none.statusCode()).as("cycle %d: no token", cycle).isEqualTo(401);
-            assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"legacy\", DPoP realm=\"legacy\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+            assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(challenge -> assertThat(challenge)
+                .matches("Bearer realm=\"legacy\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\", DPoP realm=\"legacy\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\""));
             assertThat(idp.jwksRequests()).as("cycle %d: the gate fetched the keys with its HTTP client", cycle)
                     .isGreaterThan(fetchesBefore);
 
@@ -348,7 +349,7 @@ class WildFlyRedeployIT {
         String webXml = War.resource("/wars/redeploy/WEB-INF/web.xml")
                 .replace("@ISSUER@", TestTokens.ISSUER)
                 .replace("@AUDIENCE@", TestTokens.AUDIENCE)
-                .replace("@JWKS_URI@", idp.uri().toString());
+                .replace("@JWKS_URI@", idp.jwksUri().toString());
         return War.builder().webXml(webXml).classes(ProbeServlet.class).libs(jars).writeTo(war);
     }
 }

@@ -54,6 +54,10 @@ final class AccessRules {
                 throw new IllegalStateException(describe(method) + ": @RequiresApiKey: " + e.getMessage(), e);
             }
         }
+        Optional<StepUp> stepUp = modifier(StepUp.class, resourceClass, method);
+        if (stepUp.isPresent()) {
+            requirement = withStepUp(requirement, stepUp.get(), method);
+        }
         Optional<RateLimit> limit = rateLimit(resourceClass, method);
         if (limit.isEmpty()) {
             return requirement;
@@ -66,16 +70,44 @@ final class AccessRules {
         }
     }
 
+    private static Requirement withStepUp(Requirement requirement, StepUp stepUp, Method method) {
+        if (stepUp.acr().length == 0 && stepUp.maxAge() == -1) {
+            throw new IllegalStateException(describe(method) + ": @StepUp names neither acr nor maxAge; write e.g. "
+                    + "@StepUp(acr = \"mfa\") or @StepUp(maxAge = 300)");
+        }
+        try {
+            Requirement r = requirement;
+            if (stepUp.acr().length > 0) {
+                r = r.withAcrValues(List.of(stepUp.acr()));
+            }
+            if (stepUp.maxAge() != -1) {
+                if (stepUp.maxAge() <= 0) {
+                    throw new IllegalArgumentException("maxAge = " + stepUp.maxAge() + ": write a positive number of "
+                            + "seconds, or leave it out for no limit");
+                }
+                r = r.withMaxAge(java.time.Duration.ofSeconds(stepUp.maxAge()));
+            }
+            return r;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(describe(method) + ": @StepUp: " + e.getMessage(), e);
+        }
+    }
+
     /** The first {@link RateLimit} on the method's declarations, else on the class or a supertype. */
     private static Optional<RateLimit> rateLimit(Class<?> resourceClass, Method method) {
+        return modifier(RateLimit.class, resourceClass, method);
+    }
+
+    /** The first annotation of this type on the method's declarations, else on the class or a supertype. */
+    private static <A extends Annotation> Optional<A> modifier(Class<A> type, Class<?> resourceClass, Method method) {
         for (Method declaration : declarations(resourceClass, method)) {
-            if (declaration.isAnnotationPresent(RateLimit.class)) {
-                return Optional.of(declaration.getAnnotation(RateLimit.class));
+            if (declaration.isAnnotationPresent(type)) {
+                return Optional.of(declaration.getAnnotation(type));
             }
         }
-        for (Class<?> type : hierarchy(resourceClass)) {
-            if (type.isAnnotationPresent(RateLimit.class)) {
-                return Optional.of(type.getAnnotation(RateLimit.class));
+        for (Class<?> t : hierarchy(resourceClass)) {
+            if (t.isAnnotationPresent(type)) {
+                return Optional.of(t.getAnnotation(type));
             }
         }
         return Optional.empty();

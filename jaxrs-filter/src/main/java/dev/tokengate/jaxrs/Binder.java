@@ -1,5 +1,8 @@
 package dev.tokengate.jaxrs;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.Requirement;
 import dev.tokengate.log.Loggers;
@@ -25,6 +28,8 @@ final class Binder implements DynamicFeature {
 
     private final TokenGate gate;
     private final Requirement unannotated;
+    /** The scopes the bound resource methods name: {@code scopes_supported} of the RFC 9728 metadata. */
+    private final Set<String> scopes = ConcurrentHashMap.newKeySet();
 
     Binder(TokenGate gate, Requirement unannotated) {
         this.gate = gate;
@@ -35,6 +40,11 @@ final class Binder implements DynamicFeature {
         return gate;
     }
 
+    /** The scopes the resource methods bound so far require (all of them, once the application is deployed). */
+    Set<String> scopes() {
+        return scopes;
+    }
+
     @Override
     public void configure(ResourceInfo resourceInfo, FeatureContext context) {
         Class<?> resourceClass = resourceInfo.getResourceClass();
@@ -43,6 +53,7 @@ final class Binder implements DynamicFeature {
             return;
         }
         Requirement requirement = requirementFor(resourceClass, method);
+        scopes.addAll(requirement.scopes());
         context.register(new AuthenticationFilter(gate, requirement), Priorities.AUTHENTICATION);
         context.register(new ScopeFilter(requirement), Priorities.AUTHORIZATION);
         context.register(new CallFinisher(), Priorities.AUTHENTICATION);

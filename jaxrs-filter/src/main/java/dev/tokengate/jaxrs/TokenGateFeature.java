@@ -182,6 +182,7 @@ public final class TokenGateFeature implements Feature, AutoCloseable {
         }
         context.property(CONFIGURED, Boolean.TRUE);
         context.register(binder);
+        context.register(new MetadataFilter(configured, binder::scopes));
         if (ServletPeer.AVAILABLE) {
             context.register(new ServletPeer(), ServletPeer.PRIORITY);
         }

@@ -1,5 +1,6 @@
 package dev.tokengate.jaxrs;
 
+import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.TokenGate;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
@@ -7,7 +8,7 @@ import dev.tokengate.control.Anomaly;
 import dev.tokengate.control.Revocation;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.testing.CapturingSink;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -39,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class AnomalyContractTest {
 
-    private JwksServer idp;
+    private LoopbackIssuer idp;
     private TokenGate gate;
     private TestServer server;
     private final CapturingSink sink = new CapturingSink();
@@ -51,11 +52,11 @@ abstract class AnomalyContractTest {
 
     @BeforeAll
     void start() throws Exception {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         Map<String, String> params = new LinkedHashMap<>();
         params.put(ConfigKeys.JWT_ISSUER, TestTokens.ISSUER);
         params.put(ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE);
-        params.put(ConfigKeys.JWT_JWKS_URI, idp.uri().toString());
+        params.put(ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString());
         params.put(ConfigKeys.TRUSTED_PROXIES, "127.0.0.1/32");
         params.put(ConfigKeys.FORWARDED_HEADER, "x-forwarded-for");
         params.put(ConfigKeys.ANOMALY_MAX_NETWORKS, "3/10m");
@@ -64,7 +65,7 @@ abstract class AnomalyContractTest {
         params.put(ConfigKeys.ANOMALY_ACTION, "revoke");
         gate = TokenGate.builder().config(ConfigSource.of(params, Map.of(), new Properties())).callLogSink(sink)
                 .anomalyListener(anomalies::add).build();
-        server = TestServer.start(context -> runtime().deploy(context,
+        server = ServletContexts.serve(context -> runtime().deploy(context,
                 Resources.application(new TokenGateFeature(gate), new ArrayList<>(), Map.of())));
     }
 

@@ -1,5 +1,6 @@
 package dev.tokengate.jaxrs;
 
+import dev.tokengate.testing.jetty.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.ErrorResponse;
@@ -16,7 +17,7 @@ import dev.tokengate.log.CallEvent;
 import dev.tokengate.servlet.TokenGateFilter;
 import dev.tokengate.testing.CapturingSink;
 import dev.tokengate.testing.DpopProof;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
@@ -55,8 +56,8 @@ abstract class FeatureContractTest {
     static final String DOWN_ISSUER = "https://down.example.com";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private JwksServer idp;
-    private JwksServer downIdp;
+    private LoopbackIssuer idp;
+    private LoopbackIssuer downIdp;
     private TokenGate gate;
     private final CapturingSink sink = new CapturingSink();
     private final List<String> probe = Collections.synchronizedList(new ArrayList<>());
@@ -69,10 +70,10 @@ abstract class FeatureContractTest {
 
     @BeforeAll
     void start() throws Exception {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
-        downIdp = JwksServer.start().down();
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        downIdp = LoopbackIssuer.start().down();
         gate = gateBuilder().callLogSink(sink).build();
-        server = TestServer.start(context -> runtime().deploy(context,
+        server = ServletContexts.serve(context -> runtime().deploy(context,
                 Resources.application(new TokenGateFeature(gate), probe, Map.of())));
     }
 
@@ -112,9 +113,9 @@ abstract class FeatureContractTest {
     /** A gate that trusts the issuer at {@code idp} and one whose JWKS is down. */
     TokenGate.Builder gateBuilder() {
         return TokenGate.builder()
-                .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER).keySource(KeySources.jwks(idp.uri()).build())
+                .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER).keySource(KeySources.jwks(idp.jwksUri()).build())
                         .audiences(TestTokens.AUDIENCE))
-                .issuer(JwtValidator.builder().issuer(DOWN_ISSUER).keySource(KeySources.jwks(downIdp.uri()).build())
+                .issuer(JwtValidator.builder().issuer(DOWN_ISSUER).keySource(KeySources.jwks(downIdp.jwksUri()).build())
                         .audiences(TestTokens.AUDIENCE));
     }
 
@@ -273,7 +274,8 @@ abstract class FeatureContractTest {
     void missingTokenThen401WithBareChallenge() throws Exception {
         HttpResponse<String> r = get("/class-scoped/inherits", null);
         assertRefused(r, 401, "missing_token");
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"api\", DPoP realm=\"api\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"api\", resource_metadata=\"" + server.base()
+                + "/.well-known/oauth-protected-resource\", DPoP realm=\"api\", resource_metadata=\"" + server.base() + "/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         assertThat(onlyEvent().errorCode()).hasValue("missing_token");
     }
 
@@ -295,7 +297,7 @@ abstract class FeatureContractTest {
     void callLogHasTheClientAddressAndTheWholePathWithoutAServletFilterInFront() throws Exception {
         CapturingSink shopLog = new CapturingSink();
         TokenGate shopGate = gateBuilder().callLogSink(shopLog).build();
-        try (TestServer shop = TestServer.start(context -> {
+        try (TestServer shop = ServletContexts.serve(context -> {
             context.setContextPath("/shop");
             runtime().deploy(context, Resources.application(new TokenGateFeature(shopGate), new ArrayList<>(), Map.of()));
         })) {
@@ -542,10 +544,10 @@ abstract class FeatureContractTest {
         void start() throws Exception {
             Map<String, Object> properties = Map.of(
                     ConfigKeys.JWT_ISSUER, TestTokens.ISSUER,
-                    ConfigKeys.JWT_JWKS_URI, idp.uri().toString(),
+                    ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString(),
                     ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
                     TokenGateFeature.UNANNOTATED, "trade");
-            configured = TestServer.start(context -> runtime().deploy(context,
+            configured = ServletContexts.serve(context -> runtime().deploy(context,
                     Resources.application(new TokenGateFeature(), new ArrayList<>(), properties)));
         }
 
@@ -599,7 +601,7 @@ abstract class FeatureContractTest {
                             ConfigKeys.TRUSTED_PROXIES, "127.0.0.1/32", ConfigKeys.FORWARDED_HEADER, "x-forwarded-for",
                             ConfigKeys.IP_RANGES_CLIENTS, "bot=203.0.113.0/24 198.51.100.7; reporting=10.0.0.0/8"),
                     Map.of(), new java.util.Properties())).callLogSink(fencedLog).build();
-            fenced = TestServer.start(context -> runtime().deploy(context,
+            fenced = ServletContexts.serve(context -> runtime().deploy(context,
                     Resources.application(new TokenGateFeature(gate), fencedProbe, Map.of())));
         }
 
@@ -704,7 +706,7 @@ abstract class FeatureContractTest {
                     return java.util.Set.of(new TokenGateFeature(gate));
                 }
             };
-            partner = TestServer.start(context -> runtime().deploy(context, app));
+            partner = ServletContexts.serve(context -> runtime().deploy(context, app));
         }
 
         @AfterAll
@@ -750,7 +752,7 @@ abstract class FeatureContractTest {
         @BeforeAll
         void start() throws Exception {
             TokenGate limiting = gateBuilder().callLogSink(policyLog).policy(BULK_IS_OVER_ITS_LIMIT).build();
-            limited = TestServer.start(context -> runtime().deploy(context,
+            limited = ServletContexts.serve(context -> runtime().deploy(context,
                     Resources.application(new TokenGateFeature(limiting), policyProbe, Map.of())));
         }
 
@@ -806,7 +808,7 @@ abstract class FeatureContractTest {
         void start() throws Exception {
             TokenGate gate = gateBuilder().callLogSink(reportLog).policy(BULK_IS_OVER_ITS_LIMIT)
                     .mode(TokenGate.Mode.REPORT_ONLY).build();
-            reporting = TestServer.start(context -> runtime().deploy(context,
+            reporting = ServletContexts.serve(context -> runtime().deploy(context,
                     Resources.application(new TokenGateFeature(gate), reportProbe, Map.of())));
         }
 
@@ -885,7 +887,7 @@ abstract class FeatureContractTest {
         void start() throws Exception {
             Map<String, Object> properties = Map.of(
                     ConfigKeys.JWT_ISSUER, TestTokens.ISSUER,
-                    ConfigKeys.JWT_JWKS_URI, idp.uri().toString(),
+                    ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString(),
                     ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
                     TokenGateFeature.UNANNOTATED, "trade");
             Map<String, String> environment = Map.of("TOKENGATE_RULES", "/* = permit", "TOKENGATE_UNMATCHED", "permit",
@@ -893,7 +895,7 @@ abstract class FeatureContractTest {
             java.util.Properties system = new java.util.Properties();
             system.setProperty(ConfigKeys.RULES, "/* = deny");
             system.setProperty(ConfigKeys.JAXRS_UNANNOTATED, " ");
-            configured = TestServer.start(context -> runtime().deploy(context,
+            configured = ServletContexts.serve(context -> runtime().deploy(context,
                     Resources.application(new TokenGateFeature(environment, system), new ArrayList<>(), properties)));
         }
 
@@ -935,7 +937,7 @@ abstract class FeatureContractTest {
             };
             TokenGate servletGate = gateBuilder().validator(counting).callLogSink(servletLog).build();
             TokenGate jaxrsGate = gateBuilder().validator(counting).callLogSink(jaxrsLog).build();
-            both = TestServer.start(context -> {
+            both = ServletContexts.serve(context -> {
                 context.addFilter(new FilterHolder(new TokenGateFilter(servletGate, UrlRules.parse("/closed = permit; /* = authenticated"))),
                         "/*", EnumSet.of(DispatcherType.REQUEST));
                 runtime().deploy(context, Resources.application(new TokenGateFeature(jaxrsGate), new ArrayList<>(), Map.of()));

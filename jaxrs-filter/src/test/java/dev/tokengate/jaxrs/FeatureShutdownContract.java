@@ -1,5 +1,6 @@
 package dev.tokengate.jaxrs;
 
+import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.TokenGate;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.store.JdbcTokenStore;
@@ -69,7 +70,7 @@ abstract class FeatureShutdownContract {
 
     /** {@link #deploy(Application)}, for a gate that started its thread before, when the threads were {@code before}. */
     Deployment deploy(Application application, Set<Thread> before) throws Exception {
-        TestServer server = TestServer.start(context -> runtime().deploy(context, application));
+        TestServer server = ServletContexts.serve(context -> runtime().deploy(context, application));
         assertThat(server.send(server.request("/orders").GET()).statusCode()).as("no token").isEqualTo(401);
         Set<Thread> started = flushThreads();
         started.removeAll(before);

@@ -1,5 +1,6 @@
 package dev.tokengate.jaxrs;
 
+import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.TokenGate;
 import dev.tokengate.testing.conformance.GatedApp;
 import jakarta.ws.rs.Consumes;
@@ -26,7 +27,7 @@ final class JaxrsGatedApp implements GatedApp {
 
     @Override
     public Deployment deploy(TokenGate gate) throws Exception {
-        return Deployment.start(gate, () -> TestServer.start(context -> runtime.deploy(context, new ConformanceApplication(new TokenGateFeature(gate)))));
+        return Deployment.start(gate, () -> ServletContexts.serve(context -> runtime.deploy(context, new ConformanceApplication(new TokenGateFeature(gate)))));
     }
 
 

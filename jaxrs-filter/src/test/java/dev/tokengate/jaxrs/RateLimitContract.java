@@ -1,5 +1,6 @@
 package dev.tokengate.jaxrs;
 
+import dev.tokengate.testing.jetty.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.TokenGate;
@@ -14,7 +15,7 @@ import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;
 import dev.tokengate.testing.CapturingSink;
 import dev.tokengate.testing.FakeTime;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import jakarta.servlet.DispatcherType;
@@ -51,7 +52,7 @@ abstract class RateLimitContract {
 
     private final FakeTime time = new FakeTime(Instant.now());
     private final CapturingSink sink = new CapturingSink();
-    private JwksServer idp;
+    private LoopbackIssuer idp;
     private JdbcTokenStore store;
     private TestServer server;
 
@@ -60,7 +61,7 @@ abstract class RateLimitContract {
 
     @BeforeEach
     void start() {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         store = JdbcTokenStore.builder().jdbcUrl("jdbc:h2:mem:rate-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1").build();
         store.createSchema();
     }
@@ -76,13 +77,13 @@ abstract class RateLimitContract {
 
     private TokenGate gate(RateLimits limits) {
         return TokenGate.builder().issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
-                        .keySource(KeySources.jwks(idp.uri()).build()).audiences(TestTokens.AUDIENCE))
+                        .keySource(KeySources.jwks(idp.jwksUri()).build()).audiences(TestTokens.AUDIENCE))
                 .tokenStore(store).rateLimits(limits).callLogSink(sink).clock(time).build();
     }
 
     private void serve(RateLimits limits) throws Exception {
         TokenGate gate = gate(limits);
-        server = TestServer.start(context -> runtime().deploy(context, application(new TokenGateFeature(gate))));
+        server = ServletContexts.serve(context -> runtime().deploy(context, application(new TokenGateFeature(gate))));
     }
 
     private static Application application(TokenGateFeature feature) {
@@ -199,7 +200,7 @@ abstract class RateLimitContract {
     void behindTheServletFilterARequestIsCountedOnce() throws Exception {
         TokenGate servletGate = gate(RateLimits.builder().perToken(Rate.parse("3/1m")).build());
         TokenGate jaxrsGate = gate(RateLimits.builder().perToken(Rate.parse("3/1m")).build());
-        server = TestServer.start(context -> {
+        server = ServletContexts.serve(context -> {
             context.addFilter(new FilterHolder(new TokenGateFilter(servletGate, UrlRules.parse("/* = authenticated"))),
                     "/*", EnumSet.of(DispatcherType.REQUEST));
             runtime().deploy(context, application(new TokenGateFeature(jaxrsGate)));

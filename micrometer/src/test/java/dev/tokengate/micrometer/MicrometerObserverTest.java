@@ -10,7 +10,7 @@ import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;
 import dev.tokengate.testing.FakeTime;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestRequest;
 import dev.tokengate.testing.TestTokens;
@@ -54,7 +54,7 @@ class MicrometerObserverTest {
     private final MockClock clock = new MockClock();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
     private final FakeTime time = new FakeTime(Instant.now());
-    private final JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+    private final LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     @AfterEach
@@ -73,7 +73,7 @@ class MicrometerObserverTest {
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put(ConfigKeys.JWT_ISSUER, TestTokens.ISSUER);
         keys.put(ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE);
-        keys.put(ConfigKeys.JWT_JWKS_URI, idp.uri().toString());
+        keys.put(ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString());
         keys.put(ConfigKeys.TRACING, "off");
         keys.put(ConfigKeys.METRICS, "off");
         return keys;
@@ -145,7 +145,7 @@ class MicrometerObserverTest {
     @Test
     void keySetAgeInSecondsFollowsTheKeySourcesTicker() {
         MicrometerObserver observer = MicrometerObserver.create(registry);
-        JwksKeySource keys = JwksKeySource.builder(idp.uri()).ticker(time).executor(Runnable::run)
+        JwksKeySource keys = JwksKeySource.builder(idp.jwksUri()).ticker(time).executor(Runnable::run)
                 .observer(observer).build();
         TokenGate gate = TokenGate.builder().issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
                         .audiences(TestTokens.AUDIENCE).keySource(keys))
@@ -163,7 +163,7 @@ class MicrometerObserverTest {
     /** The README's "Metrics" example: a gate built in code, its key source given the same observer. */
     @Test
     void readmeExampleThenDiscoveryAndJwksFetchOfAKeySourceBuiltInCodeAreTimed() {
-        String issuer = idp.issuer().toString();
+        String issuer = idp.baseUri().toString();
         MicrometerObserver metrics = MicrometerObserver.create(registry);
         TokenGate gate = TokenGate.builder()
                 .issuer(JwtValidator.builder().issuer(issuer).audiences("exchange-api")

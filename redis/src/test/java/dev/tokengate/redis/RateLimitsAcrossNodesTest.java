@@ -11,7 +11,7 @@ import dev.tokengate.redis.testing.SharedRedis;
 import dev.tokengate.servlet.TokenGateFilter;
 import dev.tokengate.testing.CapturingSink;
 import dev.tokengate.testing.FakeTime;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -63,7 +63,7 @@ class RateLimitsAcrossNodesTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private static String prefix;
-    private static JwksServer idp;
+    private static LoopbackIssuer idp;
 
     private final Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     private final FakeTime time = new FakeTime(t0);
@@ -76,7 +76,7 @@ class RateLimitsAcrossNodesTest {
     static void startIssuer() {
         SharedRedis.require();
         prefix = SharedRedis.newPrefix();
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     }
 
     @AfterAll
@@ -205,7 +205,7 @@ class RateLimitsAcrossNodesTest {
         Node(Map<String, String> extra) throws Exception {
             Map<String, String> keys = new HashMap<>(Map.of(
                     ConfigKeys.JWT_ISSUER, TestTokens.ISSUER,
-                    ConfigKeys.JWT_JWKS_URI, idp.uri().toString(),
+                    ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString(),
                     ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE));
             keys.putAll(extra);
             this.gate = TokenGate.builder().config(ConfigSource.of(keys, Map.of(), new Properties()))

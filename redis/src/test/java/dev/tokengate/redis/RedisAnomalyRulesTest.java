@@ -21,7 +21,7 @@ import dev.tokengate.redis.testing.SharedRedis;
 import dev.tokengate.servlet.TokenGateFilter;
 import dev.tokengate.testing.CapturingSink;
 import dev.tokengate.testing.FakeTime;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -87,7 +87,7 @@ class RedisAnomalyRulesTest {
     private static final String NL = "193.0.6.139";
 
     private static String prefix;
-    private static JwksServer idp;
+    private static LoopbackIssuer idp;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private final Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -100,7 +100,7 @@ class RedisAnomalyRulesTest {
     static void startIssuer() {
         SharedRedis.require();
         prefix = SharedRedis.newPrefix();
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     }
 
     @AfterAll
@@ -496,7 +496,7 @@ class RedisAnomalyRulesTest {
             this.control = control;
             Map<String, String> keys = new HashMap<>(Map.of(
                     ConfigKeys.JWT_ISSUER, TestTokens.ISSUER,
-                    ConfigKeys.JWT_JWKS_URI, idp.uri().toString(),
+                    ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString(),
                     ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE,
                     ConfigKeys.TRUSTED_PROXIES, "127.0.0.1/32",
                     ConfigKeys.FORWARDED_HEADER, "x-forwarded-for",

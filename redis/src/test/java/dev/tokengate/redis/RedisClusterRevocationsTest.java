@@ -5,7 +5,7 @@ import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.control.Revocation;
 import dev.tokengate.redis.testing.RedisClusterProcess;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.junit.jupiter.api.AfterAll;
@@ -30,12 +30,12 @@ import static dev.tokengate.redis.GateNode.await;
 class RedisClusterRevocationsTest {
 
     private static RedisClusterProcess cluster;
-    private static JwksServer idp;
+    private static LoopbackIssuer idp;
 
     @BeforeAll
     static void startCluster() throws Exception {
         cluster = RedisClusterProcess.create();
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     }
 
     @AfterAll
@@ -51,7 +51,7 @@ class RedisClusterRevocationsTest {
     private static GateNode node(String name) throws Exception {
         Map<String, String> keys = Map.of(
                 "tokengate.jwt.issuer", TestTokens.ISSUER,
-                "tokengate.jwt.jwks-uri", idp.uri().toString(),
+                "tokengate.jwt.jwks-uri", idp.jwksUri().toString(),
                 "tokengate.jwt.audience", TestTokens.AUDIENCE,
                 ConfigKeys.REDIS_URI, cluster.uris(),
                 ConfigKeys.REDIS_KEY_PREFIX, "cluster-test:");

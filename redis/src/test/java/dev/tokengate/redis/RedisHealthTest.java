@@ -9,7 +9,7 @@ import dev.tokengate.health.UpstreamHealth.Status;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.redis.testing.RedisServerProcess;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import java.time.Clock;
@@ -24,12 +24,12 @@ import org.junit.jupiter.api.Test;
 class RedisHealthTest {
 
     private RedisServerProcess server;
-    private JwksServer idp;
+    private LoopbackIssuer idp;
 
     @BeforeEach
     void start() throws Exception {
         server = RedisServerProcess.create();
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     }
 
     @AfterEach
@@ -41,7 +41,7 @@ class RedisHealthTest {
     private TokenGate gate(RedisSettings.OnFailure onFailure) {
         return TokenGate.builder()
                 .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER).audiences(TestTokens.AUDIENCE)
-                        .keySource(KeySources.jwks(idp.uri()).build()))
+                        .keySource(KeySources.jwks(idp.jwksUri()).build()))
                 .sharedControl(RedisControl.connect(RedisSettings.of(server.uri()).withKeyPrefix("health:")
                         .withOnFailure(onFailure), Clock.systemUTC()))
                 .build();

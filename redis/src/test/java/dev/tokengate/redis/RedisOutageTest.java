@@ -5,7 +5,7 @@ import dev.tokengate.control.Revocation;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.redis.testing.RedisServerProcess;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -39,14 +39,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisOutageTest {
 
     private RedisServerProcess server;
-    private JwksServer idp;
+    private LoopbackIssuer idp;
     private final List<GateNode> nodes = new ArrayList<>();
     private final List<RedisRevocationStore> stores = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
         server = RedisServerProcess.create();
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     }
 
     @AfterEach
@@ -68,7 +68,7 @@ class RedisOutageTest {
                     .withOnFailure(onFailure), Clock.systemUTC());
             TokenGate gate = TokenGate.builder()
                     .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER).audiences(TestTokens.AUDIENCE)
-                            .keySource(KeySources.jwks(idp.uri()).build()))
+                            .keySource(KeySources.jwks(idp.jwksUri()).build()))
                     .sharedControl(control).build();
             GateNode node = GateNode.start(name, gate);
             nodes.add(node);

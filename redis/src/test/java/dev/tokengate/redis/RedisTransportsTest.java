@@ -6,7 +6,7 @@ import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.control.Revocation;
 import dev.tokengate.redis.testing.RedisServerProcess;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.junit.jupiter.api.AfterAll;
@@ -43,11 +43,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class RedisTransportsTest {
 
-    private static JwksServer idp;
+    private static LoopbackIssuer idp;
 
     @BeforeAll
     static void startIssuer() {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     }
 
     @AfterAll
@@ -60,7 +60,7 @@ class RedisTransportsTest {
     private static GateNode node(String name, String uri) throws Exception {
         Map<String, String> keys = Map.of(
                 "tokengate.jwt.issuer", TestTokens.ISSUER,
-                "tokengate.jwt.jwks-uri", idp.uri().toString(),
+                "tokengate.jwt.jwks-uri", idp.jwksUri().toString(),
                 "tokengate.jwt.audience", TestTokens.AUDIENCE,
                 ConfigKeys.REDIS_URI, uri,
                 ConfigKeys.REDIS_KEY_PREFIX, "transport-test:");

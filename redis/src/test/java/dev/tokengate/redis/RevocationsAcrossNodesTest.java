@@ -9,7 +9,7 @@ import dev.tokengate.redis.testing.SharedRedis;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -41,13 +41,13 @@ class RevocationsAcrossNodesTest {
     private static final String PREFIX = SharedRedis.newPrefix();
     private static final String DATABASE = "jdbc:h2:mem:nodes-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
     private static JdbcTokenStore admin;
-    private static JwksServer idp;
+    private static LoopbackIssuer idp;
     private final List<GateNode> nodes = new ArrayList<>();
 
     @BeforeAll
     static void startServices() {
         SharedRedis.require();
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         admin = JdbcTokenStore.builder().jdbcUrl(DATABASE).username("sa").build();
         admin.createSchema();
     }
@@ -68,7 +68,7 @@ class RevocationsAcrossNodesTest {
         for (String name : List.of("A", "B", "C")) {
             TokenGate gate = TokenGate.builder()
                     .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER).audiences(TestTokens.AUDIENCE)
-                            .keySource(KeySources.jwks(idp.uri()).build()))
+                            .keySource(KeySources.jwks(idp.jwksUri()).build()))
                     .tokenStore(JdbcTokenStore.builder().jdbcUrl(DATABASE).username("sa").build())
                     .storeCacheTtl(Duration.ofSeconds(30))
                     .sharedControl(RedisControl.connect(RedisSettings.of(SharedRedis.URI).withKeyPrefix(PREFIX),

@@ -50,7 +50,9 @@ import java.util.UUID;
  * <ul>
  *   <li>{@code GET /.well-known/openid-configuration} (and {@code oauth-authorization-server}), {@code GET /jwks};</li>
  *   <li>{@code POST /token}: {@code client_credentials} for the two demo clients, {@code password} for the demo
- *       user through the public client {@value #CONSOLE_CLIENT}, {@code refresh_token} with rotation (a refresh
+ *       user through the public client {@value #CONSOLE_CLIENT} (with {@code otp}, the one-time code
+ *       {@value #ONE_TIME_CODE}, the token's {@code acr} is {@value #ACR_MFA}, else {@value #ACR_PASSWORD}; either way
+ *       with {@code auth_time}), {@code refresh_token} with rotation (a refresh
  *       token works once; presenting a used one revokes the refresh tokens of that sign-in, not the user's other
  *       sign-ins);</li>
  *   <li>{@code POST /introspect} (RFC 7662) for the confidential clients; {@code POST /revoke} (RFC 7009).</li>
@@ -81,6 +83,15 @@ public final class DemoIssuer extends HttpServlet {
     public static final String USER = "alice";
     /** The demo user's password. */
     public static final String PASSWORD = "alice-password";
+    /**
+     * The demo user's one-time code, the second factor: a password sign-in that adds {@code otp} with it gets a token
+     * whose {@code acr} is {@value #ACR_MFA}; without it, {@value #ACR_PASSWORD}.
+     */
+    public static final String ONE_TIME_CODE = "246810";
+    /** The {@code acr} of a sign-in with the password alone. */
+    public static final String ACR_PASSWORD = "pwd";
+    /** The {@code acr} of a sign-in with the password and the one-time code: what withdrawals require (RFC 9470). */
+    public static final String ACR_MFA = "mfa";
     /** The public client the console (and curl) signs the demo user in with. */
     public static final String CONSOLE_CLIENT = "token-console";
     /** The scope that lets a token manage its owner's personal access tokens in the console. */
@@ -222,7 +233,7 @@ public final class DemoIssuer extends HttpServlet {
             case "client_credentials" -> {
                 Optional<List<String>> scopes = scopes(req, resp, clientId.get(), client.allowedScopes(), client.defaultScopes());
                 if (scopes.isPresent()) {
-                    write(resp, 200, tokenResponse(req, USER, clientId.get(), scopes.get(), null));
+                    write(resp, 200, tokenResponse(req, USER, clientId.get(), scopes.get(), null, null));
                 }
             }
             case "password" -> password(req, resp, clientId.get(), client);
@@ -237,6 +248,11 @@ public final class DemoIssuer extends HttpServlet {
         }
         List<String> allowed = client.allowedScopes().stream()
                 .filter(s -> s.equals(CONSOLE_SCOPE) || USER_SCOPES.contains(s)).toList();
+        String otp = req.getParameter("otp");
+        if (otp != null && !constantTimeEquals(ONE_TIME_CODE, otp)) {
+            error(resp, 400, "invalid_grant", "Wrong one-time code; the demo user's code is " + ONE_TIME_CODE + ".");
+            return;
+        }
         Optional<List<String>> scopes = scopes(req, resp, clientId, allowed, client.defaultScopes());
         if (scopes.isEmpty()) {
             return;
@@ -245,7 +261,8 @@ public final class DemoIssuer extends HttpServlet {
         String family = "refresh token (" + clientId + ") sign-in " + UUID.randomUUID();
         IssuedToken refresh = refreshTokens.create(TokenKind.ACCESS_TOKEN, family, USER,
                 clientId, scopes.get(), List.of(), clock.instant().plus(REFRESH_LIFETIME));
-        write(resp, 200, tokenResponse(req, USER, clientId, scopes.get(), refresh.token()));
+        // RFC 9470: how and when the user signed in, for routes that require a second factor or a recent sign-in
+        write(resp, 200, tokenResponse(req, USER, clientId, scopes.get(), refresh.token(), otp != null ? ACR_MFA : ACR_PASSWORD));
     }
 
     private void refresh(HttpServletRequest req, HttpServletResponse resp, String clientId) throws IOException {
@@ -280,7 +297,8 @@ public final class DemoIssuer extends HttpServlet {
             error(resp, 400, "invalid_grant", "The refresh token was already used.");
             return;
         }
-        write(resp, 200, tokenResponse(req, old.owner(), clientId, scopes.get(), next.token()));
+        // a refresh is no sign-in: the new token names no acr or auth_time, so a step-up route needs a new sign-in
+        write(resp, 200, tokenResponse(req, old.owner(), clientId, scopes.get(), next.token(), null));
     }
 
     /** Revokes the live refresh tokens of the sign-in {@code reused} came from (same name, owner and client), no other. */
@@ -313,13 +331,20 @@ public final class DemoIssuer extends HttpServlet {
         return Optional.of(List.copyOf(scopes));
     }
 
+    /**
+     * A token response; {@code acr} non-null for a user's sign-in, which then names {@code acr} and {@code auth_time};
+     * bound to the client's DPoP key when the request named its thumbprint ({@code dpop_jkt}).
+     */
     private ObjectNode tokenResponse(HttpServletRequest req, String subject, String clientId, List<String> scopes,
-                                     String refreshToken) {
+                                     String refreshToken, String acr) {
         Instant now = clock.instant();
         String jkt = (String) req.getAttribute(DPOP_JKT);
         com.auth0.jwt.JWTCreator.Builder jwt = JWT.create();
         if (jkt != null) {
             jwt.withClaim("cnf", Map.of("jkt", jkt)); // RFC 9449 §6.1: bound to the client's DPoP key
+        }
+        if (acr != null) {
+            jwt.withClaim("acr", acr).withClaim("auth_time", now.getEpochSecond());
         }
         String token = jwt
                 .withKeyId(keyId)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.jaxrs.RequiresScopes;
+import dev.tokengate.jaxrs.StepUp;
 import dev.tokengate.jaxrs.TokenGateFeature;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -126,9 +127,19 @@ public final class TradingResource {
                 .orElseGet(() -> Problems.problem(404, "Not Found", "You have no order " + orderId + "."));
     }
 
+    /** Seconds a sign-in with the second factor counts for withdrawals (less than a token's 5 minutes, to show it). */
+    static final long WITHDRAWAL_MAX_AGE = 120;
+
+    /**
+     * Moves money out: the scope {@code withdraw} and a sign-in with the second factor ({@code acr}
+     * {@value DemoIssuer#ACR_MFA}) in the last {@value #WITHDRAWAL_MAX_AGE} seconds (RFC 9470 step-up). A personal
+     * access token or a stolen access token of an older sign-in is refused with 401
+     * {@code insufficient_user_authentication}.
+     */
     @POST
     @Path("withdrawals")
     @RequiresScopes("withdraw")
+    @StepUp(acr = DemoIssuer.ACR_MFA, maxAge = WITHDRAWAL_MAX_AGE)
     public Response withdraw(@Context SecurityContext security, String body) {
         JsonNode n = Problems.object(body, WITHDRAWAL_EXAMPLE);
         String currency = text(n, "currency");

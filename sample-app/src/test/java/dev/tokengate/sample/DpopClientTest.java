@@ -29,12 +29,16 @@ class DpopClientTest {
 
     @Test
     void boundTokenWorksOnlyWithAFreshProofFromItsKey() throws Exception {
-        List<String> lines = DpopClient.walk(app.baseUri().toString().replaceAll("/$", ""));
+        String base = app.baseUri().toString().replaceAll("/$", "");
+        List<String> lines = DpopClient.walk(base);
+        String metadata = "resource_metadata=\"" + base + "/.well-known/oauth-protected-resource\"";
 
         assertThat(lines.get(0)).isEqualTo("DPoP with a fresh proof:  200");
-        assertThat(lines.get(1)).startsWith("the same proof again:     401 Bearer realm=\"sample\", DPoP realm=\"sample\", "
-                + "error=\"invalid_dpop_proof\"").contains("used before");
+        assertThat(lines.get(1)).startsWith("the same proof again:     401 Bearer realm=\"sample\", " + metadata
+                + ", DPoP realm=\"sample\", error=\"invalid_dpop_proof\"").contains("used before")
+                .endsWith(metadata + ", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         assertThat(lines.get(2)).startsWith("the token alone (Bearer): 401 Bearer realm=\"sample\", error=\"invalid_token\"")
-                .contains("bound to a DPoP key");
+                .contains("bound to a DPoP key")
+                .endsWith(", DPoP realm=\"sample\", " + metadata + ", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.testing.FakeTime;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -34,10 +34,10 @@ class ReadinessTest {
 
     private final FakeTime time = new FakeTime(Instant.now());
 
-    private Map<String, String> settings(JwksServer idp) {
+    private Map<String, String> settings(LoopbackIssuer idp) {
         Map<String, String> s = new HashMap<>();
-        s.put(ConfigKeys.JWT_ISSUER, idp.issuer().toString());
-        s.put(ConfigKeys.JWT_JWKS_URI, idp.uri().toString());
+        s.put(ConfigKeys.JWT_ISSUER, idp.baseUri().toString());
+        s.put(ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString());
         s.put(ConfigKeys.JWT_AUDIENCE, AUDIENCE);
         s.put(ConfigKeys.JWKS_STALE_WINDOW, "10m");
         s.put(ConfigKeys.STARTUP_CHECK, "fail");
@@ -46,7 +46,7 @@ class ReadinessTest {
 
     @Test
     void readyWhenTheIssuerGoesDownThenDegradedThenDownAfterTheStaleWindow() throws Exception {
-        JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         try (LogCapture logs = LogCapture.start();
              SampleApp app = SampleApp.start("127.0.0.1", 0, settings(idp), time, time)) {
             Walker walk = new Walker(app.baseUri());
@@ -57,13 +57,13 @@ class ReadinessTest {
             JsonNode report = Walker.JSON.readTree(up.body());
             assertThat(report.get("status").asText()).isEqualTo("up");
             assertThat(report.get("upstreams")).extracting(n -> n.get("name").asText())
-                    .containsExactly("issuer " + idp.issuer(), "token database");
+                    .containsExactly("issuer " + idp.baseUri(), "token database");
             assertThat(report.get("upstreams").get(0).get("status").asText()).isEqualTo("up");
             assertThat(up.headers().firstValue("Cache-Control")).contains("no-store");
 
             idp.close(); // the identity provider is gone
             // a token signed with a key the cached set lacks: the gate refetches at once, which fails → 503
-            String token = TestTokens.jwt().issuer(idp.issuer().toString()).audience(AUDIENCE).clock(time)
+            String token = TestTokens.jwt().issuer(idp.baseUri().toString()).audience(AUDIENCE).clock(time)
                     .signedWith(TestKeys.rsa2()).sign();
             assertThat(walk.get("/api/account/balances", token).statusCode()).isEqualTo(503);
 
@@ -72,7 +72,7 @@ class ReadinessTest {
             JsonNode issuer = Walker.JSON.readTree(degraded.body()).get("upstreams").get(0);
             assertThat(issuer.get("status").asText()).isEqualTo("degraded");
             assertThat(issuer.get("error_kind").asText()).isEqualTo("outage");
-            assertThat(issuer.get("last_error").asText()).startsWith("GET " + idp.uri() + " failed");
+            assertThat(issuer.get("last_error").asText()).startsWith("GET " + idp.jwksUri() + " failed");
 
             time.advance(Duration.ofMinutes(10)); // the stale window runs out
             HttpResponse<String> down = walk.get("/health/ready", null);
@@ -81,8 +81,8 @@ class ReadinessTest {
             JsonNode body = Walker.JSON.readTree(down.body());
             assertThat(body.get("status").asText()).isEqualTo("down");
             assertThat(body.get("ready").asBoolean()).isFalse();
-            assertThat(body.get("summary").asText()).startsWith("not ready: required upstream issuer " + idp.issuer()
-                    + " (jwks " + idp.uri() + ") is down: GET " + idp.uri() + " failed");
+            assertThat(body.get("summary").asText()).startsWith("not ready: required upstream issuer " + idp.baseUri()
+                    + " (jwks " + idp.jwksUri() + ") is down: GET " + idp.jwksUri() + " failed");
             assertThat(body.get("upstreams").get(1).get("status").asText()).as("the token database").isEqualTo("up");
 
             HttpResponse<String> live = walk.get("/health", null);
@@ -110,14 +110,14 @@ class ReadinessTest {
 
     @Test
     void startWhenTheCheckFailsThenTheAppDoesNotStartAndSaysWhy() {
-        JwksServer idp = JwksServer.start();
+        LoopbackIssuer idp = LoopbackIssuer.start();
         idp.close();
 
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> SampleApp.start("127.0.0.1", 0, settings(idp), time, time).close())
                 .isInstanceOf(dev.tokengate.ConfigurationException.class)
                 .hasMessageStartingWith("tokengate.startup.check: =fail and 1 required upstream(s) failed: issuer "
-                        + idp.issuer() + " (jwks " + idp.uri() + "): GET " + idp.uri() + " failed");
+                        + idp.baseUri() + " (jwks " + idp.jwksUri() + "): GET " + idp.jwksUri() + " failed");
     }
 
     @Test
@@ -136,7 +136,7 @@ class ReadinessTest {
             }
             Assumptions.abort(reason);
         }
-        JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         Map<String, String> settings = settings(idp);
         settings.put(SampleSettings.STORE_JDBC_URL, url + "?currentSchema=" + schema);
         settings.put(SampleSettings.STORE_USERNAME, user);

@@ -2,7 +2,7 @@ package dev.tokengate.sample;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokengate.ConfigurationException;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import dev.tokengate.testing.conformance.RawHttp;
@@ -60,7 +60,8 @@ class SampleAppTest {
     void noTokenThenBareChallengeAndGarbageThenInvalidToken() throws Exception {
         HttpResponse<String> none = walk.get("/api/me", null);
         assertThat(none.statusCode()).isEqualTo(401);
-        assertThat(challenge(none)).isEqualTo("Bearer realm=\"sample\", DPoP realm=\"sample\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+        assertThat(challenge(none)).isEqualTo("Bearer realm=\"sample\", resource_metadata=\"" + app.baseUri()
+                + "/.well-known/oauth-protected-resource\", DPoP realm=\"sample\", resource_metadata=\"" + app.baseUri() + "/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         HttpResponse<String> garbage = walk.get("/api/me", "not-a-jwt");
         assertThat(garbage.statusCode()).isEqualTo(401);
         assertThat(challenge(garbage)).contains("error=\"invalid_token\"");
@@ -170,11 +171,11 @@ class SampleAppTest {
 
     @Test
     void externalIssuerConfiguredThenDemoIssuerOffAndThatIssuerTrustedByApiAndLegacyArea() throws Exception {
-        try (JwksServer jwks = JwksServer.start()) {
+        try (LoopbackIssuer jwks = LoopbackIssuer.start()) {
             jwks.jwks(TestKeys.jwksJson(TestKeys.rsa()));
             try (SampleApp external = SampleApp.start("127.0.0.1", 0, Map.of(
                     "tokengate.jwt.issuer", TestTokens.ISSUER,
-                    "tokengate.jwt.jwks-uri", jwks.uri().toString(),
+                    "tokengate.jwt.jwks-uri", jwks.jwksUri().toString(),
                     "tokengate.jwt.audience", TestTokens.AUDIENCE))) {
                 assertThat(external.demoIssuer()).isEmpty();
                 Walker w = new Walker(external.baseUri());

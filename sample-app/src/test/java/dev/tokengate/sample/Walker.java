@@ -46,6 +46,25 @@ final class Walker {
         return json(r);
     }
 
+    /**
+     * An access token of a sign-in with the second factor (password and one-time code): {@code acr} mfa and
+     * {@code auth_time} now, what withdrawals need.
+     */
+    String steppedUpToken(String scope) throws Exception {
+        HttpResponse<String> r = form("/demo-issuer/token", Map.of("grant_type", "password", "client_id", "token-console",
+                "username", "alice", "password", "alice-password", "otp", DemoIssuer.ONE_TIME_CODE, "scope", scope), null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return json(r).get("access_token").asText();
+    }
+
+    /** An access token of a sign-in with the password alone: {@code acr} pwd. */
+    String passwordToken(String scope) throws Exception {
+        HttpResponse<String> r = form("/demo-issuer/token", Map.of("grant_type", "password", "client_id", "token-console",
+                "username", "alice", "password", "alice-password", "scope", scope), null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return json(r).get("access_token").asText();
+    }
+
     String session() throws Exception {
         return signIn().get("access_token").asText();
     }

@@ -112,7 +112,8 @@ abstract class WalkthroughContract {
         HttpResponse<String> after = walk.get("/api/account/balances", token);
         assertThat(after.statusCode()).isEqualTo(401);
         assertThat(challenge(after)).isEqualTo("Bearer realm=\"sample\", error=\"invalid_token\", "
-                + "error_description=\"The token has been revoked.\", DPoP realm=\"sample\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+                + "error_description=\"The token has been revoked.\", resource_metadata=\"" + app.baseUri()
+                + "/.well-known/oauth-protected-resource\", DPoP realm=\"sample\", resource_metadata=\"" + app.baseUri() + "/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
     }
 
     @Test
@@ -158,8 +159,18 @@ abstract class WalkthroughContract {
     }
 
     @Test
-    void withdrawTokenWithdrawsFromTheStoredBalanceUntilFundsRunOut() throws Exception {
-        String token = walk.createToken(walk.session(), "{\"name\":\"treasurer\",\"scopes\":[\"read\",\"withdraw\"]}").get("token").asText();
+    void withdrawalsNeedASteppedUpSignInAndWithdrawFromTheStoredBalanceUntilFundsRunOut() throws Exception {
+        String pat = walk.createToken(walk.session(), "{\"name\":\"treasurer\",\"scopes\":[\"read\",\"withdraw\"]}").get("token").asText();
+        String withdrawal = "{\"currency\":\"BTC\",\"amount\":\"0.01\",\"address\":\"bc1qexampleaddress0001\"}";
+        HttpResponse<String> patRefused = walk.send("POST", "/api/withdrawals", pat, withdrawal);
+        assertThat(patRefused.statusCode()).as("a personal access token names no sign-in").isEqualTo(401);
+        assertThat(challenge(patRefused)).contains("error=\"insufficient_user_authentication\"", "acr_values=\"mfa\"",
+                "max_age=\"120\"", "resource_metadata=\"" + app.baseUri() + "/.well-known/oauth-protected-resource\"");
+        HttpResponse<String> passwordOnly = walk.send("POST", "/api/withdrawals", walk.passwordToken("read withdraw"), withdrawal);
+        assertThat(passwordOnly.statusCode()).as("a sign-in without the second factor").isEqualTo(401);
+        assertThat(challenge(passwordOnly)).contains("error=\"insufficient_user_authentication\"", "acr_values=\"mfa\"");
+
+        String token = walk.steppedUpToken("read withdraw");
         String before = json(walk.get("/api/account/balances", token)).get("balances").get("BTC").asText();
 
         HttpResponse<String> w = walk.send("POST", "/api/withdrawals", token,
@@ -173,6 +184,26 @@ abstract class WalkthroughContract {
                 "{\"currency\":\"EUR\",\"amount\":\"99999999\",\"address\":\"DE89370400440532013000\"}");
         assertThat(tooMuch.statusCode()).isEqualTo(409);
         assertThat(json(tooMuch).get("detail").asText()).contains("Insufficient funds");
+
+        clock.advance(Duration.ofSeconds(121));
+        try {
+            HttpResponse<String> stale = walk.send("POST", "/api/withdrawals", token, withdrawal);
+            assertThat(stale.statusCode()).as("the sign-in is older than two minutes").isEqualTo(401);
+            assertThat(challenge(stale)).contains("error=\"insufficient_user_authentication\"", "max_age=\"120\"");
+        } finally {
+            clock.advance(Duration.ofSeconds(-121));
+        }
+    }
+
+    @Test
+    void protectedResourceMetadataIsServedOpenly() throws Exception {
+        HttpResponse<String> r = walk.get("/.well-known/oauth-protected-resource", null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode doc = json(r);
+        assertThat(doc.get("resource").asText()).isEqualTo(app.baseUri().toString());
+        assertThat(doc.get("authorization_servers").get(0).asText()).isEqualTo(app.baseUri() + "/demo-issuer");
+        assertThat(doc.get("scopes_supported").toString()).contains("\"read\"", "\"trade\"", "\"withdraw\"");
+        assertThat(doc.get("bearer_methods_supported").get(0).asText()).isEqualTo("header");
     }
 
     @Test
@@ -204,6 +235,7 @@ abstract class WalkthroughContract {
     void badJsonOrValuesThen400ProblemWithoutStackTrace() throws Exception {
         String session = walk.session();
         String token = walk.createToken(session, "{\"name\":\"all\",\"scopes\":[\"read\",\"trade\",\"withdraw\"]}").get("token").asText();
+        String steppedUp = walk.steppedUpToken("withdraw");
         List<HttpResponse<String>> bad = List.of(
                 walk.send("POST", "/api/orders", token, "{bad"),
                 walk.send("POST", "/api/orders", token, "[]"),
@@ -211,8 +243,8 @@ abstract class WalkthroughContract {
                 walk.send("POST", "/api/orders", token, "{\"symbol\":\"BTC-EUR\",\"side\":\"buy\",\"quantity\":\"-1\"}"),
                 walk.send("POST", "/api/orders", token, "{\"symbol\":\"bitcoin\",\"side\":\"buy\",\"quantity\":\"1\"}"),
                 walk.send("DELETE", "/api/orders/abc", token, null),
-                walk.send("POST", "/api/withdrawals", token, "{\"currency\":\"DOGE\",\"amount\":\"1\",\"address\":\"DE89370400440532013000\"}"),
-                walk.send("POST", "/api/withdrawals", token, "{\"currency\":\"EUR\",\"amount\":\"1e400\",\"address\":\"DE89370400440532013000\"}"),
+                walk.send("POST", "/api/withdrawals", steppedUp, "{\"currency\":\"DOGE\",\"amount\":\"1\",\"address\":\"DE89370400440532013000\"}"),
+                walk.send("POST", "/api/withdrawals", steppedUp, "{\"currency\":\"EUR\",\"amount\":\"1e400\",\"address\":\"DE89370400440532013000\"}"),
                 walk.send("POST", "/console/api/tokens", session, "{\"name\":\"\",\"scopes\":[\"read\"]}"),
                 walk.send("POST", "/console/api/tokens", session, "{\"name\":\"x\",\"scopes\":[\"read\"],\"expires_in_days\":0}"),
                 walk.send("POST", "/console/api/tokens", session, "{\"name\":\"x\",\"scopes\":[\"read\"],\"allowed_ranges\":[\"10.0.0.0/99\"]}"));
@@ -259,7 +291,8 @@ abstract class WalkthroughContract {
 
         HttpResponse<String> none = walk.get("/legacy/statement", null);
         assertThat(none.statusCode()).isEqualTo(401);
-        assertThat(challenge(none)).isEqualTo("Bearer realm=\"legacy\", DPoP realm=\"legacy\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+        assertThat(challenge(none)).isEqualTo("Bearer realm=\"legacy\", resource_metadata=\"" + app.baseUri()
+                + "/.well-known/oauth-protected-resource\", DPoP realm=\"legacy\", resource_metadata=\"" + app.baseUri() + "/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
 
         HttpResponse<String> consoleOnly = walk.get("/legacy/statement", walk.session());
         assertThat(consoleOnly.statusCode()).isEqualTo(403);

@@ -5,6 +5,7 @@ import dev.tokengate.log.Loggers;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 
+import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -59,6 +60,16 @@ public final class ServletRequestView implements RequestView {
     @Override
     public String path() {
         return path;
+    }
+
+    /** The request URL as the container reconstructs it: scheme, host, port and the whole path, without query. */
+    @Override
+    public Optional<URI> requestUri() {
+        try {
+            return Optional.of(URI.create(request.getRequestURL().toString()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a Host header the container passed on but that no URI can hold
+        }
     }
 
     @Override

@@ -41,6 +41,25 @@ public final class ServletResponses {
     }
 
     /**
+     * Sends the API's RFC 9728 metadata document: 200, JSON, cacheable.
+     *
+     * @param response the response to write to
+     * @param document the JSON document ({@link dev.tokengate.ResourceMetadata#document})
+     * @param head     {@code true} for a {@code HEAD} request: the headers without the body
+     * @throws IOException when the body cannot be written to the client
+     */
+    public static void sendMetadata(HttpServletResponse response, String document, boolean head) throws IOException {
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setHeader("Cache-Control", dev.tokengate.ResourceMetadata.CACHE_CONTROL);
+        response.setContentType(dev.tokengate.ResourceMetadata.CONTENT_TYPE);
+        byte[] body = document.getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(body.length);
+        if (!head) {
+            response.getOutputStream().write(body);
+        }
+    }
+
+    /**
      * Sends 503 {@code temporarily_unavailable}: tokengate itself could not check the request. Nothing is written when
      * the response is already committed.
      *

@@ -303,6 +303,12 @@ public class TokenGateFilter implements Filter {
         request.setAttribute(filteredAttribute, Boolean.TRUE);
 
         ServletRequestView view = new ServletRequestView(request);
+        if (p.gate.resourceMetadata().isMetadataRequest(view)) {
+            // RFC 9728: open, the same for every caller, not in the call log
+            ServletResponses.sendMetadata(response, p.gate.resourceMetadata().document(view, p.rules.scopes()),
+                    "HEAD".equals(view.method()));
+            return;
+        }
         if (request.getAttribute(TokenGate.CALL_ATTRIBUTE) instanceof TokenGate.Call joined) {
             // the Jakarta Security mechanism began the request's call: this filter adds its rule and the mechanism
             // finishes the call (one call-log event)

@@ -3,9 +3,11 @@ package dev.tokengate.servlet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.config.ConfigKeys;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
+import dev.tokengate.testkit.SigningKey;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.testkit.TokenBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Forged and unacceptable tokens sent over HTTP to the real filter, whose validators are built from init-params
- * and whose keys (RSA-2048 "rsa-1" and EC P-256 "ec-256") come from a {@link JwksServer}: each is a 401
+ * and whose keys (RSA-2048 "rsa-1" and EC P-256 "ec-256") come from a {@link LoopbackIssuer}: each is a 401
  * {@code invalid_token} (never a 503, never the application), with a matching call-log line, and no token sent
  * appears in any log line. The API requires {@code typ: at+jwt}.
  */
@@ -28,9 +30,9 @@ class AttackTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa(), TestKeys.ec256()));
+    private final LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa(), TestKeys.ec256()));
     /** Serves the attacker's key; no request must ever reach it. */
-    private final JwksServer attacker = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.untrustedRsa()));
+    private final LoopbackIssuer attacker = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.untrustedRsa()));
     private GatedApp app;
 
     @BeforeEach
@@ -96,8 +98,8 @@ class AttackTest {
 
     @Test
     void requestWhenHeaderNamesAttackerKeysThenInvalidTokenAndAttackerNeverContacted() throws Exception {
-        String attackerJwks = attacker.uri().toString();
-        String attackerCertificate = attacker.issuer() + "/cert.pem";
+        String attackerJwks = attacker.jwksUri().toString();
+        String attackerCertificate = attacker.baseUri() + "/cert.pem";
 
         assertInvalidToken(attackerSigned().header("jku", attackerJwks).sign(), "signature");
         assertInvalidToken(attackerSigned().header("x5u", attackerCertificate).sign(), "signature");
@@ -114,7 +116,7 @@ class AttackTest {
     void requestWhenTokenRespeltWithPaddingOrStrayBitsThenInvalidTokenLikeAnyMalformedJwt() throws Exception {
         // Each variant is correctly signed over its own characters and decodes, leniently, to the valid token's
         // header, claims and signature: only its spelling differs, so it would be a second cache key and fingerprint.
-        TestTokens.Builder valid = TestTokens.jwtWithUnalignedParts();
+        TokenBuilder valid = TestTokens.jwtWithUnalignedParts();
         List<String> parts = valid.encodedParts();
         String token = valid.signEncoded(parts.get(0), parts.get(1));
         String signature = token.substring(token.lastIndexOf('.') + 1);
@@ -144,7 +146,7 @@ class AttackTest {
     }
 
     /** Signed with the attacker's key under the trusted kid "rsa-1". */
-    private static TestTokens.Builder attackerSigned() {
+    private static TokenBuilder attackerSigned() {
         return TestTokens.jwt().signedWith(TestKeys.untrustedRsa()).keyId(TestKeys.rsa().keyId());
     }
 

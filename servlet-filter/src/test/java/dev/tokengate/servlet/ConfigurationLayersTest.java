@@ -1,7 +1,7 @@
 package dev.tokengate.servlet;
 
 import dev.tokengate.config.ConfigKeys;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ConfigurationLayersTest {
 
-    private final JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+    private final LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     private GatedApp app;
 
     @AfterEach
@@ -100,7 +100,7 @@ class ConfigurationLayersTest {
         Map<String, String> billing = GatedApp.settings(idp);
         billing.put(ConfigKeys.CONFIG_LAYERS, "parameters");
         billing.put(ConfigKeys.REALM, "billing");
-        billing.put(ConfigKeys.INTROSPECTION_URI, idp.issuer() + "/introspect");
+        billing.put(ConfigKeys.INTROSPECTION_URI, idp.baseUri() + "/introspect");
         billing.put(ConfigKeys.INTROSPECTION_CLIENT_ID, "billing-api");
         billing.put(ConfigKeys.INTROSPECTION_CLIENT_SECRET, "billing-secret-value");
 

@@ -2,7 +2,7 @@ package dev.tokengate.servlet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokengate.testing.DpopProof;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +24,7 @@ class DpopFilterTest {
 
     private static final String PATH = "/api/accounts/1";
 
-    private final JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+    private final LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     private final String bound = TestTokens.jwt().scope("read")
             .claim("cnf", Map.of("jkt", DpopProof.thumbprint(TestKeys.ec256()))).sign();
     private GatedApp app;
@@ -111,6 +111,6 @@ class DpopFilterTest {
 
         assertRefused(r, "invalid_token", "bound to a DPoP key");
         assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
-                .startsWith("Bearer realm=\"api\", error=\"invalid_token\"").contains(", DPoP realm=\"api\", algs=\""));
+                .startsWith("Bearer realm=\"api\", error=\"invalid_token\"").contains(", DPoP realm=\"api\", resource_metadata=\"" + java.net.URI.create(app.url(PATH)).resolve("/.well-known/oauth-protected-resource") + "\", algs=\""));
     }
 }

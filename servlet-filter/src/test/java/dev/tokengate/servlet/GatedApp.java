@@ -1,12 +1,13 @@
 package dev.tokengate.servlet;
 
+import dev.tokengate.testing.jetty.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.testing.CapturingSink;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestTokens;
 import jakarta.servlet.DispatcherType;
@@ -59,11 +60,11 @@ final class GatedApp implements AutoCloseable {
     }
 
     /** The init-params of an API that trusts {@link TestTokens#ISSUER} with the keys at {@code idp}'s JWKS URI. */
-    static Map<String, String> settings(JwksServer idp) {
+    static Map<String, String> settings(LoopbackIssuer idp) {
         Map<String, String> params = new LinkedHashMap<>();
         params.put(ConfigKeys.JWT_ISSUER, TestTokens.ISSUER);
         params.put(ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE);
-        params.put(ConfigKeys.JWT_JWKS_URI, idp.uri().toString());
+        params.put(ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString());
         params.put(TokenGateFilter.RULES, RULES);
         return params;
     }

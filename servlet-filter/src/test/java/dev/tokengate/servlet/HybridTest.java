@@ -1,5 +1,6 @@
 package dev.tokengate.servlet;
 
+import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
@@ -8,7 +9,7 @@ import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -35,13 +36,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class HybridTest {
 
-    private JwksServer idp;
+    private LoopbackIssuer idp;
     private JdbcTokenStore admin;
     private String db;
 
     @BeforeEach
     void start() {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         db = "jdbc:h2:mem:hybrid-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         admin = JdbcTokenStore.builder().jdbcUrl(db).username("sa").build();
         admin.createSchema();
@@ -57,7 +58,7 @@ class HybridTest {
         ServletContextHandler context = new ServletContextHandler("/app");
         FilterHolder filter = new FilterHolder(new TokenGateFilter());
         filter.setInitParameter("tokengate.jwt.issuer", TestTokens.ISSUER);
-        filter.setInitParameter("tokengate.jwt.jwks-uri", idp.uri().toString());
+        filter.setInitParameter("tokengate.jwt.jwks-uri", idp.jwksUri().toString());
         filter.setInitParameter("tokengate.jwt.audience", TestTokens.AUDIENCE);
         filter.setInitParameter("tokengate.store.jdbc-url", db);
         filter.setInitParameter("tokengate.store.username", "sa");
@@ -118,7 +119,7 @@ class HybridTest {
     @Test
     void filterWhenRuleNeedsApiKeyButNoStoreThenRefusesToStartNamingWhatToSet() {
         TokenGate gate = TokenGate.builder().issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
-                .keySource(KeySources.jwks(idp.uri()).build()).audiences(TestTokens.AUDIENCE)).build();
+                .keySource(KeySources.jwks(idp.jwksUri()).build()).audiences(TestTokens.AUDIENCE)).build();
         assertThatThrownBy(() -> new TokenGateFilter(gate, UrlRules.parse("/* = read + api-key")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("tokengate.rules").hasMessageContaining("tokengate.store.jdbc-url");

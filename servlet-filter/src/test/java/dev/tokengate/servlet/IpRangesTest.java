@@ -1,5 +1,6 @@
 package dev.tokengate.servlet;
 
+import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigSource;
@@ -8,7 +9,7 @@ import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;
 import dev.tokengate.testing.CapturingSink;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -38,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class IpRangesTest {
 
-    private JwksServer idp;
+    private LoopbackIssuer idp;
     private JdbcTokenStore admin;
     private String db;
     private TokenGate gate;
@@ -46,7 +47,7 @@ class IpRangesTest {
 
     @BeforeEach
     void start() {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         db = "jdbc:h2:mem:ip-ranges-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         admin = JdbcTokenStore.builder().jdbcUrl(db).username("sa").build();
         admin.createSchema();
@@ -68,7 +69,7 @@ class IpRangesTest {
     private TestServer app(String keyId, CapturingSink sink) throws Exception {
         Map<String, String> params = new HashMap<>();
         params.put("tokengate.jwt.issuer", TestTokens.ISSUER);
-        params.put("tokengate.jwt.jwks-uri", idp.uri().toString());
+        params.put("tokengate.jwt.jwks-uri", idp.jwksUri().toString());
         params.put("tokengate.jwt.audience", TestTokens.AUDIENCE);
         params.put("tokengate.store.jdbc-url", db);
         params.put("tokengate.store.username", "sa");

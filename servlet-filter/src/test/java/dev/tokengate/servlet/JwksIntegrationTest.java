@@ -7,7 +7,7 @@ import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.jwks.KeySource;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * End to end: the real filter in Jetty, the validators built from configuration, the issuer's keys served over
- * HTTP on loopback by a {@link JwksServer}, requests sent by the JDK client. Every test ends by checking that no
+ * HTTP on loopback by a {@link LoopbackIssuer}, requests sent by the JDK client. Every test ends by checking that no
  * token sent appears in any log line.
  */
 class JwksIntegrationTest {
@@ -37,7 +37,7 @@ class JwksIntegrationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int FLOOD = 100;
 
-    private final JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+    private final LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     private GatedApp app;
 
     @AfterEach
@@ -232,7 +232,7 @@ class JwksIntegrationTest {
 
     @Test
     void requestWhenJwksAnswersServerErrorAndNothingCachedThen503() throws Exception {
-        idp.status(500);
+        idp.jwksStatus(500);
         app = GatedApp.start(GatedApp.settings(idp));
 
         HttpResponse<String> r = app.get("/api/accounts/1", TestTokens.jwt().sign());
@@ -242,14 +242,14 @@ class JwksIntegrationTest {
 
     @Test
     void requestWhenJwksRedirectsThen503AndRedirectNotFollowed() throws Exception {
-        try (JwksServer elsewhere = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()))) {
-            idp.redirect(JwksServer.JWKS_PATH, elsewhere.uri());
+        try (LoopbackIssuer elsewhere = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()))) {
+            idp.redirect(LoopbackIssuer.JWKS_PATH, elsewhere.jwksUri());
             app = GatedApp.start(GatedApp.settings(idp));
 
             HttpResponse<String> r = app.get("/api/accounts/1", TestTokens.jwt().sign());
 
             assertTemporarilyUnavailable(r);
-            assertThat(r.body()).doesNotContain(elsewhere.uri().toString());
+            assertThat(r.body()).doesNotContain(elsewhere.jwksUri().toString());
             assertThat(elsewhere.jwksRequests()).isZero();
         }
     }
@@ -264,7 +264,7 @@ class JwksIntegrationTest {
         JsonNode body = JSON.readTree(r.body());
         assertThat(body.path("status").asInt()).isEqualTo(503);
         assertThat(body.path("error").asText()).isEqualTo("temporarily_unavailable");
-        assertThat(r.body()).doesNotContain("invalid_token").doesNotContain(idp.uri().toString());
+        assertThat(r.body()).doesNotContain("invalid_token").doesNotContain(idp.jwksUri().toString());
         JsonNode call = app.nextCall();
         assertThat(call.path("status").asInt()).isEqualTo(503);
         assertThat(call.path("decision").asText()).isEqualTo("deny");
@@ -275,7 +275,7 @@ class JwksIntegrationTest {
 
     @Test
     void requestWhenOnlyIssuerConfiguredThenKeysFoundByDiscoveryOnce() throws Exception {
-        String issuer = idp.issuer().toString();
+        String issuer = idp.baseUri().toString();
         Map<String, String> settings = GatedApp.settings(idp);
         settings.remove(ConfigKeys.JWT_JWKS_URI);
         settings.put(ConfigKeys.JWT_ISSUER, issuer);
@@ -296,7 +296,7 @@ class JwksIntegrationTest {
 
     @Test
     void requestWhenIssuerUntrustedThenInvalidTokenWithoutDiscoveryOrJwksFetch() throws Exception {
-        String issuer = idp.issuer().toString();
+        String issuer = idp.baseUri().toString();
         Map<String, String> settings = GatedApp.settings(idp);
         settings.remove(ConfigKeys.JWT_JWKS_URI);
         settings.put(ConfigKeys.JWT_ISSUER, issuer);
@@ -369,7 +369,7 @@ class JwksIntegrationTest {
 
     /** The programmatic twin of the init-params: the JWKS source wrapped to count the validator's key lookups. */
     private TokenGate.Builder configWithCountingKeySource(AtomicInteger lookups) {
-        KeySource jwks = KeySources.jwks(idp.uri()).build();
+        KeySource jwks = KeySources.jwks(idp.jwksUri()).build();
         KeySource counting = keyId -> {
             lookups.incrementAndGet();
             return jwks.keys(keyId);

@@ -6,7 +6,7 @@ import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.testing.CapturingSink;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestCertificates;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -53,7 +53,7 @@ class MtlsFilterTest {
     @TempDir
     static Path dir;
 
-    private final JwksServer idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+    private final LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     private final CapturingSink sink = new CapturingSink();
     private Server server;
     private URI base;
@@ -84,7 +84,7 @@ class MtlsFilterTest {
         server.addConnector(connector);
 
         TokenGate gate = TokenGate.builder().issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
-                        .keySource(KeySources.jwks(idp.uri()).build()).audiences(TestTokens.AUDIENCE))
+                        .keySource(KeySources.jwks(idp.jwksUri()).build()).audiences(TestTokens.AUDIENCE))
                 .callLogSink(sink).build();
         ServletContextHandler context = new ServletContextHandler("/app");
         context.addFilter(new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(GatedApp.RULES))), "/*",

@@ -1,5 +1,6 @@
 package dev.tokengate.servlet;
 
+import dev.tokengate.testing.jetty.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.BearerError;

@@ -1,12 +1,13 @@
 package dev.tokengate.servlet;
 
+import dev.tokengate.testing.jetty.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
@@ -37,7 +38,7 @@ class RateLimitTest {
             + " GET /api/* = read";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private JwksServer idp;
+    private LoopbackIssuer idp;
     private JdbcTokenStore admin;
     private String db;
     private LogCapture logs;
@@ -45,7 +46,7 @@ class RateLimitTest {
 
     @BeforeEach
     void start() {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         db = "jdbc:h2:mem:ratelimit-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         admin = JdbcTokenStore.builder().jdbcUrl(db).username("sa").build();
         admin.createSchema();
@@ -69,7 +70,7 @@ class RateLimitTest {
         ServletContextHandler context = new ServletContextHandler("/app");
         FilterHolder filter = new FilterHolder(new TokenGateFilter());
         filter.setInitParameter("tokengate.jwt.issuer", TestTokens.ISSUER);
-        filter.setInitParameter("tokengate.jwt.jwks-uri", idp.uri().toString());
+        filter.setInitParameter("tokengate.jwt.jwks-uri", idp.jwksUri().toString());
         filter.setInitParameter("tokengate.jwt.audience", TestTokens.AUDIENCE);
         filter.setInitParameter("tokengate.store.jdbc-url", db);
         filter.setInitParameter("tokengate.store.username", "sa");
@@ -183,7 +184,7 @@ class RateLimitTest {
         ServletContextHandler context = new ServletContextHandler("/app");
         FilterHolder filter = new FilterHolder(new TokenGateFilter());
         filter.setInitParameter("tokengate.jwt.issuer", TestTokens.ISSUER);
-        filter.setInitParameter("tokengate.jwt.jwks-uri", idp.uri().toString());
+        filter.setInitParameter("tokengate.jwt.jwks-uri", idp.jwksUri().toString());
         filter.setInitParameter("tokengate.jwt.audience", TestTokens.AUDIENCE);
         filter.setInitParameter(TokenGateFilter.RULES, RULES.replace("; GET /api/partner/* = read + api-key", ""));
         filter.setInitParameter(ConfigKeys.RATE_LIMIT_PER_TOKEN, "100 a minute");

@@ -1,11 +1,12 @@
 package dev.tokengate.servlet;
 
+import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import jakarta.servlet.DispatcherType;
@@ -29,7 +30,7 @@ class ReadmeExampleTest {
 
     @Test
     void programmaticExampleFromTheReadmeProtectsAnApp() throws Exception {
-        try (JwksServer jwks = JwksServer.start()) {
+        try (LoopbackIssuer jwks = LoopbackIssuer.start()) {
             jwks.jwks(TestKeys.jwksJson(TestKeys.rsa()));
             ServletContextHandler context = new ServletContextHandler();
             context.addServlet(new ServletHolder(new HttpServlet() {
@@ -39,7 +40,7 @@ class ReadmeExampleTest {
                 }
             }), "/*");
 
-            String issuer = jwks.issuer().toString();
+            String issuer = jwks.baseUri().toString();
             // --- README: Programmatic use (issuer and audience adapted to the test's issuer) ---
             TokenGate gate = TokenGate.builder()
                     .settings(TokenGateConfig.builder().realm("exchange").build())

@@ -1,5 +1,6 @@
 package dev.tokengate.servlet;
 
+import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.testing.conformance.GatedApp;

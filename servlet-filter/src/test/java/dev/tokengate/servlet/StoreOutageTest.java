@@ -1,9 +1,10 @@
 package dev.tokengate.servlet;
 
+import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.TokenKind;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.PausablePostgres;
 import dev.tokengate.testing.TestKeys;
@@ -41,7 +42,7 @@ class StoreOutageTest {
     private static PausablePostgres postgres;
     private static JdbcTokenStore admin;
     private static IssuedToken pat;
-    private JwksServer idp;
+    private LoopbackIssuer idp;
     private final List<TestServer> servers = new ArrayList<>();
 
     @BeforeAll
@@ -65,7 +66,7 @@ class StoreOutageTest {
 
     @BeforeEach
     void startIssuer() {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     }
 
     @AfterEach
@@ -81,7 +82,7 @@ class StoreOutageTest {
         ServletContextHandler context = new ServletContextHandler("/app");
         FilterHolder filter = new FilterHolder(new TokenGateFilter());
         filter.setInitParameter("tokengate.jwt.issuer", TestTokens.ISSUER);
-        filter.setInitParameter("tokengate.jwt.jwks-uri", idp.uri().toString());
+        filter.setInitParameter("tokengate.jwt.jwks-uri", idp.jwksUri().toString());
         filter.setInitParameter("tokengate.jwt.audience", TestTokens.AUDIENCE);
         filter.setInitParameter("tokengate.store.jdbc-url", postgres.jdbcUrl());
         filter.setInitParameter("tokengate.store.username", "postgres");

@@ -1,5 +1,6 @@
 package dev.tokengate.servlet;
 
+import dev.tokengate.testing.jetty.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.TokenGate;
@@ -134,7 +135,8 @@ class TokenGateFilterTest {
         HttpResponse<String> r = server.get("/app/api/accounts/1");
 
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", DPoP realm=\"accounts\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", resource_metadata=\"" + server.base()
+                + "/.well-known/oauth-protected-resource\", DPoP realm=\"accounts\", resource_metadata=\"" + server.base() + "/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         assertThat(r.headers().firstValue("X-Legacy")).isEmpty();
     }
 
@@ -143,7 +145,8 @@ class TokenGateFilterTest {
         HttpResponse<String> r = server.get("/app/api/accounts/1", "Authorization", "Basic YWxpY2U6c2VjcmV0");
 
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", DPoP realm=\"accounts\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", resource_metadata=\"" + server.base()
+                + "/.well-known/oauth-protected-resource\", DPoP realm=\"accounts\", resource_metadata=\"" + server.base() + "/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
     }
 
     @Test
@@ -339,7 +342,8 @@ class TokenGateFilterTest {
         HttpResponse<String> r = postForm("/app/form/submit", "access_token=" + StubTokens.READ + "&comment=hi");
 
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", DPoP realm=\"accounts\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", resource_metadata=\"" + server.base()
+                + "/.well-known/oauth-protected-resource\", DPoP realm=\"accounts\", resource_metadata=\"" + server.base() + "/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
     }
 
     /**

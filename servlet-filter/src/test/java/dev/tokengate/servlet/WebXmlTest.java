@@ -1,8 +1,10 @@
 package dev.tokengate.servlet;
 
+import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.testing.TestKeys;
-import dev.tokengate.testing.TestKeys.TestKey;
+import dev.tokengate.testkit.SigningKey;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.testkit.TokenBuilder;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +60,8 @@ class WebXmlTest {
             HttpResponse<String> r = server.get("/legacy/api/accounts/7");
 
             assertThat(r.statusCode()).isEqualTo(401);
-            assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"legacy\", DPoP realm=\"legacy\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+            assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"legacy\", resource_metadata=\"" + server.base()
+                    + "/.well-known/oauth-protected-resource\", DPoP realm=\"legacy\", resource_metadata=\"" + server.base() + "/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         }
     }
 
@@ -152,12 +155,12 @@ class WebXmlTest {
     }
 
     /** A valid token for the {@code jwt} webapp: core's fixture token, for its issuer and audience, scope {@code read}. */
-    private static TestTokens.Builder token() {
+    private static TokenBuilder token() {
         return TestTokens.jwt().issuer("https://issuer.test/").audience("https://api.test").scope("read");
     }
 
     /** Copies the {@code jwt} webapp, pointing its {@code tokengate.jwt.public-key} at a PEM file of {@code key}. */
-    private static Path jwtWebapp(Path dir, TestKey key) throws Exception {
+    private static Path jwtWebapp(Path dir, SigningKey key) throws Exception {
         Path pem = dir.resolve("issuer.pem");
         Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.publicKey().getEncoded())

@@ -20,6 +20,7 @@ class ConsumerTest {
         assertLinkedFrom("dev.tokengate.security.TokenGateMechanism", "tokengate-jakarta-security-");
         assertLinkedFrom("dev.tokengate.redis.RedisControlProvider", "tokengate-redis-");
         assertLinkedFrom("dev.tokengate.micrometer.MicrometerObserver", "tokengate-micrometer-");
+        assertLinkedFrom("dev.tokengate.testkit.LoopbackIssuer", "tokengate-testkit-");
     }
 
     @Test

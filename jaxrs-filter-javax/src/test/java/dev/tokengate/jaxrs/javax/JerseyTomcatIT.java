@@ -10,7 +10,7 @@ import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.jaxrs.RequiresScopes;
 import dev.tokengate.jaxrs.TokenGateFeature;
 import dev.tokengate.log.Slf4jCallLogSink;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.apache.catalina.Context;
@@ -82,7 +82,7 @@ class JerseyTomcatIT {
     private final LogLines calls = new LogLines(Slf4jCallLogSink.LOGGER_NAME);
     private final LogLines feature = new LogLines(TokenGateFeature.class.getName());
     private final List<String> tokensSent = new ArrayList<>();
-    private JwksServer idp;
+    private LoopbackIssuer idp;
     private Tomcat tomcat;
     private URI base;
 
@@ -90,7 +90,7 @@ class JerseyTomcatIT {
     void start(@TempDir Path tomcatBase) throws Exception {
         calls.attach();
         feature.attach();
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
         tomcat = new Tomcat();
         tomcat.setBaseDir(tomcatBase.toString());
         Connector connector = new Connector();
@@ -104,7 +104,7 @@ class JerseyTomcatIT {
         Wrapper jersey = Tomcat.addServlet(context, "jersey", "org.glassfish.jersey.servlet.ServletContainer");
         jersey.addInitParameter("javax.ws.rs.Application", OrdersApplication.class.getName());
         jersey.addInitParameter(ConfigKeys.JWT_ISSUER, TestTokens.ISSUER);
-        jersey.addInitParameter(ConfigKeys.JWT_JWKS_URI, idp.uri().toString());
+        jersey.addInitParameter(ConfigKeys.JWT_JWKS_URI, idp.jwksUri().toString());
         jersey.addInitParameter(ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE);
         jersey.addInitParameter(ConfigKeys.REALM, "orders");
         jersey.setLoadOnStartup(1);
@@ -187,7 +187,8 @@ class JerseyTomcatIT {
         HttpResponse<String> r = get("/api/orders", null);
 
         assertRefused(r, 401, "missing_token");
-        assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"orders\", DPoP realm=\"orders\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+        assertThat(r.headers().allValues("WWW-Authenticate")).singleElement().asString()
+                .matches("Bearer realm=\"orders\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\", DPoP realm=\"orders\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         assertThat(callLine()).contains("\"status\":401", "\"error\":\"missing_token\"");
     }
 

@@ -17,11 +17,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 public abstract class ExtractionContract extends ConformanceContract {
 
     private static final String BARE = "Bearer realm=\"" + REALM + "\"";
-    /** A 401 without error: the bare Bearer challenge and, DPoP being allowed by default, the DPoP one. */
-    private static final String BARE_401 = BARE + ", DPoP realm=\"" + REALM
-            + "\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"";
     private static final String INVALID_TOKEN = BARE + ", error=\"invalid_token\"";
     private static final String INVALID_REQUEST = BARE + ", error=\"invalid_request\"";
+
+    /** The bare challenge of an application at {@code base}: the realm, and where the API's RFC 9728 metadata is. */
+    static String bare(URI base) {
+        String metadata = ", resource_metadata=\"" + base.getScheme() + "://" + base.getRawAuthority()
+                + "/.well-known/oauth-protected-resource\"";
+        // DPoP being allowed by default, the DPoP challenge follows the Bearer one
+        return BARE + metadata + ", DPoP realm=\"" + REALM + "\"" + metadata
+                + ", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"";
+    }
 
     @Test
     void requestWhenValidTokenThenServed() throws Exception {
@@ -36,7 +42,7 @@ public abstract class ExtractionContract extends ConformanceContract {
         RawHttp.Response r = RawHttp.get(base(), GatedApp.READ);
 
         assertThat(r.status()).isEqualTo(401);
-        assertThat(r.challenge()).isEqualTo(BARE_401);
+        assertThat(r.challenge()).isEqualTo(bare(base()));
     }
 
     @Test
@@ -131,7 +137,7 @@ public abstract class ExtractionContract extends ConformanceContract {
         RawHttp.Response r = RawHttp.get(base(), GatedApp.READ + "?access_token=" + jwt("read"));
 
         assertThat(r.status()).isEqualTo(401);
-        assertThat(r.challenge()).isEqualTo(BARE_401);
+        assertThat(r.challenge()).isEqualTo(bare(base()));
     }
 
     @Test
@@ -148,7 +154,7 @@ public abstract class ExtractionContract extends ConformanceContract {
         RawHttp.Response r = RawHttp.request(base(), "POST", GatedApp.READ).form("access_token=" + jwt("read")).send();
 
         assertThat(r.status()).isEqualTo(401);
-        assertThat(r.challenge()).isEqualTo(BARE_401);
+        assertThat(r.challenge()).isEqualTo(bare(base()));
     }
 
     @Test

@@ -7,10 +7,11 @@ import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.config.ConfigKeys;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
+import dev.tokengate.testkit.TokenBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -67,7 +68,7 @@ public abstract class JwtContract extends ConformanceContract {
 
     /** A valid token whose header and payload JSON are rewritten as given (bytes), then signed over those bytes. */
     private static String signedJson(UnaryOperator<byte[]> header, UnaryOperator<byte[]> payload) {
-        TestTokens.Builder token = TestTokens.jwt();
+        TokenBuilder token = TestTokens.jwt();
         return token.signEncoded(b64(header.apply(json(token.headerValues()))),
                 b64(payload.apply(json(token.claimValues()))));
     }
@@ -118,8 +119,8 @@ public abstract class JwtContract extends ConformanceContract {
         String unbound = "unbound-" + UUID.randomUUID();
         String answer = "{\"active\":true,\"sub\":\"alice\",\"client_id\":\"trading-app\",\"scope\":\"read\",\"exp\":"
                 + Instant.now().plusSeconds(300).getEpochSecond();
-        introspection.answer(bound, answer + ",\"cnf\":{\"x5t#S256\":\"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2\"}}");
-        introspection.answer(unbound, answer + "}");
+        issuer.introspectionAnswer(bound, answer + ",\"cnf\":{\"x5t#S256\":\"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2\"}}");
+        issuer.introspectionAnswer(unbound, answer + "}");
 
         assertInvalidToken(read(base(), bound));
         assertThat(read(base(), unbound).status()).as("the same answer without cnf").isEqualTo(200);
@@ -189,7 +190,7 @@ public abstract class JwtContract extends ConformanceContract {
 
     @Test
     void jwtWhenAnyPartIsNotCanonicalBase64UrlThenInvalidToken() throws Exception {
-        TestTokens.Builder unaligned = TestTokens.jwtWithUnalignedParts();
+        TokenBuilder unaligned = TestTokens.jwtWithUnalignedParts();
         List<String> parts = unaligned.encodedParts();
         String valid = unaligned.signEncoded(parts.get(0), parts.get(1));
         String signature = valid.substring(valid.lastIndexOf('.') + 1);
@@ -237,8 +238,8 @@ public abstract class JwtContract extends ConformanceContract {
 
     @Test
     void jwtWhenKidUnknownAndJwksJustRefetchedOrRefetchRateLimitedThenInvalidToken() throws Exception {
-        try (JwksServer keys = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()))) {
-            URI base = deploy(Map.of(ConfigKeys.JWT_JWKS_URI, keys.uri().toString(),
+        try (LoopbackIssuer keys = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()))) {
+            URI base = deploy(Map.of(ConfigKeys.JWT_JWKS_URI, keys.jwksUri().toString(),
                     ConfigKeys.JWKS_REFETCH_INTERVAL, "1h"));
             assertThat(read(base, jwt("read")).status()).isEqualTo(200);
             int fetched = keys.jwksRequests();
@@ -255,8 +256,8 @@ public abstract class JwtContract extends ConformanceContract {
 
     @Test
     void jwtWhenKidUnknownAndJwksCannotBeFetchedThen503() throws Exception {
-        try (JwksServer keys = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()))) {
-            URI base = deploy(Map.of(ConfigKeys.JWT_JWKS_URI, keys.uri().toString()));
+        try (LoopbackIssuer keys = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()))) {
+            URI base = deploy(Map.of(ConfigKeys.JWT_JWKS_URI, keys.jwksUri().toString()));
             assertThat(read(base, jwt("read")).status()).isEqualTo(200);
             keys.down();
 
@@ -273,8 +274,8 @@ public abstract class JwtContract extends ConformanceContract {
 
     @Test
     void jwtWhenJwksDownAndNothingCachedThen503() throws Exception {
-        try (JwksServer keys = JwksServer.start().down()) {
-            URI base = deploy(Map.of(ConfigKeys.JWT_JWKS_URI, keys.uri().toString()));
+        try (LoopbackIssuer keys = LoopbackIssuer.start().down()) {
+            URI base = deploy(Map.of(ConfigKeys.JWT_JWKS_URI, keys.jwksUri().toString()));
 
             assertThat(read(base, jwt("read")).status()).isEqualTo(503);
         }

@@ -3,8 +3,7 @@ package dev.tokengate.testing.conformance;
 import dev.tokengate.TokenGate;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
-import dev.tokengate.testing.IntrospectionServer;
-import dev.tokengate.testing.JwksServer;
+import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import org.junit.jupiter.api.AfterAll;
@@ -37,8 +36,8 @@ public abstract class ConformanceContract {
     public static final String CLIENT_ID = "conformance-api";
     public static final String CLIENT_SECRET = "conformance-secret";
 
-    protected JwksServer idp;
-    protected IntrospectionServer introspection;
+    /** The authorization server: JWKS, introspection (which requires the client's credentials) and revocation. */
+    protected LoopbackIssuer issuer;
     private GatedApp.Deployment shared;
     private final List<GatedApp.Deployment> perTest = new ArrayList<>();
 
@@ -47,8 +46,8 @@ public abstract class ConformanceContract {
 
     @BeforeAll
     void startAuthorizationServer() {
-        idp = JwksServer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
-        introspection = IntrospectionServer.start();
+        issuer = LoopbackIssuer.builder().issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE)
+                .clientCredentials(CLIENT_ID, CLIENT_SECRET).start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     }
 
     @AfterAll
@@ -56,8 +55,7 @@ public abstract class ConformanceContract {
         if (shared != null) {
             shared.close();
         }
-        idp.close();
-        introspection.close();
+        issuer.close();
     }
 
     @AfterEach
@@ -73,14 +71,8 @@ public abstract class ConformanceContract {
      * JWKS on loopback and the audience {@link TestTokens#AUDIENCE}, and introspection on loopback for opaque tokens.
      */
     protected Map<String, String> settings() {
-        Map<String, String> s = new HashMap<>();
+        Map<String, String> s = new HashMap<>(issuer.settings());
         s.put(ConfigKeys.REALM, REALM);
-        s.put(ConfigKeys.JWT_ISSUER, TestTokens.ISSUER);
-        s.put(ConfigKeys.JWT_JWKS_URI, idp.uri().toString());
-        s.put(ConfigKeys.JWT_AUDIENCE, TestTokens.AUDIENCE);
-        s.put(ConfigKeys.INTROSPECTION_URI, introspection.uri().toString());
-        s.put(ConfigKeys.INTROSPECTION_CLIENT_ID, CLIENT_ID);
-        s.put(ConfigKeys.INTROSPECTION_CLIENT_SECRET, CLIENT_SECRET);
         return s;
     }
 

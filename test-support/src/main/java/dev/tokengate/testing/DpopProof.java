@@ -1,6 +1,7 @@
 package dev.tokengate.testing;
 
-import dev.tokengate.testing.TestKeys.TestKey;
+import dev.tokengate.testkit.SigningKey;
+import dev.tokengate.testkit.TokenBuilder;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -27,12 +28,12 @@ public final class DpopProof {
     }
 
     /** A proof signed by this key under its default algorithm, with a fresh {@code jti} and {@code iat} now. */
-    public static Builder by(TestKey key) {
+    public static Builder by(SigningKey key) {
         return new Builder(key);
     }
 
     /** The public JWK of a key as a client puts it in a proof: {@code kty} and the public members only. */
-    public static Map<String, Object> publicJwk(TestKey key) {
+    public static Map<String, Object> publicJwk(SigningKey key) {
         Map<String, Object> jwk = new LinkedHashMap<>(TestKeys.jwk(key, false));
         jwk.remove("kid");
         jwk.remove("use");
@@ -40,7 +41,7 @@ public final class DpopProof {
     }
 
     /** The RFC 7638 thumbprint of a key, computed here independently, for a token's {@code cnf.jkt}. */
-    public static String thumbprint(TestKey key) {
+    public static String thumbprint(SigningKey key) {
         Map<String, Object> jwk = publicJwk(key);
         String json = jwk.get("kty").equals("EC")
                 ? "{\"crv\":\"" + jwk.get("crv") + "\",\"kty\":\"EC\",\"x\":\"" + jwk.get("x") + "\",\"y\":\"" + jwk.get("y") + "\"}"
@@ -55,13 +56,13 @@ public final class DpopProof {
 
     /** Builds one proof; unset parts take sensible values, {@code null} leaves a claim out. */
     public static final class Builder {
-        private final TestKey key;
-        private final TestTokens.Builder jwt;
+        private final SigningKey key;
+        private final TokenBuilder jwt;
         private Clock clock = Clock.systemUTC();
         private Instant issuedAt;
         private boolean noIssuedAt;
 
-        private Builder(TestKey key) {
+        private Builder(SigningKey key) {
             this.key = key;
             this.jwt = TestTokens.jwt().signedWith(key).keyId(null).type("dpop+jwt").header("jwk", publicJwk(key));
             for (String claim : new String[]{"iss", "sub", "aud", "client_id", "scope", "exp", "nbf"}) {
@@ -135,7 +136,7 @@ public final class DpopProof {
         }
 
         /** Puts another key's public JWK in the header (the signature then does not verify with it). */
-        public Builder jwkOf(TestKey other) {
+        public Builder jwkOf(SigningKey other) {
             jwt.header("jwk", publicJwk(other));
             return this;
         }

@@ -47,7 +47,7 @@ public abstract class OpaqueContract extends ConformanceContract {
 
     @Test
     void requestWhenExpPassedBeyondClockSkewThenInvalidToken() throws Exception {
-        introspection.answer("opaque-exp-past", activeWith("exp", Duration.ofSeconds(-120)));
+        issuer.introspectionAnswer("opaque-exp-past", activeWith("exp", Duration.ofSeconds(-120)));
 
         RawHttp.Response r = read(base(), "opaque-exp-past");
 
@@ -57,14 +57,14 @@ public abstract class OpaqueContract extends ConformanceContract {
 
     @Test
     void requestWhenExpPassedWithinClockSkewThenServed() throws Exception {
-        introspection.answer("opaque-exp-skew", activeWith("exp", Duration.ofSeconds(-10)));
+        issuer.introspectionAnswer("opaque-exp-skew", activeWith("exp", Duration.ofSeconds(-10)));
 
         assertThat(read(base(), "opaque-exp-skew").status()).isEqualTo(200);
     }
 
     @Test
     void requestWhenNbfBeyondClockSkewThenInvalidToken() throws Exception {
-        introspection.answer("opaque-nbf-future", activeWith("nbf", Duration.ofSeconds(120)));
+        issuer.introspectionAnswer("opaque-nbf-future", activeWith("nbf", Duration.ofSeconds(120)));
 
         RawHttp.Response r = read(base(), "opaque-nbf-future");
 
@@ -74,14 +74,14 @@ public abstract class OpaqueContract extends ConformanceContract {
 
     @Test
     void requestWhenNbfWithinClockSkewThenServed() throws Exception {
-        introspection.answer("opaque-nbf-skew", activeWith("nbf", Duration.ofSeconds(10)));
+        issuer.introspectionAnswer("opaque-nbf-skew", activeWith("nbf", Duration.ofSeconds(10)));
 
         assertThat(read(base(), "opaque-nbf-skew").status()).isEqualTo(200);
     }
 
     @Test
     void requestWhenIatBeyondClockSkewThenInvalidToken() throws Exception {
-        introspection.answer("opaque-iat-future", activeWith("iat", Duration.ofSeconds(120)));
+        issuer.introspectionAnswer("opaque-iat-future", activeWith("iat", Duration.ofSeconds(120)));
 
         RawHttp.Response r = read(base(), "opaque-iat-future");
 
@@ -92,7 +92,7 @@ public abstract class OpaqueContract extends ConformanceContract {
     @Test
     void requestWhenClockSkewKeyIsZeroThenExpJustPassedIsInvalidToken() throws Exception {
         URI strict = deploy(Map.of(ConfigKeys.INTROSPECTION_CLOCK_SKEW, "0s"));
-        introspection.answer("opaque-exp-noskew", activeWith("exp", Duration.ofSeconds(-10)));
+        issuer.introspectionAnswer("opaque-exp-noskew", activeWith("exp", Duration.ofSeconds(-10)));
 
         RawHttp.Response r = read(strict, "opaque-exp-noskew");
 
@@ -104,7 +104,7 @@ public abstract class OpaqueContract extends ConformanceContract {
 
     @Test
     void requestWhenAnswerNamesAnotherAudienceThenInvalidTokenWithoutEchoingIt() throws Exception {
-        introspection.answer("opaque-aud-other", active(",\"aud\":\"https://payments.example.com\""));
+        issuer.introspectionAnswer("opaque-aud-other", active(",\"aud\":\"https://payments.example.com\""));
 
         RawHttp.Response r = read(base(), "opaque-aud-other");
 
@@ -116,7 +116,7 @@ public abstract class OpaqueContract extends ConformanceContract {
 
     @Test
     void requestWhenAnswerAudiencesIncludeTheApisThenServed() throws Exception {
-        introspection.answer("opaque-aud-ours",
+        issuer.introspectionAnswer("opaque-aud-ours",
                 active(",\"aud\":[\"https://payments.example.com\",\"" + TestTokens.AUDIENCE + "\"]"));
 
         assertThat(read(base(), "opaque-aud-ours").status()).isEqualTo(200);
@@ -124,7 +124,7 @@ public abstract class OpaqueContract extends ConformanceContract {
 
     @Test
     void requestWhenAnswerNamesAnUntrustedIssuerThenInvalidTokenWithoutEchoingIt() throws Exception {
-        introspection.answer("opaque-iss-other", active(",\"iss\":\"https://evil.example.net\""));
+        issuer.introspectionAnswer("opaque-iss-other", active(",\"iss\":\"https://evil.example.net\""));
 
         RawHttp.Response r = read(base(), "opaque-iss-other");
 
@@ -136,7 +136,7 @@ public abstract class OpaqueContract extends ConformanceContract {
 
     @Test
     void requestWhenAnswerNamesTheTrustedIssuerAndAudienceThenServed() throws Exception {
-        introspection.answer("opaque-iss-ours",
+        issuer.introspectionAnswer("opaque-iss-ours",
                 active(",\"iss\":\"" + TestTokens.ISSUER + "\",\"aud\":\"" + TestTokens.AUDIENCE + "\""));
 
         assertThat(read(base(), "opaque-iss-ours").status()).isEqualTo(200);
@@ -144,7 +144,7 @@ public abstract class OpaqueContract extends ConformanceContract {
 
     @Test
     void requestWhenAnswerCarriesNeitherIssNorAudThenServed() throws Exception {
-        introspection.answer("opaque-no-iss-aud", active(""));
+        issuer.introspectionAnswer("opaque-no-iss-aud", active(""));
 
         RawHttp.Response r = read(base(), "opaque-no-iss-aud");
 
@@ -156,7 +156,7 @@ public abstract class OpaqueContract extends ConformanceContract {
 
     @Test
     void requestWhenTokenTypeIsRefreshTokenThenInvalidToken() throws Exception {
-        introspection.answer("opaque-refresh", active(",\"token_type\":\"refresh_token\""));
+        issuer.introspectionAnswer("opaque-refresh", active(",\"token_type\":\"refresh_token\""));
 
         RawHttp.Response r = read(base(), "opaque-refresh");
 
@@ -166,7 +166,7 @@ public abstract class OpaqueContract extends ConformanceContract {
 
     @Test
     void requestWhenKeycloakTypIsRefreshThenInvalidToken() throws Exception {
-        introspection.answer("opaque-kc-refresh", active(",\"typ\":\"Refresh\""));
+        issuer.introspectionAnswer("opaque-kc-refresh", active(",\"typ\":\"Refresh\""));
 
         RawHttp.Response r = read(base(), "opaque-kc-refresh");
 
@@ -178,7 +178,7 @@ public abstract class OpaqueContract extends ConformanceContract {
 
     /** A deployment whose gate and introspection cache read {@code time}, with the default cache settings. */
     private URI deployWith(FakeTime time, Duration cacheTtl) throws Exception {
-        IntrospectionValidator.Builder introspecting = IntrospectionValidator.builder(introspection.uri())
+        IntrospectionValidator.Builder introspecting = IntrospectionValidator.builder(issuer.introspectionUri())
                 .clientId(CLIENT_ID).clientSecret(CLIENT_SECRET).ticker(time);
         if (cacheTtl != null) {
             introspecting.cacheTtl(cacheTtl);
@@ -191,19 +191,19 @@ public abstract class OpaqueContract extends ConformanceContract {
         FakeTime time = new FakeTime(Instant.now());
         URI base = deployWith(time, null);
         String token = "opaque-revoked";
-        introspection.answer(token, activeAt(time.instant(), ""));
+        issuer.introspectionAnswer(token, activeAt(time.instant(), ""));
         assertThat(read(base, token).status()).isEqualTo(200);
-        introspection.answer(token, "{\"active\":false}");
+        issuer.introspectionAnswer(token, "{\"active\":false}");
 
         time.advance(Duration.ofSeconds(29));
         assertThat(read(base, token).status()).isEqualTo(200);
-        assertThat(introspection.calls(token)).isEqualTo(1);
+        assertThat(issuer.introspections(token)).isEqualTo(1);
 
         time.advance(Duration.ofSeconds(1));
         RawHttp.Response r = read(base, token);
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.challenge()).contains(INVALID_TOKEN, "not active");
-        assertThat(introspection.calls(token)).isEqualTo(2);
+        assertThat(issuer.introspections(token)).isEqualTo(2);
     }
 
     @Test
@@ -211,16 +211,16 @@ public abstract class OpaqueContract extends ConformanceContract {
         FakeTime time = new FakeTime(Instant.now());
         URI base = deployWith(time, Duration.ofMinutes(10));
         String token = "opaque-no-exp";
-        introspection.answer(token, "{\"active\":true,\"sub\":\"alice\",\"scope\":\"read\"}");
+        issuer.introspectionAnswer(token, "{\"active\":true,\"sub\":\"alice\",\"scope\":\"read\"}");
         assertThat(read(base, token).status()).isEqualTo(200);
 
         time.advance(Duration.ofSeconds(29));
         assertThat(read(base, token).status()).isEqualTo(200);
-        assertThat(introspection.calls(token)).isEqualTo(1);
+        assertThat(issuer.introspections(token)).isEqualTo(1);
 
         time.advance(Duration.ofSeconds(1));
         assertThat(read(base, token).status()).isEqualTo(200);
-        assertThat(introspection.calls(token)).isEqualTo(2);
+        assertThat(issuer.introspections(token)).isEqualTo(2);
     }
 
     /**
@@ -232,7 +232,7 @@ public abstract class OpaqueContract extends ConformanceContract {
     void requestWhenCaseVariantOfCachedTokenOnSameConnectionThenIntrospectedAndInvalidToken() throws Exception {
         String token = "caseOpaque-7fQ2xLm";
         String variant = "caseopaque-7fQ2xLm";
-        introspection.answer(token, active(""));
+        issuer.introspectionAnswer(token, active(""));
 
         try (RawHttp.Connection connection = RawHttp.connect(base())) {
             assertThat(connection.get(GatedApp.READ, "Authorization: Bearer " + token).status()).isEqualTo(200);
@@ -242,15 +242,15 @@ public abstract class OpaqueContract extends ConformanceContract {
             assertThat(r.status()).isEqualTo(401);
             assertThat(r.challenge()).contains(INVALID_TOKEN);
         }
-        assertThat(introspection.calls(token)).isEqualTo(1);
-        assertThat(introspection.calls(variant)).isEqualTo(1);
+        assertThat(issuer.introspections(token)).isEqualTo(1);
+        assertThat(issuer.introspections(variant)).isEqualTo(1);
     }
 
     @Test
     void requestWhenCaseVariantOfCachedTokenOnNewConnectionThenIntrospectedAndInvalidToken() throws Exception {
         String token = "caseOpaque-9kW4pTz";
         String variant = "caseOpaque-9kw4pTz";
-        introspection.answer(token, active(""));
+        issuer.introspectionAnswer(token, active(""));
         assertThat(read(base(), token).status()).isEqualTo(200);
         assertThat(read(base(), token).status()).isEqualTo(200);
 
@@ -258,7 +258,7 @@ public abstract class OpaqueContract extends ConformanceContract {
 
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.challenge()).contains(INVALID_TOKEN);
-        assertThat(introspection.calls(token)).isEqualTo(1);
-        assertThat(introspection.calls(variant)).isEqualTo(1);
+        assertThat(issuer.introspections(token)).isEqualTo(1);
+        assertThat(issuer.introspections(variant)).isEqualTo(1);
     }
 }

@@ -1,6 +1,6 @@
-package dev.tokengate.jaxrs;
+package dev.tokengate.testing.jetty;
 
-import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -11,16 +11,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.function.Consumer;
 
-/** An in-process Jetty (ee11, Servlet 6.1) on a loopback port, with a JDK {@link HttpClient} pointed at it. */
-final class TestServer implements dev.tokengate.testing.conformance.GatedApp.Server {
+/**
+ * The one test server of the adapters' tests: an in-process Jetty on a loopback port serving a handler (a servlet
+ * context of any Jetty environment, ee10 or ee11), with a JDK {@link HttpClient} pointed at it.
+ */
+public final class TestServer implements dev.tokengate.testing.conformance.GatedApp.Server {
 
     private final Server server = new Server();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
 
-    private TestServer(Consumer<ServletContextHandler> setup) throws Exception {
+    private TestServer(Handler handler) throws Exception {
         HttpConfiguration http = new HttpConfiguration();
         // As the README asks of every Jetty in front of tokengate: Jetty's per-connection header cache otherwise hands
         // a later request the cached Authorization value of an earlier one that differs from it only in case.
@@ -29,10 +31,7 @@ final class TestServer implements dev.tokengate.testing.conformance.GatedApp.Ser
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.setContextPath("/");
-        setup.accept(context);
-        server.setHandler(context);
+        server.setHandler(handler);
         try {
             server.start();
         } catch (Exception e) {
@@ -42,8 +41,8 @@ final class TestServer implements dev.tokengate.testing.conformance.GatedApp.Ser
         base = URI.create("http://127.0.0.1:" + connector.getLocalPort());
     }
 
-    static TestServer start(Consumer<ServletContextHandler> setup) throws Exception {
-        return new TestServer(setup);
+    public static TestServer start(Handler handler) throws Exception {
+        return new TestServer(handler);
     }
 
     /** Scheme, host and port. */
@@ -52,12 +51,32 @@ final class TestServer implements dev.tokengate.testing.conformance.GatedApp.Ser
         return base;
     }
 
-    HttpRequest.Builder request(String pathAndQuery) {
+    public HttpRequest.Builder request(String pathAndQuery) {
         return HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(10));
     }
 
-    HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sends without waiting for the answer. */
+    public java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest.Builder request) {
+        return client.sendAsync(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> get(String pathAndQuery, String... headers) throws Exception {
+        HttpRequest.Builder b = request(pathAndQuery).GET();
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
+    }
+
+    /** Closes every connection and accepts no more, but keeps the server and its threads running. */
+    public void closeConnections() throws Exception {
+        for (org.eclipse.jetty.server.Connector c : server.getConnectors()) {
+            c.stop();
+        }
     }
 
     @Override

@@ -62,7 +62,7 @@ public abstract class RevocationContract extends ConformanceContract {
 
     @Test
     void opaqueTokenRevokedByItsTextIsRefusedThoughItsIntrospectionAnswerIsCached() throws Exception {
-        introspection.answer("opaque-to-revoke", "{\"active\":true,\"sub\":\"alice\",\"scope\":\"read\",\"exp\":"
+        issuer.introspectionAnswer("opaque-to-revoke", "{\"active\":true,\"sub\":\"alice\",\"scope\":\"read\",\"exp\":"
                 + Instant.now().plusSeconds(3600).getEpochSecond() + "}");
         TokenGate gate = gate(Map.of()).build();
         URI base = deploy(gate);

@@ -1,5 +1,6 @@
 package dev.tokengate.testing;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
@@ -12,21 +13,39 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Captures every log event of the JVM (root logger) while open, so a test can assert what was, and what was
- * never, logged: {@code try (LogCapture logs = LogCapture.start()) { … assertThat(logs.text()).doesNotContain(token); }}.
+ * Captures log events while open, so a test can assert what was, and what was never, logged: every event of the JVM
+ * ({@link #start()}: {@code try (LogCapture logs = LogCapture.start()) { … assertThat(logs.text()).doesNotContain(token); }}),
+ * or one logger's from DEBUG up ({@link #of(String)}). The project's one log capture.
  */
 public final class LogCapture implements AutoCloseable {
 
-    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private final Logger logger;
+    private final Level previousLevel;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    private LogCapture() {
+    private LogCapture(String loggerName, Level level) {
+        this.logger = (Logger) LoggerFactory.getLogger(loggerName);
+        this.previousLevel = logger.getLevel();
+        if (level != null) {
+            logger.setLevel(level);
+        }
         appender.start();
-        root.addAppender(appender);
+        logger.addAppender(appender);
     }
 
+    /** Captures what reaches the root logger at the configured levels. */
     public static LogCapture start() {
-        return new LogCapture();
+        return new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME, null);
+    }
+
+    /** Captures one logger and its children from DEBUG up; its level is restored on {@link #close()}. */
+    public static LogCapture of(String loggerName) {
+        return new LogCapture(loggerName, Level.DEBUG);
+    }
+
+    /** The captured events, in order. */
+    public List<ILoggingEvent> events() {
+        return List.copyOf(appender.list);
     }
 
     /** Every captured line: formatted message, MDC, key-value pairs and the full text of any throwable. */
@@ -73,7 +92,8 @@ public final class LogCapture implements AutoCloseable {
 
     @Override
     public void close() {
-        root.detachAppender(appender);
+        logger.detachAppender(appender);
         appender.stop();
+        logger.setLevel(previousLevel);
     }
 }

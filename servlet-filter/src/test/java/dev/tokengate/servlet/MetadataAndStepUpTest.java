@@ -1,0 +1,219 @@
+package dev.tokengate.servlet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokengate.TokenGate;
+import dev.tokengate.authorize.UrlRules;
+import dev.tokengate.config.TokenGateConfig;
+import dev.tokengate.jwks.KeySources;
+import dev.tokengate.jwt.JwtValidator;
+import dev.tokengate.testing.CapturingSink;
+import dev.tokengate.testing.FakeTime;
+import dev.tokengate.testing.jetty.TestServer;
+import dev.tokengate.testkit.LoopbackIssuer;
+import dev.tokengate.testkit.TokenBuilder;
+import dev.tokengate.testing.TestKeys;
+import dev.tokengate.testing.TestTokens;
+import jakarta.servlet.DispatcherType;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * RFC 9728 metadata and RFC 9470 step-up through the real filter in Jetty, with real JWTs from a JWKS on loopback and
+ * the gate on a test clock.
+ */
+class MetadataAndStepUpTest {
+
+    /** DPoP being allowed by default, every 401 ends with the DPoP challenge and its proof algorithms. */
+    private static final String DPOP_ALGS = ", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"";
+
+    private static final String RULES = "POST /api/withdrawals = withdraw + acr mfa hwk + max-age 5m; "
+            + "GET /api/fresh = read + max-age 60; GET /api/* = read | trade; /* = permit";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final FakeTime time = new FakeTime(Instant.now());
+    private final CapturingSink sink = new CapturingSink();
+    private LoopbackIssuer idp;
+    private TestServer server;
+
+    @BeforeEach
+    void start() {
+        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        idp.close();
+    }
+
+    private void serve(TokenGateConfig settings) throws Exception {
+        TokenGate gate = TokenGate.builder().settings(settings)
+                .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
+                        .keySource(KeySources.jwks(idp.jwksUri()).build()).audiences(TestTokens.AUDIENCE))
+                .callLogSink(sink).clock(time).build();
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.addFilter(new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(RULES))), "/*",
+                EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(new ServletHolder(new LegacyServlet()), "/*");
+        server = TestServer.start(context);
+    }
+
+    private HttpResponse<String> call(String method, String path, String token) throws Exception {
+        HttpRequest.Builder b = server.request(path).method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return server.send(b);
+    }
+
+    private String withdrawToken(String acr, Instant authTime) {
+        TokenBuilder b = TestTokens.jwt().scope("withdraw");
+        if (acr != null) {
+            b.claim("acr", acr);
+        }
+        if (authTime != null) {
+            b.claim("auth_time", authTime.getEpochSecond());
+        }
+        return b.sign();
+    }
+
+    @Test
+    void servesTheMetadataOpenlyAndCacheably() throws Exception {
+        serve(TokenGateConfig.builder().resourceDocumentation("https://docs.example.com/api").build());
+        HttpResponse<String> r = call("GET", "/.well-known/oauth-protected-resource", null);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(r.headers().firstValue("Cache-Control")).hasValue("public, max-age=3600");
+        JsonNode doc = JSON.readTree(r.body());
+        assertThat(doc.get("resource").asText()).isEqualTo(server.base().toString());
+        assertThat(doc.get("authorization_servers")).containsExactly(JSON.valueToTree(TestTokens.ISSUER));
+        assertThat(doc.get("scopes_supported").toString()).isEqualTo("[\"read\",\"trade\",\"withdraw\"]");
+        assertThat(doc.get("bearer_methods_supported").toString()).isEqualTo("[\"header\"]");
+        assertThat(doc.get("resource_documentation").asText()).isEqualTo("https://docs.example.com/api");
+        assertThat(doc.get("dpop_signing_alg_values_supported").toString()).as("DPoP is allowed by default")
+                .isEqualTo("[\"RS256\",\"RS384\",\"RS512\",\"PS256\",\"PS384\",\"PS512\",\"ES256\",\"ES384\",\"ES512\"]");
+        assertThat(sink.drain()).isEmpty(); // not in the call log
+        assertThat(call("POST", "/.well-known/oauth-protected-resource", null).body())
+                .as("only GET and HEAD are the document; a POST goes to the application").doesNotContain("authorization_servers");
+        HttpResponse<String> head = call("HEAD", "/.well-known/oauth-protected-resource", null);
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+    }
+
+    @Test
+    void aResourceBelowAPathIsServedAtThePathSuffixedUrlAndNamedInEveryChallenge() throws Exception {
+        serve(TokenGateConfig.builder().resource("https://api.example.com/v1").allowFormBody(true).build());
+
+        HttpResponse<String> doc = call("GET", "/.well-known/oauth-protected-resource/v1", null);
+        assertThat(doc.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(doc.body()).get("resource").asText()).isEqualTo("https://api.example.com/v1");
+        assertThat(JSON.readTree(doc.body()).get("bearer_methods_supported").toString()).isEqualTo("[\"header\",\"body\"]");
+        assertThat(call("GET", "/.well-known/oauth-protected-resource", null).body())
+                .as("the bare form is another resource's").doesNotContain("api.example.com");
+
+        String metadata = "resource_metadata=\"https://api.example.com/.well-known/oauth-protected-resource/v1\"";
+        HttpResponse<String> missing = call("GET", "/api/orders", null);
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"api\", " + metadata + ", DPoP realm=\"api\", " + metadata + DPOP_ALGS);
+        HttpResponse<String> invalid = call("GET", "/api/orders", "not-a-valid-token");
+        assertThat(invalid.statusCode()).isEqualTo(401);
+        assertThat(invalid.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
+                assertThat(v).contains("error=\"invalid_token\"").endsWith(metadata + ", DPoP realm=\"api\", " + metadata + DPOP_ALGS));
+        HttpResponse<String> forbidden = call("GET", "/api/orders", TestTokens.jwt().scope("other").sign());
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(forbidden.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
+                assertThat(v).doesNotContain("resource_metadata"));
+    }
+
+    @Test
+    void withoutAConfiguredResourceTheChallengeNamesTheRequestsOrigin() throws Exception {
+        serve(TokenGateConfig.builder().build());
+        HttpResponse<String> missing = call("GET", "/api/orders", null);
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"api\", resource_metadata=\""
+                + server.base() + "/.well-known/oauth-protected-resource\", DPoP realm=\"api\", resource_metadata=\""
+                + server.base() + "/.well-known/oauth-protected-resource\"" + DPOP_ALGS);
+    }
+
+    @Test
+    void stepUpRefusesAMissingAcr() throws Exception {
+        serve(TokenGateConfig.builder().build());
+        assertStepUpRefused(call("POST", "/api/withdrawals", withdrawToken(null, time.instant())), "no acr claim");
+    }
+
+    @Test
+    void stepUpRefusesAWrongAcr() throws Exception {
+        serve(TokenGateConfig.builder().build());
+        assertStepUpRefused(call("POST", "/api/withdrawals", withdrawToken("pwd", time.instant())), "acr pwd is not one of");
+    }
+
+    @Test
+    void stepUpRefusesAnAuthenticationOlderThanMaxAgeByTheGatesClock() throws Exception {
+        serve(TokenGateConfig.builder().build());
+        String token = withdrawToken("mfa", time.instant());
+        assertThat(call("POST", "/api/withdrawals", token).statusCode()).isEqualTo(200);
+        assertThat(sink.next().decision()).isEqualTo("allow");
+
+        time.advanceClockOnly(Duration.ofMinutes(5).plusSeconds(1));
+        assertStepUpRefused(call("POST", "/api/withdrawals", token), "more than 300 s before");
+    }
+
+    @Test
+    void stepUpRefusesAMissingAuthTimeWhenTheRouteHasAMaxAge() throws Exception {
+        serve(TokenGateConfig.builder().build());
+        HttpResponse<String> r = call("GET", "/api/fresh", TestTokens.jwt().scope("read").sign());
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .contains("error=\"insufficient_user_authentication\"").contains("max_age=\"60\"")
+                .doesNotContain("acr_values"));
+        assertThat(sink.next().reason()).hasValueSatisfying(reason -> assertThat(reason).contains("no numeric auth_time"));
+    }
+
+    @Test
+    void stepUpAdmitsATokenThatMeetsIt() throws Exception {
+        serve(TokenGateConfig.builder().build());
+        HttpResponse<String> r = call("POST", "/api/withdrawals", withdrawToken("hwk", time.instant().minusSeconds(299)));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(sink.next().decision()).isEqualTo("allow");
+        assertThat(call("GET", "/api/fresh", TestTokens.jwt().scope("read")
+                .claim("auth_time", time.instant().getEpochSecond()).sign()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aMissingScopeIsRefusedBeforeTheStepUpIsLookedAt() throws Exception {
+        serve(TokenGateConfig.builder().build());
+        HttpResponse<String> r = call("POST", "/api/withdrawals", TestTokens.jwt().scope("read").sign());
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
+                assertThat(v).contains("insufficient_scope"));
+    }
+
+    private void assertStepUpRefused(HttpResponse<String> r, String reason) throws Exception {
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("Bearer realm=\"api\", error=\"insufficient_user_authentication\", error_description=\"")
+                .contains("acr_values=\"mfa hwk\"").contains("max_age=\"300\"")
+                .contains("resource_metadata=\"" + server.base() + "/.well-known/oauth-protected-resource\""));
+        assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("insufficient_user_authentication");
+        dev.tokengate.log.CallEvent event = sink.next();
+        assertThat(event.decision()).isEqualTo("deny");
+        assertThat(event.errorCode()).hasValue("insufficient_user_authentication");
+        assertThat(event.reason()).hasValueSatisfying(v -> assertThat(v).contains(reason));
+        assertThat(event.marks()).contains("step_up");
+    }
+}
