@@ -50,4 +50,12 @@ public abstract class ConformanceSuite {
             return ConformanceSuite.this.app();
         }
     }
+
+    @Nested
+    class ProofOfPossession extends ProofOfPossessionContract {
+        @Override
+        protected GatedApp app() {
+            return ConformanceSuite.this.app();
+        }
+    }
 }
