@@ -25,6 +25,7 @@ import dev.tokengate.internal.WarningEpisode;
 import dev.tokengate.introspection.IntrospectionValidator;
 import dev.tokengate.jwt.DpopVerifier;
 import dev.tokengate.jwt.JwtValidator;
+import dev.tokengate.jwt.ReplayCache;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.log.CallLogSink;
 import dev.tokengate.log.Fingerprints;
@@ -163,13 +164,7 @@ public final class TokenGate implements AutoCloseable {
         this.clock = b.clock;
         this.upstreamFailures = new WarningEpisode(LOG, "tokengate cannot check tokens (answering 503)", clock,
                 WarningEpisode.SUMMARY_INTERVAL);
-        this.dpop = b.dpop.clock(clock).build();
         this.certificateHeader = b.certificateHeader;
-        if (dpop.mode() != DpopVerifier.Mode.OFF && dpop.proofLifetime().compareTo(DpopVerifier.DEFAULT_PROOF_LIFETIME) > 0) {
-            LOG.warn("{}={}: DPoP proofs are accepted up to that age (default {}); a captured proof can be replayed "
-                    + "to another node for that long", ConfigKeys.DPOP_PROOF_LIFETIME, dpop.proofLifetime(),
-                    DpopVerifier.DEFAULT_PROOF_LIFETIME);
-        }
         if (certificateHeader != null) {
             LOG.warn("{}={}: a client certificate forwarded by a trusted proxy in this header is taken as the TLS "
                     + "client certificate of certificate-bound tokens; make sure those proxies overwrite it",
@@ -179,10 +174,6 @@ public final class TokenGate implements AutoCloseable {
                         ConfigKeys.TRUSTED_PROXIES);
             }
         }
-        BearerTokenExtractor rfc6750 = BearerTokenExtractor.create(config.allowFormBody(),
-                config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
-        this.extractor = b.extractor != null ? b.extractor
-                : dpop.mode() == DpopVerifier.Mode.OFF ? rfc6750 : rfc6750.withDpop();
         this.observer = observer(b);
         Validators.Built built = b.validators.build(clock, b.ticker, b.validator != null, observer);
         this.stack = built.stack();
@@ -195,6 +186,20 @@ public final class TokenGate implements AutoCloseable {
         }
         this.shared = b.sharedControl != null ? b.sharedControl
                 : b.sharedSource != null ? sharedControl(b.sharedSource, clock) : null;
+        // the proofs' replay cache is shared when the shared control offers one
+        Optional<ReplayCache> sharedReplays = Optional.ofNullable(shared).flatMap(SharedControl::replayCache);
+        sharedReplays.ifPresent(cache -> b.dpop.sharedReplayCache(cache, shared.failClosed()));
+        this.dpop = b.dpop.clock(clock).build();
+        if (dpop.mode() != DpopVerifier.Mode.OFF && dpop.proofLifetime().compareTo(DpopVerifier.DEFAULT_PROOF_LIFETIME) > 0) {
+            LOG.warn("{}={}: DPoP proofs are accepted up to that age (default {}); a proof captured before its use "
+                    + "stays usable that long{}", ConfigKeys.DPOP_PROOF_LIFETIME, dpop.proofLifetime(),
+                    DpopVerifier.DEFAULT_PROOF_LIFETIME, sharedReplays.isPresent() ? ""
+                            : ", and a used one can be replayed to another node (the nodes share no replay cache)");
+        }
+        BearerTokenExtractor rfc6750 = BearerTokenExtractor.create(config.allowFormBody(),
+                config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
+        this.extractor = b.extractor != null ? b.extractor
+                : dpop.mode() == DpopVerifier.Mode.OFF ? rfc6750 : rfc6750.withDpop();
         Optional<RevocationStore> revocationStore = Optional.ofNullable(shared).map(SharedControl::revocationStore)
                 .or(() -> Optional.ofNullable(b.revocationStore))
                 .or(() -> b.revocationsInDatabase ? built.revocationStore() : Optional.empty());

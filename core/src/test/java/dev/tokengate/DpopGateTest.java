@@ -96,6 +96,22 @@ class DpopGateTest {
     }
 
     @Test
+    void authorizeWhenTheSharedReplayCacheIsUnreachableAndFailsClosedThen503WithRetryAfter() {
+        TokenGate gate = TokenGate.builder().validator(DpopGateTest::validate).clock(time).callLogSink(events::add)
+                .dpop(DpopVerifier.builder().sharedReplayCache((key, expiresAt) -> {
+                    throw new IllegalStateException("Redis is down");
+                }, true)).build();
+
+        ErrorResponse r = run(gate, get(URL).dpop(BOUND, proof("GET", URL, BOUND).sign()));
+
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.headers()).containsEntry("Retry-After", "5");
+        assertThat(r.headers()).as("a server fault, not the client's: no challenge").doesNotContainKey("WWW-Authenticate");
+        assertThat(events.get(0).marks()).contains("dpop", "shared_state_unavailable");
+        assertThat(events.get(0).reason()).hasValueSatisfying(v -> assertThat(v).contains("Redis is down"));
+    }
+
+    @Test
     void authorizeWhenBoundTokenIsSentAsBearerThenInvalidToken() {
         ErrorResponse r = run(gate(DpopVerifier.Mode.ALLOWED), get(URL).bearer(BOUND));
 

@@ -193,7 +193,7 @@ public final class ConfigKeys {
     public static final String DPOP_ALGORITHMS = "tokengate.dpop.algorithms";
     /** How old a DPoP proof may be ({@code iat}); proofs are remembered this long to refuse replays. */
     public static final String DPOP_PROOF_LIFETIME = "tokengate.dpop.proof-lifetime";
-    /** How many accepted DPoP proofs the replay cache holds at most. */
+    /** How many accepted DPoP proofs this node's replay cache holds at most (in front of the shared one, if any). */
     public static final String DPOP_REPLAY_CACHE_SIZE = "tokengate.dpop.replay-cache-size";
 
     /**
@@ -258,7 +258,7 @@ public final class ConfigKeys {
 
     /**
      * The Redis that the nodes of a cluster share their token control through (revocations, rate-limit buckets,
-     * anomaly state): {@code redis://host:6379}, {@code rediss://} for TLS, {@code redis-sentinel://h1,h2/0#master},
+     * anomaly state, the DPoP replay cache): {@code redis://host:6379}, {@code rediss://} for TLS, {@code redis-sentinel://h1,h2/0#master},
      * or several comma-separated {@code redis://} seed URIs of a Redis Cluster. Needs {@code tokengate-redis} on the
      * class path; off when unset.
      */
@@ -375,7 +375,7 @@ public final class ConfigKeys {
             core(DPOP, "allowed", "the DPoP scheme (RFC 9449): off, allowed (Bearer or DPoP) or required (DPoP only); a DPoP-bound token sent as Bearer is refused in every mode"),
             core(DPOP_ALGORITHMS, "RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512", "the algorithms a DPoP proof may be signed with (asymmetric only)"),
             core(DPOP_PROOF_LIFETIME, "60s", "how old a DPoP proof (iat) may be, at most 10m; proofs are remembered this long to refuse a replay"),
-            core(DPOP_REPLAY_CACHE_SIZE, "100000", "how many accepted DPoP proofs (jti) the replay cache holds at most"),
+            core(DPOP_REPLAY_CACHE_SIZE, "100000", "how many accepted DPoP proofs (jti) this node's replay cache holds at most (in front of Redis's, when shared)"),
             core(MTLS_CERTIFICATE_HEADER, null, "the header a trusted proxy that terminates mutual TLS forwards the client certificate in (RFC 9440 :base64-DER: or URL-encoded PEM), for certificate-bound tokens; read only from trusted proxies (logged WARN)"),
             core(API_KEY_HEADER, "X-API-Key", "the header carrying the calling application's API key (hybrid routes)"),
             core(IP_RANGES_CLIENTS, null, "networks each client id may call from, whatever issued its token: id=range range; id=range (401 invalid_token elsewhere)"),

@@ -2,13 +2,12 @@ package dev.tokengate.jwt;
 
 import dev.tokengate.ConfigurationException;
 import dev.tokengate.InvalidTokenException;
+import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.internal.Json;
 import dev.tokengate.internal.Settings;
 import dev.tokengate.jwks.VerificationKey;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -35,8 +34,13 @@ import java.util.stream.Collectors;
  * Verifies DPoP proofs (RFC 9449 §4.3) for a resource server: the {@code DPoP} header's JWT, with {@code typ}
  * {@code dpop+jwt}, an allowed asymmetric {@code alg}, a public {@code jwk} header (no private member) whose key
  * signed it, {@code htm} and {@code htu} naming this request, {@code iat} within the proof lifetime, {@code ath} the
- * hash of the access token, and a {@code jti} not seen before within that lifetime (a bounded in-memory replay
- * cache). The answer is the RFC 7638 thumbprint of the proof's key, which the token's {@code cnf.jkt} must equal.
+ * hash of the access token, and a {@code jti} not seen before within that lifetime. The answer is the RFC 7638
+ * thumbprint of the proof's key, which the token's {@code cnf.jkt} must equal.
+ *
+ * <p>The replay cache keeps the SHA-256 of each accepted proof's key thumbprint and {@code jti} (never the proof) until
+ * the proof is too old, in the gate's memory (bounded, {@value ConfigKeys#DPOP_REPLAY_CACHE_SIZE}). With shared
+ * token control ({@code tokengate-redis}) it is shared by every node ({@link Builder#sharedReplayCache}): a proof
+ * accepted by one node is refused as a replay by all, and a replay this node has seen costs no round trip.
  *
  * <p>The mode ({@value ConfigKeys#DPOP}) says whether the gate accepts the {@code DPoP} scheme at all, and whether
  * it requires it. Thread-safe; one instance per gate.
@@ -103,8 +107,8 @@ public final class DpopVerifier {
     private final Duration proofLifetime;
     private final long replayCacheSize;
     private final Clock clock;
-    /** Thumbprint and {@code jti} of every proof accepted within its lifetime. */
-    private final Cache<String, Boolean> seen;
+    /** The hashed thumbprint and {@code jti} of every proof accepted within its lifetime. */
+    private final ReplayCache seen;
 
     private DpopVerifier(Builder b) {
         this.mode = b.mode;
@@ -117,14 +121,9 @@ public final class DpopVerifier {
         this.proofLifetime = b.proofLifetime;
         this.replayCacheSize = b.replayCacheSize;
         this.clock = b.clock;
-        this.seen = Caffeine.newBuilder().maximumSize(b.replayCacheSize)
-                .expireAfterWrite(proofLifetime.plus(FUTURE_LEEWAY).plus(FUTURE_LEEWAY))
-                .ticker(() -> {
-                    Instant now = clock.instant();
-                    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-                })
-                .executor(Runnable::run)
-                .build();
+        LocalReplayCache local = new LocalReplayCache(b.replayCacheSize, clock);
+        this.seen = b.sharedReplayCache == null ? local
+                : new SharedReplayCache(local, b.sharedReplayCache, b.failClosed, clock);
     }
 
     /**
@@ -181,8 +180,9 @@ public final class DpopVerifier {
      * @param url               the request's URL as the client sent it (through trusted proxies), without query
      * @param accessTokenSha256 the SHA-256 of the access token's ASCII bytes
      * @return the RFC 7638 thumbprint (base64url SHA-256) of the proof's key, for the token's {@code cnf.jkt}
-     * @throws InvalidTokenException saying what is wrong with the proof, for an {@code invalid_dpop_proof} answer;
-     *                               the message never echoes the proof's unverified values
+     * @throws InvalidTokenException        saying what is wrong with the proof, for an {@code invalid_dpop_proof}
+     *                                      answer; the message never echoes the proof's unverified values
+     * @throws UpstreamUnavailableException when the shared replay cache cannot be reached and fails closed: a 503
      */
     public String verify(String proof, String method, String url, byte[] accessTokenSha256) {
         Objects.requireNonNull(proof, "proof");
@@ -261,7 +261,8 @@ public final class DpopVerifier {
                     + "(base64url of its SHA-256).", "ath");
         }
         String thumbprint = thumbprint(jwk);
-        if (seen.asMap().putIfAbsent(thumbprint + ' ' + jti, Boolean.TRUE) != null) {
+        // remembered until the proof is too old here, and a little longer for nodes whose clocks are behind
+        if (!seen.firstUse(replayKey(thumbprint, jti), iat.plus(proofLifetime).plus(FUTURE_LEEWAY))) {
             throw invalid("This DPoP proof was used before; make a new proof (new jti) for every request.", "jti");
         }
         return thumbprint;
@@ -291,6 +292,11 @@ public final class DpopVerifier {
             canonical.put(m, value);
         }
         return base64Url(sha256(Json.write(canonical).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The replay cache's key of a proof: base64url SHA-256 of its key's thumbprint and its {@code jti}. */
+    static String replayKey(String thumbprint, String jti) {
+        return base64Url(sha256((thumbprint + ' ' + jti).getBytes(StandardCharsets.UTF_8)));
     }
 
     /** A URL compared by RFC 3986 §6.2.2–6.2.3: scheme and host in lower case, no default port, no query, no fragment. */
@@ -337,6 +343,8 @@ public final class DpopVerifier {
         private Duration proofLifetime = DEFAULT_PROOF_LIFETIME;
         private long replayCacheSize = DEFAULT_REPLAY_CACHE_SIZE;
         private Clock clock = Clock.systemUTC();
+        private ReplayCache sharedReplayCache;
+        private boolean failClosed;
 
         private Builder() {
         }
@@ -436,9 +444,25 @@ public final class DpopVerifier {
         }
 
         /**
+         * Shares the replay cache with the other nodes: each accepted proof is recorded there too, behind this node's
+         * own cache. The gate sets it from its {@link dev.tokengate.control.SharedControl#replayCache() shared
+         * control}, e.g. Redis when {@value ConfigKeys#REDIS_URI} is set.
+         *
+         * @param shared     the cache every node records in; not null
+         * @param failClosed while it cannot be reached: {@code true} to refuse requests with a proof (503),
+         *                   {@code false} to go on with this node's cache alone
+         * @return this builder
+         */
+        public Builder sharedReplayCache(ReplayCache shared, boolean failClosed) {
+            this.sharedReplayCache = Objects.requireNonNull(shared, "shared");
+            this.failClosed = failClosed;
+            return this;
+        }
+
+        /**
          * Builds the verifier.
          *
-         * @return the verifier, with its own replay cache
+         * @return the verifier, with its own replay cache (in front of the shared one, if any)
          */
         public DpopVerifier build() {
             return new DpopVerifier(this);

@@ -2,6 +2,7 @@ package dev.tokengate.policy;
 
 import dev.tokengate.BearerError;
 import dev.tokengate.InvalidTokenException;
+import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.extract.Extraction;
 import dev.tokengate.jwt.DpopVerifier;
@@ -31,6 +32,8 @@ final class ProofOfPossessionPolicy implements TokenPolicy {
     static final String MTLS_MARK = "mtls";
     /** The call-log mark of a request whose DPoP proof was verified. */
     static final String DPOP_MARK = "dpop";
+    /** The call-log mark of a request refused because the shared state (here the replay cache) was unreachable. */
+    static final String SHARED_UNAVAILABLE_MARK = "shared_state_unavailable";
 
     /** The proof verifier, or {@code null} when DPoP is off. */
     private final DpopVerifier dpop;
@@ -119,6 +122,10 @@ final class ProofOfPossessionPolicy implements TokenPolicy {
                     java.util.HexFormat.of().parseHex(request.tokenHash().get()));
         } catch (InvalidTokenException e) {
             return denyProof(e.getMessage(), "invalid DPoP proof (" + e.claim().orElse("proof") + "): " + e.getMessage());
+        } catch (UpstreamUnavailableException e) {
+            return new PolicyDecision.Deny(BearerError.unavailable("The server cannot check DPoP proofs for replay "
+                    + "right now; try again shortly with a new proof.", e.nextAttemptIn().orElseThrow()),
+                    e.getMessage() + " (fail-closed)", List.of(DPOP_MARK, SHARED_UNAVAILABLE_MARK));
         }
         if (!(jkt instanceof String bound)) {
             return marked(BearerError.invalidToken("This token is not bound to a DPoP key; send it as "

@@ -74,6 +74,41 @@ class DpopVerifierTest {
     }
 
     @Test
+    void verifyRecordsAHashOfTheKeyAndJtiInTheSharedCacheUntilTheProofIsTooOldAnywhere() {
+        Map<String, Instant> recorded = new java.util.HashMap<>();
+        DpopVerifier shared = DpopVerifier.builder().clock(time)
+                .sharedReplayCache((key, expiresAt) -> recorded.putIfAbsent(key, expiresAt) == null, true).build();
+        Instant iat = time.instant().minusSeconds(20);
+        String proof = proof().claim("jti", "jti-of-the-proof").issuedAt(iat).sign();
+
+        shared.verify(proof, "GET", URL, Fingerprints.sha256(TOKEN));
+
+        String thumbprint = DpopProof.thumbprint(TestKeys.ec256());
+        String hash = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                Fingerprints.sha256(thumbprint + " jti-of-the-proof"));
+        assertThat(recorded).containsOnlyKeys(hash);
+        assertThat(recorded.get(hash)).as("iat + lifetime + the 5 s other nodes' clocks may lag")
+                .isEqualTo(iat.plusSeconds(60 + 5));
+    }
+
+    @Test
+    void verifyWhenAnotherNodeAcceptedTheProofThenRefused() {
+        DpopVerifier nodeA = DpopVerifier.builder().clock(time).build();
+        java.util.Set<String> redis = new java.util.HashSet<>();
+        DpopVerifier sharedA = DpopVerifier.builder().clock(time).sharedReplayCache((k, e) -> redis.add(k), false)
+                .build();
+        DpopVerifier sharedB = DpopVerifier.builder().clock(time).sharedReplayCache((k, e) -> redis.add(k), false)
+                .build();
+        String proof = proof().sign();
+        nodeA.verify(proof, "GET", URL, Fingerprints.sha256(TOKEN));
+        sharedA.verify(proof, "GET", URL, Fingerprints.sha256(TOKEN));
+
+        assertThat(verify(proof)).as("a node with its own cache only does not know it").isNotEmpty();
+        assertThatThrownBy(() -> sharedB.verify(proof, "GET", URL, Fingerprints.sha256(TOKEN)))
+                .isInstanceOf(InvalidTokenException.class).hasMessageContaining("used before");
+    }
+
+    @Test
     void verifyWhenJtiIsReusedAfterTheLifetimeThenTheProofIsTooOldAnyway() {
         String proof = proof().sign();
         verify(proof);

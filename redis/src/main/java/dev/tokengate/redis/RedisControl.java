@@ -6,6 +6,7 @@ import dev.tokengate.control.SharedBuckets;
 import dev.tokengate.control.SharedControl;
 import dev.tokengate.health.HealthCheck;
 import dev.tokengate.health.UpstreamHealth;
+import dev.tokengate.jwt.ReplayCache;
 import dev.tokengate.log.Loggers;
 import io.lettuce.core.RedisException;
 import org.slf4j.Logger;
@@ -18,7 +19,7 @@ import java.util.Optional;
 
 /**
  * Token control shared through Redis: the revocation list (written to Redis, announced by pub/sub, mirrored in each
- * node's memory), the rate limits' Bucket4j buckets and the anomaly rules' state. What {@value
+ * node's memory), the rate limits' Bucket4j buckets, the anomaly rules' state and the DPoP proofs' replay cache. What {@value
  * dev.tokengate.config.ConfigKeys#REDIS_URI} switches on; or, in code:
  *
  * <pre>{@code
@@ -37,6 +38,7 @@ public final class RedisControl implements SharedControl, HealthCheck {
     private final RedisRevocationStore revocations;
     private final RedisBuckets buckets;
     private final RedisAnomalyState anomalies;
+    private final RedisReplayCache replays;
     private final Clock clock;
     /** When a health check last had an answer. */
     private volatile Instant lastAnswer;
@@ -46,6 +48,7 @@ public final class RedisControl implements SharedControl, HealthCheck {
         this.revocations = new RedisRevocationStore(redis, clock);
         this.buckets = new RedisBuckets(redis, clock);
         this.anomalies = new RedisAnomalyState(redis);
+        this.replays = new RedisReplayCache(redis, clock);
         this.clock = clock;
         LOG.info("tokengate shares its token control through {}", redis.settings());
     }
@@ -76,6 +79,12 @@ public final class RedisControl implements SharedControl, HealthCheck {
     @Override
     public SharedAnomalyState anomalyState() {
         return anomalies;
+    }
+
+    /** The DPoP proofs' replay cache: one key per accepted proof, until the proof is too old. */
+    @Override
+    public Optional<ReplayCache> replayCache() {
+        return Optional.of(replays);
     }
 
     @Override

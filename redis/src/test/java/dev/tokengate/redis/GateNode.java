@@ -21,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -86,8 +87,15 @@ final class GateNode implements AutoCloseable {
 
     /** {@code GET /api/accounts} with this bearer token. */
     HttpResponse<String> call(String token) throws Exception {
-        return client.send(HttpRequest.newBuilder(base.resolve("/api/accounts")).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return call(Map.of("Authorization", "Bearer " + token));
+    }
+
+    /** {@code GET /api/accounts} with these request headers. */
+    HttpResponse<String> call(Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/api/accounts"))
+                .timeout(Duration.ofSeconds(10)).GET();
+        headers.forEach(request::header);
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Asserts the node answers this token with this status. */
