@@ -97,8 +97,9 @@ abstract class WalkthroughContract {
 
         HttpResponse<String> withdrawal = walk.send("POST", "/api/withdrawals", token,
                 "{\"currency\":\"EUR\",\"amount\":\"100\",\"address\":\"DE89370400440532013000\"}");
-        assertThat(withdrawal.statusCode()).isEqualTo(403);
-        assertThat(challenge(withdrawal)).contains("error=\"insufficient_scope\"", "scope=\"withdraw\"");
+        assertThat(withdrawal.statusCode()).as("a bearer token, whatever its scopes").isEqualTo(401);
+        assertThat(challenge(withdrawal)).startsWith("DPoP realm=\"sample\", error=\"invalid_token\"")
+                .contains("accepts only DPoP-bound tokens");
     }
 
     @Test
