@@ -46,8 +46,8 @@ public final class DpopVerifier {
     /** The request header carrying the proof. */
     public static final String HEADER = "DPoP";
     /**
-     * The response header carrying the nonce the server wants in the next proofs (RFC 9449 §8.1), and the name of
-     * the proof claim that carries it back is {@link #NONCE_CLAIM}.
+     * The response header carrying the nonce the server wants in the next proofs (RFC 9449 §8.1); the proofs carry
+     * it back in the {@link #NONCE_CLAIM} claim.
      */
     public static final String NONCE_HEADER = "DPoP-Nonce";
     /**
@@ -454,7 +454,7 @@ public final class DpopVerifier {
         /**
          * Whether every DPoP proof must carry a server nonce (RFC 9449 §8); default {@code false}. A proof without
          * the current (or previous) nonce is refused with 401 {@code use_dpop_nonce} and the nonce in the
-         * {@value #NONCE_HEADER} header.
+         * {@value DpopVerifier#NONCE_HEADER} header.
          *
          * @param required {@code true} to require nonces
          * @return this builder
