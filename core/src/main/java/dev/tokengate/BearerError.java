@@ -182,6 +182,17 @@ public final class BearerError {
     }
 
     /**
+     * A DPoP proof without the server's current nonce (RFC 9449 §8): 401 {@code use_dpop_nonce}, answered in the
+     * {@code DPoP} challenge; the gate adds the nonce to use in the {@code DPoP-Nonce} header.
+     *
+     * @param description for the client: that the proof needs the nonce of the {@code DPoP-Nonce} header
+     * @return the error
+     */
+    public static BearerError useDpopNonce(String description) {
+        return builder(401, Code.USE_DPOP_NONCE, description).build();
+    }
+
+    /**
      * A valid token whose user authentication does not meet the route's (RFC 9470): 401
      * {@code insufficient_user_authentication}, with {@code acr_values} and/or {@code max_age} in the challenge for the
      * client to ask the authorization server for a stepped-up token.

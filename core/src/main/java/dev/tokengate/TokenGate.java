@@ -196,6 +196,11 @@ public final class TokenGate implements AutoCloseable {
                     DpopVerifier.DEFAULT_PROOF_LIFETIME, sharedReplays.isPresent() ? ""
                             : ", and a used one can be replayed to another node (the nodes share no replay cache)");
         }
+        if (dpop.nodeLocalNonces()) {
+            LOG.warn("{}=required without {}: DPoP nonces are made with a random secret of this node, so a client "
+                    + "whose next request reaches another node is asked for a new nonce (401 use_dpop_nonce); set the "
+                    + "same secret on every node", ConfigKeys.DPOP_NONCE, ConfigKeys.DPOP_NONCE_SECRET);
+        }
         BearerTokenExtractor rfc6750 = BearerTokenExtractor.create(config.allowFormBody(),
                 config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
         this.extractor = b.extractor != null ? b.extractor
@@ -343,6 +348,33 @@ public final class TokenGate implements AutoCloseable {
             case SUBJECT -> stack.evictIf(t -> t.subject().filter(r.value()::equals).isPresent());
             case CLIENT -> stack.evictIf(t -> t.clientId().filter(r.value()::equals).isPresent());
         }
+    }
+
+    /**
+     * Checks, when an adapter binds its routes, that this gate can enforce a route's DPoP mode
+     * ({@link Requirement#dpop()}): a route may not say {@code + dpop allowed} or {@code + dpop required} when
+     * {@value ConfigKeys#DPOP} is {@code off} (no proof could be verified). A route that loosens a gate-wide
+     * {@code required} ({@code + dpop allowed}, {@code + dpop off}) is accepted and logged WARN.
+     *
+     * @param requirement the route's requirement, named with {@link Requirement#forRoute} for the messages; not null
+     * @return why the gate cannot enforce it, for the adapter's start-up error; empty when it can
+     */
+    public Optional<String> checkRoute(Requirement requirement) {
+        Optional<DpopVerifier.Mode> route = requirement.dpop();
+        if (route.isEmpty() || route.get() == dpop.mode()) {
+            return Optional.empty();
+        }
+        String name = requirement.route().orElse("'" + requirement + "'");
+        if (dpop.mode() == DpopVerifier.Mode.OFF) {
+            return Optional.of(name + " requires '+ dpop " + route.get().value() + "', but " + ConfigKeys.DPOP
+                    + "=off: set " + ConfigKeys.DPOP + " to allowed (routes then choose) or required, or drop the "
+                    + "route's dpop suffix");
+        }
+        if (dpop.mode() == DpopVerifier.Mode.REQUIRED) {
+            LOG.warn("{} says '+ dpop {}' although {}=required: it accepts tokens without a proof of possession",
+                    name, route.get().value(), ConfigKeys.DPOP);
+        }
+        return Optional.empty();
     }
 
     /**
@@ -963,6 +995,8 @@ public final class TokenGate implements AutoCloseable {
         private Outcome validation;
         private String validationReason;
         private Requirement checkedFor;
+        /** The requirement last decided, whose DPoP mode shapes the challenge. */
+        private Requirement decidedFor;
         private PolicyDecision.Deny policyDenial;
         /** The route's scopes refused the token: for the call log's marks and the policies' observers. */
         private PolicyDecision.Deny scopeDenial;
@@ -1078,6 +1112,7 @@ public final class TokenGate implements AutoCloseable {
 
         private Outcome settleNow(Requirement requirement, Function<Requirement, Outcome> step) {
             permitted = false;
+            decidedFor = requirement;
             if (passesAsCorsPreflight()) {
                 permitted = true;
                 reason = "CORS preflight, passed to the application unchecked (" + ConfigKeys.CORS_PREFLIGHT + "=pass)";
@@ -1367,30 +1402,62 @@ public final class TokenGate implements AutoCloseable {
             challenge(error, bare).ifPresent(v -> headers.put("WWW-Authenticate", v));
             headers.put("Cache-Control", "no-store");
             headers.putAll(error.headers());
+            dpopNonce().ifPresent(nonce -> headers.put(DpopVerifier.NONCE_HEADER, nonce));
             return new ErrorResponse(error.status(), headers, "application/problem+json", problem(error));
         }
 
         /**
-         * The {@code Bearer} challenge; with DPoP on, a 401 also carries the {@code DPoP} challenge (only it when DPoP
-         * is required), which carries the error when it is a DPoP error or the request used the {@code DPoP} scheme.
-         * {@code bare} is the no-error challenge for the other scheme (with the gate's parameters).
+         * The headers every answer of this call carries, the application's and a refusal alike, for the adapter that
+         * began the call to set once the request is decided: {@value TokenGate#REQUEST_ID_HEADER}, and, when DPoP
+         * server nonces are required ({@value ConfigKeys#DPOP_NONCE}), the current nonce in
+         * {@value DpopVerifier#NONCE_HEADER} for a request sent with the {@code DPoP} scheme or to a route that
+         * requires it (so a client learns the next nonce before the one it uses expires). A refusal's
+         * {@link #errorResponse} carries the nonce too.
+         *
+         * @return header name to value, unmodifiable
+         */
+        public Map<String, String> responseHeaders() {
+            Optional<String> nonce = dpopNonce();
+            return nonce.isEmpty() ? Map.of(REQUEST_ID_HEADER, requestId)
+                    : Map.of(REQUEST_ID_HEADER, requestId, DpopVerifier.NONCE_HEADER, nonce.get());
+        }
+
+        /** The current DPoP nonce, when nonces are required and the request uses DPoP or its route requires it. */
+        private Optional<String> dpopNonce() {
+            DpopVerifier.Mode route = dpopMode();
+            if (route == DpopVerifier.Mode.OFF || !(Extraction.DPOP.equals(scheme) || route == DpopVerifier.Mode.REQUIRED)) {
+                return Optional.empty();
+            }
+            return dpop.nonce();
+        }
+
+        /** The DPoP mode of the route last decided: its own ({@code + dpop …}), else the gate's. */
+        private DpopVerifier.Mode dpopMode() {
+            return decidedFor == null ? dpop.mode() : decidedFor.dpop().orElse(dpop.mode());
+        }
+
+        /**
+         * The {@code Bearer} challenge; with DPoP on for the route, a 401 also carries the {@code DPoP} challenge (only
+         * it when the route requires DPoP), which carries the error when it is a DPoP error or the request used the
+         * {@code DPoP} scheme. {@code bare} is the no-error challenge for the other scheme (with the gate's parameters).
          */
         private Optional<String> challenge(BearerError error, BearerError bare) {
             Optional<String> bearer = WwwAuthenticate.format(config.realm(), error, config.errorUri(),
                     config.includeScopeInChallenge());
-            if (bearer.isEmpty() || dpop.mode() == DpopVerifier.Mode.OFF) {
+            DpopVerifier.Mode route = dpopMode();
+            if (bearer.isEmpty() || route == DpopVerifier.Mode.OFF) {
                 return bearer;
             }
             String code = error.code().map(BearerError.Code::value).orElse("");
             boolean dpopError = code.equals(BearerError.Code.INVALID_DPOP_PROOF.value())
                     || code.equals(BearerError.Code.USE_DPOP_NONCE.value())
-                    || Extraction.DPOP.equals(scheme) || dpop.mode() == DpopVerifier.Mode.REQUIRED;
+                    || Extraction.DPOP.equals(scheme) || route == DpopVerifier.Mode.REQUIRED;
             if (error.status() != 401 && !dpopError) {
                 return bearer; // a 400 or 403 to a bearer request: RFC 9449 §7.1 challenges a 401
             }
             String dpopChallenge = WwwAuthenticate.formatDpop(config.realm(), dpopError ? error : bare,
                     config.errorUri(), config.includeScopeInChallenge(), dpop.algorithms()).orElseThrow();
-            if (dpop.mode() == DpopVerifier.Mode.REQUIRED) {
+            if (route == DpopVerifier.Mode.REQUIRED) {
                 return Optional.of(dpopChallenge);
             }
             String bearerChallenge = dpopError ? WwwAuthenticate.format(config.realm(), bare,

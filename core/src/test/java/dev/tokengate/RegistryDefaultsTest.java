@@ -59,6 +59,8 @@ class RegistryDefaultsTest {
             entry(ConfigKeys.DPOP_ALGORITHMS, entry(v -> ConfigSource.list(v), DPOP_DEFAULTS.algorithms())),
             entry(ConfigKeys.DPOP_PROOF_LIFETIME, entry(ConfigSource::duration, DPOP_DEFAULTS.proofLifetime())),
             entry(ConfigKeys.DPOP_REPLAY_CACHE_SIZE, entry(Long::parseLong, DPOP_DEFAULTS.replayCacheSize())),
+            entry(ConfigKeys.DPOP_NONCE, entry(dev.tokengate.jwt.DpopVerifier.Builder::nonceMode, DPOP_DEFAULTS.nonce().isPresent())),
+            entry(ConfigKeys.DPOP_NONCE_LIFETIME, entry(ConfigSource::duration, DPOP_DEFAULTS.nonceLifetime())),
             entry(ConfigKeys.CORS_PREFLIGHT, entry(TokenGateConfig.CorsPreflight::named, TokenGateConfig.defaults().corsPreflight())),
             entry(ConfigKeys.JWT_ALLOW_ANY_AUDIENCE, entry(ConfigSource::bool, JWT_DEFAULTS.acceptsAnyAudience())),
             entry(ConfigKeys.JWT_ALGORITHMS, entry(v -> new HashSet<>(ConfigSource.list(v)), JWT_DEFAULTS.algorithms())),

@@ -1,6 +1,7 @@
 package dev.tokengate.authorize;
 
 import dev.tokengate.internal.Spelling;
+import dev.tokengate.jwt.DpopVerifier;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
@@ -29,12 +30,21 @@ import java.util.regex.Pattern;
  *   trade + rate-limit 10/1m   as before, and at most 10 requests a minute per token on this route
  *   withdraw + acr mfa     as before, and the user authenticated with acr mfa (RFC 9470 step-up)
  *   withdraw + acr mfa hwk + max-age 5m   one of these acr values, and authenticated at most 5 minutes ago
+ *   withdraw + dpop required   as before, and only a DPoP-bound token with its proof (RFC 9449)
  * </pre>
  *
  * <p>The step-up suffixes ({@link #withAcrValues}, {@link #withMaxAge}) come after {@code + api-key} and before
  * {@code + rate-limit}: {@code + acr V…} lists the acceptable {@code acr} values (any one will do), {@code + max-age
  * N} the longest time since {@code auth_time} (seconds, or {@code 5m}, {@code 1h}). A token that does not meet them
  * is refused with 401 {@code insufficient_user_authentication} and the challenge's {@code acr_values} / {@code max_age}.
+ *
+ * <p>The {@code + dpop off|allowed|required} suffix ({@link #withDpop}) comes after the step-up suffixes and before
+ * {@code + rate-limit}; it overrides {@code tokengate.dpop} for the route: {@code required} accepts only DPoP-bound
+ * tokens sent with a proof (and the route's 401 challenge is {@code DPoP} alone), {@code allowed} both schemes,
+ * {@code off} only {@code Bearer}. A DPoP-bound token sent as {@code Bearer} is refused on every route. With
+ * {@code tokengate.dpop=off} no route may say {@code allowed} or {@code required}: the adapters refuse to start.
+ * The suffixes print in the order {@code + api-key}, {@code + acr}, {@code + max-age}, {@code + dpop},
+ * {@code + rate-limit}.
  *
  * <p>The {@code + rate-limit N/duration} suffix ({@link #withRateLimit}) goes last, after {@code + api-key} when
  * both are written, on any requirement that needs a token. It limits each token on the route it is declared for:
@@ -71,6 +81,11 @@ public final class Requirement {
     private static final String MAX_AGE_SUFFIX = "+ max-age";
     /** A requirement followed by {@code + max-age} and perhaps an age, any case, any blanks around the {@code +}. */
     private static final Pattern WITH_MAX_AGE = Pattern.compile("(?is)(.*)\\+\\s*max-age(?:\\s+(\\S*))?\\s*");
+    private static final String DPOP_SUFFIX = "+ dpop";
+    /** A requirement followed by {@code + dpop} and perhaps a mode, any case, any blanks around the {@code +}. */
+    private static final Pattern WITH_DPOP = Pattern.compile("(?is)(.*)\\+\\s*dpop(?:\\s+(\\S*))?\\s*");
+    /** The words a {@code +} may start, for the message about one it does not. */
+    private static final List<String> SUFFIXES = List.of("api-key", "acr", "max-age", "dpop", "rate-limit");
     /** An age in whole seconds, minutes or hours: {@code 300}, {@code 300s}, {@code 5m}, {@code 1h}. */
     private static final Pattern AGE = Pattern.compile("(\\d{1,9})([smh]?)");
     private static final Requirement PERMIT = new Requirement(Mode.PERMIT, Set.of(), false);
@@ -88,17 +103,19 @@ public final class Requirement {
     private final Set<String> acrValues;
     /** The longest time since {@code auth_time} (RFC 9470), or {@code null} for no limit. */
     private final Duration maxAge;
+    /** The route's DPoP mode, overriding {@code tokengate.dpop}, or {@code null} for the gate's. */
+    private final DpopVerifier.Mode dpop;
 
     private Requirement(Mode mode, Set<String> scopes, boolean apiKey) {
         this(mode, scopes, apiKey, false);
     }
 
     private Requirement(Mode mode, Set<String> scopes, boolean apiKey, boolean noMatchingRule) {
-        this(mode, scopes, apiKey, noMatchingRule, null, null, Set.of(), null);
+        this(mode, scopes, apiKey, noMatchingRule, null, null, Set.of(), null, null);
     }
 
     private Requirement(Mode mode, Set<String> scopes, boolean apiKey, boolean noMatchingRule, Rate rateLimit,
-                        String route, Set<String> acrValues, Duration maxAge) {
+                        String route, Set<String> acrValues, Duration maxAge, DpopVerifier.Mode dpop) {
         this.mode = mode;
         this.scopes = scopes;
         this.apiKey = apiKey;
@@ -107,6 +124,7 @@ public final class Requirement {
         this.route = route;
         this.acrValues = acrValues;
         this.maxAge = maxAge;
+        this.dpop = dpop;
     }
 
     /**
@@ -238,6 +256,22 @@ public final class Requirement {
             }
             return base.withRateLimit(Rate.parse(withRateLimit.group(2)));
         }
+        Matcher withDpop = WITH_DPOP.matcher(t);
+        if (withDpop.matches()) {
+            DpopVerifier.Mode dpopMode;
+            try {
+                dpopMode = DpopVerifier.Mode.named(withDpop.group(2) == null ? "" : withDpop.group(2));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + t + "': write the route's DPoP mode after dpop: "
+                        + "'withdraw + dpop required' (only DPoP-bound tokens with a proof), '+ dpop allowed' or "
+                        + "'+ dpop off'", e);
+            }
+            Requirement base = parse(withDpop.group(1));
+            if (base.dpop != null) {
+                throw new IllegalArgumentException("'" + t + "' has two DPoP modes; write one '+ dpop required'");
+            }
+            return base.withDpop(dpopMode);
+        }
         Matcher withMaxAge = WITH_MAX_AGE.matcher(t);
         if (withMaxAge.matches()) {
             Requirement base = parse(withMaxAge.group(1));
@@ -296,6 +330,16 @@ public final class Requirement {
                 throw new IllegalArgumentException("'" + t + "': write '<requirement> + acr v1 v2' or "
                         + "'<requirement> + max-age 5m' after the scopes, e.g. 'withdraw + acr mfa + max-age 5m'");
             }
+            if (word.equals("dpop") || word.endsWith("+dpop")) {
+                throw new IllegalArgumentException("'" + t + "': write '<requirement> + dpop required' (or allowed, "
+                        + "off) after the scopes, e.g. 'withdraw + dpop required'");
+            }
+            if (word.equals("+")) {
+                // "+ dpopp required": a '+' starts a suffix, and a scope named '+' would hide a misspelt one
+                throw new IllegalArgumentException("'" + t + "': a '+' starts one of the suffixes + "
+                        + String.join(", + ", SUFFIXES) + Spelling.nearest(nextWord(parts, p), SUFFIXES, 2)
+                        .map(s -> "; did you mean '+ " + s + "'?").orElse(""));
+            }
             if (word.equals("rate-limit") || word.endsWith("+rate-limit")) {
                 // Written last, such a scope would read back as the '+ rate-limit' suffix.
                 throw new IllegalArgumentException("'" + t + "': write '<requirement> + rate-limit N/duration' at the end, "
@@ -340,7 +384,7 @@ public final class Requirement {
             throw new IllegalArgumentException("'" + this + " + api-key' makes no sense: an API key goes with a token "
                     + "requirement, e.g. 'authenticated + api-key' or 'trade + api-key'");
         }
-        return new Requirement(mode, scopes, true, false, rateLimit, route, acrValues, maxAge);
+        return new Requirement(mode, scopes, true, false, rateLimit, route, acrValues, maxAge, dpop);
     }
 
     /**
@@ -358,7 +402,7 @@ public final class Requirement {
             throw new IllegalArgumentException("'" + this + " " + RATE_LIMIT_SUFFIX + " " + rate + "' makes no sense: "
                     + "a rate limit counts tokens, so it goes with a token requirement, e.g. 'trade + rate-limit 10/1m'");
         }
-        return new Requirement(mode, scopes, apiKey, noMatchingRule, rate, route, acrValues, maxAge);
+        return new Requirement(mode, scopes, apiKey, noMatchingRule, rate, route, acrValues, maxAge, dpop);
     }
 
     /**
@@ -385,7 +429,7 @@ public final class Requirement {
         }
         needsToken(ACR_SUFFIX + " " + String.join(" ", set));
         return new Requirement(mode, scopes, apiKey, noMatchingRule, rateLimit, route,
-                java.util.Collections.unmodifiableSet(set), maxAge);
+                java.util.Collections.unmodifiableSet(set), maxAge, dpop);
     }
 
     /**
@@ -404,7 +448,43 @@ public final class Requirement {
             throw new IllegalArgumentException("max-age " + maxAge + " must be a positive whole number of seconds");
         }
         needsToken(MAX_AGE_SUFFIX + " " + maxAge.getSeconds());
-        return new Requirement(mode, scopes, apiKey, noMatchingRule, rateLimit, route, acrValues, maxAge);
+        return new Requirement(mode, scopes, apiKey, noMatchingRule, rateLimit, route, acrValues, maxAge, dpop);
+    }
+
+    /**
+     * This requirement with the route's own DPoP mode (RFC 9449), which overrides {@code tokengate.dpop}:
+     * {@code required} accepts only a DPoP-bound token sent as {@code Authorization: DPoP} with a valid proof (the
+     * route's 401 challenge is {@code DPoP} alone); {@code allowed} accepts {@code Bearer} and {@code DPoP};
+     * {@code off} only {@code Bearer}. A DPoP-bound token sent as {@code Bearer} is refused in every mode. Only for
+     * requirements that need a token; a gate with {@code tokengate.dpop=off} refuses routes that say
+     * {@code allowed} or {@code required}.
+     *
+     * @param dpop the route's DPoP mode; not null
+     * @return a requirement with this DPoP mode
+     * @throws IllegalArgumentException for {@code permit} and {@code deny}
+     */
+    public Requirement withDpop(DpopVerifier.Mode dpop) {
+        Objects.requireNonNull(dpop, "dpop");
+        if (mode == Mode.PERMIT || mode == Mode.DENY) {
+            throw new IllegalArgumentException("'" + this + " " + DPOP_SUFFIX + " " + dpop.value() + "' makes no "
+                    + "sense: DPoP binds a token, so it goes with a token requirement, e.g. 'withdraw + dpop required'");
+        }
+        return new Requirement(mode, scopes, apiKey, noMatchingRule, rateLimit, route, acrValues, maxAge, dpop);
+    }
+
+    /**
+     * The route's own DPoP mode ({@link #withDpop}), if it overrides {@code tokengate.dpop}.
+     *
+     * @return the mode, empty when the gate's applies
+     */
+    public Optional<DpopVerifier.Mode> dpop() {
+        return Optional.ofNullable(dpop);
+    }
+
+    /** The word after {@code part} in {@code parts}, or the empty string. */
+    private static String nextWord(String[] parts, String part) {
+        int i = Arrays.asList(parts).indexOf(part);
+        return i >= 0 && i + 1 < parts.length ? parts[i + 1].toLowerCase(java.util.Locale.ROOT) : "";
     }
 
     private void needsToken(String suffix) {
@@ -465,7 +545,7 @@ public final class Requirement {
      */
     public Requirement forRoute(String route) {
         Objects.requireNonNull(route, "route");
-        return new Requirement(mode, scopes, apiKey, noMatchingRule, rateLimit, route, acrValues, maxAge);
+        return new Requirement(mode, scopes, apiKey, noMatchingRule, rateLimit, route, acrValues, maxAge, dpop);
     }
 
     /**
@@ -516,12 +596,12 @@ public final class Requirement {
     public boolean equals(Object o) {
         return o instanceof Requirement r && mode == r.mode && scopes.equals(r.scopes) && apiKey == r.apiKey
                 && noMatchingRule == r.noMatchingRule && Objects.equals(rateLimit, r.rateLimit)
-                && acrValues.equals(r.acrValues) && Objects.equals(maxAge, r.maxAge);
+                && acrValues.equals(r.acrValues) && Objects.equals(maxAge, r.maxAge) && dpop == r.dpop;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(mode, scopes, apiKey, noMatchingRule, rateLimit, acrValues, maxAge);
+        return Objects.hash(mode, scopes, apiKey, noMatchingRule, rateLimit, acrValues, maxAge, dpop);
     }
 
     /** The text form, which {@link #parse} reads back. */
@@ -543,6 +623,9 @@ public final class Requirement {
         }
         if (maxAge != null) {
             sb.append(' ').append(MAX_AGE_SUFFIX).append(' ').append(maxAge.getSeconds());
+        }
+        if (dpop != null) {
+            sb.append(' ').append(DPOP_SUFFIX).append(' ').append(dpop.value());
         }
         if (rateLimit != null) {
             sb.append(' ').append(RATE_LIMIT_SUFFIX).append(' ').append(rateLimit);

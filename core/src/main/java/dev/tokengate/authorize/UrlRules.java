@@ -188,16 +188,31 @@ public final class UrlRules {
         return Optional.ofNullable(best);
     }
 
-    /** The rules, in the order written. */
     /**
      * Whether some rule requires an API key (which needs a token store to look keys up in).
      *
      * @return {@code true} when a rule or the unmatched requirement needs an API key
      */
     public boolean requiresApiKeys() {
-        return unmatched.requiresApiKey() || rules.stream().anyMatch(r -> r.requirement().requiresApiKey());
+        return requirements().stream().anyMatch(Requirement::requiresApiKey);
     }
 
+    /**
+     * Every rule's requirement, in the order written, then the unmatched one: for an adapter to check at start-up
+     * that its gate can enforce them all.
+     *
+     * @return the requirements, unmodifiable
+     */
+    public List<Requirement> requirements() {
+        List<Requirement> all = new java.util.ArrayList<>();
+        for (Rule rule : rules) {
+            all.add(rule.requirement());
+        }
+        all.add(unmatched);
+        return List.copyOf(all);
+    }
+
+    /** The rules, in the order written. */
     List<Rule> rules() {
         return rules;
     }

@@ -195,6 +195,12 @@ public final class ConfigKeys {
     public static final String DPOP_PROOF_LIFETIME = "tokengate.dpop.proof-lifetime";
     /** How many accepted DPoP proofs this node's replay cache holds at most (in front of the shared one, if any). */
     public static final String DPOP_REPLAY_CACHE_SIZE = "tokengate.dpop.replay-cache-size";
+    /** Whether DPoP proofs must carry a server nonce (RFC 9449 §8): {@code off} or {@code required}. */
+    public static final String DPOP_NONCE = "tokengate.dpop.nonce";
+    /** The secret server nonces are made with, the same on every node; unset: random per node (logged WARN). */
+    public static final String DPOP_NONCE_SECRET = "tokengate.dpop.nonce-secret";
+    /** How long a server nonce is the current one (accepted for up to twice as long). */
+    public static final String DPOP_NONCE_LIFETIME = "tokengate.dpop.nonce-lifetime";
 
     /**
      * The header in which a trusted proxy that terminates mutual TLS forwards the client certificate (RFC 9440
@@ -376,6 +382,9 @@ public final class ConfigKeys {
             core(DPOP_ALGORITHMS, "RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512", "the algorithms a DPoP proof may be signed with (asymmetric only)"),
             core(DPOP_PROOF_LIFETIME, "60s", "how old a DPoP proof (iat) may be, at most 10m; proofs are remembered this long to refuse a replay"),
             core(DPOP_REPLAY_CACHE_SIZE, "100000", "how many accepted DPoP proofs (jti) this node's replay cache holds at most (in front of Redis's, when shared)"),
+            core(DPOP_NONCE, "off", "server nonces in DPoP proofs (RFC 9449 §8): off, or required (a proof without the current nonce is 401 use_dpop_nonce with a DPoP-Nonce header)"),
+            core(DPOP_NONCE_SECRET, null, "the secret (at least 32 bytes) server nonces are made with, the same on every node; unset: random per node (logged WARN)"),
+            core(DPOP_NONCE_LIFETIME, "5m", "how long a server nonce is the current one, 10s to 1h; the previous one is still accepted"),
             core(MTLS_CERTIFICATE_HEADER, null, "the header a trusted proxy that terminates mutual TLS forwards the client certificate in (RFC 9440 :base64-DER: or URL-encoded PEM), for certificate-bound tokens; read only from trusted proxies (logged WARN)"),
             core(API_KEY_HEADER, "X-API-Key", "the header carrying the calling application's API key (hybrid routes)"),
             core(IP_RANGES_CLIENTS, null, "networks each client id may call from, whatever issued its token: id=range range; id=range (401 invalid_token elsewhere)"),
@@ -409,7 +418,7 @@ public final class ConfigKeys {
                     "true: the Jakarta Security mechanism is on without @TokenGateMechanismDefinition")));
 
     /** The keys whose values are secrets, masked in start-up lines. */
-    static final Set<String> SECRETS = Set.of(INTROSPECTION_CLIENT_SECRET, STORE_PASSWORD);
+    static final Set<String> SECRETS = Set.of(INTROSPECTION_CLIENT_SECRET, STORE_PASSWORD, DPOP_NONCE_SECRET);
 
     /** Every core key (read by the pipeline whatever the adapter). */
     public static final Set<String> ALL = REGISTRY.values().stream().filter(k -> k.reader() == Component.CORE)

@@ -49,6 +49,20 @@ public final class DpopVerifier {
 
     /** The request header carrying the proof. */
     public static final String HEADER = "DPoP";
+    /**
+     * The response header carrying the nonce the server wants in the next proofs (RFC 9449 §8.1); the proofs carry
+     * it back in the {@link #NONCE_CLAIM} claim.
+     */
+    public static final String NONCE_HEADER = "DPoP-Nonce";
+    /**
+     * The proof claim carrying the server's nonce; an {@link InvalidTokenException} whose {@code claim()} is this
+     * one is answered {@code use_dpop_nonce} with the current nonce.
+     */
+    public static final String NONCE_CLAIM = "nonce";
+    /** How long a server nonce is current unless configured ({@value ConfigKeys#DPOP_NONCE_LIFETIME}). */
+    public static final Duration DEFAULT_NONCE_LIFETIME = Duration.ofMinutes(5);
+    /** The shortest nonce secret that may be configured, in bytes (UTF-8). */
+    static final int MIN_NONCE_SECRET_LENGTH = 32;
     /** The {@code typ} of a proof. */
     static final String TYPE = "dpop+jwt";
     /** How old a proof may be unless configured ({@value ConfigKeys#DPOP_PROOF_LIFETIME}). */
@@ -107,6 +121,11 @@ public final class DpopVerifier {
     private final Duration proofLifetime;
     private final long replayCacheSize;
     private final Clock clock;
+    /** The server nonces proofs must carry ({@value ConfigKeys#DPOP_NONCE}{@code =required}), or {@code null}. */
+    private final DpopNonces nonces;
+    /** Whether the nonce secret was made by this verifier at random: nonces then hold on this node only. */
+    private final boolean nodeLocalNonces;
+    private final Duration nonceLifetime;
     /** The hashed thumbprint and {@code jti} of every proof accepted within its lifetime. */
     private final ReplayCache seen;
 
@@ -121,6 +140,19 @@ public final class DpopVerifier {
         this.proofLifetime = b.proofLifetime;
         this.replayCacheSize = b.replayCacheSize;
         this.clock = b.clock;
+        if (b.nonceRequired && b.mode == Mode.OFF) {
+            throw new ConfigurationException(ConfigKeys.DPOP_NONCE, "is required but " + ConfigKeys.DPOP
+                    + " is off: nonces go into DPoP proofs, so set " + ConfigKeys.DPOP + " to allowed or required, "
+                    + "or " + ConfigKeys.DPOP_NONCE + " to off");
+        }
+        this.nonceLifetime = b.nonceLifetime;
+        this.nodeLocalNonces = b.nonceRequired && b.nonceSecret == null;
+        byte[] secret = b.nonceSecret;
+        if (nodeLocalNonces) {
+            secret = new byte[MIN_NONCE_SECRET_LENGTH];
+            new java.security.SecureRandom().nextBytes(secret);
+        }
+        this.nonces = b.nonceRequired ? new DpopNonces(secret, b.nonceLifetime, b.clock) : null;
         LocalReplayCache local = new LocalReplayCache(b.replayCacheSize, clock);
         this.seen = b.sharedReplayCache == null ? local
                 : new SharedReplayCache(local, b.sharedReplayCache, b.failClosed, clock);
@@ -173,6 +205,38 @@ public final class DpopVerifier {
     }
 
     /**
+     * The nonce proofs must carry now (RFC 9449 §8), when {@value ConfigKeys#DPOP_NONCE} is {@code required}: the
+     * value of the {@value #NONCE_HEADER} response header. It changes every {@link #nonceLifetime()}; a proof with
+     * the previous one is still accepted.
+     *
+     * @return the current nonce, empty when nonces are off
+     */
+    public Optional<String> nonce() {
+        return nonces == null ? Optional.empty() : Optional.of(nonces.current());
+    }
+
+    /**
+     * How long a server nonce is the current one ({@value ConfigKeys#DPOP_NONCE_LIFETIME}); a nonce is accepted
+     * for up to twice that.
+     *
+     * @return the lifetime, whether or not nonces are on
+     */
+    public Duration nonceLifetime() {
+        return nonceLifetime;
+    }
+
+    /**
+     * Whether nonces are required and their secret was made at random at start-up
+     * ({@value ConfigKeys#DPOP_NONCE_SECRET} unset): then a nonce is good on this node only, and a client whose
+     * requests reach another node is asked for a new one.
+     *
+     * @return {@code true} for node-local nonces
+     */
+    public boolean nodeLocalNonces() {
+        return nodeLocalNonces;
+    }
+
+    /**
      * Verifies one proof for one request and remembers its {@code jti}.
      *
      * @param proof             the {@code DPoP} header's value; not null
@@ -181,7 +245,8 @@ public final class DpopVerifier {
      * @param accessTokenSha256 the SHA-256 of the access token's ASCII bytes
      * @return the RFC 7638 thumbprint (base64url SHA-256) of the proof's key, for the token's {@code cnf.jkt}
      * @throws InvalidTokenException        saying what is wrong with the proof, for an {@code invalid_dpop_proof}
-     *                                      answer; the message never echoes the proof's unverified values
+     *                                      answer (a {@link #NONCE_CLAIM} one for {@code use_dpop_nonce}); the
+     *                                      message never echoes the proof's unverified values
      * @throws UpstreamUnavailableException when the shared replay cache cannot be reached and fails closed: a 503
      */
     public String verify(String proof, String method, String url, byte[] accessTokenSha256) {
@@ -253,6 +318,13 @@ public final class DpopVerifier {
         }
         if (iat.isAfter(now.plus(FUTURE_LEEWAY))) {
             throw invalid("The DPoP proof's iat lies in the future; check the client's clock.", "iat");
+        }
+        if (nonces != null && !(claims.get(NONCE_CLAIM) instanceof String nonce && nonces.accepts(nonce))) {
+            throw invalid(claims.containsKey(NONCE_CLAIM)
+                    ? "The DPoP proof's nonce is no longer current; make a new proof with the nonce of this "
+                    + "response's " + NONCE_HEADER + " header."
+                    : "This server requires a nonce in DPoP proofs; make a new proof with the nonce of this "
+                    + "response's " + NONCE_HEADER + " header.", NONCE_CLAIM);
         }
         if (!(claims.get("ath") instanceof String ath)
                 || !MessageDigest.isEqual(ath.getBytes(StandardCharsets.US_ASCII),
@@ -345,13 +417,17 @@ public final class DpopVerifier {
         private Clock clock = Clock.systemUTC();
         private ReplayCache sharedReplayCache;
         private boolean failClosed;
+        private boolean nonceRequired;
+        private byte[] nonceSecret;
+        private Duration nonceLifetime = DEFAULT_NONCE_LIFETIME;
 
         private Builder() {
         }
 
         /**
-         * Reads {@value ConfigKeys#DPOP}, {@value ConfigKeys#DPOP_ALGORITHMS}, {@value ConfigKeys#DPOP_PROOF_LIFETIME}
-         * and {@value ConfigKeys#DPOP_REPLAY_CACHE_SIZE}.
+         * Reads {@value ConfigKeys#DPOP}, {@value ConfigKeys#DPOP_ALGORITHMS}, {@value ConfigKeys#DPOP_PROOF_LIFETIME},
+         * {@value ConfigKeys#DPOP_REPLAY_CACHE_SIZE}, {@value ConfigKeys#DPOP_NONCE},
+         * {@value ConfigKeys#DPOP_NONCE_SECRET} and {@value ConfigKeys#DPOP_NONCE_LIFETIME}.
          *
          * @param source the layered {@code tokengate.*} keys; not null
          * @return this builder
@@ -362,6 +438,75 @@ public final class DpopVerifier {
             source.read(ConfigKeys.DPOP_ALGORITHMS, ConfigSource::list, this::algorithms);
             source.read(ConfigKeys.DPOP_PROOF_LIFETIME, ConfigSource::duration, this::proofLifetime);
             source.read(ConfigKeys.DPOP_REPLAY_CACHE_SIZE, Long::parseLong, this::replayCacheSize);
+            source.read(ConfigKeys.DPOP_NONCE, Builder::nonceMode, this::nonceRequired);
+            source.read(ConfigKeys.DPOP_NONCE_SECRET, v -> v, this::nonceSecret);
+            source.read(ConfigKeys.DPOP_NONCE_LIFETIME, ConfigSource::duration, this::nonceLifetime);
+            return this;
+        }
+
+        /**
+         * Reads {@value ConfigKeys#DPOP_NONCE}: {@code off} or {@code required}, any case.
+         *
+         * @param value the text
+         * @return whether nonces are required
+         * @throws IllegalArgumentException for any other value
+         */
+        public static boolean nonceMode(String value) {
+            return switch (value.strip().toLowerCase(Locale.ROOT)) {
+                case "off" -> false;
+                case "required" -> true;
+                default -> throw new IllegalArgumentException("'" + value + "' is not a nonce mode; write off or required");
+            };
+        }
+
+        /**
+         * Whether every DPoP proof must carry a server nonce (RFC 9449 §8); default {@code false}. A proof without
+         * the current (or previous) nonce is refused with 401 {@code use_dpop_nonce} and the nonce in the
+         * {@value DpopVerifier#NONCE_HEADER} header.
+         *
+         * @param required {@code true} to require nonces
+         * @return this builder
+         */
+        public Builder nonceRequired(boolean required) {
+            this.nonceRequired = required;
+            return this;
+        }
+
+        /**
+         * The secret the nonces are made with (HMAC-SHA256 over the time slot), the same on every node of a
+         * cluster so that each accepts the others' nonces; at least 32 bytes. Unset: a random secret per gate, and
+         * nonces hold on one node only.
+         *
+         * @param secret the secret, at least 32 bytes in UTF-8
+         * @return this builder
+         * @throws ConfigurationException naming {@value ConfigKeys#DPOP_NONCE_SECRET} for a shorter secret
+         */
+        public Builder nonceSecret(String secret) {
+            byte[] bytes = Objects.requireNonNull(secret, "secret").getBytes(StandardCharsets.UTF_8);
+            if (bytes.length < MIN_NONCE_SECRET_LENGTH) {
+                throw new ConfigurationException(ConfigKeys.DPOP_NONCE_SECRET, "is " + bytes.length + " bytes long; "
+                        + "use at least " + MIN_NONCE_SECRET_LENGTH + " random bytes (e.g. openssl rand -base64 32)");
+            }
+            this.nonceSecret = bytes;
+            return this;
+        }
+
+        /**
+         * How long a nonce is the current one; a proof may carry it for up to twice as long. Default 5 minutes,
+         * from 10 seconds to 1 hour.
+         *
+         * @param lifetime the time slot, whole seconds
+         * @return this builder
+         * @throws ConfigurationException naming {@value ConfigKeys#DPOP_NONCE_LIFETIME} for a value out of range
+         */
+        public Builder nonceLifetime(Duration lifetime) {
+            Settings.positive(ConfigKeys.DPOP_NONCE_LIFETIME, lifetime);
+            if (lifetime.compareTo(Duration.ofSeconds(10)) < 0 || lifetime.compareTo(Duration.ofHours(1)) > 0
+                    || lifetime.getNano() != 0) {
+                throw new ConfigurationException(ConfigKeys.DPOP_NONCE_LIFETIME, "is " + lifetime + "; use whole "
+                        + "seconds from 10s to 1h: clients fetch a new nonce once per lifetime");
+            }
+            this.nonceLifetime = lifetime;
             return this;
         }
 

@@ -44,6 +44,19 @@ final class ProofOfPossessionPolicy implements TokenPolicy {
 
     @Override
     public PolicyDecision check(VerifiedToken token, RequestFacts request) {
+        DpopVerifier.Mode gateMode = dpop == null ? DpopVerifier.Mode.OFF : dpop.mode();
+        DpopVerifier.Mode routeMode = request.requirement().dpop().orElse(gateMode);
+        if (dpop == null && routeMode != DpopVerifier.Mode.OFF) {
+            // the adapters refuse such a route at start-up; a requirement built in code reaches here: fail closed
+            return PolicyDecision.deny(BearerError.unavailable("The server could not check the DPoP proof; try "
+                    + "again shortly."), "the route requires '+ dpop " + routeMode.value() + "' but "
+                    + dev.tokengate.config.ConfigKeys.DPOP + "=off: no DPoP proof can be verified");
+        }
+        DpopVerifier dpop = routeMode == DpopVerifier.Mode.OFF ? null : this.dpop;
+        if (dpop == null && Extraction.DPOP.equals(request.scheme())) {
+            return marked(BearerError.invalidToken("This resource does not accept the DPoP scheme; send the token "
+                    + "as 'Authorization: Bearer <token>'."), "sent with the DPoP scheme to a route with '+ dpop off'");
+        }
         Object cnf = token.claims().get(CONFIRMATION);
         Map<?, ?> confirmation = cnf instanceof Map<?, ?> c ? c : Map.of();
         Object jkt = dpop != null ? confirmation.get(JKT) : null;
@@ -66,7 +79,7 @@ final class ProofOfPossessionPolicy implements TokenPolicy {
             }
         }
         if (dpop != null && Extraction.DPOP.equals(request.scheme())) {
-            return checkDpop(jkt, request, x5t != null);
+            return checkDpop(dpop, jkt, request, x5t != null);
         }
         if (jkt != null) {
             return marked(BearerError.invalidToken("This token is bound to a DPoP key and cannot be used "
@@ -74,10 +87,12 @@ final class ProofOfPossessionPolicy implements TokenPolicy {
                     "the token is bound to a DPoP key (cnf.jkt) and was sent with the " + request.scheme()
                             + " scheme, without a proof");
         }
-        if (dpop != null && dpop.mode() == DpopVerifier.Mode.REQUIRED) {
-            return marked(BearerError.invalidToken("This API accepts only DPoP-bound tokens: ask the "
+        if (routeMode == DpopVerifier.Mode.REQUIRED) {
+            return marked(BearerError.invalidToken("This resource accepts only DPoP-bound tokens: ask the "
                             + "authorization server for one and send it as 'Authorization: DPoP <token>' with a proof."),
-                    "tokengate.dpop=required and the token is not DPoP-bound (sent as " + request.scheme() + ")");
+                    (gateMode == DpopVerifier.Mode.REQUIRED && request.requirement().dpop().isEmpty()
+                            ? "tokengate.dpop=required" : "the route requires '+ dpop required'")
+                            + " and the token is not DPoP-bound (sent as " + request.scheme() + ")");
         }
         return x5t != null ? PolicyDecision.allowMarked(MTLS_MARK) : PolicyDecision.allow();
     }
@@ -105,7 +120,8 @@ final class ProofOfPossessionPolicy implements TokenPolicy {
         return PolicyDecision.allow();
     }
 
-    private PolicyDecision checkDpop(Object jkt, RequestFacts request, boolean certificateChecked) {
+    private static PolicyDecision checkDpop(DpopVerifier dpop, Object jkt, RequestFacts request,
+                                            boolean certificateChecked) {
         List<String> proofs = request.headers(DpopVerifier.HEADER);
         if (proofs.size() != 1) {
             return denyProof("The request needs exactly one DPoP header with a proof made for it.",
@@ -121,6 +137,11 @@ final class ProofOfPossessionPolicy implements TokenPolicy {
             thumbprint = dpop.verify(proofs.get(0), request.method(), request.url().get(),
                     java.util.HexFormat.of().parseHex(request.tokenHash().get()));
         } catch (InvalidTokenException e) {
+            if (e.claim().filter(DpopVerifier.NONCE_CLAIM::equals).isPresent()) {
+                // RFC 9449 §8: the gate's answer carries the current nonce in the DPoP-Nonce header
+                return new PolicyDecision.Deny(BearerError.useDpopNonce(e.getMessage()),
+                        "the DPoP proof has no current server nonce", List.of(DPOP_MARK));
+            }
             return denyProof(e.getMessage(), "invalid DPoP proof (" + e.claim().orElse("proof") + "): " + e.getMessage());
         } catch (UpstreamUnavailableException e) {
             return new PolicyDecision.Deny(BearerError.unavailable("The server cannot check DPoP proofs for replay "

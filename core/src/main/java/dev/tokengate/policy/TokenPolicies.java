@@ -32,7 +32,10 @@ public final class TokenPolicies {
      * Verifies DPoP proofs (RFC 9449) with this verifier: a token sent as {@code Authorization: DPoP} needs a valid
      * proof for this request (401 {@code invalid_dpop_proof} otherwise) signed by the key its {@code cnf.jkt}
      * names (a token without one is 401 {@code invalid_token}); a DPoP-bound token sent as {@code Bearer} is 401
-     * {@code invalid_token}; with mode {@code required} every token not sent with DPoP is. Certificate-bound tokens
+     * {@code invalid_token}; with mode {@code required} every token not sent with DPoP is. A route's own mode
+     * ({@link dev.tokengate.authorize.Requirement#dpop()}, {@link RequestFacts#requirement()}) overrides the
+     * verifier's: {@code off} refuses the {@code DPoP} scheme. A proof without the server's current nonce (when
+     * nonces are required) is 401 {@code use_dpop_nonce}. Certificate-bound tokens
      * are checked as by {@link #proofOfPossession()}, and tokens bound by any other method are refused. Denials and
      * verified proofs are marked {@code dpop} (certificate checks {@code mtls}) in the call log.
      *

@@ -109,8 +109,8 @@ public class TokenGateMechanism implements HttpAuthenticationMechanism {
             exchange = new Exchange(call, response);
             request.setAttribute(EXCHANGE, exchange);
             request.setAttribute(TokenGate.CALL_ATTRIBUTE, call); // the filter and the JAX-RS feature join it
-            response.setHeader(TokenGate.REQUEST_ID_HEADER, call.requestId());
             exchange.outcome = decide(call, view, context.isProtected());
+            call.responseHeaders().forEach(response::setHeader);
         }
         if (exchange.outcome instanceof Outcome.Rejected rejected) {
             return refuse(exchange, rejected, response);

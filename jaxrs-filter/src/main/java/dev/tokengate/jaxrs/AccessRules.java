@@ -58,6 +58,14 @@ final class AccessRules {
         if (stepUp.isPresent()) {
             requirement = withStepUp(requirement, stepUp.get(), method);
         }
+        Optional<Dpop> dpop = modifier(Dpop.class, resourceClass, method);
+        if (dpop.isPresent()) {
+            try {
+                requirement = requirement.withDpop(dpop.get().value());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(describe(method) + ": @Dpop: " + e.getMessage(), e);
+            }
+        }
         Optional<RateLimit> limit = rateLimit(resourceClass, method);
         if (limit.isEmpty()) {
             return requirement;

@@ -1,5 +1,6 @@
 package dev.tokengate.jaxrs;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -65,6 +66,11 @@ final class Binder implements DynamicFeature {
             if (r.requiresApiKey() && !gate.supportsApiKeys()) {
                 throw new IllegalStateException("@RequiresApiKey needs a token store to look API keys up in: set "
                         + dev.tokengate.config.ConfigKeys.STORE_JDBC_URL);
+            }
+            Optional<String> unenforceable = gate.checkRoute(r.route().isPresent() ? r
+                    : r.forRoute(resourceClass.getSimpleName() + "." + method.getName()));
+            if (unenforceable.isPresent()) {
+                throw new IllegalStateException(unenforceable.get());
             }
             LOG.debug("tokengate: {}#{} requires {}", resourceClass.getName(), method.getName(), r);
             return r;

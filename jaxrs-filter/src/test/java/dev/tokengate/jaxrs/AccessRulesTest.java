@@ -103,6 +103,34 @@ class AccessRulesTest {
                 .hasMessageContaining("openWithKey").hasMessageContaining("API key");
     }
 
+    /** DPoP required for the whole class, but allowed on one method. */
+    @Dpop
+    public static class Vault {
+        @RequiresScopes("withdraw")
+        public String withdraw() {
+            return "ok";
+        }
+
+        @RequiresScopes("read")
+        @Dpop(dev.tokengate.jwt.DpopVerifier.Mode.ALLOWED)
+        public String balance() {
+            return "ok";
+        }
+
+        @Open
+        public String open() {
+            return "ok";
+        }
+    }
+
+    @Test
+    void requirementWhenDpopThenTheRoutesModeAndTheMethodsBeatsTheClasss() throws Exception {
+        assertThat(of(Vault.class, "withdraw")).isEqualTo(Requirement.parse("withdraw + dpop required"));
+        assertThat(of(Vault.class, "balance")).isEqualTo(Requirement.parse("read + dpop allowed"));
+        assertThatThrownBy(() -> of(Vault.class, "open")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("open").hasMessageContaining("@Dpop").hasMessageContaining("token requirement");
+    }
+
     /** A subclass that overrides with its own annotation. */
     public static class Overriding extends Resources.ClassScoped {
         @Override

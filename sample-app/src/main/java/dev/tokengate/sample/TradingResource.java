@@ -3,6 +3,7 @@ package dev.tokengate.sample;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.jaxrs.Dpop;
 import dev.tokengate.jaxrs.RequiresScopes;
 import dev.tokengate.jaxrs.StepUp;
 import dev.tokengate.jaxrs.TokenGateFeature;
@@ -134,12 +135,14 @@ public final class TradingResource {
      * Moves money out: the scope {@code withdraw} and a sign-in with the second factor ({@code acr}
      * {@value DemoIssuer#ACR_MFA}) in the last {@value #WITHDRAWAL_MAX_AGE} seconds (RFC 9470 step-up). A personal
      * access token or a stolen access token of an older sign-in is refused with 401
-     * {@code insufficient_user_authentication}.
+     * {@code insufficient_user_authentication}; and a DPoP-bound token with a fresh proof from its key (RFC 9449), so
+     * that a stolen token alone, sent as a bearer token, is refused with 401 {@code invalid_token}.
      */
     @POST
     @Path("withdrawals")
     @RequiresScopes("withdraw")
     @StepUp(acr = DemoIssuer.ACR_MFA, maxAge = WITHDRAWAL_MAX_AGE)
+    @Dpop
     public Response withdraw(@Context SecurityContext security, String body) {
         JsonNode n = Problems.object(body, WITHDRAWAL_EXAMPLE);
         String currency = text(n, "currency");

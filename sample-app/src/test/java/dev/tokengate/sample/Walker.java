@@ -26,9 +26,16 @@ final class Walker {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
+    /** The DPoP key the stepped-up and password tokens are bound to, and the proofs of {@link #sendDpop}. */
+    private final DpopClient dpop;
 
     Walker(URI base) {
         this.base = base;
+        try {
+            this.dpop = DpopClient.generate();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A client-credentials access token of a demo client. */
@@ -48,19 +55,20 @@ final class Walker {
 
     /**
      * An access token of a sign-in with the second factor (password and one-time code): {@code acr} mfa and
-     * {@code auth_time} now, what withdrawals need.
+     * {@code auth_time} now, bound to this walker's DPoP key: what withdrawals need ({@link #sendDpop}).
      */
     String steppedUpToken(String scope) throws Exception {
         HttpResponse<String> r = form("/demo-issuer/token", Map.of("grant_type", "password", "client_id", "token-console",
-                "username", "alice", "password", "alice-password", "otp", DemoIssuer.ONE_TIME_CODE, "scope", scope), null);
+                "username", "alice", "password", "alice-password", "otp", DemoIssuer.ONE_TIME_CODE, "scope", scope,
+                "dpop_jkt", dpop.thumbprint()), null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return json(r).get("access_token").asText();
     }
 
-    /** An access token of a sign-in with the password alone: {@code acr} pwd. */
+    /** An access token of a sign-in with the password alone: {@code acr} pwd, bound to this walker's DPoP key. */
     String passwordToken(String scope) throws Exception {
         HttpResponse<String> r = form("/demo-issuer/token", Map.of("grant_type", "password", "client_id", "token-console",
-                "username", "alice", "password", "alice-password", "scope", scope), null);
+                "username", "alice", "password", "alice-password", "scope", scope, "dpop_jkt", dpop.thumbprint()), null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return json(r).get("access_token").asText();
     }
@@ -90,6 +98,15 @@ final class Walker {
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A request with a DPoP-bound token ({@link #steppedUpToken}) as {@code Authorization: DPoP} and a fresh proof
+     * made at {@code iat} (the app's clock, which a test may move).
+     */
+    HttpResponse<String> sendDpop(String method, String path, String token, String body, java.time.Instant iat)
+            throws Exception {
+        return dpop.send(http, method, base.resolve(path).toString(), token, body, iat);
     }
 
     /** A form POST, with HTTP Basic client authentication when {@code basic} ("id:secret") is given. */

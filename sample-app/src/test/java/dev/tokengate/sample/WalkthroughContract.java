@@ -97,8 +97,9 @@ abstract class WalkthroughContract {
 
         HttpResponse<String> withdrawal = walk.send("POST", "/api/withdrawals", token,
                 "{\"currency\":\"EUR\",\"amount\":\"100\",\"address\":\"DE89370400440532013000\"}");
-        assertThat(withdrawal.statusCode()).isEqualTo(403);
-        assertThat(challenge(withdrawal)).contains("error=\"insufficient_scope\"", "scope=\"withdraw\"");
+        assertThat(withdrawal.statusCode()).as("a bearer token, whatever its scopes").isEqualTo(401);
+        assertThat(challenge(withdrawal)).startsWith("DPoP realm=\"sample\", error=\"invalid_token\"")
+                .contains("accepts only DPoP-bound tokens");
     }
 
     @Test
@@ -163,31 +164,40 @@ abstract class WalkthroughContract {
         String pat = walk.createToken(walk.session(), "{\"name\":\"treasurer\",\"scopes\":[\"read\",\"withdraw\"]}").get("token").asText();
         String withdrawal = "{\"currency\":\"BTC\",\"amount\":\"0.01\",\"address\":\"bc1qexampleaddress0001\"}";
         HttpResponse<String> patRefused = walk.send("POST", "/api/withdrawals", pat, withdrawal);
-        assertThat(patRefused.statusCode()).as("a personal access token names no sign-in").isEqualTo(401);
-        assertThat(challenge(patRefused)).contains("error=\"insufficient_user_authentication\"", "acr_values=\"mfa\"",
-                "max_age=\"120\"", "resource_metadata=\"" + app.baseUri() + "/.well-known/oauth-protected-resource\"");
-        HttpResponse<String> passwordOnly = walk.send("POST", "/api/withdrawals", walk.passwordToken("read withdraw"), withdrawal);
+        assertThat(patRefused.statusCode()).as("a personal access token is a bearer token").isEqualTo(401);
+        assertThat(challenge(patRefused)).startsWith("DPoP realm=\"sample\", error=\"invalid_token\"")
+                .contains("accepts only DPoP-bound tokens",
+                        "resource_metadata=\"" + app.baseUri() + "/.well-known/oauth-protected-resource\"")
+                .doesNotContain("Bearer");
+        HttpResponse<String> passwordOnly = walk.sendDpop("POST", "/api/withdrawals", walk.passwordToken("read withdraw"),
+                withdrawal, clock.instant());
         assertThat(passwordOnly.statusCode()).as("a sign-in without the second factor").isEqualTo(401);
-        assertThat(challenge(passwordOnly)).contains("error=\"insufficient_user_authentication\"", "acr_values=\"mfa\"");
+        assertThat(challenge(passwordOnly)).contains("error=\"insufficient_user_authentication\"", "acr_values=\"mfa\"",
+                "max_age=\"120\"");
 
         String token = walk.steppedUpToken("read withdraw");
-        String before = json(walk.get("/api/account/balances", token)).get("balances").get("BTC").asText();
+        HttpResponse<String> stolen = walk.send("POST", "/api/withdrawals", token, withdrawal);
+        assertThat(stolen.statusCode()).as("the stepped-up token alone, as a bearer token").isEqualTo(401);
+        assertThat(challenge(stolen)).contains("error=\"invalid_token\"", "bound to a DPoP key");
+        String before = json(walk.sendDpop("GET", "/api/account/balances", token, null, clock.instant()))
+                .get("balances").get("BTC").asText();
 
-        HttpResponse<String> w = walk.send("POST", "/api/withdrawals", token,
-                "{\"currency\":\"BTC\",\"amount\":\"0.01\",\"address\":\"bc1qexampleaddress0001\"}");
+        HttpResponse<String> w = walk.sendDpop("POST", "/api/withdrawals", token,
+                "{\"currency\":\"BTC\",\"amount\":\"0.01\",\"address\":\"bc1qexampleaddress0001\"}", clock.instant());
         assertThat(w.statusCode()).as(w.body()).isEqualTo(201);
-        String after = json(walk.get("/api/account/balances", token)).get("balances").get("BTC").asText();
+        String after = json(walk.sendDpop("GET", "/api/account/balances", token, null, clock.instant()))
+                .get("balances").get("BTC").asText();
         assertThat(new java.math.BigDecimal(before).subtract(new java.math.BigDecimal(after)))
                 .isEqualByComparingTo("0.01");
 
-        HttpResponse<String> tooMuch = walk.send("POST", "/api/withdrawals", token,
-                "{\"currency\":\"EUR\",\"amount\":\"99999999\",\"address\":\"DE89370400440532013000\"}");
+        HttpResponse<String> tooMuch = walk.sendDpop("POST", "/api/withdrawals", token,
+                "{\"currency\":\"EUR\",\"amount\":\"99999999\",\"address\":\"DE89370400440532013000\"}", clock.instant());
         assertThat(tooMuch.statusCode()).isEqualTo(409);
         assertThat(json(tooMuch).get("detail").asText()).contains("Insufficient funds");
 
         clock.advance(Duration.ofSeconds(121));
         try {
-            HttpResponse<String> stale = walk.send("POST", "/api/withdrawals", token, withdrawal);
+            HttpResponse<String> stale = walk.sendDpop("POST", "/api/withdrawals", token, withdrawal, clock.instant());
             assertThat(stale.statusCode()).as("the sign-in is older than two minutes").isEqualTo(401);
             assertThat(challenge(stale)).contains("error=\"insufficient_user_authentication\"", "max_age=\"120\"");
         } finally {
@@ -243,8 +253,8 @@ abstract class WalkthroughContract {
                 walk.send("POST", "/api/orders", token, "{\"symbol\":\"BTC-EUR\",\"side\":\"buy\",\"quantity\":\"-1\"}"),
                 walk.send("POST", "/api/orders", token, "{\"symbol\":\"bitcoin\",\"side\":\"buy\",\"quantity\":\"1\"}"),
                 walk.send("DELETE", "/api/orders/abc", token, null),
-                walk.send("POST", "/api/withdrawals", steppedUp, "{\"currency\":\"DOGE\",\"amount\":\"1\",\"address\":\"DE89370400440532013000\"}"),
-                walk.send("POST", "/api/withdrawals", steppedUp, "{\"currency\":\"EUR\",\"amount\":\"1e400\",\"address\":\"DE89370400440532013000\"}"),
+                walk.sendDpop("POST", "/api/withdrawals", steppedUp, "{\"currency\":\"DOGE\",\"amount\":\"1\",\"address\":\"DE89370400440532013000\"}", clock.instant()),
+                walk.sendDpop("POST", "/api/withdrawals", steppedUp, "{\"currency\":\"EUR\",\"amount\":\"1e400\",\"address\":\"DE89370400440532013000\"}", clock.instant()),
                 walk.send("POST", "/console/api/tokens", session, "{\"name\":\"\",\"scopes\":[\"read\"]}"),
                 walk.send("POST", "/console/api/tokens", session, "{\"name\":\"x\",\"scopes\":[\"read\"],\"expires_in_days\":0}"),
                 walk.send("POST", "/console/api/tokens", session, "{\"name\":\"x\",\"scopes\":[\"read\"],\"allowed_ranges\":[\"10.0.0.0/99\"]}"));

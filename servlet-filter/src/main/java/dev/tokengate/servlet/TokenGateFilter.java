@@ -324,11 +324,11 @@ public class TokenGateFilter implements Filter {
             return;
         }
         request.setAttribute(TokenGate.CALL_ATTRIBUTE, call); // a JAX-RS layer behind this filter joins the call
-        response.setHeader(TokenGate.REQUEST_ID_HEADER, call.requestId()); // on the refusal and the application's answer
         int status = HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
         boolean finishesLater = false;
         try {
             Outcome outcome = decide(p, call, view);
+            call.responseHeaders().forEach(response::setHeader); // on the refusal and the application's answer
             if (outcome instanceof Outcome.Rejected rejected) {
                 ErrorResponse error = call.errorResponse(rejected.error());
                 status = error.status();
@@ -429,6 +429,11 @@ public class TokenGateFilter implements Filter {
             if (rules.requiresApiKeys() && !gate.supportsApiKeys()) {
                 throw new ConfigurationException(RULES, "a rule requires an API key ('+ api-key'), but no token store "
                         + "is configured to look API keys up in: set " + ConfigKeys.STORE_JDBC_URL);
+            }
+            for (dev.tokengate.authorize.Requirement requirement : rules.requirements()) {
+                gate.checkRoute(requirement).ifPresent(problem -> {
+                    throw new ConfigurationException(RULES, problem);
+                });
             }
         }
     }

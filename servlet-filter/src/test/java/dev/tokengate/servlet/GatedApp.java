@@ -86,15 +86,25 @@ final class GatedApp implements AutoCloseable {
 
     /** The filter constructed with the pipeline this gate builder describes (built here, with the capturing sink). */
     static GatedApp start(TokenGate.Builder gateBuilder) throws Exception {
+        return start(gateBuilder, RULES);
+    }
+
+    /** The same with these URL rules. */
+    static GatedApp start(TokenGate.Builder gateBuilder, String rules) throws Exception {
         CapturingSink sink = new CapturingSink();
         TokenGate gate = gateBuilder.callLogSink(sink).build();
-        return new GatedApp(sink, new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(RULES))));
+        return new GatedApp(sink, new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(rules))));
     }
 
     /** {@code GET /app} + path with the token in the {@code Authorization} header. */
     HttpResponse<String> get(String path, String token) throws Exception {
         tokensSent.add(token);
         return server.get("/app" + path, "Authorization", "Bearer " + token);
+    }
+
+    /** {@code GET /app} + path without a token. */
+    HttpResponse<String> getWithoutToken(String path) throws Exception {
+        return server.get("/app" + path);
     }
 
     /** {@code GET /app} + path with {@code Authorization: DPoP <token>} and the {@code DPoP} proof header. */
