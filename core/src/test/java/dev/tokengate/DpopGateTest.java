@@ -24,6 +24,10 @@ class DpopGateTest {
 
     private static final String BOUND = "dpop.bound.token";
     private static final String PLAIN = "plain.bearer.token";
+    /** Bound as Keycloak binds: {@code cnf} = {@code {"jkt": …, "kc-jkt-type": "DPoP"}}. */
+    private static final String KEYCLOAK_BOUND = "keycloak.bound.token";
+    /** {@code cnf.jkt} beside another confirmation method ({@code jwk}) that the gate does not check. */
+    private static final String BOUND_TWICE = "bound.twice.token";
     private static final String URL = "https://api.example.com/app/accounts";
 
     private final FakeTime time = new FakeTime(Instant.parse("2026-01-01T10:00:00Z"));
@@ -34,6 +38,10 @@ class DpopGateTest {
                 .scopes(List.of("read")).expiresAt(Instant.parse("2030-01-01T00:00:00Z"));
         return switch (token) {
             case BOUND -> b.claims(Map.of("cnf", Map.of("jkt", DpopProof.thumbprint(TestKeys.ec256())))).build();
+            case KEYCLOAK_BOUND -> b.claims(Map.of("cnf", Map.of("jkt", DpopProof.thumbprint(TestKeys.ec256()),
+                    "kc-jkt-type", "DPoP"))).build();
+            case BOUND_TWICE -> b.claims(Map.of("cnf", Map.of("jkt", DpopProof.thumbprint(TestKeys.ec256()),
+                    "jwk", DpopProof.publicJwk(TestKeys.ec256())))).build();
             case PLAIN -> b.build();
             default -> throw new InvalidTokenException("The token's signature does not verify.", "signature");
         };
@@ -118,6 +126,29 @@ class DpopGateTest {
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.headers().get("WWW-Authenticate")).startsWith("Bearer realm=\"api\", error=\"invalid_token\"")
                 .contains("bound to a DPoP key").endsWith(", DPoP realm=\"api\", algs=\"PS256 ES256\"");
+    }
+
+    @Test
+    void authorizeWhenCnfHasAMemberBesideJktThatIsNoConfirmationMethodThenTheProofDecides() {
+        TokenGate gate = gate(DpopVerifier.Mode.ALLOWED);
+
+        assertThat(run(gate, get(URL).dpop(KEYCLOAK_BOUND, proof("GET", URL, KEYCLOAK_BOUND).sign()))).isNull();
+        assertThat(run(gate, get(URL).bearer(KEYCLOAK_BOUND)).headers().get("WWW-Authenticate"))
+                .contains("error=\"invalid_token\"", "bound to a DPoP key");
+        String otherKey = DpopProof.by(TestKeys.ec384()).clock(time).request("GET", URL).accessToken(KEYCLOAK_BOUND)
+                .signedWith("ES384").sign();
+        assertThat(run(TokenGate.builder().validator(DpopGateTest::validate).clock(time).build(),
+                get(URL).dpop(KEYCLOAK_BOUND, otherKey)).headers().get("WWW-Authenticate"))
+                .contains("error=\"invalid_dpop_proof\"", "other than the one");
+    }
+
+    @Test
+    void authorizeWhenCnfNamesAConfirmationMethodBesideJktThatIsNotCheckedThenInvalidToken() {
+        ErrorResponse r = run(gate(DpopVerifier.Mode.ALLOWED),
+                get(URL).dpop(BOUND_TWICE, proof("GET", URL, BOUND_TWICE).sign()));
+
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.headers().get("WWW-Authenticate")).contains("error=\"invalid_token\"", "bound to a key (cnf)");
     }
 
     @Test

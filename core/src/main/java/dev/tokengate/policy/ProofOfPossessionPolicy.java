@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The built-in policy that verifies proofs of possession; see {@link TokenPolicies#proofOfPossession(DpopVerifier)}.
@@ -28,6 +29,8 @@ final class ProofOfPossessionPolicy implements TokenPolicy {
     static final String JKT = "jkt";
     /** The confirmation member of a certificate-bound token (RFC 8705 §3.1). */
     static final String X5T_S256 = "x5t#S256";
+    /** The confirmation methods of IANA's "JWT Confirmation Methods" registry (RFC 7800, 8705, 9203, 9449). */
+    static final Set<String> CONFIRMATION_METHODS = Set.of("jwk", "jwe", "jku", "kid", X5T_S256, "osc", JKT);
     /** The call-log mark of a request whose client certificate was checked against its token. */
     static final String MTLS_MARK = "mtls";
     /** The call-log mark of a request whose DPoP proof was verified. */
@@ -61,9 +64,12 @@ final class ProofOfPossessionPolicy implements TokenPolicy {
         Map<?, ?> confirmation = cnf instanceof Map<?, ?> c ? c : Map.of();
         Object jkt = dpop != null ? confirmation.get(JKT) : null;
         Object x5t = confirmation.get(X5T_S256);
-        boolean unverifiable = cnf != null && (!(cnf instanceof Map<?, ?>) || confirmation.isEmpty());
+        // RFC 7800 §3.1: cnf holds one key. Refused unless a method checked here names it, and no other method does;
+        // other members (Keycloak's "kc-jkt-type": "DPoP" beside jkt) describe the binding and are ignored.
+        boolean unverifiable = cnf != null && (!(cnf instanceof Map<?, ?>) || (jkt == null && x5t == null));
         for (Object member : confirmation.keySet()) {
-            unverifiable |= !(X5T_S256.equals(member) || (dpop != null && JKT.equals(member)));
+            unverifiable |= CONFIRMATION_METHODS.contains(member)
+                    && !(X5T_S256.equals(member) || (dpop != null && JKT.equals(member)));
         }
         if (unverifiable) {
             // A binding this API does not verify: a bound token is never a bearer token.
