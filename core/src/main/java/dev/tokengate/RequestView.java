@@ -89,12 +89,12 @@ public interface RequestView {
     String remoteAddress();
 
     /**
-     * The absolute URI the request was sent to, as the container sees it (scheme, host, port and path; no query):
-     * what locates the API's RFC 9728 metadata when {@code tokengate.resource} is not set.
+     * The path the application is deployed at, as the client sent it (for servlets the context path), e.g.
+     * {@code /app}: where the API's RFC 9728 metadata is served when {@code tokengate.resource} is not set.
      *
-     * @return the URI, empty when the adapter cannot tell
+     * @return the path without a trailing {@code /}; empty for an application at the root
      */
-    default Optional<java.net.URI> requestUri() {
-        return Optional.empty();
+    default String basePath() {
+        return "";
     }
 }

@@ -5,6 +5,7 @@ import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.internal.Json;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -19,9 +20,13 @@ import java.util.TreeSet;
  * only ask {@link #isMetadataRequest} and serve {@link #document}.
  *
  * <p>The resource identifier is {@value ConfigKeys#RESOURCE} when set. Unset, it is the origin the request was sent
- * to ({@code https://api.example.com}), as Spring Security and Quarkus derive it: right behind a proxy only when the
- * container rewrites scheme and host from the proxy's headers. Set it in production: a client compares it with the
- * URL it called (RFC 9728 §3.3), and a fixed value does not depend on a request's {@code Host}.
+ * to followed by the application's path ({@code https://api.example.com}, {@code https://host.example.com/app}), as
+ * Spring Security derives it: the origin as the client sees it, with scheme and host from the
+ * {@value ConfigKeys#FORWARDED_HEADER} of a peer in {@value ConfigKeys#TRUSTED_PROXIES} (another peer's forwarding
+ * headers are ignored), the way DPoP's {@code htu} is checked. The document of a derived identifier is served at the
+ * application's path followed by the well-known path ({@code /app/.well-known/oauth-protected-resource}, named by the
+ * challenges): an application below a context path cannot answer at the host's root. Set the key in production: a
+ * client compares it with the URL it called (RFC 9728 §3.3), and a fixed value depends on no request header.
  *
  * <p>The document is public and the same for every caller: it is served without a token, not written to the call
  * log, and cacheable for an hour.
@@ -40,6 +45,8 @@ public final class ResourceMetadata {
     private final List<String> authorizationServers;
     private final List<String> bearerMethods;
     private final List<String> dpopAlgorithms;
+    private final List<IpRange> trustedProxies;
+    private final Optional<TokenGateConfig.ForwardedHeader> forwardedHeader;
 
     ResourceMetadata(TokenGateConfig config, Collection<String> authorizationServers, List<String> dpopAlgorithms) {
         this.resource = config.resource().orElse(null);
@@ -54,32 +61,53 @@ public final class ResourceMetadata {
         }
         this.bearerMethods = List.copyOf(methods);
         this.dpopAlgorithms = List.copyOf(dpopAlgorithms);
+        this.trustedProxies = config.trustedProxies();
+        this.forwardedHeader = config.forwardedHeader();
     }
 
     /**
-     * The resource identifier for a request: {@value ConfigKeys#RESOURCE}, else the origin the request was sent to.
+     * The resource identifier for a request: {@value ConfigKeys#RESOURCE}, else the origin the request was sent to as
+     * seen through trusted proxies, followed by the application's path ({@link RequestView#basePath()}).
      *
      * @param request the request; not null
-     * @return the identifier, empty when none is configured and the adapter cannot tell the request's URI
+     * @return the identifier, empty when none is configured and the adapter cannot tell the request's URL
      */
     public Optional<String> resource(RequestView request) {
         if (resource != null) {
             return Optional.of(withoutTrailingSlash(resource.toString()));
         }
-        return request.requestUri().filter(u -> u.getScheme() != null && u.getHost() != null).map(ResourceMetadata::origin);
+        return requestOrigin(request).map(origin -> origin + withoutTrailingSlash(request.basePath()));
     }
 
     /**
-     * The URL of the metadata document for a request's resource (RFC 9728 §3.1): the well-known path inserted between
-     * the identifier's host and its path, e.g. {@code https://api.example.com/.well-known/oauth-protected-resource/v1}.
+     * The URL of the metadata document for a request's resource. For {@value ConfigKeys#RESOURCE} the well-known path
+     * inserted between the identifier's host and its path (RFC 9728 §3.1), e.g.
+     * {@code https://api.example.com/.well-known/oauth-protected-resource/v1}; for an identifier derived from the
+     * request the well-known path below the application's path, e.g.
+     * {@code https://host.example.com/app/.well-known/oauth-protected-resource}, where the application can serve it.
      *
      * @param request the request; not null
      * @return the URL, empty when {@link #resource} is
      */
     public Optional<String> metadataUrl(RequestView request) {
+        if (resource == null) {
+            return resource(request).map(r -> r + WELL_KNOWN_PATH);
+        }
         return resource(request).map(r -> {
             URI u = URI.create(r);
             return origin(u) + WELL_KNOWN_PATH + pathOf(u);
+        });
+    }
+
+    /** The origin of the request's URL as the client sent it: scheme and host from a trusted proxy's header. */
+    private Optional<String> requestOrigin(RequestView request) {
+        return RequestUrl.resolve(request, trustedProxies, forwardedHeader).flatMap(url -> {
+            try {
+                URI u = new URI(url);
+                return u.getScheme() == null || u.getHost() == null ? Optional.empty() : Optional.of(origin(u));
+            } catch (URISyntaxException e) {
+                return Optional.empty(); // a Host the container passed on but that no URI can hold
+            }
         });
     }
 
@@ -94,12 +122,17 @@ public final class ResourceMetadata {
         if (!"GET".equals(request.method()) && !"HEAD".equals(request.method())) {
             return false;
         }
-        Optional<URI> uri = request.requestUri();
-        if (uri.isEmpty()) {
+        Optional<String> url = request.url();
+        if (url.isEmpty()) {
             return false;
         }
-        String path = uri.get().getRawPath();
-        if (path == null || !path.startsWith(WELL_KNOWN_PATH)) {
+        String path;
+        try {
+            path = new URI(url.get()).getRawPath();
+        } catch (URISyntaxException e) {
+            return false;
+        }
+        if (path == null || !path.contains(WELL_KNOWN_PATH)) {
             return false;
         }
         return metadataUrl(request).map(URI::create).map(URI::getRawPath).filter(path::equals).isPresent();

@@ -29,6 +29,8 @@ class DpopGateTest {
     /** {@code cnf.jkt} beside another confirmation method ({@code jwk}) that the gate does not check. */
     private static final String BOUND_TWICE = "bound.twice.token";
     private static final String URL = "https://api.example.com/app/accounts";
+    /** What every 401 challenge names: the metadata of the request's origin. */
+    private static final String METADATA = "resource_metadata=\"https://api.example.com/.well-known/oauth-protected-resource\"";
 
     private final FakeTime time = new FakeTime(Instant.parse("2026-01-01T10:00:00Z"));
     private final List<CallEvent> events = new ArrayList<>();
@@ -99,7 +101,7 @@ class DpopGateTest {
 
         assertThat(replay.status()).isEqualTo(401);
         assertThat(replay.headers().get("WWW-Authenticate"))
-                .startsWith("Bearer realm=\"api\", DPoP realm=\"api\", error=\"invalid_dpop_proof\"")
+                .startsWith("Bearer realm=\"api\", " + METADATA + ", DPoP realm=\"api\", error=\"invalid_dpop_proof\"")
                 .contains("used before").endsWith("algs=\"PS256 ES256\"");
     }
 
@@ -125,7 +127,7 @@ class DpopGateTest {
 
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.headers().get("WWW-Authenticate")).startsWith("Bearer realm=\"api\", error=\"invalid_token\"")
-                .contains("bound to a DPoP key").endsWith(", DPoP realm=\"api\", algs=\"PS256 ES256\"");
+                .contains("bound to a DPoP key").endsWith(", DPoP realm=\"api\", " + METADATA + ", algs=\"PS256 ES256\"");
     }
 
     @Test
@@ -201,7 +203,7 @@ class DpopGateTest {
 
         assertThat(bearer.headers().get("WWW-Authenticate")).startsWith("DPoP realm=\"api\", error=\"invalid_token\"")
                 .contains("only DPoP-bound tokens");
-        assertThat(none.headers().get("WWW-Authenticate")).isEqualTo("DPoP realm=\"api\", algs=\"PS256 ES256\"");
+        assertThat(none.headers().get("WWW-Authenticate")).isEqualTo("DPoP realm=\"api\", " + METADATA + ", algs=\"PS256 ES256\"");
         assertThat(run(gate, get(URL).dpop(BOUND, proof("GET", URL, BOUND).sign()))).isNull();
     }
 
@@ -212,7 +214,7 @@ class DpopGateTest {
         ErrorResponse dpop = run(gate, get(URL).dpop(BOUND, proof("GET", URL, BOUND).sign()));
         ErrorResponse bearer = run(gate, get(URL).bearer(BOUND));
 
-        assertThat(dpop.headers().get("WWW-Authenticate")).isEqualTo("Bearer realm=\"api\"");
+        assertThat(dpop.headers().get("WWW-Authenticate")).isEqualTo("Bearer realm=\"api\", " + METADATA);
         assertThat(bearer.headers().get("WWW-Authenticate")).startsWith("Bearer realm=\"api\", error=\"invalid_token\"")
                 .contains("bound to a key (cnf)").doesNotContain("DPoP");
         assertThat(run(gate, get(URL).bearer(PLAIN))).isNull();

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -16,6 +17,12 @@ class ResourceMetadataTest {
 
     /** A request to this URI. */
     private static RequestView request(String method, String uri) {
+        return request(method, uri, "", "127.0.0.1", Map.of());
+    }
+
+    /** A request to this URI, of an application at this path, from this peer with these headers. */
+    private static RequestView request(String method, String uri, String basePath, String peer,
+                                       Map<String, List<String>> headers) {
         return new RequestView() {
             @Override
             public String method() {
@@ -29,7 +36,7 @@ class ResourceMetadataTest {
 
             @Override
             public List<String> headers(String name) {
-                return List.of();
+                return headers.getOrDefault(name, List.of());
             }
 
             @Override
@@ -44,12 +51,17 @@ class ResourceMetadataTest {
 
             @Override
             public String remoteAddress() {
-                return "127.0.0.1";
+                return peer;
             }
 
             @Override
-            public Optional<URI> requestUri() {
-                return Optional.of(URI.create(uri));
+            public Optional<String> url() {
+                return Optional.of(uri);
+            }
+
+            @Override
+            public String basePath() {
+                return basePath;
             }
         };
     }
@@ -68,6 +80,30 @@ class ResourceMetadataTest {
         assertThat(m.isMetadataRequest(request("POST", "http://h/.well-known/oauth-protected-resource"))).isFalse();
         assertThat(m.isMetadataRequest(request("GET", "http://h/.well-known/oauth-protected-resource/other"))).isFalse();
         assertThat(m.isMetadataRequest(request("GET", "http://h/.well-known/oauth-protected-resourcex"))).isFalse();
+    }
+
+    @Test
+    void unsetTheResourceOfAnApplicationBelowAContextPathIsServedBelowIt() {
+        ResourceMetadata m = metadata(TokenGateConfig.defaults());
+        RequestView doc = request("GET", "http://h:8080/app/.well-known/oauth-protected-resource", "/app", "127.0.0.1", Map.of());
+        assertThat(m.resource(doc)).contains("http://h:8080/app");
+        assertThat(m.metadataUrl(doc)).contains("http://h:8080/app/.well-known/oauth-protected-resource");
+        assertThat(m.isMetadataRequest(doc)).isTrue();
+        assertThat(m.isMetadataRequest(request("GET", "http://h:8080/.well-known/oauth-protected-resource/app", "/app",
+                "127.0.0.1", Map.of()))).isFalse();
+    }
+
+    @Test
+    void unsetTheResourceIsTheOriginATrustedProxyForwarded() {
+        ResourceMetadata m = metadata(TokenGateConfig.builder().trustedProxies(List.of("10.0.0.0/8"))
+                .forwardedHeader(TokenGateConfig.ForwardedHeader.X_FORWARDED_FOR).build());
+        Map<String, List<String>> forwarded = Map.of("X-Forwarded-Proto", List.of("https"),
+                "X-Forwarded-Host", List.of("public.example"));
+        RequestView viaProxy = request("GET", "http://10.0.0.5:8080/orders", "", "10.0.0.2", forwarded);
+        assertThat(m.resource(viaProxy)).contains("https://public.example");
+        assertThat(m.metadataUrl(viaProxy)).contains("https://public.example/.well-known/oauth-protected-resource");
+        RequestView direct = request("GET", "http://10.0.0.5:8080/orders", "", "192.0.2.7", forwarded);
+        assertThat(m.resource(direct)).as("an untrusted peer's headers are ignored").contains("http://10.0.0.5:8080");
     }
 
     @Test

@@ -331,7 +331,7 @@ public final class ConfigKeys {
                     "the layers settings are read from; 'parameters': this application's own only, not the JVM-wide system properties and environment (a parameter itself)"),
             core(REALM, "api", "the realm of the challenge"),
             core(ERROR_URI, null, "a page that explains errors, sent as error_uri"),
-            core(RESOURCE, null, "the resource identifier (RFC 9728), an absolute https URI; default: the origin the request was sent to (http logged WARN)"),
+            core(RESOURCE, null, "the resource identifier (RFC 9728), an absolute https URI; default: the origin the request was sent to (through trusted proxies) and the context path (http logged WARN)"),
             core(RESOURCE_DOCUMENTATION, null, "a page about this API, named as resource_documentation in its RFC 9728 metadata"),
             core(CHALLENGE_INCLUDE_SCOPE, "true", "whether an insufficient_scope answer names the required scopes (challenge, description, problem body)"),
             core(TRUSTED_PROXIES, null, "proxies (CIDR ranges) whose forwarding header names the client"),

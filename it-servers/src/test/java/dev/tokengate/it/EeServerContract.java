@@ -212,7 +212,33 @@ abstract class EeServerContract {
         HttpResponse<String> response = get("/ee/guarded/report", null);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
         assertThat(response.headers().allValues("WWW-Authenticate")).singleElement().asString()
-                .matches("Bearer realm=\"ee\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\", DPoP realm=\"ee\", resource_metadata=\"http://[^\"]+/\\.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+                .isEqualTo("Bearer realm=\"ee\", resource_metadata=\"" + metadataUrl() + "\", DPoP realm=\"ee\", resource_metadata=\""
+                        + metadataUrl() + "\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+    }
+
+    /** The URL every 401 names: the application's own RFC 9728 document, below its context path. */
+    private String metadataUrl() {
+        return server.uri("/ee/.well-known/oauth-protected-resource").toString();
+    }
+
+    /**
+     * The mechanism serves the RFC 9728 document the challenges name, without a token, not in the call log; a
+     * forwarding header from a peer that is not a trusted proxy changes nothing.
+     */
+    @Test
+    @Tag("mechanism")
+    void mechanismServesTheMetadataDocumentTheChallengesName() throws Exception {
+        HttpResponse<String> doc = http.send(request("/ee/.well-known/oauth-protected-resource", null)
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "public.example").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(doc.statusCode()).as(doc.body()).isEqualTo(200);
+        assertThat(doc.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(doc.headers().firstValue("Cache-Control")).hasValue("public, max-age=3600");
+        String origin = server.uri("/").getScheme() + "://" + server.uri("/").getRawAuthority();
+        assertThat(doc.body()).startsWith("{\"resource\":\"" + origin + "/ee\",\"authorization_servers\":[\""
+                + TestTokens.ISSUER + "\"],").contains("\"bearer_methods_supported\":[\"header\"]")
+                .doesNotContain("public.example");
+        assertThat(get("/ee/.well-known/oauth-protected-resource/other", null).body()).doesNotContain("authorization_servers");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.tokengate.security;
 
 import dev.tokengate.ErrorResponse;
 import dev.tokengate.Outcome;
+import dev.tokengate.ResourceMetadata;
 import dev.tokengate.TokenGate;
 import dev.tokengate.VerifiedToken;
 import dev.tokengate.authorize.Requirement;
@@ -27,6 +28,7 @@ import org.slf4j.Logger;
 import dev.tokengate.log.Loggers;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,6 +51,10 @@ import java.util.Map;
  * not, the request id in the {@value TokenGate#REQUEST_ID_HEADER} header. A tokengate servlet filter or
  * JAX-RS feature in the same application joins the request's call: they add their rules without validating the token
  * again, and the event stays one.
+ *
+ * <p>It serves the API's RFC 9728 metadata ({@link ResourceMetadata}) at
+ * {@code /.well-known/oauth-protected-resource} below the application's context path, or at the path-suffixed URL of
+ * {@value ConfigKeys#RESOURCE}, and every 401 challenge names it as {@code resource_metadata}.
  *
  * <p>Turned on by {@link TokenGateMechanismDefinition} or {@value ConfigKeys#MECHANISM_ENABLED}; configured by the
  * {@code tokengate.*} keys from system properties, environment variables and the application's MicroProfile Config.
@@ -99,6 +105,10 @@ public class TokenGateMechanism implements HttpAuthenticationMechanism {
         if (exchange == null) {
             Pipeline p = pipeline();
             ServletRequestView view = new ServletRequestView(request);
+            ResourceMetadata metadata = p.gate().resourceMetadata();
+            if (metadata.isMetadataRequest(view)) {
+                return sendMetadata(response, metadata.document(view, List.of()), "HEAD".equals(view.method()));
+            }
             TokenGate.Call call;
             try {
                 call = p.gate().begin(view);
@@ -156,6 +166,20 @@ public class TokenGateMechanism implements HttpAuthenticationMechanism {
             response.getOutputStream().close(); // complete: Undertow then sends no error page of its own
         } catch (IOException e) {
             LOG.debug("tokengate: the refusal of request {} could not be sent: {}", exchange.call.requestId(), e.toString());
+        }
+        return AuthenticationStatus.SEND_CONTINUE;
+    }
+
+    /**
+     * Sends the RFC 9728 document, completed, as the servlet filter does (open, the same for every caller, not in the
+     * call log). Without URL rules or annotations of its own, the mechanism names no {@code scopes_supported}.
+     */
+    private static AuthenticationStatus sendMetadata(HttpServletResponse response, String document, boolean head) {
+        try {
+            ServletResponses.sendMetadata(response, document, head);
+            response.getOutputStream().close();
+        } catch (IOException e) {
+            LOG.debug("tokengate: the metadata document could not be sent: {}", e.toString());
         }
         return AuthenticationStatus.SEND_CONTINUE;
     }

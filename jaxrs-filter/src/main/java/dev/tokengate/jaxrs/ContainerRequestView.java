@@ -60,17 +60,6 @@ final class ContainerRequestView implements RequestView {
         return values == null ? List.of() : List.copyOf(values);
     }
 
-    /** The request URI as the runtime sees it, without its query. */
-    @Override
-    public Optional<java.net.URI> requestUri() {
-        java.net.URI u = request.getUriInfo().getRequestUri();
-        try {
-            return Optional.of(new java.net.URI(u.getScheme(), u.getRawAuthority(), u.getRawPath(), null, null));
-        } catch (java.net.URISyntaxException e) {
-            return Optional.empty();
-        }
-    }
-
     @Override
     public Optional<String> queryString() {
         return Optional.ofNullable(request.getUriInfo().getRequestUri().getRawQuery());

@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.Context;
 
 import java.security.cert.X509Certificate;
@@ -14,12 +15,14 @@ import java.security.cert.X509Certificate;
  * RESTEasy's servlets, every application server): Jakarta REST itself exposes neither, the servlet request does.
  * Registered only when the Servlet API is on the class path ({@link #AVAILABLE}); it puts them in request properties
  * that {@link ContainerRequestView#remoteAddress()} and {@link ContainerRequestView#clientCertificate()} read, before
- * the {@link AuthenticationFilter} runs.
+ * the {@link AuthenticationFilter} runs. Pre-matching, so that it also runs before the {@link MetadataFilter}, whose
+ * derived resource identifier trusts a proxy's forwarding headers only when the peer is a trusted proxy.
  */
+@PreMatching
 @Priority(ServletPeer.PRIORITY)
 final class ServletPeer implements ContainerRequestFilter {
 
-    /** Before {@link AuthenticationFilter} ({@link Priorities#AUTHENTICATION}). */
+    /** Before {@link MetadataFilter} and {@link AuthenticationFilter} ({@link Priorities#AUTHENTICATION}). */
     static final int PRIORITY = Priorities.AUTHENTICATION - 100;
     /** The request property holding the peer's address. */
     static final String PROPERTY = "dev.tokengate.jaxrs.peer";

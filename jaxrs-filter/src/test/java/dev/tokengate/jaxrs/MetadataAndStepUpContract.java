@@ -122,6 +122,32 @@ abstract class MetadataAndStepUpContract {
         return b.sign();
     }
 
+    private HttpResponse<String> forwarded(String path) throws Exception {
+        return server.send(server.request(path).header("X-Forwarded-Proto", "https")
+                .header("X-Forwarded-Host", "public.example"));
+    }
+
+    @Test
+    void withoutAConfiguredResourceTheOriginIsTheOneATrustedProxyForwarded() throws Exception {
+        serve(TokenGateConfig.builder().trustedProxies(java.util.List.of("127.0.0.0/8"))
+                .forwardedHeader(TokenGateConfig.ForwardedHeader.X_FORWARDED_FOR).build());
+        HttpResponse<String> doc = forwarded("/.well-known/oauth-protected-resource");
+        assertThat(doc.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(doc.body()).get("resource").asText()).isEqualTo("https://public.example");
+        assertThat(forwarded("/api/orders").headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("Bearer realm=\"api\", resource_metadata=\"https://public.example/.well-known/oauth-protected-resource\","));
+    }
+
+    @Test
+    void withoutAConfiguredResourceAnUntrustedPeersForwardedOriginIsIgnored() throws Exception {
+        serve(TokenGateConfig.builder().trustedProxies(java.util.List.of("10.0.0.0/8"))
+                .forwardedHeader(TokenGateConfig.ForwardedHeader.X_FORWARDED_FOR).build());
+        HttpResponse<String> doc = forwarded("/.well-known/oauth-protected-resource");
+        assertThat(JSON.readTree(doc.body()).get("resource").asText()).isEqualTo(server.base().toString());
+        assertThat(forwarded("/api/orders").headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .doesNotContain("public.example").contains("resource_metadata=\"" + server.base() + "/.well-known/"));
+    }
+
     @Test
     void servesTheMetadataWithTheAnnotationsScopesOpenlyAndCacheably() throws Exception {
         serve(TokenGateConfig.builder().resourceDocumentation("https://docs.example.com/api").build());

@@ -167,6 +167,59 @@ class ConsoleBrowserTest {
         screenshot();
     }
 
+    /**
+     * The withdrawal walk-through: a sign-in with the password alone is refused with the step-up challenge, shown and
+     * explained; a sign-in with the one-time code withdraws with a DPoP proof of the page's WebCrypto key; the same
+     * token as plain Bearer is refused.
+     */
+    @Test
+    void withdrawIsRefusedWithThePasswordAloneThenWithdrawsWithTheCodeAndADpopProofAndItsBearerCopyIsRefused() {
+        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
+        browser.get(app.baseUri() + "/console/");
+        until("the sign-in form", () -> el("sign-in-form").isDisplayed());
+        el("password").sendKeys("alice-password");
+        el("sign-in").click();
+        until("signed in", () -> el("signed-in").isDisplayed());
+        assertThat(el("stepup-otp-form").isDisplayed()).isFalse();
+
+        // 1. the password alone: refused, and the challenge says what would do
+        el("stepup-password").sendKeys("alice-password");
+        el("stepup-sign-in").click();
+        until("the step-up refusal", () -> el("stepup-status-1").getText()
+                .startsWith("Refused: 401 insufficient_user_authentication: "));
+        assertThat(el("stepup-challenge").isDisplayed()).isTrue();
+        assertThat(el("stepup-token-acr").getText()).isEqualTo(DemoIssuer.ACR_PASSWORD);
+        assertThat(el("stepup-acr-values").getText()).isEqualTo(DemoIssuer.ACR_MFA);
+        assertThat(el("stepup-max-age").getText()).isEqualTo(TradingResource.WITHDRAWAL_MAX_AGE + " s");
+        assertThat(el("stepup-key").getText()).matches("This page's DPoP key \\(ECDSA P-256, private key not "
+                + "extractable\\), thumbprint [A-Za-z0-9_-]{43}\\.");
+        assertThat(el("stepup-bearer").isDisplayed()).isFalse();
+
+        // 2. with the one-time code: withdrawn, with a DPoP proof
+        el("stepup-otp").sendKeys(DemoIssuer.ONE_TIME_CODE);
+        el("stepup-verify").click();
+        until("the withdrawal", () -> el("stepup-status-2").getText().startsWith("Withdrawn: 100 EUR (withdrawal "));
+        assertThat(el("stepup-status-2").getText()).contains("with a token of acr " + DemoIssuer.ACR_MFA
+                + " bound to this page's key and a DPoP proof");
+        assertThat(el("stepup-otp-form").isDisplayed()).isFalse();
+
+        // 3. the same token as plain Bearer: refused
+        el("stepup-bearer").click();
+        until("the Bearer copy refused", () -> el("stepup-status-3").getText()
+                .startsWith("Refused as a plain Bearer token: 401 invalid_token: "));
+        assertThat(el("stepup-status-3").getText()).contains("bound to a DPoP key")
+                .endsWith("A copy of the token is useless without this page's private key.");
+
+        el("refresh-calls").click();
+        until("the three withdrawals in recent calls", () -> {
+            List<String> withdrawals = callRows().stream().map(WebElement::getText)
+                    .filter(t -> t.contains("/api/withdrawals")).toList();
+            return withdrawals.stream().anyMatch(t -> t.contains("DENIED (insufficient_user_authentication)") && t.contains("401"))
+                    && withdrawals.stream().anyMatch(t -> t.contains("allow") && t.contains("201"))
+                    && withdrawals.stream().anyMatch(t -> t.contains("DENIED (invalid_token)") && t.contains("401"));
+        });
+    }
+
     private static WebElement el(String id) {
         return browser.findElement(By.id(id));
     }

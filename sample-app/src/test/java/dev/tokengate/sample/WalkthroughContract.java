@@ -302,7 +302,11 @@ abstract class WalkthroughContract {
         HttpResponse<String> none = walk.get("/legacy/statement", null);
         assertThat(none.statusCode()).isEqualTo(401);
         assertThat(challenge(none)).isEqualTo("Bearer realm=\"legacy\", resource_metadata=\"" + app.baseUri()
-                + "/.well-known/oauth-protected-resource\", DPoP realm=\"legacy\", resource_metadata=\"" + app.baseUri() + "/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+                + "/legacy/.well-known/oauth-protected-resource\", DPoP realm=\"legacy\", resource_metadata=\"" + app.baseUri() + "/legacy/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+        // the legacy web application (context /legacy) serves its own RFC 9728 document, which its challenges name
+        HttpResponse<String> legacyMetadata = walk.get("/legacy/.well-known/oauth-protected-resource", null);
+        assertThat(legacyMetadata.statusCode()).isEqualTo(200);
+        assertThat(legacyMetadata.body()).startsWith("{\"resource\":\"" + app.baseUri() + "/legacy\"");
 
         HttpResponse<String> consoleOnly = walk.get("/legacy/statement", walk.session());
         assertThat(consoleOnly.statusCode()).isEqualTo(403);

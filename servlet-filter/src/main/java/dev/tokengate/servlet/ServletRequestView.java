@@ -5,7 +5,6 @@ import dev.tokengate.log.Loggers;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 
-import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -62,14 +61,11 @@ public final class ServletRequestView implements RequestView {
         return path;
     }
 
-    /** The request URL as the container reconstructs it: scheme, host, port and the whole path, without query. */
+    /** The context path, still percent-encoded as the client sent it. */
     @Override
-    public Optional<URI> requestUri() {
-        try {
-            return Optional.of(URI.create(request.getRequestURL().toString()));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty(); // a Host header the container passed on but that no URI can hold
-        }
+    public String basePath() {
+        String context = request.getContextPath();
+        return context == null ? "" : context;
     }
 
     @Override

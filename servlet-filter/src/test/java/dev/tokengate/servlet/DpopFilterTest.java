@@ -111,6 +111,6 @@ class DpopFilterTest {
 
         assertRefused(r, "invalid_token", "bound to a DPoP key");
         assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
-                .startsWith("Bearer realm=\"api\", error=\"invalid_token\"").contains(", DPoP realm=\"api\", resource_metadata=\"" + java.net.URI.create(app.url(PATH)).resolve("/.well-known/oauth-protected-resource") + "\", algs=\""));
+                .startsWith("Bearer realm=\"api\", error=\"invalid_token\"").contains(", DPoP realm=\"api\", resource_metadata=\"" + java.net.URI.create(app.url(PATH)).resolve("/app/.well-known/oauth-protected-resource") + "\", algs=\""));
     }
 }

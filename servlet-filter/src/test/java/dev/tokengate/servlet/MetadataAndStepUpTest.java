@@ -62,11 +62,15 @@ class MetadataAndStepUpTest {
     }
 
     private void serve(TokenGateConfig settings) throws Exception {
+        serve(settings, "/");
+    }
+
+    private void serve(TokenGateConfig settings, String contextPath) throws Exception {
         TokenGate gate = TokenGate.builder().settings(settings)
                 .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
                         .keySource(KeySources.jwks(idp.jwksUri()).build()).audiences(TestTokens.AUDIENCE))
                 .callLogSink(sink).clock(time).build();
-        ServletContextHandler context = new ServletContextHandler("/");
+        ServletContextHandler context = new ServletContextHandler(contextPath);
         context.addFilter(new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(RULES))), "/*",
                 EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new LegacyServlet()), "/*");
@@ -148,6 +152,45 @@ class MetadataAndStepUpTest {
         assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"api\", resource_metadata=\""
                 + server.base() + "/.well-known/oauth-protected-resource\", DPoP realm=\"api\", resource_metadata=\""
                 + server.base() + "/.well-known/oauth-protected-resource\"" + DPOP_ALGS);
+    }
+
+    @Test
+    void withoutAConfiguredResourceTheOriginIsTheOneATrustedProxyForwarded() throws Exception {
+        serve(TokenGateConfig.builder().trustedProxies(java.util.List.of("127.0.0.0/8"))
+                .forwardedHeader(TokenGateConfig.ForwardedHeader.X_FORWARDED_FOR).build());
+        HttpResponse<String> doc = server.send(server.request("/.well-known/oauth-protected-resource")
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "public.example"));
+        assertThat(doc.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(doc.body()).get("resource").asText()).isEqualTo("https://public.example");
+        HttpResponse<String> missing = server.send(server.request("/api/orders")
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "public.example"));
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("Bearer realm=\"api\", resource_metadata=\"https://public.example/.well-known/oauth-protected-resource\","));
+    }
+
+    @Test
+    void withoutAConfiguredResourceAnUntrustedPeersForwardedOriginIsIgnored() throws Exception {
+        serve(TokenGateConfig.builder().trustedProxies(java.util.List.of("10.0.0.0/8"))
+                .forwardedHeader(TokenGateConfig.ForwardedHeader.X_FORWARDED_FOR).build());
+        HttpResponse<String> doc = server.send(server.request("/.well-known/oauth-protected-resource")
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "public.example"));
+        assertThat(JSON.readTree(doc.body()).get("resource").asText()).isEqualTo(server.base().toString());
+        HttpResponse<String> missing = server.send(server.request("/api/orders")
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "public.example"));
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .doesNotContain("public.example").contains("resource_metadata=\"" + server.base() + "/.well-known/"));
+    }
+
+    @Test
+    void withoutAConfiguredResourceAnApplicationBelowAContextPathServesItsMetadataBelowIt() throws Exception {
+        serve(TokenGateConfig.builder().build(), "/app");
+        String origin = server.base().getScheme() + "://" + server.base().getRawAuthority();
+        HttpResponse<String> doc = call("GET", "/app/.well-known/oauth-protected-resource", null);
+        assertThat(doc.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(doc.body()).get("resource").asText()).isEqualTo(origin + "/app");
+        assertThat(call("GET", "/app/api/orders", null).headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer realm=\"api\", resource_metadata=\""
+                        + origin + "/app/.well-known/oauth-protected-resource\","));
     }
 
     @Test

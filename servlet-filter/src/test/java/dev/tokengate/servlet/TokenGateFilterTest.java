@@ -136,7 +136,7 @@ class TokenGateFilterTest {
 
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", resource_metadata=\"" + server.base()
-                + "/.well-known/oauth-protected-resource\", DPoP realm=\"accounts\", resource_metadata=\"" + server.base() + "/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+                + "/app/.well-known/oauth-protected-resource\", DPoP realm=\"accounts\", resource_metadata=\"" + server.base() + "/app/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         assertThat(r.headers().firstValue("X-Legacy")).isEmpty();
     }
 
@@ -146,7 +146,7 @@ class TokenGateFilterTest {
 
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", resource_metadata=\"" + server.base()
-                + "/.well-known/oauth-protected-resource\", DPoP realm=\"accounts\", resource_metadata=\"" + server.base() + "/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+                + "/app/.well-known/oauth-protected-resource\", DPoP realm=\"accounts\", resource_metadata=\"" + server.base() + "/app/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
     }
 
     @Test
@@ -343,7 +343,7 @@ class TokenGateFilterTest {
 
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"accounts\", resource_metadata=\"" + server.base()
-                + "/.well-known/oauth-protected-resource\", DPoP realm=\"accounts\", resource_metadata=\"" + server.base() + "/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+                + "/app/.well-known/oauth-protected-resource\", DPoP realm=\"accounts\", resource_metadata=\"" + server.base() + "/app/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
     }
 
     /**

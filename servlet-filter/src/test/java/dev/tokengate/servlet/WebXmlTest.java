@@ -61,7 +61,7 @@ class WebXmlTest {
 
             assertThat(r.statusCode()).isEqualTo(401);
             assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"legacy\", resource_metadata=\"" + server.base()
-                    + "/.well-known/oauth-protected-resource\", DPoP realm=\"legacy\", resource_metadata=\"" + server.base() + "/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
+                    + "/legacy/.well-known/oauth-protected-resource\", DPoP realm=\"legacy\", resource_metadata=\"" + server.base() + "/legacy/.well-known/oauth-protected-resource\", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"");
         }
     }
 
