@@ -25,7 +25,8 @@ public final class ConsolePages {
     private static final Map<String, String> FILES = Map.of(
             "index.html", "text/html; charset=utf-8",
             "console.css", "text/css; charset=utf-8",
-            "console.js", "text/javascript; charset=utf-8");
+            "console.js", "text/javascript; charset=utf-8",
+            "charts.js", "text/javascript; charset=utf-8");
 
     @GET
     public Response root() {
