@@ -26,8 +26,12 @@
     return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   }
 
+  // a time of today as a time, an older one with its date
   function when(iso) {
-    return iso ? new Date(iso).toLocaleString() : "—";
+    if (!iso) return "—";
+    const d = new Date(iso);
+    return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString()
+      : d.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
   }
 
   function total(slot) {
@@ -38,8 +42,8 @@
   function stackedChart(slots, options) {
     const width = 600;
     const height = 120;
-    const top = 14;
-    const bottom = 18;
+    const top = 4;
+    const bottom = 2;
     const column = width / slots.length;
     const max = Math.max(1, ...slots.map(total));
     const scale = (height - top - bottom) / max;
@@ -66,16 +70,22 @@
         svg.appendChild(rect);
       }
       if (options.markDenied && denied > 0) { // the timeline's denied slots stand out above the bars
+        const w = Math.max(column, 5); // visible on a phone, where a 5-minute column is 1 px wide
         svg.appendChild(el("svg:rect", {
-          x: (i * column).toFixed(2), y: 2, width: Math.max(column, 2).toFixed(2), height: 6, class: "denied-mark",
+          x: Math.max(0, Math.min(width - w, i * column + column / 2 - w / 2)).toFixed(2), y: 0, width: w.toFixed(2),
+          height: 4, class: "denied-mark",
           "data-start": slot.start, "data-count": denied,
         }));
       }
     });
-    svg.appendChild(el("svg:text", { x: 2, y: height - 4, class: "tick" }, clock(slots[0].start)));
-    svg.appendChild(el("svg:text", { x: width - 2, y: height - 4, class: "tick end" }, "now"));
-    svg.appendChild(el("svg:text", { x: 2, y: 11, class: "tick" }, "max " + max + options.unit));
-    return svg;
+    // the labels are HTML below the chart, so that they keep their size however the chart is stretched
+    const figure = el("figure", { class: "chart-box" });
+    figure.appendChild(svg);
+    const axis = figure.appendChild(el("figcaption", { class: "axis-labels" }));
+    axis.appendChild(el("span", {}, clock(slots[0].start)));
+    axis.appendChild(el("span", {}, "highest " + max + options.unit));
+    axis.appendChild(el("span", {}, "now"));
+    return figure;
   }
 
   function gauge(limit) {
