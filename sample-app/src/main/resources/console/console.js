@@ -78,6 +78,12 @@
     $("sign-in-section").hidden = true;
     $("signed-in").hidden = false;
     await Promise.all([loadTokens(), loadCalls(), loadRevocations()]);
+    refreshCharts();
+  }
+
+  // charts.js draws the token activity with this page's API session
+  function refreshCharts() {
+    if (session.accessToken) document.dispatchEvent(new CustomEvent("console:refresh", { detail: { api } }));
   }
 
   function signOut(message) {
@@ -261,7 +267,7 @@
     $("refresh-calls").addEventListener("click", loadCalls);
     $("call-filter").addEventListener("change", loadCalls);
     $("scope-withdraw").addEventListener("change", (e) => { $("withdraw-warning").hidden = !e.target.checked; });
-    setInterval(() => { loadCalls(); loadRevocations(); }, 5000);
+    setInterval(() => { loadCalls(); loadRevocations(); refreshCharts(); }, 5000);
     const discovery = await fetch("/demo-issuer/.well-known/openid-configuration");
     session.demo = discovery.status === 200;
     $("demo-banner").hidden = !session.demo;

@@ -6,6 +6,7 @@ import dev.tokengate.config.ConfigSource;
 import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.control.AnomalyListener;
 import dev.tokengate.control.AnomalyRules;
+import dev.tokengate.control.RateLimitUsage;
 import dev.tokengate.control.RateLimits;
 import dev.tokengate.control.Revocation;
 import dev.tokengate.control.RevocationStore;
@@ -144,6 +145,7 @@ public final class TokenGate implements AutoCloseable {
     private final Clock clock;
     private final List<AutoCloseable> resources;
     private final Revocations revocations;
+    private final RateLimitUsage rateLimitUsage;
     /** The token-control state shared with the other nodes (tokengate-redis), or {@code null}. */
     private final SharedControl shared;
     /** Tokens that could not be checked (an upstream down): one WARN per episode, then a summary per minute. */
@@ -225,7 +227,9 @@ public final class TokenGate implements AutoCloseable {
         (shared == null ? anomalyRules.policy(revocations, anomalyListeners, b.mode == Mode.ENFORCE)
                 : anomalyRules.policy(revocations, anomalyListeners, b.mode == Mode.ENFORCE, clock, shared))
                 .ifPresent(chain::add);
-        chain.add(shared == null ? b.rateLimits.policy(clock) : b.rateLimits.policy(clock, shared));
+        TokenPolicy rateLimitPolicy = shared == null ? b.rateLimits.policy(clock) : b.rateLimits.policy(clock, shared);
+        chain.add(rateLimitPolicy);
+        this.rateLimitUsage = rateLimitPolicy instanceof RateLimitUsage usage ? usage : token -> Optional.empty();
         chain.addAll(b.policies);
         this.policies = List.copyOf(chain);
         this.mode = b.mode;
@@ -313,6 +317,16 @@ public final class TokenGate implements AutoCloseable {
      */
     public Revocations revocations() {
         return revocations;
+    }
+
+    /**
+     * A read-only view of the per-token rate limit's buckets: how many calls a token has made in its current window
+     * against the limit, for a console's headroom gauge. Reading creates no bucket and takes nothing from one.
+     *
+     * @return this gate's view, never null; it answers empty when tokens are not limited
+     */
+    public RateLimitUsage rateLimitUsage() {
+        return rateLimitUsage;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The anomaly rules of a gate, each off until configured: <b>networks</b> (one token used from more than N
@@ -143,6 +144,18 @@ public final class AnomalyRules {
                 Objects.requireNonNull(revocations, "revocations"), List.copyOf(listeners), enforce,
                 Objects.requireNonNull(shared.anomalyState(), "anomalyState"), shared.failClosed(),
                 Objects.requireNonNull(clock, "clock")));
+    }
+
+    /**
+     * The network the networks rule counts an address in: its /24 for IPv4, its /48 for IPv6, so that a console can
+     * show a token's networks as the rule sees them.
+     *
+     * @param address a client address literal, e.g. {@code 203.0.113.9}
+     * @return the network, e.g. {@code 203.0.113.0/24}; empty for what is not an address literal
+     */
+    public static Optional<String> network(String address) {
+        OptionalLong key = Addresses.network(Objects.requireNonNull(address, "address"));
+        return key.isPresent() ? Optional.of(Addresses.networkText(key.getAsLong())) : Optional.empty();
     }
 
     @Override

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * ({@code country.iso_code}) or the ip-location-db builds of DB-IP Lite ({@code country_code}). Read with MaxMind's
  * reader, into memory at start: no file stays open, and a replaced file is read again only when the gate restarts.
  */
-final class GeoIpCountries {
+public final class GeoIpCountries {
 
     private static final Pattern ISO_CODE = Pattern.compile("[A-Z]{2}");
 
@@ -30,11 +30,13 @@ final class GeoIpCountries {
     }
 
     /**
-     * Reads the database.
+     * Reads the database into memory.
      *
+     * @param file the {@code .mmdb} file; not null
+     * @return the database, holding no open file
      * @throws IllegalArgumentException when the file cannot be read or is not a MaxMind database, saying which
      */
-    static GeoIpCountries open(Path file) {
+    public static GeoIpCountries open(Path file) {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new IllegalArgumentException("cannot read the country database " + file
                     + ": not a readable file; give the path of a MaxMind-format .mmdb (GeoLite2-Country, DB-IP Lite)");
@@ -50,8 +52,14 @@ final class GeoIpCountries {
         }
     }
 
-    /** The ISO 3166 code of the address's country; empty when the database does not place it (private ranges). */
-    Optional<String> country(String address) {
+    /**
+     * The country of an address.
+     *
+     * @param address a client address literal, e.g. {@code 203.0.113.9}
+     * @return the ISO 3166 code of its country; empty when the database does not place it (private ranges) or the
+     *         text is not an address literal
+     */
+    public Optional<String> country(String address) {
         Optional<InetAddress> a = Addresses.literal(address);
         if (a.isEmpty()) {
             return Optional.empty();

@@ -27,7 +27,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 
 /** The policy that enforces a gate's {@link RateLimits} and the routes' own limits; see {@link RateLimits}. */
-final class RateLimitPolicy implements TokenPolicy {
+final class RateLimitPolicy implements TokenPolicy, RateLimitUsage {
 
     private static final Logger LOG = Loggers.logger(RateLimits.class);
     private static final Duration SHARED_RETRY = Duration.ofSeconds(5);
@@ -220,6 +220,30 @@ final class RateLimitPolicy implements TokenPolicy {
             }
         }
         return PolicyDecision.allow();
+    }
+
+    /**
+     * The token's per-token bucket as it stands, read without touching the cache's access order (an idle bucket still
+     * expires after its window) and without consuming; with shared buckets, read from the shared store.
+     */
+    @Override
+    public Optional<Window> perToken(String tokenFingerprint) {
+        if (byToken == null) {
+            return Optional.empty();
+        }
+        Bucket bucket = byToken.policy().getIfPresentQuietly(tokenFingerprint);
+        if (bucket == null) {
+            return Optional.of(new Window(perToken, 0, Duration.ZERO));
+        }
+        try {
+            long available = Math.max(0, Math.min(perToken.limit(), bucket.getAvailableTokens()));
+            long used = perToken.limit() - available;
+            Duration resetsIn = used == 0 ? Duration.ZERO
+                    : Duration.ofNanos(bucket.estimateAbilityToConsume(available + 1).getNanosToWaitForRefill());
+            return Optional.of(new Window(perToken, used, resetsIn));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // shared buckets unreachable: say nothing rather than something wrong
+        }
     }
 
     private Bucket bucket(Cache<String, Bucket> cache, Dimension dimension, String id, Rate rate) {

@@ -231,6 +231,14 @@ class AnomalyRulesTest {
     }
 
     @Test
+    void networkIsThe24OrThe48TheRuleCounts() {
+        assertThat(AnomalyRules.network("203.0.113.9")).hasValue("203.0.113.0/24");
+        assertThat(AnomalyRules.network("2001:db8:1:2::7")).hasValue(AnomalyRules.network("2001:db8:1:ffff::1").orElseThrow())
+                .hasValueSatisfying(n -> assertThat(n).endsWith("/48"));
+        assertThat(AnomalyRules.network("not-an-address")).isEmpty();
+    }
+
+    @Test
     void networksWhenAddressIsNotALiteralThenIgnored() {
         TokenGate gate = gate(AnomalyRules.builder().maxNetworks(1, Duration.ofMinutes(10)));
         read(gate, READ, "unknown");

@@ -11,6 +11,7 @@ import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
 import dev.tokengate.log.CallEvent;
+import dev.tokengate.log.Fingerprints;
 import dev.tokengate.policy.PolicyDecision;
 import dev.tokengate.policy.RequestFacts;
 import dev.tokengate.policy.TokenPolicy;
@@ -100,6 +101,39 @@ class RateLimitsTest {
         assertThat(event.marks()).containsExactly("rate_limited");
         assertThat(event.reason()).hasValueSatisfying(r -> assertThat(r)
                 .startsWith("over the per-token rate limit 5/1m (token ").doesNotContain("alice-bot-1"));
+    }
+
+    @Test
+    void rateLimitUsageReadsTheTokensWindowWithoutTakingFromItOrKeepingItAlive() {
+        TokenGate gate = gate(perToken("5/1m"));
+        String fingerprint = Fingerprints.fingerprint("alice-bot-1");
+        assertThat(gate.rateLimitUsage().perToken(fingerprint)).hasValueSatisfying(w -> {
+            assertThat(w.rate()).isEqualTo(Rate.parse("5/1m"));
+            assertThat(w.used()).isZero();
+            assertThat(w.remaining()).isEqualTo(5);
+            assertThat(w.resetsIn()).isZero();
+        });
+        assertThat(admitted(gate, "alice-bot-1", Requirement.authenticated(), 3)).isEqualTo(3);
+        time.advance(Duration.ofSeconds(20));
+        for (int i = 0; i < 3; i++) { // reading takes nothing
+            assertThat(gate.rateLimitUsage().perToken(fingerprint)).hasValueSatisfying(w -> {
+                assertThat(w.used()).isEqualTo(3);
+                assertThat(w.remaining()).isEqualTo(2);
+                assertThat(w.resetsIn()).isEqualTo(Duration.ofSeconds(40));
+            });
+        }
+        assertThat(admitted(gate, "alice-bot-1", Requirement.authenticated(), 4)).isEqualTo(2);
+        assertThat(gate.rateLimitUsage().perToken(fingerprint).orElseThrow().used()).isEqualTo(5);
+        assertThat(gate.rateLimitUsage().perToken(Fingerprints.fingerprint("bob-bot-1")).orElseThrow().used()).isZero();
+        time.advance(Duration.ofSeconds(40)); // the next window: full again
+        assertThat(gate.rateLimitUsage().perToken(fingerprint).orElseThrow().used()).isZero();
+    }
+
+    @Test
+    void rateLimitUsageWhenTokensAreNotLimitedThenEmpty() {
+        TokenGate gate = gate(RateLimits.builder().perClient(Rate.parse("5/1m")).build());
+        assertThat(admitted(gate, "alice-bot-1", Requirement.authenticated(), 3)).isEqualTo(3);
+        assertThat(gate.rateLimitUsage().perToken(Fingerprints.fingerprint("alice-bot-1"))).isEmpty();
     }
 
     @Test

@@ -26,7 +26,8 @@ public final class ConsolePages {
             "index.html", "text/html; charset=utf-8",
             "console.css", "text/css; charset=utf-8",
             "console.js", "text/javascript; charset=utf-8",
-            "stepup.js", "text/javascript; charset=utf-8");
+            "stepup.js", "text/javascript; charset=utf-8",
+            "charts.js", "text/javascript; charset=utf-8");
 
     @GET
     public Response root() {

@@ -7,6 +7,7 @@ import dev.tokengate.jaxrs.RequiresScopes;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.store.IssuedToken;
 import dev.tokengate.control.Revocation;
+import dev.tokengate.control.RateLimitUsage;
 import dev.tokengate.control.Revocations;
 import dev.tokengate.store.JdbcTokenStore;
 import dev.tokengate.store.StoredToken;
@@ -58,14 +59,20 @@ public final class ConsoleResource {
     private final CallLabels labels;
     private final Clock clock;
     private final Revocations revocations;
+    private final TokenActivity activity;
+    private final RateLimitUsage rateLimits;
 
     /**
      * @param tokens      the token database, for issuing, listing and revoking
      * @param flushUsage  writes the pipeline's pending last-used times, so the list shows the latest
      * @param revocations the API's revocation list: a token revoked here is refused on its next call
+     * @param activity    the tokens' aggregated activity, for the charts
+     * @param rateLimits  the gate's per-token rate-limit windows, for the headroom gauges
      */
     ConsoleResource(JdbcTokenStore tokens, Runnable flushUsage, RecentCalls calls, CallLabels labels, Clock clock,
-                    Revocations revocations) {
+                    Revocations revocations, TokenActivity activity, RateLimitUsage rateLimits) {
+        this.activity = activity;
+        this.rateLimits = rateLimits;
         this.revocations = revocations;
         this.tokens = tokens;
         this.flushUsage = flushUsage;
@@ -242,6 +249,38 @@ public final class ConsoleResource {
             out.add(v);
         }
         return Problems.json(Map.of("calls", out));
+    }
+
+    /**
+     * The signed-in user's activity for the charts: the last 24 hours of calls in 5-minute slots by decision (every
+     * token of theirs the console tracks, or only {@code token}), and for each of their tokens its last hour by
+     * minute, its rate-limit window, networks, countries and any automatic revocation. See docs/sample-app.md.
+     *
+     * @param tokenId only this personal access token's calls
+     */
+    @GET
+    @Path("activity")
+    public String activity(@Context SecurityContext security, @QueryParam("token") String tokenId) {
+        String owner = owner(security);
+        Optional<String> only = Optional.ofNullable(tokenId).filter(id -> !id.isBlank());
+        return Problems.json(ActivityViews.account(owner, activity.account(owner), only, activity.nowMinute(),
+                rateLimits));
+    }
+
+    /** One of the user's tokens' activity: its last hour by minute, rate-limit window, networks and revocation. */
+    @GET
+    @Path("tokens/{id}/activity")
+    public Response tokenActivity(@Context SecurityContext security, @PathParam("id") String id) {
+        if (tokens.get(id).filter(t -> t.owner().equals(owner(security))).isEmpty()) {
+            return Problems.problem(404, "Not Found", "You have no token " + id + ".");
+        }
+        Optional<TokenActivity.View> view = activity.token(id);
+        if (view.isEmpty()) {
+            return Problems.problem(404, "Not Found", "The token " + id + " has made no call since the app started "
+                    + "(or not since the console last tracked it); call the API with it, then ask again.");
+        }
+        return Response.ok(Problems.json(ActivityViews.token(view.get(), activity.nowMinute(), rateLimits)),
+                MediaType.APPLICATION_JSON).build();
     }
 
     private static String owner(SecurityContext security) {

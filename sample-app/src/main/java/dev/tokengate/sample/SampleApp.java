@@ -5,6 +5,7 @@ import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.config.ConfigSource;
+import dev.tokengate.control.GeoIpCountries;
 import dev.tokengate.health.StartupCheck;
 import dev.tokengate.jaxrs.TokenGateFeature;
 import dev.tokengate.log.Slf4jCallLogSink;
@@ -44,6 +45,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The sample app: a small exchange-account API on embedded Jetty 12.1 (ee11), protected by tokengate.
@@ -167,14 +169,21 @@ public final class SampleApp implements AutoCloseable {
             // their use), other opaque tokens introspected (tokengate.introspection.*). Every call is logged as a
             // JSON line and kept for the console's recent calls.
             CallLabels labels = new CallLabels();
-            RecentCalls recent = new RecentCalls(RECENT_CALLS, labels, new Slf4jCallLogSink());
+            // The console's charts: each token's calls per minute and per 5 minutes, networks and countries (with the
+            // anomaly rules' country database, when one is set), fed by the same events.
+            Function<String, Optional<String>> countryOf = sample.get(ConfigKeys.ANOMALY_GEOIP_DATABASE)
+                    .map(file -> (Function<String, Optional<String>>) GeoIpCountries.open(Path.of(file))::country)
+                    .orElse(address -> Optional.empty());
+            TokenActivity activity = new TokenActivity(TokenActivity.DEFAULT_MAX_TOKENS, labels, countryOf, clock,
+                    new Slf4jCallLogSink());
+            RecentCalls recent = new RecentCalls(RECENT_CALLS, labels, activity);
             Anomalies anomalies = new Anomalies();
             // With the demo issuer, the issuer is this very server, which answers only once started: the start-up
             // check (tokengate.startup.check, TOKENGATE_STARTUP_CHECK) then runs after the start, below.
             StartupCheck startupCheck = sample.get(ConfigKeys.STARTUP_CHECK).map(StartupCheck::parse)
                     .orElse(StartupCheck.OFF);
             TokenGate.Builder gateBuilder = TokenGate.builder().config(ConfigSource.of(params)).tokenStore(db.tokens())
-                    .callLogSink(recent).clock(clock).ticker(ticker).anomalyListener(anomalies);
+                    .callLogSink(recent).clock(clock).ticker(ticker).anomalyListener(anomalies).anomalyListener(activity);
             if (demo != null) {
                 gateBuilder.startupCheck(StartupCheck.OFF);
             }
@@ -190,7 +199,8 @@ public final class SampleApp implements AutoCloseable {
                     .register(new TokenGateFeature(gate))
                     .register(new TradingResource(ledger))
                     .register(new HealthResource())
-                    .register(new ConsoleResource(db.tokens(), flushUsage, recent, labels, clock, gate.revocations()))
+                    .register(new ConsoleResource(db.tokens(), flushUsage, recent, labels, clock, gate.revocations(),
+                            activity, gate.rateLimitUsage()))
                     .register(anomalies)
                     .register(new ConsolePages())
                     .register(new Problems.BadRequestMapper())

@@ -46,7 +46,8 @@ class SampleAppTest {
 
     @Test
     void consolePagesAreServedFromTheJarWithAStrictContentSecurityPolicy() throws Exception {
-        for (String path : new String[] {"/console/", "/console", "/console/console.js", "/console/console.css", "/console/stepup.js"}) {
+        for (String path : new String[] {"/console/", "/console", "/console/console.js", "/console/console.css",
+                "/console/charts.js", "/console/stepup.js"}) {
             HttpResponse<String> r = walk.get(path, null);
             assertThat(r.statusCode()).as(path).isEqualTo(200);
             assertThat(r.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(v ->

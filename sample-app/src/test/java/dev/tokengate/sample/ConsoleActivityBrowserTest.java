@@ -1,0 +1,302 @@
+package dev.tokengate.sample;
+
+import dev.tokengate.config.ConfigKeys;
+import dev.tokengate.control.RateLimitUsage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import java.io.File;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The console's token activity in a real headless Chromium (as {@link ConsoleBrowserTest}): a bot's token makes calls,
+ * is refused one for a scope it lacks, hits its rate limit (429), is used from new networks (loopback is a trusted
+ * proxy in the sample app, so {@code X-Forwarded-For} plays them) and is revoked by the networks rule. The page must
+ * show exactly those calls in the token's chart (the {@code data-*} of its SVG rects), its rate-limit window in the
+ * gauge, its networks, the rule's reason, and the same calls in the account's 24-hour timeline filtered to the token;
+ * and fit a 360 px wide phone. Leaves desktop and phone screenshots in {@code target/} (and {@code docs/} with
+ * {@code -Dconsole.screenshot.update=true}).
+ */
+class ConsoleActivityBrowserTest {
+
+    private static final String CHROME = Optional.ofNullable(System.getenv("CHROME_BIN")).orElse("/usr/bin/chromium");
+    private static final String DRIVER = Optional.ofNullable(System.getenv("CHROMEDRIVER")).orElse("/usr/bin/chromedriver");
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final List<String> DECISIONS = List.of("allowed", "denied_scope", "rate_limited", "refused");
+
+    private static SampleApp app;
+    private static WebDriver browser;
+    private static String unavailable;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start(@TempDir Path profile) throws Exception {
+        if (!Files.isExecutable(Path.of(CHROME)) || !Files.isExecutable(Path.of(DRIVER))) {
+            String reason = "no headless browser: " + CHROME + " or " + DRIVER + " is missing (apt-get install chromium chromium-driver)";
+            if ("true".equals(System.getenv("REQUIRE_TEST_SERVICES"))) {
+                fail(reason + "; REQUIRE_TEST_SERVICES=true, so this fails instead of skipping");
+            }
+            System.out.println("SKIPPED " + ConsoleActivityBrowserTest.class.getSimpleName() + ": " + reason);
+            unavailable = reason;
+            return;
+        }
+        System.setProperty("webdriver.chrome.driver", DRIVER); // never let Selenium Manager download a driver
+        System.setProperty("SE_OFFLINE", "true");
+        // a cold embedded H2 on a loaded machine can take longer than the default timeout to open its first connection
+        app = SampleApp.start("127.0.0.1", 0, Map.of(ConfigKeys.STORE_TIMEOUT, "10s"));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROME);
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--hide-scrollbars", "--window-size=1280,1500", "--user-data-dir=" + profile.toAbsolutePath());
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(DRIVER)).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().implicitlyWait(Duration.ofSeconds(5));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    @Test
+    void botTokenHitsItsRateLimitIsUsedFromANewNetworkAndRevokedAndTheConsoleChartsShowIt() throws Exception {
+        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
+        browser.get(app.baseUri() + "/console/");
+        until("the sign-in form", () -> el("sign-in-form").isDisplayed());
+        el("password").sendKeys("alice-password");
+        el("sign-in").click();
+        until("signed in", () -> el("signed-in").isDisplayed());
+
+        el("token-name").sendKeys("market bot");
+        el("scope-trade").click();
+        el("create").click();
+        until("the new token", () -> el("new-token").getDomProperty("value").startsWith("tgat_"));
+        String bot = el("new-token").getDomProperty("value");
+
+        // the bot's calls, each tallied by what the console should call it
+        Map<String, Integer> tally = new TreeMap<>();
+        for (int i = 0; i < 5; i++) {
+            count(tally, call(bot, "GET", "/api/account/balances", null));
+        }
+        count(tally, call(bot, "POST", "/api/withdrawals", null)); // no withdraw scope: 403
+        int sent = 6;
+        while (!tally.containsKey("rate_limited") && sent++ < 200) {
+            count(tally, call(bot, "GET", "/api/account/balances", null));
+        }
+        assertThat(tally).as("the per-token limit, 60/1m, refuses with 429").containsKey("rate_limited")
+                .containsEntry("denied_scope", 1);
+        // new networks: the fourth within 10 minutes (127.0.0.0/24 was the first) revokes the token
+        String revokedFrom = null;
+        for (String address : List.of("198.51.100.7", "203.0.113.9", "192.0.2.1", "100.64.0.1")) {
+            int status = count(tally, call(bot, "GET", "/api/account/balances", address));
+            if (status == 401) {
+                revokedFrom = address;
+                break;
+            }
+        }
+        assertThat(revokedFrom).as("the networks rule revoked the token").isEqualTo("192.0.2.1");
+        assertThat(count(tally, call(bot, "GET", "/api/account/balances", null))).as("refused from then on").isEqualTo(401);
+        Optional<RateLimitUsage.Window> window = app.gate().rateLimitUsage().perToken(CallLabels.fingerprint(bot));
+        assertThat(window).hasValueSatisfying(w -> assertThat(w.used()).isEqualTo(60));
+
+        // the token's card: the chart's rects add up to the calls, the gauge, the networks, the rule's reason (the page
+        // redraws every 5 s: a check that meets a replaced element starts again)
+        el("refresh-activity").click();
+        until("the bot's card with its automatic revocation", () -> cardNamed("market bot")
+                .filter(c -> !c.findElements(By.className("auto-revocation")).isEmpty()).orElse(null));
+        int total = tally.values().stream().mapToInt(Integer::intValue).sum();
+        stable(() -> {
+            WebElement card = cardNamed("market bot").orElseThrow();
+            assertThat(rectCounts(card.findElement(By.cssSelector("svg.hour")))).isEqualTo(full(tally));
+            WebElement revocation = card.findElement(By.className("auto-revocation"));
+            assertThat(revocation.getDomAttribute("data-rule")).isEqualTo("networks");
+            assertThat(revocation.findElement(By.className("reason")).getText())
+                    .isEqualTo("anomaly networks: used from 4 networks within 10m (at most 3 allowed)");
+            assertThat(revocation.getText()).startsWith("Revoked automatically at ")
+                    .contains("127.0.0.0/24, 198.51.100.0/24, 203.0.113.0/24, 192.0.2.0/24");
+            List<WebElement> networks = card.findElements(By.cssSelector("table.networks tbody tr"));
+            assertThat(networks.stream().map(r -> r.findElement(By.className("where")).getText()).toList())
+                    .containsExactly("127.0.0.0/24", "198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/24");
+            assertThat(networks.get(0).findElement(By.className("calls")).getText())
+                    .isEqualTo(String.valueOf(total - 3)); // all but the three forwarded calls
+        });
+        // the gauge shows the limiter's own count (60 of 60 unless its minute has run out since)
+        stable(() -> {
+            long before = app.gate().rateLimitUsage().perToken(CallLabels.fingerprint(bot)).orElseThrow().used();
+            WebElement gauge = cardNamed("market bot").orElseThrow().findElement(By.className("gauge"));
+            String used = gauge.getDomAttribute("data-used");
+            String meter = gauge.findElement(By.tagName("meter")).getDomProperty("value");
+            String text = gauge.getText();
+            long after = app.gate().rateLimitUsage().perToken(CallLabels.fingerprint(bot)).orElseThrow().used();
+            if (before != after || !used.equals(String.valueOf(after))) {
+                throw new StaleElementReferenceException("the window changed while reading the gauge");
+            }
+            assertThat(gauge.getDomAttribute("data-limit")).isEqualTo("60");
+            assertThat(meter).isEqualTo(used);
+            assertThat(text).contains(used + " of 60 calls in this 1 min window, " + (60 - after) + " left");
+        });
+
+        // the account's day, filtered to the bot: the same calls, the denied ones marked
+        el("timeline-filter").findElement(By.xpath("option[text()='market bot']")).click();
+        until("the timeline of the bot alone", () -> el("timeline-summary").getText().endsWith("(one token)"));
+        int denied = tally.getOrDefault("denied_scope", 0) + tally.getOrDefault("rate_limited", 0)
+                + tally.getOrDefault("refused", 0);
+        stable(() -> {
+            WebElement timeline = el("timeline");
+            assertThat(rectCounts(timeline.findElement(By.cssSelector("svg.day")))).isEqualTo(full(tally));
+            assertThat(timeline.getDomAttribute("data-denied")).isEqualTo(String.valueOf(denied));
+            assertThat(timeline.findElements(By.cssSelector("rect.denied-mark")).stream()
+                    .mapToInt(r -> Integer.parseInt(r.getDomAttribute("data-count"))).sum()).isEqualTo(denied);
+        });
+
+        screenshot("console-activity.png", el("activity-section"));
+        // a 360 px wide phone: nothing is wider than the screen
+        ((ChromeDriver) browser).executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", 360, "height", 2400, "deviceScaleFactor", 1, "mobile", true));
+        until("the phone layout", () -> ((Number) ((JavascriptExecutor) browser)
+                .executeScript("return document.documentElement.clientWidth")).intValue() == 360);
+        Number overflow = (Number) ((JavascriptExecutor) browser).executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Object wide = ((JavascriptExecutor) browser).executeScript("return [...document.querySelectorAll('body *')]"
+                + ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)"
+                + ".map(e => e.tagName + '#' + e.id + '.' + e.className.baseVal + e.className).slice(0, 10).join(' ')");
+        assertThat(overflow.intValue()).as("horizontal overflow at 360 px: " + wide).isZero();
+        stable(() -> assertThat(cardNamed("market bot").orElseThrow().getRect().getWidth()).isLessThanOrEqualTo(360));
+        screenshot("console-activity-phone.png", el("activity-section"));
+    }
+
+    /** Sends one call with the bot's token, from {@code forwardedFor} when given; returns the status. */
+    private static int call(String token, String method, String path, String forwardedFor) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(app.baseUri().resolve(path))
+                .header("Authorization", "Bearer " + token)
+                .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString("{\"currency\":\"EUR\",\"amount\":\"1\"}"));
+        if (!method.equals("GET")) {
+            request.header("Content-Type", "application/json");
+        }
+        if (forwardedFor != null) {
+            request.header("X-Forwarded-For", forwardedFor);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** Counts a call by the console's decision for its status; returns the status. */
+    private static int count(Map<String, Integer> tally, int status) {
+        String decision = switch (status) {
+            case 200 -> "allowed";
+            case 403 -> "denied_scope";
+            case 429 -> "rate_limited";
+            case 401 -> "refused";
+            default -> throw new AssertionError("unexpected status " + status);
+        };
+        tally.merge(decision, 1, Integer::sum);
+        return status;
+    }
+
+    private static Map<String, Integer> full(Map<String, Integer> tally) {
+        Map<String, Integer> out = new TreeMap<>();
+        for (String d : DECISIONS) {
+            out.put(d, tally.getOrDefault(d, 0));
+        }
+        return out;
+    }
+
+    /** The chart's calls by decision: the sum of its bars' {@code data-count}. */
+    private static Map<String, Integer> rectCounts(WebElement svg) {
+        Map<String, Integer> out = new TreeMap<>();
+        for (String d : DECISIONS) {
+            out.put(d, 0);
+        }
+        for (WebElement rect : svg.findElements(By.cssSelector("rect.bar"))) {
+            out.merge(rect.getDomAttribute("data-decision"), Integer.parseInt(rect.getDomAttribute("data-count")),
+                    Integer::sum);
+        }
+        return out;
+    }
+
+    private static Optional<WebElement> cardNamed(String name) {
+        return browser.findElements(By.cssSelector("#token-cards .token-card")).stream()
+                .filter(c -> c.findElement(By.tagName("h3")).getText().equals(name)).findFirst();
+    }
+
+    private static WebElement el(String id) {
+        return browser.findElement(By.id(id));
+    }
+
+    /** Runs the checks again while they meet an element the page has just replaced, for at most 15 seconds. */
+    private static void stable(Runnable checks) {
+        until("the checks to read a stable page", () -> {
+            try {
+                checks.run();
+                return true;
+            } catch (StaleElementReferenceException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Polls the page until the condition holds (true or non-null), failing after 15 seconds with its name. */
+    private static <T> T until(String what, Supplier<T> condition) {
+        long end = System.nanoTime() + WAIT.toNanos();
+        RuntimeException last = null;
+        while (System.nanoTime() < end) {
+            try {
+                T value = condition.get();
+                if (value != null && !Boolean.FALSE.equals(value)) {
+                    return value;
+                }
+            } catch (RuntimeException e) {
+                last = e; // the page is still changing
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+        throw new AssertionError("timed out waiting for " + what + " in the console", last);
+    }
+
+    /** The section as the test left it: in {@code target/}, and in {@code docs/} with {@code -Dconsole.screenshot.update=true}. */
+    private static void screenshot(String name, WebElement section) throws Exception {
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView()", section);
+        byte[] png = section.getScreenshotAs(OutputType.BYTES);
+        Path target = Path.of("target", name);
+        Files.write(target, png);
+        if (Boolean.getBoolean("console.screenshot.update")) {
+            target = Path.of("").toAbsolutePath().getParent().resolve("docs").resolve(name);
+            Files.write(target, png);
+        }
+        System.out.println("console screenshot: " + target.toAbsolutePath());
+    }
+}
