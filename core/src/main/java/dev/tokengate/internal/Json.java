@@ -3,12 +3,14 @@ package dev.tokengate.internal;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The JSON reader and writer of tokengate: strict RFC 8259, hand-written so that no JSON library comes with
@@ -209,6 +211,83 @@ public final class Json {
         }
     }
 
+    /**
+     * Whether this map is an object this reader made: unmodifiable, and held by nothing that could change it, so a
+     * holder that must own an unmodifiable copy can keep it as it is.
+     *
+     * @param map a map; not null
+     * @return true for an object read by a {@link Reader}
+     */
+    public static boolean isReadOnlyObject(Map<?, ?> map) {
+        return map instanceof ReadOnlyObject || map == Collections.emptyMap();
+    }
+
+    /** A JSON object as read: the parser's map, in the document's order, behind an unmodifiable view. */
+    private static final class ReadOnlyObject<K, V> extends AbstractMap<K, V> {
+        private final Map<K, V> map;
+        private final Map<K, V> view;
+
+        ReadOnlyObject(Map<K, V> map) {
+            this.map = map;
+            this.view = Collections.unmodifiableMap(map);
+        }
+
+        @Override
+        public V get(Object key) {
+            return map.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return map.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return map.size();
+        }
+
+        @Override
+        public Set<Entry<K, V>> entrySet() {
+            return view.entrySet();
+        }
+
+        @Override
+        public Set<K> keySet() {
+            return view.keySet();
+        }
+
+        @Override
+        public java.util.Collection<V> values() {
+            return view.values();
+        }
+
+        @Override
+        public void forEach(java.util.function.BiConsumer<? super K, ? super V> action) {
+            map.forEach(action);
+        }
+    }
+
+    /** Member names read as constants: the JOSE header's and the registered and common access-token claims. */
+    private static final String[][] KNOWN_NAMES;
+    private static final int MAX_KNOWN_NAME;
+
+    static {
+        List<String> names = List.of("alg", "kid", "typ", "cty", "crit", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256",
+                "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "scp", "client_id", "azp", "cid", "auth_time",
+                "acr", "amr", "cnf", "jkt", "sid", "nonce", "roles", "groups", "entitlements", "active", "token_type",
+                "username", "email", "name", "kty", "use", "key_ops", "crv", "x", "y", "n", "e", "keys", "htm", "htu",
+                "ath", "tid", "oid", "ver");
+        int max = names.stream().mapToInt(String::length).max().orElseThrow();
+        String[][] byLength = new String[max + 1][];
+        for (int length = 0; length <= max; length++) {
+            int l = length;
+            byLength[length] = names.stream().filter(n -> n.length() == l).toArray(String[]::new);
+        }
+        KNOWN_NAMES = byLength;
+        MAX_KNOWN_NAME = max;
+    }
+
     /** One pass over one input, recursive descent. Not thread-safe: one per read. */
     private static final class Parser {
         private final byte[] in;
@@ -291,7 +370,7 @@ public final class Json {
                     throw unexpected("a member name in double quotes");
                 }
                 int at = pos;
-                String name = string();
+                String name = name();
                 if (skipWhitespace() != ':') {
                     throw unexpected("':'");
                 }
@@ -309,7 +388,7 @@ public final class Json {
                 } else if (b == '}') {
                     pos++;
                     depth--;
-                    return Collections.unmodifiableMap(map);
+                    return new ReadOnlyObject<>(map);
                 } else {
                     throw unexpected("',' or '}'");
                 }
@@ -378,6 +457,38 @@ public final class Json {
             }
             pos = start - 1;
             throw error("unterminated string");
+        }
+
+        /**
+         * A member name: a registered JOSE or JWT name ({@code alg}, {@code iss}, {@code exp}, …) is the one constant
+         * string, not a new one per token; any other name is read as {@link #string()} reads it.
+         */
+        String name() throws ParseException {
+            byte[] in = this.in;
+            int start = pos + 1;
+            int end = start;
+            while (end < in.length && end - start <= MAX_KNOWN_NAME && in[end] != '"' && in[end] != '\\') {
+                end++;
+            }
+            int length = end - start;
+            if (end < in.length && in[end] == '"' && length <= MAX_KNOWN_NAME) {
+                for (String known : KNOWN_NAMES[length]) {
+                    if (sameAscii(known, in, start)) {
+                        pos = end + 1;
+                        return known;
+                    }
+                }
+            }
+            return string();
+        }
+
+        private static boolean sameAscii(String known, byte[] in, int start) {
+            for (int k = 0; k < known.length(); k++) {
+                if (in[start + k] != known.charAt(k)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** The rest of a string from {@code i}, its ASCII start {@code start..i} already checked. */
