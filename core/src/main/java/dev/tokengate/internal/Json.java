@@ -114,6 +114,10 @@ public final class Json {
      * (RFC 3629 §4's table: the second byte's range depends on the first).
      */
     private static int utf8End(byte[] in, int i) {
+        return utf8End(in, i, in.length);
+    }
+
+    private static int utf8End(byte[] in, int i, int limit) {
         int b = in[i] & 0xFF;
         int length;
         int low = 0x80;
@@ -137,7 +141,7 @@ public final class Json {
         } else {
             return -1;           // a continuation byte, C0/C1 (overlong), F5..FF
         }
-        if (i + length > in.length) {
+        if (i + length > limit) {
             return -1;
         }
         int second = in[i + 1] & 0xFF;
@@ -182,7 +186,17 @@ public final class Json {
          * @throws ParseException when it is not exactly one strict JSON object (anything after it is refused too)
          */
         public Map<String, Object> readObject(byte[] json) throws ParseException {
-            Parser parser = start(json);
+            return readObject(json, json.length);
+        }
+
+        /**
+         * The object in the first {@code length} bytes of {@code json} (a reused buffer): nothing read keeps the
+         * array, so the caller may reuse it as soon as this returns.
+         *
+         * @throws ParseException when they are not exactly one strict JSON object
+         */
+        public Map<String, Object> readObject(byte[] json, int length) throws ParseException {
+            Parser parser = start(json, length);
             if (parser.skipWhitespace() != '{') {
                 throw parser.error("not a JSON object");
             }
@@ -204,10 +218,14 @@ public final class Json {
         }
 
         private Parser start(byte[] json) throws ParseException {
-            if (json.length > maxBytes) {
+            return start(json, json.length);
+        }
+
+        private Parser start(byte[] json, int length) throws ParseException {
+            if (length > maxBytes) {
                 throw new ParseException("larger than " + maxBytes + " bytes", 0);
             }
-            return new Parser(json);
+            return new Parser(json, length);
         }
     }
 
@@ -291,19 +309,22 @@ public final class Json {
     /** One pass over one input, recursive descent. Not thread-safe: one per read. */
     private static final class Parser {
         private final byte[] in;
+        /** The end of the input in {@link #in}: a reused buffer may hold more. */
+        private final int limit;
         private int pos;
         private int depth;
         private char[] chars; // for strings with escapes or non-ASCII characters, grown as needed
 
-        Parser(byte[] in) {
+        Parser(byte[] in, int limit) {
             this.in = in;
+            this.limit = limit;
         }
 
         /** The next byte that is not whitespace (left at {@code pos}), or -1 at the end. */
         int skipWhitespace() {
             byte[] in = this.in;
             int i = pos;
-            while (i < in.length) {
+            while (i < limit) {
                 byte b = in[i];
                 if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
                     pos = i;
@@ -427,7 +448,7 @@ public final class Json {
 
         private void literal(String word) throws ParseException {
             int length = word.length();
-            if (pos + length > in.length) {
+            if (pos + length > limit) {
                 throw unexpected("'" + word + "'");
             }
             for (int k = 0; k < length; k++) {
@@ -444,7 +465,7 @@ public final class Json {
             byte[] in = this.in;
             int start = pos + 1;
             int i = start;
-            while (i < in.length) {
+            while (i < limit) {
                 byte c = in[i];
                 if (c == '"') {
                     pos = i + 1;
@@ -467,11 +488,11 @@ public final class Json {
             byte[] in = this.in;
             int start = pos + 1;
             int end = start;
-            while (end < in.length && end - start <= MAX_KNOWN_NAME && in[end] != '"' && in[end] != '\\') {
+            while (end < limit && end - start <= MAX_KNOWN_NAME && in[end] != '"' && in[end] != '\\') {
                 end++;
             }
             int length = end - start;
-            if (end < in.length && in[end] == '"' && length <= MAX_KNOWN_NAME) {
+            if (end < limit && in[end] == '"' && length <= MAX_KNOWN_NAME) {
                 for (String known : KNOWN_NAMES[length]) {
                     if (sameAscii(known, in, start)) {
                         pos = end + 1;
@@ -500,7 +521,7 @@ public final class Json {
                 buf[n++] = (char) in[k];
             }
             while (true) {
-                if (i >= in.length) {
+                if (i >= limit) {
                     pos = start - 1;
                     throw error("unterminated string");
                 }
@@ -512,7 +533,7 @@ public final class Json {
                     pos = i + 1;
                     return new String(buf, 0, n);
                 } else if (c == '\\') {
-                    if (i + 1 >= in.length) {
+                    if (i + 1 >= limit) {
                         pos = start - 1;
                         throw error("unterminated string");
                     }
@@ -530,7 +551,7 @@ public final class Json {
                             char unit = hex4(i + 2);
                             if (Character.isSurrogate(unit)) {
                                 // only a high surrogate escape followed by a low one is a character
-                                boolean paired = Character.isHighSurrogate(unit) && i + 8 <= in.length
+                                boolean paired = Character.isHighSurrogate(unit) && i + 8 <= limit
                                         && in[i + 6] == '\\' && in[i + 7] == 'u'
                                         && Character.isLowSurrogate(hex4(i + 8));
                                 if (!paired) {
@@ -558,7 +579,7 @@ public final class Json {
                     buf[n++] = (char) c;
                     i++;
                 } else {
-                    int end = utf8End(in, i);
+                    int end = utf8End(in, i, limit);
                     if (end < 0) {
                         pos = i;
                         throw error("ill-formed UTF-8");
@@ -586,8 +607,8 @@ public final class Json {
 
         /** The four hex digits at {@code i} (after a backslash and u) as one UTF-16 unit. */
         private char hex4(int i) throws ParseException {
-            if (i + 4 > in.length) {
-                pos = Math.min(i, in.length);
+            if (i + 4 > limit) {
+                pos = Math.min(i, limit);
                 throw error("a \\u escape without four hex digits");
             }
             int unit = 0;
@@ -612,21 +633,21 @@ public final class Json {
                 i++;
             }
             int digitsStart = i;
-            if (i < in.length && in[i] == '0') {
+            if (i < limit && in[i] == '0') {
                 i++;
             } else {
                 i = digits(i);
             }
             int integerEnd = i;
             boolean integral = true;
-            if (i < in.length && in[i] == '.') {
+            if (i < limit && in[i] == '.') {
                 integral = false;
                 i = digits(i + 1);
             }
-            if (i < in.length && (in[i] == 'e' || in[i] == 'E')) {
+            if (i < limit && (in[i] == 'e' || in[i] == 'E')) {
                 integral = false;
                 i++;
-                if (i < in.length && (in[i] == '+' || in[i] == '-')) {
+                if (i < limit && (in[i] == '+' || in[i] == '-')) {
                     i++;
                 }
                 i = digits(i);
@@ -652,7 +673,7 @@ public final class Json {
         /** The end of one or more digits from {@code i}. */
         private int digits(int i) throws ParseException {
             int from = i;
-            while (i < in.length && in[i] >= '0' && in[i] <= '9') {
+            while (i < limit && in[i] >= '0' && in[i] <= '9') {
                 i++;
             }
             if (i == from) {
@@ -667,7 +688,7 @@ public final class Json {
         }
 
         ParseException unexpected(String expected) {
-            if (pos >= in.length) {
+            if (pos >= limit) {
                 return error("unexpected end of input, expected " + expected);
             }
             int b = in[pos] & 0xFF;
