@@ -23,8 +23,9 @@ import java.util.Optional;
  * headers, the raw query string and, when asked for, the fields of a urlencoded {@code POST} body.
  *
  * <p>Reading form fields reads the body (up to {@value #FORM_LIMIT} bytes) and puts it back as the entity stream,
- * so the resource still reads the whole body. Jakarta REST exposes no peer address: {@link #remoteAddress()} is the
- * servlet request's where there is one ({@link ServletPeer}), else empty.
+ * so the resource still reads the whole body. Jakarta REST exposes no peer address nor client certificate:
+ * {@link #remoteAddress()} and {@link #clientCertificate()} are the servlet request's where there is one
+ * ({@link ServletPeer}), else empty.
  */
 final class ContainerRequestView implements RequestView {
 
@@ -83,7 +84,6 @@ final class ContainerRequestView implements RequestView {
         return form.getOrDefault(name, List.of());
     }
 
-    /** The servlet request's peer where the runtime serves from a servlet ({@link ServletPeer}); else empty. */
     /** The request URI without query and fragment, as the container resolved it. */
     @Override
     public Optional<String> url() {
@@ -91,9 +91,17 @@ final class ContainerRequestView implements RequestView {
         return Optional.of(uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath()));
     }
 
+    /** The servlet request's peer where the runtime serves from a servlet ({@link ServletPeer}); else empty. */
     @Override
     public String remoteAddress() {
         return request.getProperty(ServletPeer.PROPERTY) instanceof String peer ? peer : "";
+    }
+
+    /** The servlet request's client certificate where the runtime serves from a servlet over mutual TLS. */
+    @Override
+    public Optional<java.security.cert.X509Certificate> clientCertificate() {
+        return request.getProperty(ServletPeer.CERTIFICATE_PROPERTY) instanceof java.security.cert.X509Certificate c
+                ? Optional.of(c) : Optional.empty();
     }
 
     private Map<String, List<String>> readForm() {

@@ -4,7 +4,10 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,12 +25,21 @@ public final class TestServer implements dev.tokengate.testing.conformance.Gated
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
 
-    private TestServer(Handler handler) throws Exception {
+    private TestServer(Handler handler, MutualTls tls) throws Exception {
         HttpConfiguration http = new HttpConfiguration();
         // As the README asks of every Jetty in front of tokengate: Jetty's per-connection header cache otherwise hands
         // a later request the cached Authorization value of an earlier one that differs from it only in case.
         http.setHeaderCacheCaseSensitive(true);
-        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        ConnectionFactory[] factories;
+        if (tls == null) {
+            factories = new ConnectionFactory[] {new HttpConnectionFactory(http)};
+        } else {
+            // puts the client's certificate chain in the request attribute jakarta.servlet.request.X509Certificate
+            http.addCustomizer(new SecureRequestCustomizer(false));
+            factories = new ConnectionFactory[] {new SslConnectionFactory(tls.serverTls(), "http/1.1"),
+                    new HttpConnectionFactory(http)};
+        }
+        ServerConnector connector = new ServerConnector(server, 1, 1, factories);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -38,11 +50,19 @@ public final class TestServer implements dev.tokengate.testing.conformance.Gated
             server.stop();
             throw e;
         }
-        base = URI.create("http://127.0.0.1:" + connector.getLocalPort());
+        base = URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + connector.getLocalPort());
     }
 
     public static TestServer start(Handler handler) throws Exception {
-        return new TestServer(handler);
+        return new TestServer(handler, null);
+    }
+
+    /**
+     * Serves over TLS with {@code tls}'s server identity, asking each client for a certificate; send with a client
+     * of {@link MutualTls#client}.
+     */
+    public static TestServer startTls(Handler handler, MutualTls tls) throws Exception {
+        return new TestServer(handler, tls);
     }
 
     /** Scheme, host and port. */
