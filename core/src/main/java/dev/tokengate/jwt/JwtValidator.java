@@ -70,6 +70,8 @@ public final class JwtValidator implements TokenValidator {
     /** The {@code typ} values of a token that says it is a JWT or an access token, compared without {@code application/}. */
     private static final Set<String> ACCESS_TOKEN_TYPES = Set.of("jwt", "at+jwt");
     /** The claims RFC 9068 §2.2 requires of an {@code at+jwt} access token. */
+    /** Where a token names its client, in order of preference. */
+    private static final List<String> CLIENT_ID_CLAIMS = List.of("client_id", "azp", "cid");
     private static final List<String> AT_JWT_CLAIMS = List.of("iss", "exp", "aud", "sub", "client_id", "iat", "jti");
     /** The largest NumericDate accepted: its milliseconds still fit a {@code long}. */
     private static final long MAX_NUMERIC_DATE_SECONDS = Long.MAX_VALUE / 1000;
@@ -427,7 +429,7 @@ public final class JwtValidator implements TokenValidator {
     }
 
     private static Optional<String> clientId(ParsedJwt jwt) {
-        for (String claim : List.of("client_id", "azp", "cid")) {
+        for (String claim : CLIENT_ID_CLAIMS) {
             Optional<String> value = jwt.claimString(claim).filter(s -> !s.isEmpty());
             if (value.isPresent()) {
                 return value;

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -237,6 +238,8 @@ public final class CachingTokenValidator implements TokenValidator {
         private final InvalidTokenException rejection;
         /** The wall-clock time (epoch millis) from which this result must no longer be served, whatever the ticker says. */
         private final long staleAtMillis;
+        /** How long the cache keeps it, fixed when it is made (once, not again when Caffeine asks). */
+        private final long lifetimeNanos;
 
         Result(VerifiedToken token, InvalidTokenException rejection) {
             this.token = token;
@@ -244,6 +247,8 @@ public final class CachingTokenValidator implements TokenValidator {
             Instant staleAt = token != null ? token.expiresAt().orElse(Instant.MAX)
                     : clock.instant().plus(negativeTimeToLive);
             this.staleAtMillis = epochMillis(staleAt);
+            this.lifetimeNanos = token == null ? negativeTimeToLive.toNanos()
+                    : onlyKind == null || token.kind() == onlyKind ? CachingTokenValidator.this.lifetimeNanos(token) : 0;
         }
 
         VerifiedToken get() {
@@ -258,17 +263,15 @@ public final class CachingTokenValidator implements TokenValidator {
         }
 
         long lifetimeNanos() {
-            if (token == null) {
-                return negativeTimeToLive.toNanos();
-            }
-            return onlyKind == null || token.kind() == onlyKind ? CachingTokenValidator.this.lifetimeNanos(token) : 0;
+            return lifetimeNanos;
         }
     }
 
     private long lifetimeNanos(VerifiedToken token) {
-        Duration lifetime = token.expiresAt().isPresent() ? maxTimeToLive : maxTimeToLiveWithoutExpiry;
-        if (token.expiresAt().isPresent()) {
-            Duration untilExpiry = Duration.between(clock.instant(), token.expiresAt().get());
+        Optional<Instant> expiresAt = token.expiresAt();
+        Duration lifetime = expiresAt.isPresent() ? maxTimeToLive : maxTimeToLiveWithoutExpiry;
+        if (expiresAt.isPresent()) {
+            Duration untilExpiry = Duration.between(clock.instant(), expiresAt.get());
             if (untilExpiry.compareTo(lifetime) < 0) {
                 lifetime = untilExpiry;
             }
