@@ -4,7 +4,9 @@
 # Usage: benchmarks/run.sh            full run (about 25 minutes on 2 cores)
 #        QUICK=1 benchmarks/run.sh    short iterations, to check the script (figures meaningless)
 #        PARTS="micro e2e" benchmarks/run.sh   only some parts (micro, singleflight, revocation, propagation, redis,
-#                                              memory, e2e)
+#                                              memory, es256-jdks, e2e, profile)
+# Parts not in the default run: es256-jdks (ES256 first-seen on JDK 17 and on JDK 25, JDK25=… to name the latter) and
+# profile (JFR of the end-to-end server with fresh tokens, shares per component; valid under load, timings are not).
 # Needs: JDK 17+, wrk (apt-get install -y wrk), for propagation and redis Redis on 127.0.0.1:6379 (or REDIS_URI) and
 #        redis-cli.
 # Results go to benchmarks/results/, the chart to docs/.
@@ -89,6 +91,64 @@ fi
 if part memory; then
   echo "== memory"
   java -Xmx256m -cp "$JAR" dev.tokengate.benchmarks.MemoryCheck "$MEMORY_TOKENS" | tee "$OUT/memory.txt"
+fi
+
+if part es256-jdks; then
+  # The same benchmarks on both JDKs, one after the other in one part, so that the two rows share the machine's state.
+  JDK25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+  JDK17=${JDK17:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
+  ES256_TABLE="$OUT/es256-jdks.md"
+  echo "| JDK | benchmark | µs/op | error | allocated B/op |" > "$ES256_TABLE"
+  echo "|---|---|---:|---:|---:|" >> "$ES256_TABLE"
+  for jdk in "$JDK17" "$JDK25"; do
+    version=$("$jdk/bin/java" -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/')
+    echo "== ES256 first-seen on JDK $version ($jdk)"
+    "$jdk/bin/java" -jar "$JAR" 'TokenValidationBenchmark\.(jcaFloor|tokengateFirstSeen|tokengateCacheHit)$' -p alg=ES256 \
+      -prof gc -f "${ES256_FORKS:-3}" "${JMH_ARGS[@]}" -rf json -rff "$OUT/jmh-es256-jdk-$version.json" \
+      > "$OUT/jmh-es256-jdk-$version.txt"
+    awk -v jdk="$version" '
+      $1 ~ /^TokenValidationBenchmark\.[a-zA-Z]+$/ && $3 == "avgt" { sub(/.*\./, "", $1); t[$1] = $5; e[$1] = $7; order[++n] = $1 }
+      $1 ~ /gc\.alloc\.rate\.norm$/ { name = $1; sub(/^TokenValidationBenchmark\./, "", name); sub(/:.*/, "", name); b[name] = $5 }
+      END { for (i = 1; i <= n; i++) printf "| %s | %s | %s | ± %s | %s |\n", jdk, order[i], t[order[i]], e[order[i]], b[order[i]] }
+    ' "$OUT/jmh-es256-jdk-$version.txt" | tee -a "$ES256_TABLE"
+  done
+  echo "load after es256-jdks: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
+fi
+
+if part profile; then
+  # JFR of the end-to-end server, one recording per endpoint while wrk sends fresh tokens; the breakdown gives each
+  # component's share of the CPU samples and of the request threads' allocation. Shares survive a loaded machine.
+  command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+  PROFILE_PORT=${PROFILE_PORT:-18181}
+  PROFILE_DIR="$OUT/profile"
+  PROFILE_TOKENS=$(mktemp -d)
+  mkdir -p "$PROFILE_DIR"
+  java -Xms512m -Xmx512m -XX:FlightRecorderOptions=stackdepth=128 -cp "$JAR" dev.tokengate.benchmarks.EndToEndServer \
+    "$PROFILE_PORT" "$PROFILE_TOKENS" "${PROFILE_UNIQUE:-70000}" > "$PROFILE_DIR/server.log" 2>&1 &
+  PROFILED=$!
+  for _ in $(seq 1 900); do grep -q READY "$PROFILE_DIR/server.log" && break; sleep 1; done
+  grep -q READY "$PROFILE_DIR/server.log" || { echo "the end-to-end server did not start" >&2; kill "$PROFILED"; exit 1; }
+  # The JDK's profile settings, sampling every 2 ms (not 10) and up to 3000 allocation samples a second (not 300).
+  JFC="$PROFILE_DIR/profile.jfc"
+  sed -e '/"jdk.ExecutionSample"/,/<\/event>/s/10 ms/2 ms/' -e '/"jdk.ObjectAllocationSample"/,/<\/event>/s#300/s#3000/s#' \
+    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" > "$JFC"
+  head -n 10000 "$PROFILE_TOKENS/unique.txt" > "$PROFILE_TOKENS/warm.txt"
+  tail -n +10001 "$PROFILE_TOKENS/unique.txt" > "$PROFILE_TOKENS/measured.txt"
+  export WRK_THREADS=2
+  for endpoint in open servlet jaxrs; do
+    TOKENS="$PROFILE_TOKENS/warm.txt" wrk -t2 -c32 -d5s -s benchmarks/wrk/tokens.lua \
+      "http://127.0.0.1:$PROFILE_PORT/$endpoint/hello" > /dev/null
+  done
+  for endpoint in open servlet jaxrs; do
+    jcmd "$PROFILED" JFR.start name="$endpoint" settings="$JFC" > /dev/null
+    TOKENS="$PROFILE_TOKENS/measured.txt" wrk -t2 -c32 -d"${PROFILE_DURATION:-20s}" -s benchmarks/wrk/tokens.lua \
+      "http://127.0.0.1:$PROFILE_PORT/$endpoint/hello" > "$PROFILE_DIR/wrk-$endpoint.txt"
+    jcmd "$PROFILED" JFR.stop name="$endpoint" filename="$PROFILE_DIR/$endpoint.jfr" > /dev/null
+  done
+  kill "$PROFILED"; rm -rf "$PROFILE_TOKENS"
+  java -cp "$JAR" dev.tokengate.benchmarks.ProfileBreakdown "$PROFILE_DIR"/{open,servlet,jaxrs}.jfr \
+    | tee "$PROFILE_DIR/breakdown.md"
+  echo "load after profile: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
 fi
 
 part e2e || { echo "== done: $OUT"; exit 0; }

@@ -122,6 +122,8 @@ public final class TokenGate implements AutoCloseable {
 
     private static final Logger LOG = Loggers.logger(TokenGate.class);
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,64}");
+    /** 9 random bytes make 12 characters; {@code withoutPadding()} makes a new encoder on every call, so one is kept. */
+    private static final java.util.Base64.Encoder REQUEST_ID_ENCODER = java.util.Base64.getUrlEncoder().withoutPadding();
     /** Whether the revocation list is kept in the token database when there is one ({@value ConfigKeys#REVOCATIONS_STORE}). */
     static final boolean DEFAULT_REVOCATIONS_IN_DATABASE = true;
     /** Whether a gate built from keys records metrics and spans when their libraries are there ({@value ConfigKeys#METRICS}, {@value ConfigKeys#TRACING}). */
@@ -522,7 +524,7 @@ public final class TokenGate implements AutoCloseable {
         // every request of the JVM on one lock and reads /dev/urandom, which showed in the end-to-end benchmark.
         byte[] b = new byte[9];
         ThreadLocalRandom.current().nextBytes(b);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return REQUEST_ID_ENCODER.encodeToString(b);
     }
 
     private static void warnAboutLooserSettings(TokenGateConfig config, List<JwtValidator> issuers) {
@@ -1288,7 +1290,7 @@ public final class TokenGate implements AutoCloseable {
             }
             String token = ((Extraction.Found) extraction).token();
             scheme = ((Extraction.Found) extraction).scheme();
-            tokenHash = Fingerprints.sha256(token);
+            tokenHash = Fingerprints.remember(token); // the cache below finds it: one digest per token
             fingerprint = Fingerprints.fingerprint(tokenHash);
             try {
                 VerifiedToken verified = validator.validate(token);
@@ -1580,6 +1582,7 @@ public final class TokenGate implements AutoCloseable {
          * {@link #finish} runs on another thread while this one goes back to its pool.
          */
         public void detach() {
+            Fingerprints.forget();
             MDC.remove(MDC_REQUEST_ID);
             MDC.remove(MDC_TRACE_ID);
             MDC.remove(MDC_SUBJECT);

@@ -1,5 +1,7 @@
 package dev.tokengate;
 
+import dev.tokengate.internal.Json;
+
 import java.security.Principal;
 import java.time.Instant;
 import java.util.Collection;
@@ -48,13 +50,14 @@ public final class VerifiedToken implements Principal {
         this.subject = b.subject;
         this.clientId = b.clientId;
         this.issuer = b.issuer;
-        this.audiences = List.copyOf(b.audiences);
-        this.scopes = Collections.unmodifiableSet(b.scopes);
+        this.audiences = b.audiences;
+        this.scopes = b.scopes == null ? Set.of() : Collections.unmodifiableSet(b.scopes);
         this.issuedAt = b.issuedAt;
         this.expiresAt = b.expiresAt;
         this.tokenId = b.tokenId;
-        this.claims = Collections.unmodifiableMap(b.claims);
-        this.allowedAddresses = List.copyOf(b.allowedAddresses);
+        this.claims = b.claims == null ? Map.of()
+                : Json.isReadOnlyObject(b.claims) ? b.claims : Collections.unmodifiableMap(b.claims);
+        this.allowedAddresses = b.allowedAddresses;
         if (subject == null && clientId == null) {
             throw new IllegalArgumentException("a verified token needs a subject or a client id");
         }
@@ -229,13 +232,14 @@ public final class VerifiedToken implements Principal {
         private String subject;
         private String clientId;
         private String issuer;
-        private final List<String> audiences = new java.util.ArrayList<>();
-        private Set<String> scopes = new LinkedHashSet<>();
+        /** Immutable copies, made by the setters; the scopes and claims are handed to the token that is built. */
+        private List<String> audiences = List.of();
+        private Set<String> scopes;
         private Instant issuedAt;
         private Instant expiresAt;
         private String tokenId;
-        private Map<String, Object> claims = new LinkedHashMap<>();
-        private final List<IpRange> allowedAddresses = new java.util.ArrayList<>();
+        private Map<String, Object> claims;
+        private List<IpRange> allowedAddresses = List.of();
 
         private Builder(Kind kind) {
             this.kind = kind;
@@ -281,8 +285,7 @@ public final class VerifiedToken implements Principal {
          * @return this builder
          */
         public Builder audiences(Collection<String> audiences) {
-            this.audiences.clear();
-            this.audiences.addAll(audiences);
+            this.audiences = List.copyOf(audiences);
             return this;
         }
 
@@ -293,8 +296,7 @@ public final class VerifiedToken implements Principal {
          * @return this builder
          */
         public Builder scopes(Collection<String> scopes) {
-            this.scopes.clear();
-            this.scopes.addAll(scopes);
+            this.scopes = new LinkedHashSet<>(scopes);
             return this;
         }
 
@@ -337,9 +339,10 @@ public final class VerifiedToken implements Principal {
          * @param claims the claims by name; replaces any given before; not null
          * @return this builder
          */
+        @SuppressWarnings("unchecked") // read-only: never written through the wider type
         public Builder claims(Map<String, ?> claims) {
-            this.claims.clear();
-            this.claims.putAll(claims);
+            // a JSON object as tokengate's reader made it is unmodifiable already: kept, not copied (a validator's hot path)
+            this.claims = Json.isReadOnlyObject(claims) ? (Map<String, Object>) claims : new LinkedHashMap<>(claims);
             return this;
         }
 
@@ -350,8 +353,7 @@ public final class VerifiedToken implements Principal {
          * @return this builder
          */
         public Builder allowedAddresses(Collection<IpRange> ranges) {
-            this.allowedAddresses.clear();
-            this.allowedAddresses.addAll(ranges);
+            this.allowedAddresses = List.copyOf(ranges);
             return this;
         }
 
@@ -364,8 +366,8 @@ public final class VerifiedToken implements Principal {
          */
         public VerifiedToken build() {
             VerifiedToken token = new VerifiedToken(this);
-            this.scopes = new LinkedHashSet<>();
-            this.claims = new LinkedHashMap<>();
+            this.scopes = null;
+            this.claims = null;
             return token;
         }
     }

@@ -54,9 +54,22 @@ public final class EndToEndServer {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = Integer.parseInt(args[0]);
-        java.nio.file.Path dir = java.nio.file.Path.of(args[1]);
-        int unique = Integer.parseInt(args[2]);
+        Server server = start(Integer.parseInt(args[0]), java.nio.file.Path.of(args[1]), Integer.parseInt(args[2]));
+        System.out.println("READY http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+        System.out.flush();
+        server.join();
+    }
+
+    /**
+     * Writes the tokens and starts the three deployments; the caller stops the server (which closes the JWKS
+     * endpoint too).
+     *
+     * @param port   the port, 0 for any free one
+     * @param dir    where {@code reuse.txt} and {@code unique.txt} go
+     * @param unique how many distinct tokens {@code unique.txt} holds
+     * @return the started server
+     */
+    static Server start(int port, java.nio.file.Path dir, int unique) throws Exception {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("reuse.txt"), BenchTokens.token(Alg.RS256) + "\n");
         Files.write(dir.resolve("unique.txt"), Arrays.asList(BenchTokens.ring(Alg.RS256, unique)));
@@ -87,10 +100,14 @@ public final class EndToEndServer {
                 new ResourceConfig(Hello.class).register(new TokenGateFeature(gate.get())));
 
         server.setHandler(new Handler.Sequence(open, servlet, jaxrs));
+        server.addBean(new org.eclipse.jetty.util.component.AbstractLifeCycle() {
+            @Override
+            protected void doStop() {
+                jwks.close();
+            }
+        });
         server.start();
-        System.out.println("READY http://127.0.0.1:" + connector.getLocalPort());
-        System.out.flush();
-        server.join();
+        return server;
     }
 
     private static ServletContextHandler context(String path, ResourceConfig application) {

@@ -7,12 +7,17 @@ import dev.tokengate.testing.TestKeys;
 import dev.tokengate.validate.CachingTokenValidator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -38,6 +43,7 @@ class BenchmarksSmokeTest {
                 .warmupTime(TimeValue.milliseconds(100))
                 .measurementIterations(1)
                 .measurementTime(TimeValue.milliseconds(100))
+                .addProfiler(GCProfiler.class) // allocation per operation: does not depend on the machine's load
                 .shouldFailOnError(true)
                 .result(dir.resolve("smoke.json").toString())
                 .resultFormat(org.openjdk.jmh.results.format.ResultFormatType.JSON)
@@ -47,6 +53,15 @@ class BenchmarksSmokeTest {
 
         // 10 validation contestants (9 and the cache miss path alone) x 3 algorithms, 2 introspection variants
         assertThat(results).hasSize(10 * 3 + 2);
+        // The allocation figures as a sanity check (one short in-process iteration: rough, but not timing).
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+            if (name.startsWith("tokengate")) {
+                double bytes = r.getSecondaryResults().get("gc.alloc.rate.norm").getScore();
+                System.out.printf("allocation %s %s: %.0f B/op%n", name, r.getParams().getParam("alg"), bytes);
+                assertThat(bytes).as("B/op of %s", name).isPositive();
+            }
+        }
         Path md = dir.resolve("micro.md");
         Path png = dir.resolve("chart.png");
         Report.main(new String[] {dir.resolve("smoke.json").toString(), md.toString(), png.toString()});
@@ -75,6 +90,52 @@ class BenchmarksSmokeTest {
             assertThat(calls.get()).as("validations that reached the JWT validator")
                     .isGreaterThanOrEqualTo(2 * ring.length - TokenValidationBenchmark.MISS_CACHE_SIZE);
         }
+    }
+
+    /**
+     * Fresh tokens end to end: the benchmark server (Jetty, Jersey, the filter and the JAX-RS feature), each token
+     * sent once to each protected endpoint. Prints requests/s and the server's allocation per request as figures;
+     * asserts only that every fresh token was validated and accepted, and a tampered one refused.
+     */
+    @Test
+    void freshTokensEndToEndThroughTheFilterAndJaxRs(@TempDir Path dir) throws Exception {
+        int count = 200;
+        org.eclipse.jetty.server.Server server = EndToEndServer.start(0, dir, count);
+        try {
+            int port = ((org.eclipse.jetty.server.ServerConnector) server.getConnectors()[0]).getLocalPort();
+            List<String> tokens = Files.readAllLines(dir.resolve("unique.txt"));
+            HttpClient client = HttpClient.newHttpClient();
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            for (String path : List.of("/servlet/hello", "/jaxrs/hello")) {
+                URI uri = URI.create("http://127.0.0.1:" + port + path);
+                long allocatedBefore = allocated(threads);
+                long start = System.nanoTime();
+                for (String token : tokens) {
+                    HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri)
+                            .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(response.statusCode()).as("a fresh token at %s", path).isEqualTo(200);
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                System.out.printf("fresh tokens end to end %s: %d requests, %.0f requests/s (one client, in the test "
+                        + "JVM: a sanity figure), %.1f KB allocated per request in the JVM%n", path, count,
+                        count / seconds, (allocated(threads) - allocatedBefore) / 1024.0 / count);
+                String tampered = tokens.get(0).substring(0, tokens.get(0).length() - 4) + "AAAA";
+                assertThat(client.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + tampered).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).as("a tampered token at %s", path).isEqualTo(401);
+            }
+        } finally {
+            server.stop();
+        }
+    }
+
+    /** Bytes allocated so far by every live thread of this JVM (server and client). */
+    private static long allocated(com.sun.management.ThreadMXBean threads) {
+        long sum = 0;
+        for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            sum += Math.max(0, bytes);
+        }
+        return sum;
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 
 /**
@@ -33,7 +32,6 @@ public final class BearerTokenExtractor implements TokenExtractor {
 
     /** RFC 6750 §2.1: {@code b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}. */
     private static final Logger LOG = Loggers.logger(BearerTokenExtractor.class);
-    private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
     private static final String ACCESS_TOKEN = "access_token";
     /** Tokens longer than this are refused before any work is done on them. */
     static final int MAX_TOKEN_LENGTH = 16 * 1024;
@@ -222,12 +220,37 @@ public final class BearerTokenExtractor implements TokenExtractor {
             return Optional.of(BearerError.invalidToken("The token in the " + where + " is longer than "
                     + MAX_TOKEN_LENGTH + " characters."));
         }
-        if (!B64TOKEN.matcher(token).matches()) {
+        if (!isB64token(token)) {
             return Optional.of(BearerError.invalidToken("The token in the " + where + " has characters a bearer "
                     + "token cannot have (RFC 6750 b64token: letters, digits, - . _ ~ + / and trailing =); send the "
                     + "token exactly as issued, alone."));
         }
         return Optional.empty();
+    }
+
+    /**
+     * RFC 6750 §2.1 b64token, {@code 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}: one pass over
+     * the characters (a regular expression's character-class walk showed as several per cent of a fresh-token
+     * request's CPU in the end-to-end profile).
+     */
+    static boolean isB64token(String token) {
+        int length = token.length();
+        int i = 0;
+        while (i < length && isB64char(token.charAt(i))) {
+            i++;
+        }
+        if (i == 0) {
+            return false;
+        }
+        while (i < length && token.charAt(i) == '=') {
+            i++;
+        }
+        return i == length;
+    }
+
+    private static boolean isB64char(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
     }
 
     /** A malformed request (a token sent twice, a repeated field): 400 invalid_request. */

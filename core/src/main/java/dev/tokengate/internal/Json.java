@@ -3,12 +3,14 @@ package dev.tokengate.internal;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The JSON reader and writer of tokengate: strict RFC 8259, hand-written so that no JSON library comes with
@@ -112,6 +114,10 @@ public final class Json {
      * (RFC 3629 §4's table: the second byte's range depends on the first).
      */
     private static int utf8End(byte[] in, int i) {
+        return utf8End(in, i, in.length);
+    }
+
+    private static int utf8End(byte[] in, int i, int limit) {
         int b = in[i] & 0xFF;
         int length;
         int low = 0x80;
@@ -135,7 +141,7 @@ public final class Json {
         } else {
             return -1;           // a continuation byte, C0/C1 (overlong), F5..FF
         }
-        if (i + length > in.length) {
+        if (i + length > limit) {
             return -1;
         }
         int second = in[i + 1] & 0xFF;
@@ -180,7 +186,17 @@ public final class Json {
          * @throws ParseException when it is not exactly one strict JSON object (anything after it is refused too)
          */
         public Map<String, Object> readObject(byte[] json) throws ParseException {
-            Parser parser = start(json);
+            return readObject(json, json.length);
+        }
+
+        /**
+         * The object in the first {@code length} bytes of {@code json} (a reused buffer): nothing read keeps the
+         * array, so the caller may reuse it as soon as this returns.
+         *
+         * @throws ParseException when they are not exactly one strict JSON object
+         */
+        public Map<String, Object> readObject(byte[] json, int length) throws ParseException {
+            Parser parser = start(json, length);
             if (parser.skipWhitespace() != '{') {
                 throw parser.error("not a JSON object");
             }
@@ -202,29 +218,113 @@ public final class Json {
         }
 
         private Parser start(byte[] json) throws ParseException {
-            if (json.length > maxBytes) {
+            return start(json, json.length);
+        }
+
+        private Parser start(byte[] json, int length) throws ParseException {
+            if (length > maxBytes) {
                 throw new ParseException("larger than " + maxBytes + " bytes", 0);
             }
-            return new Parser(json);
+            return new Parser(json, length);
         }
+    }
+
+    /**
+     * Whether this map is an object this reader made: unmodifiable, and held by nothing that could change it, so a
+     * holder that must own an unmodifiable copy can keep it as it is.
+     *
+     * @param map a map; not null
+     * @return true for an object read by a {@link Reader}
+     */
+    public static boolean isReadOnlyObject(Map<?, ?> map) {
+        return map instanceof ReadOnlyObject || map == Collections.emptyMap();
+    }
+
+    /** A JSON object as read: the parser's map, in the document's order, behind an unmodifiable view. */
+    private static final class ReadOnlyObject<K, V> extends AbstractMap<K, V> {
+        private final Map<K, V> map;
+        private final Map<K, V> view;
+
+        ReadOnlyObject(Map<K, V> map) {
+            this.map = map;
+            this.view = Collections.unmodifiableMap(map);
+        }
+
+        @Override
+        public V get(Object key) {
+            return map.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return map.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return map.size();
+        }
+
+        @Override
+        public Set<Entry<K, V>> entrySet() {
+            return view.entrySet();
+        }
+
+        @Override
+        public Set<K> keySet() {
+            return view.keySet();
+        }
+
+        @Override
+        public java.util.Collection<V> values() {
+            return view.values();
+        }
+
+        @Override
+        public void forEach(java.util.function.BiConsumer<? super K, ? super V> action) {
+            map.forEach(action);
+        }
+    }
+
+    /** Member names read as constants: the JOSE header's and the registered and common access-token claims. */
+    private static final String[][] KNOWN_NAMES;
+    private static final int MAX_KNOWN_NAME;
+
+    static {
+        List<String> names = List.of("alg", "kid", "typ", "cty", "crit", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256",
+                "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "scp", "client_id", "azp", "cid", "auth_time",
+                "acr", "amr", "cnf", "jkt", "sid", "nonce", "roles", "groups", "entitlements", "active", "token_type",
+                "username", "email", "name", "kty", "use", "key_ops", "crv", "x", "y", "n", "e", "keys", "htm", "htu",
+                "ath", "tid", "oid", "ver");
+        int max = names.stream().mapToInt(String::length).max().orElseThrow();
+        String[][] byLength = new String[max + 1][];
+        for (int length = 0; length <= max; length++) {
+            int l = length;
+            byLength[length] = names.stream().filter(n -> n.length() == l).toArray(String[]::new);
+        }
+        KNOWN_NAMES = byLength;
+        MAX_KNOWN_NAME = max;
     }
 
     /** One pass over one input, recursive descent. Not thread-safe: one per read. */
     private static final class Parser {
         private final byte[] in;
+        /** The end of the input in {@link #in}: a reused buffer may hold more. */
+        private final int limit;
         private int pos;
         private int depth;
         private char[] chars; // for strings with escapes or non-ASCII characters, grown as needed
 
-        Parser(byte[] in) {
+        Parser(byte[] in, int limit) {
             this.in = in;
+            this.limit = limit;
         }
 
         /** The next byte that is not whitespace (left at {@code pos}), or -1 at the end. */
         int skipWhitespace() {
             byte[] in = this.in;
             int i = pos;
-            while (i < in.length) {
+            while (i < limit) {
                 byte b = in[i];
                 if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
                     pos = i;
@@ -291,7 +391,7 @@ public final class Json {
                     throw unexpected("a member name in double quotes");
                 }
                 int at = pos;
-                String name = string();
+                String name = name();
                 if (skipWhitespace() != ':') {
                     throw unexpected("':'");
                 }
@@ -309,7 +409,7 @@ public final class Json {
                 } else if (b == '}') {
                     pos++;
                     depth--;
-                    return Collections.unmodifiableMap(map);
+                    return new ReadOnlyObject<>(map);
                 } else {
                     throw unexpected("',' or '}'");
                 }
@@ -348,7 +448,7 @@ public final class Json {
 
         private void literal(String word) throws ParseException {
             int length = word.length();
-            if (pos + length > in.length) {
+            if (pos + length > limit) {
                 throw unexpected("'" + word + "'");
             }
             for (int k = 0; k < length; k++) {
@@ -365,7 +465,7 @@ public final class Json {
             byte[] in = this.in;
             int start = pos + 1;
             int i = start;
-            while (i < in.length) {
+            while (i < limit) {
                 byte c = in[i];
                 if (c == '"') {
                     pos = i + 1;
@@ -380,6 +480,38 @@ public final class Json {
             throw error("unterminated string");
         }
 
+        /**
+         * A member name: a registered JOSE or JWT name ({@code alg}, {@code iss}, {@code exp}, …) is the one constant
+         * string, not a new one per token; any other name is read as {@link #string()} reads it.
+         */
+        String name() throws ParseException {
+            byte[] in = this.in;
+            int start = pos + 1;
+            int end = start;
+            while (end < limit && end - start <= MAX_KNOWN_NAME && in[end] != '"' && in[end] != '\\') {
+                end++;
+            }
+            int length = end - start;
+            if (end < limit && in[end] == '"' && length <= MAX_KNOWN_NAME) {
+                for (String known : KNOWN_NAMES[length]) {
+                    if (sameAscii(known, in, start)) {
+                        pos = end + 1;
+                        return known;
+                    }
+                }
+            }
+            return string();
+        }
+
+        private static boolean sameAscii(String known, byte[] in, int start) {
+            for (int k = 0; k < known.length(); k++) {
+                if (in[start + k] != known.charAt(k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         /** The rest of a string from {@code i}, its ASCII start {@code start..i} already checked. */
         private String escapedString(int start, int i) throws ParseException {
             byte[] in = this.in;
@@ -389,7 +521,7 @@ public final class Json {
                 buf[n++] = (char) in[k];
             }
             while (true) {
-                if (i >= in.length) {
+                if (i >= limit) {
                     pos = start - 1;
                     throw error("unterminated string");
                 }
@@ -401,7 +533,7 @@ public final class Json {
                     pos = i + 1;
                     return new String(buf, 0, n);
                 } else if (c == '\\') {
-                    if (i + 1 >= in.length) {
+                    if (i + 1 >= limit) {
                         pos = start - 1;
                         throw error("unterminated string");
                     }
@@ -419,7 +551,7 @@ public final class Json {
                             char unit = hex4(i + 2);
                             if (Character.isSurrogate(unit)) {
                                 // only a high surrogate escape followed by a low one is a character
-                                boolean paired = Character.isHighSurrogate(unit) && i + 8 <= in.length
+                                boolean paired = Character.isHighSurrogate(unit) && i + 8 <= limit
                                         && in[i + 6] == '\\' && in[i + 7] == 'u'
                                         && Character.isLowSurrogate(hex4(i + 8));
                                 if (!paired) {
@@ -447,7 +579,7 @@ public final class Json {
                     buf[n++] = (char) c;
                     i++;
                 } else {
-                    int end = utf8End(in, i);
+                    int end = utf8End(in, i, limit);
                     if (end < 0) {
                         pos = i;
                         throw error("ill-formed UTF-8");
@@ -475,8 +607,8 @@ public final class Json {
 
         /** The four hex digits at {@code i} (after a backslash and u) as one UTF-16 unit. */
         private char hex4(int i) throws ParseException {
-            if (i + 4 > in.length) {
-                pos = Math.min(i, in.length);
+            if (i + 4 > limit) {
+                pos = Math.min(i, limit);
                 throw error("a \\u escape without four hex digits");
             }
             int unit = 0;
@@ -501,21 +633,21 @@ public final class Json {
                 i++;
             }
             int digitsStart = i;
-            if (i < in.length && in[i] == '0') {
+            if (i < limit && in[i] == '0') {
                 i++;
             } else {
                 i = digits(i);
             }
             int integerEnd = i;
             boolean integral = true;
-            if (i < in.length && in[i] == '.') {
+            if (i < limit && in[i] == '.') {
                 integral = false;
                 i = digits(i + 1);
             }
-            if (i < in.length && (in[i] == 'e' || in[i] == 'E')) {
+            if (i < limit && (in[i] == 'e' || in[i] == 'E')) {
                 integral = false;
                 i++;
-                if (i < in.length && (in[i] == '+' || in[i] == '-')) {
+                if (i < limit && (in[i] == '+' || in[i] == '-')) {
                     i++;
                 }
                 i = digits(i);
@@ -541,7 +673,7 @@ public final class Json {
         /** The end of one or more digits from {@code i}. */
         private int digits(int i) throws ParseException {
             int from = i;
-            while (i < in.length && in[i] >= '0' && in[i] <= '9') {
+            while (i < limit && in[i] >= '0' && in[i] <= '9') {
                 i++;
             }
             if (i == from) {
@@ -556,7 +688,7 @@ public final class Json {
         }
 
         ParseException unexpected(String expected) {
-            if (pos >= in.length) {
+            if (pos >= limit) {
                 return error("unexpected end of input, expected " + expected);
             }
             int b = in[pos] & 0xFF;

@@ -42,6 +42,24 @@ record KeySet(List<VerificationKey> keys, long fetchedAt, long lifetime, long ne
         if (keyId.isEmpty()) {
             return keys;
         }
-        return keys.stream().filter(k -> k.keyId().equals(keyId)).toList();
+        // A loop, not a stream: this runs for every first-seen token, and a JWKS has one key per kid.
+        VerificationKey only = null;
+        int found = 0;
+        for (VerificationKey k : keys) {
+            if (k.keyId().equals(keyId)) {
+                only = k;
+                found++;
+            }
+        }
+        if (found <= 1) {
+            return only == null ? List.of() : List.of(only);
+        }
+        List<VerificationKey> matches = new java.util.ArrayList<>(found);
+        for (VerificationKey k : keys) {
+            if (k.keyId().equals(keyId)) {
+                matches.add(k);
+            }
+        }
+        return List.copyOf(matches);
     }
 }

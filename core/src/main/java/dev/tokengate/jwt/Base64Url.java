@@ -31,12 +31,36 @@ final class Base64Url {
      *         encoding (one character past a multiple of four), or the final character has non-zero unused bits
      */
     static byte[] decode(byte[] ascii, int from, int to) {
+        byte[] out = new byte[decodedLength(from, to)];
+        decode(ascii, from, to, out);
+        return out;
+    }
+
+    /**
+     * The number of bytes {@code ascii[from, to)} decodes to.
+     *
+     * @throws IllegalArgumentException when the length cannot be an unpadded encoding
+     */
+    static int decodedLength(int from, int to) {
         int length = to - from;
         int tail = length & 3;
         if (tail == 1) {
             throw new IllegalArgumentException("not a base64url length");
         }
-        byte[] out = new byte[(length >> 2) * 3 + (tail == 0 ? 0 : tail - 1)];
+        return (length >> 2) * 3 + (tail == 0 ? 0 : tail - 1);
+    }
+
+    /**
+     * Decodes {@code ascii[from, to)} into the start of {@code out}, which holds at least
+     * {@link #decodedLength(int, int)} bytes.
+     *
+     * @return the number of bytes decoded
+     * @throws IllegalArgumentException as {@link #decode(byte[], int, int)}
+     */
+    static int decode(byte[] ascii, int from, int to, byte[] out) {
+        int length = to - from;
+        int tail = length & 3;
+        int decoded = decodedLength(from, to);
         int in = from;
         int o = 0;
         int whole = from + (length & ~3);
@@ -70,7 +94,7 @@ final class Base64Url {
             out[o] = (byte) (bits >> 8);
             out[o + 1] = (byte) bits;
         }
-        return out;
+        return decoded;
     }
 
     private static int value(byte b) {

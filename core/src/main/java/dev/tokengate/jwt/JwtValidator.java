@@ -70,9 +70,12 @@ public final class JwtValidator implements TokenValidator {
     /** The {@code typ} values of a token that says it is a JWT or an access token, compared without {@code application/}. */
     private static final Set<String> ACCESS_TOKEN_TYPES = Set.of("jwt", "at+jwt");
     /** The claims RFC 9068 §2.2 requires of an {@code at+jwt} access token. */
+    /** Where a token names its client, in order of preference. */
+    private static final List<String> CLIENT_ID_CLAIMS = List.of("client_id", "azp", "cid");
     private static final List<String> AT_JWT_CLAIMS = List.of("iss", "exp", "aud", "sub", "client_id", "iat", "jti");
     /** The largest NumericDate accepted: its milliseconds still fit a {@code long}. */
-    private static final BigDecimal MAX_NUMERIC_DATE = BigDecimal.valueOf(Long.MAX_VALUE / 1000);
+    private static final long MAX_NUMERIC_DATE_SECONDS = Long.MAX_VALUE / 1000;
+    private static final BigDecimal MAX_NUMERIC_DATE = BigDecimal.valueOf(MAX_NUMERIC_DATE_SECONDS);
 
     private final String issuer;
     private final Set<String> audiences;
@@ -200,7 +203,7 @@ public final class JwtValidator implements TokenValidator {
             if (tokenAudiences.isEmpty()) {
                 throw new InvalidTokenException("The token has no audience (aud)", "aud");
             }
-            if (tokenAudiences.stream().noneMatch(audiences::contains)) {
+            if (!anyAccepted(tokenAudiences)) {
                 LOG.debug("The token's audiences {} are not among {}",
                         tokenAudiences.stream().map(LogSafe::escape).toList(), audiences);
                 throw new InvalidTokenException("The token's audience is not accepted by this API", "aud");
@@ -228,6 +231,16 @@ public final class JwtValidator implements TokenValidator {
                 .tokenId(jwt.claimString("jti").orElse(null))
                 .claims(jwt.claims())
                 .build();
+    }
+
+    /** Whether one of the token's audiences is among this API's (a loop: no stream per token). */
+    private boolean anyAccepted(List<String> tokenAudiences) {
+        for (String audience : tokenAudiences) {
+            if (audiences.contains(audience)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private JwtAlgorithm checkAlgorithm(ParsedJwt jwt) {
@@ -306,19 +319,19 @@ public final class JwtValidator implements TokenValidator {
             return;
         }
         List<VerificationKey> candidates = keySource.keys(keyId);
-        List<String> refusals = new ArrayList<>();
+        List<String> refusals = null; // made only when a key is refused
         boolean tried = false;
         for (VerificationKey key : candidates) {
             if (keyId.isPresent() && key.keyId().isPresent() && !key.keyId().equals(keyId)) {
                 continue;
             }
             if (key.algorithm().isPresent() && !key.algorithm().get().equals(algorithm.name())) {
-                refusals.add("is for " + key.algorithm().get());
+                refusals = refused(refusals, "is for " + key.algorithm().get());
                 continue;
             }
             Optional<String> unsuitable = algorithm.unsuitability(key.publicKey());
             if (unsuitable.isPresent()) {
-                refusals.add("is " + unsuitable.get());
+                refusals = refused(refusals, "is " + unsuitable.get());
                 continue;
             }
             tried = true;
@@ -329,7 +342,7 @@ public final class JwtValidator implements TokenValidator {
         if (tried) {
             throw new InvalidTokenException("The token's signature is invalid");
         }
-        if (refusals.isEmpty()) {
+        if (refusals == null) {
             keyId.ifPresent(k -> LOG.debug("The issuer {} has no key {}", issuer, LogSafe.escape(k)));
             throw new InvalidTokenException(keyId.isPresent()
                     ? "The issuer has no key with the token's key id (kid)" : "The issuer has no key to verify this token", "kid");
@@ -337,6 +350,12 @@ public final class JwtValidator implements TokenValidator {
         throw new InvalidTokenException("The issuer's key" + (keyId.isPresent() ? " with the token's key id (kid)" : "")
                 + " cannot verify a " + algorithm.name() + " token: it " + String.join("; ", new LinkedHashSet<>(refusals)),
                 "kid");
+    }
+
+    private static List<String> refused(List<String> refusals, String why) {
+        List<String> list = refusals == null ? new ArrayList<>() : refusals;
+        list.add(why);
+        return list;
     }
 
     /**
@@ -347,6 +366,9 @@ public final class JwtValidator implements TokenValidator {
         Object value = jwt.claims().get(claim);
         if (value == null) {
             return Optional.empty();
+        }
+        if (value instanceof Long l && l >= 0 && l <= MAX_NUMERIC_DATE_SECONDS) {
+            return Optional.of(Instant.ofEpochSecond(l)); // whole seconds, as issuers write them: no BigDecimal
         }
         BigDecimal seconds;
         if (value instanceof Long l) {
@@ -378,17 +400,18 @@ public final class JwtValidator implements TokenValidator {
                 .orElseThrow(() -> new InvalidTokenException("The token's audience (aud) is neither a string nor an array of strings", "aud"));
     }
 
-    private Set<String> scopes(ParsedJwt jwt) {
+    /** The scopes as the token lists them; the {@link VerifiedToken.Builder} makes them a set (one copy, not two). */
+    private Collection<String> scopes(ParsedJwt jwt) {
         String name = scopeClaim;
         if (name == null) {
             name = jwt.claims().get("scope") != null ? "scope" : "scp";
         }
         Object value = jwt.claims().get(name);
         if (value == null) {
-            return Set.of();
+            return List.of();
         }
         if (value instanceof String s) {
-            Set<String> scopes = new LinkedHashSet<>();
+            List<String> scopes = new ArrayList<>(4);
             for (int start = 0, end; start < s.length(); start = end + 1) {
                 end = s.indexOf(' ', start);
                 if (end < 0) {
@@ -401,12 +424,12 @@ public final class JwtValidator implements TokenValidator {
             return scopes;
         }
         String claim = name;
-        return new LinkedHashSet<>(strings(value).orElseThrow(() -> new InvalidTokenException(
-                "The token's " + claim + " claim is neither a space-delimited string nor an array of strings", claim)));
+        return strings(value).orElseThrow(() -> new InvalidTokenException(
+                "The token's " + claim + " claim is neither a space-delimited string nor an array of strings", claim));
     }
 
     private static Optional<String> clientId(ParsedJwt jwt) {
-        for (String claim : List.of("client_id", "azp", "cid")) {
+        for (String claim : CLIENT_ID_CLAIMS) {
             Optional<String> value = jwt.claimString(claim).filter(s -> !s.isEmpty());
             if (value.isPresent()) {
                 return value;

@@ -22,6 +22,10 @@ import java.util.Optional;
 final class ParsedJwt {
 
     static final String NOT_A_JWT = "The token is not a JWT";
+    /** The largest decoded header or claims buffer a thread keeps. */
+    private static final int MAX_KEPT_BUFFER = 8 * 1024;
+    /** Each thread's buffer for a decoded header or claims set; a JDK type, so it keeps no class loader alive. */
+    private static final ThreadLocal<byte[]> JSON_BUFFER = ThreadLocal.withInitial(() -> new byte[1024]);
 
     /** The token's bytes: the signing input is {@code ascii[0, signingInputLength)}. */
     private final byte[] ascii;
@@ -132,8 +136,17 @@ final class ParsedJwt {
             throw new InvalidTokenException(NOT_A_JWT);
         }
         try {
-            byte[] json = Base64Url.decode(ascii, from, to);
-            return Json.JOSE.readObject(json); // checks the UTF-8 itself
+            // Decoded into this thread's buffer: the reader copies out every string and keeps no reference to it.
+            int length = Base64Url.decodedLength(from, to);
+            byte[] json = JSON_BUFFER.get();
+            if (json.length < length) {
+                json = new byte[length];
+                if (length <= MAX_KEPT_BUFFER) {
+                    JSON_BUFFER.set(json);
+                }
+            }
+            Base64Url.decode(ascii, from, to, json);
+            return Json.JOSE.readObject(json, length); // checks the UTF-8 itself
         } catch (IllegalArgumentException | Json.ParseException e) {
             // Parser messages may quote the token's content: keep them out of the client-facing message.
             throw new InvalidTokenException(NOT_A_JWT);

@@ -10,15 +10,15 @@ import dev.tokengate.InvalidTokenException;
 import dev.tokengate.TokenValidator;
 import dev.tokengate.UpstreamUnavailableException;
 import dev.tokengate.VerifiedToken;
+import dev.tokengate.log.Fingerprints;
 import dev.tokengate.observe.GateObserver;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -111,10 +111,11 @@ public final class CachingTokenValidator implements TokenValidator {
     @Override
     public VerifiedToken validate(String token) {
         Objects.requireNonNull(token, "token");
-        DigestKey key = Digests.key(token);
-        if (key == null) {
+        byte[] sha256 = Fingerprints.scratchSha256(token); // the gate's hash of this very token, if it made one
+        if (sha256 == null) {
             return delegate.validate(token); // not ASCII, so not a b64token: never cached
         }
+        DigestKey key = DigestKey.of(sha256);
         return singleFlight ? validateOnce(key, token) : validateUnshared(key, token);
     }
 
@@ -237,6 +238,8 @@ public final class CachingTokenValidator implements TokenValidator {
         private final InvalidTokenException rejection;
         /** The wall-clock time (epoch millis) from which this result must no longer be served, whatever the ticker says. */
         private final long staleAtMillis;
+        /** How long the cache keeps it, fixed when it is made (once, not again when Caffeine asks). */
+        private final long lifetimeNanos;
 
         Result(VerifiedToken token, InvalidTokenException rejection) {
             this.token = token;
@@ -244,6 +247,8 @@ public final class CachingTokenValidator implements TokenValidator {
             Instant staleAt = token != null ? token.expiresAt().orElse(Instant.MAX)
                     : clock.instant().plus(negativeTimeToLive);
             this.staleAtMillis = epochMillis(staleAt);
+            this.lifetimeNanos = token == null ? negativeTimeToLive.toNanos()
+                    : onlyKind == null || token.kind() == onlyKind ? CachingTokenValidator.this.lifetimeNanos(token) : 0;
         }
 
         VerifiedToken get() {
@@ -258,17 +263,15 @@ public final class CachingTokenValidator implements TokenValidator {
         }
 
         long lifetimeNanos() {
-            if (token == null) {
-                return negativeTimeToLive.toNanos();
-            }
-            return onlyKind == null || token.kind() == onlyKind ? CachingTokenValidator.this.lifetimeNanos(token) : 0;
+            return lifetimeNanos;
         }
     }
 
     private long lifetimeNanos(VerifiedToken token) {
-        Duration lifetime = token.expiresAt().isPresent() ? maxTimeToLive : maxTimeToLiveWithoutExpiry;
-        if (token.expiresAt().isPresent()) {
-            Duration untilExpiry = Duration.between(clock.instant(), token.expiresAt().get());
+        Optional<Instant> expiresAt = token.expiresAt();
+        Duration lifetime = expiresAt.isPresent() ? maxTimeToLive : maxTimeToLiveWithoutExpiry;
+        if (expiresAt.isPresent()) {
+            Duration untilExpiry = Duration.between(clock.instant(), expiresAt.get());
             if (untilExpiry.compareTo(lifetime) < 0) {
                 lifetime = untilExpiry;
             }
@@ -283,61 +286,6 @@ public final class CachingTokenValidator implements TokenValidator {
         }
         long millis = instant.toEpochMilli();
         return instant.getNano() % 1_000_000 == 0 ? millis : millis + 1;
-    }
-
-    /**
-     * Each thread's SHA-256 digester and a reusable buffer for the token's bytes: a key costs the digest and the key
-     * object, no copies. Tokens longer than the largest buffer kept get a buffer of their own.
-     *
-     * <p>The thread-local values are JDK types only ({@link MessageDigest}, {@code byte[]}), never one of our
-     * classes: a container's request threads outlive a web application, and a value whose class the application
-     * loaded would keep the application's class loader, and every class and static of it, alive after undeploy.
-     */
-    private static final class Digests {
-        private static final int MAX_KEPT_BUFFER = 16 * 1024;
-        private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(CachingTokenValidator::sha256);
-        /** At least 32 bytes: the digest is written over the token's bytes once they are consumed. */
-        private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[1024]);
-
-        private Digests() {
-        }
-
-        /** The token's key; {@code null} when it is not ASCII (one byte per character would then be ambiguous). */
-        static DigestKey key(String token) {
-            int length = token.length();
-            byte[] bytes = BUFFER.get();
-            if (bytes.length < length) {
-                bytes = new byte[Math.max(length, 2 * bytes.length)];
-                if (bytes.length <= MAX_KEPT_BUFFER) {
-                    BUFFER.set(bytes);
-                }
-            }
-            int seen = 0;
-            for (int i = 0; i < length; i++) { // one pass: copy, and remember whether any character was not ASCII
-                char c = token.charAt(i);
-                seen |= c;
-                bytes[i] = (byte) c;
-            }
-            if (seen > 0x7F) {
-                return null;
-            }
-            MessageDigest sha256 = SHA256.get();
-            sha256.update(bytes, 0, length);
-            try {
-                sha256.digest(bytes, 0, 32);
-            } catch (java.security.DigestException e) {
-                throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
-            }
-            return DigestKey.of(bytes);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform supports SHA-256", e);
-        }
     }
 
     @Override

@@ -245,4 +245,35 @@ class BearerTokenExtractorTest {
         assertThat(error.code()).contains(BearerError.Code.INVALID_REQUEST);
         assertThat(error.description()).contains(descriptionPart);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "abc.def-ghi_jkl~mno+pqr/stu", "abc=", "abc==", "Zz09", "x.y.z"})
+    void isB64tokenWhenRfc6750B64tokenThenTrue(String token) {
+        assertThat(BearerTokenExtractor.isB64token(token)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "=", "==abc", "abc=d", "abc def", "abc,", "abc\"", "abc\u00e9", "a=b=", "abc\t", "a:b",
+        "a@b", "{abc}", "abc\u0000"})
+    void isB64tokenWhenNotB64tokenThenFalse(String token) {
+        assertThat(BearerTokenExtractor.isB64token(token)).isFalse();
+    }
+
+    @Test
+    void isB64tokenWhenAnyShortStringThenAgreesWithTheRfcGrammarAsARegularExpression() {
+        java.util.regex.Pattern grammar = java.util.regex.Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
+        char[] alphabet = "aZ09-._~+/=: \u00e9".toCharArray();
+        StringBuilder token = new StringBuilder();
+        for (int length = 0; length <= 3; length++) { // every string of up to three characters of the alphabet
+            int combinations = (int) Math.pow(alphabet.length, length);
+            for (int n = 0; n < combinations; n++) {
+                token.setLength(0);
+                for (int k = 0, rest = n; k < length; k++, rest /= alphabet.length) {
+                    token.append(alphabet[rest % alphabet.length]);
+                }
+                String t = token.toString();
+                assertThat(BearerTokenExtractor.isB64token(t)).as("'%s'", t).isEqualTo(grammar.matcher(t).matches());
+            }
+        }
+    }
 }
