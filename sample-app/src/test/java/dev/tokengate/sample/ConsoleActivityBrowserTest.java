@@ -102,8 +102,7 @@ class ConsoleActivityBrowserTest {
         until("signed in", () -> el("signed-in").isDisplayed());
 
         el("token-name").sendKeys("market bot");
-        el("scope-trade").click();
-        el("create").click();
+        el("create").click(); // scope read only
         until("the new token", () -> el("new-token").getDomProperty("value").startsWith("tgat_"));
         String bot = el("new-token").getDomProperty("value");
 
@@ -112,7 +111,7 @@ class ConsoleActivityBrowserTest {
         for (int i = 0; i < 5; i++) {
             count(tally, call(bot, "GET", "/api/account/balances", null));
         }
-        count(tally, call(bot, "POST", "/api/withdrawals", null)); // no withdraw scope: 403
+        count(tally, call(bot, "POST", "/api/orders", null)); // no trade scope: 403
         int sent = 6;
         while (!tally.containsKey("rate_limited") && sent++ < 200) {
             count(tally, call(bot, "GET", "/api/account/balances", null));
