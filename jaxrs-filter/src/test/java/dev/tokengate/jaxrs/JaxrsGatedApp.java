@@ -80,6 +80,22 @@ final class JaxrsGatedApp implements GatedApp {
             return subject();
         }
 
+        @POST
+        @Path("withdrawals")
+        @RequiresScopes("withdraw")
+        @StepUp(acr = {"mfa", "hwk"}, maxAge = 300)
+        public String withdraw() {
+            return "withdrawn";
+        }
+
+        @GET
+        @Path("fresh")
+        @RequiresScopes("read")
+        @StepUp(maxAge = 60)
+        public String fresh() {
+            return subject();
+        }
+
         @GET
         @Path("open")
         @Open

@@ -22,7 +22,9 @@ final class ServletGatedApp implements GatedApp {
             GET,POST %s = read
             GET %s = admin
             GET %s = permit
-            """.formatted(READ, ADMIN, OPEN);
+            POST %s = withdraw + acr mfa hwk + max-age 5m
+            GET %s = read + max-age 60
+            """.formatted(READ, ADMIN, OPEN, WITHDRAWALS, FRESH);
 
     @Override
     public Deployment deploy(TokenGate gate) throws Exception {
@@ -33,7 +35,7 @@ final class ServletGatedApp implements GatedApp {
         return Deployment.start(gate, () -> TestServer.start(context));
     }
 
-    /** 200 {@code subject=<remote user>}, or {@code open} on the open route. */
+    /** 200 {@code subject=<remote user>}, or {@code open} on the open route, {@code withdrawn} on the withdrawals. */
     static final class Echo extends HttpServlet {
         private static final long serialVersionUID = 1L;
 
@@ -41,7 +43,8 @@ final class ServletGatedApp implements GatedApp {
         protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             resp.setContentType("text/plain;charset=UTF-8");
             String note = req.getParameter("note");
-            resp.getWriter().print(req.getRequestURI().equals(OPEN) ? "open"
+            String uri = req.getRequestURI();
+            resp.getWriter().print(uri.equals(OPEN) ? "open" : uri.equals(WITHDRAWALS) ? "withdrawn"
                     : "subject=" + req.getRemoteUser() + (note == null ? "" : " note=" + note));
         }
     }

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The base of the conformance suites (RFC 6750, 8725, 9068, 7662): each suite is written once, here in core's test
+ * The base of the conformance suites (RFC 6750, 8725, 9068, 7662, 9470): each suite is written once, here in core's test
  * jar, and run by every adapter's test module against its {@link GatedApp} in a real server, over real HTTP, with a
  * real JWKS and a real introspection endpoint on loopback.
  *

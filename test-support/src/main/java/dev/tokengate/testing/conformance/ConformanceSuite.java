@@ -58,4 +58,12 @@ public abstract class ConformanceSuite {
             return ConformanceSuite.this.app();
         }
     }
+
+    @Nested
+    class StepUp extends StepUpContract {
+        @Override
+        protected GatedApp app() {
+            return ConformanceSuite.this.app();
+        }
+    }
 }

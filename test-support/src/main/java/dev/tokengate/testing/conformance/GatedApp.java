@@ -15,7 +15,12 @@ import java.net.URI;
  *       {@code subject=<the caller's name>}, followed by {@code  note=<value>} when a urlencoded {@code POST} has a
  *       {@code note} field (read by the application after the gate: the body must still be there);</li>
  *   <li>{@value #ADMIN}: {@code GET} needs the scope {@code admin}; same answer;</li>
- *   <li>{@value #OPEN}: {@code GET} needs no token; the answer is 200 {@code open}.</li>
+ *   <li>{@value #OPEN}: {@code GET} needs no token; the answer is 200 {@code open};</li>
+ *   <li>{@value #WITHDRAWALS}: {@code POST} needs the scope {@code withdraw} and a step-up (RFC 9470): an {@code acr}
+ *       of {@code mfa} or {@code hwk} and an authentication within 300 seconds; the answer is 200
+ *       {@code withdrawn};</li>
+ *   <li>{@value #FRESH}: {@code GET} needs the scope {@code read} and an authentication within 60 seconds; the
+ *       answer is that of {@value #READ}.</li>
  * </ul>
  */
 public interface GatedApp {
@@ -26,6 +31,10 @@ public interface GatedApp {
     String ADMIN = "/api/admin";
     /** Needs no token. */
     String OPEN = "/api/open";
+    /** Needs the scope {@code withdraw}, an {@code acr} of {@code mfa} or {@code hwk}, a sign-in within 300 s (POST). */
+    String WITHDRAWALS = "/api/withdrawals";
+    /** Needs the scope {@code read} and a sign-in within 60 s. */
+    String FRESH = "/api/fresh";
 
     /** Starts the application behind {@code gate} on a loopback port; the caller closes the deployment. */
     Deployment deploy(TokenGate gate) throws Exception;

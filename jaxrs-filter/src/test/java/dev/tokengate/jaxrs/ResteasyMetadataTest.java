@@ -1,7 +1,7 @@
 package dev.tokengate.jaxrs;
 
-/** RFC 9728 metadata and step-up on RESTEasy. */
-class ResteasyMetadataAndStepUpTest extends MetadataAndStepUpContract {
+/** RFC 9728 metadata on RESTEasy. */
+class ResteasyMetadataTest extends MetadataContract {
 
     @Override
     JaxrsRuntime runtime() {

@@ -6,12 +6,9 @@ import dev.tokengate.TokenGate;
 import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
-import dev.tokengate.log.CallEvent;
 import dev.tokengate.testing.CapturingSink;
-import dev.tokengate.testing.FakeTime;
 import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.testkit.LoopbackIssuer;
-import dev.tokengate.testkit.TokenBuilder;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import jakarta.ws.rs.GET;
@@ -24,24 +21,22 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * RFC 9728 metadata and RFC 9470 step-up ({@link StepUp}) on a real Jakarta REST runtime in a real Jetty, with real
- * JWTs from a JWKS on loopback and the gate on a test clock.
+ * RFC 9728 metadata on a real Jakarta REST runtime in a real Jetty, with real JWTs from a JWKS on loopback: the
+ * scopes of the annotations, {@link StepUp}'s among them. RFC 9470 step-up itself is the conformance suite's
+ * ({@code StepUpContract}, run by {@link JerseyConformanceTest} and {@link ResteasyConformanceTest}).
  */
-abstract class MetadataAndStepUpContract {
+abstract class MetadataContract {
 
     /** DPoP being allowed by default, every 401 ends with the DPoP challenge and its proof algorithms. */
     private static final String DPOP_ALGS = ", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final FakeTime time = new FakeTime(Instant.now());
     private final CapturingSink sink = new CapturingSink();
     private LoopbackIssuer idp;
     private TestServer server;
@@ -93,7 +88,7 @@ abstract class MetadataAndStepUpContract {
         TokenGate gate = TokenGate.builder().settings(settings)
                 .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
                         .keySource(KeySources.jwks(idp.jwksUri()).build()).audiences(TestTokens.AUDIENCE))
-                .callLogSink(sink).clock(time).build();
+                .callLogSink(sink).build();
         TokenGateFeature feature = new TokenGateFeature(gate);
         server = ServletContexts.serve(context -> runtime().deploy(context, new Application() {
             @Override
@@ -109,17 +104,6 @@ abstract class MetadataAndStepUpContract {
             b.header("Authorization", "Bearer " + token);
         }
         return server.send(b);
-    }
-
-    private String withdrawToken(String acr, Instant authTime) {
-        TokenBuilder b = TestTokens.jwt().scope("withdraw");
-        if (acr != null) {
-            b.claim("acr", acr);
-        }
-        if (authTime != null) {
-            b.claim("auth_time", authTime.getEpochSecond());
-        }
-        return b.sign();
     }
 
     private HttpResponse<String> forwarded(String path) throws Exception {
@@ -183,65 +167,5 @@ abstract class MetadataAndStepUpContract {
         assertThat(invalid.statusCode()).isEqualTo(401);
         assertThat(invalid.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
                 assertThat(v).contains("error=\"invalid_token\"").endsWith(metadata + ", DPoP realm=\"api\", " + metadata + DPOP_ALGS));
-    }
-
-    @Test
-    void stepUpRefusesAMissingAcr() throws Exception {
-        serve(TokenGateConfig.builder().build());
-        assertStepUpRefused(call("POST", "/api/withdrawals", withdrawToken(null, time.instant())), "no acr claim");
-    }
-
-    @Test
-    void stepUpRefusesAWrongAcr() throws Exception {
-        serve(TokenGateConfig.builder().build());
-        assertStepUpRefused(call("POST", "/api/withdrawals", withdrawToken("pwd", time.instant())), "acr pwd is not one of");
-    }
-
-    @Test
-    void stepUpRefusesAnAuthenticationOlderThanMaxAgeByTheGatesClock() throws Exception {
-        serve(TokenGateConfig.builder().build());
-        String token = withdrawToken("mfa", time.instant());
-        assertThat(call("POST", "/api/withdrawals", token).statusCode()).isEqualTo(200);
-        assertThat(sink.next().decision()).isEqualTo("allow");
-
-        time.advanceClockOnly(Duration.ofMinutes(5).plusSeconds(1));
-        assertStepUpRefused(call("POST", "/api/withdrawals", token), "more than 300 s before");
-    }
-
-    @Test
-    void stepUpRefusesAMissingAuthTimeWhenTheMethodHasAMaxAge() throws Exception {
-        serve(TokenGateConfig.builder().build());
-        HttpResponse<String> r = call("GET", "/api/statements", TestTokens.jwt().scope("read statements").sign());
-        assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
-                .contains("error=\"insufficient_user_authentication\"").contains("max_age=\"60\"")
-                .doesNotContain("acr_values"));
-        assertThat(sink.next().reason()).hasValueSatisfying(reason -> assertThat(reason).contains("no numeric auth_time"));
-    }
-
-    @Test
-    void stepUpAdmitsATokenThatMeetsIt() throws Exception {
-        serve(TokenGateConfig.builder().build());
-        HttpResponse<String> r = call("POST", "/api/withdrawals", withdrawToken("hwk", time.instant().minusSeconds(299)));
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).isEqualTo("withdrawn");
-        assertThat(sink.next().decision()).isEqualTo("allow");
-        HttpResponse<String> fresh = call("GET", "/api/statements", TestTokens.jwt().scope("read statements")
-                .claim("auth_time", time.instant().getEpochSecond()).sign());
-        assertThat(fresh.statusCode()).isEqualTo(200);
-    }
-
-    private void assertStepUpRefused(HttpResponse<String> r, String reason) throws Exception {
-        assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
-                .startsWith("Bearer realm=\"api\", error=\"insufficient_user_authentication\", error_description=\"")
-                .contains("acr_values=\"mfa hwk\"").contains("max_age=\"300\"")
-                .contains("resource_metadata=\"" + server.base() + "/.well-known/oauth-protected-resource\""));
-        assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("insufficient_user_authentication");
-        CallEvent event = sink.next();
-        assertThat(event.decision()).isEqualTo("deny");
-        assertThat(event.errorCode()).hasValue("insufficient_user_authentication");
-        assertThat(event.reason()).hasValueSatisfying(v -> assertThat(v).contains(reason));
-        assertThat(event.marks()).contains("step_up");
     }
 }

@@ -8,10 +8,8 @@ import dev.tokengate.config.TokenGateConfig;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.testing.CapturingSink;
-import dev.tokengate.testing.FakeTime;
 import dev.tokengate.testing.jetty.TestServer;
 import dev.tokengate.testkit.LoopbackIssuer;
-import dev.tokengate.testkit.TokenBuilder;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import jakarta.servlet.DispatcherType;
@@ -24,17 +22,15 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * RFC 9728 metadata and RFC 9470 step-up through the real filter in Jetty, with real JWTs from a JWKS on loopback and
- * the gate on a test clock.
+ * RFC 9728 metadata through the real filter in Jetty, with real JWTs from a JWKS on loopback. RFC 9470 step-up is
+ * the conformance suite's ({@code StepUpContract}, run by {@link ServletConformanceTest}).
  */
-class MetadataAndStepUpTest {
+class MetadataTest {
 
     /** DPoP being allowed by default, every 401 ends with the DPoP challenge and its proof algorithms. */
     private static final String DPOP_ALGS = ", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"";
@@ -43,7 +39,6 @@ class MetadataAndStepUpTest {
             + "GET /api/fresh = read + max-age 60; GET /api/* = read | trade; /* = permit";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final FakeTime time = new FakeTime(Instant.now());
     private final CapturingSink sink = new CapturingSink();
     private LoopbackIssuer idp;
     private TestServer server;
@@ -69,7 +64,7 @@ class MetadataAndStepUpTest {
         TokenGate gate = TokenGate.builder().settings(settings)
                 .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
                         .keySource(KeySources.jwks(idp.jwksUri()).build()).audiences(TestTokens.AUDIENCE))
-                .callLogSink(sink).clock(time).build();
+                .callLogSink(sink).build();
         ServletContextHandler context = new ServletContextHandler(contextPath);
         context.addFilter(new FilterHolder(new TokenGateFilter(gate, UrlRules.parse(RULES))), "/*",
                 EnumSet.of(DispatcherType.REQUEST));
@@ -83,17 +78,6 @@ class MetadataAndStepUpTest {
             b.header("Authorization", "Bearer " + token);
         }
         return server.send(b);
-    }
-
-    private String withdrawToken(String acr, Instant authTime) {
-        TokenBuilder b = TestTokens.jwt().scope("withdraw");
-        if (acr != null) {
-            b.claim("acr", acr);
-        }
-        if (authTime != null) {
-            b.claim("auth_time", authTime.getEpochSecond());
-        }
-        return b.sign();
     }
 
     @Test
@@ -191,72 +175,5 @@ class MetadataAndStepUpTest {
         assertThat(call("GET", "/app/api/orders", null).headers().firstValue("WWW-Authenticate"))
                 .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer realm=\"api\", resource_metadata=\""
                         + origin + "/app/.well-known/oauth-protected-resource\","));
-    }
-
-    @Test
-    void stepUpRefusesAMissingAcr() throws Exception {
-        serve(TokenGateConfig.builder().build());
-        assertStepUpRefused(call("POST", "/api/withdrawals", withdrawToken(null, time.instant())), "no acr claim");
-    }
-
-    @Test
-    void stepUpRefusesAWrongAcr() throws Exception {
-        serve(TokenGateConfig.builder().build());
-        assertStepUpRefused(call("POST", "/api/withdrawals", withdrawToken("pwd", time.instant())), "acr pwd is not one of");
-    }
-
-    @Test
-    void stepUpRefusesAnAuthenticationOlderThanMaxAgeByTheGatesClock() throws Exception {
-        serve(TokenGateConfig.builder().build());
-        String token = withdrawToken("mfa", time.instant());
-        assertThat(call("POST", "/api/withdrawals", token).statusCode()).isEqualTo(200);
-        assertThat(sink.next().decision()).isEqualTo("allow");
-
-        time.advanceClockOnly(Duration.ofMinutes(5).plusSeconds(1));
-        assertStepUpRefused(call("POST", "/api/withdrawals", token), "more than 300 s before");
-    }
-
-    @Test
-    void stepUpRefusesAMissingAuthTimeWhenTheRouteHasAMaxAge() throws Exception {
-        serve(TokenGateConfig.builder().build());
-        HttpResponse<String> r = call("GET", "/api/fresh", TestTokens.jwt().scope("read").sign());
-        assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
-                .contains("error=\"insufficient_user_authentication\"").contains("max_age=\"60\"")
-                .doesNotContain("acr_values"));
-        assertThat(sink.next().reason()).hasValueSatisfying(reason -> assertThat(reason).contains("no numeric auth_time"));
-    }
-
-    @Test
-    void stepUpAdmitsATokenThatMeetsIt() throws Exception {
-        serve(TokenGateConfig.builder().build());
-        HttpResponse<String> r = call("POST", "/api/withdrawals", withdrawToken("hwk", time.instant().minusSeconds(299)));
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(sink.next().decision()).isEqualTo("allow");
-        assertThat(call("GET", "/api/fresh", TestTokens.jwt().scope("read")
-                .claim("auth_time", time.instant().getEpochSecond()).sign()).statusCode()).isEqualTo(200);
-    }
-
-    @Test
-    void aMissingScopeIsRefusedBeforeTheStepUpIsLookedAt() throws Exception {
-        serve(TokenGateConfig.builder().build());
-        HttpResponse<String> r = call("POST", "/api/withdrawals", TestTokens.jwt().scope("read").sign());
-        assertThat(r.statusCode()).isEqualTo(403);
-        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
-                assertThat(v).contains("insufficient_scope"));
-    }
-
-    private void assertStepUpRefused(HttpResponse<String> r, String reason) throws Exception {
-        assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
-                .startsWith("Bearer realm=\"api\", error=\"insufficient_user_authentication\", error_description=\"")
-                .contains("acr_values=\"mfa hwk\"").contains("max_age=\"300\"")
-                .contains("resource_metadata=\"" + server.base() + "/.well-known/oauth-protected-resource\""));
-        assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("insufficient_user_authentication");
-        dev.tokengate.log.CallEvent event = sink.next();
-        assertThat(event.decision()).isEqualTo("deny");
-        assertThat(event.errorCode()).hasValue("insufficient_user_authentication");
-        assertThat(event.reason()).hasValueSatisfying(v -> assertThat(v).contains(reason));
-        assertThat(event.marks()).contains("step_up");
     }
 }

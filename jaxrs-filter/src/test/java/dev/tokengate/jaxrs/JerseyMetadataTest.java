@@ -1,7 +1,7 @@
 package dev.tokengate.jaxrs;
 
-/** RFC 9728 metadata and step-up on Jersey. */
-class JerseyMetadataAndStepUpTest extends MetadataAndStepUpContract {
+/** RFC 9728 metadata on Jersey. */
+class JerseyMetadataTest extends MetadataContract {
 
     @Override
     JaxrsRuntime runtime() {
