@@ -1,30 +1,17 @@
 package dev.tokengate.jaxrs;
 
-import dev.tokengate.TokenGate;
-import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.DpopVerifier;
-import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.log.CallEvent;
-import dev.tokengate.testing.CapturingSink;
 import dev.tokengate.testing.DpopProof;
-import dev.tokengate.testing.FakeTime;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
-import dev.tokengate.testing.jetty.TestServer;
-import dev.tokengate.testkit.LoopbackIssuer;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.core.Application;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,20 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A resource method's own DPoP mode ({@link Dpop}) and server nonces (RFC 9449 §8) on a real Jakarta REST runtime
  * in a real Jetty, with DPoP-bound JWTs from a JWKS on loopback and the gate on a test clock.
  */
-abstract class DpopRouteContract {
+abstract class DpopRouteContract extends GatedResourceContract {
 
     private static final String SECRET = "the nonce secret every node of the cluster shares";
 
-    private final FakeTime time = new FakeTime(Instant.now());
-    private final CapturingSink sink = new CapturingSink();
     private final String bound = TestTokens.jwt().scope("read").expiresAt(time.instant().plus(Duration.ofHours(1)))
             .claim("cnf", Map.of("jkt", DpopProof.thumbprint(TestKeys.ec256()))).sign();
     private final String plain = TestTokens.jwt().scope("read").expiresAt(time.instant().plus(Duration.ofHours(1))).sign();
-    private LoopbackIssuer idp;
-    private TestServer server;
-
-    /** The runtime under test. */
-    abstract JaxrsRuntime runtime();
 
     /** The vault needs DPoP whatever the gate allows; accounts take what the gate allows. */
     @Path("/api")
@@ -66,39 +46,8 @@ abstract class DpopRouteContract {
         }
     }
 
-    @BeforeEach
-    void start() {
-        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-        idp.close();
-    }
-
     private void serve(DpopVerifier.Builder dpop) throws Exception {
-        TokenGate gate = TokenGate.builder().dpop(dpop)
-                .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
-                        .keySource(KeySources.jwks(idp.jwksUri()).build()).audiences(TestTokens.AUDIENCE))
-                .callLogSink(sink).clock(time).build();
-        TokenGateFeature feature = new TokenGateFeature(gate);
-        server = ServletContexts.serve(context -> runtime().deploy(context, new Application() {
-            @Override
-            public Set<Object> getSingletons() {
-                return Set.of(feature, new Bank());
-            }
-        }));
-    }
-
-    private HttpResponse<String> bearer(String path, String token) throws Exception {
-        HttpRequest.Builder b = server.request(path).GET();
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return server.send(b);
+        serve(gate().dpop(dpop).build(), new Bank());
     }
 
     private HttpResponse<String> dpop(String path, String nonce) throws Exception {
@@ -115,7 +64,7 @@ abstract class DpopRouteContract {
     void methodRequiringDpopRefusesABearerTokenWithADpopOnlyChallenge() throws Exception {
         serve(DpopVerifier.builder());
 
-        HttpResponse<String> r = bearer("/api/vault", plain);
+        HttpResponse<String> r = call("GET", "/api/vault", plain);
 
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.body()).doesNotContain("vault\"").isNotEqualTo("vault");
@@ -124,10 +73,11 @@ abstract class DpopRouteContract {
         CallEvent event = sink.next();
         assertThat(event.reason()).hasValueSatisfying(v -> assertThat(v).contains("'+ dpop required'"));
         assertThat(event.marks()).contains("dpop");
-        HttpResponse<String> missing = bearer("/api/vault", null);
+        HttpResponse<String> missing = call("GET", "/api/vault", null);
         assertThat(missing.headers().allValues("WWW-Authenticate")).singleElement().asString()
                 .startsWith("DPoP realm=\"api\"").doesNotContain("Bearer");
-        assertThat(bearer("/api/accounts", plain).statusCode()).as("the gate allows Bearer elsewhere").isEqualTo(200);
+        assertThat(call("GET", "/api/accounts", plain).statusCode()).as("the gate allows Bearer elsewhere")
+                .isEqualTo(200);
     }
 
     @Test
@@ -140,7 +90,7 @@ abstract class DpopRouteContract {
         assertThat(r.body()).isEqualTo("vault");
         assertThat(r.headers().firstValue("DPoP-Nonce")).as("nonces are off").isEmpty();
         assertThat(sink.next().marks()).contains("dpop");
-        assertThat(bearer("/api/vault", bound).statusCode()).as("the bound token as Bearer").isEqualTo(401);
+        assertThat(call("GET", "/api/vault", bound).statusCode()).as("the bound token as Bearer").isEqualTo(401);
     }
 
     @Test
@@ -176,7 +126,7 @@ abstract class DpopRouteContract {
     void methodRequiringDpopWhenTheGateHasItOffIsClosed() throws Exception {
         serve(DpopVerifier.builder().mode(DpopVerifier.Mode.OFF));
 
-        assertThat(bearer("/api/vault", plain).statusCode()).as("bound to deny at deployment").isEqualTo(403);
-        assertThat(bearer("/api/accounts", plain).statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/api/vault", plain).statusCode()).as("bound to deny at deployment").isEqualTo(403);
+        assertThat(call("GET", "/api/accounts", plain).statusCode()).isEqualTo(200);
     }
 }

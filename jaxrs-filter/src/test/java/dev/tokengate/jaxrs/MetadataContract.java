@@ -2,26 +2,14 @@ package dev.tokengate.jaxrs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tokengate.TokenGate;
 import dev.tokengate.config.TokenGateConfig;
-import dev.tokengate.jwks.KeySources;
-import dev.tokengate.jwt.JwtValidator;
-import dev.tokengate.testing.CapturingSink;
-import dev.tokengate.testing.jetty.TestServer;
-import dev.tokengate.testkit.LoopbackIssuer;
-import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.core.Application;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,19 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * scopes of the annotations, {@link StepUp}'s among them. RFC 9470 step-up itself is the conformance suite's
  * ({@code StepUpContract}, run by {@link JerseyConformanceTest} and {@link ResteasyConformanceTest}).
  */
-abstract class MetadataContract {
+abstract class MetadataContract extends GatedResourceContract {
 
     /** DPoP being allowed by default, every 401 ends with the DPoP challenge and its proof algorithms. */
     private static final String DPOP_ALGS = ", algs=\"RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\"";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final CapturingSink sink = new CapturingSink();
-    private LoopbackIssuer idp;
-    private TestServer server;
-
-    /** The runtime under test. */
-    abstract JaxrsRuntime runtime();
 
     /** Withdrawals need the scope withdraw and a second factor within five minutes; statements a fresh sign-in. */
     @Path("/api")
@@ -71,39 +52,8 @@ abstract class MetadataContract {
         }
     }
 
-    @BeforeEach
-    void start() {
-        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-        idp.close();
-    }
-
     private void serve(TokenGateConfig settings) throws Exception {
-        TokenGate gate = TokenGate.builder().settings(settings)
-                .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER)
-                        .keySource(KeySources.jwks(idp.jwksUri()).build()).audiences(TestTokens.AUDIENCE))
-                .callLogSink(sink).build();
-        TokenGateFeature feature = new TokenGateFeature(gate);
-        server = ServletContexts.serve(context -> runtime().deploy(context, new Application() {
-            @Override
-            public Set<Object> getSingletons() {
-                return Set.of(feature, new Bank());
-            }
-        }));
-    }
-
-    private HttpResponse<String> call(String method, String path, String token) throws Exception {
-        HttpRequest.Builder b = server.request(path).method(method, HttpRequest.BodyPublishers.noBody());
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return server.send(b);
+        serve(gate().settings(settings).build(), new Bank());
     }
 
     private HttpResponse<String> forwarded(String path) throws Exception {
