@@ -3,25 +3,17 @@ package dev.tokengate.redis;
 import dev.tokengate.log.CallEvent;
 import dev.tokengate.redis.testing.RedisInspector;
 import dev.tokengate.redis.testing.RedisServerProcess;
-import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
-import dev.tokengate.testing.TestKeys;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static dev.tokengate.redis.DpopReplayAcrossNodesTest.behindTheLoadBalancer;
 import static dev.tokengate.redis.DpopReplayAcrossNodesTest.boundToken;
 import static dev.tokengate.redis.DpopReplayAcrossNodesTest.dpopRequest;
 import static dev.tokengate.redis.DpopReplayAcrossNodesTest.proof;
-import static dev.tokengate.redis.GateNode.GENEROUS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,64 +22,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (never {@code invalid_token} or {@code invalid_dpop_proof}), {@code fail-open} goes on with each node's own cache,
  * which still refuses the replays it has seen. Every wait is on a future.
  */
-class DpopReplayOutageTest {
+class DpopReplayOutageTest extends TwoNodeOutage {
 
-    private RedisServerProcess server;
-    private LoopbackIssuer idp;
-    private final List<GateNode> nodes = new ArrayList<>();
-    private final List<RedisRevocationStore> stores = new ArrayList<>();
     private final List<CallEvent> events = new CopyOnWriteArrayList<>();
 
-    @BeforeEach
-    void start() throws Exception {
-        server = RedisServerProcess.create();
-        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (GateNode node : nodes) {
-            node.close();
-        }
-        if (idp != null) {
-            idp.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
     private void startNodes(RedisSettings.OnFailure onFailure) throws Exception {
-        for (String name : List.of("A", "B")) {
-            RedisControl control = RedisControl.connect(RedisSettings.of(server.uri()).withKeyPrefix("outage:")
-                    .withOnFailure(onFailure), Clock.systemUTC());
-            GateNode node = GateNode.start(name, behindTheLoadBalancer(idp, control).callLogSink(events::add).build());
-            nodes.add(node);
-            stores.add(node.store(control));
-        }
-    }
-
-    private GateNode a() {
-        return nodes.get(0);
-    }
-
-    private GateNode b() {
-        return nodes.get(1);
-    }
-
-    /** Stops Redis and waits until both nodes' connections know (commands then fail at once). */
-    private void stopRedis() throws Exception {
-        server.stop();
-        for (RedisRevocationStore store : stores) {
-            store.whenInSync(false).get(GENEROUS.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        startNodes(onFailure, control -> behindTheLoadBalancer(idp, control).callLogSink(events::add).build());
     }
 
     private void restartRedis() throws Exception {
         server.start();
-        for (RedisRevocationStore store : stores) {
-            store.whenInSync(true).get(GENEROUS.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        waitUntilBothNodesHaveReadTheListAgain();
     }
 
     private static void assertStatus(HttpResponse<String> response, int status, String why) {
@@ -100,7 +45,7 @@ class DpopReplayOutageTest {
         String token = boundToken();
         assertStatus(a().call(dpopRequest(token, proof(token))), 200, "before the outage");
 
-        stopRedis();
+        stopRedisAndWaitUntilBothNodesKnow();
         String duringTheOutage = proof(token);
         for (GateNode node : nodes) {
             HttpResponse<String> r = node.call(dpopRequest(token, duringTheOutage));
@@ -126,7 +71,7 @@ class DpopReplayOutageTest {
         String token = boundToken();
 
         try (LogCapture logs = LogCapture.start()) {
-            stopRedis();
+            stopRedisAndWaitUntilBothNodesKnow();
             String proof = proof(token);
             assertStatus(a().call(dpopRequest(token, proof)), 200, "fail-open: A goes on with its own cache");
             HttpResponse<String> replay = a().call(dpopRequest(token, proof));

@@ -5,27 +5,19 @@ import dev.tokengate.control.Revocation;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.redis.testing.RedisServerProcess;
-import dev.tokengate.testkit.LoopbackIssuer;
 import dev.tokengate.testing.LogCapture;
-import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
-import static dev.tokengate.redis.GateNode.GENEROUS;
 import static dev.tokengate.redis.GateNode.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,52 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * recovery; one made before the outage is written back by the nodes that hold it. In {@code fail-closed} both nodes
  * answer 503 with {@code Retry-After} until they have read the list again. Every wait is on a latch or a future.
  */
-class RedisOutageTest {
-
-    private RedisServerProcess server;
-    private LoopbackIssuer idp;
-    private final List<GateNode> nodes = new ArrayList<>();
-    private final List<RedisRevocationStore> stores = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        server = RedisServerProcess.create();
-        idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (GateNode node : nodes) {
-            node.close();
-        }
-        if (idp != null) {
-            idp.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
+class RedisOutageTest extends TwoNodeOutage {
 
     private void startNodes(RedisSettings.OnFailure onFailure) throws Exception {
-        for (String name : List.of("A", "B")) {
-            RedisControl control = RedisControl.connect(RedisSettings.of(server.uri()).withKeyPrefix("outage:")
-                    .withOnFailure(onFailure), Clock.systemUTC());
-            TokenGate gate = TokenGate.builder()
-                    .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER).audiences(TestTokens.AUDIENCE)
-                            .keySource(KeySources.jwks(idp.jwksUri()).build()))
-                    .sharedControl(control).build();
-            GateNode node = GateNode.start(name, gate);
-            nodes.add(node);
-            stores.add(node.store(control));
-        }
-    }
-
-    private GateNode a() {
-        return nodes.get(0);
-    }
-
-    private GateNode b() {
-        return nodes.get(1);
+        startNodes(onFailure, control -> TokenGate.builder()
+                .issuer(JwtValidator.builder().issuer(TestTokens.ISSUER).audiences(TestTokens.AUDIENCE)
+                        .keySource(KeySources.jwks(idp.jwksUri()).build()))
+                .sharedControl(control).build());
     }
 
     private static String jwt(String jti) {
@@ -97,19 +50,6 @@ class RedisOutageTest {
         CountDownLatch toldB = b().told(r -> r.value().equals(jti));
         a().gate().revocations().revoke(Revocation.Target.TOKEN_ID, jti, "before the outage", tokenExpiry());
         await(toldB, "B was told before the outage");
-    }
-
-    private void stopRedisAndWaitUntilBothNodesKnow() throws Exception {
-        server.stop();
-        for (RedisRevocationStore store : stores) {
-            store.whenInSync(false).get(GENEROUS.toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void waitUntilBothNodesHaveReadTheListAgain() throws Exception {
-        for (RedisRevocationStore store : stores) {
-            store.whenInSync(true).get(GENEROUS.toMillis(), TimeUnit.MILLISECONDS);
-        }
     }
 
     private List<String> fieldsInRedis() {
