@@ -3,7 +3,6 @@ package dev.tokengate.sample;
 import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.control.RateLimitUsage;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,29 +10,20 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
-import java.io.File;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The console's token activity in a real headless Chromium (as {@link ConsoleBrowserTest}): a bot's token makes calls,
@@ -46,60 +36,30 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ConsoleActivityBrowserTest {
 
-    private static final String CHROME = Optional.ofNullable(System.getenv("CHROME_BIN")).orElse("/usr/bin/chromium");
-    private static final String DRIVER = Optional.ofNullable(System.getenv("CHROMEDRIVER")).orElse("/usr/bin/chromedriver");
-    private static final Duration WAIT = Duration.ofSeconds(15);
     private static final List<String> DECISIONS = List.of("allowed", "denied_scope", "rate_limited", "refused");
-
-    private static SampleApp app;
-    private static WebDriver browser;
-    private static String unavailable;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static ConsoleBrowser console;
 
     @BeforeAll
     static void start(@TempDir Path profile) throws Exception {
-        if (!Files.isExecutable(Path.of(CHROME)) || !Files.isExecutable(Path.of(DRIVER))) {
-            String reason = "no headless browser: " + CHROME + " or " + DRIVER + " is missing (apt-get install chromium chromium-driver)";
-            if ("true".equals(System.getenv("REQUIRE_TEST_SERVICES"))) {
-                fail(reason + "; REQUIRE_TEST_SERVICES=true, so this fails instead of skipping");
-            }
-            System.out.println("SKIPPED " + ConsoleActivityBrowserTest.class.getSimpleName() + ": " + reason);
-            unavailable = reason;
-            return;
-        }
-        System.setProperty("webdriver.chrome.driver", DRIVER); // never let Selenium Manager download a driver
-        System.setProperty("SE_OFFLINE", "true");
         // a cold embedded H2 on a loaded machine can take longer than the default timeout to open its first connection
-        app = SampleApp.start("127.0.0.1", 0, Map.of(ConfigKeys.STORE_TIMEOUT, "10s"));
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROME);
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--hide-scrollbars", "--window-size=1280,1500", "--user-data-dir=" + profile.toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(DRIVER)).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().implicitlyWait(Duration.ofSeconds(5));
+        console = ConsoleBrowser.start(ConsoleActivityBrowserTest.class, profile,
+                Map.of(ConfigKeys.STORE_TIMEOUT, "10s"), "--hide-scrollbars");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (app != null) {
-            app.close();
+        if (console != null) {
+            console.close();
         }
     }
 
     @Test
     void botTokenHitsItsRateLimitIsUsedFromANewNetworkAndRevokedAndTheConsoleChartsShowIt() throws Exception {
-        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
-        browser.get(app.baseUri() + "/console/");
-        until("the sign-in form", () -> el("sign-in-form").isDisplayed());
-        el("password").sendKeys("alice-password");
-        el("sign-in").click();
-        until("signed in", () -> el("signed-in").isDisplayed());
+        console.assumeAvailable();
+        console.open();
+        console.signIn();
 
         el("token-name").sendKeys("market bot");
         el("create").click(); // scope read only
@@ -129,7 +89,8 @@ class ConsoleActivityBrowserTest {
         }
         assertThat(revokedFrom).as("the networks rule revoked the token").isEqualTo("192.0.2.1");
         assertThat(count(tally, call(bot, "GET", "/api/account/balances", null))).as("refused from then on").isEqualTo(401);
-        Optional<RateLimitUsage.Window> window = app.gate().rateLimitUsage().perToken(CallLabels.fingerprint(bot));
+        Optional<RateLimitUsage.Window> window = console.app().gate().rateLimitUsage()
+                .perToken(CallLabels.fingerprint(bot));
         assertThat(window).hasValueSatisfying(w -> assertThat(w.used()).isEqualTo(60));
 
         // the token's card: the chart's rects add up to the calls, the gauge, the networks, the rule's reason (the page
@@ -155,12 +116,14 @@ class ConsoleActivityBrowserTest {
         });
         // the gauge shows the limiter's own count (60 of 60 unless its minute has run out since)
         stable(() -> {
-            long before = app.gate().rateLimitUsage().perToken(CallLabels.fingerprint(bot)).orElseThrow().used();
+            long before = console.app().gate().rateLimitUsage().perToken(CallLabels.fingerprint(bot))
+                    .orElseThrow().used();
             WebElement gauge = cardNamed("market bot").orElseThrow().findElement(By.className("gauge"));
             String used = gauge.getDomAttribute("data-used");
             String meter = gauge.findElement(By.tagName("meter")).getDomProperty("value");
             String text = gauge.getText();
-            long after = app.gate().rateLimitUsage().perToken(CallLabels.fingerprint(bot)).orElseThrow().used();
+            long after = console.app().gate().rateLimitUsage().perToken(CallLabels.fingerprint(bot))
+                    .orElseThrow().used();
             if (before != after || !used.equals(String.valueOf(after))) {
                 throw new StaleElementReferenceException("the window changed while reading the gauge");
             }
@@ -184,13 +147,13 @@ class ConsoleActivityBrowserTest {
 
         screenshot("console-activity.png", el("activity-section"));
         // a 360 px wide phone: nothing is wider than the screen
-        ((ChromeDriver) browser).executeCdpCommand("Emulation.setDeviceMetricsOverride",
+        ((ChromeDriver) console.browser()).executeCdpCommand("Emulation.setDeviceMetricsOverride",
                 Map.of("width", 360, "height", 2400, "deviceScaleFactor", 1, "mobile", true));
-        until("the phone layout", () -> ((Number) ((JavascriptExecutor) browser)
+        until("the phone layout", () -> ((Number) ((JavascriptExecutor) console.browser())
                 .executeScript("return document.documentElement.clientWidth")).intValue() == 360);
-        Number overflow = (Number) ((JavascriptExecutor) browser).executeScript(
+        Number overflow = (Number) ((JavascriptExecutor) console.browser()).executeScript(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
-        Object wide = ((JavascriptExecutor) browser).executeScript("return [...document.querySelectorAll('body *')]"
+        Object wide = ((JavascriptExecutor) console.browser()).executeScript("return [...document.querySelectorAll('body *')]"
                 + ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)"
                 + ".map(e => e.tagName + '#' + e.id + '.' + e.className.baseVal + e.className).slice(0, 10).join(' ')");
         assertThat(overflow.intValue()).as("horizontal overflow at 360 px: " + wide).isZero();
@@ -200,7 +163,7 @@ class ConsoleActivityBrowserTest {
 
     /** Sends one call with the bot's token, from {@code forwardedFor} when given; returns the status. */
     private static int call(String token, String method, String path, String forwardedFor) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(app.baseUri().resolve(path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(console.app().baseUri().resolve(path))
                 .header("Authorization", "Bearer " + token)
                 .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString("{\"currency\":\"EUR\",\"amount\":\"1\"}"));
@@ -248,54 +211,25 @@ class ConsoleActivityBrowserTest {
     }
 
     private static Optional<WebElement> cardNamed(String name) {
-        return browser.findElements(By.cssSelector("#token-cards .token-card")).stream()
+        return console.browser().findElements(By.cssSelector("#token-cards .token-card")).stream()
                 .filter(c -> c.findElement(By.tagName("h3")).getText().equals(name)).findFirst();
     }
 
     private static WebElement el(String id) {
-        return browser.findElement(By.id(id));
+        return console.el(id);
     }
 
-    /** Runs the checks again while they meet an element the page has just replaced, for at most 15 seconds. */
     private static void stable(Runnable checks) {
-        until("the checks to read a stable page", () -> {
-            try {
-                checks.run();
-                return true;
-            } catch (StaleElementReferenceException e) {
-                return false;
-            }
-        });
+        console.stable(checks);
     }
 
-    /** Polls the page until the condition holds (true or non-null), failing after 15 seconds with its name. */
     private static <T> T until(String what, Supplier<T> condition) {
-        long end = System.nanoTime() + WAIT.toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < end) {
-            try {
-                T value = condition.get();
-                if (value != null && !Boolean.FALSE.equals(value)) {
-                    return value;
-                }
-            } catch (RuntimeException e) {
-                last = e; // the page is still changing
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-        }
-        throw new AssertionError("timed out waiting for " + what + " in the console", last);
+        return console.until(what, condition);
     }
 
     /** The section as the test left it: in {@code target/}, and in {@code docs/} with {@code -Dconsole.screenshot.update=true}. */
     private static void screenshot(String name, WebElement section) throws Exception {
-        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView()", section);
-        byte[] png = section.getScreenshotAs(OutputType.BYTES);
-        Path target = Path.of("target", name);
-        Files.write(target, png);
-        if (Boolean.getBoolean("console.screenshot.update")) {
-            target = Path.of("").toAbsolutePath().getParent().resolve("docs").resolve(name);
-            Files.write(target, png);
-        }
-        System.out.println("console screenshot: " + target.toAbsolutePath());
+        ((JavascriptExecutor) console.browser()).executeScript("arguments[0].scrollIntoView()", section);
+        ConsoleBrowser.keep(name, section.getScreenshotAs(OutputType.BYTES));
     }
 }

@@ -1,100 +1,58 @@
 package dev.tokengate.sample;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
-import java.io.File;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import static dev.tokengate.sample.Walker.ORDER;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The token console in a real headless Chromium (Debian {@code chromium} and {@code chromium-driver}, driven by
- * Selenium with the system browser and driver, nothing downloaded): sign in, create a token, call the API with
+ * The token console in a real headless Chromium ({@link ConsoleBrowser}): sign in, create a token, call the API with
  * it, see the call, revoke it, see the next call denied. Leaves a screenshot of the console in
- * {@code target/console.png} (and {@code docs/console.png} with {@code -Dconsole.screenshot.update=true}). Skipped, with the reason printed, where there is no browser; a failure instead when
- * {@code REQUIRE_TEST_SERVICES=true} (CI, whose {@code .ci/run} installs them). {@code CHROME_BIN} and
- * {@code CHROMEDRIVER} point elsewhere.
+ * {@code target/console.png} (and {@code docs/console.png} with {@code -Dconsole.screenshot.update=true}). Skipped,
+ * with the reason printed, where there is no browser; a failure instead when {@code REQUIRE_TEST_SERVICES=true}.
  */
 class ConsoleBrowserTest {
 
-    private static final String CHROME = Optional.ofNullable(System.getenv("CHROME_BIN")).orElse("/usr/bin/chromium");
-    private static final String DRIVER = Optional.ofNullable(System.getenv("CHROMEDRIVER")).orElse("/usr/bin/chromedriver");
-    private static final Duration WAIT = Duration.ofSeconds(15);
-
-    private static SampleApp app;
+    private static ConsoleBrowser console;
     private static Walker walk;
-    private static WebDriver browser;
-    private static String unavailable;
 
     @BeforeAll
     static void start(@TempDir Path profile) throws Exception {
-        if (!Files.isExecutable(Path.of(CHROME)) || !Files.isExecutable(Path.of(DRIVER))) {
-            String reason = "no headless browser: " + CHROME + " or " + DRIVER + " is missing (apt-get install chromium chromium-driver)";
-            if ("true".equals(System.getenv("REQUIRE_TEST_SERVICES"))) {
-                fail(reason + "; REQUIRE_TEST_SERVICES=true, so this fails instead of skipping");
-            }
-            System.out.println("SKIPPED " + ConsoleBrowserTest.class.getSimpleName() + ": " + reason);
-            unavailable = reason; // the test then reports itself skipped with this reason
-            return;
+        console = ConsoleBrowser.start(ConsoleBrowserTest.class, profile, Map.of());
+        if (console.app() != null) {
+            walk = new Walker(console.app().baseUri());
         }
-        System.setProperty("webdriver.chrome.driver", DRIVER); // never let Selenium Manager download a driver
-        System.setProperty("SE_OFFLINE", "true");
-        app = SampleApp.start("127.0.0.1", 0, Map.of());
-        walk = new Walker(app.baseUri());
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROME);
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,1500", "--user-data-dir=" + profile.toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(DRIVER)).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().implicitlyWait(Duration.ofSeconds(5));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (app != null) {
-            app.close();
+        if (console != null) {
+            console.close();
         }
     }
 
     @Test
     void signInCreateTokenCallApiSeeCallRevokeSeeNextCallDeniedThenRotateAndSeeTheOldSecretMarked() throws Exception {
-        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
-        browser.get(app.baseUri() + "/console/");
-        until("the sign-in form", () -> el("sign-in-form").isDisplayed());
+        console.assumeAvailable();
+        console.open();
         assertThat(el("demo-banner").isDisplayed()).isTrue();
 
         // sign in as the demo user
-        el("password").sendKeys("alice-password");
-        el("sign-in").click();
-        until("signed in", () -> el("signed-in").isDisplayed());
+        console.signIn();
         assertThat(el("who").getText()).isEqualTo("alice");
 
         // withdraw warns
@@ -124,7 +82,7 @@ class ConsoleBrowserTest {
 
         // revoke it in the console; the next call is refused, and stands out
         rowNamed("trading bot").orElseThrow().findElement(By.className("revoke")).click();
-        browser.switchTo().alert().accept();
+        console.browser().switchTo().alert().accept();
         until("revoked", () -> rowNamed("trading bot").map(r -> r.findElement(By.className("status")).getText().equals("revoked")).orElse(false));
         HttpResponse<String> refused = walk.send("POST", "/api/orders", token, ORDER);
         assertThat(refused.statusCode()).isEqualTo(401);
@@ -133,7 +91,7 @@ class ConsoleBrowserTest {
         WebElement denied = until("the denied call", () -> callRows().stream()
                 .filter(r -> r.getText().contains("DENIED (invalid_token)") && r.getText().contains("401")).findFirst().orElse(null));
         assertThat(denied.getAttribute("class")).contains("denied");
-        WebElement revocation = until("the revocation listed with its reason", () -> browser.findElements(
+        WebElement revocation = until("the revocation listed with its reason", () -> console.browser().findElements(
                 By.cssSelector("#revocations tbody tr")).stream().filter(r -> r.findElement(By.className("reason"))
                 .getText().equals("revoked by its owner in the console")).findFirst().orElse(null));
         assertThat(revocation.findElement(By.className("revoked")).getText()).matches("token id [0-9a-f-]{36}");
@@ -149,7 +107,7 @@ class ConsoleBrowserTest {
         assertThat(tracker.findElement(By.className("expires")).getText()).endsWith("(expires in 30 days)");
         assertThat(tracker.findElement(By.className("last-rotated")).getText()).isEqualTo("never");
         tracker.findElement(By.className("rotate")).click();
-        browser.switchTo().alert().accept();
+        console.browser().switchTo().alert().accept();
         until("the new secret", () -> el("new-token").getDomProperty("value").startsWith("tgat_")
                 && !el("new-token").getDomProperty("value").equals(old));
         String fresh = el("new-token").getDomProperty("value");
@@ -174,12 +132,9 @@ class ConsoleBrowserTest {
      */
     @Test
     void withdrawIsRefusedWithThePasswordAloneThenWithdrawsWithTheCodeAndADpopProofAndItsBearerCopyIsRefused() {
-        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
-        browser.get(app.baseUri() + "/console/");
-        until("the sign-in form", () -> el("sign-in-form").isDisplayed());
-        el("password").sendKeys("alice-password");
-        el("sign-in").click();
-        until("signed in", () -> el("signed-in").isDisplayed());
+        console.assumeAvailable();
+        console.open();
+        console.signIn();
         assertThat(el("stepup-otp-form").isDisplayed()).isFalse();
 
         // 1. the password alone: refused, and the challenge says what would do
@@ -221,39 +176,25 @@ class ConsoleBrowserTest {
     }
 
     private static WebElement el(String id) {
-        return browser.findElement(By.id(id));
+        return console.el(id);
+    }
+
+    private static <T> T until(String what, Supplier<T> condition) {
+        return console.until(what, condition);
     }
 
     private static Optional<WebElement> rowNamed(String name) {
-        return browser.findElements(By.cssSelector("#tokens tbody tr")).stream()
+        return console.browser().findElements(By.cssSelector("#tokens tbody tr")).stream()
                 .filter(r -> r.findElement(By.className("name")).getText().equals(name)).findFirst();
     }
 
     private static List<WebElement> rowsNamed(String name) {
-        return browser.findElements(By.cssSelector("#tokens tbody tr")).stream()
+        return console.browser().findElements(By.cssSelector("#tokens tbody tr")).stream()
                 .filter(r -> r.findElement(By.className("name")).getText().equals(name)).toList();
     }
 
     private static List<WebElement> callRows() {
-        return browser.findElements(By.cssSelector("#calls tbody tr"));
-    }
-
-    /** Polls the page until the condition holds (true or non-null), failing after {@value} seconds with its name. */
-    private static <T> T until(String what, Supplier<T> condition) {
-        long end = System.nanoTime() + WAIT.toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < end) {
-            try {
-                T value = condition.get();
-                if (value != null && !Boolean.FALSE.equals(value)) {
-                    return value;
-                }
-            } catch (RuntimeException e) {
-                last = e; // the page is still changing
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-        }
-        throw new AssertionError("timed out waiting for " + what + " in the console", last);
+        return console.browser().findElements(By.cssSelector("#calls tbody tr"));
     }
 
     /**
@@ -262,13 +203,6 @@ class ConsoleBrowserTest {
      * source tree as it found it).
      */
     private static void screenshot() throws Exception {
-        byte[] png = ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES);
-        Path target = Path.of("target", "console.png");
-        Files.write(target, png);
-        if (Boolean.getBoolean("console.screenshot.update")) {
-            target = Path.of("").toAbsolutePath().getParent().resolve("docs").resolve("console.png");
-            Files.write(target, png);
-        }
-        System.out.println("console screenshot: " + target.toAbsolutePath());
+        ConsoleBrowser.keep("console.png", ((ChromeDriver) console.browser()).getScreenshotAs(OutputType.BYTES));
     }
 }
