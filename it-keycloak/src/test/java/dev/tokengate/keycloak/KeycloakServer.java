@@ -1,5 +1,7 @@
 package dev.tokengate.keycloak;
 
+import dev.tokengate.testing.Jdks;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,8 +18,6 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -40,7 +40,6 @@ final class KeycloakServer implements AutoCloseable {
     /** How long Keycloak may take to start: a first start builds its Quarkus application (minutes on 2 busy cores). */
     private static final Duration START_LIMIT = Duration.ofMinutes(10);
     private static final Duration POLL_PAUSE = Duration.ofMillis(500);
-    private static final Pattern JAVA_VERSION = Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)(?:\\.(\\d+))?");
 
     private final Process process;
     private final int port;
@@ -86,7 +85,7 @@ final class KeycloakServer implements AutoCloseable {
         }
         Duration startup = Duration.ofNanos(System.nanoTime() - started);
         System.out.printf("Keycloak %s on Java %d started in %d s at %s (log: %s)%n",
-                System.getProperty("it.keycloak.version"), feature(javaHome), startup.toSeconds(), server.issuer(), log);
+                System.getProperty("it.keycloak.version"), Jdks.feature(javaHome), startup.toSeconds(), server.issuer(), log);
         return new KeycloakServer(process, port, log, startup);
     }
 
@@ -161,47 +160,19 @@ final class KeycloakServer implements AutoCloseable {
     private static Path javaHome() {
         for (String chosen : new String[]{System.getProperty("it.keycloak.java.home"), System.getenv("KEYCLOAK_JAVA_HOME")}) {
             if (chosen != null && !chosen.isBlank()) {
-                if (feature(Path.of(chosen)) < 21) {
+                if (Jdks.feature(Path.of(chosen)) < 21) {
                     skip("Keycloak needs Java 21 or later, and " + chosen + " (KEYCLOAK_JAVA_HOME or "
                             + "-Dit.keycloak.java.home) is not a JDK 21+");
                 }
                 return Path.of(chosen);
             }
         }
-        Path own = Path.of(System.getProperty("java.home"));
-        if (feature(own) >= 21) {
-            return own;
+        Optional<Path> jdk = Jdks.atLeast(21, "java");
+        if (jdk.isEmpty()) {
+            skip("Keycloak needs Java 21 or later: the tests run on Java " + Jdks.feature(Jdks.own())
+                    + " and no JDK 21+ is installed beside it; set KEYCLOAK_JAVA_HOME to one");
         }
-        Optional<Path> beside = Optional.ofNullable(own.toAbsolutePath().getParent()).flatMap(KeycloakServer::newestIn)
-                .filter(jdk -> feature(jdk) >= 21);
-        if (beside.isEmpty()) {
-            skip("Keycloak needs Java 21 or later: the tests run on Java " + feature(own) + " and no JDK 21+ is "
-                    + "installed beside it; set KEYCLOAK_JAVA_HOME to one");
-        }
-        return beside.get();
-    }
-
-    private static Optional<Path> newestIn(Path dir) {
-        try (Stream<Path> dirs = Files.list(dir)) {
-            return dirs.filter(d -> Files.isExecutable(d.resolve("bin/java")))
-                    .max(Comparator.comparingInt(KeycloakServer::feature).thenComparing(Path::toString));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** The feature version in a JDK's {@code release} file (25 for 25.0.1), or 0 when unknown. */
-    private static int feature(Path javaHome) {
-        try {
-            Matcher m = JAVA_VERSION.matcher(Files.readString(javaHome.resolve("release")));
-            if (!m.find()) {
-                return 0;
-            }
-            int first = Integer.parseInt(m.group(1));
-            return first == 1 && m.group(2) != null ? Integer.parseInt(m.group(2)) : first;
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
+        return jdk.get();
     }
 
     private static int freePort() throws IOException {
