@@ -12,6 +12,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +39,8 @@ public abstract class ConformanceContract {
     /** The introspection client's credentials. */
     public static final String CLIENT_ID = "conformance-api";
     public static final String CLIENT_SECRET = "conformance-secret";
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** The authorization server: JWKS, introspection (which requires the client's credentials) and revocation. */
     protected LoopbackIssuer issuer;
@@ -111,5 +117,22 @@ public abstract class ConformanceContract {
     /** A valid access token from {@link TestTokens#ISSUER} with {@code scope}. */
     protected static String jwt(String scope) {
         return TestTokens.jwt().scope(scope).sign();
+    }
+
+    /**
+     * {@code method path} of {@code base} without a body, by a JDK client, with this Bearer token (none when
+     * {@code null}) and these headers (name, value, name, value, ...).
+     */
+    protected static HttpResponse<String> call(URI base, String method, String path, String token, String... headers)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -66,4 +66,12 @@ public abstract class ConformanceSuite {
             return ConformanceSuite.this.app();
         }
     }
+
+    @Nested
+    class Metadata extends ResourceMetadataContract {
+        @Override
+        protected GatedApp app() {
+            return ConformanceSuite.this.app();
+        }
+    }
 }
