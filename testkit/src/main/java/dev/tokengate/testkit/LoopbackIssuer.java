@@ -677,8 +677,7 @@ public final class LoopbackIssuer implements AutoCloseable {
      * @return the count
      */
     public int requests(String path) {
-        AtomicInteger count = requestCounts.get(path);
-        return count == null ? 0 : count.get();
+        return count(requestCounts, path);
     }
 
     /**
@@ -715,8 +714,7 @@ public final class LoopbackIssuer implements AutoCloseable {
      * @return the count
      */
     public int introspections(String token) {
-        AtomicInteger count = introspectionsPerToken.get(token);
-        return count == null ? 0 : count.get();
+        return count(introspectionsPerToken, token);
     }
 
     /**
@@ -760,6 +758,11 @@ public final class LoopbackIssuer implements AutoCloseable {
     }
 
     // ---- the server
+
+    private static int count(Map<String, AtomicInteger> counts, String key) {
+        AtomicInteger count = counts.get(key);
+        return count == null ? 0 : count.get();
+    }
 
     private void remember(String token, Map<String, Object> claims) {
         minted.put(token, Map.copyOf(withoutNulls(claims)));
@@ -805,8 +808,7 @@ public final class LoopbackIssuer implements AutoCloseable {
             }
             URI location = redirects.get(path);
             if (location != null) {
-                exchange.getResponseHeaders().set("Location", location.toString());
-                exchange.sendResponseHeaders(302, -1);
+                redirect(exchange, 302, location);
             } else if (path.equals(JWKS_PATH)) {
                 if (cacheControl != null) {
                     exchange.getResponseHeaders().set("Cache-Control", cacheControl);
@@ -845,22 +847,16 @@ public final class LoopbackIssuer implements AutoCloseable {
     private void introspect(HttpExchange exchange, Map<String, String> form) throws IOException {
         URI location = introspectionRedirect;
         if (location != null) {
-            exchange.getResponseHeaders().set("Location", location.toString());
-            exchange.sendResponseHeaders(introspectionRedirectStatus, -1);
+            redirect(exchange, introspectionRedirectStatus, location);
             return;
         }
-        if (!authenticated(exchange, form)) {
-            return;
-        }
-        String token = form.get("token");
-        if (token == null || token.isEmpty()) {
-            send(exchange, 400, "application/json",
-                    "{\"error\":\"invalid_request\",\"error_description\":\"the token parameter is missing\"}");
+        String token = tokenOfAuthenticatedClient(exchange, form);
+        if (token == null) {
             return;
         }
         Answer scripted = scriptedPerToken.get(token);
         if (scripted != null) {
-            send(exchange, scripted.status(), scripted.contentType(), scripted.body());
+            send(exchange, scripted);
             return;
         }
         Map<String, Object> claims = minted.get(token);
@@ -871,7 +867,7 @@ public final class LoopbackIssuer implements AutoCloseable {
         }
         Answer fallback = scriptedAnswer;
         if (fallback != null) {
-            send(exchange, fallback.status(), fallback.contentType(), fallback.body());
+            send(exchange, fallback);
         } else {
             send(exchange, 200, "application/json", "{\"active\":false}");
         }
@@ -895,17 +891,29 @@ public final class LoopbackIssuer implements AutoCloseable {
     }
 
     private void revoke(HttpExchange exchange, Map<String, String> form) throws IOException {
-        if (!authenticated(exchange, form)) {
+        String token = tokenOfAuthenticatedClient(exchange, form);
+        if (token == null) {
             return;
+        }
+        revoked.add(token); // RFC 7009 §2.2: 200 for an unknown token too
+        exchange.sendResponseHeaders(200, -1);
+    }
+
+    /**
+     * The {@code token} parameter of an introspection or revocation request by the issuer's client, or {@code null}
+     * once the request has been answered: 401 for another client, 400 without the parameter.
+     */
+    private String tokenOfAuthenticatedClient(HttpExchange exchange, Map<String, String> form) throws IOException {
+        if (!authenticated(exchange, form)) {
+            return null;
         }
         String token = form.get("token");
         if (token == null || token.isEmpty()) {
             send(exchange, 400, "application/json",
                     "{\"error\":\"invalid_request\",\"error_description\":\"the token parameter is missing\"}");
-            return;
+            return null;
         }
-        revoked.add(token); // RFC 7009 §2.2: 200 for an unknown token too
-        exchange.sendResponseHeaders(200, -1);
+        return token;
     }
 
     /** RFC 6749 §2.3.1: client_secret_basic (form-urlencoded id and secret) or client_secret_post. */
@@ -953,6 +961,15 @@ public final class LoopbackIssuer implements AutoCloseable {
             }
         }
         return form;
+    }
+
+    private static void redirect(HttpExchange exchange, int status, URI location) throws IOException {
+        exchange.getResponseHeaders().set("Location", location.toString());
+        exchange.sendResponseHeaders(status, -1);
+    }
+
+    private static void send(HttpExchange exchange, Answer answer) throws IOException {
+        send(exchange, answer.status(), answer.contentType(), answer.body());
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
