@@ -6,7 +6,8 @@
 #        PARTS="micro e2e" benchmarks/run.sh   only some parts (micro, singleflight, revocation, propagation, redis,
 #                                              memory, es256-jdks, e2e, profile)
 # Parts not in the default run: es256-jdks (ES256 first-seen on JDK 17 and on JDK 25, JDK25=… to name the latter) and
-# profile (JFR of the end-to-end server with fresh tokens, shares per component; valid under load, timings are not).
+# profile (JFR of the end-to-end server with fresh tokens, shares per component; valid under load, timings are not;
+# PROFILE_VARIANT=reuse sends the one reused token instead).
 # Needs: JDK 17+, wrk (apt-get install -y wrk), for propagation and redis Redis on 127.0.0.1:6379 (or REDIS_URI) and
 #        redis-cli.
 # Results go to benchmarks/results/, the chart to docs/.
@@ -120,7 +121,7 @@ if part profile; then
   # component's share of the CPU samples and of the request threads' allocation. Shares survive a loaded machine.
   command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
   PROFILE_PORT=${PROFILE_PORT:-18181}
-  PROFILE_DIR="$OUT/profile"
+  PROFILE_DIR="$OUT/profile${PROFILE_VARIANT:+-$PROFILE_VARIANT}"
   PROFILE_TOKENS=$(mktemp -d)
   mkdir -p "$PROFILE_DIR"
   java -Xms512m -Xmx512m -XX:FlightRecorderOptions=stackdepth=128 -cp "$JAR" dev.tokengate.benchmarks.EndToEndServer \
@@ -132,8 +133,12 @@ if part profile; then
   JFC="$PROFILE_DIR/profile.jfc"
   sed -e '/"jdk.ExecutionSample"/,/<\/event>/s/10 ms/2 ms/' -e '/"jdk.ObjectAllocationSample"/,/<\/event>/s#300/s#3000/s#' \
     "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" > "$JFC"
-  head -n 10000 "$PROFILE_TOKENS/unique.txt" > "$PROFILE_TOKENS/warm.txt"
-  tail -n +10001 "$PROFILE_TOKENS/unique.txt" > "$PROFILE_TOKENS/measured.txt"
+  if [[ "${PROFILE_VARIANT:-unique}" == reuse ]]; then # the gate's cost per request on a token it has seen
+    cp "$PROFILE_TOKENS/reuse.txt" "$PROFILE_TOKENS/warm.txt"; cp "$PROFILE_TOKENS/reuse.txt" "$PROFILE_TOKENS/measured.txt"
+  else
+    head -n 10000 "$PROFILE_TOKENS/unique.txt" > "$PROFILE_TOKENS/warm.txt"
+    tail -n +10001 "$PROFILE_TOKENS/unique.txt" > "$PROFILE_TOKENS/measured.txt"
+  fi
   export WRK_THREADS=2
   for endpoint in open servlet jaxrs; do
     TOKENS="$PROFILE_TOKENS/warm.txt" wrk -t2 -c32 -d5s -s benchmarks/wrk/tokens.lua \
@@ -174,7 +179,7 @@ wrk_once() { # duration url tokens-file log
   TOKENS="$3" wrk -t"$WRK_THREADS" -c32 -d"$1" --latency -s benchmarks/wrk/tokens.lua "$2" > "$4"
 }
 echo "-- warming up every endpoint"
-for path in /open/hello /servlet/hello /jaxrs/hello; do
+for path in /open/hello /servlet/hello /jaxrs/hello /chain/hello; do
   wrk_once "$WARMUP" "http://127.0.0.1:$PORT$path" "$TOKENS_DIR/reuse-warm.txt" /dev/null
 done
 
@@ -197,6 +202,7 @@ for variant in reuse unique; do
   run_wrk unprotected /open/hello "$variant"
   run_wrk "TokenGateFilter" /servlet/hello "$variant"
   run_wrk "JAX-RS TokenGateFeature" /jaxrs/hello "$variant"
+  run_wrk "TokenGateFilter, policy chain on" /chain/hello "$variant"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
 echo "== done: $OUT"

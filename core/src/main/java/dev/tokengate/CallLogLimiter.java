@@ -95,6 +95,11 @@ final class CallLogLimiter implements CallLogSink {
     }
 
     @Override
+    public boolean enabled() {
+        return sink.enabled();
+    }
+
+    @Override
     public void summary(DenialSummary summary) {
         sink.summary(summary);
     }

@@ -39,6 +39,8 @@ public final class ResourceMetadata {
     public static final String CONTENT_TYPE = "application/json";
     /** Its {@code Cache-Control}: public, for an hour (it changes only with the configuration). */
     public static final String CACHE_CONTROL = "public, max-age=3600";
+    /** The well-known path's last segment. */
+    private static final String LAST_SEGMENT = "/oauth-protected-resource";
 
     private final URI resource;
     private final URI documentation;
@@ -119,7 +121,7 @@ public final class ResourceMetadata {
      * @return {@code true} to answer it with {@link #document}
      */
     public boolean isMetadataRequest(RequestView request) {
-        if (!"GET".equals(request.method()) && !"HEAD".equals(request.method())) {
+        if (!"GET".equals(request.method()) && !"HEAD".equals(request.method()) || !mayNameTheDocument(request)) {
             return false;
         }
         Optional<String> url = request.url();
@@ -136,6 +138,17 @@ public final class ResourceMetadata {
             return false;
         }
         return metadataUrl(request).map(URI::create).map(URI::getRawPath).filter(path::equals).isPresent();
+    }
+
+    /**
+     * A test every request passes through, so without building or parsing the URL: the well-known path can be in the
+     * request's path only if its last segment is in {@link RequestView#path()} (a context path ends at a segment
+     * boundary) or all of it is in {@link RequestView#basePath()}. Both are the client's path with no more than
+     * percent-decoding and dot-segment removal, which keep a literal {@code /oauth-protected-resource} that the raw
+     * path compared below holds (that path has no dot segments: it is a document path this class made).
+     */
+    private static boolean mayNameTheDocument(RequestView request) {
+        return request.path().contains(LAST_SEGMENT) || request.basePath().contains(WELL_KNOWN_PATH);
     }
 
     /**

@@ -1007,7 +1007,8 @@ public final class TokenGate implements AutoCloseable {
         private final String requestId;
         /** The W3C trace id of the request's {@code traceparent}, or {@code null}. */
         private final String traceId;
-        private final String clientAddress;
+        /** Resolved on first use ({@link #clientAddress()}): a policy, the call log or the application asks for it. */
+        private String clientAddress;
         private Outcome validation;
         private String validationReason;
         private Requirement checkedFor;
@@ -1038,7 +1039,6 @@ public final class TokenGate implements AutoCloseable {
             this.startNanos = System.nanoTime();
             this.requestId = newRequestId(request);
             this.traceId = TraceParent.traceId(request.headers(TraceParent.HEADER)).orElse(null);
-            this.clientAddress = ClientAddress.resolve(request, config.trustedProxies(), config.forwardedHeader());
             detach(); // a call on this thread that never finished must not lend its identity to this one
             MDC.put(MDC_REQUEST_ID, requestId);
             if (traceId != null) {
@@ -1073,6 +1073,9 @@ public final class TokenGate implements AutoCloseable {
          * @return the address as text (IPv4 or IPv6), never null
          */
         public String clientAddress() {
+            if (clientAddress == null) {
+                clientAddress = ClientAddress.resolve(request, config.trustedProxies(), config.forwardedHeader());
+            }
             return clientAddress;
         }
 
@@ -1323,7 +1326,7 @@ public final class TokenGate implements AutoCloseable {
                 checkedFor = requirement;
                 if (policyDenial == null && !useRecorded) {
                     useRecorded = true;
-                    stack.recordUse(token, clientAddress);
+                    stack.recordUse(token, this::clientAddress);
                 }
             }
             return policyDenial;
@@ -1331,11 +1334,11 @@ public final class TokenGate implements AutoCloseable {
 
         private PolicyDecision.Deny runPolicies(VerifiedToken token, Requirement requirement) {
             facts = RequestFacts.builder().requestId(requestId).method(request.method())
-                    .path(request.path()).clientAddress(clientAddress).time(time).requirement(requirement)
+                    .path(request.path()).clientAddress(this::clientAddress).time(time).requirement(requirement)
                     .tokenFingerprint(fingerprint).tokenHash(tokenHash).scheme(scheme).apiKey(apiKey)
                     .headers(request::headers).rechecked(checkedFor != null)
-                    .url(RequestUrl.resolve(request, config.trustedProxies(), config.forwardedHeader()).orElse(null))
-                    .clientCertificate(ClientCertificate.resolve(request, config.trustedProxies(),
+                    .url(() -> RequestUrl.resolve(request, config.trustedProxies(), config.forwardedHeader()).orElse(null))
+                    .clientCertificate(() -> ClientCertificate.resolve(request, config.trustedProxies(),
                             Optional.ofNullable(certificateHeader)).orElse(null))
                     .build();
             marks = List.of();
@@ -1359,7 +1362,7 @@ public final class TokenGate implements AutoCloseable {
                 if (allow.apiKey().isPresent() && apiKey == null) {
                     apiKey = allow.apiKey().get();
                     facts = facts.withApiKey(apiKey);
-                    stack.recordUse(apiKey, clientAddress);
+                    stack.recordUse(apiKey, this::clientAddress);
                 }
                 if (!allow.marks().isEmpty()) {
                     List<String> more = new ArrayList<>(marks);
@@ -1525,18 +1528,20 @@ public final class TokenGate implements AutoCloseable {
                 } else {
                     decision = "allow";
                 }
-                CallEvent event = new CallEvent(time, requestId, traceId(), request.method(), request.path(), status,
-                        Duration.ofNanos(System.nanoTime() - startNanos), clientAddress,
-                        token.flatMap(VerifiedToken::subject), token.flatMap(VerifiedToken::clientId),
-                        Optional.ofNullable(fingerprint), token.map(t -> List.copyOf(t.scopes())).orElse(List.of()),
-                        apiKey().flatMap(VerifiedToken::subject), apiKey().flatMap(VerifiedToken::tokenId),
-                        decision, errorCode, Optional.ofNullable(reason), eventMarks(denial));
+                Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
                 if (token.isPresent() && facts != null && !permitted) {
                     observe(token.get(), denial);
                 }
                 report(decision, errorCode);
                 try {
-                    sink.accept(event);
+                    if (sink.enabled()) {
+                        sink.accept(new CallEvent(time, requestId, traceId(), request.method(), request.path(), status,
+                                latency, clientAddress(), token.flatMap(VerifiedToken::subject),
+                                token.flatMap(VerifiedToken::clientId), Optional.ofNullable(fingerprint),
+                                token.map(t -> List.copyOf(t.scopes())).orElse(List.of()),
+                                apiKey().flatMap(VerifiedToken::subject), apiKey().flatMap(VerifiedToken::tokenId),
+                                decision, errorCode, Optional.ofNullable(reason), eventMarks(denial)));
+                    }
                 } catch (RuntimeException e) {
                     LOG.error("call-log sink {} failed; event for request {} lost", sink.getClass().getName(), requestId, e);
                 }

@@ -30,8 +30,9 @@ class ResourceMetadataTest {
             }
 
             @Override
-            public String path() {
-                return URI.create(uri).getPath();
+            public String path() { // within the application, as a servlet container gives it
+                String path = URI.create(uri).getPath();
+                return !basePath.isEmpty() && path.startsWith(basePath + "/") ? path.substring(basePath.length()) : path;
             }
 
             @Override
@@ -91,6 +92,21 @@ class ResourceMetadataTest {
         assertThat(m.isMetadataRequest(doc)).isTrue();
         assertThat(m.isMetadataRequest(request("GET", "http://h:8080/.well-known/oauth-protected-resource/app", "/app",
                 "127.0.0.1", Map.of()))).isFalse();
+    }
+
+    @Test
+    void theWellKnownPathIsFoundAcrossTheContextPathBoundary() {
+        ResourceMetadata m = metadata(TokenGateConfig.defaults());
+        assertThat(m.isMetadataRequest(request("GET", "http://h/.well-known/oauth-protected-resource", "/.well-known",
+                "127.0.0.1", Map.of()))).as("a context path /.well-known whose servlet serves the last segment").isFalse();
+        assertThat(m.isMetadataRequest(request("GET", "http://h/.well-known/oauth-protected-resource/.well-known/"
+                + "oauth-protected-resource", "/.well-known/oauth-protected-resource", "127.0.0.1", Map.of())))
+                .as("the document of an application deployed at the well-known path itself").isTrue();
+        assertThat(m.isMetadataRequest(request("GET", "http://h/app/orders", "/app", "127.0.0.1", Map.of()))).isFalse();
+        ResourceMetadata v1 = metadata(TokenGateConfig.builder().resource("https://h/v1").build());
+        assertThat(v1.isMetadataRequest(request("GET", "http://h/.well-known/oauth-protected-resource/v1",
+                "/.well-known/oauth-protected-resource", "127.0.0.1", Map.of())))
+                .as("an application at the well-known path, asked for /v1: the whole path is in its context path").isTrue();
     }
 
     @Test

@@ -62,6 +62,91 @@ class TokenGateCallTest {
         assertThat(MDC.get(TokenGate.MDC_REQUEST_ID)).isNull();
     }
 
+    /** A request that counts how often the peer's address and the URL are asked for: both can cost an adapter. */
+    private static final class CountingRequest implements RequestView {
+        private final TestRequest request;
+        int peerAsked;
+        int urlAsked;
+
+        CountingRequest(TestRequest request) {
+            this.request = request;
+        }
+
+        @Override
+        public String method() {
+            return request.method();
+        }
+
+        @Override
+        public String path() {
+            return request.path();
+        }
+
+        @Override
+        public List<String> headers(String name) {
+            return request.headers(name);
+        }
+
+        @Override
+        public java.util.Optional<String> queryString() {
+            return request.queryString();
+        }
+
+        @Override
+        public List<String> formParameters(String name) {
+            return request.formParameters(name);
+        }
+
+        @Override
+        public java.util.Optional<String> url() {
+            urlAsked++;
+            return request.url();
+        }
+
+        @Override
+        public String remoteAddress() {
+            peerAsked++;
+            return request.remoteAddress();
+        }
+    }
+
+    @Test
+    void finishWhenTheSinkIsOffThenNoEventIsBuiltAndNothingAsksForThePeerOrTheUrl() {
+        TokenGate gate = TokenGate.builder().validator(TokenGateTest::validate).callLogSink(new dev.tokengate.log.CallLogSink() {
+            @Override
+            public boolean enabled() {
+                return false;
+            }
+
+            @Override
+            public void accept(CallEvent event) {
+                throw new AssertionError("a disabled sink was handed an event");
+            }
+        }).build();
+        CountingRequest request = new CountingRequest(TestRequest.get("/orders").bearer(GOOD).remoteAddress("192.0.2.9"));
+
+        TokenGate.Call call = gate.begin(request);
+        assertThat(call.authorize(Requirement.allOf("read"))).isInstanceOf(Outcome.Authenticated.class);
+        call.finish(200);
+
+        assertThat(request.peerAsked).as("no policy, no call log: the address is never resolved").isZero();
+        assertThat(request.urlAsked).as("no proof-of-possession check: the URL is never built").isZero();
+    }
+
+    @Test
+    void finishWhenTheSinkIsOnThenThePeerIsAskedOnceForTheEvent() {
+        TokenGate gate = builder().build();
+        CountingRequest request = new CountingRequest(TestRequest.get("/orders").bearer(GOOD).remoteAddress("192.0.2.9"));
+
+        TokenGate.Call call = gate.begin(request);
+        call.authorize(Requirement.allOf("read"));
+        assertThat(call.clientAddress()).isEqualTo("192.0.2.9");
+        call.finish(200);
+
+        assertThat(events).singleElement().satisfies(e -> assertThat(e.clientAddress()).isEqualTo("192.0.2.9"));
+        assertThat(request.peerAsked).isEqualTo(1);
+    }
+
     @Test
     void beginWhenNoUsableRequestIdSentThenEachRequestGetsADifferentOne() {
         TokenGate gate = builder().build();

@@ -3,6 +3,8 @@ package dev.tokengate.benchmarks;
 import dev.tokengate.TokenGate;
 import dev.tokengate.authorize.UrlRules;
 import dev.tokengate.benchmarks.BenchTokens.Alg;
+import dev.tokengate.config.ConfigSource;
+import dev.tokengate.control.Revocation;
 import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.jaxrs.TokenGateFeature;
@@ -24,14 +26,19 @@ import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 
 import java.nio.file.Files;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
 import java.util.function.Supplier;
 
 /**
- * The end-to-end target: one small Jersey resource ({@code GET /hello}) on embedded Jetty (ee11), deployed three
- * times: {@code /open/hello} unprotected, {@code /servlet/hello} behind {@link TokenGateFilter}, and
- * {@code /jaxrs/hello} behind {@link TokenGateFeature}. Both adapters use the default validator stack (verified-token
+ * The end-to-end target: one small Jersey resource ({@code GET /hello}) on embedded Jetty (ee11), deployed four
+ * times: {@code /open/hello} unprotected, {@code /servlet/hello} behind {@link TokenGateFilter},
+ * {@code /jaxrs/hello} behind {@link TokenGateFeature}, and {@code /chain/hello} behind the filter with the
+ * token-control policy chain on (rate limits, anomaly rules, a revocation list of 1,000; {@link #chainGate}). Both adapters use the default validator stack (verified-token
  * cache of 10,000, JWKS from a loopback endpoint, warm). Before serving it writes the tokens the load generator sends,
  * signed with this JVM's keys: {@code reuse.txt} (one token) and {@code unique.txt} (distinct tokens, one a line).
  *
@@ -99,7 +106,11 @@ public final class EndToEndServer {
         ServletContextHandler jaxrs = context("/jaxrs",
                 new ResourceConfig(Hello.class).register(new TokenGateFeature(gate.get())));
 
-        server.setHandler(new Handler.Sequence(open, servlet, jaxrs));
+        ServletContextHandler chain = context("/chain", new ResourceConfig(Hello.class));
+        chain.addFilter(new FilterHolder(new TokenGateFilter(chainGate(jwks), UrlRules.parse("/* = authenticated"))),
+                "/*", EnumSet.of(DispatcherType.REQUEST));
+
+        server.setHandler(new Handler.Sequence(open, servlet, jaxrs, chain));
         server.addBean(new org.eclipse.jetty.util.component.AbstractLifeCycle() {
             @Override
             protected void doStop() {
@@ -108,6 +119,31 @@ public final class EndToEndServer {
         });
         server.start();
         return server;
+    }
+
+    /**
+     * The gate of {@code /chain}: the filter's, with the token-control policy chain switched on as
+     * {@link PolicyChainBenchmark} does (a per-token, per-client and per-subject rate limit the benchmark never reaches,
+     * the networks and denials anomaly rules, 1,000 revocations of other tokens and subjects), configured by keys.
+     */
+    private static TokenGate chainGate(LoopbackIssuer jwks) {
+        Map<String, String> keys = new HashMap<>(Map.of(
+                "tokengate.jwt.issuer", BenchTokens.ISSUER,
+                "tokengate.jwt.jwks-uri", jwks.jwksUri().toString(),
+                "tokengate.jwt.audience", BenchTokens.AUDIENCE,
+                "tokengate.jwt.type", "at+jwt",
+                "tokengate.rate-limit.per-token", "1000000000/1m",
+                "tokengate.rate-limit.per-client", "1000000000/1m",
+                "tokengate.rate-limit.per-subject", "1000000000/1m",
+                "tokengate.anomaly.max-networks", "3/10m",
+                "tokengate.anomaly.max-denials", "10/10m"));
+        TokenGate gate = TokenGate.builder().config(ConfigSource.of(keys, Map.of(), new Properties())).build();
+        Instant later = Instant.now().plusSeconds(3600);
+        for (int i = 0; i < 500; i++) {
+            gate.revocations().revoke(Revocation.Target.TOKEN_ID, "other-" + i, "benchmark", later);
+            gate.revocations().revoke(Revocation.Target.SUBJECT, "someone-" + i, "benchmark", later);
+        }
+        return gate;
     }
 
     private static ServletContextHandler context(String path, ResourceConfig application) {

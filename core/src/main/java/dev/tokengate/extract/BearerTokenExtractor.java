@@ -248,9 +248,23 @@ public final class BearerTokenExtractor implements TokenExtractor {
         return i == length;
     }
 
+    /**
+     * A table, not a chain of comparisons: with a fresh token per request the comparisons' branches mispredict at
+     * random, and the check cost twice as much as with a token seen again (end-to-end profile).
+     */
     private static boolean isB64char(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+        return c < B64_CHARS.length && B64_CHARS[c];
+    }
+
+    private static final boolean[] B64_CHARS = b64chars();
+
+    private static boolean[] b64chars() {
+        boolean[] table = new boolean[128];
+        for (char c = 0; c < table.length; c++) {
+            table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+        }
+        return table;
     }
 
     /** A malformed request (a token sent twice, a repeated field): 400 invalid_request. */

@@ -15,6 +15,17 @@ public interface CallLogSink {
     void accept(CallEvent event);
 
     /**
+     * Whether this sink takes events now; asked once per request, before the event is built, and when it answers
+     * {@code false} the request's event is neither built nor handed over. Default {@code true}; the SLF4J sink answers
+     * whether its logger is enabled for INFO, so turning the logger off spares each request the event.
+     *
+     * @return {@code true} to be handed the request's event
+     */
+    default boolean enabled() {
+        return true;
+    }
+
+    /**
      * Takes the summary of the unauthenticated denials from one address that were left out of the call log (see
      * {@code tokengate.call-log.denials-per-address}). Default: one JSON line on the {@value
      * Slf4jCallLogSink#LOGGER_NAME} logger, as {@link Slf4jCallLogSink} writes it, so that a custom sink loses none.

@@ -64,12 +64,17 @@ public final class Fingerprints {
      * @return the 32-byte hash, a new array
      */
     public static byte[] remember(String token) {
-        byte[] hash = sha256(token);
+        byte[] scratch = asciiSha256(token);
         Object[] current = CURRENT.get();
-        boolean ascii = isAscii(token);
-        current[0] = ascii ? token : null; // a token that is not ASCII is never looked up here
-        current[1] = ascii ? hash.clone() : null;
-        return hash;
+        if (scratch == null) { // a token that is not ASCII is never looked up here
+            current[0] = null;
+            current[1] = null;
+            return SHA256.get().digest(token.getBytes(StandardCharsets.US_ASCII));
+        }
+        byte[] hash = Arrays.copyOf(scratch, 32);
+        current[0] = token;
+        current[1] = hash;
+        return hash.clone();
     }
 
     /** Forgets the token {@link #remember} kept for this thread; does nothing when it kept none. */
@@ -95,15 +100,6 @@ public final class Fingerprints {
     private static byte[] current(String token) {
         Object[] current = CURRENT.get();
         return current[0] == token ? (byte[]) current[1] : null; // the same string: a lookup costs no comparison
-    }
-
-    private static boolean isAscii(String token) {
-        for (int i = 0; i < token.length(); i++) {
-            if (token.charAt(i) > 0x7F) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** One pass copies the characters into this thread's buffer, then the digest is written over them. */

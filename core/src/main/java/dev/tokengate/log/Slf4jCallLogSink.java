@@ -50,6 +50,12 @@ public final class Slf4jCallLogSink implements CallLogSink {
         this.keyValues = logger instanceof LoggingEventAware && LOGBACK.equals(logger.getClass().getName());
     }
 
+    /** Whether the logger is enabled for INFO. */
+    @Override
+    public boolean enabled() {
+        return logger.isInfoEnabled();
+    }
+
     @Override
     public void accept(CallEvent e) {
         if (logger.isInfoEnabled()) {

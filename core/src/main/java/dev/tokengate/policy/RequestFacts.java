@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What a {@link TokenPolicy} knows about the request besides its verified token: the request id, method, path,
@@ -26,7 +27,8 @@ public final class RequestFacts {
     private final String requestId;
     private final String method;
     private final String path;
-    private final String clientAddress;
+    /** Resolved on first use: on some runtimes the peer's address costs a lookup (Jersey's request-scoped servlet request). */
+    private final Lazy<String> clientAddress;
     private final Instant time;
     private final Requirement requirement;
     /** The fingerprint, made an {@code Optional} once: policies ask for it on every request. */
@@ -38,14 +40,15 @@ public final class RequestFacts {
     private final VerifiedToken apiKey;
     private final Function<String, List<String>> headers;
     private final boolean rechecked;
-    private final String url;
-    private final java.security.cert.X509Certificate clientCertificate;
+    /** Resolved on first use: only proof-of-possession checks ask, and building the URL costs on every request. */
+    private final Lazy<String> url;
+    private final Lazy<java.security.cert.X509Certificate> clientCertificate;
 
     private RequestFacts(Builder b) {
         this.requestId = Objects.requireNonNull(b.requestId, "requestId");
         this.method = Objects.requireNonNull(b.method, "method");
         this.path = Objects.requireNonNull(b.path, "path");
-        this.clientAddress = Objects.requireNonNull(b.clientAddress, "clientAddress");
+        this.clientAddress = new Lazy<>(Objects.requireNonNull(b.clientAddress, "clientAddress"));
         this.time = Objects.requireNonNull(b.time, "time");
         this.requirement = Objects.requireNonNull(b.requirement, "requirement");
         this.tokenFingerprint = Optional.ofNullable(b.tokenFingerprint);
@@ -54,8 +57,8 @@ public final class RequestFacts {
         this.apiKey = b.apiKey;
         this.headers = b.headers != null ? b.headers : lookup(b.headerValues);
         this.rechecked = b.rechecked;
-        this.url = b.url;
-        this.clientCertificate = b.clientCertificate;
+        this.url = new Lazy<>(b.url);
+        this.clientCertificate = new Lazy<>(b.clientCertificate);
     }
 
     private RequestFacts(RequestFacts f, VerifiedToken apiKey) {
@@ -118,7 +121,7 @@ public final class RequestFacts {
      * @return the address as text (IPv4 or IPv6)
      */
     public String clientAddress() {
-        return clientAddress;
+        return Objects.requireNonNull(clientAddress.get(), "clientAddress");
     }
 
     /**
@@ -183,7 +186,7 @@ public final class RequestFacts {
      * @return the URL, empty when the adapter cannot tell
      */
     public Optional<String> url() {
-        return Optional.ofNullable(url);
+        return Optional.ofNullable(url.get());
     }
 
     /**
@@ -194,7 +197,25 @@ public final class RequestFacts {
      * @return the certificate, empty without one
      */
     public Optional<java.security.cert.X509Certificate> clientCertificate() {
-        return Optional.ofNullable(clientCertificate);
+        return Optional.ofNullable(clientCertificate.get());
+    }
+
+    /** A value resolved once, when first asked for; the request's thread only. */
+    private static final class Lazy<T> {
+        private Supplier<T> source;
+        private T value;
+
+        Lazy(Supplier<T> source) {
+            this.source = source;
+        }
+
+        T get() {
+            if (source != null) {
+                value = source.get();
+                source = null;
+            }
+            return value;
+        }
     }
 
     /**
@@ -241,7 +262,7 @@ public final class RequestFacts {
 
     @Override
     public String toString() {
-        return "RequestFacts[" + requestId + " " + method + " " + path + " from " + clientAddress + " at " + time
+        return "RequestFacts[" + requestId + " " + method + " " + path + " from " + clientAddress() + " at " + time
                 + ", requires " + requirement + "]";
     }
 
@@ -256,7 +277,7 @@ public final class RequestFacts {
         private String requestId;
         private String method;
         private String path;
-        private String clientAddress;
+        private Supplier<String> clientAddress;
         private Instant time;
         private Requirement requirement;
         private String tokenFingerprint;
@@ -265,8 +286,8 @@ public final class RequestFacts {
         private VerifiedToken apiKey;
         private Function<String, List<String>> headers;
         private boolean rechecked;
-        private String url;
-        private java.security.cert.X509Certificate clientCertificate;
+        private Supplier<String> url;
+        private Supplier<java.security.cert.X509Certificate> clientCertificate;
         private final Map<String, List<String>> headerValues = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
 
         private Builder() {
@@ -312,7 +333,19 @@ public final class RequestFacts {
          * @return this builder
          */
         public Builder clientAddress(String clientAddress) {
-            this.clientAddress = clientAddress;
+            Objects.requireNonNull(clientAddress, "clientAddress");
+            this.clientAddress = () -> clientAddress;
+            return this;
+        }
+
+        /**
+         * The client's address, resolved when first asked for (required, this or {@link #clientAddress(String)}).
+         *
+         * @param clientAddress gives the address as text, never null; called at most once
+         * @return this builder
+         */
+        public Builder clientAddress(Supplier<String> clientAddress) {
+            this.clientAddress = Objects.requireNonNull(clientAddress, "clientAddress");
             return this;
         }
 
@@ -382,7 +415,18 @@ public final class RequestFacts {
          * @return this builder
          */
         public Builder url(String url) {
-            this.url = url;
+            this.url = () -> url;
+            return this;
+        }
+
+        /**
+         * The URL the client sent the request to, resolved when a policy first asks for it; default none.
+         *
+         * @param url gives the URL, or null when unknown; called at most once
+         * @return this builder
+         */
+        public Builder url(Supplier<String> url) {
+            this.url = Objects.requireNonNull(url, "url");
             return this;
         }
 
@@ -393,7 +437,18 @@ public final class RequestFacts {
          * @return this builder
          */
         public Builder clientCertificate(java.security.cert.X509Certificate certificate) {
-            this.clientCertificate = certificate;
+            this.clientCertificate = () -> certificate;
+            return this;
+        }
+
+        /**
+         * The client certificate of the mutual-TLS connection, resolved when a policy first asks for it; default none.
+         *
+         * @param certificate gives the certificate, or null for none; called at most once
+         * @return this builder
+         */
+        public Builder clientCertificate(Supplier<java.security.cert.X509Certificate> certificate) {
+            this.clientCertificate = Objects.requireNonNull(certificate, "certificate");
             return this;
         }
 

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -101,11 +102,11 @@ public record ValidatorStack(TokenValidator tokens, Optional<TokenValidator> api
      * Records that a stored token or key was used from this address (no-op for other tokens).
      *
      * @param token a token the stack accepted; not null
-     * @param clientAddress the request's client address; not null
+     * @param clientAddress gives the request's client address, asked only for a stored token; not null
      */
-    public void recordUse(VerifiedToken token, String clientAddress) {
-        if (token.kind() == VerifiedToken.Kind.STORED) {
-            usage.ifPresent(u -> u.recordUse(token, clientAddress));
+    public void recordUse(VerifiedToken token, Supplier<String> clientAddress) {
+        if (token.kind() == VerifiedToken.Kind.STORED && usage.isPresent()) {
+            usage.get().recordUse(token, clientAddress.get());
         }
     }
 

@@ -83,14 +83,14 @@ final class ContainerRequestView implements RequestView {
     /** The servlet request's peer where the runtime serves from a servlet ({@link ServletPeer}); else empty. */
     @Override
     public String remoteAddress() {
-        return request.getProperty(ServletPeer.PROPERTY) instanceof String peer ? peer : "";
+        return request.getProperty(ServletPeer.PROPERTY) instanceof Peer peer ? peer.address() : "";
     }
 
     /** The servlet request's client certificate where the runtime serves from a servlet over mutual TLS. */
     @Override
     public Optional<java.security.cert.X509Certificate> clientCertificate() {
-        return request.getProperty(ServletPeer.CERTIFICATE_PROPERTY) instanceof java.security.cert.X509Certificate c
-                ? Optional.of(c) : Optional.empty();
+        return request.getProperty(ServletPeer.PROPERTY) instanceof Peer peer ? peer.certificate()
+                : Optional.empty();
     }
 
     private Map<String, List<String>> readForm() {
