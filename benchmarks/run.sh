@@ -140,18 +140,18 @@ if part profile; then
     tail -n +10001 "$PROFILE_TOKENS/unique.txt" > "$PROFILE_TOKENS/measured.txt"
   fi
   export WRK_THREADS=2
-  for endpoint in open servlet jaxrs; do
+  for endpoint in open servlet jaxrs chain; do
     TOKENS="$PROFILE_TOKENS/warm.txt" wrk -t2 -c32 -d5s -s benchmarks/wrk/tokens.lua \
       "http://127.0.0.1:$PROFILE_PORT/$endpoint/hello" > /dev/null
   done
-  for endpoint in open servlet jaxrs; do
+  for endpoint in open servlet jaxrs chain; do
     jcmd "$PROFILED" JFR.start name="$endpoint" settings="$JFC" > /dev/null
     TOKENS="$PROFILE_TOKENS/measured.txt" wrk -t2 -c32 -d"${PROFILE_DURATION:-20s}" -s benchmarks/wrk/tokens.lua \
       "http://127.0.0.1:$PROFILE_PORT/$endpoint/hello" > "$PROFILE_DIR/wrk-$endpoint.txt"
     jcmd "$PROFILED" JFR.stop name="$endpoint" filename="$PROFILE_DIR/$endpoint.jfr" > /dev/null
   done
   kill "$PROFILED"; rm -rf "$PROFILE_TOKENS"
-  java -cp "$JAR" dev.tokengate.benchmarks.ProfileBreakdown "$PROFILE_DIR"/{open,servlet,jaxrs}.jfr \
+  java -cp "$JAR" dev.tokengate.benchmarks.ProfileBreakdown "$PROFILE_DIR"/{open,servlet,jaxrs,chain}.jfr \
     | tee "$PROFILE_DIR/breakdown.md"
   echo "load after profile: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
 fi

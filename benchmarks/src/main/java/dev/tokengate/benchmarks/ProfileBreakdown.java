@@ -73,10 +73,21 @@ public final class ProfileBreakdown {
         {"java.nio.", "Jetty (HTTP, I/O, servlet)"},
     };
 
-    /** The component of a sample: the first rule matching its innermost frame that any rule matches. */
+    /** The token-control policies: a sample anywhere below them is theirs, their own maps and buckets included. */
+    static final String TOKEN_CONTROL = "token control (rate limits, anomaly rules, revocation)";
+
+    /**
+     * The component of a sample: {@link #TOKEN_CONTROL} when a token-control policy is on its stack, else the first
+     * rule matching its innermost frame that any rule matches.
+     */
     static String classify(RecordedStackTrace st) {
         if (st == null) {
             return "(no stack)";
+        }
+        for (RecordedFrame f : st.getFrames()) {
+            if (f.isJavaFrame() && f.getMethod().getType().getName().startsWith("dev.tokengate.control.")) {
+                return TOKEN_CONTROL;
+            }
         }
         for (RecordedFrame f : st.getFrames()) {
             if (!f.isJavaFrame()) {
@@ -138,6 +149,7 @@ public final class ProfileBreakdown {
             System.out.println("| component | CPU samples | allocation |");
             System.out.println("|---|---:|---:|");
             Set<String> components = new LinkedHashSet<>();
+            components.add(TOKEN_CONTROL);
             for (String[] rule : RULES) {
                 components.add(rule[1]);
             }

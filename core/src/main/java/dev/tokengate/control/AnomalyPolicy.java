@@ -84,7 +84,9 @@ final class AnomalyPolicy implements TokenPolicy {
         this.revocations = revocations;
         this.listeners = listeners;
         this.enforce = enforce;
-        this.sketches = Caffeine.newBuilder().maximumSize(maxTokens).build();
+        // maintenance on the calling thread, as the other bounded maps on the request path: a fresh token is a write,
+        // and the common pool's thread woken for each one cost more than the maintenance itself
+        this.sketches = Caffeine.newBuilder().maximumSize(maxTokens).executor(Runnable::run).build();
         this.shared = shared;
         this.failClosed = failClosed;
         this.sharedFailures = shared == null ? null : new WarningEpisode(LOG, "tokengate cannot reach the shared "

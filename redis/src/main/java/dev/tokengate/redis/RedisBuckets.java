@@ -150,6 +150,7 @@ final class RedisBuckets implements SharedBuckets {
         private final Cache<ByteBuffer, byte[]> states = Caffeine.newBuilder()
                 .maximumSize(RateLimits.DEFAULT_MAX_BUCKETS)
                 .expireAfterAccess(Duration.ofMinutes(10))
+                .executor(Runnable::run) // as the gate's other maps on the request path: no pool thread woken per write
                 .build();
 
         LastKnownStates(RedisClusterAsyncCommands<byte[], byte[]> redis) {
