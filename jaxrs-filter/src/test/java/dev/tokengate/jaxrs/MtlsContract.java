@@ -8,7 +8,6 @@ import jakarta.ws.rs.core.Application;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Handler;
 
-import java.net.http.HttpResponse;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,6 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * client certificate from the servlet request ({@link MutualTlsContract}): a resource answering {@code accounts}.
  */
 abstract class MtlsContract extends MutualTlsContract {
+
+    MtlsContract() {
+        super("/accounts", r -> assertThat(r.body()).isEqualTo("accounts"),
+                r -> assertThat(r.body()).doesNotContain("accounts"));
+    }
 
     /** The runtime under test. */
     abstract JaxrsRuntime runtime();
@@ -43,20 +47,5 @@ abstract class MtlsContract extends MutualTlsContract {
             }
         });
         return context;
-    }
-
-    @Override
-    protected String path() {
-        return "/accounts";
-    }
-
-    @Override
-    protected void assertAnswered(HttpResponse<String> r) {
-        assertThat(r.body()).isEqualTo("accounts");
-    }
-
-    @Override
-    protected void assertNotAnswered(HttpResponse<String> r) {
-        assertThat(r.body()).doesNotContain("accounts");
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Certificate-bound tokens (RFC 8705) over real mutual TLS, whatever the adapter: Jetty asks for a client
  * certificate, the adapter reads it from the servlet request ({@code jakarta.servlet.request.X509Certificate}), and a
  * token whose {@code cnf.x5t#S256} names it passes only on a connection that presents it. The certificates are made by
- * the test (keytool). An adapter's test extends this with its application ({@link #context}) and says how its
- * application's answer shows ({@link #assertAnswered}, {@link #assertNotAnswered}).
+ * the test (keytool). An adapter's test extends this with its application ({@link #context}), the path to call and
+ * how its application's answer shows.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class MutualTlsContract {
@@ -36,25 +37,33 @@ public abstract class MutualTlsContract {
 
     private final LoopbackIssuer idp = LoopbackIssuer.start().jwks(TestKeys.jwksJson(TestKeys.rsa()));
     private final CapturingSink sink = new CapturingSink();
+    private final String path;
+    private final Consumer<HttpResponse<String>> answered;
+    private final Consumer<HttpResponse<String>> notAnswered;
     private MutualTls tls;
     private TestServer server;
+
+    /**
+     * The adapter's test.
+     *
+     * @param path        the path the test calls with {@code GET}, needing the scope {@code read}
+     * @param answered    asserts that the application answered (the gate let the request through)
+     * @param notAnswered asserts that an answer is not the application's (the gate refused the request)
+     */
+    protected MutualTlsContract(String path, Consumer<HttpResponse<String>> answered,
+            Consumer<HttpResponse<String>> notAnswered) {
+        this.path = path;
+        this.answered = answered;
+        this.notAnswered = notAnswered;
+    }
 
     /**
      * The adapter's application behind {@code gate}, in a servlet context of the adapter's Jetty environment.
      *
      * @param gate the gate, which reads JWTs of {@link TestTokens#ISSUER} from a JWKS on loopback
-     * @return the context, not yet started, where {@link #path()} needs the scope {@code read}
+     * @return the context, not yet started, where the test's path needs the scope {@code read}
      */
     protected abstract Handler context(TokenGate gate) throws Exception;
-
-    /** The path the test calls with {@code GET}, needing the scope {@code read}. */
-    protected abstract String path();
-
-    /** Asserts that the application answered {@code r} (the gate let the request through). */
-    protected abstract void assertAnswered(HttpResponse<String> r);
-
-    /** Asserts that {@code r} is not the application's answer (the gate refused the request). */
-    protected abstract void assertNotAnswered(HttpResponse<String> r);
 
     @BeforeAll
     void start() throws Exception {
@@ -75,7 +84,7 @@ public abstract class MutualTlsContract {
     }
 
     private HttpResponse<String> get(KeyStore identity, String token) throws Exception {
-        return tls.client(identity).send(server.request(path()).header("Authorization", "Bearer " + token).build(),
+        return tls.client(identity).send(server.request(path).header("Authorization", "Bearer " + token).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -89,7 +98,7 @@ public abstract class MutualTlsContract {
         HttpResponse<String> r = get(tls.client(), boundTo(tls.client()));
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        assertAnswered(r);
+        answered.accept(r);
         CallEvent e = sink.next();
         assertThat(e.marks()).contains("mtls");
     }
@@ -102,7 +111,7 @@ public abstract class MutualTlsContract {
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
                 .contains("error=\"invalid_token\"", "another client certificate"));
-        assertNotAnswered(r);
+        notAnswered.accept(r);
     }
 
     @Test
