@@ -41,7 +41,7 @@ final class JaxrsGatedApp implements GatedApp {
 
         @Override
         public Set<Class<?>> getClasses() {
-            return Set.of(ConformanceResource.class);
+            return Set.of(ConformanceResource.class, Withdrawals.class);
         }
 
         @Override
@@ -50,7 +50,18 @@ final class JaxrsGatedApp implements GatedApp {
         }
     }
 
-    /** {@link GatedApp}'s routes. */
+    /** {@link GatedApp#WITHDRAWALS}: the scope {@code withdraw} and a second factor within five minutes. */
+    @Path("api/withdrawals")
+    public static class Withdrawals {
+        @POST
+        @RequiresScopes("withdraw")
+        @StepUp(acr = {"mfa", "hwk"}, maxAge = 300)
+        public String withdraw() {
+            return "withdrawn";
+        }
+    }
+
+    /** {@link GatedApp}'s other routes. */
     @Path("api")
     @Produces(MediaType.TEXT_PLAIN)
     public static class ConformanceResource {
@@ -78,14 +89,6 @@ final class JaxrsGatedApp implements GatedApp {
         @RequiresScopes("admin")
         public String admin() {
             return subject();
-        }
-
-        @POST
-        @Path("withdrawals")
-        @RequiresScopes("withdraw")
-        @StepUp(acr = {"mfa", "hwk"}, maxAge = 300)
-        public String withdraw() {
-            return "withdrawn";
         }
 
         @GET

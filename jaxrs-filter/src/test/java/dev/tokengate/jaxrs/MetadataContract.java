@@ -3,7 +3,6 @@ package dev.tokengate.jaxrs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokengate.config.TokenGateConfig;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import org.junit.jupiter.api.Test;
 
@@ -22,17 +21,9 @@ abstract class MetadataContract extends GatedResourceContract {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Withdrawals need the scope withdraw and a second factor within five minutes; statements a fresh sign-in. */
+    /** Statements need a fresh sign-in; withdrawals ({@link JaxrsGatedApp.Withdrawals}) a second factor too. */
     @Path("/api")
     public static class Bank {
-        @POST
-        @Path("withdrawals")
-        @RequiresScopes("withdraw")
-        @StepUp(acr = {"mfa", "hwk"}, maxAge = 300)
-        public String withdraw() {
-            return "withdrawn";
-        }
-
         @GET
         @Path("statements")
         @RequiresScopes({"read", "statements"})
@@ -50,7 +41,7 @@ abstract class MetadataContract extends GatedResourceContract {
     }
 
     private void serve(TokenGateConfig settings) throws Exception {
-        serve(gate().settings(settings).build(), new Bank());
+        serve(gate().settings(settings).build(), new Bank(), new JaxrsGatedApp.Withdrawals());
     }
 
     @Test
