@@ -47,10 +47,18 @@ public final class ResourceMetadata {
     private final List<String> authorizationServers;
     private final List<String> bearerMethods;
     private final List<String> dpopAlgorithms;
+    private final boolean dpopRequired;
     private final List<IpRange> trustedProxies;
     private final Optional<TokenGateConfig.ForwardedHeader> forwardedHeader;
 
     ResourceMetadata(TokenGateConfig config, Collection<String> authorizationServers, List<String> dpopAlgorithms) {
+        this(config, authorizationServers, dpopAlgorithms, false);
+    }
+
+    /** As the other; {@code dpopRequired} when every route requires DPoP-bound tokens (gate-wide {@code required}). */
+    ResourceMetadata(TokenGateConfig config, Collection<String> authorizationServers, List<String> dpopAlgorithms,
+                     boolean dpopRequired) {
+        this.dpopRequired = dpopRequired;
         this.resource = config.resource().orElse(null);
         this.documentation = config.resourceDocumentation().orElse(null);
         this.authorizationServers = List.copyOf(new TreeSet<>(authorizationServers));
@@ -155,7 +163,9 @@ public final class ResourceMetadata {
      * The metadata document for a request: {@code resource}, {@code authorization_servers} (the configured JWT
      * issuers), {@code scopes_supported}, {@code bearer_methods_supported} ({@code header}, and {@code body} or
      * {@code query} when enabled), {@code resource_documentation} when configured, and
-     * {@code dpop_signing_alg_values_supported} when DPoP proofs are accepted.
+     * {@code dpop_signing_alg_values_supported} when DPoP proofs are accepted, and
+     * {@code dpop_bound_access_tokens_required: true} when {@code tokengate.dpop=required} (a route's own
+     * {@code + dpop required} is not stated: the document is one for the whole API).
      *
      * @param request the request for the document; not null
      * @param scopes  the scopes the API's rules and annotations name; not null
@@ -179,6 +189,9 @@ public final class ResourceMetadata {
         }
         if (!dpopAlgorithms.isEmpty()) {
             w.put("dpop_signing_alg_values_supported", dpopAlgorithms);
+        }
+        if (dpopRequired) {
+            w.put("dpop_bound_access_tokens_required", true);
         }
         return w.toJson();
     }

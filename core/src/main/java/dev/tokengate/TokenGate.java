@@ -188,66 +188,74 @@ public final class TokenGate implements AutoCloseable {
                 issuer.keySource().ifPresent(keys -> observer.keySet(issuer.issuer(), keys::age));
             }
         }
-        this.shared = b.sharedControl != null ? b.sharedControl
+        SharedControl opened = b.sharedControl != null ? b.sharedControl
                 : b.sharedSource != null ? sharedControl(b.sharedSource, clock) : null;
-        // the proofs' replay cache is shared when the shared control offers one
-        Optional<ReplayCache> sharedReplays = Optional.ofNullable(shared).flatMap(SharedControl::replayCache);
-        sharedReplays.ifPresent(cache -> b.dpop.sharedReplayCache(cache, shared.failClosed()));
-        this.dpop = b.dpop.clock(clock).build();
-        if (dpop.mode() != DpopVerifier.Mode.OFF && dpop.proofLifetime().compareTo(DpopVerifier.DEFAULT_PROOF_LIFETIME) > 0) {
-            LOG.warn("{}={}: DPoP proofs are accepted up to that age (default {}); a proof captured before its use "
-                    + "stays usable that long{}", ConfigKeys.DPOP_PROOF_LIFETIME, dpop.proofLifetime(),
-                    DpopVerifier.DEFAULT_PROOF_LIFETIME, sharedReplays.isPresent() ? ""
-                            : ", and a used one can be replayed to another node (the nodes share no replay cache)");
+        this.shared = opened;
+        try {
+            // the proofs' replay cache is shared when the shared control offers one
+            Optional<ReplayCache> sharedReplays = Optional.ofNullable(shared).flatMap(SharedControl::replayCache);
+            sharedReplays.ifPresent(cache -> b.dpop.sharedReplayCache(cache, shared.failClosed()));
+            this.dpop = b.dpop.clock(clock).build();
+            if (dpop.mode() != DpopVerifier.Mode.OFF && dpop.proofLifetime().compareTo(DpopVerifier.DEFAULT_PROOF_LIFETIME) > 0) {
+                LOG.warn("{}={}: DPoP proofs are accepted up to that age (default {}); a proof captured before its use "
+                        + "stays usable that long{}", ConfigKeys.DPOP_PROOF_LIFETIME, dpop.proofLifetime(),
+                        DpopVerifier.DEFAULT_PROOF_LIFETIME, sharedReplays.isPresent() ? ""
+                                : ", and a used one can be replayed to another node (the nodes share no replay cache)");
+            }
+            if (dpop.nodeLocalNonces()) {
+                LOG.warn("{}=required without {}: DPoP nonces are made with a random secret of this node, so a client "
+                        + "whose next request reaches another node is asked for a new nonce (401 use_dpop_nonce); set the "
+                        + "same secret on every node", ConfigKeys.DPOP_NONCE, ConfigKeys.DPOP_NONCE_SECRET);
+            }
+            BearerTokenExtractor rfc6750 = BearerTokenExtractor.create(config.allowFormBody(),
+                    config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
+            this.extractor = b.extractor != null ? b.extractor
+                    : dpop.mode() == DpopVerifier.Mode.OFF ? rfc6750 : rfc6750.withDpop();
+            Optional<RevocationStore> revocationStore = Optional.ofNullable(shared).map(SharedControl::revocationStore)
+                    .or(() -> Optional.ofNullable(b.revocationStore))
+                    .or(() -> b.revocationsInDatabase ? built.revocationStore() : Optional.empty());
+            this.revocations = revocationStore.map(store -> Revocations.stored(clock, store))
+                    .orElseGet(() -> Revocations.inMemory(clock));
+            revocations.onRevoke(this::evict);
+            List<TokenPolicy> chain = new ArrayList<>();
+            chain.add(TokenPolicies.proofOfPossession(dpop));
+            chain.add(TokenPolicies.allowedAddresses(b.addressRanges));
+            chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys(), b.addressRanges));
+            chain.add(revocations.policy());
+            chain.add(Rotations.policy()); // marks calls with a rotated token in its grace period
+            AnomalyRules anomalyRules = b.anomalies.build();
+            List<AnomalyListener> anomalyListeners = new ArrayList<>(b.anomalyListeners);
+            if (observer != GateObserver.none()) {
+                anomalyListeners.add(anomaly -> observer.anomaly(anomaly.rule().value()));
+            }
+            (shared == null ? anomalyRules.policy(revocations, anomalyListeners, b.mode == Mode.ENFORCE)
+                    : anomalyRules.policy(revocations, anomalyListeners, b.mode == Mode.ENFORCE, clock, shared))
+                    .ifPresent(chain::add);
+            TokenPolicy rateLimitPolicy = shared == null ? b.rateLimits.policy(clock) : b.rateLimits.policy(clock, shared);
+            chain.add(rateLimitPolicy);
+            this.rateLimitUsage = rateLimitPolicy instanceof RateLimitUsage usage ? usage : token -> Optional.empty();
+            chain.addAll(b.policies);
+            this.policies = List.copyOf(chain);
+            this.mode = b.mode;
+            this.sink = CallLogLimiter.wrap(b.sink, config.logOpenRoutes(), config.denialsPerAddress(),
+                    config.denialWindow(), clock);
+            // DPoP: dpop_signing_alg_values_supported lists the proof algorithms when proofs are verified (DPoP on)
+            this.resourceMetadata = new ResourceMetadata(config, built.issuers().stream().map(JwtValidator::issuer).toList(),
+                    dpop.mode() == DpopVerifier.Mode.OFF ? List.of() : dpop.algorithms(),
+                    dpop.mode() == DpopVerifier.Mode.REQUIRED);
+            warnAboutLooserSettings(config, built.issuers());
+            resourceMetadata.warnIfInsecure(LOG);
+            if (mode == Mode.REPORT_ONLY) {
+                LOG.warn("{}=report-only: tokengate enforces nothing; every request reaches the application and each "
+                        + "refusal is only logged (decision would_deny). Use it to roll the gate out, then switch to enforce",
+                        ConfigKeys.MODE);
+            }
+            this.upstreams = Upstreams.of(built, shared, clock);
+        } catch (RuntimeException | Error e) {
+            // a refused setting after the shared store was connected: no connection or pool outlives the failed start
+            closeAfterFailedStart(opened, built.resources(), e);
+            throw e;
         }
-        if (dpop.nodeLocalNonces()) {
-            LOG.warn("{}=required without {}: DPoP nonces are made with a random secret of this node, so a client "
-                    + "whose next request reaches another node is asked for a new nonce (401 use_dpop_nonce); set the "
-                    + "same secret on every node", ConfigKeys.DPOP_NONCE, ConfigKeys.DPOP_NONCE_SECRET);
-        }
-        BearerTokenExtractor rfc6750 = BearerTokenExtractor.create(config.allowFormBody(),
-                config.allowQueryParameter(), config.tokenCookie(), config.tokenHeader());
-        this.extractor = b.extractor != null ? b.extractor
-                : dpop.mode() == DpopVerifier.Mode.OFF ? rfc6750 : rfc6750.withDpop();
-        Optional<RevocationStore> revocationStore = Optional.ofNullable(shared).map(SharedControl::revocationStore)
-                .or(() -> Optional.ofNullable(b.revocationStore))
-                .or(() -> b.revocationsInDatabase ? built.revocationStore() : Optional.empty());
-        this.revocations = revocationStore.map(store -> Revocations.stored(clock, store))
-                .orElseGet(() -> Revocations.inMemory(clock));
-        revocations.onRevoke(this::evict);
-        List<TokenPolicy> chain = new ArrayList<>();
-        chain.add(TokenPolicies.proofOfPossession(dpop));
-        chain.add(TokenPolicies.allowedAddresses(b.addressRanges));
-        chain.add(TokenPolicies.apiKey(config.apiKeyHeader(), stack.apiKeys(), b.addressRanges));
-        chain.add(revocations.policy());
-        chain.add(Rotations.policy()); // marks calls with a rotated token in its grace period
-        AnomalyRules anomalyRules = b.anomalies.build();
-        List<AnomalyListener> anomalyListeners = new ArrayList<>(b.anomalyListeners);
-        if (observer != GateObserver.none()) {
-            anomalyListeners.add(anomaly -> observer.anomaly(anomaly.rule().value()));
-        }
-        (shared == null ? anomalyRules.policy(revocations, anomalyListeners, b.mode == Mode.ENFORCE)
-                : anomalyRules.policy(revocations, anomalyListeners, b.mode == Mode.ENFORCE, clock, shared))
-                .ifPresent(chain::add);
-        TokenPolicy rateLimitPolicy = shared == null ? b.rateLimits.policy(clock) : b.rateLimits.policy(clock, shared);
-        chain.add(rateLimitPolicy);
-        this.rateLimitUsage = rateLimitPolicy instanceof RateLimitUsage usage ? usage : token -> Optional.empty();
-        chain.addAll(b.policies);
-        this.policies = List.copyOf(chain);
-        this.mode = b.mode;
-        this.sink = CallLogLimiter.wrap(b.sink, config.logOpenRoutes(), config.denialsPerAddress(),
-                config.denialWindow(), clock);
-        // DPoP: dpop_signing_alg_values_supported lists the proof algorithms when proofs are verified (DPoP on)
-        this.resourceMetadata = new ResourceMetadata(config, built.issuers().stream().map(JwtValidator::issuer).toList(),
-                dpop.mode() == DpopVerifier.Mode.OFF ? List.of() : dpop.algorithms());
-        warnAboutLooserSettings(config, built.issuers());
-        resourceMetadata.warnIfInsecure(LOG);
-        if (mode == Mode.REPORT_ONLY) {
-            LOG.warn("{}=report-only: tokengate enforces nothing; every request reaches the application and each "
-                    + "refusal is only logged (decision would_deny). Use it to roll the gate out, then switch to enforce",
-                    ConfigKeys.MODE);
-        }
-        this.upstreams = Upstreams.of(built, shared, clock);
         if (b.startupCheck != StartupCheck.OFF) {
             try {
                 b.startupCheck.apply(checkUpstreams());
@@ -255,6 +263,22 @@ public final class TokenGate implements AutoCloseable {
                 close();
                 throw e;
             }
+        }
+    }
+
+    /** Closes what a start that failed had opened; a failure to close is added to the start's failure. */
+    private static void closeAfterFailedStart(SharedControl shared, List<AutoCloseable> resources, Throwable failure) {
+        try {
+            if (shared != null) {
+                shared.close();
+            }
+        } catch (Exception | Error e) {
+            failure.addSuppressed(e);
+        }
+        try {
+            Validators.close(resources);
+        } catch (RuntimeException | Error e) {
+            failure.addSuppressed(e);
         }
     }
 

@@ -144,6 +144,9 @@ class ResourceMetadataTest {
         ResourceMetadata dpop = new ResourceMetadata(TokenGateConfig.defaults(), List.of(), List.of("ES256"));
         assertThat(dpop.document(request("GET", "http://h/"), Set.of())).isEqualTo("{\"resource\":\"http://h\","
                 + "\"bearer_methods_supported\":[\"header\"],\"dpop_signing_alg_values_supported\":[\"ES256\"]}");
+        ResourceMetadata required = new ResourceMetadata(TokenGateConfig.defaults(), List.of(), List.of("ES256"), true);
+        assertThat(required.document(request("GET", "http://h/"), Set.of())).as("RFC 9728 §2, tokengate.dpop=required")
+                .endsWith(",\"dpop_signing_alg_values_supported\":[\"ES256\"],\"dpop_bound_access_tokens_required\":true}");
     }
 
     @Test

@@ -245,4 +245,41 @@ class TokenGateBuilderTest {
             assertThat(authenticate(gate, "other-api")).isInstanceOf(Outcome.Authenticated.class);
         }
     }
+
+    @Test
+    void buildWhenAStepAfterTheSharedStoreFailsThenTheSharedStoreIsClosed() {
+        AtomicInteger closed = new AtomicInteger();
+        dev.tokengate.control.SharedControl shared = new dev.tokengate.control.SharedControl() {
+            @Override
+            public dev.tokengate.control.RevocationStore revocationStore() {
+                throw new IllegalStateException("the shared revocation list cannot be read");
+            }
+
+            @Override
+            public dev.tokengate.control.SharedBuckets buckets() {
+                throw new AssertionError("not reached: the start fails before");
+            }
+
+            @Override
+            public dev.tokengate.control.SharedAnomalyState anomalyState() {
+                throw new AssertionError("not reached: the start fails before");
+            }
+
+            @Override
+            public boolean failClosed() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+                closed.incrementAndGet();
+            }
+        };
+        assertThatThrownBy(() -> TokenGate.builder().validator(token -> {
+            throw new InvalidTokenException("unused");
+        }).sharedControl(shared).build()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("the shared revocation list cannot be read");
+        assertThat(closed).as("the connection of a gate that did not start is closed").hasValue(1);
+    }
+
 }

@@ -108,4 +108,27 @@ class VerifiedTokenTest {
         assertThat(first.claim("sub")).contains("alice");
         assertThat(first.claim("acr")).isEmpty();
     }
+
+    @Test
+    void scopesKeepTheirOrderDropDuplicatesAndBehaveAsASetWhateverTheirNumber() {
+        VerifiedToken few = VerifiedToken.builder(VerifiedToken.Kind.JWT).subject("a")
+                .scopes(List.of("trade", "read", "trade", "withdraw")).build();
+        assertThat(few.scopes()).containsExactly("trade", "read", "withdraw");
+        assertThat(few.scopes()).isEqualTo(java.util.Set.of("read", "trade", "withdraw"))
+                .hasSameHashCodeAs(java.util.Set.of("read", "trade", "withdraw"));
+        assertThat(few.hasScope("read")).isTrue();
+        assertThat(few.hasScope("admin")).isFalse();
+        assertThat(few.scopes().contains(null)).isFalse();
+        assertThatThrownBy(() -> few.scopes().add("admin")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> few.scopes().iterator().remove()).isInstanceOf(UnsupportedOperationException.class);
+
+        List<String> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            many.add("s" + (i % 20));
+        }
+        VerifiedToken lots = VerifiedToken.builder(VerifiedToken.Kind.JWT).subject("a").scopes(many).build();
+        assertThat(lots.scopes()).hasSize(20).startsWith("s0", "s1", "s2").contains("s19");
+        assertThatThrownBy(() -> lots.scopes().add("admin")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
 }

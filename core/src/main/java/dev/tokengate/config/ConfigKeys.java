@@ -402,7 +402,7 @@ public final class ConfigKeys {
             core(REDIS_URI, null, "the Redis the nodes share token control through: redis://, rediss:// (TLS), redis-sentinel://, or several redis:// seeds of a Redis Cluster (needs tokengate-redis)"),
             core(REDIS_KEY_PREFIX, "tokengate:", "the prefix of every Redis key tokengate writes (several APIs on one Redis)"),
             core(REDIS_RATE_LIMIT, "shared", "shared (each limited request asks Redis, one round trip) or local-first (counted on each node, synced in batches)"),
-            core(REDIS_ON_FAILURE, "fail-open", "while Redis is down: fail-open (serve from this node's state, queue revocations) or fail-closed (503 for the checks that need Redis)"),
+            core(REDIS_ON_FAILURE, "fail-closed", "while Redis is down: fail-closed (503 for the checks that need Redis) or fail-open (serve from this node's state, queue revocations; warned at start-up)"),
             core(REDIS_TIMEOUT, "1s", "how long a Redis command may take before it counts as a failure"),
             core(RATE_LIMIT_PER_TOKEN, null, "at most N/duration requests with one token (e.g. 100/1m); over it 429 with Retry-After"),
             core(RATE_LIMIT_PER_CLIENT, null, "at most N/duration requests from one client id"),

@@ -99,9 +99,9 @@ public final class BearerTokenExtractor implements TokenExtractor {
         for (String value : authorizations) {
             String v = value.strip();
             int sp = indexOfWhitespace(v);
-            String scheme = sp < 0 ? v : v.substring(0, sp);
-            boolean isDpop = dpop && scheme.equalsIgnoreCase(Extraction.DPOP);
-            if (!scheme.equalsIgnoreCase(Extraction.BEARER) && !isDpop) {
+            int schemeLength = sp < 0 ? v.length() : sp;
+            boolean isDpop = dpop && isScheme(v, schemeLength, Extraction.DPOP);
+            if (!isScheme(v, schemeLength, Extraction.BEARER) && !isDpop) {
                 continue; // another scheme (Basic, Digest, …) is not ours: treated as no bearer token
             }
             String name = isDpop ? Extraction.DPOP : Extraction.BEARER;
@@ -115,7 +115,8 @@ public final class BearerTokenExtractor implements TokenExtractor {
                 return malformedToken("The Authorization header must have exactly one space between " + name
                         + " and the token (no tab, no second space): send 'Authorization: " + name + " <token>'.");
             }
-            Optional<BearerError> bad = checkSyntax(v.substring(sp + 1), "Authorization header");
+            String token = v.substring(sp + 1); // one copy of the token, checked and passed on
+            Optional<BearerError> bad = checkSyntax(token, "Authorization header");
             if (bad.isPresent()) {
                 return new Extraction.Malformed(bad.get());
             }
@@ -127,10 +128,10 @@ public final class BearerTokenExtractor implements TokenExtractor {
                             + "for this request."
                             : "The request has more than one DPoP header; send exactly one proof."));
                 }
-                found.add(new Extraction.Found(v.substring(sp + 1), Extraction.DPOP, Source.AUTHORIZATION_HEADER));
+                found.add(new Extraction.Found(token, Extraction.DPOP, Source.AUTHORIZATION_HEADER));
                 continue;
             }
-            found.add(Extraction.Found.bearer(v.substring(sp + 1), Source.AUTHORIZATION_HEADER));
+            found.add(Extraction.Found.bearer(token, Source.AUTHORIZATION_HEADER));
         }
 
         if (headerName != null) {
@@ -246,6 +247,11 @@ public final class BearerTokenExtractor implements TokenExtractor {
             i++;
         }
         return i == length;
+    }
+
+    /** Whether the header value's first {@code length} characters are this scheme, in any case (without a copy). */
+    private static boolean isScheme(String value, int length, String scheme) {
+        return length == scheme.length() && value.regionMatches(true, 0, scheme, 0, length);
     }
 
     /**

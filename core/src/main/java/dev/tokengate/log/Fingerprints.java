@@ -105,13 +105,7 @@ public final class Fingerprints {
     /** One pass copies the characters into this thread's buffer, then the digest is written over them. */
     private static byte[] asciiSha256(String token) {
         int length = token.length();
-        byte[] bytes = BUFFER.get();
-        if (bytes.length < length) {
-            bytes = new byte[Math.max(length, 2 * bytes.length)];
-            if (bytes.length <= MAX_KEPT_BUFFER) {
-                BUFFER.set(bytes);
-            }
-        }
+        byte[] bytes = buffer(length);
         int seen = 0;
         for (int i = 0; i < length; i++) {
             char c = token.charAt(i);
@@ -121,6 +115,23 @@ public final class Fingerprints {
         if (seen > 0x7F) {
             return null;
         }
+        return digestInPlace(bytes, length);
+    }
+
+    /** This thread's buffer, at least {@code length} bytes (and 32). */
+    private static byte[] buffer(int length) {
+        byte[] bytes = BUFFER.get();
+        if (bytes.length < length) {
+            bytes = new byte[Math.max(length, 2 * bytes.length)];
+            if (bytes.length <= MAX_KEPT_BUFFER) {
+                BUFFER.set(bytes);
+            }
+        }
+        return bytes;
+    }
+
+    /** The SHA-256 of the first {@code length} bytes, written over the first 32 of them. */
+    private static byte[] digestInPlace(byte[] bytes, int length) {
         MessageDigest sha256 = SHA256.get();
         sha256.update(bytes, 0, length);
         try {

@@ -1,5 +1,6 @@
 package dev.tokengate.redis;
 
+import dev.tokengate.config.ConfigKeys;
 import dev.tokengate.control.RevocationStore;
 import dev.tokengate.control.SharedAnomalyState;
 import dev.tokengate.control.SharedBuckets;
@@ -51,6 +52,12 @@ public final class RedisControl implements SharedControl, HealthCheck {
         this.replays = new RedisReplayCache(redis, clock);
         this.clock = clock;
         LOG.info("tokengate shares its token control through {}", redis.settings());
+        if (redis.settings().onFailure() == RedisSettings.OnFailure.FAIL_OPEN) {
+            LOG.warn("{}=fail-open: while Redis cannot be reached each node goes on with its own state, so a token "
+                    + "revoked on another node meanwhile is accepted here, the rate limits count per node, and a DPoP "
+                    + "proof first used on another node is accepted once more; set fail-closed to answer 503 instead",
+                    ConfigKeys.REDIS_ON_FAILURE);
+        }
     }
 
     /**

@@ -60,9 +60,15 @@ public record RedisSettings(List<RedisURI> uris, String keyPrefix, RateLimitMode
 
     /** What the checks that need Redis do while it cannot be reached ({@value ConfigKeys#REDIS_ON_FAILURE}). */
     public enum OnFailure {
-        /** Go on with this node's own state; revocations made meanwhile are queued and published on recovery. */
+        /**
+         * Go on with this node's own state; revocations made meanwhile are queued and published on recovery. An
+         * opt-in, warned about at start-up: a token revoked on another node meanwhile is accepted here.
+         */
         FAIL_OPEN("fail-open"),
-        /** Answer 503 for the checks that need Redis until it is back and the revocation list is resynchronised. */
+        /**
+         * Answer 503 for the checks that need Redis until it is back and the revocation list is resynchronised; the
+         * default.
+         */
         FAIL_CLOSED("fail-closed");
 
         private final String value;
@@ -113,7 +119,7 @@ public record RedisSettings(List<RedisURI> uris, String keyPrefix, RateLimitMode
      * @throws IllegalArgumentException for text that is no such URI
      */
     public static RedisSettings of(String uri) {
-        return new RedisSettings(uris(uri), DEFAULT_KEY_PREFIX, RateLimitMode.SHARED, OnFailure.FAIL_OPEN,
+        return new RedisSettings(uris(uri), DEFAULT_KEY_PREFIX, RateLimitMode.SHARED, OnFailure.FAIL_CLOSED,
                 DEFAULT_TIMEOUT);
     }
 
@@ -131,7 +137,7 @@ public record RedisSettings(List<RedisURI> uris, String keyPrefix, RateLimitMode
                         + "e.g. redis://127.0.0.1:6379"));
         String prefix = source.get(ConfigKeys.REDIS_KEY_PREFIX, RedisSettings::keyPrefix).orElse(DEFAULT_KEY_PREFIX);
         RateLimitMode mode = source.get(ConfigKeys.REDIS_RATE_LIMIT, RateLimitMode::parse).orElse(RateLimitMode.SHARED);
-        OnFailure onFailure = source.get(ConfigKeys.REDIS_ON_FAILURE, OnFailure::parse).orElse(OnFailure.FAIL_OPEN);
+        OnFailure onFailure = source.get(ConfigKeys.REDIS_ON_FAILURE, OnFailure::parse).orElse(OnFailure.FAIL_CLOSED);
         Duration timeout = source.get(ConfigKeys.REDIS_TIMEOUT, v -> Settings.positive(ConfigKeys.REDIS_TIMEOUT,
                 ConfigSource.duration(v))).orElse(DEFAULT_TIMEOUT);
         return new RedisSettings(uris, prefix, mode, onFailure, timeout);

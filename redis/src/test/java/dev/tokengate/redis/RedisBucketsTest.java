@@ -235,7 +235,7 @@ class RedisBucketsTest {
 
     @Test
     void whileRedisIsDownFailOpenCountsOnEachNodeAndWarnsOnceThenSharesAgain() throws Exception {
-        RedisSettings settings = RedisSettings.of(own.uri());
+        RedisSettings settings = RedisSettings.of(own.uri()).withOnFailure(RedisSettings.OnFailure.FAIL_OPEN);
         TokenGate a = gate(settings, perToken("3/1m"));
         assertThat(call(a, "dave-bot-1")).isNull();
         own.stop();
@@ -281,7 +281,8 @@ class RedisBucketsTest {
 
     @Test
     void aHungRedisCountsAsDownOnceTheTimeoutHasPassedThenSharesAgain() throws Exception {
-        RedisSettings settings = RedisSettings.of(own.uri()).withTimeout(Duration.ofMillis(200));
+        RedisSettings settings = RedisSettings.of(own.uri()).withTimeout(Duration.ofMillis(200))
+                .withOnFailure(RedisSettings.OnFailure.FAIL_OPEN);
         TokenGate a = gate(settings, perToken("3/1m"));
         TokenGate b = gate(settings, perToken("3/1m"));
         assertThat(call(a, "ivan-bot-1")).isNull();

@@ -10,6 +10,7 @@ import dev.tokengate.jwks.KeySources;
 import dev.tokengate.jwt.JwtValidator;
 import dev.tokengate.redis.testing.RedisServerProcess;
 import dev.tokengate.testkit.LoopbackIssuer;
+import dev.tokengate.testing.LogCapture;
 import dev.tokengate.testing.TestKeys;
 import dev.tokengate.testing.TestTokens;
 import java.time.Clock;
@@ -68,6 +69,21 @@ class RedisHealthTest {
             assertThat(redis.sinceLastSuccess()).isPresent();
             assertThat(report.status()).isEqualTo(Status.DEGRADED);
             assertThat(report.ready()).isTrue();
+        }
+    }
+
+    @Test
+    void failOpenIsAnOptInThatTheStartUpLogNamesAndFailClosedTheDefault() {
+        try (LogCapture logs = LogCapture.of(RedisControl.class.getName());
+             RedisControl open = RedisControl.connect(RedisSettings.of(server.uri())
+                     .withOnFailure(RedisSettings.OnFailure.FAIL_OPEN), Clock.systemUTC())) {
+            assertThat(logs.lines(RedisControl.class.getName())).anySatisfy(line -> assertThat(line)
+                    .startsWith("tokengate.redis.on-failure=fail-open: ").contains("revoked on another node"));
+        }
+        try (LogCapture logs = LogCapture.of(RedisControl.class.getName());
+             RedisControl closed = RedisControl.connect(RedisSettings.of(server.uri()), Clock.systemUTC())) {
+            assertThat(RedisSettings.of(server.uri()).onFailure()).isEqualTo(RedisSettings.OnFailure.FAIL_CLOSED);
+            assertThat(logs.lines(RedisControl.class.getName())).noneSatisfy(line -> assertThat(line).contains("fail-open"));
         }
     }
 

@@ -27,7 +27,7 @@ class RedisSettingsTest {
         });
         assertThat(s.keyPrefix()).isEqualTo("tokengate:");
         assertThat(s.rateLimit()).isEqualTo(RedisSettings.RateLimitMode.SHARED);
-        assertThat(s.onFailure()).isEqualTo(RedisSettings.OnFailure.FAIL_OPEN);
+        assertThat(s.onFailure()).isEqualTo(RedisSettings.OnFailure.FAIL_CLOSED); // fail closed unless told otherwise
         assertThat(s.timeout()).isEqualTo(Duration.ofSeconds(1));
     }
 
@@ -53,11 +53,11 @@ class RedisSettingsTest {
     @Test
     void theOtherKeysAreRead() {
         RedisSettings s = settings(Map.of(ConfigKeys.REDIS_URI, "redis://h", ConfigKeys.REDIS_KEY_PREFIX, "orders-api:",
-                ConfigKeys.REDIS_RATE_LIMIT, "Local-First", ConfigKeys.REDIS_ON_FAILURE, "fail-closed",
+                ConfigKeys.REDIS_RATE_LIMIT, "Local-First", ConfigKeys.REDIS_ON_FAILURE, "fail-open",
                 ConfigKeys.REDIS_TIMEOUT, "250ms"));
         assertThat(s.keyPrefix()).isEqualTo("orders-api:");
         assertThat(s.rateLimit()).isEqualTo(RedisSettings.RateLimitMode.LOCAL_FIRST);
-        assertThat(s.onFailure()).isEqualTo(RedisSettings.OnFailure.FAIL_CLOSED);
+        assertThat(s.onFailure()).isEqualTo(RedisSettings.OnFailure.FAIL_OPEN);
         assertThat(s.timeout()).isEqualTo(Duration.ofMillis(250));
     }
 
@@ -104,7 +104,7 @@ class RedisSettingsTest {
         java.util.Map<String, Object> used = Map.of(
                 ConfigKeys.REDIS_KEY_PREFIX, RedisSettings.DEFAULT_KEY_PREFIX,
                 ConfigKeys.REDIS_RATE_LIMIT, RedisSettings.RateLimitMode.SHARED,
-                ConfigKeys.REDIS_ON_FAILURE, RedisSettings.OnFailure.FAIL_OPEN,
+                ConfigKeys.REDIS_ON_FAILURE, RedisSettings.OnFailure.FAIL_CLOSED,
                 ConfigKeys.REDIS_TIMEOUT, RedisSettings.DEFAULT_TIMEOUT);
         RedisSettings defaults = settings(Map.of(ConfigKeys.REDIS_URI, "redis://h"));
         assertThat(java.util.List.<Object>of(defaults.keyPrefix(), defaults.rateLimit(), defaults.onFailure(), defaults.timeout()))

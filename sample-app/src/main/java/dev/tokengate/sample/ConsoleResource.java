@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -86,10 +87,25 @@ public final class ConsoleResource {
     public String list(@Context SecurityContext security) {
         flushUsage.run(); // last-used times are written in batches; show the latest
         Instant now = clock.instant();
+        // a token the revocation list holds by its id is refused whatever the database says: an anomaly rule (or
+        // another node) revokes through the list only
+        Map<String, Revocation> listed = new HashMap<>();
+        for (Revocation r : revocations.list()) { // newest first
+            if (r.target() == Revocation.Target.TOKEN_ID) {
+                listed.putIfAbsent(r.value(), r);
+            }
+        }
         List<Map<String, Object>> out = new ArrayList<>();
         for (StoredToken t : tokens.list(owner(security))) {
             if (t.kind() == TokenKind.ACCESS_TOKEN) {
-                out.add(view(t, now));
+                Map<String, Object> v = view(t, now);
+                Revocation r = listed.get(t.id());
+                if (r != null && (v.get("status").equals("active") || v.get("status").equals("rotated"))) {
+                    v.put("status", "revoked");
+                    v.put("revoked_at", r.revokedAt().toString());
+                    v.put("revoked_reason", r.reason());
+                }
+                out.add(v);
             }
         }
         return Problems.json(Map.of("tokens", out));

@@ -39,6 +39,35 @@ class ConsoleActivityApiTest {
     }
 
     @Test
+    void aTokenTheNetworksRuleRevokedIsListedAsRevokedWithTheRulesReason() throws Exception {
+        String session = walk.session();
+        JsonNode bot = walk.createToken(session, "{\"name\":\"roaming bot\",\"scopes\":[\"read\"]}");
+        String token = bot.get("token").asText();
+        String id = bot.get("id").asText();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        int last = 0;
+        for (String network : new String[] {"198.51.100.7", "203.0.113.7", "192.0.2.7", "100.64.0.7"}) {
+            // the app trusts 127.0.0.1 as a proxy: each forwarded address is the caller's, from a network of its own
+            last = http.send(java.net.http.HttpRequest.newBuilder(app.baseUri().resolve("/api/account/balances"))
+                    .header("Authorization", "Bearer " + token).header("X-Forwarded-For", network).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+        assertThat(last).as("the fourth network within the window").isEqualTo(401);
+
+        JsonNode listed = Walker.json(walk.get("/console/api/tokens", session));
+        JsonNode row = null;
+        for (JsonNode t : listed.get("tokens")) {
+            if (t.get("id").asText().equals(id)) {
+                row = t;
+            }
+        }
+        assertThat(row).as("the bot's row in %s", listed).isNotNull();
+        assertThat(row.get("status").asText()).isEqualTo("revoked");
+        assertThat(row.get("revoked_at").asText()).isEqualTo(TIME.instant().toString());
+        assertThat(row.get("revoked_reason").asText()).contains("networks");
+    }
+
+    @Test
     void tokenActivityCountsItsCallsByMinuteWithItsRateLimitWindowAndNetworks() throws Exception {
         String session = walk.session();
         JsonNode bot = walk.createToken(session, "{\"name\":\"api bot\",\"scopes\":[\"read\"]}");
