@@ -17,6 +17,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code dpop.bound.access.tokens}), and {@code bearer-client} — and the servlet filter in a real Jetty, configured
  * by {@code tokengate.*} init-params with nothing but Keycloak's issuer (keys found by OIDC discovery) and the
  * audience its realm puts in tokens, lets the bound token through with a fresh proof by its key, refuses each misuse
- * with the RFC 6750 / RFC 9449 error, and takes Keycloak's ordinary bearer tokens too. No token or proof is logged.
+ * with the RFC 6750 / RFC 9449 error, and takes Keycloak's ordinary bearer tokens too; the same application with
+ * {@code tokengate.dpop=required} ({@code /strict}) refuses those and says so in its RFC 9728 metadata. No token or
+ * proof is logged.
  */
 @ExtendWith(KeycloakExtension.class)
 class KeycloakDpopIT {
@@ -74,7 +77,16 @@ class KeycloakDpopIT {
         ServletContextHandler context = new ServletContextHandler("/app");
         context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new WhoAmI()), "/*");
-        app = TestServer.start(context);
+        // the same application with DPoP required for every route (tokengate.dpop=required)
+        FilterHolder strictFilter = new FilterHolder(new TokenGateFilter());
+        strictFilter.setInitParameter(ConfigKeys.JWT_ISSUER, keycloak.issuer().toString());
+        strictFilter.setInitParameter(ConfigKeys.JWT_AUDIENCE, AUDIENCE);
+        strictFilter.setInitParameter(ConfigKeys.RULES, "GET /api/* = read");
+        strictFilter.setInitParameter(ConfigKeys.DPOP, "required");
+        ServletContextHandler strict = new ServletContextHandler("/strict");
+        strict.addFilter(strictFilter, "/*", EnumSet.of(DispatcherType.REQUEST));
+        strict.addServlet(new ServletHolder(new WhoAmI()), "/*");
+        app = TestServer.start(new ContextHandlerCollection(context, strict));
     }
 
     @AfterAll
@@ -149,6 +161,31 @@ class KeycloakDpopIT {
         String proof = DpopProof.by(TestKeys.ec384()).request("GET", url(PATH)).accessToken(token).sign();
 
         assertRefused(getWithDpop(PATH, token, proof), "invalid_dpop_proof", "signed by a key other than");
+    }
+
+    @Test
+    void dpopRequiredGateWideThenKeycloaksBearerTokenIsRefusedItsBoundTokenServedAndTheMetadataSaysSo() throws Exception {
+        String bearer = accessToken("bearer-client", Optional.empty());
+        HttpResponse<String> refused = app.get("/strict" + PATH, "Authorization", "Bearer " + bearer);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).doesNotStartWith("user=");
+        assertThat(refused.headers().allValues("WWW-Authenticate")).as("a DPoP challenge only").singleElement()
+                .asString().startsWith("DPoP ");
+
+        String bound = accessToken("dpop-client", Optional.of(clientKey));
+        String proof = DpopProof.by(clientKey).request("GET", app.base().resolve("/strict" + PATH).toString())
+                .accessToken(bound).sign();
+        sent.add(proof);
+        HttpResponse<String> served = app.get("/strict" + PATH, "Authorization", "DPoP " + bound, "DPoP", proof);
+        assertThat(served.statusCode()).as(served.headers().allValues("WWW-Authenticate").toString()).isEqualTo(200);
+        assertThat(served.body()).isEqualTo("user=" + claims(bound).path("sub").asText());
+
+        HttpResponse<String> metadata = app.get("/strict/.well-known/oauth-protected-resource");
+        assertThat(metadata.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(metadata.body()).path("dpop_bound_access_tokens_required").asBoolean())
+                .as(metadata.body()).isTrue();
+        assertThat(JSON.readTree(get("/.well-known/oauth-protected-resource", "Bearer x").body())
+                .has("dpop_bound_access_tokens_required")).as("DPoP allowed, not required, at /app").isFalse();
     }
 
     @Test
